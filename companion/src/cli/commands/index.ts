@@ -1,0 +1,7 @@
+// The command table: adding a subcommand = adding a row.
+import type { Command } from 'commander';
+import { registerGrad } from './grad.ts';
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: readonly RegisterCommand[] = [registerGrad];

@@ -1,0 +1,47 @@
+// The closed set of error codes. Every error the companion reports (over the protocol, on the CLI's stderr,
+// in the dashboard) carries one of these codes and the matching hint, which says what to do next.
+// README's error table is generated from this record (see scripts/error-table.mjs); keep one row per code.
+
+export const errorCodes = {
+  // --- autodiff / graph tools -------------------------------------------------------------------------
+  INVALID_SPEC: 'The request or spec file is malformed. Fix the named field and try again.',
+  FILE_NOT_FOUND: 'A file named in the request does not exist. Check the path (relative paths resolve against the spec file).',
+  DIMS_MISMATCH: 'A tensor has the wrong size or shape. Make the file length equal product(dims) × element size, and the dims match the model.',
+  UNKNOWN_TENSOR: 'No graph input, output or initializer has that name. Run with the names the model declares (see the message for the candidates).',
+  NO_GRADIENT_RULE: 'The graph contains an op the autodiff cannot differentiate. Export the model with standard ONNX ops (opset 14–18) or open an issue naming the op.',
+  CONTRIB_OP: 'The model was optimised with onnxruntime transformer fusions (com.microsoft ops). Use a raw export: diffusers convert_stable_diffusion_checkpoint_to_onnx.py or `optimum-cli export onnx` without --optimize.',
+  MODEL_INVALID: 'The ONNX model could not be read or is not a valid graph. Re-export it, or check that its external-data files sit next to it.',
+  NOT_DIFFERENTIABLE: 'The loss does not depend on the requested tensor, or it is not a float tensor. Pick a float input or initializer on a path to the loss output.',
+  RUNTIME_FAILED: 'onnxruntime failed to create or run a session. See the message; try --provider cpu to rule out an execution-provider problem.',
+  // --- protocol and transport --------------------------------------------------------------------------
+  PROTOCOL_VERSION_MISMATCH: 'The plugin and the companion speak different protocol versions. Update both to the same Imagic release.',
+  MALFORMED_MESSAGE: 'A message was not valid JSON or not a protocol object. This is a client bug: update the plugin, or report it with the message text.',
+  INVALID_FIELD: 'A message field is missing, unexpected, of the wrong type or out of range. The message names the field and the allowed values.',
+  UNKNOWN_MESSAGE_TYPE: "The companion does not know this message type. Update the companion to the plugin's release.",
+  BAD_BINARY_FRAME: 'A binary frame has a bad header (magic, version, kind, format, sizes) or its payload length does not match. Export the image again; report it if it persists.',
+  PAYLOAD_TOO_LARGE: 'A message or image is over the size limit. Export a smaller selection or use a lower export scale.',
+  COMPANION_UNREACHABLE: 'The plugin cannot reach the companion. Start it with `imagic serve`. In a web browser, use the Figma desktop app: Chrome blocks pages from reaching localhost unless you allow it in site settings.',
+  TIMEOUT: 'The companion did not answer in time. Check that `imagic serve` is still running and look at its output.',
+  // --- pairing and connection security -------------------------------------------------------------------
+  PAIRING_REQUIRED: 'Send `hello` with the pairing code first. Run `imagic pair` to see the code and paste it into the plugin.',
+  PAIRING_FAILED: 'The pairing code is wrong. Run `imagic pair` on the computer running the companion and paste the code it prints into the plugin.',
+  RATE_LIMITED: 'Too many failed pairing attempts. Wait a minute, then retry with the code from `imagic pair`.',
+  FORBIDDEN_ORIGIN: 'The connection came from a web page the companion does not serve. Connect from the Imagic plugin, the dashboard at http://localhost:<port>, or the CLI.',
+  FORBIDDEN_HOST: 'The request named a host other than localhost, 127.0.0.1 or [::1] with the companion port (a DNS-rebinding guard). Connect to http://localhost:<port>.',
+  PORT_IN_USE: 'Another program (perhaps another `imagic serve`) holds the port. Stop it, or choose a free one with `imagic serve --port N` (the Figma plugin reaches only the ports its manifest lists).',
+  // --- models, edits and jobs ---------------------------------------------------------------------------
+  NO_MODEL: 'No model is installed. Run `imagic models add <dir>` with a diffusers-ONNX Stable Diffusion 1.x folder (model_index.json, unet/, vae_encoder/, vae_decoder/, text_encoder/); a one-command demo model is coming.',
+  ENGINE_UNAVAILABLE: 'This companion build cannot run edits yet: its editing engine is missing or failed to load. Update imagic, then run `imagic serve` again.',
+  UPLOAD_NOT_FOUND: 'The image the request names was not uploaded on this connection, or was evicted. Send the image frame again right before `edit.start`.',
+  EDIT_NOT_FOUND: 'No saved edit has that id; it may have been deleted. List edits with `edits.list`, or start a new edit.',
+  JOB_NOT_FOUND: 'No queued or running job has that id; it may have finished or been cancelled already.',
+  IMAGE_TOO_LARGE: 'The image is larger than the companion accepts (4096 px per side). Export a smaller selection or at a lower scale.',
+  IMAGE_UNSUPPORTED: 'The image bytes are not a PNG, JPEG or raw RGBA8 image of the declared size. Export the selection as PNG.',
+  CANCELLED: 'The job was cancelled on request. Start it again to get results.',
+  QUEUE_FULL: 'The job queue is full. Wait for running jobs to finish, or cancel some.',
+  INTERNAL: 'An unexpected internal error. Collect diagnostics and report it; the message names where it happened.',
+} as const satisfies Record<string, string>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export const isErrorCode = (value: string): value is ErrorCode => Object.hasOwn(errorCodes, value);
