@@ -97,6 +97,10 @@ function convGeometry(c: GradContext): ConvGeometry {
  * output_padding only when the end padding is smaller than the gap (CoreML rejects output_padding).
  */
 function convInputGrad(c: GradContext, dy: string, g: ConvGeometry): string {
+  return g.strides.every((s) => s === 1) ? flippedConvInputGrad(c, dy, g) : transposedConvInputGrad(c, dy, g);
+}
+
+function transposedConvInputGrad(c: GradContext, dy: string, g: ConvGeometry): string {
   const x = c.dims(c.x(0));
   const yd = c.dims(dy);
   const pads = [...g.pads];
@@ -116,6 +120,35 @@ function convInputGrad(c: GradContext, dy: string, g: ConvGeometry): string {
   };
   if (outputPadding.some((p) => p !== 0)) attrs['output_padding'] = intsAttr(outputPadding);
   return c.e.op1('ConvTranspose', [dy, c.x(1)], attrs);
+}
+
+/**
+ * Stride 1: dX is a plain Conv of dY with the kernel transposed per group (in ↔ out channels) and flipped in
+ * space, padded by k_eff − 1 − p on each side (k_eff = (k − 1)·d + 1). With a constant W, onnxruntime folds the
+ * Transpose and the flipping Slice into a constant kernel at load, and the Conv runs on its fast NCHWc path,
+ * where ConvTranspose would run a skinny GEMM plus col2im. It also avoids ConvTranspose on DirectML/CoreML.
+ */
+function flippedConvInputGrad(c: GradContext, dy: string, g: ConvGeometry): string {
+  const e = c.e;
+  const w = c.dims(c.x(1));
+  const [cout, cinPerGroup, ...k] = w as [number, number, ...number[]];
+  const spatial = k.map((_, i) => i + 3);
+  const grouped = e.reshape(c.x(1), [g.group, cout / g.group, cinPerGroup, ...k]);
+  const swapped = e.transpose(grouped, [0, 2, 1, ...spatial]);
+  const kernel = e.reshape(swapped, [g.group * cinPerGroup, cout / g.group, ...k]);
+  const axes = k.map((_, i) => i + 2);
+  const flipped = e.op1('Slice', [kernel, e.ints(axes.map(() => -1)), e.ints(axes.map(() => -(2 ** 62))), e.ints(axes), e.ints(axes.map(() => -1))]);
+  const pads = [
+    ...k.map((kk, i) => (kk - 1) * g.dilations[i]! - g.pads[i]!),
+    ...k.map((kk, i) => (kk - 1) * g.dilations[i]! - g.pads[i + g.spatial]!),
+  ];
+  if (pads.some((p) => p < 0)) return transposedConvInputGrad(c, dy, g);
+  return e.op1('Conv', [dy, flipped], {
+    dilations: intsAttr(g.dilations),
+    pads: intsAttr(pads),
+    group: intAttr(g.group),
+    kernel_shape: intsAttr(k),
+  });
 }
 
 /**
