@@ -1,0 +1,14 @@
+// The handler table: one row per request type. Adding a message type to shared/ without a row here is a compile error.
+import { handleEditDelete, handleEditRender, handleEditsList, handleEditStart } from './edits.ts';
+import type { HandlerTable } from './handler.ts';
+import { handleJobCancel } from './jobs.ts';
+import { handleStatus } from './status.ts';
+
+export const handlers: HandlerTable = {
+  'edit.start': handleEditStart,
+  'edit.render': handleEditRender,
+  'job.cancel': handleJobCancel,
+  'edits.list': handleEditsList,
+  'edit.delete': handleEditDelete,
+  status: handleStatus,
+};

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { EditRequest, FineTuneSettings, SamplingSettings } from './edit-request.ts';
+import { exampleEditRequest } from './message-examples.ts';
+
+const { sampling, fineTune } = exampleEditRequest;
+
+const issuePaths = (result: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }) =>
+  (result.error?.issues ?? []).map((issue) => issue.path.join('.'));
+
+describe('EditRequest', () => {
+  it('accepts the example request unchanged', () => {
+    expect(EditRequest.parse(exampleEditRequest)).toEqual(exampleEditRequest);
+  });
+
+  it.each([
+    ['image.width', { image: { ...exampleEditRequest.image, width: 4097 } }],
+    ['image.height', { image: { ...exampleEditRequest.image, height: 4 } }],
+    ['image.sha256', { image: { ...exampleEditRequest.image, sha256: 'E3B0' } }],
+    ['prompt', { prompt: '   ' }],
+    ['prompt', { prompt: '' }],
+    ['workingResolutionPx', { workingResolutionPx: 500 }],
+    ['workingResolutionPx', { workingResolutionPx: 2048 }],
+    ['preset', { preset: 'slow' }],
+  ])('rejects a bad %s', (path, patch) => {
+    expect(issuePaths(EditRequest.safeParse({ ...exampleEditRequest, ...patch }))).toEqual([path]);
+  });
+});
+
+describe('SamplingSettings', () => {
+  it.each([
+    ['etas.0', { etas: [2.01] }],
+    ['etas.0', { etas: [-0.51] }],
+    ['etas', { etas: [] }],
+    ['seeds.0', { seeds: [2 ** 32] }],
+    ['seeds.0', { seeds: [-1] }],
+    ['seeds.0', { seeds: [1.5] }],
+    ['seeds', { seeds: Array.from({ length: 17 }, (_, i) => i) }],
+    ['steps', { steps: 0 }],
+    ['steps', { steps: 201 }],
+    ['guidanceScale', { guidanceScale: 31 }],
+    ['sampler', { sampler: 'plms' }],
+  ])('rejects a bad %s', (path, patch) => {
+    expect(issuePaths(SamplingSettings.safeParse({ ...sampling, ...patch }))).toEqual([path]);
+  });
+
+  it('accepts the eta range ends -0.5 and 2 and uint32 seeds up to 2^32-1', () => {
+    expect(SamplingSettings.safeParse({ ...sampling, etas: [-0.5, 2], seeds: [0, 2 ** 32 - 1] }).success).toBe(true);
+  });
+
+  it('caps etas × seeds at the per-job output limit', () => {
+    const eight = Array.from({ length: 8 }, (_, i) => i);
+    expect(SamplingSettings.safeParse({ ...sampling, etas: eight.map((i) => i / 10), seeds: eight }).success).toBe(true);
+    const nine = Array.from({ length: 9 }, (_, i) => i);
+    expect(issuePaths(SamplingSettings.safeParse({ ...sampling, etas: nine.map((i) => i / 10), seeds: [...nine, 9] }))).toEqual(['seeds']);
+  });
+
+  it('rejects non-finite numbers', () => {
+    expect(SamplingSettings.safeParse({ ...sampling, guidanceScale: Number.POSITIVE_INFINITY }).success).toBe(false);
+    expect(SamplingSettings.safeParse({ ...sampling, etas: [Number.NaN] }).success).toBe(false);
+  });
+});
+
+describe('FineTuneSettings', () => {
+  it('accepts adapters with targets', () => {
+    expect(FineTuneSettings.safeParse({ ...fineTune, adapterRank: 8, adapterTargets: ['to_q', 'to_v'] }).success).toBe(true);
+  });
+
+  it('requires targets when adapterRank > 0', () => {
+    expect(issuePaths(FineTuneSettings.safeParse({ ...fineTune, adapterRank: 4, adapterTargets: [] }))).toEqual(['adapterTargets']);
+  });
+
+  it('rejects repeated and unknown targets', () => {
+    expect(issuePaths(FineTuneSettings.safeParse({ ...fineTune, adapterRank: 4, adapterTargets: ['to_q', 'to_q'] }))).toEqual(['adapterTargets']);
+    expect(FineTuneSettings.safeParse({ ...fineTune, adapterRank: 4, adapterTargets: ['mlp'] }).success).toBe(false);
+  });
+
+  it.each([
+    ['embedLr', { embedLr: 0 }],
+    ['tuneLr', { tuneLr: 0.5 }],
+    ['embedSteps', { embedSteps: 5001 }],
+    ['tuneSteps', { tuneSteps: -1 }],
+    ['adapterRank', { adapterRank: 257, adapterTargets: ['to_q'] }],
+  ])('rejects a bad %s', (path, patch) => {
+    expect(issuePaths(FineTuneSettings.safeParse({ ...fineTune, ...patch }))).toEqual([path]);
+  });
+});

@@ -1,0 +1,86 @@
+// EditRequest: the ONE contract for an Imagic edit. Everything that affects an output is in here, so an edit is
+// reproducible from its request alone and the companion can key its cache of trained state on it.
+// Stages (see docs/imagic.md): 1 embedding optimisation and 2 fine-tuning depend on image, prompt, fineTune and
+// workingResolutionPx; 3 sampling depends only on SamplingSettings, which is why `edit.render` resends only those.
+import * as z from 'zod';
+import { MAX_IMAGE_SIDE_PX, MAX_OUTPUTS_PER_JOB, MIN_IMAGE_SIDE_PX } from './defaults.ts';
+import { HexId } from './ids.ts';
+
+const imageSidePx = z.int().min(MIN_IMAGE_SIDE_PX).max(MAX_IMAGE_SIDE_PX);
+
+/** Points at an image sent earlier on the same socket as an `upload` binary frame. */
+export const ImageRef = z.strictObject({
+  /** The 16-byte id in the upload frame's header. */
+  frameId: HexId,
+  /** SHA-256 of the frame payload, so the companion can verify the bytes and reuse trained state for the same image. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters'),
+  width: imageSidePx,
+  height: imageSidePx,
+});
+export type ImageRef = z.infer<typeof ImageRef>;
+
+export const Sampler = z.enum(['ddim', 'euler', 'dpmpp2m']);
+export type Sampler = z.infer<typeof Sampler>;
+
+export const Preset = z.enum(['fast', 'community', 'paper']);
+export type Preset = z.infer<typeof Preset>;
+
+/** UNet modules that get low-rank adapters (diffusers attention names; `ff` = feed-forward, `conv` = resnet convs). */
+export const AdapterTarget = z.enum(['to_q', 'to_k', 'to_v', 'to_out', 'ff', 'conv']);
+export type AdapterTarget = z.infer<typeof AdapterTarget>;
+
+const MAX_ETAS = 16;
+const MAX_SEEDS = 16;
+
+/** Stage 3 only: changing these re-renders from trained state without retraining. */
+export const SamplingSettings = z
+  .strictObject({
+    /**
+     * Interpolation weights η for ē = η·e_tgt + (1−η)·e_opt (paper eq. 3). 0 reproduces the input, 1 is the
+     * target text; the paper finds good edits at 0.6–0.8 and users go a little past both ends.
+     */
+    etas: z.array(z.number().min(-0.5).max(2)).min(1).max(MAX_ETAS),
+    seeds: z.array(z.uint32()).min(1).max(MAX_SEEDS),
+    steps: z.int().min(1).max(200),
+    guidanceScale: z.number().min(0).max(30),
+    sampler: Sampler,
+  })
+  .refine((s) => s.etas.length * s.seeds.length <= MAX_OUTPUTS_PER_JOB, {
+    message: `etas × seeds must be at most ${MAX_OUTPUTS_PER_JOB} outputs`,
+    path: ['seeds'],
+  });
+export type SamplingSettings = z.infer<typeof SamplingSettings>;
+
+/** Stages 1 and 2. Step counts and learning rates of public implementations are in docs/imagic.md. */
+export const FineTuneSettings = z
+  .strictObject({
+    embedSteps: z.int().min(0).max(5000),
+    embedLr: z.number().positive().max(0.1),
+    tuneSteps: z.int().min(0).max(5000),
+    tuneLr: z.number().positive().max(0.01),
+    /** 0 tunes the whole UNet (the paper's setting); N > 0 trains rank-N adapters on adapterTargets instead. */
+    adapterRank: z.int().min(0).max(256),
+    adapterTargets: z.array(AdapterTarget).max(AdapterTarget.options.length),
+  })
+  .refine((f) => new Set(f.adapterTargets).size === f.adapterTargets.length, {
+    message: 'adapterTargets must not repeat a target',
+    path: ['adapterTargets'],
+  })
+  .refine((f) => f.adapterRank === 0 || f.adapterTargets.length > 0, {
+    message: 'adapterRank > 0 needs at least one adapter target',
+    path: ['adapterTargets'],
+  });
+export type FineTuneSettings = z.infer<typeof FineTuneSettings>;
+
+export const EditRequest = z.strictObject({
+  image: ImageRef,
+  /** The target text: a description of the wanted result, not of the input. CLIP reads at most 77 tokens. */
+  prompt: z.string().max(1000).regex(/\S/, 'must not be blank'),
+  /** The preset the settings were taken from; recorded for history, the numbers below are what runs. */
+  preset: Preset,
+  fineTune: FineTuneSettings,
+  sampling: SamplingSettings,
+  /** The longer image side is scaled to this before encoding; Stable Diffusion 1.x is trained at 512. */
+  workingResolutionPx: z.int().min(256).max(1024).multipleOf(64),
+});
+export type EditRequest = z.infer<typeof EditRequest>;

@@ -1,0 +1,214 @@
+// Every JSON message, per direction, as zod schemas; the TypeScript types are inferred from them so each shape is
+// written once. Messages carry `v` (PROTOCOL_VERSION) and a dotted `type`; requests carry the client's `id`, and
+// replies to a request echo it. Job events name their job instead, since a job outlives the request that made it.
+//
+// Images never appear here: an upload is an `upload` binary frame sent just before the `edit.start` that names
+// it (ImageRef.frameId). Results: `job.result` lists the outputs, then one `result` frame per output follows,
+// in index order, with the jobId as frame id.
+import * as z from 'zod';
+import { errorCodes, type ErrorCode } from './error-codes.ts';
+import { EditRequest, Preset, SamplingSettings } from './edit-request.ts';
+import { HexId, RequestId } from './ids.ts';
+import { ImageFormat } from './image-format.ts';
+import { MAX_IMAGE_SIDE_PX, MAX_OUTPUTS_PER_JOB, MIN_IMAGE_SIDE_PX } from './defaults.ts';
+import { PROTOCOL_VERSION } from './version.ts';
+
+const v = z.literal(PROTOCOL_VERSION);
+const count = z.int().min(0).max(1_000_000);
+const text = (max: number) => z.string().max(max);
+
+export const ErrorCodeField = z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]);
+
+// --- client → companion ---------------------------------------------------------------------------------------
+
+export const ClientKind = z.enum(['figma', 'photoshop', 'dashboard', 'cli']);
+export type ClientKind = z.infer<typeof ClientKind>;
+
+/** What `imagic pair` prints: 32 random bytes in base64url, so 43 characters; the range leaves room to change. */
+export const PairingToken = z.string().min(16).max(128).regex(/^[A-Za-z0-9_-]+$/, 'must be a pairing code from `imagic pair`');
+
+export const HelloMessage = z.strictObject({
+  v,
+  type: z.literal('hello'),
+  id: RequestId,
+  client: ClientKind,
+  clientVersion: text(64),
+  token: PairingToken,
+});
+
+export const EditStartMessage = z.strictObject({ v, type: z.literal('edit.start'), id: RequestId, request: EditRequest });
+
+/** Re-render a trained edit with new sampling settings; never retrains. */
+export const EditRenderMessage = z.strictObject({
+  v,
+  type: z.literal('edit.render'),
+  id: RequestId,
+  editId: HexId,
+  sampling: SamplingSettings,
+});
+
+export const JobCancelMessage = z.strictObject({ v, type: z.literal('job.cancel'), id: RequestId, jobId: HexId });
+export const EditsListMessage = z.strictObject({ v, type: z.literal('edits.list'), id: RequestId });
+export const EditDeleteMessage = z.strictObject({ v, type: z.literal('edit.delete'), id: RequestId, editId: HexId });
+export const StatusMessage = z.strictObject({ v, type: z.literal('status'), id: RequestId });
+
+/** One schema per client message type; parse.ts dispatches on this table, the companion's handlers mirror it. */
+export const clientMessageSchemas = {
+  hello: HelloMessage,
+  'edit.start': EditStartMessage,
+  'edit.render': EditRenderMessage,
+  'job.cancel': JobCancelMessage,
+  'edits.list': EditsListMessage,
+  'edit.delete': EditDeleteMessage,
+  status: StatusMessage,
+} as const;
+
+export const ClientMessage = z.discriminatedUnion('type', Object.values(clientMessageSchemas) as [
+  (typeof clientMessageSchemas)[keyof typeof clientMessageSchemas],
+  ...(typeof clientMessageSchemas)[keyof typeof clientMessageSchemas][],
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+export type ClientMessageType = ClientMessage['type'];
+
+// --- companion → client ---------------------------------------------------------------------------------------
+
+export const HelloOkMessage = z.strictObject({
+  v,
+  type: z.literal('hello.ok'),
+  id: RequestId,
+  companionVersion: text(64),
+});
+
+/** Answers `edit.start` and `edit.render`. position = number of jobs ahead of this one (0: it runs next). */
+export const JobQueuedMessage = z.strictObject({
+  v,
+  type: z.literal('job.queued'),
+  id: RequestId,
+  jobId: HexId,
+  editId: HexId,
+  position: count,
+});
+
+export const JobStage = z.enum(['encode', 'embed', 'finetune', 'sample']);
+export type JobStage = z.infer<typeof JobStage>;
+
+export const JobProgressMessage = z
+  .strictObject({
+    v,
+    type: z.literal('job.progress'),
+    jobId: HexId,
+    stage: JobStage,
+    step: count,
+    total: z.int().min(1).max(1_000_000),
+    /** The training loss of stages embed and finetune; absent while encoding and sampling. */
+    loss: z.number().min(0).optional(),
+    secondsLeft: z.number().min(0).optional(),
+  })
+  .refine((m) => m.step <= m.total, { message: 'step must not exceed total', path: ['step'] });
+
+export const OutputInfo = z.strictObject({
+  /** The output's index in the `result` frame header; outputs are ordered etas-major (eta 0 × every seed, …). */
+  index: z.int().min(0).max(MAX_OUTPUTS_PER_JOB - 1),
+  eta: z.number(),
+  seed: z.uint32(),
+  width: z.int().min(MIN_IMAGE_SIDE_PX).max(MAX_IMAGE_SIDE_PX),
+  height: z.int().min(MIN_IMAGE_SIDE_PX).max(MAX_IMAGE_SIDE_PX),
+  format: ImageFormat,
+  byteLength: z.int().min(1),
+});
+export type OutputInfo = z.infer<typeof OutputInfo>;
+
+export const JobResultMessage = z.strictObject({
+  v,
+  type: z.literal('job.result'),
+  jobId: HexId,
+  editId: HexId,
+  outputs: z.array(OutputInfo).min(1).max(MAX_OUTPUTS_PER_JOB),
+});
+
+/** A job ended without results; code CANCELLED after `job.cancel`. */
+export const JobErrorMessage = z.strictObject({
+  v,
+  type: z.literal('job.error'),
+  jobId: HexId,
+  code: ErrorCodeField,
+  message: text(2000),
+});
+
+export const EditSummary = z.strictObject({
+  editId: HexId,
+  prompt: text(1000),
+  preset: Preset,
+  width: z.int().min(MIN_IMAGE_SIDE_PX).max(MAX_IMAGE_SIDE_PX),
+  height: z.int().min(MIN_IMAGE_SIDE_PX).max(MAX_IMAGE_SIDE_PX),
+  createdAt: z.iso.datetime(),
+  /** training: stages 1–2 still run; ready: `edit.render` is instant-ish; failed: start a new edit. */
+  state: z.enum(['training', 'ready', 'failed']),
+});
+export type EditSummary = z.infer<typeof EditSummary>;
+
+export const EditsListResultMessage = z.strictObject({
+  v,
+  type: z.literal('edits.list.result'),
+  id: RequestId,
+  edits: z.array(EditSummary).max(1000),
+});
+
+/** Acknowledges a request that has no other result (`job.cancel`, `edit.delete`). */
+export const OkMessage = z.strictObject({ v, type: z.literal('ok'), id: RequestId });
+
+export const ExecutionProvider = z.enum(['cpu', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu']);
+export type ExecutionProvider = z.infer<typeof ExecutionProvider>;
+
+export const ModelStatus = z.discriminatedUnion('state', [
+  /** Nothing installed: `hint` says how to get a model (the NO_MODEL hint). */
+  z.strictObject({ state: z.literal('none'), code: z.literal('NO_MODEL'), hint: text(1000) }),
+  /** On disk but not loaded yet. */
+  z.strictObject({ state: z.literal('installed'), name: text(200) }),
+  z.strictObject({ state: z.literal('loading'), name: text(200) }),
+  z.strictObject({ state: z.literal('ready'), name: text(200) }),
+]);
+export type ModelStatus = z.infer<typeof ModelStatus>;
+
+export const StatusResultMessage = z.strictObject({
+  v,
+  type: z.literal('status.result'),
+  id: RequestId,
+  companionVersion: text(64),
+  /** Human-readable compute device ("NVIDIA GeForce RTX 4090"); null until a model session exists. */
+  device: text(200).nullable(),
+  executionProvider: ExecutionProvider.nullable(),
+  model: ModelStatus,
+  queue: z.strictObject({ running: count, queued: count, capacity: count }),
+});
+
+/** A request, frame or connection failed. id is present when the failure belongs to a readable request. */
+export const ErrorMessage = z.strictObject({
+  v,
+  type: z.literal('error'),
+  id: RequestId.optional(),
+  code: ErrorCodeField,
+  message: text(2000),
+});
+
+export const serverMessageSchemas = {
+  'hello.ok': HelloOkMessage,
+  'job.queued': JobQueuedMessage,
+  'job.progress': JobProgressMessage,
+  'job.result': JobResultMessage,
+  'job.error': JobErrorMessage,
+  'edits.list.result': EditsListResultMessage,
+  ok: OkMessage,
+  'status.result': StatusResultMessage,
+  error: ErrorMessage,
+} as const;
+
+export const ServerMessage = z.discriminatedUnion('type', Object.values(serverMessageSchemas) as [
+  (typeof serverMessageSchemas)[keyof typeof serverMessageSchemas],
+  ...(typeof serverMessageSchemas)[keyof typeof serverMessageSchemas][],
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+export type ServerMessageType = ServerMessage['type'];
+
+/** The message of one type, e.g. `MessageOf<ClientMessage, 'status'>`. */
+export type MessageOf<M extends { type: string }, T extends M['type']> = Extract<M, { type: T }>;

@@ -1,0 +1,99 @@
+// Test support: a real daemon on an ephemeral loopback port, and a scriptable `ws` client that reads replies
+// through the shared parser, so every reply the tests look at is also checked against the protocol.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { WS_PATH } from '../../../shared/src/protocol/defaults.ts';
+import type { ServerMessage } from '../../../shared/src/protocol/messages.ts';
+import { parseServerMessage } from '../../../shared/src/protocol/parse.ts';
+import { PROTOCOL_VERSION } from '../../../shared/src/protocol/version.ts';
+import { defaultDaemonOptions, type DaemonOptions } from '../../../companion/src/config.ts';
+import type { Logger } from '../../../companion/src/log.ts';
+import { loadOrCreatePairingTokenAsync } from '../../../companion/src/pairing/pairing-token.ts';
+import { startDaemonAsync, type RunningDaemon } from '../../../companion/src/server/daemon.ts';
+
+export type TestDaemon = RunningDaemon & { token: string; logLines: string[]; stopAsync(): Promise<void> };
+
+export async function startTestDaemonAsync(overrides: Partial<DaemonOptions> = {}): Promise<TestDaemon> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'imagic-it-'));
+  const logLines: string[] = [];
+  const logger: Logger = { info: (m) => logLines.push(m), warn: (m) => logLines.push(`WARN ${m}`) };
+  const daemon = await startDaemonAsync({ ...defaultDaemonOptions, port: 0, dataDir, logger, ...overrides });
+  const token = await loadOrCreatePairingTokenAsync(dataDir);
+  return {
+    ...daemon,
+    token,
+    logLines,
+    async stopAsync() {
+      await daemon.closeAsync();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type HandshakeRefusal = { status: number; code: string | undefined };
+
+/** Opens a socket; rejects with the HTTP status and X-Imagic-Error code when the handshake is refused. */
+export function openSocketAsync(port: number, options: { origin?: string; host?: string; path?: string } = {}): Promise<WebSocket> {
+  const headers: Record<string, string> = options.host === undefined ? {} : { host: options.host };
+  const socket = new WebSocket(`ws://127.0.0.1:${port}${options.path ?? WS_PATH}`, {
+    headers,
+    ...(options.origin === undefined ? {} : { origin: options.origin }),
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(socket));
+    socket.once('unexpected-response', (_req, res) => {
+      const header = res.headers['x-imagic-error'];
+      reject({ status: res.statusCode ?? 0, code: Array.isArray(header) ? header[0] : header } satisfies HandshakeRefusal);
+      res.resume();
+      socket.terminate();
+    });
+    socket.once('error', (err) => reject(err));
+  });
+}
+
+/** Collects what the companion sends on one socket, in order. */
+export class Inbox {
+  private readonly messages: ServerMessage[] = [];
+  private readonly waiters: Array<(m: ServerMessage) => void> = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  constructor(readonly socket: WebSocket) {
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) throw new Error('unexpected binary frame from the companion');
+      const parsed = parseServerMessage(data.toString());
+      if (!parsed.ok) throw new Error(`the companion sent an invalid message (${parsed.code}): ${parsed.message}`);
+      const waiter = this.waiters.shift();
+      if (waiter) waiter(parsed.value);
+      else this.messages.push(parsed.value);
+    });
+    this.closed = new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  nextAsync(timeoutMs = 5000): Promise<ServerMessage> {
+    const queued = this.messages.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no message within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push((m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+    });
+  }
+
+  /** Sends a request (adding `v`) and returns the next message. */
+  async requestAsync(body: Record<string, unknown>): Promise<ServerMessage> {
+    this.socket.send(JSON.stringify({ v: PROTOCOL_VERSION, ...body }));
+    return this.nextAsync();
+  }
+}
+
+/** A paired socket, ready for requests. */
+export async function pairAsync(daemon: TestDaemon): Promise<Inbox> {
+  const inbox = new Inbox(await openSocketAsync(daemon.port));
+  const reply = await inbox.requestAsync({ type: 'hello', id: 'h', client: 'cli', clientVersion: 'test', token: daemon.token });
+  if (reply.type !== 'hello.ok') throw new Error(`pairing failed: ${JSON.stringify(reply)}`);
+  return inbox;
+}
