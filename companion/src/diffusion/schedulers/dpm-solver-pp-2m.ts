@@ -1,0 +1,130 @@
+// DPM-Solver++(2M) (Lu et al. 2022, "DPM-Solver++: Fast Solver for Guided Sampling of Diffusion Probabilistic
+// Models", Algorithm 2), as diffusers' DPMSolverMultistepScheduler with algorithm_type "dpmsolver++",
+// solver_order 2, solver_type "midpoint", lower_order_final true and final_sigmas_type "zero".
+// It integrates the data-prediction form of the probability-flow ODE in λ = log(α_t/σ_t), reusing the previous
+// step's x0 prediction for a second-order correction. Notation (variable -> paper):
+//   s1, s0, t        the noise levels t_{i−2}, t_{i−1}, t_i; each has
+//     .alpha .sigma    α = sqrt(ᾱ), σ = sqrt(1 − ᾱ) (VP form: the sample is x_t itself, so init sigma is 1)
+//     .lambda          λ = log α − log σ (half the log-SNR)
+//   x0, previous     x_θ(x̃_{t_{i−1}}, t_{i−1}) and x_θ(x̃_{t_{i−2}}, t_{i−2}), the data predictions
+//   h, r             h_i = λ_{t_i} − λ_{t_{i−1}},  r_i = h_{i−1}/h_i
+//   d0, d1           D_0 = x_θ(t_{i−1}),  D_1 = (x_θ(t_{i−1}) − x_θ(t_{i−2}))/r_i
+//   result           x̃_{t_i} = (σ_{t_i}/σ_{t_{i−1}})·x̃_{t_{i−1}} − α_{t_i}(e^{−h_i} − 1)·(D_0 + D_1/2)
+// With D_1 = 0 the update is DPM-Solver++(1), which equals DDIM (η = 0).
+import { alphaBarFromSigma, NoiseSchedule, predictX0 } from './noise-schedule.ts';
+import type { Scheduler } from './scheduler.ts';
+import type { SchedulerConfig, TimestepSpacing } from './scheduler-config.ts';
+import {
+  checkNumSteps,
+  checkStepIndex,
+  checkTimestepRange,
+  interpolate,
+  linspace,
+  roundHalfEven,
+  trailingTimesteps,
+} from './timestep-spacing.ts';
+
+/** Below this many steps diffusers' `lower_order_final` drops the last steps to lower order for stability. */
+const LOWER_ORDER_FINAL_BELOW_STEPS = 15;
+
+interface NoiseLevel {
+  readonly alpha: number;
+  readonly sigma: number;
+  readonly lambda: number;
+}
+
+export class DpmSolverPp2mScheduler implements Scheduler {
+  readonly initNoiseSigma = 1;
+  private readonly schedule: NoiseSchedule;
+  private readonly config: SchedulerConfig;
+  private readonly spacing: TimestepSpacing;
+  private steps: readonly number[] = [];
+  /** VE noise levels σ = sqrt((1 − ᾱ)/ᾱ) of the inference timesteps, then 0 (the clean sample). */
+  private sigmas = new Float64Array(0);
+  // Multistep state, reset by setTimesteps.
+  private previousX0: Float32Array | undefined;
+  private nextStepIndex: number | undefined;
+
+  constructor(config: SchedulerConfig) {
+    this.config = config;
+    this.spacing = config.timestepSpacing;
+    this.schedule = new NoiseSchedule(config);
+  }
+
+  get timesteps(): readonly number[] {
+    return this.steps;
+  }
+
+  setTimesteps(numInferenceSteps: number): void {
+    const T = this.config.numTrainTimesteps;
+    const n = numInferenceSteps;
+    checkNumSteps(n, T, 'DPM-Solver++');
+    // diffusers spaces n + 1 points and drops the last (t = 0) for "linspace" and "leading".
+    const steps = {
+      linspace: () => linspace(0, T - 1, n + 1).map(roundHalfEven).reverse().slice(0, n),
+      leading: () => {
+        const ratio = Math.floor(T / (n + 1));
+        return Array.from({ length: n }, (_, i) => (n - i) * ratio + this.config.stepsOffset);
+      },
+      trailing: () => trailingTimesteps(T, n),
+    }[this.spacing]();
+    checkTimestepRange(steps, T, 'DPM-Solver++');
+    this.steps = steps;
+    this.sigmas = Float64Array.from([...steps.map((t) => interpolate(this.schedule.sigmas, t)), 0]);
+    this.previousX0 = undefined;
+    this.nextStepIndex = undefined;
+  }
+
+  scaleModelInput(sample: Float32Array, stepIndex: number): Float32Array {
+    checkStepIndex(this.steps, stepIndex, 'DPM-Solver++');
+    return sample;
+  }
+
+  step(modelOutput: Float32Array, stepIndex: number, sample: Float32Array): Float32Array {
+    checkStepIndex(this.steps, stepIndex, 'DPM-Solver++');
+    // The first step may be anywhere (img2img starts mid-schedule); after that the history must be contiguous.
+    if (this.nextStepIndex !== undefined && stepIndex !== this.nextStepIndex) {
+      throw new RangeError(
+        `DPM-Solver++: step ${stepIndex} after step ${this.nextStepIndex - 1}; steps must run in order, call setTimesteps to restart`,
+      );
+    }
+    const n = this.steps.length;
+    const s0 = this.level(stepIndex);
+    const t = this.level(stepIndex + 1);
+    // 1. The data prediction x_θ = (x_t − σ·ε_θ)/α (or from v) at the current level.
+    const x0 = predictX0(modelOutput, sample, alphaBarFromSigma(this.sigmas[stepIndex]!), this.config.predictionType);
+    // 2. Order: first order on the first step and on the last step (the final σ is 0, where λ is infinite;
+    //    lower_order_final would also ask for it below 15 steps); second order otherwise.
+    const isLast = stepIndex === n - 1;
+    const lowerOrderFinal = isLast && (n < LOWER_ORDER_FINAL_BELOW_STEPS || t.sigma === 0);
+    const previous = this.previousX0;
+    const useSecondOrder = previous !== undefined && !lowerOrderFinal;
+    // 3. The update. As σ_t → 0: λ_t → ∞, e^{−h} → 0, so the first-order step returns x0 (α_t = 1).
+    const h = t.lambda - s0.lambda;
+    const sampleCoeff = t.sigma === 0 ? 0 : t.sigma / s0.sigma;
+    const x0Coeff = -t.alpha * (Math.exp(-h) - 1);
+    const result = new Float32Array(sample.length);
+    if (useSecondOrder) {
+      const s1 = this.level(stepIndex - 1);
+      const r = (s0.lambda - s1.lambda) / h;
+      for (let i = 0; i < result.length; i++) {
+        const d0 = x0[i]!;
+        const d1 = (d0 - previous[i]!) / r;
+        result[i] = sampleCoeff * sample[i]! + x0Coeff * (d0 + 0.5 * d1);
+      }
+    } else {
+      for (let i = 0; i < result.length; i++) result[i] = sampleCoeff * sample[i]! + x0Coeff * x0[i]!;
+    }
+    this.previousX0 = x0;
+    this.nextStepIndex = stepIndex + 1;
+    return result;
+  }
+
+  /** α, σ and λ at the i-th noise level (i = n is the clean end, σ = 0, λ = +∞). */
+  private level(i: number): NoiseLevel {
+    const veSigma = this.sigmas[i]!;
+    const alpha = Math.sqrt(alphaBarFromSigma(veSigma));
+    const sigma = veSigma * alpha;
+    return { alpha, sigma, lambda: Math.log(alpha) - Math.log(sigma) };
+  }
+}

@@ -1,0 +1,38 @@
+// The sampler contract (diffusers' `set_timesteps` / `scale_model_input` / `step`) and the table of samplers.
+// Unlike diffusers, the step is addressed by its index in `timesteps`, not by the timestep value, so no hidden
+// counter has to be recovered from a float comparison; samplers that keep history still check the order.
+import { DdimScheduler } from './ddim.ts';
+import { DpmSolverPp2mScheduler } from './dpm-solver-pp-2m.ts';
+import { EulerScheduler } from './euler.ts';
+import type { SchedulerConfig } from './scheduler-config.ts';
+
+/** A source of standard normal numbers; `Rng` from util/rng.ts is one. Seed it for reproducible sampling. */
+export interface NoiseSource {
+  normal(): number;
+}
+
+export interface Scheduler {
+  /** Chooses the inference timesteps and resets all sampler state. Call before the first `step` of every run. */
+  setTimesteps(numInferenceSteps: number): void;
+  /** The timesteps to pass to the model, highest noise first; empty until `setTimesteps`. */
+  readonly timesteps: readonly number[];
+  /** The standard deviation of the initial noise: the pipeline starts from `initNoiseSigma · N(0, I)`. */
+  readonly initNoiseSigma: number;
+  /** The model input for step `stepIndex` (may be `sample` itself when no scaling is needed; never mutated). */
+  scaleModelInput(sample: Float32Array, stepIndex: number): Float32Array;
+  /**
+   * One step from `timesteps[stepIndex]` to the next noise level. `modelOutput` is what the model returned for
+   * `scaleModelInput(sample, stepIndex)`. Returns a new array; the inputs are not mutated. `rng` is used only by
+   * stochastic settings (DDIM with eta > 0), which refuse to run without one.
+   */
+  step(modelOutput: Float32Array, stepIndex: number, sample: Float32Array, rng?: NoiseSource): Float32Array;
+}
+
+export type SchedulerName = 'ddim' | 'euler' | 'dpmpp2m';
+
+/** One row per sampler; every row builds from the same parsed `scheduler_config.json`. */
+export const schedulers: Record<SchedulerName, (config: SchedulerConfig) => Scheduler> = {
+  ddim: (config) => new DdimScheduler(config),
+  euler: (config) => new EulerScheduler(config),
+  dpmpp2m: (config) => new DpmSolverPp2mScheduler(config),
+};
