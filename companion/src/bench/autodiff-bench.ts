@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sd15UNetConfig, tinyUNetConfig, type UNetConfig } from '../model-builder/unet-config.ts';
+import { sd15UNetConfig, tinyUNetConfig, unetInputShapes, type UNetConfig } from '../model-builder/unet-config.ts';
 import { writeUNetPackage } from '../model-builder/unet-package.ts';
 import { countUNetParameters } from '../model-builder/unet-parameters.ts';
 import type { CaseMode, CaseResult } from './measure-case.ts';
@@ -15,9 +15,9 @@ const BENCH_BIN = fileURLToPath(new URL('../../bin/bench.mjs', import.meta.url))
 const CACHE = resolve(fileURLToPath(new URL('../../../.cache/bench', import.meta.url)));
 const MODES: readonly CaseMode[] = ['forward', 'grad-ehs', 'grad-lora'];
 
-function runCase(modelPath: string, mode: CaseMode, repeat: number): Promise<CaseResult> {
+function runCase(modelPath: string, mode: CaseMode, repeat: number, shapes: Record<string, number[]>): Promise<CaseResult> {
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [BENCH_BIN, '__case', modelPath, mode, String(repeat)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [BENCH_BIN, '__case', modelPath, mode, String(repeat), JSON.stringify(shapes)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', fail);
@@ -42,7 +42,7 @@ async function benchConfig(label: string, config: UNetConfig, repeat: number, ex
     await writeUNetPackage(config, dir, { external });
   }
   const results: Partial<Record<CaseMode, CaseResult>> = {};
-  for (const mode of MODES) results[mode] = await runCase(modelPath, mode, repeat);
+  for (const mode of MODES) results[mode] = await runCase(modelPath, mode, repeat, unetInputShapes(config));
   const fwd = results.forward!.median_ms;
   process.stdout.write(`\n${label}: ${(countUNetParameters(config) / 1e6).toFixed(1)}M params, latent ${config.latentSize}×${config.latentSize}, ${config.sequenceLength} tokens, opset ${config.opset}\n`);
   process.stdout.write('  case                          median ms   ×forward   peak RSS MB   nodes   trainable   session ms\n');

@@ -3,7 +3,7 @@
 import { readModel } from '../onnx/model-file.ts';
 import { normalizeModel } from '../graph/normalize.ts';
 import { buildGradientModel } from '../autodiff/gradient-model.ts';
-import { injectAdapters, initAdapterValues } from '../autodiff/adapters.ts';
+import { injectAdapters } from '../autodiff/adapters.ts';
 import { numel } from '../graph/tensor.ts';
 import type { Model } from '../graph/ir.ts';
 import { OrtSession } from '../runtime/ort-session.ts';
@@ -41,22 +41,22 @@ function randomFeeds(model: Model, rng: Rng): Record<string, HostTensor> {
 }
 
 export async function measureCase(args: readonly string[]): Promise<void> {
-  const [modelPath, mode, repeatText] = args as [string, CaseMode, string];
+  const [modelPath, mode, repeatText, shapesJson] = args as [string, CaseMode, string, string];
   const repeat = Number(repeatText);
+  const inputShapes = JSON.parse(shapesJson) as Record<string, number[]>;
   const rng = new Rng(1);
   const t0 = performance.now();
   const source = await readModel(modelPath);
   let model: Model;
   let trainable = 0;
-  if (mode === 'forward') model = normalizeModel(source);
+  if (mode === 'forward') model = normalizeModel(source, { inputShapes });
   else if (mode === 'grad-ehs') {
-    model = buildGradientModel(source, { loss: { type: 'mse', output: 'out_sample' }, wrt: ['encoder_hidden_states'] }).model;
-    trainable = numel(source.graph.inputs.find((i) => i.name === 'encoder_hidden_states')!.dims as number[]);
+    model = buildGradientModel(source, { loss: { type: 'mse', output: 'out_sample' }, wrt: ['encoder_hidden_states'], inputShapes }).model;
+    trainable = numel(inputShapes['encoder_hidden_states']!);
   } else {
-    const adapted = injectAdapters(source, { targets: ATTENTION_TARGETS, rank: 4, mode: 'inputs' });
+    const adapted = injectAdapters(source, { targets: ATTENTION_TARGETS, rank: 4, mode: 'inputs', inputShapes });
     const wrt = adapted.adapters.flatMap((a) => [a.down.name, a.up.name]);
     trainable = adapted.adapters.reduce((s, a) => s + numel(a.down.dims) + numel(a.up.dims), 0);
-    void initAdapterValues;
     model = buildGradientModel(adapted.model, { loss: { type: 'mse', output: 'out_sample' }, wrt }).model;
   }
   const t1 = performance.now();
