@@ -26,17 +26,38 @@ const runAsync = (args: string[]) =>
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 
-/** Resolves with the first stdout line matching `pattern`. */
-const waitForLine = (child: ChildProcess, pattern: RegExp) =>
-  new Promise<RegExpMatchArray>((resolve, reject) => {
-    let seen = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = seen.match(pattern);
-      if (match) resolve(match);
-    });
-    child.on('close', (code) => reject(new Error(`exited with ${code} before printing ${pattern}; stdout: ${seen}`)));
+/**
+ * Collects a child's stdout; `waitFor` resolves once the text seen so far matches, so a line that arrived in an
+ * earlier chunk (before the wait began) still counts.
+ */
+function watchStdout(child: ChildProcess) {
+  let seen = '';
+  const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void; reject: (e: Error) => void }[] = [];
+  const check = () => {
+    for (const w of [...waiters]) {
+      const match = seen.match(w.pattern);
+      if (match) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(match);
+      }
+    }
+  };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    seen += chunk.toString();
+    check();
   });
+  child.on('close', (code) => {
+    for (const w of waiters.splice(0)) w.reject(new Error(`exited with ${code} before printing ${w.pattern}; stdout: ${seen}`));
+  });
+  return {
+    text: () => seen,
+    waitFor: (pattern: RegExp) =>
+      new Promise<RegExpMatchArray>((resolve, reject) => {
+        waiters.push({ pattern, resolve, reject });
+        check();
+      }),
+  };
+}
 
 describe('imagic pair', () => {
   it('prints the stored code on its last line and keeps it in a 0600 file', async () => {
@@ -54,12 +75,11 @@ describe('imagic pair', () => {
 describe('imagic serve', () => {
   it('prints where it listens and how to get a model, serves /health, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir]);
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const [, port] = await waitForLine(child, /listening on http:\/\/localhost:(\d+)/);
-    await waitForLine(child, /Press Ctrl\+C to stop/);
-    expect(stdout).toContain('No model installed');
-    expect(stdout).toContain('imagic models add <dir>');
+    const out = watchStdout(child);
+    const [, port] = await out.waitFor(/listening on http:\/\/localhost:(\d+)/);
+    await out.waitFor(/Press Ctrl\+C to stop/);
+    expect(out.text()).toContain('No model installed');
+    expect(out.text()).toContain('imagic models add <dir>');
 
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(await health.json()).toMatchObject({ ok: true, model: 'none' });
@@ -67,7 +87,7 @@ describe('imagic serve', () => {
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stdout).toContain('Imagic companion stopped.');
+    expect(out.text()).toContain('Imagic companion stopped.');
   });
 
   it('rejects a bad --port before starting', async () => {
