@@ -104,6 +104,16 @@ const cases: Case[] = [
     build: (b, [x]) => b.e.op1('Gather', [x!, b.e.constant(int64Tensor([3, 1, 3, 9, 0, 3], [2, 3]))]),
   },
   {
+    name: 'Gather with negative indices',
+    inputs: [[6, 3]],
+    build: (b, [x]) => b.e.op1('Gather', [x!, b.e.constant(int64Tensor([-1, 3, -6, 0, -1], [5]))]),
+  },
+  {
+    name: 'Resize nearest x2 half_pixel round_prefer_ceil',
+    inputs: [[1, 2, 3, 3]],
+    build: (b, [x]) => b.e.op1('Resize', [x!, '', b.e.constant(fromNumbers('float32', [4], [1, 1, 2, 2]))], { mode: stringAttr('nearest'), nearest_mode: stringAttr('round_prefer_ceil') }),
+  },
+  {
     name: 'Resize nearest x2 asymmetric floor',
     inputs: [[1, 2, 3, 4]],
     build: (b, [x]) => b.e.op1('Resize', [x!, '', b.e.constant(fromNumbers('float32', [4], [1, 1, 2, 2]))], { mode: stringAttr('nearest'), coordinate_transformation_mode: stringAttr('asymmetric'), nearest_mode: stringAttr('floor') }),
@@ -139,6 +149,15 @@ async function check(c: Case): Promise<number> {
 describe('gradient rules vs finite differences', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     expect(await check(c)).toBeLessThan(5e-3);
+  });
+
+  it('refuses Resize modes whose gradient is not a block sum (half_pixel + floor)', async () => {
+    const c: Case = {
+      name: 'half_pixel floor',
+      inputs: [[1, 1, 3, 3]],
+      build: (b, [x]) => b.e.op1('Resize', [x!, '', b.e.constant(fromNumbers('float32', [4], [1, 1, 2, 2]))], { mode: stringAttr('nearest'), nearest_mode: stringAttr('floor') }),
+    };
+    await expect(check(c)).rejects.toMatchObject({ code: 'NO_GRADIENT_RULE' });
   });
 
   it('covers every op in the table with at least one case', () => {

@@ -71,7 +71,9 @@ export const gather: GradientRule = ([dy], c) => {
   const vocab = data[0]!;
   const rows = numel(c.dims(c.x(1)));
   const width = numel(data.slice(1));
-  const idx = e.reshape(e.cast(c.x(1), 'int64'), [rows, 1]);
+  // Gather accepts negative indices counted from the end; wrap them or their rows would match nothing.
+  const raw = e.reshape(e.cast(c.x(1), 'int64'), [rows, 1]);
+  const idx = e.op1('Where', [e.op1('Less', [raw, e.scalar(0, 'int64')]), e.add(raw, e.scalar(vocab, 'int64')), raw]);
   const range = e.constant({ dtype: 'int64', dims: [1, vocab], data: BigInt64Array.from({ length: vocab }, (_, i) => BigInt(i)) }, 'vocab_range');
   const dtype = e.type(dy).dtype;
   const onehot = e.cast(e.op1('Equal', [idx, range]), dtype);
@@ -88,7 +90,10 @@ export const resize: GradientRule = ([dy], c) => {
   const mode = attrString(c.node, 'mode', 'nearest');
   const ctm = attrString(c.node, 'coordinate_transformation_mode', 'half_pixel');
   const nearest = attrString(c.node, 'nearest_mode', 'round_prefer_floor');
-  const supported = mode === 'nearest' && ((ctm === 'asymmetric' && nearest === 'floor') || (ctm === 'half_pixel' && nearest !== 'ceil'));
+  // Only these map output pixel i to input pixel floor(i/s) for whole factors s (block-structured); half_pixel
+  // with floor or ceil shifts the blocks (e.g. [0,0,0,1,1,…] at s = 2), so its gradient is not a block sum.
+  const supported =
+    mode === 'nearest' && ((ctm === 'asymmetric' && nearest === 'floor') || (ctm === 'half_pixel' && nearest.startsWith('round_prefer')));
   if (!supported) throw new RuleError(c.node, `Resize ${mode}/${ctm}/${nearest} has no gradient rule; only nearest with integer factors`);
   const x = c.dims(c.x(0));
   const out = resizeOutDims(c.node, shapeContext(c.e.graph, c.node, c.e.opset));
