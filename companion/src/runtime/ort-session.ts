@@ -1,6 +1,6 @@
-// The only module that imports onnxruntime-node. Sessions are created from an in-memory Model: the graph is
-// serialised to bytes, and external weights are found through the external-initializers folder option, so
-// weights are never copied into JS memory (onnx-notes §3.3).
+// The only module that imports onnxruntime-node. Sessions are created from an in-memory Model (serialised to
+// bytes, external weights found through the external-initializers folder option, so weights are never copied
+// into JS memory, onnx-notes §3.3), from serialised bytes plus that folder, or from a model file path.
 import * as ort from 'onnxruntime-node';
 import type { Model } from '../graph/ir.ts';
 import { serializeModel } from '../onnx/model-file.ts';
@@ -14,7 +14,36 @@ export interface SessionOptions {
   readonly provider?: Provider;
   readonly intraOpThreads?: number;
   readonly optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Only fatal native log lines: for sessions that probe a provider and are expected to fail on most machines. */
+  readonly quiet?: boolean;
 }
+
+/** onnxruntime's severity levels: 0 verbose … 3 error, 4 fatal. */
+const FATAL_ONLY = 4;
+
+/** A graph input or output as the session declares it; `dtype` is onnxruntime's type name (e.g. 'float16'). */
+export interface TensorInfo {
+  readonly name: string;
+  readonly dtype: string;
+  /** Empty for a 0-d tensor (and, in onnxruntime's metadata, for an undeclared shape). Strings are symbolic. */
+  readonly dims: readonly (number | string)[];
+}
+
+/** Execution providers this onnxruntime-node build lists for the platform (cuda may still lack its libraries). */
+export function listedProviders(): string[] {
+  return ort.listSupportedBackends().map((b) => b.name);
+}
+
+/**
+ * Native log lines below fatal off for this thread's onnxruntime environment; call before the first session.
+ * Provider probes fail loudly in the environment's own logger (a missing CUDA library prints an error line even
+ * though the failure is expected and reported), and every real failure still comes back as an exception.
+ */
+export function quietRuntimeLogs(): void {
+  ort.env.logLevel = 'fatal';
+}
+
+type Source = { readonly kind: 'bytes'; readonly bytes: Uint8Array; readonly baseDir?: string } | { readonly kind: 'file'; readonly path: string };
 
 export class OrtSession {
   private constructor(
@@ -23,16 +52,36 @@ export class OrtSession {
   ) {}
 
   static async create(model: Model, options: SessionOptions = {}): Promise<OrtSession> {
-    const provider = options.provider ?? 'cpu';
     const hasExternal = [...model.graph.initializers.values()].some((i) => i.external);
+    return OrtSession.open({ kind: 'bytes', bytes: serializeModel(model), ...(hasExternal ? { baseDir: model.baseDir } : {}) }, options);
+  }
+
+  /** From a serialised model; `baseDir` is where its external-data locations resolve (omit when it has none). */
+  static createFromBytes(bytes: Uint8Array, baseDir: string | undefined, options: SessionOptions = {}): Promise<OrtSession> {
+    return OrtSession.open({ kind: 'bytes', bytes, ...(baseDir !== undefined ? { baseDir } : {}) }, options);
+  }
+
+  /** From a .onnx file; onnxruntime resolves external data next to it. */
+  static createFromFile(path: string, options: SessionOptions = {}): Promise<OrtSession> {
+    return OrtSession.open({ kind: 'file', path }, options);
+  }
+
+  private static async open(source: Source, options: SessionOptions): Promise<OrtSession> {
+    const provider = options.provider ?? 'cpu';
+    const folder = source.kind === 'bytes' ? source.baseDir : undefined;
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: [provider],
       graphOptimizationLevel: options.optimization ?? 'all',
       ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
-      ...(hasExternal ? { extra: { session: { model_external_initializers_file_folder_path: model.baseDir } } } : {}),
+      ...(options.quiet ? { logSeverityLevel: FATAL_ONLY } : {}),
+      ...(folder !== undefined ? { extra: { session: { model_external_initializers_file_folder_path: folder } } } : {}),
     };
     try {
-      return new OrtSession(await ort.InferenceSession.create(serializeModel(model), sessionOptions), provider);
+      const session =
+        source.kind === 'file'
+          ? await ort.InferenceSession.create(source.path, sessionOptions)
+          : await ort.InferenceSession.create(source.bytes, sessionOptions);
+      return new OrtSession(session, provider);
     } catch (err) {
       return fail('RUNTIME_FAILED', `creating a ${provider} session failed: ${err instanceof Error ? err.message : String(err)}`, err);
     }
@@ -44,6 +93,14 @@ export class OrtSession {
 
   get outputNames(): readonly string[] {
     return this.session.outputNames;
+  }
+
+  get inputMetadata(): readonly TensorInfo[] {
+    return this.session.inputMetadata.map(tensorInfo);
+  }
+
+  get outputMetadata(): readonly TensorInfo[] {
+    return this.session.outputMetadata.map(tensorInfo);
   }
 
   async run(feeds: Feeds, fetches?: readonly string[]): Promise<Record<string, HostTensor>> {
@@ -65,4 +122,8 @@ export class OrtSession {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+function tensorInfo(m: ort.InferenceSession.ValueMetadata): TensorInfo {
+  return m.isTensor ? { name: m.name, dtype: m.type, dims: [...m.shape] } : { name: m.name, dtype: 'non-tensor', dims: [] };
 }

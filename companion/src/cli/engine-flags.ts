@@ -1,0 +1,58 @@
+// Flags shared by `imagic edit` and `imagic render`, parsed in the action (not by commander's argParser) so that a
+// bad value exits with one coded line (INVALID_SPEC) like every other bad input.
+import { Option } from 'commander';
+import { fail } from '../errors.ts';
+import type { SampleSettings } from '../engine/settings.ts';
+import { isProviderSetting, type ProviderSetting } from '../engine/worker/provider-choice.ts';
+import { schedulers, type SchedulerName } from '../diffusion/schedulers/scheduler.ts';
+
+export interface SamplingFlags {
+  eta?: string;
+  seeds?: string;
+  steps?: string;
+  guidance?: string;
+  sampler?: string;
+  provider?: string;
+}
+
+export const samplingOptions = (): Option[] => [
+  new Option('--eta <list>', 'interpolation weights η, comma-separated (0 = the input, 1 = the text; good edits are often at 0.6–0.8)'),
+  new Option('--seeds <list>', 'sampling seeds, comma-separated: one output per η and seed'),
+  new Option('--steps <n>', 'sampling steps'),
+  new Option('--guidance <g>', 'classifier-free guidance scale'),
+  new Option('--sampler <name>', `sampler: ${Object.keys(schedulers).join(', ')}`),
+  new Option('--provider <name>', 'execution provider: auto (default), cuda, dml, coreml, webgpu, cpu'),
+];
+
+export function parseNumber(flag: string, value: string, check: (n: number) => boolean, want: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) fail('INVALID_SPEC', `--${flag} ${JSON.stringify(value)}: expected ${want}`);
+  return n;
+}
+
+export function parseList(flag: string, value: string, check: (n: number) => boolean, want: string): number[] {
+  return value.split(',').map((part) => parseNumber(flag, part.trim(), check, want));
+}
+
+const isInt = (n: number) => Number.isSafeInteger(n);
+
+/** Only the flags that were given, so saved or preset values fill the rest. */
+export function parseSamplingFlags(flags: SamplingFlags): Partial<SampleSettings> {
+  const out: { -readonly [K in keyof SampleSettings]?: SampleSettings[K] } = {};
+  if (flags.eta !== undefined) out.etas = parseList('eta', flags.eta, (n) => n >= -0.5 && n <= 2, 'numbers in [-0.5, 2], e.g. 0.6,0.7,0.8');
+  if (flags.seeds !== undefined) out.seeds = parseList('seeds', flags.seeds, (n) => isInt(n) && n >= 0 && n <= 0xffffffff, 'integers in [0, 2^32), e.g. 1,2,3');
+  if (flags.steps !== undefined) out.steps = parseNumber('steps', flags.steps, (n) => isInt(n) && n >= 1 && n <= 1000, 'an integer in 1..1000');
+  if (flags.guidance !== undefined) out.guidanceScale = parseNumber('guidance', flags.guidance, (n) => n >= 0 && n <= 30, 'a number in [0, 30]');
+  if (flags.sampler !== undefined) {
+    if (!Object.hasOwn(schedulers, flags.sampler)) fail('INVALID_SPEC', `--sampler ${flags.sampler}: expected one of ${Object.keys(schedulers).join(', ')}`);
+    out.sampler = flags.sampler as SchedulerName;
+  }
+  return out;
+}
+
+export function parseProvider(value: string | undefined): ProviderSetting | undefined {
+  const v = value ?? process.env['IMAGIC_PROVIDER'];
+  if (v === undefined || v === '') return undefined;
+  if (!isProviderSetting(v)) fail('INVALID_SPEC', `--provider ${v}: expected auto, cuda, dml, coreml, webgpu or cpu`);
+  return v as ProviderSetting;
+}

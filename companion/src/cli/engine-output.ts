@@ -1,0 +1,78 @@
+// How `imagic edit` and `imagic render` talk to the terminal: a progress bar per stage when stdout is a TTY (and
+// not --json), one line per finished stage otherwise, and with --json exactly one JSON object as the last stdout
+// line. Ctrl+C cancels between steps (CANCELLED) instead of killing a worker mid-run.
+import cliProgress from 'cli-progress';
+import type { JobReport } from '../engine/edit-job.ts';
+import type { ProgressEvent, RunHooks, Stage } from '../engine/progress.ts';
+
+const STAGE_LABELS: Readonly<Record<Stage, string>> = {
+  load: 'loading model',
+  encode: 'encoding',
+  embed: 'stage 1: embedding',
+  finetune: 'stage 2: fine-tuning',
+  sample: 'stage 3: sampling',
+};
+
+export interface OutputView {
+  readonly hooks: RunHooks;
+  finish(report: JobReport): void;
+  dispose(): void;
+}
+
+export function createOutputView(options: { json: boolean }): OutputView {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const useBar = process.stdout.isTTY === true && !options.json;
+  let bar: cliProgress.SingleBar | undefined;
+  let current: Stage | undefined;
+  let lastEvent: ProgressEvent | undefined;
+
+  let closed = true;
+  const closeStage = () => {
+    if (closed) return;
+    closed = true;
+    bar?.stop();
+    bar = undefined;
+    if (!useBar && !options.json && lastEvent && current) {
+      const loss = lastEvent.loss === undefined ? '' : ` · loss ${lastEvent.loss.toPrecision(4)}`;
+      out(`${STAGE_LABELS[current]}: ${lastEvent.step}/${lastEvent.total}${loss}`);
+    }
+  };
+
+  const onProgress = (event: ProgressEvent) => {
+    if (event.stage !== current) {
+      closeStage();
+      closed = false;
+      current = event.stage;
+      if (useBar && event.total > 1) {
+        bar = new cliProgress.SingleBar({ format: `${STAGE_LABELS[event.stage].padEnd(22)} {bar} {value}/{total} {loss} · {duration_formatted} (eta {eta_formatted})`, hideCursor: true }, cliProgress.Presets.shades_classic);
+        bar.start(event.total, 0, { loss: '' });
+      }
+    }
+    lastEvent = event;
+    bar?.update(event.step, { loss: event.loss === undefined ? '' : `loss ${event.loss.toPrecision(4)}` });
+    // Close at the last step: the next stage may first spend a while building its graph.
+    if (event.step === event.total) closeStage();
+  };
+
+  return {
+    hooks: { onProgress, signal: controller.signal },
+    finish(report) {
+      closeStage();
+      if (options.json) {
+        out(JSON.stringify(report));
+        return;
+      }
+      out(`edit ${report.edit_id} on ${report.provider} (${report.provider_reason})`);
+      out(`timing (ms): ${Object.entries(report.timing_ms).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      for (const o of report.outputs) out(`η ${o.eta} · seed ${o.seed} → ${o.file}`);
+      out(`re-render with other η or seeds: imagic render ${report.edit_id} --eta 0.6,0.8 --seeds 1,2`);
+    },
+    dispose() {
+      bar?.stop();
+      process.off('SIGINT', onSigint);
+    },
+  };
+}

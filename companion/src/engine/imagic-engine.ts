@@ -1,0 +1,165 @@
+// The Imagic engine: a loaded package plus its sessions, and the paper's stages as two phases (diffusers'
+// prepare/generate split): `trainAsync` runs stages 1–2 (embedding optimisation, adapter fine-tuning) and returns
+// the state a re-render needs; `renderAsync` runs stage 3 from such a state, any number of times.
+import { initAdapterValues, type AdapterInfo } from '../autodiff/adapters.ts';
+import type { RgbaImage } from '../images/decode-image.ts';
+import { fromModelOutput, toModelInput, type Placement } from '../images/model-input.ts';
+import { loadPackageAsync, type ImagicPackage, type LoadOptions } from './package-loader.ts';
+import { adapterPatterns } from './adapter-targets.ts';
+import type { RunHooks } from './progress.ts';
+import { SessionPool } from './session-pool.ts';
+import { validateSampleSettings, validateTrainSettings, type SampleSettings, type TrainSettings } from './settings.ts';
+import { encodeImageAsync, encodeTextAsync } from './stage-encode.ts';
+import { sampleAllAsync, type Embeddings } from './stage-sample.ts';
+import { trainAsync } from './training-loop.ts';
+import { adapterGradientSessionAsync, adapterLayout, embeddingGradientSessionAsync, EMBEDDING_INPUT, mergedSessionAsync, type AdapterSpec } from './unet-graphs.ts';
+import type { ProviderReport, ProviderSetting } from './worker/provider-choice.ts';
+
+export interface EngineOptions extends LoadOptions {
+  readonly modelDir: string;
+  readonly provider?: ProviderSetting;
+  readonly intraOpThreads?: number;
+  /**
+   * Keep the two training graphs' sessions open after their stage (faster repeated edits in a daemon). Off by
+   * default: each holds a copy of the UNet's weights (3.4 GB for SD 1.x in fp32), and out-of-memory is the most
+   * reported Imagic failure.
+   */
+  readonly keepTrainingSessions?: boolean;
+}
+
+/** Everything stage 3 needs, and what the edit store saves. */
+export interface TrainedState {
+  readonly modelId: string;
+  readonly prompt: string;
+  readonly train: TrainSettings;
+  readonly embeddings: Embeddings;
+  readonly adapterSpec: AdapterSpec;
+  readonly adapters: readonly AdapterInfo[];
+  readonly adapterValues: ReadonlyMap<string, Float32Array>;
+  /** The input's RGBA (its alpha goes back onto every output) and where it sits on the working canvas. */
+  readonly image: RgbaImage;
+  readonly placement: Placement;
+  readonly losses: { readonly embed: readonly number[]; readonly finetune: readonly number[] };
+}
+
+export interface TrainTiming {
+  readonly encode: number;
+  readonly embed: number;
+  readonly finetune: number;
+}
+
+export interface RenderedImage {
+  readonly eta: number;
+  readonly seed: number;
+  /** Straight RGBA at the input's size, with the input's alpha. */
+  readonly rgba: Uint8Array;
+  /** The decoder's output before conversion: NCHW [1, 3, H, W] at the working size, nominally in [-1, 1]. */
+  readonly pixels: Float32Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+const since = (t0: number) => performance.now() - t0;
+
+export class ImagicEngine {
+  private constructor(
+    readonly pkg: ImagicPackage,
+    private readonly pool: SessionPool,
+    private readonly keepTrainingSessions: boolean,
+  ) {}
+
+  static async openAsync(options: EngineOptions): Promise<ImagicEngine> {
+    const pool = new SessionPool({ provider: options.provider ?? 'auto', ...(options.intraOpThreads ? { intraOpThreads: options.intraOpThreads } : {}) });
+    try {
+      const pkg = await loadPackageAsync(options.modelDir, pool, options.workingSize ? { workingSize: options.workingSize } : {});
+      return new ImagicEngine(pkg, pool, options.keepTrainingSessions === true);
+    } catch (err) {
+      await pool.closeAsync();
+      throw err;
+    }
+  }
+
+  get provider(): ProviderReport {
+    return this.pool.provider ?? { provider: 'cpu', reason: 'no session opened yet' };
+  }
+
+  /** Stages 1–2 for one image and target text. */
+  async trainAsync(image: RgbaImage, prompt: string, train: TrainSettings, hooks: RunHooks = {}): Promise<{ state: TrainedState; timing: TrainTiming }> {
+    validateTrainSettings(train);
+    const pkg = this.pkg;
+    let t0 = performance.now();
+    const input = await toModelInput(image, pkg.imageSize);
+    const z0 = await encodeImageAsync(pkg, input.pixels);
+    const target = await encodeTextAsync(pkg, prompt);
+    const empty = await encodeTextAsync(pkg, '');
+    hooks.onProgress?.({ stage: 'encode', step: 1, total: 1 });
+    const encode = since(t0);
+
+    // Stage 1: e_opt = argmin_e L(z0, e, θ), from e_tgt, θ frozen.
+    t0 = performance.now();
+    const embedding = new Map([[EMBEDDING_INPUT, target.slice()]]);
+    let embedLosses: number[] = [];
+    if (train.embedSteps > 0) {
+      const graph = await embeddingGradientSessionAsync(pkg, this.pool);
+      const run = { stage: 'embed', session: graph.session, params: embedding, fixed: new Map(), z0, scheduler: pkg.scheduler, steps: train.embedSteps, lr: train.embedLr, seed: train.seed } as const;
+      embedLosses = await this.trainReleasing(graph.key, () => trainAsync(run, hooks));
+    }
+    const optimized = embedding.get(EMBEDDING_INPUT)!;
+    const embed = since(t0);
+
+    // Stage 2: θ̂ = argmin_θ L(z0, e_opt, θ) over the adapters, e_opt frozen.
+    t0 = performance.now();
+    const adapterSpec: AdapterSpec = { targets: adapterPatterns(train.adapterTargets), rank: train.adapterRank, alpha: train.adapterAlpha };
+    const layout = adapterLayout(pkg, adapterSpec);
+    const adapterValues = initAdapterValues(layout.adapters, train.seed);
+    let tuneLosses: number[] = [];
+    if (train.tuneSteps > 0) {
+      const graph = await adapterGradientSessionAsync(pkg, this.pool, adapterSpec, layout);
+      // seed + 1: the two stages draw their (t, ε) from independent streams.
+      const run = { stage: 'finetune', session: graph.session, params: adapterValues, fixed: new Map([[EMBEDDING_INPUT, optimized]]), z0, scheduler: pkg.scheduler, steps: train.tuneSteps, lr: train.tuneLr, seed: train.seed + 1 } as const;
+      tuneLosses = await this.trainReleasing(graph.key, () => trainAsync(run, hooks));
+    }
+    const adapters = layout.adapters;
+    const finetune = since(t0);
+
+    const state: TrainedState = {
+      modelId: pkg.modelId,
+      prompt,
+      train,
+      embeddings: { target, optimized, empty },
+      adapterSpec,
+      adapters,
+      adapterValues,
+      image,
+      placement: input.placement,
+      losses: { embed: embedLosses, finetune: tuneLosses },
+    };
+    return { state, timing: { encode, embed, finetune } };
+  }
+
+  /** Stage 3 for every (η, seed) of `sample`; images come back at the input's size with its alpha. */
+  async renderAsync(state: TrainedState, sample: SampleSettings, hooks: RunHooks = {}): Promise<RenderedImage[]> {
+    validateSampleSettings(sample);
+    const unet = await mergedSessionAsync(this.pkg, this.pool, state.adapterSpec, state.adapterValues);
+    const images = await sampleAllAsync(this.pkg, unet.session, state.embeddings, sample, hooks);
+    const out: RenderedImage[] = [];
+    for (const img of images) {
+      const rgba = await fromModelOutput(img.pixels, state.placement, state.image);
+      out.push({ eta: img.eta, seed: img.seed, rgba, pixels: img.pixels, width: state.image.width, height: state.image.height });
+    }
+    return out;
+  }
+
+  /** Runs a training stage, then releases its session unless told to keep it (also when the stage fails). */
+  private async trainReleasing(key: string, run: () => Promise<number[]>): Promise<number[]> {
+    try {
+      return await run();
+    } finally {
+      if (!this.keepTrainingSessions) await this.pool.releaseAsync(key);
+    }
+  }
+
+  async closeAsync(): Promise<void> {
+    await this.pool.closeAsync();
+  }
+}

@@ -1,0 +1,134 @@
+// Loads a diffusers/optimum ONNX Stable Diffusion 1.x package (a tiny one from tiny-package.ts, or a real one):
+// checks its files, reads the scheduler config, the VAE scaling factor and the tokenizer, opens the text encoder
+// and VAE sessions in the worker, detects every producer variant from the declared I/O (model-variants.ts), and
+// reads and normalises the UNet graph, which the stages turn into gradient and sampling graphs. Normalising
+// refuses onnxruntime-optimised UNets (com.microsoft fused ops) with CONTRIB_OP.
+import { join } from 'node:path';
+import { cloneModel } from '../autodiff/gradient-model.ts';
+import type { SchedulerConfig } from '../diffusion/schedulers/scheduler-config.ts';
+import type { Model } from '../graph/ir.ts';
+import { normalizeModel } from '../graph/normalize.ts';
+import type { Size } from '../images/model-input.ts';
+import { readModel, serializeModel } from '../onnx/model-file.ts';
+import { ClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
+import { fail } from '../errors.ts';
+import {
+  staticDim,
+  textEncoderVariant,
+  unetVariant,
+  vaeDecoderVariant,
+  vaeEncoderVariant,
+  type TextEncoderVariant,
+  type UNetVariant,
+  type VaeDecoderVariant,
+  type VaeEncoderVariant,
+} from './model-variants.ts';
+import { checkPackageFiles, packageFingerprint, PACKAGE_FILES, readSchedulerConfig, readVaeScalingFactor, type ScalingFactor } from './package-files.ts';
+import { hasRandomOps, withPosteriorMean } from './posterior-mean.ts';
+import type { SessionPool } from './session-pool.ts';
+import type { RemoteSession } from './worker/session-host.ts';
+
+export const LATENT_CHANNELS = 4;
+export const VAE_DOWNSAMPLE = 8;
+/** Working resolution when the UNet's sample dims are symbolic: SD 1.x is trained at 512×512. */
+export const DEFAULT_WORKING_SIZE = 512;
+/** CLIP's context length, when neither the text encoder, the UNet nor the tokenizer fixes it. */
+const CLIP_LENGTH = 77;
+
+export interface LoadOptions {
+  /** Working resolution (a multiple of 64) for UNets with symbolic sample dims; ignored when they are static. */
+  readonly workingSize?: number;
+}
+
+export interface LoadedUNet {
+  /** Normalised with static shapes for batch 1 (the input of the gradient and sampling graph builders). */
+  readonly model: Model;
+  readonly variant: UNetVariant;
+  readonly inputShapes: Readonly<Record<string, readonly number[]>>;
+}
+
+export interface ImagicPackage {
+  readonly dir: string;
+  readonly modelId: string;
+  readonly scheduler: SchedulerConfig;
+  readonly scalingFactor: ScalingFactor;
+  readonly tokenizer: ClipTokenizer;
+  readonly sequenceLength: number;
+  /** The model's working canvas in pixels. */
+  readonly imageSize: Size;
+  readonly latentDims: readonly [1, number, number, number];
+  readonly unet: LoadedUNet;
+  readonly textEncoder: { readonly session: RemoteSession; readonly variant: TextEncoderVariant };
+  readonly vaeEncoder: { readonly session: RemoteSession; readonly variant: VaeEncoderVariant };
+  readonly vaeDecoder: { readonly session: RemoteSession; readonly variant: VaeDecoderVariant };
+}
+
+const path = (dir: string, file: keyof typeof PACKAGE_FILES) => join(dir, PACKAGE_FILES[file]);
+
+export async function loadPackageAsync(dir: string, pool: SessionPool, options: LoadOptions = {}): Promise<ImagicPackage> {
+  await checkPackageFiles(dir);
+  const [scheduler, scalingFactor, tokenizer, modelId] = await Promise.all([
+    readSchedulerConfig(dir),
+    readVaeScalingFactor(dir),
+    ClipTokenizer.fromFiles(join(dir, 'tokenizer')),
+    packageFingerprint(dir),
+  ]);
+
+  // The first session picks the execution provider for all of them.
+  const textSession = await pool.getAsync(`${modelId}/text_encoder`, () => ({ kind: 'file', path: path(dir, 'textEncoder') }));
+  const text = textEncoderVariant(textSession);
+
+  // The UNet's declared inputs are read from its graph, which the stages need anyway, rather than from a session:
+  // they are the same declarations, and a forward session of SD's UNet would hold 3.4 GB for nothing.
+  const unetSource = await readModel(path(dir, 'unet'));
+  const unet = unetVariant({ inputs: unetSource.graph.inputs, outputs: unetSource.graph.outputs });
+
+  const sequenceLength =
+    staticDim(text.inputIds, 1) ?? staticDim(unet.encoderHiddenStates, 1) ?? tokenizer.maxLength ?? CLIP_LENGTH;
+  const width = staticDim(text.output, 2) ?? staticDim(unet.encoderHiddenStates, 2);
+  if (width === undefined) fail('MODEL_INVALID', 'neither the text encoder nor the UNet declares the embedding width (last_hidden_state / encoder_hidden_states dim 2)');
+  // The working size: the UNet's static sample dims, else the VAE encoder's static input, else the option.
+  const encoderSession = await openVaeEncoderAsync(dir, modelId, pool);
+  const encoder = vaeEncoderVariant(encoderSession);
+  const working = options.workingSize ?? DEFAULT_WORKING_SIZE;
+  const latentH = staticDim(unet.sample, 2) ?? (staticDim(encoder.input, 2) ?? working) / VAE_DOWNSAMPLE;
+  const latentW = staticDim(unet.sample, 3) ?? (staticDim(encoder.input, 3) ?? working) / VAE_DOWNSAMPLE;
+  if (!Number.isInteger(latentH) || !Number.isInteger(latentW)) fail('MODEL_INVALID', `the working size ${latentH * VAE_DOWNSAMPLE}×${latentW * VAE_DOWNSAMPLE} is not a multiple of ${VAE_DOWNSAMPLE}`);
+  const channels = staticDim(unet.sample, 1) ?? LATENT_CHANNELS;
+  if (channels !== LATENT_CHANNELS) fail('MODEL_INVALID', `the UNet takes ${channels} latent channels; SD 1.x text-to-image UNets take ${LATENT_CHANNELS}`);
+  const inputShapes = {
+    sample: [1, LATENT_CHANNELS, latentH, latentW],
+    timestep: unet.timestepVariant === 'float-scalar' ? [] : [1],
+    encoder_hidden_states: [1, sequenceLength, width!],
+  };
+  const unetModel = normalizeModel(cloneModel(unetSource), { inputShapes });
+
+  const decoderSession = await pool.getAsync(`${modelId}/vae_decoder`, () => ({ kind: 'file', path: path(dir, 'vaeDecoder') }));
+
+  return {
+    dir,
+    modelId,
+    scheduler,
+    scalingFactor,
+    tokenizer,
+    sequenceLength,
+    imageSize: { width: latentW * VAE_DOWNSAMPLE, height: latentH * VAE_DOWNSAMPLE },
+    latentDims: [1, LATENT_CHANNELS, latentH, latentW],
+    unet: { model: unetModel, variant: unet, inputShapes },
+    textEncoder: { session: textSession, variant: text },
+    vaeEncoder: { session: encoderSession, variant: encoder },
+    vaeDecoder: { session: decoderSession, variant: vaeDecoderVariant(decoderSession) },
+  };
+}
+
+/** The VAE encoder's session; a sampling encoder (latent_sample) is reopened rewritten to return the mean. */
+async function openVaeEncoderAsync(dir: string, modelId: string, pool: SessionPool): Promise<RemoteSession> {
+  const key = `${modelId}/vae_encoder`;
+  const plain = await pool.getAsync(key, () => ({ kind: 'file', path: path(dir, 'vaeEncoder') }));
+  if (!vaeEncoderVariant(plain).rule.sampled) return plain;
+  const graph = await readModel(path(dir, 'vaeEncoder'));
+  if (!hasRandomOps(graph)) return plain;
+  await pool.releaseAsync(key);
+  const mean = withPosteriorMean(graph);
+  return pool.getAsync(`${key}#mean`, () => ({ kind: 'bytes', bytes: serializeModel(mean), baseDir: join(dir, 'vae_encoder') }));
+}

@@ -1,0 +1,87 @@
+// Stage 3 (imagic.md; paper §3, "Text embedding interpolation" and "Generation"): for each η,
+//   ē = η·e_tgt + (1 − η)·e_opt                                   (paper eq. 3)
+// then sample with the fine-tuned UNet f_θ̂ from z_T = σ_init·N(0, I) (a seeded Rng per output), with
+// classifier-free guidance (Ho & Salimans 2022) against the empty prompt's embedding e_∅:
+//   ε̂ = ε_θ̂(z_t, t, e_∅) + g·(ε_θ̂(z_t, t, ē) − ε_θ̂(z_t, t, e_∅))
+// stepping with the chosen scheduler, and decode D(z0/scale). η = 0 conditions on e_opt alone, which stage 2
+// taught the model to reconstruct the input from.
+import { schedulers } from '../diffusion/schedulers/scheduler.ts';
+import { numel } from '../graph/tensor.ts';
+import { Rng } from '../util/rng.ts';
+import type { ImagicPackage } from './package-loader.ts';
+import { checkCancelled, type RunHooks } from './progress.ts';
+import type { SampleSettings } from './settings.ts';
+import { decodeLatentAsync } from './stage-encode.ts';
+import { floatFeed, output, timestepFeed } from './tensors.ts';
+import { EMBEDDING_INPUT, UNET_OUTPUT } from './unet-graphs.ts';
+import type { RemoteSession } from './worker/session-host.ts';
+
+export interface Embeddings {
+  /** e_tgt = TextEncoder(target text). */
+  readonly target: Float32Array;
+  /** e_opt, the result of stage 1. */
+  readonly optimized: Float32Array;
+  /** e_∅ = TextEncoder(""), the unconditional embedding for guidance. */
+  readonly empty: Float32Array;
+}
+
+export interface SampledImage {
+  readonly eta: number;
+  readonly seed: number;
+  /** NCHW [1, 3, H, W] at the working size, nominally in [-1, 1]. */
+  readonly pixels: Float32Array;
+}
+
+/** ē = η·e_tgt + (1 − η)·e_opt (paper eq. 3). */
+export function interpolateEmbedding(e: Embeddings, eta: number): Float32Array {
+  return Float32Array.from(e.target, (t, i) => eta * t + (1 - eta) * e.optimized[i]!);
+}
+
+/** Guidance weights of the unconditional and the conditional prediction: ε̂ = (1 − g)·ε_u + g·ε_c. */
+const guidanceTerms = (g: number) => ({ uncond: 1 - g, cond: g });
+
+/** One denoising run for one (η, seed), returning the decoded image. */
+export async function sampleOneAsync(pkg: ImagicPackage, unet: RemoteSession, e: Embeddings, eta: number, seed: number, s: SampleSettings, hooks: RunHooks, progress: { done: number; total: number }): Promise<SampledImage> {
+  const scheduler = schedulers[s.sampler](pkg.scheduler);
+  scheduler.setTimesteps(s.steps);
+  const rng = new Rng(seed);
+  const latentDims = pkg.latentDims;
+  const z0 = rng.normalArray(numel(latentDims), scheduler.initNoiseSigma);
+  const cond = interpolateEmbedding(e, eta);
+  const weights = guidanceTerms(s.guidanceScale);
+  const sampleInfo = unet.input('sample')!;
+  const timestepInfo = unet.input('timestep')!;
+  const ehsInfo = unet.input(EMBEDDING_INPUT)!;
+  const ehsDims = pkg.unet.inputShapes[EMBEDDING_INPUT]!;
+  const predict = async (input: Float32Array, t: number, ehs: Float32Array) => {
+    const feeds = {
+      sample: floatFeed(sampleInfo, input.slice(), latentDims),
+      timestep: timestepFeed(timestepInfo, t),
+      [EMBEDDING_INPUT]: floatFeed(ehsInfo, ehs.slice(), ehsDims),
+    };
+    return output(await unet.runAsync(feeds, [UNET_OUTPUT], { transfer: true }), UNET_OUTPUT);
+  };
+  let z = z0;
+  for (let i = 0; i < scheduler.timesteps.length; i++) {
+    checkCancelled(hooks.signal, `sampling step ${i + 1}`);
+    const t = scheduler.timesteps[i]!;
+    const input = scheduler.scaleModelInput(z, i);
+    // A zero weight skips its UNet run: g = 1 needs only the conditional one, g = 0 only the unconditional.
+    const epsU = weights.uncond !== 0 ? await predict(input, t, e.empty) : undefined;
+    const epsC = weights.cond !== 0 ? await predict(input, t, cond) : undefined;
+    const eps = new Float32Array(z.length);
+    for (let k = 0; k < eps.length; k++) eps[k] = weights.uncond * (epsU?.[k] ?? 0) + weights.cond * (epsC?.[k] ?? 0);
+    z = scheduler.step(eps, i, z, rng);
+    progress.done++;
+    hooks.onProgress?.({ stage: 'sample', step: progress.done, total: progress.total });
+  }
+  return { eta, seed, pixels: await decodeLatentAsync(pkg, z) };
+}
+
+/** Every (η, seed) pair, seeds outer so that a seed's η sweep comes out together. */
+export async function sampleAllAsync(pkg: ImagicPackage, unet: RemoteSession, e: Embeddings, s: SampleSettings, hooks: RunHooks = {}): Promise<SampledImage[]> {
+  const progress = { done: 0, total: s.etas.length * s.seeds.length * s.steps };
+  const images: SampledImage[] = [];
+  for (const seed of s.seeds) for (const eta of s.etas) images.push(await sampleOneAsync(pkg, unet, e, eta, seed, s, hooks, progress));
+  return images;
+}

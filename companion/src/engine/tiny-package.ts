@@ -1,0 +1,144 @@
+// Writes a complete, tiny diffusers-ONNX Stable Diffusion package (onnx-notes §1.2) for tests and benchmarks:
+// model_index.json, scheduler/, tokenizer/, text_encoder/, unet/, vae_encoder/, vae_decoder/. Each option selects
+// one producer variant of onnx-notes §1.1 (timestep type and rank, input_ids dtype, VAE encoder output, fp16,
+// external UNet weights, in-graph shape plumbing), so the loader and the stages can be tested against all of them
+// without a download. Everything is seeded: the same options give the same bytes.
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeModel } from '../onnx/model-file.ts';
+import { tinyUNetConfig, type TimestepInput, type UNetConfig } from '../model-builder/unet-config.ts';
+import { writeUNetPackage } from '../model-builder/unet-package.ts';
+import { buildTinyTextEncoder } from './tiny/tiny-text-encoder.ts';
+import { buildTinyVaeDecoder, buildTinyVaeEncoder, VAE_DOWNSAMPLE, type VaeEncoderOutput } from './tiny/tiny-vae.ts';
+
+export interface TinyPackageOptions {
+  readonly timestepInput?: TimestepInput;
+  readonly inputIds?: 'int32' | 'int64';
+  readonly vaeEncoderOutput?: VaeEncoderOutput;
+  readonly dtype?: 'float32' | 'float16';
+  /** UNet weights in unet/weights.pb (the diffusers script's layout) instead of inline. */
+  readonly externalWeights?: boolean;
+  /** Symbolic I/O dims and in-graph shape plumbing in the UNet, as TorchScript exports have. */
+  readonly dynamicShapes?: boolean;
+  /** Image side in pixels; the latent is a eighth of it. */
+  readonly imageSize?: number;
+  readonly sequenceLength?: number;
+  /** Text embedding width = the UNet's cross-attention dim. */
+  readonly hidden?: number;
+  /** Written to vae_encoder/ and vae_decoder/config.json; null writes no VAE config (the loader's default applies). */
+  readonly scalingFactor?: number | null;
+  readonly seed?: number;
+  /** Folder with vocab.json, merges.txt, …; defaults to the repository's small CLIP fixture. */
+  readonly tokenizerDir?: string;
+}
+
+export interface TinyPackage {
+  readonly dir: string;
+  readonly unetConfig: UNetConfig;
+  readonly imageSize: number;
+  readonly sequenceLength: number;
+  readonly hidden: number;
+}
+
+const FIXTURE_TOKENIZER = fileURLToPath(new URL('../../../tests/fixtures/tokenizer/', import.meta.url));
+const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'special_tokens_map.json', 'tokenizer_config.json'] as const;
+/** SD 1.x's VAE scaling factor (diffusers AutoencoderKL config `scaling_factor`). */
+export const SD_SCALING_FACTOR = 0.18215;
+
+/** SD 1.5's scheduler/scheduler_config.json (runwayml/stable-diffusion-v1-5), as the tiny package's schedule. */
+const SCHEDULER_CONFIG = {
+  _class_name: 'PNDMScheduler',
+  _diffusers_version: '0.6.0',
+  beta_end: 0.012,
+  beta_schedule: 'scaled_linear',
+  beta_start: 0.00085,
+  num_train_timesteps: 1000,
+  set_alpha_to_one: false,
+  skip_prk_steps: true,
+  steps_offset: 1,
+  trained_betas: null,
+  clip_sample: false,
+};
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+export async function writeTinyPackage(dir: string, options: TinyPackageOptions = {}): Promise<TinyPackage> {
+  const root = resolve(dir);
+  const o = {
+    timestepInput: options.timestepInput ?? 'float[B]',
+    inputIds: options.inputIds ?? 'int64',
+    vaeEncoderOutput: options.vaeEncoderOutput ?? 'latent_parameters',
+    dtype: options.dtype ?? 'float32',
+    imageSize: options.imageSize ?? 64,
+    sequenceLength: options.sequenceLength ?? 8,
+    hidden: options.hidden ?? 32,
+    scalingFactor: options.scalingFactor === undefined ? SD_SCALING_FACTOR : options.scalingFactor,
+    seed: options.seed ?? 1,
+  } as const;
+  if (o.imageSize % (VAE_DOWNSAMPLE * 2) !== 0) throw new RangeError(`imageSize must be a multiple of 16, got ${o.imageSize}`);
+  const folder = async (name: string) => {
+    await mkdir(join(root, name), { recursive: true });
+    return join(root, name);
+  };
+
+  await mkdir(root, { recursive: true });
+  await writeFile(
+    join(root, 'model_index.json'),
+    json({
+      _class_name: 'OnnxStableDiffusionPipeline',
+      _diffusers_version: '0.6.0',
+      scheduler: ['diffusers', 'PNDMScheduler'],
+      text_encoder: ['diffusers', 'OnnxRuntimeModel'],
+      tokenizer: ['transformers', 'CLIPTokenizer'],
+      unet: ['diffusers', 'OnnxRuntimeModel'],
+      vae_decoder: ['diffusers', 'OnnxRuntimeModel'],
+      vae_encoder: ['diffusers', 'OnnxRuntimeModel'],
+      safety_checker: [null, null],
+      feature_extractor: [null, null],
+    }),
+  );
+  await writeFile(join(await folder('scheduler'), 'scheduler_config.json'), json(SCHEDULER_CONFIG));
+
+  const tokenizerSource = options.tokenizerDir ?? FIXTURE_TOKENIZER;
+  const tokenizerDir = await folder('tokenizer');
+  for (const file of TOKENIZER_FILES) await copyFile(join(tokenizerSource, file), join(tokenizerDir, file));
+  const vocab = JSON.parse(await readFile(join(tokenizerSource, 'vocab.json'), 'utf8')) as Record<string, number>;
+  const vocabSize = Math.max(...Object.values(vocab)) + 1;
+
+  const textEncoder = buildTinyTextEncoder({
+    vocabSize,
+    sequenceLength: o.sequenceLength,
+    hidden: o.hidden,
+    heads: 2,
+    layers: 2,
+    inputIds: o.inputIds,
+    dtype: o.dtype,
+    seed: o.seed + 100,
+  });
+  await writeModel(textEncoder, join(await folder('text_encoder'), 'model.onnx'));
+
+  const unetConfig = tinyUNetConfig({
+    crossAttentionDim: o.hidden,
+    sequenceLength: o.sequenceLength,
+    latentSize: o.imageSize / VAE_DOWNSAMPLE,
+    timestepInput: o.timestepInput,
+    dtype: o.dtype,
+    dynamicShapes: options.dynamicShapes ?? false,
+    seed: o.seed,
+  });
+  await writeUNetPackage(unetConfig, await folder('unet'), { external: options.externalWeights ?? false });
+
+  const vae = { imageSize: o.imageSize, encoderOutput: o.vaeEncoderOutput, dtype: o.dtype, scalingFactor: o.scalingFactor ?? SD_SCALING_FACTOR, seed: o.seed + 200 };
+  const vaeConfig = { _class_name: 'AutoencoderKL', latent_channels: 4, sample_size: o.imageSize, scaling_factor: o.scalingFactor };
+  const encoderDir = await folder('vae_encoder');
+  const decoderDir = await folder('vae_decoder');
+  await writeModel(buildTinyVaeEncoder(vae), join(encoderDir, 'model.onnx'));
+  await writeModel(buildTinyVaeDecoder(vae), join(decoderDir, 'model.onnx'));
+  if (o.scalingFactor !== null) {
+    // optimum writes the VAE's config.json into both halves' folders.
+    await writeFile(join(encoderDir, 'config.json'), json(vaeConfig));
+    await writeFile(join(decoderDir, 'config.json'), json(vaeConfig));
+  }
+  return { dir: root, unetConfig, imageSize: o.imageSize, sequenceLength: o.sequenceLength, hidden: o.hidden };
+}

@@ -1,0 +1,80 @@
+// The three UNet graphs the stages run, each built from the package's normalised UNet and opened in the session
+// pool: stage 1's gradient graph with respect to encoder_hidden_states, stage 2's gradient graph with respect to
+// adapter inputs (LoRA/LoCon, mode 'inputs'), and stage 3's forward graph with the trained adapters merged into
+// the weights (mode 'merged', folded by onnxruntime when the session is created).
+import { createHash } from 'node:crypto';
+import { injectAdapters, type AdapterInfo } from '../autodiff/adapters.ts';
+import { buildGradientModel } from '../autodiff/gradient-model.ts';
+import type { Model } from '../graph/ir.ts';
+import { serializeModel } from '../onnx/model-file.ts';
+import type { ImagicPackage } from './package-loader.ts';
+import type { SessionPool } from './session-pool.ts';
+import type { SessionSource } from './worker/rpc.ts';
+import type { RemoteSession } from './worker/session-host.ts';
+
+export const UNET_OUTPUT = 'out_sample';
+export const EMBEDDING_INPUT = 'encoder_hidden_states';
+/** Merged UNet sessions kept open for re-renders (SD's fp32 UNet is 3.4 GB per session). */
+const MERGED_SESSIONS_KEPT = 1;
+
+export interface AdapterSpec {
+  /** Node-name patterns (adapter-targets.ts). */
+  readonly targets: readonly string[];
+  readonly rank: number;
+  readonly alpha: number;
+}
+
+/** A graph's session and its pool key, so that a stage can release it when done. */
+export interface PooledSession {
+  readonly key: string;
+  readonly session: RemoteSession;
+}
+
+/**
+ * A model as a session source. The graph is built on the first call only; the bytes are serialised anew for
+ * every call, because they are moved to the worker (and a provider retry needs them again).
+ */
+function lazySource(build: () => Model): () => SessionSource {
+  let model: Model | undefined;
+  return () => {
+    model ??= build();
+    return { kind: 'bytes', bytes: serializeModel(model), baseDir: model.baseDir };
+  };
+}
+
+const specKey = (spec: AdapterSpec) => `${spec.rank}:${spec.alpha}:${spec.targets.join('|')}`;
+
+export async function embeddingGradientSessionAsync(pkg: ImagicPackage, pool: SessionPool): Promise<PooledSession> {
+  const key = `${pkg.modelId}/unet#grad-embedding`;
+  const build = () => buildGradientModel(pkg.unet.model, { loss: { type: 'mse', output: UNET_OUTPUT }, wrt: [EMBEDDING_INPUT] }).model;
+  return { key, session: await pool.getAsync(key, lazySource(build)) };
+}
+
+/** The adapters `spec` puts on the UNet (names, shapes, scales), without building any graph for them. */
+export function adapterLayout(pkg: ImagicPackage, spec: AdapterSpec): { model: Model; adapters: readonly AdapterInfo[] } {
+  return injectAdapters(pkg.unet.model, { targets: spec.targets, rank: spec.rank, alpha: spec.alpha, mode: 'inputs' });
+}
+
+export async function adapterGradientSessionAsync(pkg: ImagicPackage, pool: SessionPool, spec: AdapterSpec, layout = adapterLayout(pkg, spec)): Promise<PooledSession> {
+  const key = `${pkg.modelId}/unet#grad-adapters:${specKey(spec)}`;
+  const wrt = layout.adapters.flatMap((a) => [a.down.name, a.up.name]);
+  const build = () => buildGradientModel(layout.model, { loss: { type: 'mse', output: UNET_OUTPUT }, wrt }).model;
+  return { key, session: await pool.getAsync(key, lazySource(build)) };
+}
+
+/** A digest of adapter values, so one merged session serves every render of the same trained state. */
+export function adapterDigest(values: ReadonlyMap<string, Float32Array>): string {
+  const hash = createHash('sha256');
+  for (const [name, v] of [...values].sort(([a], [b]) => a.localeCompare(b))) {
+    hash.update(name);
+    hash.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Each trained edit has its own merged weights: only the most recent few sessions stay open (a daemon renders many edits). */
+export async function mergedSessionAsync(pkg: ImagicPackage, pool: SessionPool, spec: AdapterSpec, values: ReadonlyMap<string, Float32Array>): Promise<PooledSession> {
+  const key = `${pkg.modelId}/unet#merged:${specKey(spec)}:${adapterDigest(values)}`;
+  const build = () => injectAdapters(pkg.unet.model, { targets: spec.targets, rank: spec.rank, alpha: spec.alpha, mode: 'merged', values }).model;
+  return { key, session: await pool.getAsync(key, lazySource(build), { group: 'merged-unet', keep: MERGED_SESSIONS_KEPT }) };
+}

@@ -1,0 +1,57 @@
+// The typed RPC between the engine (main thread) and its session worker: one row per method, each with its
+// params and result. Requests and responses are correlated by id; errors travel as {code, message} and are
+// rethrown as ImagicError on the calling side, so a coded failure inside the worker keeps its code.
+import type { HostTensor } from '../../runtime/host-tensor.ts';
+import type { Provider, SessionOptions, TensorInfo } from '../../runtime/ort-session.ts';
+
+export type SessionSource =
+  | { readonly kind: 'file'; readonly path: string }
+  /** A serialised model; `baseDir` is the folder its external-data locations resolve against. */
+  | { readonly kind: 'bytes'; readonly bytes: Uint8Array; readonly baseDir?: string };
+
+export interface CreatedSession {
+  readonly session: number;
+  readonly provider: Provider;
+  readonly inputs: readonly TensorInfo[];
+  readonly outputs: readonly TensorInfo[];
+}
+
+export interface RpcMethods {
+  /** Provider names this onnxruntime-node build lists (listSupportedBackends). */
+  backends: { params: Record<string, never>; result: string[] };
+  create: { params: { source: SessionSource; options: SessionOptions }; result: CreatedSession };
+  run: { params: { session: number; feeds: Record<string, HostTensor>; fetches?: readonly string[] }; result: Record<string, HostTensor> };
+  release: { params: { session: number }; result: null };
+}
+
+export type RpcMethod = keyof RpcMethods;
+
+export type RpcRequest = { [M in RpcMethod]: { readonly id: number; readonly method: M; readonly params: RpcMethods[M]['params'] } }[RpcMethod];
+
+export interface WireError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export type RpcResponse =
+  | { readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: WireError };
+
+/**
+ * The buffers of `tensors` to move rather than copy. A typed array that views part of a larger buffer is first
+ * copied into its own (moving the whole buffer would detach the rest of it).
+ */
+export function transferable(tensors: Record<string, HostTensor>): { tensors: Record<string, HostTensor>; transfer: ArrayBuffer[] } {
+  const out: Record<string, HostTensor> = {};
+  const transfer: ArrayBuffer[] = [];
+  const seen = new Set<ArrayBufferLike>();
+  for (const [name, t] of Object.entries(tensors)) {
+    let data = t.data;
+    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+    if (!whole || seen.has(data.buffer) || !(data.buffer instanceof ArrayBuffer)) data = data.slice();
+    seen.add(data.buffer);
+    transfer.push(data.buffer as ArrayBuffer);
+    out[name] = { dtype: t.dtype, dims: t.dims, data };
+  }
+  return { tensors: out, transfer };
+}

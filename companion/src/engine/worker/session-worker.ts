@@ -1,0 +1,62 @@
+// The worker side of the session RPC: every onnxruntime session lives here, so the synchronous native run()
+// (onnx-notes §0.8) never blocks the main thread's event loop. One handler per RPC method.
+import { parentPort } from 'node:worker_threads';
+import { ImagicError } from '../../errors.ts';
+import { listedProviders, OrtSession, quietRuntimeLogs } from '../../runtime/ort-session.ts';
+import { transferable, type RpcMethod, type RpcMethods, type RpcRequest, type RpcResponse } from './rpc.ts';
+
+type Reply<M extends RpcMethod> = { result: RpcMethods[M]['result']; transfer?: ArrayBuffer[] };
+type Handlers = { [M in RpcMethod]: (params: RpcMethods[M]['params']) => Promise<Reply<M>> };
+
+const port = parentPort ?? (() => {
+  throw new Error('session-worker.ts must run in a worker thread (start it through bootstrap.mjs)');
+})();
+
+quietRuntimeLogs();
+const sessions = new Map<number, OrtSession>();
+let nextSession = 1;
+
+const sessionOf = (id: number): OrtSession =>
+  sessions.get(id) ?? (() => {
+    throw new ImagicError('INTERNAL', `session ${id} is not open in the worker (released already?)`);
+  })();
+
+const handlers: Handlers = {
+  backends: async () => ({ result: listedProviders() }),
+  create: async ({ source, options }) => {
+    const session =
+      source.kind === 'file'
+        ? await OrtSession.createFromFile(source.path, options)
+        : await OrtSession.createFromBytes(source.bytes, source.baseDir, options);
+    const id = nextSession++;
+    sessions.set(id, session);
+    return { result: { session: id, provider: session.provider, inputs: session.inputMetadata, outputs: session.outputMetadata } };
+  },
+  run: async ({ session, feeds, fetches }) => {
+    const { tensors, transfer } = transferable(await sessionOf(session).run(feeds, fetches));
+    return { result: tensors, transfer };
+  },
+  release: async ({ session }) => {
+    await sessionOf(session).release();
+    sessions.delete(session);
+    return { result: null };
+  },
+};
+
+async function dispatch(request: RpcRequest): Promise<void> {
+  let response: RpcResponse;
+  let transfer: ArrayBuffer[] = [];
+  try {
+    const handler = handlers[request.method] as (params: unknown) => Promise<Reply<RpcMethod>>;
+    const reply = await handler(request.params);
+    response = { id: request.id, ok: true, result: reply.result };
+    transfer = reply.transfer ?? [];
+  } catch (err) {
+    const error =
+      err instanceof ImagicError ? { code: err.code, message: err.message } : { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+    response = { id: request.id, ok: false, error };
+  }
+  port.postMessage(response, transfer);
+}
+
+port.on('message', (request: RpcRequest) => void dispatch(request));

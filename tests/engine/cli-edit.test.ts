@@ -1,0 +1,102 @@
+// `imagic edit` and `imagic render` through the real bin, as acceptance checks run them: the --json contract, PNGs of
+// the input's size with its alpha, a re-render from the saved edit, and one coded stderr line for each bad input.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePng } from '../../companion/src/images/model-input.ts';
+import { runCli } from '../cli/run-cli.ts';
+import { tempRoot, testPicture, tinyPackage } from './support.ts';
+
+let root: Awaited<ReturnType<typeof tempRoot>>;
+let modelDir: string;
+let imagePath: string;
+const picture = testPicture(48, 40, true);
+const FAST = ['--preset', 'fast', '--embed-steps', '3', '--tune-steps', '3', '--steps', '3', '--provider', 'cpu'];
+
+beforeAll(async () => {
+  root = await tempRoot('cli');
+  modelDir = (await tinyPackage(root.dir, 'model')).dir;
+  imagePath = join(root.dir, 'input.png');
+  await writeFile(imagePath, await encodePng(picture.rgba, picture.width, picture.height));
+});
+afterAll(async () => root.cleanup());
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as Record<string, unknown>;
+
+async function expectPng(file: string) {
+  const { data, info } = await sharp(await readFile(file)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  expect([info.width, info.height]).toEqual([picture.width, picture.height]);
+  const alpha = (rgba: Uint8Array) => Array.from(rgba.filter((_, i) => i % 4 === 3));
+  expect(alpha(new Uint8Array(data))).toEqual(alpha(picture.rgba));
+}
+
+/** Exit non-zero with exactly one line on stderr that starts with the code, and no stack trace. */
+function expectCoded(res: { code: number | null; stderr: string }, code: string) {
+  expect(res.code).not.toBe(0);
+  const lines = res.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^${code}: `));
+  expect(res.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('imagic edit / render --json', () => {
+  it('edits, saves and re-renders through the real bin', async () => {
+    const dataDir = join(root.dir, 'data');
+    const out = join(root.dir, 'out');
+    const res = await runCli(['edit', imagePath, '--prompt', 'a photo of a cat', '--model', modelDir, '--eta', '0,0.7', '--seeds', '1', '--out', out, '--json', '--data-dir', dataDir, ...FAST]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const report = lastJson(res.stdout);
+    expect(Object.keys(report).sort()).toEqual(['edit_id', 'final_loss', 'outputs', 'provider', 'provider_reason', 'timing_ms']);
+    expect(report['edit_id']).toMatch(/^[0-9a-f]{32}$/);
+    expect(report['provider']).toBe('cpu');
+    expect(Object.keys(report['timing_ms'] as object)).toEqual(['load', 'encode', 'embed', 'finetune', 'sample', 'total']);
+    expect(report['final_loss']).toEqual({ embed: expect.any(Number), finetune: expect.any(Number) });
+    const outputs = report['outputs'] as { eta: number; seed: number; file: string }[];
+    expect(outputs.map((o) => [o.eta, o.seed])).toEqual([[0, 1], [0.7, 1]]);
+    for (const o of outputs) await expectPng(o.file);
+
+    const again = await runCli(['render', report['edit_id'] as string, '--eta', '0.5', '--seeds', '2,3', '--out', out, '--json', '--data-dir', dataDir, '--provider', 'cpu']);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    const rendered = lastJson(again.stdout);
+    expect(rendered['edit_id']).toBe(report['edit_id']);
+    expect(Object.keys(rendered['timing_ms'] as object)).toEqual(['load', 'sample', 'total']);
+    expect(rendered['final_loss']).toEqual(report['final_loss']);
+    const files = rendered['outputs'] as { eta: number; seed: number; file: string }[];
+    expect(files.map((o) => [o.eta, o.seed])).toEqual([[0.5, 2], [0.5, 3]]);
+    for (const o of files) await expectPng(o.file);
+  });
+});
+
+describe('bad input', () => {
+  it('NO_MODEL when no --model is given and none is installed', async () => {
+    const res = await runCli(['edit', imagePath, '--prompt', 'a cat', '--data-dir', join(root.dir, 'empty'), '--json', ...FAST]);
+    expectCoded(res, 'NO_MODEL');
+    expect(res.stderr).toMatch(/--model <dir>/);
+  });
+
+  it('IMAGE_UNSUPPORTED for a corrupt image, FILE_NOT_FOUND for a missing one', async () => {
+    const corrupt = join(root.dir, 'corrupt.png');
+    const png = await readFile(imagePath);
+    await writeFile(corrupt, png.subarray(0, 60));
+    expectCoded(await runCli(['edit', corrupt, '--prompt', 'a cat', '--model', modelDir, ...FAST]), 'IMAGE_UNSUPPORTED');
+    expectCoded(await runCli(['edit', join(root.dir, 'nope.png'), '--prompt', 'a cat', '--model', modelDir, ...FAST]), 'FILE_NOT_FOUND');
+  });
+
+  it('MODEL_INCOMPLETE for a folder that is not a package', async () => {
+    const notPackage = join(root.dir, 'not-a-package');
+    await mkdir(notPackage, { recursive: true });
+    const res = await runCli(['edit', imagePath, '--prompt', 'a cat', '--model', notPackage, ...FAST]);
+    expectCoded(res, 'MODEL_INCOMPLETE');
+    expect(res.stderr).toMatch(/unet\/model\.onnx/);
+  });
+
+  it('EDIT_NOT_FOUND for an unknown edit id, INVALID_SPEC for a bad flag value', async () => {
+    const dataDir = join(root.dir, 'data-unknown');
+    expectCoded(await runCli(['render', '0123456789abcdef0123456789abcdef', '--data-dir', dataDir]), 'EDIT_NOT_FOUND');
+    expectCoded(await runCli(['render', 'not-an-id', '--data-dir', dataDir]), 'EDIT_NOT_FOUND');
+    expectCoded(await runCli(['edit', imagePath, '--prompt', 'a cat', '--model', modelDir, '--eta', '0.5,abc']), 'INVALID_SPEC');
+  });
+});

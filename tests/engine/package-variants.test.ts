@@ -1,0 +1,109 @@
+// Every producer variant of onnx-notes §1.1, as tiny packages: the loader detects it from the declared I/O, and
+// the encoders, a UNet forward, the gradient graphs of stages 1–2 and a short render all run on it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImagicEngine } from '../../companion/src/engine/imagic-engine.ts';
+import { loadPackageAsync } from '../../companion/src/engine/package-loader.ts';
+import { SessionPool } from '../../companion/src/engine/session-pool.ts';
+import { encodeImageAsync, encodeTextAsync, decodeLatentAsync } from '../../companion/src/engine/stage-encode.ts';
+import { floatFeed, output, timestepFeed } from '../../companion/src/engine/tensors.ts';
+import { PRESETS } from '../../companion/src/engine/settings.ts';
+import type { TinyPackageOptions } from '../../companion/src/engine/tiny-package.ts';
+import { toModelInput } from '../../companion/src/images/model-input.ts';
+import { serializeModel } from '../../companion/src/onnx/model-file.ts';
+import { Rng } from '../../companion/src/util/rng.ts';
+import { tempRoot, testPicture, tinyPackage } from './support.ts';
+
+const VARIANTS: ReadonlyArray<{ label: string; options: TinyPackageOptions; expect: { timestep: string; ids: string; encoder: string; dtype: string } }> = [
+  {
+    label: 'early diffusers script: int64 [B] timestep, int32 input_ids, sampled latent_sample',
+    options: { timestepInput: 'int64[B]', inputIds: 'int32', vaeEncoderOutput: 'latent_sample' },
+    expect: { timestep: 'int64[B]', ids: 'int32', encoder: 'latent_sample', dtype: 'float32' },
+  },
+  {
+    label: 'later diffusers script / Olive: float [B] timestep, external weights.pb, in-graph shape plumbing',
+    options: { timestepInput: 'float[B]', inputIds: 'int32', vaeEncoderOutput: 'latent_sample', externalWeights: true, dynamicShapes: true },
+    expect: { timestep: 'float[B]', ids: 'int32', encoder: 'latent_sample', dtype: 'float32' },
+  },
+  {
+    label: 'optimum < 1.23: int64 [B] timestep, int64 input_ids',
+    options: { timestepInput: 'int64[B]', inputIds: 'int64', vaeEncoderOutput: 'latent_sample' },
+    expect: { timestep: 'int64[B]', ids: 'int64', encoder: 'latent_sample', dtype: 'float32' },
+  },
+  {
+    label: 'optimum ≥ 1.24: float 0-d timestep, int64 input_ids, latent_parameters',
+    options: { timestepInput: 'float-scalar', inputIds: 'int64', vaeEncoderOutput: 'latent_parameters' },
+    expect: { timestep: 'float-scalar', ids: 'int64', encoder: 'latent_parameters', dtype: 'float32' },
+  },
+  {
+    label: 'fp16 export: every model in float16',
+    options: { dtype: 'float16', timestepInput: 'float[B]', inputIds: 'int32', vaeEncoderOutput: 'latent_parameters' },
+    expect: { timestep: 'float[B]', ids: 'int32', encoder: 'latent_parameters', dtype: 'float16' },
+  },
+];
+
+let root: { dir: string; cleanup: () => Promise<void> };
+beforeAll(async () => {
+  root = await tempRoot('variants');
+});
+afterAll(async () => root.cleanup());
+
+const finite = (values: Float32Array) => values.every(Number.isFinite);
+
+describe.each(VARIANTS)('$label', ({ label, options, expect: want }) => {
+  it('is detected from its declared I/O, and the encoders, a UNet forward and the decoder run', async () => {
+    const pkg = await tinyPackage(root.dir, label.replace(/\W+/g, '-'), options);
+    const pool = new SessionPool({ provider: 'cpu' });
+    try {
+      const loaded = await loadPackageAsync(pkg.dir, pool);
+      expect(loaded.unet.variant.timestepVariant).toBe(want.timestep);
+      expect(loaded.textEncoder.variant.inputIds.dtype).toBe(want.ids);
+      expect(loaded.vaeEncoder.variant.output.name).toBe(want.encoder);
+      expect(loaded.unet.variant.dtype).toBe(want.dtype);
+      expect(loaded.vaeDecoder.variant.dtype).toBe(want.dtype);
+      expect(loaded.imageSize).toEqual({ width: 64, height: 64 });
+      expect(loaded.sequenceLength).toBe(8);
+
+      const e = await encodeTextAsync(loaded, 'a photo of a cat');
+      expect(e.length).toBe(8 * 32);
+      expect(finite(e)).toBe(true);
+      const input = await toModelInput(testPicture(), loaded.imageSize);
+      const z0 = await encodeImageAsync(loaded, input.pixels);
+      expect(z0.length).toBe(4 * 8 * 8);
+      // A sampling encoder is rewritten to its posterior mean: encoding twice gives the same latent.
+      expect(await encodeImageAsync(loaded, input.pixels)).toEqual(z0);
+
+      const unet = await pool.getAsync('forward', () => ({ kind: 'bytes', bytes: serializeModel(loaded.unet.model), baseDir: loaded.unet.model.baseDir }));
+      const sample = new Rng(3).normalArray(z0.length);
+      const results = await unet.runAsync({
+        sample: floatFeed(unet.input('sample')!, sample, loaded.latentDims),
+        timestep: timestepFeed(unet.input('timestep')!, 500),
+        encoder_hidden_states: floatFeed(unet.input('encoder_hidden_states')!, e, [1, 8, 32]),
+      });
+      const eps = output(results, 'out_sample');
+      expect(eps.length).toBe(z0.length);
+      expect(finite(eps)).toBe(true);
+      // The tiny VAE round trip is an 8×8 block average of the input (tiny-vae.ts): 22.6 dB in fp32.
+      const pixels = await decodeLatentAsync(loaded, z0);
+      expect(pixels.length).toBe(3 * 64 * 64);
+      const mse = pixels.reduce((s, v, i) => s + (v - input.pixels[i]!) ** 2, 0) / pixels.length;
+      expect(10 * Math.log10(4 / mse)).toBeGreaterThan(20);
+    } finally {
+      await pool.closeAsync();
+    }
+  });
+
+  it('runs both training stages and a render', async () => {
+    const pkg = await tinyPackage(root.dir, `${label.replace(/\W+/g, '-')}-train`, options);
+    const engine = await ImagicEngine.openAsync({ modelDir: pkg.dir, provider: 'cpu' });
+    try {
+      const { state } = await engine.trainAsync(testPicture(), 'a photo of a dog', { ...PRESETS.fast.train, embedSteps: 2, tuneSteps: 2, seed: 1 });
+      expect(state.losses.embed).toHaveLength(2);
+      expect(state.losses.finetune).toHaveLength(2);
+      expect([...state.losses.embed, ...state.losses.finetune].every(Number.isFinite)).toBe(true);
+      const [image] = await engine.renderAsync(state, { etas: [0.7], seeds: [1], steps: 2, guidanceScale: 3, sampler: 'ddim' });
+      expect(image!.rgba.length).toBe(64 * 64 * 4);
+    } finally {
+      await engine.closeAsync();
+    }
+  });
+});
