@@ -1,40 +1,62 @@
-// Builds the Figma plugin: plugin/dist/main.js (the sandbox) and plugin/dist/ui.html (the iframe, with its script
-// inlined because Figma loads the UI from one HTML string). `--watch` rebuilds both on change.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+// Builds the plugins into plugin/dist/:
+//   main.js, ui.html       Figma: the sandbox code, and the UI with its script inlined (Figma loads the UI from one
+//                          HTML string).
+//   photoshop/             Photoshop UXP: manifest.json (v5), index.html (the same panel markup) and index.js; a
+//                          folder the UXP Developer Tool loads as is.
+// `--watch` rebuilds everything on change.
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.join(root, 'dist');
+const photoshopDist = path.join(dist, 'photoshop');
 const htmlSource = path.join(root, 'ui', 'index.html');
+const photoshopManifest = path.join(root, 'photoshop', 'manifest.json');
 const SCRIPT_MARKER = '<!-- imagic:ui-script -->';
 const isWatch = process.argv.includes('--watch');
 const { version } = JSON.parse(await readFile(path.join(root, '..', 'package.json'), 'utf8'));
 
-/** Writes ui.html from index.html and the bundled script after every UI build; also makes esbuild watch index.html. */
-const inlineIntoHtml = {
-  name: 'inline-into-html',
+async function panelHtml(script) {
+  const html = await readFile(htmlSource, 'utf8');
+  if (!html.includes(SCRIPT_MARKER)) throw new Error(`${htmlSource} lacks the marker ${SCRIPT_MARKER}`);
+  // A function replacer keeps "$&" in the script literal.
+  return html.replace(SCRIPT_MARKER, () => script);
+}
+
+/** After every build of `entry`: write its HTML (and whatever else) with `finish`; also makes esbuild watch the HTML. */
+const afterBuild = (entry, finish) => ({
+  name: 'after-build',
   setup(build) {
-    build.onResolve({ filter: /ui\.ts$/ }, (args) =>
-      args.kind === 'entry-point' ? { path: path.resolve(args.resolveDir, args.path), watchFiles: [htmlSource] } : undefined,
+    build.onResolve({ filter: new RegExp(`${entry.replace('.', '\\.')}$`) }, (args) =>
+      args.kind === 'entry-point' ? { path: path.resolve(args.resolveDir, args.path), watchFiles: [htmlSource, photoshopManifest] } : undefined,
     );
     build.onEnd(async (result) => {
       if (result.errors.length > 0) return;
-      const script = result.outputFiles?.find((file) => file.path.endsWith('.js'));
-      if (script === undefined) throw new Error('the UI build produced no script');
-      const html = await readFile(htmlSource, 'utf8');
-      if (!html.includes(SCRIPT_MARKER)) throw new Error(`${htmlSource} lacks the marker ${SCRIPT_MARKER}`);
-      // "</script" inside the bundle would end the inline script early; a function replacer keeps "$&" literal.
-      const inline = `<script>${script.text.replaceAll('</script', '<\\/script')}</script>`;
-      await writeFile(path.join(dist, 'ui.html'), html.replace(SCRIPT_MARKER, () => inline));
-      console.log(`built ${path.relative(process.cwd(), path.join(dist, 'ui.html'))}`);
+      await finish(result);
     });
   },
+});
+
+const writeFigmaUi = async (result) => {
+  const script = result.outputFiles?.find((file) => file.path.endsWith('.js'));
+  if (script === undefined) throw new Error('the UI build produced no script');
+  // "</script" inside the bundle would end the inline script early.
+  await writeFile(path.join(dist, 'ui.html'), await panelHtml(`<script>${script.text.replaceAll('</script', '<\\/script')}</script>`));
+  console.log('built plugin/dist/ui.html');
 };
 
-// Release builds are minified (the UI bundles zod; import it as `* as z` so unused parts, e.g. locales, shake out); watch builds stay readable for Figma's developer console.
-const common = { bundle: true, format: 'iife', platform: 'browser', logLevel: 'info', legalComments: 'none', minify: !isWatch };
+const writePhotoshopFolder = async () => {
+  await writeFile(path.join(photoshopDist, 'index.html'), await panelHtml('<script src="index.js"></script>'));
+  const manifest = JSON.parse(await readFile(photoshopManifest, 'utf8'));
+  await writeFile(path.join(photoshopDist, 'manifest.json'), `${JSON.stringify({ ...manifest, version }, null, 2)}\n`);
+  console.log('built plugin/dist/photoshop/ (load its manifest.json in the UXP Developer Tool)');
+};
+
+// Release builds are minified (the UI bundles zod; import it as `* as z` so unused parts, e.g. locales, shake out);
+// watch builds stay readable for the hosts' developer consoles.
+const common = { bundle: true, format: 'iife', platform: 'browser', logLevel: 'info', legalComments: 'none', minify: !isWatch, define: { IMAGIC_VERSION: JSON.stringify(version) } };
 
 const mainOptions = {
   ...common,
@@ -50,15 +72,25 @@ const uiOptions = {
   outfile: path.join(dist, 'ui.js'),
   target: 'es2020',
   write: false,
-  define: { IMAGIC_VERSION: JSON.stringify(version) },
-  plugins: [inlineIntoHtml],
+  plugins: [afterBuild('ui.ts', writeFigmaUi)],
 };
 
-await mkdir(dist, { recursive: true });
+const photoshopOptions = {
+  ...common,
+  entryPoints: [path.join(root, 'photoshop', 'panel.ts')],
+  outfile: path.join(photoshopDist, 'index.js'),
+  // UXP provides `photoshop` and `uxp` through require(); esbuild leaves those calls in place.
+  external: ['photoshop', 'uxp'],
+  target: 'es2019',
+  plugins: [afterBuild('panel.ts', writePhotoshopFolder)],
+};
+
+await mkdir(photoshopDist, { recursive: true });
+const all = [mainOptions, uiOptions, photoshopOptions];
 if (isWatch) {
-  const contexts = await Promise.all([esbuild.context(mainOptions), esbuild.context(uiOptions)]);
+  const contexts = await Promise.all(all.map((options) => esbuild.context(options)));
   await Promise.all(contexts.map((context) => context.watch()));
-  console.log('watching plugin/main, plugin/ui and shared/ for changes (Ctrl+C stops)');
+  console.log('watching plugin/, shared/ for changes (Ctrl+C stops)');
 } else {
-  await Promise.all([esbuild.build(mainOptions), esbuild.build(uiOptions)]);
+  await Promise.all(all.map((options) => esbuild.build(options)));
 }

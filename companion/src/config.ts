@@ -1,6 +1,7 @@
 // Daemon settings: safe defaults, overridable per start, validated when the daemon is constructed.
 import { BINARY_FRAME_HEADER_BYTES } from '../../shared/src/protocol/binary-frame.ts';
 import { MAX_IMAGE_BYTES } from '../../shared/src/protocol/defaults.ts';
+import type { ProviderSetting } from './engine/worker/provider-choice.ts';
 import type { Logger } from './log.ts';
 
 /** Loopback only: binding 0.0.0.0 would expose the GPU and the user's images to the network. */
@@ -25,6 +26,12 @@ export type DaemonOptions = {
   pairingWindowMs: number;
   /** Exact Origin values to accept besides none, "null" and the companion's own; e.g. Photoshop UXP once known. */
   extraOrigins: readonly string[];
+  /** Finished jobs whose records and results the journal keeps for reconnecting clients; older ones are pruned. */
+  keepFinishedJobs: number;
+  /** The engine's execution provider; auto picks the best available. */
+  provider?: ProviderSetting;
+  /** Where the log file lives, for diagnostics; the logger itself is the caller's. */
+  logDir?: string;
 };
 
 export const defaultDaemonOptions = {
@@ -34,6 +41,7 @@ export const defaultDaemonOptions = {
   pairingMaxFailures: 20,
   pairingWindowMs: 60_000,
   extraOrigins: [],
+  keepFinishedJobs: 50,
 } as const satisfies Partial<DaemonOptions>;
 
 export function validateDaemonOptions(options: DaemonOptions): DaemonOptions {
@@ -43,5 +51,6 @@ export function validateDaemonOptions(options: DaemonOptions): DaemonOptions {
   if (!Number.isInteger(maxUploadsPerSession) || maxUploadsPerSession < 1) throw new RangeError('maxUploadsPerSession must be ≥ 1');
   if (!Number.isInteger(queueCapacity) || queueCapacity < 1) throw new RangeError('queueCapacity must be ≥ 1');
   if (options.dataDir.trim() === '') throw new RangeError('dataDir must not be empty');
+  if (!Number.isInteger(options.keepFinishedJobs) || options.keepFinishedJobs < 1) throw new RangeError('keepFinishedJobs must be ≥ 1');
   return options;
 }

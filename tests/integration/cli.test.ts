@@ -1,13 +1,13 @@
 // The `imagic` CLI as a user runs it, in a child process: pair prints the code on its last line, serve starts,
 // answers /health, and stops cleanly on SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imagicBin, watchStdout } from './support/serve-process.ts';
 
-const bin = fileURLToPath(new URL('../../companion/bin/imagic.mjs', import.meta.url));
+const bin = imagicBin;
 let dataDir: string;
 
 beforeAll(async () => {
@@ -26,39 +26,6 @@ const runAsync = (args: string[]) =>
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 
-/**
- * Collects a child's stdout; `waitFor` resolves once the text seen so far matches, so a line that arrived in an
- * earlier chunk (before the wait began) still counts.
- */
-function watchStdout(child: ChildProcess) {
-  let seen = '';
-  const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void; reject: (e: Error) => void }[] = [];
-  const check = () => {
-    for (const w of [...waiters]) {
-      const match = seen.match(w.pattern);
-      if (match) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(match);
-      }
-    }
-  };
-  child.stdout?.on('data', (chunk: Buffer) => {
-    seen += chunk.toString();
-    check();
-  });
-  child.on('close', (code) => {
-    for (const w of waiters.splice(0)) w.reject(new Error(`exited with ${code} before printing ${w.pattern}; stdout: ${seen}`));
-  });
-  return {
-    text: () => seen,
-    waitFor: (pattern: RegExp) =>
-      new Promise<RegExpMatchArray>((resolve, reject) => {
-        waiters.push({ pattern, resolve, reject });
-        check();
-      }),
-  };
-}
-
 describe('imagic pair', () => {
   it('prints the stored code on its last line and keeps it in a 0600 file', async () => {
     const first = await runAsync(['pair', '--data-dir', dataDir]);
@@ -74,10 +41,13 @@ describe('imagic pair', () => {
 
 describe('imagic serve', () => {
   it('prints where it listens and how to get a model, serves /health, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir]);
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], { env: { ...process.env, IMAGIC_TRAY: 'off' } });
     const out = watchStdout(child);
     const [, port] = await out.waitFor(/listening on http:\/\/localhost:(\d+)/);
     await out.waitFor(/Press Ctrl\+C to stop/);
+    // The tray's "open dashboard" and "open models folder" have these CLI counterparts: the printed URL and folder.
+    expect(out.text()).toContain(`Dashboard: http://localhost:${port}/`);
+    expect(out.text()).toContain(`looked in ${path.join(dataDir, 'models')}`);
     expect(out.text()).toContain('No model installed');
     expect(out.text()).toContain('imagic models add <dir>');
 
@@ -88,6 +58,8 @@ describe('imagic serve', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(out.text()).toContain('Imagic companion stopped.');
+    // Logs go to a rotating file in the data folder as well as stderr.
+    expect(await readFile(path.join(dataDir, 'logs', 'companion.log'), 'utf8')).toMatch(/SIGTERM: shutting down/);
   });
 
   it('rejects a bad --port before starting', async () => {

@@ -1,11 +1,17 @@
 // Benchmark entry: `npm run bench -- <suite> [--flags]`. Suites are rows of one table.
 import { autodiffBench } from './autodiff-bench.ts';
+import { daemonBench } from './daemon-bench.ts';
+import { demoBench } from './demo-bench.ts';
+import { imagicBench } from './imagic-bench.ts';
 import { measureCase } from './measure-case.ts';
 
 type Suite = (flags: ReadonlySet<string>) => Promise<void>;
 
 const suites: Readonly<Record<string, Suite>> = {
   autodiff: autodiffBench,
+  daemon: daemonBench,
+  imagic: imagicBench,
+  demo: demoBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);

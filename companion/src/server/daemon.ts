@@ -1,22 +1,35 @@
-// Starts and stops the companion: HTTP + WebSocket on 127.0.0.1, sharing one port and one set of services.
+// Starts and stops the companion: HTTP + WebSocket on 127.0.0.1, sharing one port and one set of services (the
+// job journal, the queue, the engine, the event-loop monitor).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PROTOCOL_VERSION } from '../../../shared/src/protocol/version.ts';
 import { LOOPBACK_HOST, MAX_WS_PAYLOAD_BYTES, validateDaemonOptions, type DaemonOptions } from '../config.ts';
 import { ImagicError } from '../errors.ts';
-import { modelStatusAsync } from '../models/model-store.ts';
+import { ThreadedEditEngine } from '../jobs/threaded-edit-engine.ts';
+import { JobJournal } from '../jobs/job-journal.ts';
+import { JobQueue } from '../jobs/job-queue.ts';
+import { createJobExecutor } from '../jobs/job-runner.ts';
 import { loadOrCreatePairingTokenAsync } from '../pairing/pairing-token.ts';
 import { COMPANION_VERSION } from '../version.ts';
+import { createDashboardRouter } from './dashboard-routes.ts';
+import { buildDiagnosticsAsync } from './diagnostics.ts';
+import { EventLoopMonitor } from './event-loop-monitor.ts';
 import type { DaemonServices } from './handlers/handler.ts';
 import type { OriginPolicy } from './host-origin.ts';
 import { createHttpApp } from './http-app.ts';
+import { JobHub } from './job-hub.ts';
+import { LogTail, teeLogger } from './log-tail.ts';
 import { PairingGuard } from './pairing-guard.ts';
+import { RecentErrors } from './recent-errors.ts';
 import { Session } from './session.ts';
 import { attachWebSocketServer } from './ws-server.ts';
 
 export type RunningDaemon = {
   port: number;
   dataDir: string;
+  /** The dashboard's address. */
+  url: string;
+  services: DaemonServices;
   closeAsync(): Promise<void>;
 };
 
@@ -25,17 +38,36 @@ const SHUTDOWN_GRACE_MS = 1000;
 
 export async function startDaemonAsync(input: DaemonOptions): Promise<RunningDaemon> {
   const options = validateDaemonOptions(input);
-  const { dataDir, logger } = options;
+  const { dataDir } = options;
+  const tail = new LogTail();
+  const logger = teeLogger(options.logger, [(line) => tail.push(line)]);
   const token = await loadOrCreatePairingTokenAsync(dataDir);
   const guard = new PairingGuard({ maxFailures: options.pairingMaxFailures, windowMs: options.pairingWindowMs });
-  const services: DaemonServices = {
-    companionVersion: COMPANION_VERSION,
-    modelStatusAsync: () => modelStatusAsync(dataDir),
-    queue: () => ({ running: 0, queued: 0, capacity: options.queueCapacity }),
-  };
+
+  const recentErrors = new RecentErrors();
+  const journal = await JobJournal.openAsync(dataDir, { keepFinished: options.keepFinishedJobs, logger });
+  const engine = new ThreadedEditEngine({ dataDir, logger, ...(options.provider ? { provider: options.provider } : {}) });
+  const hub = new JobHub({
+    onFailure: (record) => {
+      if (record.error) recentErrors.add(record.error.code, `job ${record.jobId}: ${record.error.message}`);
+    },
+  });
+  const queue = new JobQueue({ execute: createJobExecutor(engine, journal), store: journal, events: hub, capacity: options.queueCapacity, logger });
+  const eventLoop = new EventLoopMonitor();
+  const services: DaemonServices = { companionVersion: COMPANION_VERSION, dataDir, engine, queue, journal, hub, eventLoop, recentErrors };
 
   let port = options.port;
   const originPolicy = (): OriginPolicy => ({ port, extraOrigins: options.extraOrigins });
+  const settings = {
+    dataDir,
+    logDir: options.logDir ?? null,
+    queueCapacity: options.queueCapacity,
+    keepFinishedJobs: options.keepFinishedJobs,
+    helloTimeoutMs: options.helloTimeoutMs,
+    pairingMaxFailures: options.pairingMaxFailures,
+    extraOrigins: options.extraOrigins,
+    provider: options.provider ?? 'auto',
+  };
   const app = createHttpApp({
     originPolicy,
     logger,
@@ -44,7 +76,13 @@ export async function startDaemonAsync(input: DaemonOptions): Promise<RunningDae
       name: 'imagic',
       companionVersion: COMPANION_VERSION,
       protocolVersion: PROTOCOL_VERSION,
-      model: (await services.modelStatusAsync()).state,
+      model: (await engine.status()).model.state,
+    }),
+    routes: createDashboardRouter({
+      port: () => port,
+      token,
+      thumbnailAsync: (editId, side) => engine.editThumbnailAsync(editId, side),
+      diagnosticsAsync: () => buildDiagnosticsAsync({ services, tail, token, settings: { ...settings, port } }),
     }),
   });
   const server = createServer(app);
@@ -64,12 +102,19 @@ export async function startDaemonAsync(input: DaemonOptions): Promise<RunningDae
       }),
   });
 
-  await listenAsync(server, options.port);
+  try {
+    await listenAsync(server, options.port);
+  } catch (err) {
+    eventLoop.close();
+    throw err;
+  }
   port = (server.address() as AddressInfo).port;
 
   return {
     port,
     dataDir,
+    url: `http://localhost:${port}/`,
+    services,
     async closeAsync() {
       for (const client of wss.clients) client.close(1001, 'companion shutting down');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -78,9 +123,12 @@ export async function startDaemonAsync(input: DaemonOptions): Promise<RunningDae
         for (const client of wss.clients) client.terminate();
         server.closeAllConnections();
       }, SHUTDOWN_GRACE_MS);
+      await queue.closeAsync();
+      await engine.closeAsync();
       await closed;
       clearTimeout(cut);
       wss.close();
+      eventLoop.close();
     },
   };
 }

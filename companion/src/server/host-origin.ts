@@ -18,6 +18,11 @@ export type OriginPolicy = {
   extraOrigins?: readonly string[];
 };
 
+/** The companion's own web origin (the dashboard): http://localhost|127.0.0.1|[::1]:<port>. */
+export function isCompanionOrigin(origin: string, port: number): boolean {
+  return LOOPBACK_HOSTS.some((name) => origin.toLowerCase() === `http://${name}:${port}`);
+}
+
 /**
  * No Origin (CLI, Node, UXP), "null" (Figma's plugin iframe) and the dashboard served by the companion itself.
  * Every other web origin is refused.
@@ -25,6 +30,5 @@ export type OriginPolicy = {
 export function isAllowedOrigin(origin: string | undefined, { port, extraOrigins = [] }: OriginPolicy): boolean {
   if (origin === undefined) return true;
   if (origin === 'null') return true;
-  const own = LOOPBACK_HOSTS.map((name) => `http://${name}:${port}`);
-  return own.includes(origin.toLowerCase()) || extraOrigins.includes(origin);
+  return isCompanionOrigin(origin, port) || extraOrigins.includes(origin);
 }

@@ -1,5 +1,5 @@
-// The HTTP side: a Host/Origin gate in front of everything, then /health. The dashboard lands here later.
-import express, { type NextFunction, type Request, type Response } from 'express';
+// The HTTP side: a Host/Origin gate in front of everything, then /health and the dashboard's routes.
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { isAllowedHost, isAllowedOrigin, type OriginPolicy } from './host-origin.ts';
 import { refusalBody } from './refusal.ts';
 import type { Logger } from '../log.ts';
@@ -9,9 +9,11 @@ export type HttpAppOptions = {
   originPolicy: () => OriginPolicy;
   healthAsync: () => Promise<Record<string, unknown>>;
   logger: Logger;
+  /** More routes behind the same gate (the dashboard). */
+  routes?: Router;
 };
 
-export function createHttpApp({ originPolicy, healthAsync, logger }: HttpAppOptions): express.Express {
+export function createHttpApp({ originPolicy, healthAsync, logger, routes }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
 
@@ -37,6 +39,8 @@ export function createHttpApp({ originPolicy, healthAsync, logger }: HttpAppOpti
   app.get('/health', async (_req: Request, res: Response) => {
     res.json(await healthAsync());
   });
+
+  if (routes) app.use(routes);
 
   app.use((req: Request, res: Response) => {
     res.status(404).json({ message: `no such endpoint: ${req.method} ${req.path}` });

@@ -4,13 +4,14 @@
 import type { RawData, WebSocket } from 'ws';
 import { decodeBinaryFrame } from '../../../shared/src/protocol/binary-frame.ts';
 import type { ErrorCode } from '../../../shared/src/protocol/error-codes.ts';
+import type { ClientKind } from '../../../shared/src/protocol/fields.ts';
 import type { ClientMessage, MessageOf, ServerMessage } from '../../../shared/src/protocol/messages.ts';
 import { parseClientMessage } from '../../../shared/src/protocol/parse.ts';
 import { PROTOCOL_VERSION } from '../../../shared/src/protocol/version.ts';
 import { ImagicError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { tokensMatch } from '../pairing/pairing-token.ts';
-import type { DaemonServices, Handler, HandlerContext, RequestType } from './handlers/handler.ts';
+import type { DaemonServices, Handler, HandlerContext, RequestType, SessionPort } from './handlers/handler.ts';
 import { handlers } from './handlers/index.ts';
 import type { PairingGuard } from './pairing-guard.ts';
 import { UploadStore } from './upload-store.ts';
@@ -34,16 +35,19 @@ type SessionState = 'awaiting-hello' | 'paired' | 'closed';
 const toBytes = (data: RawData): Uint8Array =>
   Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 
-export class Session {
+export class Session implements SessionPort {
   private state: SessionState = 'awaiting-hello';
+  /** Known once paired; 'cli' until then (nothing runs before pairing). */
+  client: ClientKind = 'cli';
   private readonly helloTimer: ReturnType<typeof setTimeout>;
   private readonly context: HandlerContext;
+  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly socket: WebSocket,
     private readonly options: SessionOptions,
   ) {
-    this.context = { services: options.services, uploads: new UploadStore(options.maxUploads) };
+    this.context = { services: options.services, uploads: new UploadStore(options.maxUploads), session: this };
     this.helloTimer = setTimeout(
       () => this.refuse('PAIRING_REQUIRED', `no hello within ${options.helloTimeoutMs} ms`),
       options.helloTimeoutMs,
@@ -63,7 +67,9 @@ export class Session {
     const message = parsed.value;
     if (message.type === 'hello') return this.pair(message);
     if (this.state !== 'paired') return this.refuse('PAIRING_REQUIRED', `${message.type} before hello`, message.id);
-    this.handleAsync(message).catch((err: unknown) => this.replyWithError(err, message.id));
+    // One request at a time per socket: replies come in request order, and jobs are queued in the order the
+    // client sent them (which latest-wins re-renders depend on).
+    this.inFlight = this.inFlight.then(() => this.handleAsync(message).catch((err: unknown) => this.replyWithError(err, message.id)));
   }
 
   private receiveFrame(bytes: Uint8Array): void {
@@ -86,6 +92,7 @@ export class Session {
     }
     if (this.state === 'awaiting-hello') logger.info(`paired a ${message.client} client ${message.clientVersion} from ${peer}`);
     this.state = 'paired';
+    this.client = message.client;
     clearTimeout(this.helloTimer);
     this.send({ v: PROTOCOL_VERSION, type: 'hello.ok', id: message.id, companionVersion: this.options.services.companionVersion });
   }
@@ -94,7 +101,10 @@ export class Session {
     // The table's mapped type guarantees handlers[type] takes messages of that type; TypeScript cannot correlate
     // the two through a union, hence the widening cast.
     const handler = handlers[message.type] as Handler<RequestType>;
-    this.send(await handler(message, this.context));
+    const reply = await handler(message, this.context);
+    if (!('frames' in reply)) return this.send(reply);
+    this.send(reply.message);
+    for (const frame of reply.frames) this.sendFrame(frame);
   }
 
   private replyWithError(err: unknown, id: string): void {
@@ -104,12 +114,18 @@ export class Session {
     this.sendError('INTERNAL', `the companion failed while answering request ${id}; see its log`, id);
   }
 
-  private send(message: ServerMessage): void {
+  send(message: ServerMessage): void {
     if (this.state === 'closed' || this.socket.readyState !== this.socket.OPEN) return;
     this.socket.send(JSON.stringify(message));
   }
 
+  sendFrame(bytes: Uint8Array): void {
+    if (this.state === 'closed' || this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(bytes, { binary: true });
+  }
+
   private sendError(code: ErrorCode, message: string, id?: string): void {
+    this.options.services.recentErrors.add(code, message);
     this.send(id === undefined ? { v: PROTOCOL_VERSION, type: 'error', code, message } : { v: PROTOCOL_VERSION, type: 'error', id, code, message });
   }
 
@@ -124,5 +140,6 @@ export class Session {
   private markClosed(): void {
     this.state = 'closed';
     clearTimeout(this.helloTimer);
+    this.options.services.hub.unsubscribeAll(this);
   }
 }

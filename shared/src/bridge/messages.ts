@@ -1,54 +1,112 @@
-// The plugin-internal channel between the Figma sandbox (plugin/main) and the UI iframe (plugin/ui), declared once
-// for both sides. Checked by hand rather than with zod: the sandbox bundle stays free of zod's regex tables (it runs
-// in Figma's restricted engine, target es2017), and these few flat messages need no more than typeof checks.
+// The plugin-internal channel between the design host's document side (Figma's sandbox in plugin/main, or the
+// Photoshop host in the same UXP panel) and the panel UI (plugin/ui), declared once for both sides. Checked by hand
+// rather than with zod: the sandbox bundle stays free of zod's regex tables (it runs in Figma's restricted engine,
+// target es2017), and structured clone already guarantees plain data.
+import {
+  hasShape,
+  isBytes,
+  isFiniteNumber,
+  isFrame,
+  isHexId,
+  isListOf,
+  isNullOr,
+  isPositiveInt,
+  isSize,
+  isText,
+  type Fields,
+} from './checks.ts';
+
+/** Position and size in the document's coordinates (Figma: absolute page coordinates; Photoshop: document pixels). */
+export type Frame = { x: number; y: number; width: number; height: number };
+export type Size = { width: number; height: number };
+
+/** Pixels of one source: a PNG (Figma's exportAsync) or raw straight RGBA8 (Photoshop's getPixels). */
+export type SourceImage = { format: 'png' | 'rgba8'; bytes: Uint8Array; width: number; height: number };
+
+/** An edit made from a node, remembered on the node (Figma pluginData) so the panel can offer it again. */
+export type SavedEditRef = { editId: string; prompt: string };
+
+/** Where a source sat when it was exported: results go there if the node is gone by the time they arrive. */
+export type SourceRef = { id: string; name: string; pageId: string | null; frame: Frame };
+
+export type SelectionItem = SourceRef & { savedEdits: SavedEditRef[] };
+
+export type ExportedSource = SourceRef & {
+  image: SourceImage;
+  /** The node's size at 1× when the export was scaled down to the companion's limit; null when it was not. */
+  scaledFrom: Size | null;
+};
+
+/** One chosen variant; always PNG on the bridge (Figma's createImage takes PNG, Photoshop decodes it). */
+export type PlacedVariant = { png: Uint8Array; width: number; height: number; eta: number; seed: number };
+
+export type PlaceRequest = { source: SourceRef; prompt: string; editId: string; variants: PlacedVariant[] };
 
 export type UiToMain =
   | { type: 'ui.ready' }
-  /** Remember the pairing code in figma.clientStorage (per user and machine, not synced); '' forgets it. */
+  /** Remember the pairing code in host storage (figma.clientStorage: per user and machine, not synced); '' forgets it. */
   | { type: 'token.save'; token: string }
+  | { type: 'prompts.save'; prompts: string[] }
   | { type: 'selection.export' }
+  /** Insert the variants above their source as one group, in one undo step. */
+  | { type: 'results.place'; request: PlaceRequest }
+  | { type: 'edit.remember'; sourceId: string; edit: SavedEditRef }
+  | { type: 'edit.forget'; sourceId: string; editId: string }
   | { type: 'notify'; message: string; isError: boolean };
 
 export type MainToUi =
-  | { type: 'token.loaded'; token: string | null }
-  | { type: 'selection.changed'; count: number; name: string | null }
-  /** PNG bytes of the one selected layer; the UI reads the size from the PNG header. */
-  | { type: 'selection.exported'; name: string; png: Uint8Array }
-  | { type: 'selection.failed'; message: string };
+  /** Answers ui.ready. `port` overrides the companion's default port (development and tests); null: the default. */
+  | { type: 'storage.loaded'; token: string | null; recentPrompts: string[]; port: number | null }
+  | { type: 'selection.changed'; items: SelectionItem[] }
+  | { type: 'selection.exported'; sources: ExportedSource[] }
+  | { type: 'selection.failed'; message: string }
+  | { type: 'results.placed'; editId: string; count: number; sourceMissing: boolean }
+  | { type: 'results.failed'; editId: string; message: string };
 
-const MAX_TEXT = 4096;
+const isSavedEdit = (v: unknown) => hasShape(v, { editId: isHexId, prompt: isText });
+const sourceRefShape = { id: isText, name: isText, pageId: isNullOr(isText), frame: isFrame };
+const isSelectionItem = (v: unknown) => hasShape(v, { ...sourceRefShape, savedEdits: isListOf(isSavedEdit) });
+const isSourceRef = (v: unknown) => hasShape(v, sourceRefShape);
+const isSourceImage = (v: unknown) =>
+  hasShape(v, { format: (f) => f === 'png' || f === 'rgba8', bytes: isBytes, width: isPositiveInt, height: isPositiveInt });
+const isExportedSource = (v: unknown) => hasShape(v, { ...sourceRefShape, image: isSourceImage, scaledFrom: isNullOr(isSize) });
+const isVariant = (v: unknown) =>
+  hasShape(v, { png: isBytes, width: isPositiveInt, height: isPositiveInt, eta: isFiniteNumber, seed: (s) => Number.isInteger(s) });
+const isPlaceRequest = (v: unknown) =>
+  hasShape(v, { source: isSourceRef, prompt: isText, editId: isHexId, variants: (list) => isListOf(isVariant, 64)(list) && (list as unknown[]).length > 0 });
 
-type Fields = Record<string, unknown>;
-const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isText = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_TEXT;
-const hasOnly = (m: Fields, keys: readonly string[]) => Object.keys(m).every((k) => keys.includes(k));
+type Shape = Record<string, (v: unknown) => boolean>;
+const isType = (type: string) => (v: unknown) => v === type;
 
-/** One row per UI → main message type: the fields it may have and whether they hold. */
-const uiToMainChecks: { [T in UiToMain['type']]: { keys: readonly string[]; ok: (m: Fields) => boolean } } = {
-  'ui.ready': { keys: ['type'], ok: () => true },
-  'token.save': { keys: ['type', 'token'], ok: (m) => isText(m['token']) },
-  'selection.export': { keys: ['type'], ok: () => true },
-  notify: { keys: ['type', 'message', 'isError'], ok: (m) => isText(m['message']) && typeof m['isError'] === 'boolean' },
+/** One row per UI → main message type: the check of each field besides `type`. */
+const uiToMainShapes: { [T in UiToMain['type']]: Shape } = {
+  'ui.ready': {},
+  'token.save': { token: isText },
+  'prompts.save': { prompts: isListOf(isText, 32) },
+  'selection.export': {},
+  'results.place': { request: isPlaceRequest },
+  'edit.remember': { sourceId: isText, edit: isSavedEdit },
+  'edit.forget': { sourceId: isText, editId: isHexId },
+  notify: { message: isText, isError: (v) => typeof v === 'boolean' },
 };
 
-const mainToUiChecks: { [T in MainToUi['type']]: { keys: readonly string[]; ok: (m: Fields) => boolean } } = {
-  'token.loaded': { keys: ['type', 'token'], ok: (m) => m['token'] === null || isText(m['token']) },
-  'selection.changed': {
-    keys: ['type', 'count', 'name'],
-    ok: (m) => Number.isInteger(m['count']) && (m['name'] === null || isText(m['name'])),
-  },
-  'selection.exported': { keys: ['type', 'name', 'png'], ok: (m) => isText(m['name']) && m['png'] instanceof Uint8Array },
-  'selection.failed': { keys: ['type', 'message'], ok: (m) => isText(m['message']) },
+const mainToUiShapes: { [T in MainToUi['type']]: Shape } = {
+  'storage.loaded': { token: isNullOr(isText), recentPrompts: isListOf(isText, 32), port: isNullOr(isPositiveInt) },
+  'selection.changed': { items: isListOf(isSelectionItem) },
+  'selection.exported': { sources: isListOf(isExportedSource) },
+  'selection.failed': { message: isText },
+  'results.placed': { editId: isHexId, count: (v) => Number.isInteger(v), sourceMissing: (v) => typeof v === 'boolean' },
+  'results.failed': { editId: isHexId, message: isText },
 };
 
-function check<M>(table: Record<string, { keys: readonly string[]; ok: (m: Fields) => boolean }>, value: unknown): M | null {
-  if (!isObject(value) || typeof value['type'] !== 'string') return null;
-  const row = Object.prototype.hasOwnProperty.call(table, value['type']) ? table[value['type']] : undefined;
-  return row !== undefined && hasOnly(value, row.keys) && row.keys.every((k) => k in value) && row.ok(value) ? (value as M) : null;
+function check<M>(table: Record<string, Shape>, value: unknown): M | null {
+  const type = (value as Fields | null)?.['type'];
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(table, type)) return null;
+  return hasShape(value, { type: isType(type), ...table[type] }) ? (value as M) : null;
 }
 
 /** The message if `value` is a well-formed UI → main message, else null. */
-export const parseUiToMain = (value: unknown): UiToMain | null => check<UiToMain>(uiToMainChecks, value);
+export const parseUiToMain = (value: unknown): UiToMain | null => check<UiToMain>(uiToMainShapes, value);
 
 /** The message if `value` is a well-formed main → UI message, else null. */
-export const parseMainToUi = (value: unknown): MainToUi | null => check<MainToUi>(mainToUiChecks, value);
+export const parseMainToUi = (value: unknown): MainToUi | null => check<MainToUi>(mainToUiShapes, value);

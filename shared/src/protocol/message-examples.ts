@@ -37,6 +37,12 @@ export const clientMessageExamples: { [T in ClientMessageType]: MessageOf<Client
   'edits.list': { v, type: 'edits.list', id: 'r5' },
   'edit.delete': { v, type: 'edit.delete', id: 'r6', editId },
   status: { v, type: 'status', id: 'r7' },
+  'jobs.list': { v, type: 'jobs.list', id: 'r9' },
+  'job.fetch': { v, type: 'job.fetch', id: 'r10', jobId },
+  'queue.pause': { v, type: 'queue.pause', id: 'r11' },
+  'queue.resume': { v, type: 'queue.resume', id: 'r12' },
+  'models.list': { v, type: 'models.list', id: 'r13' },
+  'models.default': { v, type: 'models.default', id: 'r14', modelId: 'sd15-onnx' },
 };
 
 export const serverMessageExamples: { [T in ServerMessageType]: MessageOf<ServerMessage, T> } = {
@@ -77,6 +83,36 @@ export const serverMessageExamples: { [T in ServerMessageType]: MessageOf<Server
     executionProvider: null,
     model: { state: 'none', code: 'NO_MODEL', hint: errorCodes.NO_MODEL },
     queue: { running: 0, queued: 0, capacity: 8 },
+    paused: false,
+    currentJob: null,
+    eventLoop: { p50Ms: 0.4, p99Ms: 12.4, maxMs: 21.7, windowS: 30 },
+    recentErrors: [{ at: '2025-01-31T12:00:00.000Z', code: 'UPLOAD_NOT_FOUND', message: 'no upload frame with id 9b1f6c2d8e3a4f5b0c7d1e2f3a4b5c6d on this connection' }],
+  },
+  'jobs.list.result': {
+    v,
+    type: 'jobs.list.result',
+    id: 'r9',
+    jobs: [
+      {
+        jobId,
+        editId,
+        kind: 'edit',
+        state: 'running',
+        position: null,
+        client: 'figma',
+        prompt: 'a photo of a sitting dog',
+        createdAt: '2025-01-31T12:00:00.000Z',
+        finishedAt: null,
+        progress: { stage: 'finetune', step: 300, total: 1000, loss: 0.0412, secondsLeft: 95 },
+      },
+    ],
+  },
+  'models.list.result': {
+    v,
+    type: 'models.list.result',
+    id: 'r13',
+    models: [{ modelId: 'sd15-onnx', isDefault: true, bytes: 2_755_000_000, source: 'hub:onnx-community/stable-diffusion-v1-5-ONNX@main' }],
+    modelsDir: '/home/me/.local/share/imagic/models',
   },
   error: { v, type: 'error', id: 'r8', code: 'INVALID_FIELD', message: 'edit.start.request.sampling.steps: Too big: expected number to be <=200' },
 };

@@ -6,23 +6,16 @@
 // it (ImageRef.frameId). Results: `job.result` lists the outputs, then one `result` frame per output follows,
 // in index order, with the jobId as frame id.
 import * as z from 'zod';
-import { errorCodes, type ErrorCode } from './error-codes.ts';
+import { EventLoopLag, ModelId, ModelSummary, RecentError } from './companion-info.ts';
 import { EditRequest, Preset, SamplingSettings } from './edit-request.ts';
+import { ClientKind, count, ErrorCodeField, text, v } from './fields.ts';
 import { HexId, RequestId } from './ids.ts';
-import { ImageFormat } from './image-format.ts';
+import { JobProgress, JobStage, JobSummary, OutputInfo } from './job-info.ts';
 import { MAX_IMAGE_SIDE_PX, MAX_OUTPUTS_PER_JOB, MIN_IMAGE_SIDE_PX } from './defaults.ts';
-import { PROTOCOL_VERSION } from './version.ts';
 
-const v = z.literal(PROTOCOL_VERSION);
-const count = z.int().min(0).max(1_000_000);
-const text = (max: number) => z.string().max(max);
-
-export const ErrorCodeField = z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]);
+export { ClientKind, ErrorCodeField, JobStage, OutputInfo };
 
 // --- client → companion ---------------------------------------------------------------------------------------
-
-export const ClientKind = z.enum(['figma', 'photoshop', 'dashboard', 'cli']);
-export type ClientKind = z.infer<typeof ClientKind>;
 
 /** What `imagic pair` prints: 32 random bytes in base64url, so 43 characters; the range leaves room to change. */
 export const PairingToken = z.string().min(16).max(128).regex(/^[A-Za-z0-9_-]+$/, 'must be a pairing code from `imagic pair`');
@@ -52,6 +45,21 @@ export const EditsListMessage = z.strictObject({ v, type: z.literal('edits.list'
 export const EditDeleteMessage = z.strictObject({ v, type: z.literal('edit.delete'), id: RequestId, editId: HexId });
 export const StatusMessage = z.strictObject({ v, type: z.literal('status'), id: RequestId });
 
+/** Every job the companion remembers (queued, running and the recent finished ones), newest first. */
+export const JobsListMessage = z.strictObject({ v, type: z.literal('jobs.list'), id: RequestId });
+/**
+ * Re-attaches to a job, e.g. after a reconnect: a finished job's `job.result` (and its result frames) or
+ * `job.error` is sent again, carrying this request's id; a queued or running one answers `job.queued` and this
+ * socket then gets its events too.
+ */
+export const JobFetchMessage = z.strictObject({ v, type: z.literal('job.fetch'), id: RequestId, jobId: HexId });
+/** Holds queued jobs (the running one finishes) until `queue.resume`; both answer `ok`. */
+export const QueuePauseMessage = z.strictObject({ v, type: z.literal('queue.pause'), id: RequestId });
+export const QueueResumeMessage = z.strictObject({ v, type: z.literal('queue.resume'), id: RequestId });
+export const ModelsListMessage = z.strictObject({ v, type: z.literal('models.list'), id: RequestId });
+/** Makes an installed model the one new edits use; persisted in the companion's config. Answers `ok`. */
+export const ModelsDefaultMessage = z.strictObject({ v, type: z.literal('models.default'), id: RequestId, modelId: ModelId });
+
 /** One schema per client message type; parse.ts dispatches on this table, the companion's handlers mirror it. */
 export const clientMessageSchemas = {
   hello: HelloMessage,
@@ -61,6 +69,12 @@ export const clientMessageSchemas = {
   'edits.list': EditsListMessage,
   'edit.delete': EditDeleteMessage,
   status: StatusMessage,
+  'jobs.list': JobsListMessage,
+  'job.fetch': JobFetchMessage,
+  'queue.pause': QueuePauseMessage,
+  'queue.resume': QueueResumeMessage,
+  'models.list': ModelsListMessage,
+  'models.default': ModelsDefaultMessage,
 } as const;
 
 export const ClientMessage = z.discriminatedUnion('type', Object.values(clientMessageSchemas) as [
@@ -89,47 +103,26 @@ export const JobQueuedMessage = z.strictObject({
   position: count,
 });
 
-export const JobStage = z.enum(['encode', 'embed', 'finetune', 'sample']);
-export type JobStage = z.infer<typeof JobStage>;
-
 export const JobProgressMessage = z
-  .strictObject({
-    v,
-    type: z.literal('job.progress'),
-    jobId: HexId,
-    stage: JobStage,
-    step: count,
-    total: z.int().min(1).max(1_000_000),
-    /** The training loss of stages embed and finetune; absent while encoding and sampling. */
-    loss: z.number().min(0).optional(),
-    secondsLeft: z.number().min(0).optional(),
-  })
+  .strictObject({ v, type: z.literal('job.progress'), jobId: HexId, ...JobProgress.shape })
   .refine((m) => m.step <= m.total, { message: 'step must not exceed total', path: ['step'] });
-
-export const OutputInfo = z.strictObject({
-  /** The output's index in the `result` frame header; outputs are ordered etas-major (eta 0 × every seed, …). */
-  index: z.int().min(0).max(MAX_OUTPUTS_PER_JOB - 1),
-  eta: z.number(),
-  seed: z.uint32(),
-  width: z.int().min(MIN_IMAGE_SIDE_PX).max(MAX_IMAGE_SIDE_PX),
-  height: z.int().min(MIN_IMAGE_SIDE_PX).max(MAX_IMAGE_SIDE_PX),
-  format: ImageFormat,
-  byteLength: z.int().min(1),
-});
-export type OutputInfo = z.infer<typeof OutputInfo>;
 
 export const JobResultMessage = z.strictObject({
   v,
   type: z.literal('job.result'),
+  /** Present when it answers `job.fetch`. */
+  id: RequestId.optional(),
   jobId: HexId,
   editId: HexId,
   outputs: z.array(OutputInfo).min(1).max(MAX_OUTPUTS_PER_JOB),
 });
 
-/** A job ended without results; code CANCELLED after `job.cancel`. */
+/** A job ended without results; code CANCELLED after `job.cancel`, SUPERSEDED when a newer re-render replaced it. */
 export const JobErrorMessage = z.strictObject({
   v,
   type: z.literal('job.error'),
+  /** Present when it answers `job.fetch`. */
+  id: RequestId.optional(),
   jobId: HexId,
   code: ErrorCodeField,
   message: text(2000),
@@ -180,6 +173,29 @@ export const StatusResultMessage = z.strictObject({
   executionProvider: ExecutionProvider.nullable(),
   model: ModelStatus,
   queue: z.strictObject({ running: count, queued: count, capacity: count }),
+  /** True while `queue.pause` holds queued jobs. */
+  paused: z.boolean().optional(),
+  /** The running job, with its latest progress. */
+  currentJob: JobSummary.nullable().optional(),
+  eventLoop: EventLoopLag.optional(),
+  /** The last errors the companion reported to any client or logged, newest first. */
+  recentErrors: z.array(RecentError).max(50).optional(),
+});
+
+export const JobsListResultMessage = z.strictObject({
+  v,
+  type: z.literal('jobs.list.result'),
+  id: RequestId,
+  jobs: z.array(JobSummary).max(1000),
+});
+
+export const ModelsListResultMessage = z.strictObject({
+  v,
+  type: z.literal('models.list.result'),
+  id: RequestId,
+  models: z.array(ModelSummary).max(1000),
+  /** The folder models live in, for "open models folder". */
+  modelsDir: text(4096),
 });
 
 /** A request, frame or connection failed. id is present when the failure belongs to a readable request. */
@@ -200,6 +216,8 @@ export const serverMessageSchemas = {
   'edits.list.result': EditsListResultMessage,
   ok: OkMessage,
   'status.result': StatusResultMessage,
+  'jobs.list.result': JobsListResultMessage,
+  'models.list.result': ModelsListResultMessage,
   error: ErrorMessage,
 } as const;
 

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { decodeBinaryFrame, type BinaryFrame } from '../../../shared/src/protocol/binary-frame.ts';
 import { WS_PATH } from '../../../shared/src/protocol/defaults.ts';
 import type { ServerMessage } from '../../../shared/src/protocol/messages.ts';
 import { parseServerMessage } from '../../../shared/src/protocol/parse.ts';
@@ -12,14 +13,25 @@ import { defaultDaemonOptions, type DaemonOptions } from '../../../companion/src
 import type { Logger } from '../../../companion/src/log.ts';
 import { loadOrCreatePairingTokenAsync } from '../../../companion/src/pairing/pairing-token.ts';
 import { startDaemonAsync, type RunningDaemon } from '../../../companion/src/server/daemon.ts';
+import { writeTinyPackage } from '../../../companion/src/engine/tiny-package.ts';
 
 export type TestDaemon = RunningDaemon & { token: string; logLines: string[]; stopAsync(): Promise<void> };
 
-export async function startTestDaemonAsync(overrides: Partial<DaemonOptions> = {}): Promise<TestDaemon> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'imagic-it-'));
+/** The model id tests install: the engine's tiny package, written into <data-dir>/models/tiny. */
+export const TINY_MODEL = 'tiny';
+
+export async function installTinyModelAsync(dataDir: string, id = TINY_MODEL): Promise<void> {
+  await writeTinyPackage(path.join(dataDir, 'models', id));
+}
+
+/** A daemon on an ephemeral port with a fresh data dir; `withModel` installs the tiny package (engine on cpu). */
+export async function startTestDaemonAsync(overrides: Partial<DaemonOptions> & { withModel?: boolean } = {}): Promise<TestDaemon> {
+  const { withModel = false, ...options } = overrides;
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'imagic-it-')));
+  if (withModel) await installTinyModelAsync(dataDir);
   const logLines: string[] = [];
   const logger: Logger = { info: (m) => logLines.push(m), warn: (m) => logLines.push(`WARN ${m}`) };
-  const daemon = await startDaemonAsync({ ...defaultDaemonOptions, port: 0, dataDir, logger, ...overrides });
+  const daemon = await startDaemonAsync({ ...defaultDaemonOptions, port: 0, dataDir, logger, provider: 'cpu', ...options });
   const token = await loadOrCreatePairingTokenAsync(dataDir);
   return {
     ...daemon,
@@ -53,15 +65,25 @@ export function openSocketAsync(port: number, options: { origin?: string; host?:
   });
 }
 
-/** Collects what the companion sends on one socket, in order. */
+/** Collects what the companion sends on one socket, in order: JSON messages and (decoded) binary frames apart. */
 export class Inbox {
   private readonly messages: ServerMessage[] = [];
   private readonly waiters: Array<(m: ServerMessage) => void> = [];
+  private readonly frames: BinaryFrame[] = [];
+  private readonly frameWaiters: Array<(f: BinaryFrame) => void> = [];
   readonly closed: Promise<{ code: number; reason: string }>;
 
   constructor(readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
-      if (isBinary) throw new Error('unexpected binary frame from the companion');
+      if (isBinary) {
+        const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+        const frame = decodeBinaryFrame(bytes);
+        if (!frame.ok) throw new Error(`the companion sent an invalid frame (${frame.code}): ${frame.message}`);
+        const waiter = this.frameWaiters.shift();
+        if (waiter) waiter(frame.value);
+        else this.frames.push(frame.value);
+        return;
+      }
       const parsed = parseServerMessage(data.toString());
       if (!parsed.ok) throw new Error(`the companion sent an invalid message (${parsed.code}): ${parsed.message}`);
       const waiter = this.waiters.shift();
@@ -83,6 +105,29 @@ export class Inbox {
     });
   }
 
+  nextFrameAsync(timeoutMs = 10_000): Promise<BinaryFrame> {
+    const queued = this.frames.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no binary frame within ${timeoutMs} ms`)), timeoutMs);
+      this.frameWaiters.push((f) => {
+        clearTimeout(timer);
+        resolve(f);
+      });
+    });
+  }
+
+  /** Reads messages until one matches; returns it and everything read before it. */
+  async untilAsync<T extends ServerMessage>(match: (m: ServerMessage) => m is T, timeoutMs = 60_000): Promise<{ message: T; before: ServerMessage[] }> {
+    const before: ServerMessage[] = [];
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const message = await this.nextAsync(Math.max(1, deadline - Date.now()));
+      if (match(message)) return { message, before };
+      before.push(message);
+    }
+  }
+
   /** Sends a request (adding `v`) and returns the next message. */
   async requestAsync(body: Record<string, unknown>): Promise<ServerMessage> {
     this.socket.send(JSON.stringify({ v: PROTOCOL_VERSION, ...body }));
@@ -91,7 +136,7 @@ export class Inbox {
 }
 
 /** A paired socket, ready for requests. */
-export async function pairAsync(daemon: TestDaemon): Promise<Inbox> {
+export async function pairAsync(daemon: { port: number; token: string }): Promise<Inbox> {
   const inbox = new Inbox(await openSocketAsync(daemon.port));
   const reply = await inbox.requestAsync({ type: 'hello', id: 'h', client: 'cli', clientVersion: 'test', token: daemon.token });
   if (reply.type !== 'hello.ok') throw new Error(`pairing failed: ${JSON.stringify(reply)}`);

@@ -1,10 +1,16 @@
-// Edit requests. The engine that trains and samples is a later issue: until it lands, these validate everything a
-// real run would need (the upload and its hash) and then answer with the code that says what is missing.
+// Edit requests: start an edit (stages 1–3), re-render a saved one (stage 3), list and delete saved edits. Starting
+// and re-rendering only queue a job; its events follow on the same socket.
+import { randomBytes } from 'node:crypto';
 import { PROTOCOL_VERSION } from '../../../../shared/src/protocol/version.ts';
+import type { EditSummary } from '../../../../shared/src/protocol/messages.ts';
 import { fail } from '../../errors.ts';
+import { uploadPixelsAsync } from '../upload-image.ts';
 import type { Handler } from './handler.ts';
 
-export const handleEditStart: Handler<'edit.start'> = async ({ request }, { services, uploads }) => {
+const v = PROTOCOL_VERSION;
+const newId = (): string => randomBytes(16).toString('hex');
+
+export const handleEditStart: Handler<'edit.start'> = async ({ id, request }, { services, uploads, session }) => {
   const { image } = request;
   const upload = uploads.get(image.frameId);
   if (upload === undefined) return fail('UPLOAD_NOT_FOUND', `no upload frame with id ${image.frameId} on this connection`);
@@ -13,14 +19,62 @@ export const handleEditStart: Handler<'edit.start'> = async ({ request }, { serv
   if (upload.width !== image.width || upload.height !== image.height)
     return fail('INVALID_FIELD', `request.image says ${image.width}×${image.height}, the upload is ${upload.width}×${upload.height}`);
 
-  const model = await services.modelStatusAsync();
+  const { model } = await services.engine.status();
   if (model.state === 'none') return fail('NO_MODEL', 'cannot start an edit without a model');
-  return fail('ENGINE_UNAVAILABLE', `model ${model.name} is installed, but this build has no editing engine yet`);
+  const { queued, capacity } = services.queue.counts();
+  if (queued >= capacity) return fail('QUEUE_FULL', `${queued} jobs are waiting, the limit is ${capacity}`);
+
+  const t0 = performance.now();
+  const pixels = await uploadPixelsAsync(upload);
+  const decodeMs = Math.round((performance.now() - t0) * 10) / 10;
+  const { record, position } = await services.queue.submitAsync({
+    jobId: newId(),
+    editId: newId(),
+    spec: { kind: 'edit', request, image: pixels },
+    client: session.client,
+    requestId: id,
+    prompt: request.prompt,
+    resultFormat: upload.format === 'rgba8' ? 'rgba8' : 'png',
+    timingMs: { decode: decodeMs },
+  });
+  services.hub.subscribe(record.jobId, session);
+  return { v, type: 'job.queued', id, jobId: record.jobId, editId: record.editId, position };
 };
 
-/** No edit is ever stored before the engine exists, so every id is unknown. */
-export const handleEditRender: Handler<'edit.render'> = async ({ editId }) => fail('EDIT_NOT_FOUND', `no edit ${editId}`);
+/** An edit still being trained may be re-rendered too: the render queues behind its edit job. */
+export const handleEditRender: Handler<'edit.render'> = async ({ id, editId, sampling }, { services, session }) => {
+  const training = services.queue.active().some((job) => job.record.kind === 'edit' && job.record.editId === editId);
+  if (!training && !(await services.engine.hasEditAsync(editId))) return fail('EDIT_NOT_FOUND', `no saved edit ${editId}`);
+  const { record, position } = await services.queue.submitAsync({
+    jobId: newId(),
+    editId,
+    spec: { kind: 'render', sampling },
+    client: session.client,
+    requestId: id,
+    prompt: null,
+    resultFormat: services.journal.editRecord(editId)?.resultFormat ?? 'png',
+  });
+  services.hub.subscribe(record.jobId, session);
+  return { v, type: 'job.queued', id, jobId: record.jobId, editId, position };
+};
 
-export const handleEditDelete: Handler<'edit.delete'> = async ({ editId }) => fail('EDIT_NOT_FOUND', `no edit ${editId}`);
+/** Saved edits, plus edits whose training job is queued or running (state training). */
+export const handleEditsList: Handler<'edits.list'> = async ({ id }, { services }) => {
+  const saved = await services.engine.listEditsAsync();
+  const known = new Set(saved.map((e) => e.editId));
+  const training: EditSummary[] = [];
+  for (const job of services.queue.active()) {
+    if (job.spec.kind !== 'edit' || known.has(job.record.editId)) continue;
+    const { request, image } = job.spec;
+    training.push({ editId: job.record.editId, prompt: request.prompt, preset: request.preset, width: image.width, height: image.height, createdAt: job.record.createdAt, state: 'training' });
+  }
+  return { v, type: 'edits.list.result', id, edits: [...training, ...saved].slice(0, 1000) };
+};
 
-export const handleEditsList: Handler<'edits.list'> = async ({ id }) => ({ v: PROTOCOL_VERSION, type: 'edits.list.result', id, edits: [] });
+/** Cancels the edit's queued and running jobs first, so no job writes it back after the delete. */
+export const handleEditDelete: Handler<'edit.delete'> = async ({ id, editId }, { services }) => {
+  const cancelled = await services.queue.cancelEditJobsAsync(editId, `edit ${editId} was deleted`);
+  if (await services.engine.hasEditAsync(editId)) await services.engine.deleteEditAsync(editId);
+  else if (cancelled === 0) return fail('EDIT_NOT_FOUND', `no saved edit ${editId}`);
+  return { v, type: 'ok', id };
+};

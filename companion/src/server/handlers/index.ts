@@ -1,7 +1,9 @@
 // The handler table: one row per request type. Adding a message type to shared/ without a row here is a compile error.
 import { handleEditDelete, handleEditRender, handleEditsList, handleEditStart } from './edits.ts';
 import type { HandlerTable } from './handler.ts';
-import { handleJobCancel } from './jobs.ts';
+import { handleJobCancel, handleJobFetch, handleJobsList } from './jobs.ts';
+import { handleModelsDefault, handleModelsList } from './models.ts';
+import { handleQueuePause, handleQueueResume } from './queue.ts';
 import { handleStatus } from './status.ts';
 
 export const handlers: HandlerTable = {
@@ -11,4 +13,10 @@ export const handlers: HandlerTable = {
   'edits.list': handleEditsList,
   'edit.delete': handleEditDelete,
   status: handleStatus,
+  'jobs.list': handleJobsList,
+  'job.fetch': handleJobFetch,
+  'queue.pause': handleQueuePause,
+  'queue.resume': handleQueueResume,
+  'models.list': handleModelsList,
+  'models.default': handleModelsDefault,
 };

@@ -1,0 +1,91 @@
+// What one training step sees: B fresh scenes from the data set, their captions (a fraction dropped to the empty
+// prompt, for classifier-free guidance; Ho & Salimans 2022, §3.2), and one noised latent per scene:
+//   z0 = s·M·x (pixel-vae.ts; s the package's scaling factor),  z_t = sqrt(ᾱ_t)·z0 + sqrt(1 − ᾱ_t)·ε,
+//   t ~ U{0..T−1}, ε ~ N(0, I), target ε (DDPM eq. 14, SD's ε-prediction), weighted by min(SNR_t, γ)/SNR_t.
+// The weight enters the graph as its square root multiplying output and target (train-graph.ts).
+// Everything is drawn from (seed, step) alone, so a resumed run sees what an uninterrupted one would have.
+import { TARGET_INPUT } from '../autodiff/gradient-model.ts';
+import { NoiseSchedule } from '../diffusion/schedulers/noise-schedule.ts';
+import { UNET_INPUTS } from '../model-builder/unet.ts';
+import type { HostTensor } from '../runtime/host-tensor.ts';
+import type { ClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
+import { Rng } from '../util/rng.ts';
+import { example, examples, streamSeed } from './dataset.ts';
+import type { DemoConfig } from './demo-config.ts';
+import { mixPixels } from './pixel-vae.ts';
+import { TEXT_INPUT } from './text-encoder.ts';
+import { LOSS_WEIGHT_INPUT } from './train-graph.ts';
+
+export interface TrainingBatch {
+  /** int64 [B, T]. */
+  readonly ids: BigInt64Array;
+  /** z_t, [B, 4, L, L]. */
+  readonly sample: Float32Array;
+  /** float [B]. */
+  readonly timestep: Float32Array;
+  /** sqrt(w)·ε, [B, 4, L, L]. */
+  readonly target: Float32Array;
+  /** sqrt(w) per example, [B]. */
+  readonly weight: Float32Array;
+}
+
+/** Salt separating the noise streams from the data streams of the same seed. */
+const NOISE_SALT = 0x6e6f6973;
+/** Scenes averaged to measure the latents' spread. */
+const SCALE_SAMPLE = 512;
+
+/**
+ * SD's scaling factor is 1/std of its VAE's latents (Rombach et al. 2022, §4.3.2 and appendix G), so that the scaled
+ * latents have unit spread, which the noise schedule assumes; here 1/rms of M·x over the data set, to 4 digits.
+ */
+export function latentScale(config: DemoConfig): number {
+  let sum = 0;
+  let n = 0;
+  for (const ex of examples(config.train.seed, 0, SCALE_SAMPLE, config.sceneSize)) {
+    for (const v of mixPixels(ex.rgba, config.sceneSize)) sum += v * v;
+    n += 4 * config.sceneSize ** 2;
+  }
+  return Number((1 / Math.sqrt(sum / n)).toPrecision(4));
+}
+
+export function trainingBatch(config: DemoConfig, tokenizer: ClipTokenizer, schedule: NoiseSchedule, scale: number, step: number): TrainingBatch {
+  const { batch, seed, captionDropout } = config.train;
+  const T = config.text.sequenceLength;
+  const plane = 4 * config.sceneSize ** 2;
+  const rng = new Rng(streamSeed(seed ^ NOISE_SALT, step));
+  const ids = new BigInt64Array(batch * T);
+  const sample = new Float32Array(batch * plane);
+  const timestep = new Float32Array(batch);
+  const target = new Float32Array(batch * plane);
+  const weight = new Float32Array(batch);
+  for (let b = 0; b < batch; b++) {
+    const ex = example(seed, step * batch + b, config.sceneSize);
+    const text = rng.uniform() < captionDropout ? '' : ex.caption;
+    tokenizer.encode(text, { length: T }).forEach((id, i) => (ids[b * T + i] = BigInt(id)));
+    const z0 = mixPixels(ex.rgba, config.sceneSize).map((v) => v * scale);
+    const t = Math.min(schedule.numTrainTimesteps - 1, Math.floor(rng.uniform() * schedule.numTrainTimesteps));
+    const eps = rng.normalArray(plane);
+    const snr = schedule.alphaBar(t) / (1 - schedule.alphaBar(t));
+    const w = Math.sqrt(Math.min(snr, config.train.minSnrGamma) / snr);
+    timestep[b] = t;
+    weight[b] = w;
+    sample.set(schedule.addNoise(z0, eps, t), b * plane);
+    target.set(eps.map((v) => v * w), b * plane);
+  }
+  return { ids, sample, timestep, target, weight };
+}
+
+/** The training graph's feeds for one batch: ids, z_t, t, the target ε, and the current value of every weight. */
+export function stepFeeds(config: DemoConfig, b: TrainingBatch, weights: ReadonlyMap<string, { readonly dims: readonly number[] }>, values: ReadonlyMap<string, Float32Array>): Record<string, HostTensor> {
+  const { batch } = config.train;
+  const latentDims = [batch, 4, config.unet.latentSize, config.unet.latentSize];
+  const feeds: Record<string, HostTensor> = {
+    [TEXT_INPUT]: { dtype: 'int64', dims: [batch, config.text.sequenceLength], data: b.ids },
+    [UNET_INPUTS.sample]: { dtype: 'float32', dims: latentDims, data: b.sample },
+    [UNET_INPUTS.timestep]: { dtype: 'float32', dims: [batch], data: b.timestep },
+    [TARGET_INPUT]: { dtype: 'float32', dims: latentDims, data: b.target },
+    [LOSS_WEIGHT_INPUT]: { dtype: 'float32', dims: [batch, 1, 1, 1], data: b.weight },
+  };
+  for (const [name, w] of weights) feeds[name] = { dtype: 'float32', dims: w.dims, data: values.get(name)! };
+  return feeds;
+}

@@ -1,0 +1,149 @@
+// `npm run eval:demo [-- flags]`: measures the demo model and prints one JSON object on stdout (progress on stderr):
+// generation from captions judged by the classifier, Imagic's η = 0 reconstruction PSNR, colour and shape edit success
+// at the default η, and the η sweep. `--compare` adds the stage-2 settings comparison; `--write` stores the JSON as the
+// package's eval.json and re-renders its README.
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { printCliError } from '../cli/cli-error.ts';
+import { fail } from '../errors.ts';
+import { isAdapterTarget } from '../engine/adapter-targets.ts';
+import { isPreset, PRESETS, type Preset, type SampleSettings, type TrainSettings } from '../engine/settings.ts';
+import { DEMO_DEFAULT_ETA, DEMO_PRESET, demoSampleSettings, demoTrainSettings } from './demo-settings.ts';
+import { DEMO_PACKAGE_DIR } from './demo-paths.ts';
+import { evaluateGeneration } from './eval-generation.ts';
+import { evaluateImagic } from './eval-imagic.ts';
+import { encodePng } from '../images/model-input.ts';
+import { contactSheet } from './image-metrics.ts';
+import { renderPackageReadme } from './package-readme.ts';
+import { BACKGROUNDS, SCENE_SIZE } from './scene.ts';
+import { SETTINGS_VARIANTS } from './settings-comparison.ts';
+
+interface Flags {
+  model: string;
+  preset?: string;
+  images: string;
+  seeds: string;
+  genSeeds: string;
+  eta: string;
+  embedSteps?: string;
+  tuneSteps?: string;
+  embedLr?: string;
+  tuneLr?: string;
+  rank?: string;
+  targets?: string;
+  steps?: string;
+  guidance?: string;
+  generation: boolean;
+  imagic: boolean;
+  compare?: boolean;
+  compareImages: string;
+  write?: boolean;
+  sheet?: string;
+}
+
+const num = (flag: string, value: string): number => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) fail('INVALID_SPEC', `--${flag} ${value}: expected a number`);
+  return n;
+};
+const log = (line: string) => process.stderr.write(`eval:demo: ${line}\n`);
+
+/** The demo's settings (demo-settings.ts), or a plain engine preset with --preset; then single-field flags. */
+function trainSettings(f: Flags): TrainSettings {
+  const base = f.preset === undefined ? demoTrainSettings() : { ...PRESETS[presetOf(f.preset)].train, seed: 0 };
+  const targets = f.targets?.split(',').map((t) => t.trim());
+  if (targets && !targets.every(isAdapterTarget)) fail('INVALID_SPEC', `--targets ${f.targets}: expected names from to_q,to_k,to_v,to_out,ff,conv`);
+  return {
+    ...base,
+    ...(f.embedSteps ? { embedSteps: num('embed-steps', f.embedSteps) } : {}),
+    ...(f.tuneSteps ? { tuneSteps: num('tune-steps', f.tuneSteps) } : {}),
+    ...(f.embedLr ? { embedLr: num('embed-lr', f.embedLr) } : {}),
+    ...(f.tuneLr ? { tuneLr: num('tune-lr', f.tuneLr) } : {}),
+    ...(f.rank ? { adapterRank: num('rank', f.rank), adapterAlpha: num('rank', f.rank) } : {}),
+    ...(targets ? { adapterTargets: targets as TrainSettings['adapterTargets'] } : {}),
+  };
+}
+
+function sampleSettings(f: Flags): Omit<SampleSettings, 'etas' | 'seeds'> {
+  const base = f.preset === undefined ? demoSampleSettings() : PRESETS[presetOf(f.preset)].sample;
+  return {
+    ...base,
+    ...(f.steps ? { steps: num('steps', f.steps) } : {}),
+    ...(f.guidance ? { guidanceScale: num('guidance', f.guidance) } : {}),
+  };
+}
+
+const presetOf = (name: string): Preset => (isPreset(name) ? name : fail('INVALID_SPEC', `--preset ${name}: expected one of ${Object.keys(PRESETS).join(', ')}`));
+
+async function run(f: Flags): Promise<void> {
+  const modelDir = resolve(f.model);
+  const train = trainSettings(f);
+  const sample = sampleSettings(f);
+  const seeds = f.seeds.split(',').map((s) => num('seeds', s));
+  const defaultEta = num('eta', f.eta);
+  const images = num('images', f.images);
+  const result: Record<string, unknown> = { model: modelDir, preset: f.preset ?? `${DEMO_PRESET} + demo overrides`, train, sample, seeds, defaultEta };
+  if (f.generation) {
+    log('generation from captions…');
+    const { images: samples, ...generation } = await evaluateGeneration(modelDir, sample, num('gen-seeds', f.genSeeds));
+    result['generation'] = generation;
+    if (f.sheet) {
+      // One row per caption, in grammar order (shape, colour, background), one column per seed.
+      const sheet = contactSheet(samples, SCENE_SIZE, num('gen-seeds', f.genSeeds) * BACKGROUNDS.length);
+      await writeFile(resolve(f.sheet), await encodePng(sheet.rgba, sheet.width, sheet.height));
+    }
+  }
+  if (f.imagic) {
+    result['imagic'] = await evaluateImagic(modelDir, {
+      train, sample, seeds, images, defaultEta,
+      onCase: (done, total, c) => log(`imagic ${done}/${total}: ${c.input.caption} → "${c.prompt}"`),
+    });
+  }
+  if (f.compare) {
+    const comparison = [];
+    for (const v of SETTINGS_VARIANTS) {
+      log(`compare: ${v.label}`);
+      const r = await evaluateImagic(modelDir, { train: { ...train, ...v.train }, sample, seeds, images: num('compare-images', f.compareImages), defaultEta });
+      comparison.push({ label: v.label, train: v.train, reconstruction: r.reconstruction, atDefaultEta: r.atDefaultEta, sweep: r.sweep.map((s) => ({ eta: s.eta, success: s.success })), secondsPerCase: r.secondsPerCase });
+    }
+    result['comparison'] = comparison;
+  }
+  const text = `${JSON.stringify(result, null, 2)}\n`;
+  process.stdout.write(text);
+  if (f.write) {
+    await writeFile(join(modelDir, 'eval.json'), text);
+    await writeFile(join(modelDir, 'README.md'), await renderPackageReadme(modelDir));
+    log(`wrote ${join(modelDir, 'eval.json')} and README.md`);
+  }
+}
+
+const program = new Command('eval-demo')
+  .description('evaluate the demo model: generation from captions, Imagic reconstruction and edits, η sweep; prints JSON')
+  .addOption(new Option('--model <dir>', 'package folder').default(DEMO_PACKAGE_DIR))
+  .addOption(new Option('--preset <name>', 'a plain engine preset instead of the demo settings (demo-settings.ts)'))
+  .addOption(new Option('--images <n>', 'held-out input scenes for Imagic').default('12'))
+  .addOption(new Option('--seeds <list>', 'sampling seeds per edit').default('1,2'))
+  .addOption(new Option('--gen-seeds <n>', 'samples per caption for generation').default('2'))
+  .addOption(new Option('--eta <eta>', 'the default η edits are judged at').default(String(DEMO_DEFAULT_ETA)))
+  .addOption(new Option('--embed-steps <n>'))
+  .addOption(new Option('--tune-steps <n>'))
+  .addOption(new Option('--embed-lr <lr>'))
+  .addOption(new Option('--tune-lr <lr>'))
+  .addOption(new Option('--rank <n>', 'adapter rank (alpha = rank)'))
+  .addOption(new Option('--targets <list>', 'adapter targets, comma-separated'))
+  .addOption(new Option('--steps <n>', 'sampling steps'))
+  .addOption(new Option('--guidance <g>', 'classifier-free guidance scale'))
+  .addOption(new Option('--no-generation', 'skip generation from captions'))
+  .addOption(new Option('--no-imagic', 'skip the Imagic evaluation'))
+  .addOption(new Option('--compare', 'also compare the stage-2 settings of settings-comparison.ts'))
+  .addOption(new Option('--compare-images <n>', 'input scenes per compared setting').default('6'))
+  .addOption(new Option('--sheet <png>', 'also save the generated samples as one contact-sheet PNG'))
+  .addOption(new Option('--write', "write the JSON to the package's eval.json and re-render its README"))
+  .action((flags: Flags) => run(flags));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = printCliError(err);
+}

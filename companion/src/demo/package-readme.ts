@@ -1,0 +1,133 @@
+// models/demo/README.md, rendered from the package's training.json (written by train:demo) and eval.json (written by
+// eval:demo --write), so the figures in the README are the ones the commands measured.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DemoConfig } from './demo-config.ts';
+import { DEMO_SETTINGS_RATIONALE } from './demo-settings.ts';
+
+export interface TrainingReport {
+  readonly command: string;
+  readonly config: DemoConfig;
+  readonly scalingFactor: number;
+  readonly steps: number;
+  readonly examplesSeen: number;
+  readonly wallMinutes: number;
+  readonly cpuMinutes: number;
+  /** Mean loss of the last logging windows. */
+  readonly finalLoss: number;
+  readonly losses: readonly { readonly step: number; readonly loss: number }[];
+  readonly machine: string;
+}
+
+interface ComparisonRow {
+  readonly label: string;
+  readonly reconstruction: { readonly meanPsnr: number; readonly minPsnr: number };
+  readonly atDefaultEta: { readonly eta: number; readonly success: number; readonly colour: number; readonly shape: number };
+  readonly secondsPerCase: number;
+}
+
+interface EvalSummary {
+  readonly train?: unknown;
+  readonly sample?: unknown;
+  readonly generation?: { readonly agreement: number; readonly samples: number };
+  readonly imagic?: {
+    readonly cases: number;
+    readonly outputsPerEta: number;
+    readonly reconstruction: { readonly meanPsnr: number; readonly minPsnr: number; readonly fractionAbove30: number };
+    readonly atDefaultEta: { readonly eta: number; readonly success: number; readonly colour: number; readonly shape: number };
+    readonly sweep: readonly { readonly eta: number; readonly success: number; readonly psnrToInput: number; readonly meanIoU: number }[];
+  };
+  readonly comparison?: readonly ComparisonRow[];
+}
+
+const pct = (v: number) => `${Math.round(v * 100)}%`;
+
+function evaluationSection(e: EvalSummary, rationale: string): string {
+  const lines: string[] = [];
+  if (e.generation) lines.push(`- **Generation from captions**: the classifier reads back all three slots for ${pct(e.generation.agreement)} of ${e.generation.samples} samples (bar: 90%).`);
+  const im = e.imagic;
+  if (im) {
+    lines.push(`- **Imagic, η = 0**: PSNR to the input ${im.reconstruction.meanPsnr} dB mean, ${im.reconstruction.minPsnr} dB min, ${pct(im.reconstruction.fractionAbove30)} ≥ 30 dB, over ${im.outputsPerEta} outputs (bar: 30 dB).`);
+    lines.push(`- **Edits at η = ${im.atDefaultEta.eta}**: ${pct(im.atDefaultEta.success)} of (image, edit, seed) succeed (colour ${pct(im.atDefaultEta.colour)}, shape ${pct(im.atDefaultEta.shape)}; bar: 80%), over ${im.cases} (image, edit) cases.`);
+    lines.push('', '| η | edit success | PSNR to input (dB) | mask IoU with input |', '| --- | --- | --- | --- |');
+    for (const s of im.sweep) lines.push(`| ${s.eta} | ${pct(s.success)} | ${s.psnrToInput} | ${s.meanIoU} |`);
+  }
+  if (e.comparison?.length) {
+    lines.push('', '### Choosing the stage-2 settings', '', '| setting | η = 0 PSNR mean / min | success at default η (colour, shape) | s per case |', '| --- | --- | --- | --- |');
+    for (const r of e.comparison) {
+      lines.push(`| ${r.label} | ${r.reconstruction.meanPsnr} / ${r.reconstruction.minPsnr} | ${pct(r.atDefaultEta.success)} (${pct(r.atDefaultEta.colour)}, ${pct(r.atDefaultEta.shape)}) | ${r.secondsPerCase} |`);
+    }
+    lines.push('', rationale);
+  }
+  return lines.join('\n');
+}
+
+async function readJson(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+  } catch (err) {
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+const lossCurve = (losses: TrainingReport['losses']) => {
+  const picks = [0, 0.1, 0.25, 0.5, 0.75, 1].map((f) => losses[Math.min(losses.length - 1, Math.round(f * (losses.length - 1)))]!);
+  return picks.map((l) => `step ${l.step}: ${l.loss.toFixed(4)}`).join(' · ');
+};
+
+export async function renderPackageReadme(dir: string): Promise<string> {
+  const training = (await readJson(join(dir, 'training.json'))) as TrainingReport | undefined;
+  const evaluation = (await readJson(join(dir, 'eval.json'))) as EvalSummary | undefined;
+  if (!training) throw new RangeError(`${dir} has no training.json; run npm run train:demo first`);
+  const c = training.config;
+  return `# Demo model
+
+A text-to-image model small enough to train from scratch on a CPU, so that a fresh install edits images end to end
+without downloading anything. It is laid out exactly like a diffusers-ONNX Stable Diffusion 1.x package
+(\`model_index.json\`, \`scheduler/\`, \`tokenizer/\`, \`text_encoder/\`, \`unet/\`, \`vae_encoder/\`, \`vae_decoder/\`),
+so the loader, the engine, the CLI and the daemon use it unchanged. It draws one of three shapes in one of four
+colours on one of three backgrounds, from captions like "a red circle on a white background"
+(\`companion/src/demo/scene.ts\`); it knows nothing else.
+
+## Reproduce
+
+\`\`\`
+${training.command}
+\`\`\`
+
+Resumable: Ctrl-C saves a checkpoint (\`.cache/demo-train/checkpoint.bin\`), running the command again continues.
+The data set is procedural and seeded (seed ${c.train.seed}); weights are seeded per model (UNet ${c.unet.seed},
+text encoder ${c.text.seed}); the same command gives the same package up to floating-point summation order.
+
+| figure | value |
+| --- | --- |
+| optimiser steps | ${training.steps} (batch ${c.train.batch}, ${training.examplesSeen} examples) |
+| wall time | ${training.wallMinutes} min on ${training.machine} |
+| CPU time (all threads) | ${training.cpuMinutes} min; on a machine shared with other jobs, wall time ≈ CPU time / cores only when idle |
+| final training loss (ε-MSE, mean of the last windows) | ${training.finalLoss} |
+| loss curve | ${lossCurve(training.losses)} |
+| Adam | peak lr ${c.train.lr}, ${c.train.warmupSteps} warm-up steps, cosine to ${c.train.finalLrFraction}×, clip ${c.train.clipNorm}, weight average ${c.train.emaDecay} |
+| caption dropout | ${c.train.captionDropout} (empty prompt, for classifier-free guidance) |
+
+## What is inside
+
+- **text_encoder/**: token + position embeddings, ${c.text.layers} pre-norm transformer layer (causal self-attention,
+  ${c.text.heads} heads, quick-GELU MLP), final LayerNorm; \`input_ids\` int64 [1, ${c.text.sequenceLength}] →
+  \`last_hidden_state\` [1, ${c.text.sequenceLength}, ${c.text.hidden}]. Trained jointly with the UNet.
+- **tokenizer/**: CLIP's byte-level BPE format (vocab.json, merges.txt with \`</w>\`), 256 byte tokens ×2, merges
+  learnt on the grammar's words (each word is one token), start and end tokens; any other text falls back to bytes.
+- **unet/**: the model builder's SD-style UNet2DConditionModel, block channels [${c.unet.blockOutChannels.join(', ')}],
+  ${c.unet.layersPerBlock} layer per block, ${c.unet.attentionHeads} heads, cross-attention dim ${c.unet.crossAttentionDim},
+  latent ${c.unet.latentSize}×${c.unet.latentSize}×4; ε-prediction with SD 1.5's scaled_linear schedule (scheduler/).
+- **vae_encoder/, vae_decoder/**: a pixel-space "VAE" with no learnt weights (\`companion/src/demo/pixel-vae.ts\`).
+  The engine works on a canvas 8× the latent (256×256 here, SD's VAE factor); the encoder averages each 8×8 cell
+  back to one pixel, with a 5×5 correction for the engine's lanczos3 upsampling, and maps RGB to 4 channels with a
+  4×3 matrix of orthonormal columns; the decoder applies its transpose and repeats each pixel over its cell.
+  \`scaling_factor\` ${training.scalingFactor} = 1/rms of the data set's latents, as SD's is 1/std of its VAE's.
+
+## Evaluation
+
+${evaluation ? `From \`npm run eval:demo -- --compare --write\` (\`eval.json\` holds every figure, and the settings that ran).\nJudged by \`companion/src/demo/classifier.ts\`, which reads colour from pixel statistics and shape from image moments,\nindependently of the model; an edit succeeds when it reads the target caption and the shape mask overlaps the\ninput's with IoU ≥ 0.7.\n\n${evaluationSection(evaluation, DEMO_SETTINGS_RATIONALE)}` : 'Not evaluated yet: run `npm run eval:demo -- --compare --write`.'}
+`;
+}

@@ -1,0 +1,50 @@
+// The seam between the job queue and the Imagic engine: what a job needs from an engine, in the protocol's terms.
+// The real implementation (imagic-edit-engine.ts) wraps companion/src/engine; queue unit tests script a fake one.
+// Integration tests always run the real one on a tiny model package.
+import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
+import type { JobStage } from '../../../shared/src/protocol/job-info.ts';
+import type { EditSummary, ExecutionProvider, ModelStatus } from '../../../shared/src/protocol/messages.ts';
+import type { RgbaImage } from '../images/decode-image.ts';
+
+export type EngineProgress = {
+  stage: JobStage;
+  step: number;
+  total: number;
+  loss?: number;
+};
+
+export type RunControl = {
+  /** Aborting makes the engine stop before its next step and throw ImagicError CANCELLED. */
+  signal: AbortSignal;
+  onProgress(progress: EngineProgress): void;
+};
+
+/** One output: straight RGBA at the input's size, with the input's alpha. */
+export type RenderedOutput = {
+  eta: number;
+  seed: number;
+  width: number;
+  height: number;
+  rgba: Uint8Array;
+};
+
+export type EngineStatus = {
+  model: ModelStatus;
+  /** Human-readable compute device; null until a model session exists. */
+  device: string | null;
+  executionProvider: ExecutionProvider | null;
+};
+
+export interface EditEngine {
+  status(): Promise<EngineStatus>;
+  /** Stages 1–3: trains, saves the edit under `editId`, renders `request.sampling`; outputs etas-major. */
+  startEditAsync(editId: string, request: EditRequest, image: RgbaImage, control: RunControl): Promise<RenderedOutput[]>;
+  /** Stage 3 of a saved edit; EDIT_NOT_FOUND or EDIT_STALE when it cannot. Outputs etas-major. */
+  renderAsync(editId: string, sampling: SamplingSettings, control: RunControl): Promise<RenderedOutput[]>;
+  listEditsAsync(): Promise<EditSummary[]>;
+  hasEditAsync(editId: string): Promise<boolean>;
+  deleteEditAsync(editId: string): Promise<void>;
+  /** The edit's input image as a PNG at most `maxSidePx` on its longer side. */
+  editThumbnailAsync(editId: string, maxSidePx: number): Promise<Uint8Array>;
+  closeAsync(): Promise<void>;
+}

@@ -1,0 +1,26 @@
+// `status`'s model, device and provider: the default model from disk, and whether the engine thread has it open.
+import os from 'node:os';
+import type { Provider } from '../runtime/ort-session.ts';
+import { defaultModelAsync, modelStatusAsync } from '../models/model-store.ts';
+import type { EngineStatus } from './edit-engine.ts';
+
+/** What the engine thread reports about itself whenever it changes. */
+export type RunnerState = { openDir: string | null; loadingDir: string | null; provider: Provider | null };
+
+export const IDLE_RUNNER: RunnerState = { openDir: null, loadingDir: null, provider: null };
+
+const DEVICE_NAMES: Readonly<Partial<Record<Provider, string>>> = {
+  cuda: 'NVIDIA GPU (CUDA)',
+  dml: 'GPU (DirectML)',
+  coreml: 'Apple GPU / Neural Engine (Core ML)',
+  webgpu: 'GPU (WebGPU)',
+};
+
+export async function engineStatusAsync(dataDir: string, state: RunnerState): Promise<EngineStatus> {
+  const { provider } = state;
+  const device = provider === null ? null : (DEVICE_NAMES[provider] ?? os.cpus()[0]?.model.trim() ?? 'CPU');
+  const chosen = await defaultModelAsync(dataDir);
+  if (chosen === null) return { model: await modelStatusAsync(dataDir), device, executionProvider: provider };
+  const modelState = state.loadingDir === chosen.dir ? 'loading' : state.openDir === chosen.dir ? 'ready' : 'installed';
+  return { model: { state: modelState, name: chosen.id }, device, executionProvider: provider };
+}

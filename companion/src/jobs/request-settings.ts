@@ -1,0 +1,32 @@
+// The protocol's EditRequest in the engine's terms. Whole-UNet fine-tuning (adapterRank 0, the paper's setting)
+// does not fit in a consumer GPU's memory through our in-graph autodiff, so the engine trains low-rank adapters
+// only: a request with adapterRank 0 gets its preset's adapter settings, including the adapter learning rate
+// (a whole-UNet rate such as 2e-6 would leave rank-4 adapters untrained).
+import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
+import { PRESETS, validateSampleSettings, validateTrainSettings, type SampleSettings, type TrainSettings } from '../engine/settings.ts';
+
+/** Seeds the training noise; fixed so that the same request trains the same edit. */
+const TRAIN_SEED = 0;
+
+export function trainSettingsOf(request: EditRequest): TrainSettings {
+  const preset = PRESETS[request.preset].train;
+  const { fineTune: f } = request;
+  const adapters =
+    f.adapterRank > 0
+      ? { adapterRank: f.adapterRank, adapterAlpha: f.adapterRank, adapterTargets: f.adapterTargets, tuneLr: f.tuneLr }
+      : { adapterRank: preset.adapterRank, adapterAlpha: preset.adapterAlpha, adapterTargets: preset.adapterTargets, tuneLr: preset.tuneLr };
+  return validateTrainSettings({ embedSteps: f.embedSteps, embedLr: f.embedLr, tuneSteps: f.tuneSteps, ...adapters, seed: TRAIN_SEED });
+}
+
+export function sampleSettingsOf(sampling: SamplingSettings): SampleSettings {
+  return validateSampleSettings({ ...sampling });
+}
+
+/**
+ * The protocol orders outputs etas-major (all seeds of the first η, then the next η); the engine samples
+ * seeds-major. Sorts by the position of each output's η, then its seed, in the request.
+ */
+export function etasMajor<T extends { eta: number; seed: number }>(outputs: readonly T[], sampling: Pick<SamplingSettings, 'etas' | 'seeds'>): T[] {
+  const rank = (o: T) => sampling.etas.indexOf(o.eta) * sampling.seeds.length + sampling.seeds.indexOf(o.seed);
+  return [...outputs].sort((a, b) => rank(a) - rank(b));
+}

@@ -1,0 +1,97 @@
+// The dashboard over HTTP: its static files, the pairing code for the dashboard page itself, and two downloads
+// behind the pairing code (edit thumbnails, diagnostics). Everything else the dashboard does goes over the same
+// WebSocket and `hello` as any plugin.
+//
+// Why the page may fetch the pairing code (README, "Security and threat model"): the code's job is to tell our
+// clients apart from web pages, which can reach localhost. /api/dashboard-token answers only a request that a
+// browser marks as coming from the dashboard's own origin: Sec-Fetch-Site "same-origin" (set by the browser, not
+// by page script), no Origin or our own (never "null", which any sandboxed iframe sends), the Host check of
+// http-app.ts (no DNS rebinding), and a custom header (a cross-origin page cannot send one without a CORS
+// preflight, which it does not get). The page cannot be framed, so it cannot be clickjacked.
+import { fileURLToPath } from 'node:url';
+import express, { type Request, type Response, type Router } from 'express';
+import { HexId } from '../../../shared/src/protocol/ids.ts';
+import { ImagicError } from '../errors.ts';
+import { tokensMatch } from '../pairing/pairing-token.ts';
+import { isCompanionOrigin } from './host-origin.ts';
+import { refusalBody } from './refusal.ts';
+
+export const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
+/** The header the dashboard's script adds to its token request. */
+export const DASHBOARD_HEADER = 'x-imagic-dashboard';
+const THUMBNAIL_SIDE_PX = 160;
+
+export type DashboardRouteOptions = {
+  port: () => number;
+  token: string;
+  thumbnailAsync: (editId: string, maxSidePx: number) => Promise<Uint8Array>;
+  diagnosticsAsync: () => Promise<string>;
+};
+
+const contentSecurityPolicy = (host: string) =>
+  [
+    "default-src 'self'",
+    `connect-src 'self' ws://${host}`,
+    "img-src 'self' blob:",
+    "style-src 'self'",
+    "script-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+
+function isFromDashboard(req: Request, port: number): boolean {
+  const { origin } = req.headers;
+  return req.headers['sec-fetch-site'] === 'same-origin' && (origin === undefined || isCompanionOrigin(origin, port)) && req.headers[DASHBOARD_HEADER] === '1';
+}
+
+function hasToken(req: Request, token: string): boolean {
+  const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(req.headers.authorization ?? '');
+  return match !== null && tokensMatch(token, match[1]!);
+}
+
+export function createDashboardRouter({ port, token, thumbnailAsync, diagnosticsAsync }: DashboardRouteOptions): Router {
+  const router = express.Router();
+
+  router.use((req, res, next) => {
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host ?? `localhost:${port()}`));
+    next();
+  });
+
+  router.get('/api/dashboard-token', (req: Request, res: Response) => {
+    res.setHeader('Cache-Control', 'no-store');
+    if (!isFromDashboard(req, port())) {
+      res.status(403).json(refusalBody('FORBIDDEN_ORIGIN', 'the pairing code is given only to the dashboard page itself; run `imagic pair` to see it'));
+      return;
+    }
+    res.json({ token });
+  });
+
+  router.get('/api/edits/:editId/thumbnail', async (req: Request, res: Response) => {
+    if (!hasToken(req, token)) return void res.status(401).json(refusalBody('PAIRING_REQUIRED', 'send the pairing code as Authorization: Bearer <code>'));
+    const editId = req.params['editId'];
+    if (!HexId.safeParse(editId).success) return void res.status(404).json(refusalBody('EDIT_NOT_FOUND', 'not an edit id'));
+    try {
+      const png = await thumbnailAsync(editId as string, THUMBNAIL_SIDE_PX);
+      res.setHeader('Cache-Control', 'private, max-age=60');
+      res.type('png').send(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
+    } catch (err) {
+      if (!(err instanceof ImagicError)) throw err;
+      res.status(err.code === 'EDIT_NOT_FOUND' ? 404 : 409).json(refusalBody(err.code, err.message));
+    }
+  });
+
+  router.get('/api/diagnostics', async (req: Request, res: Response) => {
+    if (!hasToken(req, token)) return void res.status(401).json(refusalBody('PAIRING_REQUIRED', 'send the pairing code as Authorization: Bearer <code>'));
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Disposition', `attachment; filename="imagic-diagnostics-${new Date().toISOString().slice(0, 19).replaceAll(':', '')}.json"`);
+    res.type('json').send(await diagnosticsAsync());
+  });
+
+  router.use(express.static(DASHBOARD_DIR, { index: 'index.html', dotfiles: 'deny', etag: true }));
+  return router;
+}
+

@@ -1,0 +1,61 @@
+// DesignHost for Figma's sandbox: the selection, export, placement, plugin data and clientStorage.
+import type { PlaceRequest, SavedEditRef, SelectionItem } from '../../../shared/src/bridge/messages.ts';
+import { HostError, MAX_SOURCES, type DesignHost, type ExportOutcome, type HostStorage, type PlaceOutcome } from './design-host.ts';
+import { exportNodeAsync } from './figma/export-node.ts';
+import { placeResultsAsync } from './figma/place-results.ts';
+import { readSavedEdits, writeSavedEdits } from './figma/saved-edits.ts';
+import { sourceRef } from './figma/scene.ts';
+
+const clientStorage: HostStorage = {
+  getAsync: (key) => figma.clientStorage.getAsync(key),
+  setAsync: (key, value) => figma.clientStorage.setAsync(key, value),
+  deleteAsync: (key) => figma.clientStorage.deleteAsync(key),
+};
+
+export class FigmaHost implements DesignHost {
+  readonly storage = clientStorage;
+
+  async describeSelectionAsync(): Promise<SelectionItem[]> {
+    return figma.currentPage.selection.map((node) => ({ ...sourceRef(node), savedEdits: readSavedEdits(node) }));
+  }
+
+  onSelectionChange(listener: () => void): void {
+    // selectionchange also fires on page changes and when a selected node is deleted (plugin-api.d.ts).
+    figma.on('selectionchange', listener);
+  }
+
+  async exportSelectionAsync(): Promise<ExportOutcome> {
+    const selection = figma.currentPage.selection;
+    if (selection.length === 0) return { ok: false, message: 'Select a layer first: a frame, group, image or vector.' };
+    if (selection.length > MAX_SOURCES)
+      return { ok: false, message: `${selection.length} layers are selected; select at most ${MAX_SOURCES} (each one is a separate edit).` };
+    try {
+      const sources = [];
+      for (const node of selection) sources.push(await exportNodeAsync(node));
+      return { ok: true, sources };
+    } catch (err) {
+      if (err instanceof HostError) return { ok: false, message: err.message };
+      throw err;
+    }
+  }
+
+  placeResultsAsync(request: PlaceRequest): Promise<PlaceOutcome> {
+    return placeResultsAsync(request);
+  }
+
+  async rememberEditAsync(sourceId: string, edit: SavedEditRef): Promise<void> {
+    const node = await figma.getNodeByIdAsync(sourceId);
+    if (node === null || node.removed) return;
+    writeSavedEdits(node, [...readSavedEdits(node).filter((e) => e.editId !== edit.editId), edit]);
+  }
+
+  async forgetEditAsync(sourceId: string, editId: string): Promise<void> {
+    const node = await figma.getNodeByIdAsync(sourceId);
+    if (node === null || node.removed) return;
+    writeSavedEdits(node, readSavedEdits(node).filter((e) => e.editId !== editId));
+  }
+
+  notify(message: string, isError: boolean): void {
+    figma.notify(message, { error: isError, timeout: isError ? 8000 : 4000 });
+  }
+}

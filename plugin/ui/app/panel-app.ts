@@ -1,0 +1,117 @@
+// Wires one panel: views, the document-side link, the companion connection and the controllers. Shared by the
+// Figma UI (ui.ts) and the Photoshop panel (plugin/photoshop/panel.ts); only the link and environment differ.
+import type { MainToUi } from '../../../shared/src/bridge/messages.ts';
+import type { ClientKind } from '../../../shared/src/protocol/messages.ts';
+import type { SocketFactory } from '../daemon/daemon-client.ts';
+import type { MainLink } from '../main-bridge.ts';
+import type { HostEnvironment } from '../state/connection-view.ts';
+import { initialPanelState, type PanelState } from '../state/panel-state.ts';
+import { parseSeeds, resolveSeeds } from '../state/seeds.ts';
+import { randomSeed } from '../image/random-id.ts';
+import { createPanel } from '../views/panel.ts';
+import { ConnectionController } from './connection-controller.ts';
+import { describeError, notice, type AppContext } from './context.ts';
+import { EditController } from './edit-controller.ts';
+import { JobRegistry } from './job-registry.ts';
+import { LibraryController } from './library-controller.ts';
+import { RenderController } from './render-controller.ts';
+import { Store } from './store.ts';
+
+export type PanelAppOptions = {
+  doc: Document;
+  link: MainLink;
+  client: ClientKind;
+  clientVersion: string;
+  env: HostEnvironment;
+  createSocket?: SocketFactory;
+};
+
+export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
+  const store = new Store(initialPanelState());
+  const ctx: AppContext = { store, link: options.link, registry: new JobRegistry(), service: () => connection.ready, seeds: [] };
+  const renders = new RenderController(ctx);
+  const library = new LibraryController(ctx, renders);
+  const edits = new EditController(ctx, renders, () => void library.refreshAsync().catch((err: unknown) => notice(ctx, describeError(err), true)));
+  let firstReady = true;
+
+  const connection = new ConnectionController({
+    client: options.client,
+    clientVersion: options.clientVersion,
+    env: options.env,
+    ...(options.createSocket === undefined ? {} : { createSocket: options.createSocket }),
+    onView: (view) => store.update({ connection: view }),
+    onReady: (service) => {
+      service.onJobEvent((event) => edits.handle(event));
+      service
+        .statusAsync()
+        .then(({ model, device, executionProvider }) =>
+          store.update({
+            companion: {
+              model: model.state === 'none' ? 'none installed' : `${model.name} (${model.state})`,
+              device: device === null ? 'device chosen at the first edit' : `${device}${executionProvider === null ? '' : ` · ${executionProvider}`}`,
+              hasModel: model.state !== 'none',
+            },
+            ...(model.state === 'none' ? { notice: { text: model.hint, isError: true } } : {}),
+          }),
+        )
+        .catch((err: unknown) => notice(ctx, describeError(err), true));
+      library.refreshAsync().catch((err: unknown) => notice(ctx, describeError(err), true));
+      if (!firstReady) edits.reattach();
+      firstReady = false;
+    },
+  });
+
+  const panel = createPanel(options.doc, {
+    pair: (token) => {
+      options.link.post({ type: 'token.save', token });
+      connection.pair(token);
+    },
+    changeCode: () => store.update({}),
+    promptChanged: (prompt) => store.update({ prompt }),
+    presetChanged: (preset) => store.update({ preset }),
+    seedsChanged: (seedsText) => {
+      const seeds = parseSeeds(seedsText);
+      store.update({ seedsText, seeds });
+      if (!seeds.ok) return;
+      const same = seeds.spec.kind === 'count' && seeds.spec.count === ctx.seeds.length;
+      if (!same) ctx.seeds = resolveSeeds(seeds.spec, randomSeed);
+      if (!same) renders.commit(store.state.eta, 600);
+    },
+    etaInput: (eta) => {
+      store.update({ eta });
+      renders.preview(eta);
+    },
+    etaCommit: (eta) => {
+      store.update({ eta });
+      renders.commit(eta);
+    },
+    varyEtaChanged: (varyEta) => {
+      store.update({ varyEta });
+      renders.commit(store.state.eta, 0);
+    },
+    startEdit: () => void edits.startAsync().catch((err: unknown) => notice(ctx, describeError(err), true)),
+    cancel: () => edits.cancel(),
+    toggleVariant: (key) => library.toggle(key),
+    insert: () => library.insert(),
+    reopen: (sourceId, editId) => library.reopen(sourceId, editId),
+    deleteEdit: (sourceId, editId) => void library.deleteAsync(sourceId, editId),
+  });
+  store.subscribe((state) => panel.render(state));
+  panel.render(store.state);
+
+  const handlers: { [T in MainToUi['type']]: (message: Extract<MainToUi, { type: T }>) => void } = {
+    'storage.loaded': ({ token, recentPrompts, port }) => {
+      if (token !== null) panel.setToken(token);
+      store.update({ recentPrompts });
+      connection.configure(token, port);
+    },
+    'selection.changed': ({ items }) => library.selectionChanged(items),
+    'selection.exported': ({ sources }) => edits.exported(sources),
+    'selection.failed': ({ message }) => edits.exportFailed(message),
+    'results.placed': ({ editId, count, sourceMissing }) => library.inserted(editId, count, sourceMissing),
+    'results.failed': ({ editId, message }) => library.insertFailed(editId, message),
+  };
+  options.link.onMessage((message) => (handlers[message.type] as (m: MainToUi) => void)(message));
+  options.link.post({ type: 'ui.ready' });
+  return store;
+}

@@ -1,0 +1,121 @@
+// Re-renders of trained edits (`edit.render`, stage 3 only): live previews while the η slider moves, the full grid
+// when it is released or the seeds/η rows change. One latest-wins scheduler per run.
+import type { JobEvent } from '../daemon/edit-service.ts';
+import { DaemonRequestError } from '../daemon/daemon-client.ts';
+import { LatestWins, type RenderRequest } from '../state/live-preview.ts';
+import type { EditRun } from '../state/panel-state.ts';
+import { PRESETS, previewSteps } from '../state/presets.ts';
+import { keepChosen } from '../state/runs.ts';
+import { describeError, findRun, notice, requireService, samplingFor, updateRun, type AppContext } from './context.ts';
+import type { JobInfo } from './job-registry.ts';
+import { toVariantAsync, toVariantsAsync } from './outputs.ts';
+
+/** Keyboard steps on the slider fire `change` on every press; wait this long for the last one. */
+const COMMIT_DELAY_MS = 250;
+
+export class RenderController {
+  private readonly schedulers = new Map<number, LatestWins>();
+  private commitTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly ctx: AppContext) {}
+
+  /** The slider moves: a quick preview of the first trained edit. */
+  preview(eta: number): void {
+    this.clearCommit();
+    const run = this.ctx.store.state.runs.find((r) => r.trained && r.editId !== null);
+    if (run !== undefined) this.schedulerFor(run).request({ kind: 'preview', eta });
+  }
+
+  /** The slider was released (or the grid settings changed): full renders of every trained edit. */
+  commit(eta: number, delayMs = COMMIT_DELAY_MS): void {
+    this.clearCommit();
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = null;
+      for (const run of this.ctx.store.state.runs) if (run.trained && run.editId !== null) this.schedulerFor(run).request({ kind: 'full', eta });
+    }, delayMs);
+  }
+
+  /** Renders one run right away (a reopened edit). */
+  renderNow(run: EditRun, eta: number): void {
+    this.schedulerFor(run).request({ kind: 'full', eta });
+  }
+
+  resetAll(): void {
+    this.clearCommit();
+    for (const scheduler of this.schedulers.values()) scheduler.reset();
+    this.schedulers.clear();
+  }
+
+  handle(event: JobEvent, info: JobInfo): void {
+    const jobId = event.type === 'result' ? event.result.jobId : event.jobId;
+    if (event.type === 'progress') {
+      if (info.kind === 'full') updateRun(this.ctx, info.runId, { status: 'rendering', progress: event.progress, queuePosition: null });
+      return;
+    }
+    this.ctx.registry.remove(jobId);
+    const isCurrent = this.schedulers.get(info.runId)?.finished(jobId) ?? false;
+    const settle = () => updateRun(this.ctx, info.runId, (run) => (run.status === 'rendering' && !this.busy(info.runId) ? { status: 'ready', progress: null } : {}));
+    if (event.type === 'error') {
+      settle();
+      if (isCurrent && event.code !== 'CANCELLED' && event.code !== 'SUPERSEDED')
+        notice(this.ctx, `Re-render failed: ${describeError(new DaemonRequestError(event.code, event.message))}`, true);
+      return;
+    }
+    if (!isCurrent) return settle();
+    if (info.kind === 'preview') {
+      const [output] = event.result.outputs;
+      if (output === undefined) return settle();
+      toVariantAsync(info.runId, output).then(
+        (variant) => updateRun(this.ctx, info.runId, { preview: { ...variant, steps: info.steps } }),
+        (err: unknown) => notice(this.ctx, describeError(err), true),
+      );
+      return settle();
+    }
+    toVariantsAsync(info.runId, event.result.outputs).then(
+      (variants) => {
+        updateRun(this.ctx, info.runId, (run) => ({ variants, preview: null, ...(this.busy(run.id) ? {} : { status: 'ready', progress: null }) }));
+        this.ctx.store.update((s) => ({ chosen: keepChosen(s.chosen, s.runs) }));
+      },
+      (err: unknown) => notice(this.ctx, describeError(err), true),
+    );
+  }
+
+  private busy(runId: number): boolean {
+    return this.schedulers.get(runId)?.busy ?? false;
+  }
+
+  private schedulerFor(run: EditRun): LatestWins {
+    let scheduler = this.schedulers.get(run.id);
+    if (scheduler === undefined) {
+      scheduler = new LatestWins({
+        startAsync: (request) => this.startAsync(run.id, request),
+        cancel: (jobId) => {
+          this.ctx.service()?.cancelAsync(jobId).catch((err: unknown) => console.warn('Imagic UI: cancel failed', err));
+        },
+        onStartFailed: (_request, err) => {
+          updateRun(this.ctx, run.id, (r) => (r.status === 'rendering' ? { status: 'ready', progress: null } : {}));
+          notice(this.ctx, `Re-render failed: ${describeError(err)}`, true);
+        },
+      });
+      this.schedulers.set(run.id, scheduler);
+    }
+    return scheduler;
+  }
+
+  private async startAsync(runId: number, request: RenderRequest): Promise<string> {
+    const run = findRun(this.ctx, runId);
+    if (run?.editId === null || run === undefined) throw new Error('this edit is not trained yet');
+    const state = this.ctx.store.state;
+    const steps = request.kind === 'preview' ? previewSteps(PRESETS[state.preset].steps) : PRESETS[state.preset].steps;
+    const sampling = samplingFor(state, this.ctx.seeds, request.eta, { grid: request.kind === 'full', steps });
+    const job = await requireService(this.ctx).renderAsync(run.editId, sampling);
+    this.ctx.registry.add(job.jobId, { runId, kind: request.kind, steps });
+    if (request.kind === 'full') updateRun(this.ctx, runId, { status: 'rendering', queuePosition: job.position, progress: null });
+    return job.jobId;
+  }
+
+  private clearCommit(): void {
+    if (this.commitTimer !== null) clearTimeout(this.commitTimer);
+    this.commitTimer = null;
+  }
+}

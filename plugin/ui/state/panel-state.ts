@@ -1,0 +1,89 @@
+// Everything the panel shows, as one plain value: views render it, controllers replace parts of it. No DOM here.
+import type { SelectionItem, SourceRef } from '../../../shared/src/bridge/messages.ts';
+import type { Preset } from '../../../shared/src/protocol/edit-request.ts';
+import type { ConnectionView } from './connection-view.ts';
+import { ETA_SLIDER } from './etas.ts';
+import type { StageProgress } from './job-progress.ts';
+import { parseSeeds, type SeedParse } from './seeds.ts';
+
+export type Variant = { key: string; eta: number; seed: number; png: Uint8Array; width: number; height: number };
+
+/** One source layer's edit: uploading → queued → training → ready, then rendering ↔ ready on re-renders. */
+export type RunStatus = 'uploading' | 'queued' | 'training' | 'rendering' | 'ready' | 'failed' | 'cancelled';
+
+export type EditRun = {
+  id: number;
+  source: SourceRef;
+  prompt: string;
+  editId: string | null;
+  status: RunStatus;
+  /** Stages 1–2 are done: re-renders (the η slider) work. */
+  trained: boolean;
+  progress: StageProgress | null;
+  queuePosition: number | null;
+  variants: Variant[];
+  preview: (Variant & { steps: number }) | null;
+  error: string | null;
+};
+
+/** A saved edit of a selected layer, with what the companion knows about it. */
+export type SavedEditView = {
+  sourceId: string;
+  sourceName: string;
+  editId: string;
+  prompt: string;
+  state: 'training' | 'ready' | 'failed' | 'missing' | 'unknown';
+};
+
+export type CompanionInfo = { model: string; device: string; hasModel: boolean };
+
+export type PanelState = {
+  connection: ConnectionView;
+  companion: CompanionInfo | null;
+  selection: SelectionItem[];
+  savedEdits: SavedEditView[];
+  prompt: string;
+  recentPrompts: string[];
+  preset: Preset;
+  seedsText: string;
+  seeds: SeedParse;
+  eta: number;
+  varyEta: boolean;
+  runs: EditRun[];
+  chosen: ReadonlySet<string>;
+  busy: 'exporting' | 'inserting' | null;
+  notice: { text: string; isError: boolean } | null;
+};
+
+export const initialPanelState = (): PanelState => ({
+  connection: { kind: 'connecting', title: 'Connecting to the companion…', fix: [], askForCode: false },
+  companion: null,
+  selection: [],
+  savedEdits: [],
+  prompt: '',
+  recentPrompts: [],
+  preset: 'community',
+  seedsText: '4',
+  seeds: parseSeeds('4'),
+  eta: ETA_SLIDER.initial,
+  varyEta: true,
+  runs: [],
+  chosen: new Set(),
+  busy: null,
+  notice: null,
+});
+
+export const variantKey = (runId: number, eta: number, seed: number): string => `${runId}:${eta}:${seed}`;
+
+export const isActive = (run: EditRun): boolean => run.status === 'uploading' || run.status === 'queued' || run.status === 'training' || run.status === 'rendering';
+
+/** Why the Edit button is off, or null when an edit can start. */
+export function editBlocker(state: PanelState): string | null {
+  if (state.connection.kind !== 'connected') return 'Connect to the companion first.';
+  if (state.companion !== null && !state.companion.hasModel) return 'The companion has no model yet.';
+  if (state.selection.length === 0) return 'Select a layer first.';
+  if (state.prompt.trim() === '') return 'Describe the edit first.';
+  if (!state.seeds.ok) return state.seeds.message;
+  if (state.busy !== null || state.runs.some((r) => isActive(r) && !r.trained)) return 'An edit is running.';
+  return null;
+}

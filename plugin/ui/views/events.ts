@@ -1,0 +1,21 @@
+// What the views report: user intents, named for what the user wants. The app controller implements them.
+import type { Preset } from '../../../shared/src/protocol/edit-request.ts';
+
+export type PanelEvents = {
+  pair(token: string): void;
+  changeCode(): void;
+  promptChanged(prompt: string): void;
+  presetChanged(preset: Preset): void;
+  seedsChanged(text: string): void;
+  /** The η slider moves (drag or keys): preview. */
+  etaInput(eta: number): void;
+  /** The η slider was released: full render. */
+  etaCommit(eta: number): void;
+  varyEtaChanged(vary: boolean): void;
+  startEdit(): void;
+  cancel(): void;
+  toggleVariant(key: string): void;
+  insert(): void;
+  reopen(sourceId: string, editId: string): void;
+  deleteEdit(sourceId: string, editId: string): void;
+};

@@ -1,0 +1,221 @@
+// The built Figma panel (plugin/dist/ui.html) in headless Chromium, loaded as Figma loads it, against a real
+// companion. The test plays Figma's main code: it answers the panel's bridge messages and checks what the panel asks
+// the main code to insert. Needs `npm run build` first (vitest's globalSetup does not build; the check below says so).
+import { access, mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExportedSource } from '../../shared/src/bridge/messages.ts';
+import { readPngSize } from '../../shared/src/protocol/image-format.ts';
+import { testPicture } from '../engine/support.ts';
+import { pairAsync, startTestDaemonAsync, type TestDaemon } from '../integration/support/daemon-harness.ts';
+import type { Locator } from 'playwright-core';
+import { FigmaFrame, launchChromiumAsync, startHostServerAsync, UI_HTML, type FrameOptions } from './plugin-figma-frame.ts';
+
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
+
+/** Retries until the value matches: the panel updates asynchronously. */
+const poll = <T>(read: () => Promise<T>, timeout = 10_000) => expect.poll(read, { timeout, interval: 100 });
+const text = async (locator: Locator): Promise<string> => (await locator.textContent()) ?? '';
+const SOURCE = { width: 96, height: 64 };
+
+let daemon: TestDaemon;
+let browser: Awaited<ReturnType<typeof launchChromiumAsync>>;
+let modelState: string;
+let sourcePng: Uint8Array;
+
+beforeAll(async () => {
+  await access(UI_HTML).catch(() => {
+    throw new Error('plugin/dist/ui.html is missing: run `npm run build` before the browser tests');
+  });
+  daemon = await startTestDaemonAsync({ withModel: true });
+  const inbox = await pairAsync(daemon);
+  const status = await inbox.requestAsync({ type: 'status', id: 'probe' });
+  modelState = status.type === 'status.result' ? status.model.state : 'unknown';
+  inbox.socket.close();
+  browser = await launchChromiumAsync();
+  const picture = testPicture(SOURCE.width, SOURCE.height);
+  sourcePng = new Uint8Array(await sharp(Buffer.from(picture.rgba), { raw: { width: SOURCE.width, height: SOURCE.height, channels: 4 } }).png().toBuffer());
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.closeAsync();
+  await daemon?.stopAsync();
+});
+
+const dog = { id: '12:34', name: 'Dog', pageId: '0:1', frame: { x: 100, y: 200, width: SOURCE.width, height: SOURCE.height } };
+
+/** Opens the panel and answers its ui.ready like main.ts does. */
+async function openPanelAsync(storage: { token: string | null; port: number }, options: FrameOptions = {}, context = browser.context): Promise<FigmaFrame> {
+  const frame = await FigmaFrame.openAsync(context, options);
+  await frame.nextAsync('ui.ready');
+  await frame.sendAsync({ type: 'storage.loaded', token: storage.token, recentPrompts: ['make the cat smile'], port: storage.port });
+  await frame.sendAsync({ type: 'selection.changed', items: [{ ...dog, savedEdits: [] }] });
+  return frame;
+}
+
+const freePortAsync = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+describe('the Figma panel in Chromium', () => {
+  it('shows each connection state with its fix, pairs, and reports the companion', async () => {
+    const offline = await openPanelAsync({ token: daemon.token, port: await freePortAsync() });
+    await poll(() => text(offline.ui.locator('#connection-title')), 10_000).toBe('The companion is not running');
+    await poll(() => text(offline.ui.locator('#connection-fix'))).toContain('npm start');
+    await poll(() => text(offline.ui.locator('#connection-fix code').first())).toBe('npm start');
+    await poll(() => text(offline.ui.locator('#connection-fix'))).toContain('npx imagic serve');
+    await offline.closeAsync();
+
+    const frame = await openPanelAsync({ token: null, port: daemon.port });
+    const ui = frame.ui;
+    await poll(() => text(ui.locator('#connection-title'))).toBe('Pair with the companion');
+    await poll(() => text(ui.locator('#connection-fix'))).toContain('npx imagic pair');
+    await poll(() => text(ui.locator('#selection-text'))).toBe('Dog · 96×64');
+
+    await ui.locator('#token').fill('z'.repeat(43));
+    await ui.locator('#token').press('Enter');
+    expect(await frame.nextAsync('token.save')).toEqual({ type: 'token.save', token: 'z'.repeat(43) });
+    await poll(() => text(ui.locator('#connection-title'))).toBe('The pairing code was not accepted');
+
+    await ui.locator('#token').fill(daemon.token);
+    await ui.getByRole('button', { name: 'Pair' }).click();
+    expect(await frame.nextAsync('token.save')).toEqual({ type: 'token.save', token: daemon.token });
+    await poll(() => text(ui.locator('#connection-title'))).toMatch(/^Connected to companion \d/);
+    await poll(() => text(ui.locator('#companion-info'))).toContain(modelState === 'none' ? 'none installed' : 'tiny');
+
+    await ui.getByRole('button', { name: 'make the cat smile' }).click();
+    await poll(() => ui.locator('#prompt').inputValue()).toBe('make the cat smile');
+    await ui.locator('#seeds').fill('3, 7, 42');
+    await poll(() => text(ui.locator('#seeds-help'))).toBe('seeds 3, 7, 42');
+    await ui.locator('#seeds').fill('99');
+    await poll(() => ui.locator('#seeds-help').getAttribute('class')).toMatch(/error/);
+    await ui.locator('#seeds').fill('2');
+    await frame.screenshotAsync(new URL('panel-connected.png', ARTIFACTS));
+    await frame.closeAsync();
+
+    // Figma's dark theme: the same panel with the dark --figma-color-* values.
+    const dark = await openPanelAsync({ token: daemon.token, port: daemon.port }, { theme: 'dark' });
+    await poll(() => text(dark.ui.locator('#connection-title'))).toMatch(/^Connected/);
+    const background = await dark.ui.locator('body').evaluate((body) => getComputedStyle(body).backgroundColor);
+    expect(background).toBe('rgb(44, 44, 44)');
+    await dark.screenshotAsync(new URL('panel-dark.png', ARTIFACTS));
+    await dark.closeAsync();
+  });
+
+  it('says the browser blocks the companion when a public page (like figma.com) embeds the panel', async () => {
+    // Chrome's Local Network Access: a page Chrome considers public may not reach localhost. The host page is
+    // served from 127.0.0.1 under a public name, and Chrome is told to treat that server as public.
+    const host = await startHostServerAsync();
+    const publicBrowser = await launchChromiumAsync([`--host-resolver-rules=MAP figma.test 127.0.0.1`, `--ip-address-space-overrides=127.0.0.1:${host.port}=public`]);
+    try {
+      const frame = await openPanelAsync({ token: daemon.token, port: daemon.port }, { hostUrl: `http://figma.test:${host.port}/` }, publicBrowser.context);
+      await poll(() => text(frame.ui.locator('#connection-title')), 15_000).toBe('The browser blocks the connection to the companion');
+      await poll(() => text(frame.ui.locator('#connection-fix'))).toContain('Figma desktop app');
+      await poll(() => text(frame.ui.locator('#connection-fix'))).toContain('Local network access');
+      await frame.screenshotAsync(new URL('panel-blocked.png', ARTIFACTS));
+      await frame.closeAsync();
+    } finally {
+      await publicBrowser.closeAsync();
+      await host.closeAsync();
+    }
+  });
+
+  it('runs an edit, shows progress, re-renders from the η slider and inserts the chosen variants', { timeout: 300_000 }, async ({ skip }) => {
+    skip(modelState === 'none', `the companion's status reports no model (model.state "none"), so edits cannot run`);
+    const frame = await openPanelAsync({ token: daemon.token, port: daemon.port });
+    const ui = frame.ui;
+    await poll(() => text(ui.locator('#connection-title'))).toMatch(/^Connected/);
+    await ui.locator('#prompt').fill('make the dog sit');
+    await ui.locator('#preset').selectOption('fast');
+    await ui.locator('#seeds').fill('2');
+    await ui.locator('#prompt').press('Control+Enter');
+
+    expect(await frame.nextAsync('prompts.save')).toEqual({ type: 'prompts.save', prompts: ['make the dog sit', 'make the cat smile'] });
+    await frame.nextAsync('selection.export');
+    const source: ExportedSource = { ...dog, image: { format: 'png', bytes: sourcePng, ...SOURCE }, scaledFrom: null };
+    await frame.sendAsync({ type: 'selection.exported', sources: [source] });
+
+    const remembered = await frame.nextAsync('edit.remember', 20_000);
+    expect(remembered).toMatchObject({ sourceId: dog.id, edit: { prompt: 'make the dog sit', editId: expect.stringMatching(/^[0-9a-f]{32}$/) } });
+    await poll(() => text(ui.locator('#progress-label')), 20_000).toMatch(/Queued|Encoding|Stage [123] of 3/);
+    await poll(() => text(ui.locator('#progress-detail')), 60_000).toContain('step');
+
+    // The first render: η 0.6, 0.7, 0.8 × two seeds.
+    const tiles = ui.locator('#variant-grids .tile');
+    await poll(() => tiles.count(), 110_000).toBe(6);
+    await poll(() => text(ui.locator('#variant-grids'))).toContain('η 0.7');
+
+    // Drag the slider: previews while moving, the full grid at the released value.
+    const slider = ui.locator('#eta');
+    const box = await slider.boundingBox();
+    if (box === null) throw new Error('the η slider is not visible');
+    const xFor = (eta: number) => box.x + 8 + ((box.width - 16) * eta) / 1.5;
+    await frame.page.mouse.move(xFor(0.7), box.y + box.height / 2);
+    await frame.page.mouse.down();
+    for (const eta of [0.75, 0.8, 0.85, 0.9]) await frame.page.mouse.move(xFor(eta), box.y + box.height / 2, { steps: 3 });
+    await frame.page.mouse.up();
+    const eta = Number(await slider.inputValue());
+    expect(eta).toBeGreaterThan(0.7);
+    const label = `η ${Math.round(eta * 100) / 100}`;
+    await poll(() => text(ui.locator('#eta-value'))).toBe(String(Math.round(eta * 100) / 100));
+    await poll(() => ui.locator('#variant-grids .axis', { hasText: new RegExp(`^${label}$`) }).count(), 60_000).toBe(1);
+    await poll(() => tiles.count()).toBe(6);
+
+    // Choose two variants with the keyboard and the mouse, then insert.
+    await tiles.nth(0).focus();
+    await tiles.nth(0).press('Enter');
+    await tiles.nth(3).click();
+    await poll(() => text(ui.locator('#insert'))).toBe('Insert 2');
+    await frame.screenshotAsync(new URL('panel.png', ARTIFACTS));
+    await ui.locator('#insert').click();
+
+    const place = await frame.nextAsync('results.place');
+    expect(place.request).toMatchObject({ source: dog, prompt: 'make the dog sit', editId: remembered.edit.editId });
+    expect(place.request.variants).toHaveLength(2);
+    for (const variant of place.request.variants) {
+      expect(readPngSize(variant.png)).toEqual(SOURCE);
+      expect([variant.width, variant.height]).toEqual([SOURCE.width, SOURCE.height]);
+      const meta = await sharp(Buffer.from(variant.png)).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(['png', SOURCE.width, SOURCE.height]);
+    }
+    await frame.sendAsync({ type: 'results.placed', editId: place.request.editId, count: 2, sourceMissing: false });
+    await poll(() => text(ui.locator('#notice'))).toBe('Inserted 2 variants above the layer.');
+
+    // The slider made re-render jobs: at least one quick preview and the full render on release.
+    const inbox = await pairAsync(daemon);
+    const jobs = await inbox.requestAsync({ type: 'jobs.list', id: 'jobs' });
+    inbox.socket.close();
+    const renders = jobs.type === 'jobs.list.result' ? jobs.jobs.filter((j) => j.kind === 'render') : [];
+    expect(renders.length).toBeGreaterThanOrEqual(2);
+    expect(renders.some((j) => j.state === 'done')).toBe(true);
+
+    // The layer's saved edits: the main code reports the edit remembered on the node; reopen renders it, delete forgets it.
+    await frame.sendAsync({ type: 'selection.changed', items: [{ ...dog, savedEdits: [remembered.edit] }] });
+    await poll(() => text(ui.locator('#saved-list'))).toContain('make the dog sit (ready)');
+    await ui.getByRole('button', { name: 'Reopen “make the dog sit”' }).click();
+    await poll(() => tiles.count(), 60_000).toBe(0);
+    await poll(() => tiles.count(), 60_000).toBe(6);
+    await ui.getByRole('button', { name: 'Delete “make the dog sit”' }).click();
+    expect(await frame.nextAsync('edit.forget')).toEqual({ type: 'edit.forget', sourceId: dog.id, editId: remembered.edit.editId });
+    await frame.sendAsync({ type: 'selection.changed', items: [{ ...dog, savedEdits: [] }] });
+    await poll(() => ui.locator('#saved-edits').isHidden()).toBe(true);
+
+    // A long edit (the community preset) is cancelled from the panel with Escape.
+    await ui.locator('#preset').selectOption('community');
+    await ui.locator('#start').click();
+    await frame.nextAsync('selection.export');
+    await frame.sendAsync({ type: 'selection.exported', sources: [source] });
+    await poll(() => text(ui.locator('#progress-label')), 60_000).toMatch(/Stage [12] of 3/);
+    await poll(() => ui.locator('#cancel').isVisible()).toBe(true);
+    await ui.locator('#prompt').press('Escape');
+    await poll(() => text(ui.locator('#progress-label')), 30_000).toBe('Cancelled.');
+    await poll(() => ui.locator('#cancel').isHidden()).toBe(true);
+    await frame.closeAsync();
+  });
+});

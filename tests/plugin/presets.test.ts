@@ -1,0 +1,30 @@
+// The panel's preset table copies the companion's step counts and sampling (the UI bundle cannot import companion
+// code): they must agree. Adapter settings are the companion's own (adapterRank 0).
+import { describe, expect, it } from 'vitest';
+import { PRESETS as COMPANION } from '../../companion/src/engine/settings.ts';
+import { PRESETS as PANEL } from '../../plugin/ui/state/presets.ts';
+import { EditRequest } from '../../shared/src/protocol/edit-request.ts';
+
+describe('panel presets', () => {
+  it.each(Object.keys(COMPANION) as Array<keyof typeof COMPANION>)('%s matches companion/src/engine/settings.ts', (name) => {
+    const companion = COMPANION[name];
+    const panel = PANEL[name];
+    const { embedSteps, embedLr, tuneSteps } = companion.train;
+    expect(panel.fineTune).toMatchObject({ embedSteps, embedLr, tuneSteps, adapterRank: 0, adapterTargets: [] });
+    expect({ steps: panel.steps, guidanceScale: panel.guidanceScale, sampler: panel.sampler }).toEqual(companion.sample);
+  });
+
+  it('builds requests the protocol accepts', () => {
+    for (const [name, preset] of Object.entries(PANEL)) {
+      const request = {
+        image: { frameId: '0'.repeat(32), sha256: '0'.repeat(64), width: 96, height: 64 },
+        prompt: 'make the dog sit',
+        preset: name,
+        fineTune: preset.fineTune,
+        sampling: { etas: [0.6, 0.7, 0.8], seeds: Array.from({ length: 16 }, (_, i) => i), steps: preset.steps, guidanceScale: preset.guidanceScale, sampler: preset.sampler },
+        workingResolutionPx: 512,
+      };
+      expect(EditRequest.safeParse(request).success).toBe(true);
+    }
+  });
+});
