@@ -45,6 +45,9 @@ export function quietRuntimeLogs(): void {
 
 type Source = { readonly kind: 'bytes'; readonly bytes: Uint8Array; readonly baseDir?: string } | { readonly kind: 'file'; readonly path: string };
 
+/** IMAGIC_ORT_SPIN=1 restores onnxruntime's default spin-waiting (for benchmarks on an otherwise idle machine). */
+const spinningAllowed = (): boolean => process.env['IMAGIC_ORT_SPIN'] === '1';
+
 export class OrtSession {
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -74,7 +77,14 @@ export class OrtSession {
       graphOptimizationLevel: options.optimization ?? 'all',
       ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
       ...(options.quiet ? { logSeverityLevel: FATAL_ONLY } : {}),
-      ...(folder !== undefined ? { extra: { session: { model_external_initializers_file_folder_path: folder } } } : {}),
+      extra: {
+        session: {
+          ...(folder !== undefined ? { model_external_initializers_file_folder_path: folder } : {}),
+          // onnxruntime's worker threads spin-wait between ops by default. On a designer's machine the companion
+          // shares the cores with Figma or Photoshop, and spinning threads then steal the time they wait for.
+          intra_op: { allow_spinning: spinningAllowed() ? '1' : '0' },
+        },
+      },
     };
     try {
       const session =
