@@ -24,17 +24,7 @@ export function testPicture(width = 64, height = 64, alpha = false): RgbaImage {
   return { width, height, rgba };
 }
 
-/** PSNR in dB over the RGB channels of two RGBA images of one size. */
-export function psnr(a: Uint8Array, b: Uint8Array): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (i % 4 === 3) continue;
-    sum += (a[i]! - b[i]!) ** 2;
-    n++;
-  }
-  return 10 * Math.log10((255 * 255) / (sum / n));
-}
+export { psnr } from '../../companion/src/demo/image-metrics.ts';
 
 export const mean = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
 
