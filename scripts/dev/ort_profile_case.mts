@@ -2,7 +2,8 @@
 // backward (`grad/…`) nodes. Builds the same graph as companion/src/bench/measure-case.ts, runs it with
 // onnxruntime's profiler (1 warm-up + N profiled runs) and sums the kernel times of the profiled runs.
 //   npx tsx scripts/dev/ort_profile_case.mts MODEL.onnx forward|grad-ehs|grad-lora N 'SHAPES_JSON' [OUT_PREFIX]
-import { readFileSync, unlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { readModel, serializeModel } from '../../companion/src/onnx/model-file.ts';
 import { normalizeModel } from '../../companion/src/graph/normalize.ts';
@@ -46,7 +47,10 @@ for (let i = 0; i <= runs; i++) {
   await session.run(feeds);
   wall.push(performance.now() - t);
 }
-const file = session.endProfiling();
+// onnxruntime-node's endProfiling() returns nothing: the file is PREFIX_<timestamp>.json.
+(session as unknown as { endProfiling(): void }).endProfiling();
+const dir = dirname(prefix);
+const file = join(dir, readdirSync(dir).filter((f) => f.startsWith(`${basename(prefix)}_`) && f.endsWith('.json')).sort().pop()!);
 const events = JSON.parse(readFileSync(file, 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
 unlinkSync(file);
 // Kernel events per run; drop the warm-up run (the first third of model_run spans is simpler: count by run index).

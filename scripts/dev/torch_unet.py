@@ -9,8 +9,8 @@ No diffusers dependency (development only; the project never depends on Python).
     /usr/bin/python3 scripts/dev/torch_unet.py            # prints the parameter counts of the bench configs
 """
 import math
-from dataclasses import dataclass, field, replace
-from typing import List, Optional
+from dataclasses import dataclass, replace
+from typing import Optional
 
 import torch
 import torch.nn as nn

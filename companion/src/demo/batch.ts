@@ -1,7 +1,8 @@
 // What one training step sees: B fresh scenes from the data set, their captions (a fraction dropped to the empty
 // prompt, for classifier-free guidance; Ho & Salimans 2022, §3.2), and one noised latent per scene:
 //   z0 = s·M·x (pixel-vae.ts; s the package's scaling factor),  z_t = sqrt(ᾱ_t)·z0 + sqrt(1 − ᾱ_t)·ε,
-//   t ~ U{0..T−1}, ε ~ N(0, I), target ε (DDPM eq. 14, SD's ε-prediction), weighted by min(SNR_t, γ)/SNR_t.
+//   t ~ U{0..T−1}, ε = N(0, I) + σ·N(0, 1) per channel (offset noise), target ε (DDPM eq. 14, SD's ε-prediction),
+//   weighted by min(SNR_t, γ)/SNR_t (Min-SNR-γ). See DemoTrainConfig for why each.
 // The weight enters the graph as its square root multiplying output and target (train-graph.ts).
 // Everything is drawn from (seed, step) alone, so a resumed run sees what an uninterrupted one would have.
 import { TARGET_INPUT } from '../autodiff/gradient-model.ts';
@@ -65,6 +66,11 @@ export function trainingBatch(config: DemoConfig, tokenizer: ClipTokenizer, sche
     const z0 = mixPixels(ex.rgba, config.sceneSize).map((v) => v * scale);
     const t = Math.min(schedule.numTrainTimesteps - 1, Math.floor(rng.uniform() * schedule.numTrainTimesteps));
     const eps = rng.normalArray(plane);
+    const side = config.sceneSize ** 2;
+    for (let c = 0; c < 4; c++) {
+      const offset = config.train.offsetNoise * rng.normal();
+      for (let p = c * side; p < (c + 1) * side; p++) eps[p] = eps[p]! + offset;
+    }
     const snr = schedule.alphaBar(t) / (1 - schedule.alphaBar(t));
     const w = Math.sqrt(Math.min(snr, config.train.minSnrGamma) / snr);
     timestep[b] = t;

@@ -33,6 +33,14 @@ export interface DemoTrainConfig {
    * timesteps from dominating the gradient; the paper reports 3.4× faster convergence. The model still predicts ε.
    */
   readonly minSnrGamma: number;
+  /**
+   * Offset noise (N. Guttenberg, "Diffusion with Offset Noise", 2023): each example's noise gets a constant N(0, σ²) added
+   * per channel. SD's schedule ends at ᾱ_T ≈ 0.005, not 0, so a noised latent still betrays its image's mean colour
+   * (Lin et al. 2024, "Common Diffusion Noise Schedules and Sample Steps are Flawed"); a model trained without the
+   * offset reads the background from that leak instead of the caption, and samples from pure noise come out grey.
+   * The engine refuses zero-terminal-SNR schedules, so the leak is masked in training instead; sampling is unchanged.
+   */
+  readonly offsetNoise: number;
   /** Data and noise seed (the weights' initial values come from the model seeds). */
   readonly seed: number;
 }
@@ -67,7 +75,7 @@ export const DEMO_CONFIG: DemoConfig = {
     normGroups: 8,
     seed: 7,
   }),
-  train: { batch: 8, steps: 2400, lr: 1.5e-3, warmupSteps: 100, finalLrFraction: 0.05, clipNorm: 1, emaDecay: 0.995, captionDropout: 0.1, minSnrGamma: 5, seed: 5 },
+  train: { batch: 8, steps: 2400, lr: 1.5e-3, warmupSteps: 100, finalLrFraction: 0.05, clipNorm: 1, emaDecay: 0.995, captionDropout: 0.1, minSnrGamma: 5, offsetNoise: 0.25, seed: 5 },
 };
 
 /** The working canvas the engine will use for the demo package. */

@@ -39,7 +39,7 @@ async function run(flags: Flags): Promise<void> {
   const config: DemoConfig = flags.steps ? { ...DEMO_CONFIG, train: { ...DEMO_CONFIG.train, steps: positiveInt('steps', flags.steps) } } : DEMO_CONFIG;
   const threads = flags.threads ? positiveInt('threads', flags.threads) : undefined;
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
   const bar = new cliProgress.SingleBar(
     { format: 'train:demo [{bar}] {value}/{total} | loss {loss} | |g| {gnorm} | lr {lr} | {rate} steps/s | eta {eta_formatted}', etaBuffer: 50, hideCursor: true, noTTYOutput: true, notTTYSchedule: 30_000 },
     cliProgress.Presets.shades_classic,

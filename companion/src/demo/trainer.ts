@@ -41,8 +41,7 @@ export interface TrainOptions {
 export interface TrainResult {
   readonly state: OptimizerState;
   readonly history: TrainingHistory;
-  readonly vocabulary: DemoVocabulary;
-  readonly scalingFactor: number;
+  /** False when stopped by the signal (a checkpoint was saved). */
   readonly completed: boolean;
 }
 
@@ -84,7 +83,7 @@ export async function trainDemo(config: DemoConfig, options: TrainOptions): Prom
     while (state.step < total) {
       if (options.signal?.aborted) {
         await save();
-        return { state, history, vocabulary, scalingFactor, completed: false };
+        return { state, history, completed: false };
       }
       const b = trainingBatch(config, tokenizer, schedule, scalingFactor, state.step);
       const out = await session.run(stepFeeds(config, b, graph.parameters, state.params), fetches);
@@ -106,5 +105,5 @@ export async function trainDemo(config: DemoConfig, options: TrainOptions): Prom
   } finally {
     await session.release();
   }
-  return { state, history, vocabulary, scalingFactor, completed: true };
+  return { state, history, completed: true };
 }
