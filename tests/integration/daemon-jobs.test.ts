@@ -103,24 +103,24 @@ describe('re-renders', () => {
   it('of the same edit are latest-wins: a newer one replaces a queued older one, which fails SUPERSEDED', async () => {
     const blocker = await startEditAsync(inbox, { embedSteps: 400 }, 'block');
     await inbox.untilAsync(ofType('job.progress', blocker.jobId));
-    const ids: string[] = [];
-    for (const eta of [0.1, 0.2, 0.3]) {
+    const etas = [0.1, 0.2, 0.3];
+    for (const eta of etas) {
       inbox.socket.send(JSON.stringify({ v: 1, type: 'edit.render', id: `slide${eta}`, editId: savedEditId, sampling: { ...FAST_SAMPLING, etas: [eta] } }));
     }
+    // job.queued is repeated with the request's id whenever a position changes: key job ids by request id.
+    const byRequest = new Map<string, string>();
     const seen: ServerMessage[] = [];
-    while (ids.length < 3) {
+    while (byRequest.size < 3) {
       const m = await inbox.nextAsync();
       seen.push(m);
-      if (m.type === 'job.queued' && m.id.startsWith('slide')) ids.push(m.jobId);
+      if (m.type === 'job.queued' && m.id.startsWith('slide')) byRequest.set(m.id, m.jobId);
     }
+    const ids = etas.map((eta) => byRequest.get(`slide${eta}`)!);
     expect(await inbox.requestAsync({ type: 'job.cancel', id: 'c', jobId: blocker.jobId })).toMatchObject({ type: 'ok' });
     const { message: last, before } = await inbox.untilAsync(ofType('job.result', ids[2]));
     const errors = [...seen, ...before].filter((m) => m.type === 'job.error');
-    expect(errors.map((e) => [e.jobId, e.code])).toEqual([
-      [ids[0], 'SUPERSEDED'],
-      [ids[1], 'SUPERSEDED'],
-      [blocker.jobId, 'CANCELLED'],
-    ]);
+    const outcome = (e: ServerMessage) => (e.type === 'job.error' ? `${e.jobId} ${e.code}` : '');
+    expect(errors.map(outcome).sort()).toEqual([`${ids[0]} SUPERSEDED`, `${ids[1]} SUPERSEDED`, `${blocker.jobId} CANCELLED`].sort());
     expect(last.outputs.map((o) => o.eta)).toEqual([0.3]);
     await inbox.nextFrameAsync();
   });
