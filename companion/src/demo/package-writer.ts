@@ -13,6 +13,7 @@ import { LATENT_CHANNELS, workingSize } from './demo-config.ts';
 import { buildPixelVaeDecoder, buildPixelVaeEncoder, type ResamplingKernels } from './pixel-vae.ts';
 import { buildTextEncoder } from './text-encoder.ts';
 import { vocabularySize, writeTokenizerFiles, type DemoVocabulary } from './tokenizer-files.ts';
+import { ONNX_PIPELINE_INDEX } from '../engine/pipeline-index.ts';
 
 export interface DemoPackageContents {
   readonly config: DemoConfig;
@@ -59,18 +60,7 @@ export async function writeDemoPackage(dir: string, c: DemoPackageContents): Pro
   await mkdir(root, { recursive: true });
   await writeFile(
     join(root, 'model_index.json'),
-    json({
-      _class_name: 'OnnxStableDiffusionPipeline',
-      _diffusers_version: '0.6.0',
-      scheduler: ['diffusers', 'PNDMScheduler'],
-      text_encoder: ['diffusers', 'OnnxRuntimeModel'],
-      tokenizer: ['transformers', 'CLIPTokenizer'],
-      unet: ['diffusers', 'OnnxRuntimeModel'],
-      vae_decoder: ['diffusers', 'OnnxRuntimeModel'],
-      vae_encoder: ['diffusers', 'OnnxRuntimeModel'],
-      safety_checker: [null, null],
-      feature_extractor: [null, null],
-    }),
+    json(ONNX_PIPELINE_INDEX),
   );
   await writeFile(join(await folder('scheduler'), 'scheduler_config.json'), json(DEMO_SCHEDULER_CONFIG));
   await writeTokenizerFiles(await folder('tokenizer'), c.vocabulary, c.config.text.sequenceLength);

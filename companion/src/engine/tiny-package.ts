@@ -11,6 +11,7 @@ import { tinyUNetConfig, type TimestepInput, type UNetConfig } from '../model-bu
 import { writeUNetPackage } from '../model-builder/unet-package.ts';
 import { buildTinyTextEncoder } from './tiny/tiny-text-encoder.ts';
 import { buildTinyVaeDecoder, buildTinyVaeEncoder, VAE_DOWNSAMPLE, type VaeEncoderOutput } from './tiny/tiny-vae.ts';
+import { ONNX_PIPELINE_INDEX } from './pipeline-index.ts';
 
 export interface TinyPackageOptions {
   readonly timestepInput?: TimestepInput;
@@ -85,18 +86,7 @@ export async function writeTinyPackage(dir: string, options: TinyPackageOptions 
   await mkdir(root, { recursive: true });
   await writeFile(
     join(root, 'model_index.json'),
-    json({
-      _class_name: 'OnnxStableDiffusionPipeline',
-      _diffusers_version: '0.6.0',
-      scheduler: ['diffusers', 'PNDMScheduler'],
-      text_encoder: ['diffusers', 'OnnxRuntimeModel'],
-      tokenizer: ['transformers', 'CLIPTokenizer'],
-      unet: ['diffusers', 'OnnxRuntimeModel'],
-      vae_decoder: ['diffusers', 'OnnxRuntimeModel'],
-      vae_encoder: ['diffusers', 'OnnxRuntimeModel'],
-      safety_checker: [null, null],
-      feature_extractor: [null, null],
-    }),
+    json(ONNX_PIPELINE_INDEX),
   );
   await writeFile(join(await folder('scheduler'), 'scheduler_config.json'), json(SCHEDULER_CONFIG));
 
