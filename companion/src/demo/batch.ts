@@ -2,7 +2,7 @@
 // prompt, for classifier-free guidance; Ho & Salimans 2022, §3.2), and one noised latent per scene:
 //   z0 = s·M·x (pixel-vae.ts; s the package's scaling factor),  z_t = sqrt(ᾱ_t)·z0 + sqrt(1 − ᾱ_t)·ε,
 //   t ~ U{0..T−1}, ε = N(0, I) + σ·N(0, 1) per channel (offset noise), target ε (DDPM eq. 14, SD's ε-prediction),
-//   weighted by min(SNR_t, γ)/SNR_t (Min-SNR-γ). See DemoTrainConfig for why each.
+//   weighted by min(SNR_t, γ)/SNR_t (Min-SNR-γ) · min(1/ᾱ_t, cap). See DemoTrainConfig for why each.
 // The weight enters the graph as its square root multiplying output and target (train-graph.ts).
 // Everything is drawn from (seed, step) alone, so a resumed run sees what an uninterrupted one would have.
 import { TARGET_INPUT } from '../autodiff/gradient-model.ts';
@@ -71,8 +71,9 @@ export function trainingBatch(config: DemoConfig, tokenizer: ClipTokenizer, sche
       const offset = config.train.offsetNoise * rng.normal();
       for (let p = c * side; p < (c + 1) * side; p++) eps[p] = eps[p]! + offset;
     }
-    const snr = schedule.alphaBar(t) / (1 - schedule.alphaBar(t));
-    const w = Math.sqrt(Math.min(snr, config.train.minSnrGamma) / snr);
+    const alphaBar = schedule.alphaBar(t);
+    const snr = alphaBar / (1 - alphaBar);
+    const w = Math.sqrt((Math.min(snr, config.train.minSnrGamma) / snr) * Math.min(1 / alphaBar, config.train.noisyWeightCap));
     timestep[b] = t;
     weight[b] = w;
     sample.set(schedule.addNoise(z0, eps, t), b * plane);

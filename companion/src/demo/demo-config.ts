@@ -34,6 +34,13 @@ export interface DemoTrainConfig {
    */
   readonly minSnrGamma: number;
   /**
+   * A second factor on each example's ε-MSE: min(1/ᾱ_t, cap). 1/ᾱ_t is the weight a v-prediction loss puts on ε-MSE
+   * (‖v − v̂‖² = ‖ε − ε̂‖²/ᾱ_t; Salimans & Ho 2022, §4): it lifts the noisy timesteps, where layout and shape are decided
+   * from the caption alone, which plain ε-MSE nearly ignores (a first run without it learnt colours and backgrounds
+   * but drew every shape as the same blob). The cap keeps the last timesteps (1/ᾱ_T ≈ 200) from drowning the rest.
+   */
+  readonly noisyWeightCap: number;
+  /**
    * Offset noise (N. Guttenberg, "Diffusion with Offset Noise", 2023): each example's noise gets a constant N(0, σ²) added
    * per channel. SD's schedule ends at ᾱ_T ≈ 0.005, not 0, so a noised latent still betrays its image's mean colour
    * (Lin et al. 2024, "Common Diffusion Noise Schedules and Sample Steps are Flawed"); a model trained without the
@@ -75,7 +82,7 @@ export const DEMO_CONFIG: DemoConfig = {
     normGroups: 8,
     seed: 7,
   }),
-  train: { batch: 8, steps: 2400, lr: 1.5e-3, warmupSteps: 100, finalLrFraction: 0.05, clipNorm: 1, emaDecay: 0.995, captionDropout: 0.1, minSnrGamma: 5, offsetNoise: 0.25, seed: 5 },
+  train: { batch: 8, steps: 2400, lr: 2e-3, warmupSteps: 100, finalLrFraction: 0.05, clipNorm: 1, emaDecay: 0.995, captionDropout: 0.1, minSnrGamma: 5, noisyWeightCap: 10, offsetNoise: 0.25, seed: 5 },
 };
 
 /** The working canvas the engine will use for the demo package. */
