@@ -1,16 +1,24 @@
-// `npm run bench -- imagic [--embed-steps=N] [--tune-steps=N] [--steps=N] [--provider=P] [--fp16] [--sweep]`:
-// the Imagic engine end to end on a tiny package: time per stage, median time per step of each stage, the loss
-// curves' first and last values, and peak RSS (the session worker shares the process, so it is included).
+// `npm run bench -- imagic [--embed-steps=N] [--tune-steps=N] [--steps=N] [--provider=P] [--fp16] [--sweep]
+//  [--sd15 [--latent=64]]`: the Imagic engine end to end on a tiny package: time per stage, median time per step of
+// each stage, the loss curves' first and last values, and peak RSS (the session worker shares the process, so it is
+// included). --sd15 runs the same on an SD 1.5-shaped package with random weights instead: SD 1.5's UNet
+// (859.5M parameters, external weights.pb, written once under .cache/bench), a CLIP ViT-L/14-shaped text tower
+// (12 layers × 12 heads, 768 wide, 77 tokens; the fixture's small vocabulary, so its embedding table is smaller than
+// CLIP's 49408 rows) and the tiny analytic VAE at 8× the latent (not SD's 84M-parameter VAE: its cost shows only in
+// the encode row and once per output image). A few steps per stage by default: each is seconds to minutes on a CPU.
 // --sweep instead trains stage 2 over a grid of adapter learning rates and ranks (the measurement behind the
 // adapter defaults in engine/settings.ts) and prints the mean loss of the last steps of each.
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { sd15UNetConfig } from '../model-builder/unet-config.ts';
+import { countUNetParameters } from '../model-builder/unet-parameters.ts';
 import type { AdapterTarget } from '../engine/adapter-targets.ts';
 import { ImagicEngine } from '../engine/imagic-engine.ts';
 import type { ProgressEvent, Stage } from '../engine/progress.ts';
 import { PRESETS, type TrainSettings } from '../engine/settings.ts';
-import { writeTinyPackage } from '../engine/tiny-package.ts';
+import { writeTinyPackage, type TinyPackage } from '../engine/tiny-package.ts';
 import { isProviderSetting, type ProviderSetting } from '../engine/worker/provider-choice.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 
@@ -73,13 +81,32 @@ async function sweep(engine: ImagicEngine, image: RgbaImage, steps: number): Pro
   }
 }
 
+/** Where the SD 1.5-shaped packages are kept between runs (3.4 GB each; writing one takes minutes). */
+const SD15_CACHE = resolve('.cache/bench');
+
+/** SD 1.5's text side: CLIP ViT-L/14's text tower is 12 layers × 12 heads × 768 over 77 tokens. */
+const SD15_TEXT = { sequenceLength: 77, hidden: 768, textLayers: 12, textHeads: 12 } as const;
+
+async function sd15Package(latent: number, log: (line: string) => void): Promise<TinyPackage & { cached: boolean }> {
+  const unet = sd15UNetConfig({ latentSize: latent });
+  const dir = join(SD15_CACHE, `imagic-sd15-latent${latent}`);
+  const options = { ...SD15_TEXT, imageSize: latent * 8, externalWeights: true, unet } as const;
+  // The VAE decoder is written last, so its presence means a complete package.
+  if (existsSync(join(dir, 'vae_decoder', 'model.onnx'))) return { dir, unetConfig: unet, imageSize: options.imageSize, sequenceLength: 77, hidden: 768, cached: true };
+  log(`writing an SD 1.5-shaped package (${(countUNetParameters(unet) / 1e6).toFixed(1)}M UNet parameters) to ${dir} …\n`);
+  return { ...(await writeTinyPackage(dir, options)), cached: false };
+}
+
 export async function imagicBench(flags: ReadonlySet<string>): Promise<void> {
   const providerFlag = flagValue(flags, 'provider') ?? 'cpu';
   const provider: ProviderSetting = isProviderSetting(providerFlag) ? providerFlag : 'cpu';
+  const sd15 = flags.has('--sd15');
   const dir = await mkdtemp(join(tmpdir(), 'imagic-bench-'));
   try {
     const t0 = performance.now();
-    const pkg = await writeTinyPackage(join(dir, 'tiny'), { dtype: flags.has('--fp16') ? 'float16' : 'float32' });
+    const pkg = sd15
+      ? await sd15Package(numberFlag(flags, 'latent', 64), (line) => process.stdout.write(line))
+      : { ...(await writeTinyPackage(join(dir, 'tiny'), { dtype: flags.has('--fp16') ? 'float16' : 'float32' })), cached: false };
     const write = performance.now() - t0;
     const image = picture(pkg.imageSize);
     const t1 = performance.now();
@@ -90,21 +117,24 @@ export async function imagicBench(flags: ReadonlySet<string>): Promise<void> {
         await sweep(engine, image, numberFlag(flags, 'tune-steps', 300));
         return;
       }
-      const train: TrainSettings = { ...PRESETS.fast.train, embedSteps: numberFlag(flags, 'embed-steps', 50), tuneSteps: numberFlag(flags, 'tune-steps', 100), seed: 0 };
-      const sample = { ...PRESETS.fast.sample, etas: [0, 0.7], seeds: [1], steps: numberFlag(flags, 'steps', 20) };
+      const defaults = sd15 ? { embed: 3, tune: 3, sample: 3 } : { embed: 50, tune: 100, sample: 20 };
+      const train: TrainSettings = { ...PRESETS.fast.train, embedSteps: numberFlag(flags, 'embed-steps', defaults.embed), tuneSteps: numberFlag(flags, 'tune-steps', defaults.tune), seed: 0 };
+      const sample = { ...PRESETS.fast.sample, etas: [0, 0.7], seeds: [1], steps: numberFlag(flags, 'steps', defaults.sample) };
       const timer = stepTimer();
       const { state, timing } = await engine.trainAsync(image, 'a photo of a cat', train, { onProgress: timer.onProgress });
       const t2 = performance.now();
       await engine.renderAsync(state, sample, { onProgress: timer.onProgress });
       const render = performance.now() - t2;
       const { embed, finetune } = state.losses;
-      process.stdout.write(`\nimagic on a tiny package (${pkg.imageSize}px, latent ${pkg.imageSize / 8}², ${pkg.sequenceLength} tokens × ${pkg.hidden}) on ${engine.provider.provider}\n`);
+      const label = sd15 ? `an SD 1.5-shaped package (${(countUNetParameters(pkg.unetConfig) / 1e6).toFixed(1)}M UNet, random weights)` : 'a tiny package';
+      process.stdout.write(`\nimagic on ${label} (${pkg.imageSize}px, latent ${pkg.imageSize / 8}², ${pkg.sequenceLength} tokens × ${pkg.hidden}) on ${engine.provider.provider}\n`);
       process.stdout.write('  stage                       total ms   steps   median ms/step   loss first → last (mean of 10)\n');
+      process.stdout.write('  (a training stage\'s total includes building its gradient graph and session; the per-step median does not)\n');
       const row = (name: string, ms: number, steps: number, stage?: Stage, curve?: readonly number[]) =>
         process.stdout.write(
           `  ${name.padEnd(28)}${ms.toFixed(0).padStart(8)}${String(steps).padStart(8)}${(stage ? timer.median(stage).toFixed(2) : '').padStart(17)}   ${curve?.length ? `${mean(curve.slice(0, WINDOW)).toFixed(4)} → ${mean(curve.slice(-WINDOW)).toFixed(4)}` : ''}\n`,
         );
-      row('write package', write, 0);
+      row(pkg.cached ? 'find package (cached)' : 'write package', write, 0);
       row('load (sessions)', load, 0);
       row('encode (VAE + text)', timing.encode, 1);
       row('stage 1 embedding', timing.embed, train.embedSteps, 'embed', embed);
@@ -113,7 +143,7 @@ export async function imagicBench(flags: ReadonlySet<string>): Promise<void> {
       const peak = process.resourceUsage().maxRSS / 1024;
       process.stdout.write(`  peak RSS ${peak.toFixed(0)} MB\n`);
       process.stdout.write(
-        `\n${JSON.stringify({ suite: 'imagic', provider: engine.provider.provider, timing_ms: { write, load, ...timing, sample: render }, ms_per_step: { embed: timer.median('embed'), finetune: timer.median('finetune'), sample: timer.median('sample') }, loss: { embed: [embed[0], embed.at(-1)], finetune: [finetune[0], finetune.at(-1)] }, peak_rss_mb: Math.round(peak) })}\n`,
+        `\n${JSON.stringify({ suite: sd15 ? `imagic-sd15-latent${pkg.imageSize / 8}` : 'imagic', provider: engine.provider.provider, timing_ms: { write, load, ...timing, sample: render }, ms_per_step: { embed: timer.median('embed'), finetune: timer.median('finetune'), sample: timer.median('sample') }, loss: { embed: [embed[0], embed.at(-1)], finetune: [finetune[0], finetune.at(-1)] }, peak_rss_mb: Math.round(peak) })}\n`,
       );
     } finally {
       await engine.closeAsync();

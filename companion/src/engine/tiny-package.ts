@@ -32,6 +32,14 @@ export interface TinyPackageOptions {
   readonly seed?: number;
   /** Folder with vocab.json, merges.txt, …; defaults to the repository's small CLIP fixture. */
   readonly tokenizerDir?: string;
+  /** Text encoder depth; the default (2 layers, 2 heads) keeps tests fast. CLIP ViT-L/14's text tower is 12 × 12. */
+  readonly textLayers?: number;
+  readonly textHeads?: number;
+  /**
+   * The UNet's config instead of the tiny one (e.g. sd15UNetConfig for the benchmark's SD 1.5-shaped package). Its
+   * latent size, sequence length and cross-attention width must agree with imageSize / 8, sequenceLength and hidden.
+   */
+  readonly unet?: UNetConfig;
 }
 
 export interface TinyPackage {
@@ -100,15 +108,15 @@ export async function writeTinyPackage(dir: string, options: TinyPackageOptions 
     vocabSize,
     sequenceLength: o.sequenceLength,
     hidden: o.hidden,
-    heads: 2,
-    layers: 2,
+    heads: options.textHeads ?? 2,
+    layers: options.textLayers ?? 2,
     inputIds: o.inputIds,
     dtype: o.dtype,
     seed: o.seed + 100,
   });
   await writeModel(textEncoder, join(await folder('text_encoder'), 'model.onnx'));
 
-  const unetConfig = tinyUNetConfig({
+  const unetConfig = options.unet ?? tinyUNetConfig({
     crossAttentionDim: o.hidden,
     sequenceLength: o.sequenceLength,
     latentSize: o.imageSize / VAE_DOWNSAMPLE,
@@ -117,6 +125,8 @@ export async function writeTinyPackage(dir: string, options: TinyPackageOptions 
     dynamicShapes: options.dynamicShapes ?? false,
     seed: o.seed,
   });
+  const agrees = unetConfig.latentSize === o.imageSize / VAE_DOWNSAMPLE && unetConfig.sequenceLength === o.sequenceLength && unetConfig.crossAttentionDim === o.hidden;
+  if (!agrees) throw new RangeError(`the UNet config (latent ${unetConfig.latentSize}, ${unetConfig.sequenceLength} tokens × ${unetConfig.crossAttentionDim}) disagrees with the package (image ${o.imageSize}, ${o.sequenceLength} tokens × ${o.hidden})`);
   await writeUNetPackage(unetConfig, await folder('unet'), { external: options.externalWeights ?? false });
 
   const vae = { imageSize: o.imageSize, encoderOutput: o.vaeEncoderOutput, dtype: o.dtype, scalingFactor: o.scalingFactor ?? SD_SCALING_FACTOR, seed: o.seed + 200 };
