@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // No bundled models (models/demo) unless a test asks for them: the "no model at all" paths stay testable, and a
+    // suite that needs the demo model names it (companion/src/models/bundled-models.ts).
+    env: { IMAGIC_BUNDLED_MODELS: '' },
     reporters: ['default'],
   },
 });

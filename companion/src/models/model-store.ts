@@ -1,12 +1,14 @@
 // Installed models live in <data-dir>/models/<id>/, one diffusers-ONNX package per folder (the folder holds
-// model_index.json, as `optimum-cli export onnx` and diffusers' ONNX conversion write it). The default model is
-// the one named in config.json when it is still installed, else the first installed one by name.
+// model_index.json, as `optimum-cli export onnx` and diffusers' ONNX conversion write it). Beside them, the bundled
+// models (bundled-models.ts: the demo model). The default model is the one named in config.json when it still
+// exists, else the first installed one by name (the user installed it to use it), else the first bundled one.
 import { access, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelId, type ModelSummary } from '../../../shared/src/protocol/companion-info.ts';
 import { errorCodes } from '../../../shared/src/protocol/error-codes.ts';
 import type { ModelStatus } from '../../../shared/src/protocol/messages.ts';
 import { fail } from '../errors.ts';
+import { findBundledModelsAsync } from './bundled-models.ts';
 import { readUserConfigAsync, updateUserConfigAsync } from './user-config.ts';
 
 export const modelsDir = (dataDir: string): string => path.join(dataDir, 'models');
@@ -45,11 +47,18 @@ export async function findInstalledModelsAsync(dataDir: string): Promise<string[
   return names.sort();
 }
 
-export async function defaultModelAsync(dataDir: string): Promise<{ id: string; dir: string } | null> {
-  const installed = await findInstalledModelsAsync(dataDir);
+/** Every usable model, installed ones first; a bundled model whose id is also installed is hidden by it. */
+async function availableModelsAsync(dataDir: string): Promise<{ id: string; dir: string; bundled: boolean }[]> {
+  const installed = (await findInstalledModelsAsync(dataDir)).map((id) => ({ id, dir: path.join(modelsDir(dataDir), id), bundled: false }));
+  const taken = new Set(installed.map((m) => m.id));
+  const bundled = (await findBundledModelsAsync()).filter((m) => !taken.has(m.id)).map((m) => ({ ...m, bundled: true }));
+  return [...installed, ...bundled];
+}
+
+export async function defaultModelAsync(dataDir: string): Promise<{ id: string; dir: string; bundled: boolean } | null> {
+  const available = await availableModelsAsync(dataDir);
   const { defaultModel } = await readUserConfigAsync(dataDir);
-  const id = defaultModel !== undefined && installed.includes(defaultModel) ? defaultModel : installed[0];
-  return id === undefined ? null : { id, dir: path.join(modelsDir(dataDir), id) };
+  return available.find((m) => m.id === defaultModel) ?? available[0] ?? null;
 }
 
 /** Until the engine loads the model, an installed one is reported as `installed`. */
@@ -60,13 +69,16 @@ export async function modelStatusAsync(dataDir: string): Promise<ModelStatus> {
 
 export async function setDefaultModelAsync(dataDir: string, id: string): Promise<void> {
   modelDir(dataDir, id);
-  if (!(await findInstalledModelsAsync(dataDir)).includes(id)) fail('MODEL_NOT_FOUND', `no installed model '${id}' in ${modelsDir(dataDir)}`);
+  if (!(await availableModelsAsync(dataDir)).some((m) => m.id === id)) fail('MODEL_NOT_FOUND', `no installed or bundled model '${id}' (installed ones live in ${modelsDir(dataDir)})`);
   await updateUserConfigAsync(dataDir, (config) => ({ ...config, defaultModel: id }));
 }
 
 export async function removeModelAsync(dataDir: string, id: string): Promise<void> {
   const dir = modelDir(dataDir, id);
-  if (!(await findInstalledModelsAsync(dataDir)).includes(id)) fail('MODEL_NOT_FOUND', `no installed model '${id}' in ${modelsDir(dataDir)}`);
+  if (!(await findInstalledModelsAsync(dataDir)).includes(id)) {
+    const bundled = (await findBundledModelsAsync()).some((m) => m.id === id);
+    fail('MODEL_NOT_FOUND', bundled ? `'${id}' ships with the companion and cannot be removed; make another model the default instead` : `no installed model '${id}' in ${modelsDir(dataDir)}`);
+  }
   await rm(dir, { recursive: true, force: true });
   const { defaultModel } = await readUserConfigAsync(dataDir);
   if (defaultModel === id) await updateUserConfigAsync(dataDir, ({ defaultModel: _removed, ...rest }) => rest);
@@ -75,9 +87,9 @@ export async function removeModelAsync(dataDir: string, id: string): Promise<voi
 export async function listModelsAsync(dataDir: string): Promise<ModelSummary[]> {
   const chosen = await defaultModelAsync(dataDir);
   const out: ModelSummary[] = [];
-  for (const id of await findInstalledModelsAsync(dataDir)) {
-    const dir = path.join(modelsDir(dataDir), id);
-    out.push({ modelId: id, isDefault: chosen?.id === id, bytes: await folderBytesAsync(dir), source: await readSourceAsync(dir) });
+  for (const { id, dir, bundled } of await availableModelsAsync(dataDir)) {
+    const source = bundled ? `bundled with the companion (${dir})` : await readSourceAsync(dir);
+    out.push({ modelId: id, isDefault: chosen?.id === id, bytes: await folderBytesAsync(dir), source });
   }
   return out;
 }

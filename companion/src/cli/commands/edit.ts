@@ -25,7 +25,7 @@ export function registerEdit(program: Command): void {
     .description('Edit an image to match a target text (Imagic): trains, saves the edit, writes one PNG per η and seed')
     .argument('<image>', 'PNG, JPEG or WebP; outputs keep its size and alpha')
     .requiredOption('--prompt <text>', 'the target text: what the image should show, e.g. "a photo of a sitting dog"')
-    .option('--model <dir>', 'diffusers-ONNX Stable Diffusion 1.x package (default: the first installed model)')
+    .option('--model <dir>', 'diffusers-ONNX Stable Diffusion 1.x package (default: the chosen default model, else the first installed, else the bundled demo model)')
     .option('--preset <name>', `training and sampling preset: ${Object.keys(PRESETS).join(', ')}`, 'community')
     .option('--out <dir>', 'folder for the output PNGs', '.')
     .option('--json', 'print one JSON object (edit id, outputs, timing, provider, final losses) as the last line')

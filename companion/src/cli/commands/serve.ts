@@ -7,7 +7,7 @@ import { DEFAULT_PORT, WS_PATH } from '../../../../shared/src/protocol/defaults.
 import { errorCodes } from '../../../../shared/src/protocol/error-codes.ts';
 import { defaultDaemonOptions, LOOPBACK_HOST } from '../../config.ts';
 import { stderrLogger } from '../../log.ts';
-import { findInstalledModelsAsync, modelsDir } from '../../models/model-store.ts';
+import { listModelsAsync, modelsDir } from '../../models/model-store.ts';
 import { loadOrCreatePairingTokenAsync } from '../../pairing/pairing-token.ts';
 import { startDaemonAsync } from '../../server/daemon.ts';
 import { teeLogger } from '../../server/log-tail.ts';
@@ -52,7 +52,7 @@ async function serveAsync(options: ServeOptions): Promise<void> {
   const logger = teeLogger(stderrLogger, [(line) => logFile.write(line)]);
   const provider = parseProvider(options.provider);
   const daemon = await startDaemonAsync({ ...defaultDaemonOptions, port: options.port, dataDir, logger, logDir, ...(provider ? { provider } : {}) });
-  const models = await findInstalledModelsAsync(dataDir);
+  const models = await listModelsAsync(dataDir);
   const out = (line: string) => process.stdout.write(`${line}\n`);
 
   out(`Imagic companion ${COMPANION_VERSION} listening on http://localhost:${daemon.port} (WebSocket ws://localhost:${daemon.port}${WS_PATH})`);
@@ -64,7 +64,7 @@ async function serveAsync(options: ServeOptions): Promise<void> {
     out(`No model installed (looked in ${modelsDir(dataDir)}).`);
     out(`  ${errorCodes.NO_MODEL}`);
   } else {
-    out(`Models: ${models.join(', ')}`);
+    out(`Models: ${models.map((m) => `${m.modelId}${m.isDefault ? ' (default)' : ''}`).join(', ')}`);
   }
   out('Press Ctrl+C to stop.');
 
