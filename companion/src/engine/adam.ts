@@ -45,8 +45,11 @@ export class Adam {
     return this.t;
   }
 
-  /** One update of every parameter from its gradient (a missing gradient is an error, never a silent skip). */
-  step(grads: ReadonlyMap<string, Float32Array>): void {
+  /**
+   * One update of every parameter from its gradient (a missing gradient is an error, never a silent skip); `lr`
+   * overrides α for this step (a learning-rate schedule, lr-schedule.ts).
+   */
+  step(grads: ReadonlyMap<string, Float32Array>, lr = this.lr): void {
     this.t++;
     const c1 = 1 - this.beta1 ** this.t;
     const c2 = 1 - this.beta2 ** this.t;
@@ -59,7 +62,7 @@ export class Adam {
         const gi = g[i]!;
         const mi = (m[i] = this.beta1 * m[i]! + (1 - this.beta1) * gi);
         const vi = (v[i] = this.beta2 * v[i]! + (1 - this.beta2) * gi * gi);
-        p[i] = p[i]! - (this.lr * (mi / c1)) / (Math.sqrt(vi / c2) + this.eps);
+        p[i] = p[i]! - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + this.eps);
       }
     }
   }

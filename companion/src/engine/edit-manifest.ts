@@ -26,6 +26,8 @@ export const editManifestSchema = z.strictObject({
     embedLr: z.number().positive(),
     tuneSteps: z.int().min(0),
     tuneLr: z.number().positive(),
+    // Absent in edits saved before schedules existed: those were trained at a constant rate.
+    tuneLrSchedule: z.enum(['constant', 'cosine']).optional(),
     adapterRank: z.int().positive(),
     adapterAlpha: z.number().positive(),
     adapterTargets: z.array(AdapterTarget).min(1),

@@ -141,7 +141,7 @@ export class EditStore {
     const state: TrainedState = {
       modelId: manifest.model.id,
       prompt: manifest.prompt,
-      train: manifest.train,
+      train: { ...manifest.train, tuneLrSchedule: manifest.train.tuneLrSchedule ?? 'constant' },
       embeddings: { target: target!, optimized: optimized!, empty: empty! },
       adapterSpec: manifest.adapter_spec,
       adapters: manifest.adapters.map((a) => ({ node: a.node, kind: a.kind, scale: a.scale, down: { name: a.down.name, dims: a.down.dims }, up: { name: a.up.name, dims: a.up.dims } })),

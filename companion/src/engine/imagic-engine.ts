@@ -116,7 +116,7 @@ export class ImagicEngine {
     if (train.tuneSteps > 0) {
       const graph = await adapterGradientSessionAsync(pkg, this.pool, adapterSpec, layout);
       // seed + 1: the two stages draw their (t, ε) from independent streams.
-      const run = { stage: 'finetune', session: graph.session, params: adapterValues, fixed: new Map([[EMBEDDING_INPUT, optimized]]), z0, scheduler: pkg.scheduler, steps: train.tuneSteps, lr: train.tuneLr, seed: train.seed + 1 } as const;
+      const run = { stage: 'finetune', session: graph.session, params: adapterValues, fixed: new Map([[EMBEDDING_INPUT, optimized]]), z0, scheduler: pkg.scheduler, steps: train.tuneSteps, lr: train.tuneLr, lrSchedule: train.tuneLrSchedule ?? 'constant', seed: train.seed + 1 } as const;
       tuneLosses = await this.trainReleasing(graph.key, () => trainAsync(run, hooks));
     }
     const adapters = layout.adapters;

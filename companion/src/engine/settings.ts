@@ -5,6 +5,7 @@ import type { SchedulerName } from '../diffusion/schedulers/scheduler.ts';
 import type { Preset } from '../../../shared/src/protocol/edit-request.ts';
 import { fail } from '../errors.ts';
 import { isAdapterTarget, type AdapterTarget } from './adapter-targets.ts';
+import type { LrSchedule } from './lr-schedule.ts';
 import { schedulers } from '../diffusion/schedulers/scheduler.ts';
 
 export type { Preset };
@@ -16,6 +17,8 @@ export interface TrainSettings {
   /** Stage 2: Adam steps and learning rate on the adapters. */
   readonly tuneSteps: number;
   readonly tuneLr: number;
+  /** Stage 2's learning-rate schedule (lr-schedule.ts); constant when absent, as the paper's. */
+  readonly tuneLrSchedule?: LrSchedule;
   readonly adapterRank: number;
   /** LoRA's alpha: the update is scaled by alpha / rank. */
   readonly adapterAlpha: number;

@@ -7,6 +7,7 @@ import { fail } from '../errors.ts';
 import type { HostTensor } from '../runtime/host-tensor.ts';
 import { Adam } from './adam.ts';
 import { DenoisingDraws } from './denoising-loss.ts';
+import { scheduledLr, type LrSchedule } from './lr-schedule.ts';
 import { checkCancelled, type RunHooks, type Stage } from './progress.ts';
 import { floatFeed, output, timestepFeed } from './tensors.ts';
 import type { RemoteSession } from './worker/session-host.ts';
@@ -23,6 +24,8 @@ export interface TrainingRun {
   readonly scheduler: SchedulerConfig;
   readonly steps: number;
   readonly lr: number;
+  /** Constant (the paper's) unless given. */
+  readonly lrSchedule?: LrSchedule;
   readonly seed: number;
 }
 
@@ -57,7 +60,8 @@ export async function trainAsync(run: TrainingRun, hooks: RunHooks = {}): Promis
     const results = await session.runAsync(feeds, fetches, { transfer: true });
     const loss = output(results, LOSS_OUTPUT)[0]!;
     if (!Number.isFinite(loss)) fail('RUNTIME_FAILED', `${run.stage} step ${step}: the loss is ${loss}; lower the learning rate (fp16 models may overflow)`);
-    adam.step(new Map([...run.params.keys()].map((name) => [name, output(results, gradOutputName(name))])));
+    const lr = scheduledLr(run.lrSchedule ?? 'constant', run.lr, step, run.steps);
+    adam.step(new Map([...run.params.keys()].map((name) => [name, output(results, gradOutputName(name))])), lr);
     losses.push(loss);
     hooks.onProgress?.({ stage: run.stage, step, total: run.steps, loss });
   }
