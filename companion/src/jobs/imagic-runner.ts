@@ -18,6 +18,7 @@ import type { Logger } from '../log.ts';
 import { defaultModelAsync, modelsDir } from '../models/model-store.ts';
 import type { RenderedOutput, RunControl } from './edit-engine.ts';
 import type { RunnerState } from './engine-status.ts';
+import { readPackageSettingsAsync } from '../engine/package-settings.ts';
 import { etasMajor, sampleSettingsOf, trainSettingsOf } from './request-settings.ts';
 
 export type ImagicRunnerOptions = {
@@ -44,7 +45,7 @@ export class ImagicRunner {
   async startEditAsync(editId: string, request: EditRequest, image: RgbaImage, control: RunControl): Promise<RenderedOutput[]> {
     const model = await defaultModelAsync(this.options.dataDir);
     if (model === null) return fail('NO_MODEL', `no model installed in ${modelsDir(this.options.dataDir)}`);
-    const train = trainSettingsOf(request);
+    const train = trainSettingsOf(request, await readPackageSettingsAsync(model.dir));
     const sample = sampleSettingsOf(request.sampling);
     const hooks = hooksOf(control);
     const engine = await this.engineForAsync(model.dir, request.workingResolutionPx, control);

@@ -1,20 +1,21 @@
 // The protocol's EditRequest in the engine's terms. Whole-UNet fine-tuning (adapterRank 0, the paper's setting)
 // does not fit in a consumer GPU's memory through our in-graph autodiff, so the engine trains low-rank adapters
-// only: a request with adapterRank 0 gets its preset's adapter settings, including the adapter learning rate
-// (a whole-UNet rate such as 2e-6 would leave rank-4 adapters untrained).
+// only: a request with adapterRank 0 gets the model's recommended adapters (package-settings.ts) over its preset's,
+// including the adapter learning rate (a whole-UNet rate such as 2e-6 would leave rank-4 adapters untrained).
 import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
+import type { RecommendedTrain } from '../engine/package-settings.ts';
 import { PRESETS, validateSampleSettings, validateTrainSettings, type SampleSettings, type TrainSettings } from '../engine/settings.ts';
 
 /** Seeds the training noise; fixed so that the same request trains the same edit. */
 const TRAIN_SEED = 0;
 
-export function trainSettingsOf(request: EditRequest): TrainSettings {
-  const preset = PRESETS[request.preset].train;
+export function trainSettingsOf(request: EditRequest, recommended: RecommendedTrain = {}): TrainSettings {
+  const preset = { ...PRESETS[request.preset].train, ...recommended };
   const { fineTune: f } = request;
   const adapters =
     f.adapterRank > 0
       ? { adapterRank: f.adapterRank, adapterAlpha: f.adapterRank, adapterTargets: f.adapterTargets, tuneLr: f.tuneLr }
-      : { adapterRank: preset.adapterRank, adapterAlpha: preset.adapterAlpha, adapterTargets: preset.adapterTargets, tuneLr: preset.tuneLr };
+      : { adapterRank: preset.adapterRank, adapterAlpha: preset.adapterAlpha, adapterTargets: preset.adapterTargets, tuneLr: preset.tuneLr, ...(preset.tuneLrSchedule ? { tuneLrSchedule: preset.tuneLrSchedule } : {}) };
   return validateTrainSettings({ embedSteps: f.embedSteps, embedLr: f.embedLr, tuneSteps: f.tuneSteps, ...adapters, seed: TRAIN_SEED });
 }
 

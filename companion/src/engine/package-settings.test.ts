@@ -1,0 +1,45 @@
+// A package's recommended training settings, and how they combine with presets and requests.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EditRequest } from '../../../shared/src/protocol/edit-request.ts';
+import { exampleEditRequest } from '../../../shared/src/protocol/message-examples.ts';
+import { trainSettingsOf } from '../jobs/request-settings.ts';
+import { PACKAGE_SETTINGS_FILE, readPackageSettingsAsync } from './package-settings.ts';
+import { PRESETS } from './settings.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'imagic-pkg-settings-'));
+});
+afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+const write = (value: unknown) => writeFile(join(dir, PACKAGE_SETTINGS_FILE), typeof value === 'string' ? value : JSON.stringify(value));
+const recommended = { adapterRank: 32, adapterAlpha: 32, adapterTargets: ['to_q', 'conv'], tuneLr: 5e-4, tuneLrSchedule: 'cosine' } as const;
+
+describe('imagic_settings.json', () => {
+  it('is optional, and read back as given', async () => {
+    expect(await readPackageSettingsAsync(dir)).toEqual({});
+    await write({ train: recommended, reason: 'measured' });
+    expect(await readPackageSettingsAsync(dir)).toEqual(recommended);
+  });
+
+  it.each([
+    ['not JSON', '{ nope'],
+    ['an unknown field', { train: { tuneSteps: 5 }, reason: '' }],
+    ['a rank of 0', { train: { adapterRank: 0 }, reason: '' }],
+    ['no reason', { train: {} }],
+  ])('is refused with MODEL_INVALID when it has %s', async (_, value) => {
+    await write(value);
+    await expect(readPackageSettingsAsync(dir)).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringContaining(PACKAGE_SETTINGS_FILE) });
+  });
+
+  it("fills in the adapters a request leaves to the companion (rank 0), and never overrides a request's own", () => {
+    const auto = EditRequest.parse({ ...exampleEditRequest, fineTune: { ...exampleEditRequest.fineTune, adapterRank: 0, adapterTargets: [] } });
+    const own = EditRequest.parse({ ...exampleEditRequest, fineTune: { ...exampleEditRequest.fineTune, adapterRank: 4, adapterTargets: ['to_k'], tuneLr: 1e-3 } });
+    expect(trainSettingsOf(auto, recommended)).toMatchObject({ ...recommended, tuneSteps: auto.fineTune.tuneSteps });
+    expect(trainSettingsOf(auto, {})).toMatchObject({ adapterRank: PRESETS[auto.preset].train.adapterRank, tuneLr: PRESETS[auto.preset].train.tuneLr });
+    expect(trainSettingsOf(own, recommended)).toMatchObject({ adapterRank: 4, adapterTargets: ['to_k'], tuneLr: 1e-3 });
+  });
+});
