@@ -83,7 +83,7 @@ async function run(f: Flags): Promise<void> {
   const seeds = f.seeds.split(',').map((s) => num('seeds', s));
   const defaultEta = num('eta', f.eta);
   const images = num('images', f.images);
-  const result: Record<string, unknown> = { model: modelDir, preset: f.preset ?? `${DEMO_PRESET} + demo overrides`, train, sample, seeds, defaultEta };
+  const result: Record<string, unknown> = { model: modelDir, preset: f.preset ?? `${DEMO_PRESET} + the package's imagic_settings.json`, train, sample, seeds, defaultEta };
   if (f.generation) {
     log('generation from captions…');
     const { images: samples, ...generation } = await evaluateGeneration(modelDir, sample, num('gen-seeds', f.genSeeds));

@@ -13,6 +13,8 @@ import { LATENT_CHANNELS, workingSize } from './demo-config.ts';
 import { buildPixelVaeDecoder, buildPixelVaeEncoder, type ResamplingKernels } from './pixel-vae.ts';
 import { buildTextEncoder } from './text-encoder.ts';
 import { vocabularySize, writeTokenizerFiles, type DemoVocabulary } from './tokenizer-files.ts';
+import { PACKAGE_SETTINGS_FILE, PackageSettings } from '../engine/package-settings.ts';
+import { DEMO_RECOMMENDED_SAMPLE, DEMO_RECOMMENDED_TRAIN, DEMO_SETTINGS_RATIONALE } from './demo-settings.ts';
 import { ONNX_PIPELINE_INDEX } from '../engine/pipeline-index.ts';
 
 export interface DemoPackageContents {
@@ -24,7 +26,7 @@ export interface DemoPackageContents {
   readonly vocabulary: DemoVocabulary;
 }
 
-/** SD 1.5's scheduler/scheduler_config.json (runwayml/stable-diffusion-v1-5): the schedule the demo is trained on. */
+/** SD 1.5's scheduler/scheduler_config.json (runwayml/stable-diffusion-v1-5): the noise schedule the demo is trained on. */
 export const DEMO_SCHEDULER_CONFIG = {
   _class_name: 'PNDMScheduler',
   _diffusers_version: '0.6.0',
@@ -38,6 +40,9 @@ export const DEMO_SCHEDULER_CONFIG = {
   trained_betas: null,
   clip_sample: false,
 } as const;
+
+/** The schedule as the package ships it: SD 1.5's, with the config's prediction type (SD 2.x style). */
+export const schedulerConfig = (c: DemoConfig) => ({ ...DEMO_SCHEDULER_CONFIG, prediction_type: c.predictionType });
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -62,7 +67,9 @@ export async function writeDemoPackage(dir: string, c: DemoPackageContents): Pro
     join(root, 'model_index.json'),
     json(ONNX_PIPELINE_INDEX),
   );
-  await writeFile(join(await folder('scheduler'), 'scheduler_config.json'), json(DEMO_SCHEDULER_CONFIG));
+  await writeFile(join(await folder('scheduler'), 'scheduler_config.json'), json(schedulerConfig(c.config)));
+  // The stage-2 settings this model recommends for itself (engine/package-settings.ts), from the comparison.
+  await writeFile(join(root, PACKAGE_SETTINGS_FILE), json(PackageSettings.parse({ train: DEMO_RECOMMENDED_TRAIN, sample: DEMO_RECOMMENDED_SAMPLE, reason: DEMO_SETTINGS_RATIONALE })));
   await writeTokenizerFiles(await folder('tokenizer'), c.vocabulary, c.config.text.sequenceLength);
 
   const text = buildTextEncoder(c.config.text, vocabularySize(c.vocabulary));

@@ -13,7 +13,7 @@ import { checkEditModelAsync, newEditManifest } from './edit-manifest.ts';
 import { EditStore, newEditId } from './edit-store.ts';
 import { ImagicEngine, type RenderedImage } from './imagic-engine.ts';
 import type { RunHooks } from './progress.ts';
-import { readPackageSettingsAsync } from './package-settings.ts';
+import { readPackageSampleSettingsAsync, readPackageSettingsAsync } from './package-settings.ts';
 import { PRESETS, validateSampleSettings, validateTrainSettings, type Preset, type SampleSettings, type TrainSettings } from './settings.ts';
 import type { ProviderSetting } from './worker/provider-choice.ts';
 
@@ -90,12 +90,13 @@ async function writeOutputsAsync(editId: string, images: readonly RenderedImage[
 export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<JobReport> {
   const t0 = performance.now();
   const preset = PRESETS[job.preset];
-  const sample = validateSampleSettings({ ...preset.sample, etas: DEFAULT_ETAS, seeds: DEFAULT_SEEDS, ...job.sample });
+  validateSampleSettings({ ...preset.sample, etas: DEFAULT_ETAS, seeds: DEFAULT_SEEDS, ...job.sample });
   if (!/\S/.test(job.prompt)) fail('INVALID_SPEC', 'prompt: give the target text, e.g. --prompt "a photo of a sitting dog"');
   const { image, sha256 } = await readImageAsync(job.imagePath);
   const modelDir = await resolveModelDirAsync(job.dataDir, job.modelDir);
   // The preset, then what the model recommends for itself (package-settings.ts), then the flags.
   const train = validateTrainSettings({ ...preset.train, ...(await readPackageSettingsAsync(modelDir)), seed: 0, ...job.train });
+  const sample = validateSampleSettings({ ...preset.sample, ...(await readPackageSampleSettingsAsync(modelDir)), etas: DEFAULT_ETAS, seeds: DEFAULT_SEEDS, ...job.sample });
 
   const engine = await ImagicEngine.openAsync({ modelDir, ...(job.provider ? { provider: job.provider } : {}) });
   try {

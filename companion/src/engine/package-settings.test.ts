@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EditRequest } from '../../../shared/src/protocol/edit-request.ts';
 import { exampleEditRequest } from '../../../shared/src/protocol/message-examples.ts';
 import { trainSettingsOf } from '../jobs/request-settings.ts';
-import { PACKAGE_SETTINGS_FILE, readPackageSettingsAsync } from './package-settings.ts';
+import { PACKAGE_SETTINGS_FILE, readPackageSampleSettingsAsync, readPackageSettingsAsync } from './package-settings.ts';
 import { PRESETS } from './settings.ts';
 
 let dir: string;
@@ -21,8 +21,12 @@ const recommended = { adapterRank: 32, adapterAlpha: 32, adapterTargets: ['to_q'
 describe('imagic_settings.json', () => {
   it('is optional, and read back as given', async () => {
     expect(await readPackageSettingsAsync(dir)).toEqual({});
+    expect(await readPackageSampleSettingsAsync(dir)).toEqual({});
     await write({ train: recommended, reason: 'measured' });
     expect(await readPackageSettingsAsync(dir)).toEqual(recommended);
+    expect(await readPackageSampleSettingsAsync(dir)).toEqual({});
+    await write({ train: {}, sample: { guidanceScale: 3 }, reason: 'measured' });
+    expect(await readPackageSampleSettingsAsync(dir)).toEqual({ guidanceScale: 3 });
   });
 
   it.each([
@@ -30,6 +34,7 @@ describe('imagic_settings.json', () => {
     ['an unknown field', { train: { tuneSteps: 5 }, reason: '' }],
     ['a rank of 0', { train: { adapterRank: 0 }, reason: '' }],
     ['no reason', { train: {} }],
+    ['a guidance out of range', { train: {}, sample: { guidanceScale: 99 }, reason: '' }],
   ])('is refused with MODEL_INVALID when it has %s', async (_, value) => {
     await write(value);
     await expect(readPackageSettingsAsync(dir)).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringContaining(PACKAGE_SETTINGS_FILE) });

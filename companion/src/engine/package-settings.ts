@@ -1,14 +1,15 @@
-// A package may recommend its own stage-2 settings in `imagic_settings.json` at its root: the adapter rank, layers and
+// A package may recommend its own settings in `imagic_settings.json` at its root: the adapter rank, layers and
 // learning rate suit a model's width (rank 32 on every layer is a full-rank update of the demo model's 32–64-channel
-// layers, and a 40 MB adapter file on SD 1.5's), so they belong to the model, not to the presets. They fill in what a
-// preset leaves to the companion ("the companion's adapters", a request's adapterRank 0, and the CLI's defaults);
-// step counts stay the preset's, and explicit flags win over both. Absent file: the presets' adapters.
+// layers, and a 40 MB adapter file on SD 1.5's), and the guidance scale suits how it was trained (model cards give
+// one), so they belong to the model, not to the presets. They fill in what a preset leaves to the companion ("the
+// companion's adapters", a request's adapterRank 0, and the CLI's defaults); step counts stay the preset's, and
+// explicit flags win over both. Absent file: the presets' values.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { AdapterTarget } from '../../../shared/src/protocol/edit-request.ts';
 import { fail } from '../errors.ts';
-import type { TrainSettings } from './settings.ts';
+import type { SampleSettings, TrainSettings } from './settings.ts';
 
 export const PACKAGE_SETTINGS_FILE = 'imagic_settings.json';
 
@@ -23,21 +24,34 @@ export const PackageSettings = z.strictObject({
       adapterTargets: z.array(AdapterTarget).min(1),
     })
     .partial(),
+  sample: z.strictObject({ guidanceScale: z.number().min(0).max(30) }).partial().optional(),
   /** Why these values: the measurement they came from. */
   reason: z.string(),
 });
 export type PackageSettings = z.infer<typeof PackageSettings>;
 
 export type RecommendedTrain = Partial<Pick<TrainSettings, 'embedLr' | 'tuneLr' | 'tuneLrSchedule' | 'adapterRank' | 'adapterAlpha' | 'adapterTargets'>>;
+export type RecommendedSample = Partial<Pick<SampleSettings, 'guidanceScale'>>;
+
+const present = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** The package's recommended training settings; {} when it has none. MODEL_INVALID for a damaged file. */
 export async function readPackageSettingsAsync(dir: string): Promise<RecommendedTrain> {
+  return (await readRecommendationsAsync(dir)).train;
+}
+
+/** The package's recommended sampling settings (for callers whose sampling is not given explicitly). */
+export async function readPackageSampleSettingsAsync(dir: string): Promise<RecommendedSample> {
+  return (await readRecommendationsAsync(dir)).sample;
+}
+
+async function readRecommendationsAsync(dir: string): Promise<{ train: RecommendedTrain; sample: RecommendedSample }> {
   const file = join(dir, PACKAGE_SETTINGS_FILE);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return {};
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return { train: {}, sample: {} };
     throw err;
   }
   let raw: unknown;
@@ -48,7 +62,6 @@ export async function readPackageSettingsAsync(dir: string): Promise<Recommended
   }
   const parsed = PackageSettings.safeParse(raw);
   if (!parsed.success) return fail('MODEL_INVALID', `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}; fix or delete it`);
-  const { train } = parsed.data;
   // zod's partial() yields `undefined` for absent keys under exactOptionalPropertyTypes: keep only the present ones.
-  return Object.fromEntries(Object.entries(train).filter(([, v]) => v !== undefined)) as RecommendedTrain;
+  return { train: present(parsed.data.train) as RecommendedTrain, sample: present(parsed.data.sample ?? {}) as RecommendedSample };
 }
