@@ -7,7 +7,7 @@ import { parseSchedulerConfig } from '../diffusion/schedulers/scheduler-config.t
 import { latentScale, stepFeeds, trainingBatch } from '../demo/batch.ts';
 import { DEMO_CONFIG } from '../demo/demo-config.ts';
 import { initialState, optimizerStep } from '../demo/optimizer.ts';
-import { DEMO_SCHEDULER_CONFIG } from '../demo/package-writer.ts';
+import { schedulerConfig } from '../demo/package-writer.ts';
 import { demoVocabulary, vocabularySize } from '../demo/tokenizer-files.ts';
 import { buildTrainingGraph } from '../demo/train-graph.ts';
 import { demoTokenizer } from '../demo/trainer.ts';
@@ -30,7 +30,7 @@ export async function demoBench(flags: ReadonlySet<string>): Promise<void> {
   const session = await OrtSession.create(graph.gradient.model, threads ? { intraOpThreads: threads } : {});
   const build = performance.now() - t0;
   const tokenizer = demoTokenizer(vocabulary, c.text.sequenceLength);
-  const schedule = new NoiseSchedule(parseSchedulerConfig(DEMO_SCHEDULER_CONFIG));
+  const schedule = new NoiseSchedule(parseSchedulerConfig(schedulerConfig(c)));
   const scale = latentScale(c);
   const state = initialState(graph.parameters);
   const names = [...graph.parameters.keys()];

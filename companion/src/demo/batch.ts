@@ -1,8 +1,8 @@
 // What one training step sees: B fresh scenes from the data set, their captions (a fraction dropped to the empty
 // prompt, for classifier-free guidance; Ho & Salimans 2022, §3.2), and one noised latent per scene:
 //   z0 = s·M·x (pixel-vae.ts; s the package's scaling factor),  z_t = sqrt(ᾱ_t)·z0 + sqrt(1 − ᾱ_t)·ε,
-//   t ~ U{0..T−1}, ε = N(0, I) + σ·N(0, 1) per channel (offset noise), target ε (DDPM eq. 14, SD's ε-prediction),
-//   weighted by min(SNR_t, γ)/SNR_t (Min-SNR-γ) · min(1/ᾱ_t, cap). See DemoTrainConfig for why each.
+//   t ~ U{0..T−1}, ε = N(0, I) + σ·N(0, 1) per channel (offset noise), target v = sqrt(ᾱ_t)·ε − sqrt(1 − ᾱ_t)·z0
+//   (or ε for an ε-prediction config), weighted by min(1, γ/SNR_t). See DemoTrainConfig for why each.
 // The weight enters the graph as its square root multiplying output and target (train-graph.ts).
 // Everything is drawn from (seed, step) alone, so a resumed run sees what an uninterrupted one would have.
 import { TARGET_INPUT } from '../autodiff/gradient-model.ts';
@@ -24,7 +24,7 @@ export interface TrainingBatch {
   readonly sample: Float32Array;
   /** float [B]. */
   readonly timestep: Float32Array;
-  /** sqrt(w)·ε, [B, 4, L, L]. */
+  /** sqrt(w)·v (or sqrt(w)·ε), [B, 4, L, L]. */
   readonly target: Float32Array;
   /** sqrt(w) per example, [B]. */
   readonly weight: Float32Array;
@@ -73,11 +73,12 @@ export function trainingBatch(config: DemoConfig, tokenizer: ClipTokenizer, sche
     }
     const alphaBar = schedule.alphaBar(t);
     const snr = alphaBar / (1 - alphaBar);
-    const w = Math.sqrt((Math.min(snr, config.train.minSnrGamma) / snr) * Math.min(1 / alphaBar, config.train.noisyWeightCap));
+    const w = Math.sqrt(Math.min(1, config.train.minSnrGamma / snr));
+    const goal = config.predictionType === 'v_prediction' ? schedule.velocity(z0, eps, t) : eps;
     timestep[b] = t;
     weight[b] = w;
     sample.set(schedule.addNoise(z0, eps, t), b * plane);
-    target.set(eps.map((v) => v * w), b * plane);
+    target.set(goal.map((v) => v * w), b * plane);
   }
   return { ids, sample, timestep, target, weight };
 }

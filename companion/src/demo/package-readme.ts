@@ -105,7 +105,7 @@ text encoder ${c.text.seed}); the same command gives the same package up to floa
 | optimiser steps | ${training.steps} (batch ${c.train.batch}, ${training.examplesSeen} examples) |
 | wall time | ${training.wallMinutes} min on ${training.machine} |
 | CPU time (all threads) | ${training.cpuMinutes} min; on a machine shared with other jobs, wall time ≈ CPU time / cores only when idle |
-| final training loss (ε-MSE, mean of the last windows) | ${training.finalLoss} |
+| final training loss (weighted ${c.predictionType === 'v_prediction' ? 'v' : 'ε'}-MSE, mean of the last windows) | ${training.finalLoss} |
 | loss curve | ${lossCurve(training.losses)} |
 | Adam | peak lr ${c.train.lr}, ${c.train.warmupSteps} warm-up steps, cosine to ${c.train.finalLrFraction}×, clip ${c.train.clipNorm}, weight average ${c.train.emaDecay} |
 | caption dropout | ${c.train.captionDropout} (empty prompt, for classifier-free guidance) |
@@ -119,7 +119,9 @@ text encoder ${c.text.seed}); the same command gives the same package up to floa
   learnt on the grammar's words (each word is one token), start and end tokens; any other text falls back to bytes.
 - **unet/**: the model builder's SD-style UNet2DConditionModel, block channels [${c.unet.blockOutChannels.join(', ')}],
   ${c.unet.layersPerBlock} layer per block, ${c.unet.attentionHeads} heads, cross-attention dim ${c.unet.crossAttentionDim},
-  latent ${c.unet.latentSize}×${c.unet.latentSize}×4; ε-prediction with SD 1.5's scaled_linear schedule (scheduler/).
+  latent ${c.unet.latentSize}×${c.unet.latentSize}×4; ${c.predictionType === 'v_prediction' ? 'v-prediction (as SD 2.x)' : 'ε-prediction'} on SD 1.5's scaled_linear
+  schedule (scheduler/, \`prediction_type\`). Loss weighting (Min-SNR-γ cap ${c.train.minSnrGamma}) and offset noise
+  (σ ${c.train.offsetNoise}) are explained in \`companion/src/demo/demo-config.ts\`, with what they fixed.
 - **vae_encoder/, vae_decoder/**: a pixel-space "VAE" with no learnt weights (\`companion/src/demo/pixel-vae.ts\`).
   The engine works on a canvas 8× the latent (256×256 here, SD's VAE factor); the encoder averages each 8×8 cell
   back to one pixel, with a 5×5 correction for the engine's lanczos3 upsampling, and maps RGB to 4 channels with a

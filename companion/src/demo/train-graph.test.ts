@@ -8,7 +8,7 @@ import { stepFeeds, trainingBatch } from './batch.ts';
 import type { DemoConfig } from './demo-config.ts';
 import { DEMO_CONFIG } from './demo-config.ts';
 import { initialState, optimizerStep } from './optimizer.ts';
-import { DEMO_SCHEDULER_CONFIG } from './package-writer.ts';
+import { schedulerConfig } from './package-writer.ts';
 import { isTextParameter } from './text-encoder.ts';
 import { demoVocabulary, vocabularySize } from './tokenizer-files.ts';
 import { demoTokenizer } from './trainer.ts';
@@ -17,6 +17,7 @@ import { buildTrainingGraph } from './train-graph.ts';
 /** The demo's structure at a size that builds and steps in well under a second. */
 const SMALL: DemoConfig = {
   sceneSize: 8,
+  predictionType: 'v_prediction',
   text: { sequenceLength: 12, hidden: 16, heads: 2, layers: 1, seed: 1 },
   unet: tinyUNetConfig({ blockOutChannels: [8, 16], attentionHeads: 2, normGroups: 4, crossAttentionDim: 16, sequenceLength: 12, latentSize: 8 }),
   train: { ...DEMO_CONFIG.train, batch: 2, steps: 20, warmupSteps: 1, lr: 3e-3, captionDropout: 0 },
@@ -28,7 +29,7 @@ describe('the joint training graph', () => {
     const graph = buildTrainingGraph(SMALL, vocabularySize(vocabulary));
     expect([...graph.parameters.keys()].some(isTextParameter)).toBe(true);
     const session = await OrtSession.create(graph.gradient.model);
-    const batch = trainingBatch(SMALL, demoTokenizer(vocabulary, SMALL.text.sequenceLength), new NoiseSchedule(parseSchedulerConfig(DEMO_SCHEDULER_CONFIG)), 1.5, 0);
+    const batch = trainingBatch(SMALL, demoTokenizer(vocabulary, SMALL.text.sequenceLength), new NoiseSchedule(parseSchedulerConfig(schedulerConfig(SMALL))), 1.5, 0);
     const state = initialState(graph.parameters);
     const names = [...graph.parameters.keys()];
     const losses: number[] = [];

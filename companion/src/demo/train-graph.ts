@@ -1,6 +1,6 @@
 // The one graph a demo training step runs: the text encoder feeding the UNet's encoder_hidden_states, both at batch
 // B, every weight of both a graph input, the UNet's output scaled per example by `loss_weight` [B,1,1,1] (the target
-// is scaled alike, so the in-graph MSE becomes Σ w_b·‖ε_b − ε̂_b‖² with w_b = loss_weight²), then the autodiff's
+// is scaled alike, so the in-graph MSE becomes Σ w_b·‖y_b − ŷ_b‖² with w_b = loss_weight²), then the autodiff's
 // forward + in-graph MSE + backward (buildGradientModel).
 // Outputs: `loss` and `grad::<weight>` for every weight. Feeding the weights each step is what lets the optimiser
 // (optimizer.ts) update them in JS: an initializer would be frozen into the session.

@@ -1,6 +1,6 @@
 // Trains the demo model from scratch with the project's own autodiff: the text encoder and the UNet jointly, on the
-// ε-prediction denoising loss (batch.ts) under SD 1.5's noise schedule, so the engine's schedulers and samplers work
-// on the result unchanged. Resumes from its checkpoint; reports every step to a callback (the CLI's progress bar).
+// denoising loss of the config's prediction type (batch.ts) under SD 1.5's noise schedule, so the engine's schedulers,
+// samplers and stage losses work on the result unchanged. Resumes from its checkpoint; reports each step to a callback.
 import { gradOutputName, LOSS_OUTPUT } from '../autodiff/gradient-model.ts';
 import { NoiseSchedule } from '../diffusion/schedulers/noise-schedule.ts';
 import { parseSchedulerConfig } from '../diffusion/schedulers/scheduler-config.ts';
@@ -10,7 +10,7 @@ import { latentScale, stepFeeds, trainingBatch } from './batch.ts';
 import { loadCheckpoint, saveCheckpoint, type TrainingHistory } from './checkpoint.ts';
 import type { DemoConfig } from './demo-config.ts';
 import { initialState, learningRate, optimizerStep, type OptimizerState } from './optimizer.ts';
-import { DEMO_SCHEDULER_CONFIG } from './package-writer.ts';
+import { schedulerConfig } from './package-writer.ts';
 import { demoVocabulary, vocabularySize, type DemoVocabulary } from './tokenizer-files.ts';
 import { buildTrainingGraph } from './train-graph.ts';
 
@@ -51,7 +51,7 @@ export const demoTokenizer = (vocabulary: DemoVocabulary, sequenceLength: number
 export async function trainDemo(config: DemoConfig, options: TrainOptions): Promise<TrainResult> {
   const vocabulary = demoVocabulary();
   const tokenizer = demoTokenizer(vocabulary, config.text.sequenceLength);
-  const schedule = new NoiseSchedule(parseSchedulerConfig(DEMO_SCHEDULER_CONFIG));
+  const schedule = new NoiseSchedule(parseSchedulerConfig(schedulerConfig(config)));
   const scalingFactor = latentScale(config);
   const graph = buildTrainingGraph(config, vocabularySize(vocabulary));
   const saved = options.fresh ? undefined : await loadCheckpoint(options.checkpointPath, config);
