@@ -100,7 +100,7 @@ async function exportPackage(flags: Flags, config: DemoConfig, state: OptimizerS
 async function exportCheckpoint(flags: Flags): Promise<void> {
   const config: DemoConfig = flags.steps ? { ...DEMO_CONFIG, train: { ...DEMO_CONFIG.train, steps: positiveInt('steps', flags.steps) } } : DEMO_CONFIG;
   const saved = (await loadCheckpoint(resolve(flags.checkpoint), config)) ?? fail('FILE_NOT_FOUND', `no checkpoint at ${flags.checkpoint}; run npm run train:demo first`);
-  await exportPackage(flags, config, saved.state, saved.history, undefined);
+  await exportPackage(flags, config, saved.state, saved.history, flags.threads ? positiveInt('threads', flags.threads) : undefined);
 }
 
 const program = new Command('train-demo')
