@@ -6,7 +6,7 @@
 // Not asserted: the successful colour edit. On this model no stage-2 setting measured both reconstructs at
 // η = 0 and edits while keeping the shape in place (models/demo/README.md); the edit assertion comes back with a
 // model that passes eval:demo's edit bar.
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { psnr } from '../../companion/src/demo/image-metrics.ts';
 import { SCENE_SIZE } from '../../companion/src/demo/scene.ts';
 import { readPackageSampleSettingsAsync, readPackageSettingsAsync } from '../../companion/src/engine/package-settings.ts';
 import { encodePng } from '../../companion/src/images/model-input.ts';
+import { folderBytesAsync } from '../../companion/src/models/model-store.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { tempRoot } from '../engine/support.ts';
 
@@ -25,14 +26,6 @@ const MAX_PACKAGE_BYTES = 20 * 1024 * 1024;
 /** CI's shortened training (the community preset has 500 and 1000). */
 const CI_STEPS = ['--embed-steps', '100', '--tune-steps', '700'];
 
-async function folderBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    total += entry.isDirectory() ? await folderBytes(path) : (await stat(path)).size;
-  }
-  return total;
-}
 
 let root: Awaited<ReturnType<typeof tempRoot>>;
 beforeAll(async () => {
@@ -42,7 +35,7 @@ afterAll(async () => root.cleanup());
 
 describe('the demo model (models/demo)', () => {
   it('is a diffusers-ONNX package under 20 MB that recommends the settings the evaluation chose', async () => {
-    expect(await folderBytes(DEMO_PACKAGE_DIR)).toBeLessThan(MAX_PACKAGE_BYTES);
+    expect(await folderBytesAsync(DEMO_PACKAGE_DIR)).toBeLessThan(MAX_PACKAGE_BYTES);
     const index = JSON.parse(await readFile(join(DEMO_PACKAGE_DIR, 'model_index.json'), 'utf8')) as Record<string, unknown>;
     expect(index['_class_name']).toBe('OnnxStableDiffusionPipeline');
     expect(await readPackageSettingsAsync(DEMO_PACKAGE_DIR)).toEqual(DEMO_RECOMMENDED_TRAIN);
