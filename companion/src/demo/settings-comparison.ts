@@ -16,8 +16,8 @@ export const ALL_ADAPTER_TARGETS: readonly AdapterTarget[] = [...ATTENTION, 'ff'
 
 export const SETTINGS_VARIANTS: readonly SettingsVariant[] = [
   { label: 'attention only, rank 8, 3e-3', train: { adapterTargets: [...ATTENTION], adapterRank: 8, adapterAlpha: 8, tuneLr: 3e-3, tuneLrSchedule: 'constant' } },
-  { label: 'attention + conv, rank 8, 3e-3 (the engine\'s SD default)', train: { adapterTargets: [...ATTENTION, 'conv'], adapterRank: 8, adapterAlpha: 8, tuneLr: 3e-3, tuneLrSchedule: 'constant' } },
+  { label: 'attention + conv, rank 8, 3e-3 (the engine\'s default; chosen)', train: { adapterTargets: [...ATTENTION, 'conv'], adapterRank: 8, adapterAlpha: 8, tuneLr: 3e-3, tuneLrSchedule: 'constant' } },
   { label: 'everything, rank 32 (≈ full fine-tuning), 3e-3', train: { adapterTargets: [...ALL_ADAPTER_TARGETS], adapterRank: 32, adapterAlpha: 32, tuneLr: 3e-3, tuneLrSchedule: 'constant' } },
   { label: 'everything, rank 32, 5e-4', train: { adapterTargets: [...ALL_ADAPTER_TARGETS], adapterRank: 32, adapterAlpha: 32, tuneLr: 5e-4, tuneLrSchedule: 'constant' } },
-  { label: 'everything, rank 32, 5e-4 cosine to a tenth (chosen)', train: { adapterTargets: [...ALL_ADAPTER_TARGETS], adapterRank: 32, adapterAlpha: 32, tuneLr: 5e-4, tuneLrSchedule: 'cosine' } },
+  { label: 'everything, rank 32, 5e-4 cosine to a tenth', train: { adapterTargets: [...ALL_ADAPTER_TARGETS], adapterRank: 32, adapterAlpha: 32, tuneLr: 5e-4, tuneLrSchedule: 'cosine' } },
 ];
