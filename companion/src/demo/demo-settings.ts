@@ -26,9 +26,10 @@ export const DEMO_SETTINGS_RATIONALE =
   '(32.3 dB mean, 31.6 dB worst), ahead of rank 32 on every layer, which for these 32–64-channel layers is full rank ' +
   "and the closest the engine gets to the paper's whole-UNet fine-tuning (30.6 / 28.2 dB at 5e-4, 29.7 / 28.2 dB " +
   'annealed, 20.0 / 10.2 dB at 3e-3, where it is unstable), and ahead of attention only (20.7 / 14.4 dB: the convs ' +
-  'carry the spatial detail). Rank 8 also keeps a saved edit small. No setting edits while keeping the shape in place: ' +
-  'fine-tuning strong enough to reconstruct makes this model ignore the text (η up to 1.4 returns the input), and ' +
-  'weaker fine-tuning (300–400 steps) regenerates a new scene at η ≥ 0.7.';
+  'carry the spatial detail); compared on one held-out scene (its colour and shape edit, two seeds each). Rank 8 also ' +
+  'keeps a saved edit small. No setting edits at the default η = 0.7: fine-tuning strong enough to reconstruct makes ' +
+  'this model follow e_opt; with these settings colour edits begin at η = 1 (a third of the colour cases at η = 1 and ' +
+  '1.2), shape edits never (the model has no shape control to start from), and rank 32 returns the input up to η = 1.4.';
 
 /** The engine's default η (engine/edit-job.ts), at which edits are judged. */
 export const DEMO_DEFAULT_ETA = 0.7;

@@ -38,6 +38,8 @@ interface EvalSummary {
     readonly sweep: readonly { readonly eta: number; readonly success: number; readonly psnrToInput: number; readonly meanIoU: number }[];
   };
   readonly comparison?: readonly ComparisonRow[];
+  /** The commands that produced the figures, when they were not one `eval:demo -- --compare --write`. */
+  readonly commands?: { readonly main: string; readonly comparison: string };
 }
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
@@ -122,6 +124,9 @@ text encoder ${c.text.seed}); the same command gives the same package up to floa
   latent ${c.unet.latentSize}×${c.unet.latentSize}×4; ${c.predictionType === 'v_prediction' ? 'v-prediction (as SD 2.x)' : 'ε-prediction'} on SD 1.5's scaled_linear
   schedule (scheduler/, \`prediction_type\`). Loss weighting (Min-SNR-γ cap ${c.train.minSnrGamma}) and offset noise
   (σ ${c.train.offsetNoise}) are explained in \`companion/src/demo/demo-config.ts\`, with what they fixed.
+- **imagic_settings.json**: the settings this model recommends for Imagic (\`engine/package-settings.ts\`: the CLI applies
+  them where no flag is given, and a plugin request that leaves its adapters to the companion gets the recommended
+  ones), with the reason.
 - **vae_encoder/, vae_decoder/**: a pixel-space "VAE" with no learnt weights (\`companion/src/demo/pixel-vae.ts\`).
   The engine works on a canvas 8× the latent (256×256 here, SD's VAE factor); the encoder averages each 8×8 cell
   back to one pixel, with a 5×5 correction for the engine's lanczos3 upsampling, and maps RGB to 4 channels with a
@@ -130,6 +135,6 @@ text encoder ${c.text.seed}); the same command gives the same package up to floa
 
 ## Evaluation
 
-${evaluation ? `From \`npm run eval:demo -- --compare --write\` (\`eval.json\` holds every figure, and the settings that ran).\nJudged by \`companion/src/demo/classifier.ts\`, which reads colour from pixel statistics and shape from image moments,\nindependently of the model; an edit succeeds when it reads the target caption and the shape mask overlaps the\ninput's with IoU ≥ 0.7.\n\n${evaluationSection(evaluation, DEMO_SETTINGS_RATIONALE)}` : 'Not evaluated yet: run `npm run eval:demo -- --compare --write`.'}
+${evaluation ? `From ${evaluation.commands ? `\`${evaluation.commands.main}\` and, for the comparison, \`${evaluation.commands.comparison}\`` : '`npm run eval:demo -- --compare --write`'} (\`eval.json\` holds every figure, and the settings that ran).\nJudged by \`companion/src/demo/classifier.ts\`, which reads colour from pixel statistics and shape from image moments,\nindependently of the model; an edit succeeds when it reads the target caption and the shape mask overlaps the\ninput's with IoU ≥ 0.7.\n\n${evaluationSection(evaluation, DEMO_SETTINGS_RATIONALE)}` : 'Not evaluated yet: run `npm run eval:demo -- --compare --write`.'}
 `;
 }
