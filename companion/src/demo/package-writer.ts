@@ -15,7 +15,7 @@ import { buildTextEncoder } from './text-encoder.ts';
 import { vocabularySize, writeTokenizerFiles, type DemoVocabulary } from './tokenizer-files.ts';
 import { PACKAGE_SETTINGS_FILE, PackageSettings } from '../engine/package-settings.ts';
 import { DEMO_RECOMMENDED_SAMPLE, DEMO_RECOMMENDED_TRAIN, DEMO_SETTINGS_RATIONALE } from './demo-settings.ts';
-import { ONNX_PIPELINE_INDEX } from '../engine/pipeline-index.ts';
+import { ONNX_PIPELINE_INDEX, SD15_SCHEDULER_CONFIG } from '../engine/pipeline-index.ts';
 
 export interface DemoPackageContents {
   readonly config: DemoConfig;
@@ -26,23 +26,8 @@ export interface DemoPackageContents {
   readonly vocabulary: DemoVocabulary;
 }
 
-/** SD 1.5's scheduler/scheduler_config.json (runwayml/stable-diffusion-v1-5): the noise schedule the demo is trained on. */
-export const DEMO_SCHEDULER_CONFIG = {
-  _class_name: 'PNDMScheduler',
-  _diffusers_version: '0.6.0',
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  num_train_timesteps: 1000,
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-  trained_betas: null,
-  clip_sample: false,
-} as const;
-
 /** The schedule as the package ships it: SD 1.5's, with the config's prediction type (SD 2.x style). */
-export const schedulerConfig = (c: DemoConfig) => ({ ...DEMO_SCHEDULER_CONFIG, prediction_type: c.predictionType });
+export const schedulerConfig = (c: DemoConfig) => ({ ...SD15_SCHEDULER_CONFIG, prediction_type: c.predictionType });
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 

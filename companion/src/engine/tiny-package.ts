@@ -11,7 +11,7 @@ import { tinyUNetConfig, type TimestepInput, type UNetConfig } from '../model-bu
 import { writeUNetPackage } from '../model-builder/unet-package.ts';
 import { buildTinyTextEncoder } from './tiny/tiny-text-encoder.ts';
 import { buildTinyVaeDecoder, buildTinyVaeEncoder, VAE_DOWNSAMPLE, type VaeEncoderOutput } from './tiny/tiny-vae.ts';
-import { ONNX_PIPELINE_INDEX } from './pipeline-index.ts';
+import { ONNX_PIPELINE_INDEX, SD15_SCHEDULER_CONFIG } from './pipeline-index.ts';
 
 export interface TinyPackageOptions {
   readonly timestepInput?: TimestepInput;
@@ -55,21 +55,6 @@ const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'special_tokens_map.json', 
 /** SD 1.x's VAE scaling factor (diffusers AutoencoderKL config `scaling_factor`). */
 export const SD_SCALING_FACTOR = 0.18215;
 
-/** SD 1.5's scheduler/scheduler_config.json (runwayml/stable-diffusion-v1-5), as the tiny package's schedule. */
-const SCHEDULER_CONFIG = {
-  _class_name: 'PNDMScheduler',
-  _diffusers_version: '0.6.0',
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  num_train_timesteps: 1000,
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-  trained_betas: null,
-  clip_sample: false,
-};
-
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 export async function writeTinyPackage(dir: string, options: TinyPackageOptions = {}): Promise<TinyPackage> {
@@ -96,7 +81,7 @@ export async function writeTinyPackage(dir: string, options: TinyPackageOptions 
     join(root, 'model_index.json'),
     json(ONNX_PIPELINE_INDEX),
   );
-  await writeFile(join(await folder('scheduler'), 'scheduler_config.json'), json(SCHEDULER_CONFIG));
+  await writeFile(join(await folder('scheduler'), 'scheduler_config.json'), json(SD15_SCHEDULER_CONFIG));
 
   const tokenizerSource = options.tokenizerDir ?? FIXTURE_TOKENIZER;
   const tokenizerDir = await folder('tokenizer');
