@@ -66,15 +66,18 @@ export function unetVariant(io: IoSignature): UNetVariant {
 
 /** How to get the latent mean from the encoder's output, one row per output name. */
 interface EncoderOutputRule {
-  /** Channels of the output; the mean is always the first 4 (DiagonalGaussianDistribution: mean‖logvar). */
-  readonly channels: number;
+  /**
+   * Output channels per latent channel: the mean is always the first C planes (DiagonalGaussianDistribution:
+   * mean‖logvar), C = the package's latent channels (4 for SD 1.x/2.x).
+   */
+  readonly planesPerChannel: number;
   /** The graph samples from the posterior in-graph (RandomNormalLike); the loader rewrites it to the mean. */
   readonly sampled: boolean;
 }
 
 export const VAE_ENCODER_OUTPUTS: Readonly<Record<'latent_sample' | 'latent_parameters', EncoderOutputRule>> = {
-  latent_sample: { channels: 4, sampled: true },
-  latent_parameters: { channels: 8, sampled: false },
+  latent_sample: { planesPerChannel: 1, sampled: true },
+  latent_parameters: { planesPerChannel: 2, sampled: false },
 };
 
 export type VaeEncoderOutputName = keyof typeof VAE_ENCODER_OUTPUTS;

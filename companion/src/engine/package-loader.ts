@@ -28,6 +28,7 @@ import { hasRandomOps, withPosteriorMean } from './posterior-mean.ts';
 import type { SessionPool } from './session-pool.ts';
 import type { RemoteSession } from './worker/session-host.ts';
 
+/** Latent channels when neither the UNet nor the VAE decoder fixes them: SD 1.x/2.x's VAE. */
 export const LATENT_CHANNELS = 4;
 export const VAE_DOWNSAMPLE = 8;
 /** Working resolution when the UNet's sample dims are symbolic: SD 1.x is trained at 512×512. */
@@ -94,16 +95,15 @@ export async function loadPackageAsync(dir: string, pool: SessionPool, options: 
   const latentH = staticDim(unet.sample, 2) ?? (staticDim(encoder.input, 2) ?? working) / VAE_DOWNSAMPLE;
   const latentW = staticDim(unet.sample, 3) ?? (staticDim(encoder.input, 3) ?? working) / VAE_DOWNSAMPLE;
   if (!Number.isInteger(latentH) || !Number.isInteger(latentW)) fail('MODEL_INVALID', `the working size ${latentH * VAE_DOWNSAMPLE}×${latentW * VAE_DOWNSAMPLE} is not a multiple of ${VAE_DOWNSAMPLE}`);
-  const channels = staticDim(unet.sample, 1) ?? LATENT_CHANNELS;
-  if (channels !== LATENT_CHANNELS) fail('MODEL_INVALID', `the UNet takes ${channels} latent channels; SD 1.x text-to-image UNets take ${LATENT_CHANNELS}`);
+  const decoderSession = await pool.getAsync(`${modelId}/vae_decoder`, () => ({ kind: 'file', path: path(dir, 'vaeDecoder') }));
+  const decoder = vaeDecoderVariant(decoderSession);
+  const channels = latentChannels(unet, decoder);
   const inputShapes = {
-    sample: [1, LATENT_CHANNELS, latentH, latentW],
+    sample: [1, channels, latentH, latentW],
     timestep: unet.timestepVariant === 'float-scalar' ? [] : [1],
     encoder_hidden_states: [1, sequenceLength, width!],
   };
   const unetModel = normalizeModel(cloneModel(unetSource), { inputShapes });
-
-  const decoderSession = await pool.getAsync(`${modelId}/vae_decoder`, () => ({ kind: 'file', path: path(dir, 'vaeDecoder') }));
 
   return {
     dir,
@@ -113,12 +113,31 @@ export async function loadPackageAsync(dir: string, pool: SessionPool, options: 
     tokenizer,
     sequenceLength,
     imageSize: { width: latentW * VAE_DOWNSAMPLE, height: latentH * VAE_DOWNSAMPLE },
-    latentDims: [1, LATENT_CHANNELS, latentH, latentW],
+    latentDims: [1, channels, latentH, latentW],
     unet: { model: unetModel, variant: unet, inputShapes },
     textEncoder: { session: textSession, variant: text },
     vaeEncoder: { session: encoderSession, variant: encoder },
-    vaeDecoder: { session: decoderSession, variant: vaeDecoderVariant(decoderSession) },
+    vaeDecoder: { session: decoderSession, variant: decoder },
   };
+}
+
+/**
+ * The latent channels C, from the package rather than assumed (SD 1.x/2.x: 4; a pixel-space or patch VAE: others). A
+ * text-to-image UNet denoises the latent it is given, so its input, its output and the VAE's latent agree; an inpainting
+ * UNet (9 in, 4 out: latent, mask and masked-image latent) does not, and is refused here with what it is.
+ */
+function latentChannels(unet: UNetVariant, decoder: VaeDecoderVariant): number {
+  const declared: readonly (readonly [string, number | undefined])[] = [
+    ["the UNet's sample", staticDim(unet.sample, 1)],
+    ["the UNet's out_sample", staticDim(unet.output, 1)],
+    ["the VAE decoder's latent_sample", staticDim(decoder.input, 1)],
+  ];
+  const known = declared.filter((d): d is readonly [string, number] => d[1] !== undefined);
+  const channels = known[0]?.[1] ?? LATENT_CHANNELS;
+  const other = known.find(([, c]) => c !== channels);
+  if (other)
+    fail('MODEL_INVALID', `${known[0]![0]} has ${channels} channels but ${other[0]} has ${other[1]}: not a text-to-image package (an inpainting UNet takes 9 channels and returns 4); export the text-to-image pipeline`);
+  return channels;
 }
 
 /** The VAE encoder's session; a sampling encoder (latent_sample) is reopened rewritten to return the mean. */

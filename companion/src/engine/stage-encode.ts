@@ -12,11 +12,11 @@ export async function encodeImageAsync(pkg: ImagicPackage, pixels: Float32Array)
   const dims = [1, 3, pkg.imageSize.height, pkg.imageSize.width];
   const results = await session.runAsync({ [variant.input.name]: floatFeed(variant.input, pixels, dims) }, [variant.output.name]);
   const latent = output(results, variant.output.name);
-  const [, , h, w] = pkg.latentDims;
-  const plane = h * w;
-  const channels = latent.length / plane;
-  if (channels !== variant.rule.channels) fail('MODEL_INVALID', `the VAE encoder's ${variant.output.name} has ${channels} channels; expected ${variant.rule.channels}`);
-  // mean‖logvar: the mean is the first LATENT_CHANNELS planes (NCHW, batch 1), for both output kinds.
+  const [, c, h, w] = pkg.latentDims;
+  const channels = latent.length / (h * w);
+  const expected = c * variant.rule.planesPerChannel;
+  if (channels !== expected) fail('MODEL_INVALID', `the VAE encoder's ${variant.output.name} has ${channels} channels; expected ${expected} for the UNet's ${c} latent channels`);
+  // mean‖logvar: the mean is the first C planes (NCHW, batch 1), for both output kinds.
   const z0 = latent.slice(0, numel(pkg.latentDims));
   for (let i = 0; i < z0.length; i++) z0[i] = z0[i]! * pkg.scalingFactor.value;
   return z0;
