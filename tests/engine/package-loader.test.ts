@@ -9,6 +9,9 @@ import { SessionPool } from '../../companion/src/engine/session-pool.ts';
 import { readModel, writeModel } from '../../companion/src/onnx/model-file.ts';
 import { encodeImageAsync } from '../../companion/src/engine/stage-encode.ts';
 import { toModelInput } from '../../companion/src/images/model-input.ts';
+import { buildPixelVaeDecoder, buildPixelVaeEncoder } from '../../companion/src/demo/pixel-vae.ts';
+import { decodeLatentAsync } from '../../companion/src/engine/stage-encode.ts';
+import { tinyUNetConfig } from '../../companion/src/model-builder/unet-config.ts';
 import { tempRoot, testPicture, tinyPackage } from './support.ts';
 
 let root: Awaited<ReturnType<typeof tempRoot>>;
@@ -73,6 +76,29 @@ describe('#loadPackageAsync', () => {
     unet.opsetImports.push({ domain: 'com.microsoft', version: 1 });
     await writeModel(unet, unetPath);
     await expect(load(pkg.dir)).rejects.toMatchObject({ code: 'CONTRIB_OP', message: expect.stringMatching(/GroupNorm/) });
+  });
+
+  it("takes the latent channels from the package, and refuses a UNet whose channels disagree with the VAE's", async () => {
+    // A 12-channel UNet (2×2 patches of RGB, as the demo model) over the tiny 4-channel VAE: not one pipeline.
+    const unet = tinyUNetConfig({ crossAttentionDim: 32, sequenceLength: 8, latentSize: 8, inChannels: 12, outChannels: 12 });
+    const pkg = await tinyPackage(root.dir, 'twelve', { unet, hidden: 32, sequenceLength: 8, imageSize: 64 });
+    await expect(load(pkg.dir)).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringMatching(/12 channels but the VAE decoder's latent_sample has 4/) });
+    // With the pixel-space patch VAE of 12 channels it loads, and an image goes through encoder and decoder.
+    const geometry = { sceneSize: 16, latentSize: 8 };
+    await writeModel(buildPixelVaeEncoder(geometry), join(pkg.dir, 'vae_encoder', 'model.onnx'));
+    await writeModel(buildPixelVaeDecoder(geometry), join(pkg.dir, 'vae_decoder', 'model.onnx'));
+    const pool = new SessionPool({ provider: 'cpu' });
+    try {
+      const loaded = await loadPackageAsync(pkg.dir, pool);
+      expect(loaded.latentDims).toEqual([1, 12, 8, 8]);
+      expect(loaded.unet.inputShapes.sample).toEqual([1, 12, 8, 8]);
+      const input = await toModelInput(testPicture(64, 64), loaded.imageSize);
+      const z = await encodeImageAsync(loaded, input.pixels);
+      expect(z).toHaveLength(12 * 64);
+      expect((await decodeLatentAsync(loaded, z)).length).toBe(3 * 64 * 64);
+    } finally {
+      await pool.closeAsync();
+    }
   });
 
   it('refuses a broken scheduler config with MODEL_INVALID', async () => {

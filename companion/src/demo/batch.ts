@@ -1,6 +1,6 @@
 // What one training step sees: B fresh scenes from the data set, their captions (a fraction dropped to the empty
 // prompt, for classifier-free guidance; Ho & Salimans 2022, §3.2), and one noised latent per scene:
-//   z0 = s·M·x (pixel-vae.ts; s the package's scaling factor),  z_t = sqrt(ᾱ_t)·z0 + sqrt(1 − ᾱ_t)·ε,
+//   z0 = s·B·x (pixel-vae.ts; s the package's scaling factor),  z_t = sqrt(ᾱ_t)·z0 + sqrt(1 − ᾱ_t)·ε,
 //   t ~ U{0..T−1}, ε = N(0, I) + σ·N(0, 1) per channel (offset noise), target v = sqrt(ᾱ_t)·ε − sqrt(1 − ᾱ_t)·z0
 //   (or ε for an ε-prediction config), weighted by min(1, γ/SNR_t). See DemoTrainConfig for why each.
 // The weight enters the graph as its square root multiplying output and target (train-graph.ts).
@@ -13,18 +13,18 @@ import type { ClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
 import { Rng } from '../util/rng.ts';
 import { example, examples, streamSeed } from './dataset.ts';
 import type { DemoConfig } from './demo-config.ts';
-import { mixPixels } from './pixel-vae.ts';
+import { encodeScene, pixelVaeChannels } from './pixel-vae.ts';
 import { TEXT_INPUT } from './text-encoder.ts';
 import { LOSS_WEIGHT_INPUT } from './train-graph.ts';
 
 export interface TrainingBatch {
   /** int64 [B, T]. */
   readonly ids: BigInt64Array;
-  /** z_t, [B, 4, L, L]. */
+  /** z_t, [B, C, L, L]. */
   readonly sample: Float32Array;
   /** float [B]. */
   readonly timestep: Float32Array;
-  /** sqrt(w)·v (or sqrt(w)·ε), [B, 4, L, L]. */
+  /** sqrt(w)·v (or sqrt(w)·ε), [B, C, L, L]. */
   readonly target: Float32Array;
   /** sqrt(w) per example, [B]. */
   readonly weight: Float32Array;
@@ -35,16 +35,19 @@ const NOISE_SALT = 0x6e6f6973;
 /** Scenes averaged to measure the latents' spread. */
 const SCALE_SAMPLE = 512;
 
+const geometry = (c: DemoConfig) => ({ sceneSize: c.sceneSize, latentSize: c.unet.latentSize });
+
 /**
  * SD's scaling factor is 1/std of its VAE's latents (Rombach et al. 2022, §4.3.2 and appendix G), so that the scaled
- * latents have unit spread, which the noise schedule assumes; here 1/rms of M·x over the data set, to 4 digits.
+ * latents have unit spread, which the noise schedule assumes; here 1/rms of B·x over the data set, to 4 digits.
  */
 export function latentScale(config: DemoConfig): number {
   let sum = 0;
   let n = 0;
   for (const ex of examples(config.train.seed, 0, SCALE_SAMPLE, config.sceneSize)) {
-    for (const v of mixPixels(ex.rgba, config.sceneSize)) sum += v * v;
-    n += 4 * config.sceneSize ** 2;
+    const z = encodeScene(ex.rgba, geometry(config));
+    for (const v of z) sum += v * v;
+    n += z.length;
   }
   return Number((1 / Math.sqrt(sum / n)).toPrecision(4));
 }
@@ -52,7 +55,11 @@ export function latentScale(config: DemoConfig): number {
 export function trainingBatch(config: DemoConfig, tokenizer: ClipTokenizer, schedule: NoiseSchedule, scale: number, step: number): TrainingBatch {
   const { batch, seed, captionDropout } = config.train;
   const T = config.text.sequenceLength;
-  const plane = 4 * config.sceneSize ** 2;
+  const channels = pixelVaeChannels(geometry(config));
+  if (config.unet.inChannels !== channels || config.unet.outChannels !== channels)
+    throw new RangeError(`the UNet takes ${config.unet.inChannels} and returns ${config.unet.outChannels} channels; the pixel VAE's latent for ${config.sceneSize}-pixel scenes at ${config.unet.latentSize}² has ${channels}`);
+  const side = config.unet.latentSize ** 2;
+  const plane = channels * side;
   const rng = new Rng(streamSeed(seed ^ NOISE_SALT, step));
   const ids = new BigInt64Array(batch * T);
   const sample = new Float32Array(batch * plane);
@@ -63,11 +70,10 @@ export function trainingBatch(config: DemoConfig, tokenizer: ClipTokenizer, sche
     const ex = example(seed, step * batch + b, config.sceneSize);
     const text = rng.uniform() < captionDropout ? '' : ex.caption;
     tokenizer.encode(text, { length: T }).forEach((id, i) => (ids[b * T + i] = BigInt(id)));
-    const z0 = mixPixels(ex.rgba, config.sceneSize).map((v) => v * scale);
+    const z0 = encodeScene(ex.rgba, geometry(config)).map((v) => v * scale);
     const t = Math.min(schedule.numTrainTimesteps - 1, Math.floor(rng.uniform() * schedule.numTrainTimesteps));
     const eps = rng.normalArray(plane);
-    const side = config.sceneSize ** 2;
-    for (let c = 0; c < 4; c++) {
+    for (let c = 0; c < channels; c++) {
       const offset = config.train.offsetNoise * rng.normal();
       for (let p = c * side; p < (c + 1) * side; p++) eps[p] = eps[p]! + offset;
     }
@@ -86,7 +92,7 @@ export function trainingBatch(config: DemoConfig, tokenizer: ClipTokenizer, sche
 /** The training graph's feeds for one batch: ids, z_t, t, the target ε, and the current value of every weight. */
 export function stepFeeds(config: DemoConfig, b: TrainingBatch, weights: ReadonlyMap<string, { readonly dims: readonly number[] }>, values: ReadonlyMap<string, Float32Array>): Record<string, HostTensor> {
   const { batch } = config.train;
-  const latentDims = [batch, 4, config.unet.latentSize, config.unet.latentSize];
+  const latentDims = [batch, config.unet.inChannels, config.unet.latentSize, config.unet.latentSize];
   const feeds: Record<string, HostTensor> = {
     [TEXT_INPUT]: { dtype: 'int64', dims: [batch, config.text.sequenceLength], data: b.ids },
     [UNET_INPUTS.sample]: { dtype: 'float32', dims: latentDims, data: b.sample },

@@ -9,7 +9,7 @@ import type { Model } from '../graph/ir.ts';
 import { buildUNet } from '../model-builder/unet.ts';
 import { writeModel } from '../onnx/model-file.ts';
 import type { DemoConfig } from './demo-config.ts';
-import { LATENT_CHANNELS, workingSize } from './demo-config.ts';
+import { workingSize } from './demo-config.ts';
 import { buildPixelVaeDecoder, buildPixelVaeEncoder, type ResamplingKernels } from './pixel-vae.ts';
 import { buildTextEncoder } from './text-encoder.ts';
 import { vocabularySize, writeTokenizerFiles, type DemoVocabulary } from './tokenizer-files.ts';
@@ -69,14 +69,15 @@ export async function writeDemoPackage(dir: string, c: DemoPackageContents): Pro
   const vaeConfig = {
     _class_name: 'AutoencoderKL',
     _note: 'pixel-space: no learnt weights; see models/demo/README.md',
-    latent_channels: LATENT_CHANNELS,
+    latent_channels: c.config.unet.inChannels,
     sample_size: workingSize(c.config),
     scaling_factor: c.scalingFactor,
   };
   const encoderDir = await folder('vae_encoder');
   const decoderDir = await folder('vae_decoder');
-  await writeModel(buildPixelVaeEncoder({ latentSize, filter: c.vaeFilter }), join(encoderDir, 'model.onnx'));
-  await writeModel(buildPixelVaeDecoder({ latentSize }), join(decoderDir, 'model.onnx'));
+  const geometry = { sceneSize: c.config.sceneSize, latentSize };
+  await writeModel(buildPixelVaeEncoder({ ...geometry, filter: c.vaeFilter }), join(encoderDir, 'model.onnx'));
+  await writeModel(buildPixelVaeDecoder(geometry), join(decoderDir, 'model.onnx'));
   await writeFile(join(encoderDir, 'config.json'), json(vaeConfig));
   await writeFile(join(decoderDir, 'config.json'), json(vaeConfig));
 }

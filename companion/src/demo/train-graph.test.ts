@@ -19,7 +19,7 @@ const SMALL: DemoConfig = {
   sceneSize: 8,
   predictionType: 'v_prediction',
   text: { sequenceLength: 12, hidden: 16, heads: 2, layers: 1, seed: 1 },
-  unet: tinyUNetConfig({ blockOutChannels: [8, 16], attentionHeads: 2, normGroups: 4, crossAttentionDim: 16, sequenceLength: 12, latentSize: 8 }),
+  unet: tinyUNetConfig({ blockOutChannels: [8, 16], attentionHeads: 2, normGroups: 4, crossAttentionDim: 16, sequenceLength: 12, latentSize: 4, inChannels: 12, outChannels: 12 }),
   train: { ...DEMO_CONFIG.train, batch: 2, steps: 20, warmupSteps: 1, lr: 3e-3, captionDropout: 0 },
 };
 

@@ -74,7 +74,7 @@ async function run(flags: Flags): Promise<void> {
 async function exportPackage(flags: Flags, config: DemoConfig, state: OptimizerState, history: TrainingHistory, threads: number | undefined): Promise<void> {
   const out = resolve(flags.out);
   const scalingFactor = latentScale(config);
-  const vaeFilter = await correctionFilter(config.unet.latentSize);
+  const vaeFilter = await correctionFilter({ sceneSize: config.sceneSize, latentSize: config.unet.latentSize });
   const vocabulary = demoVocabulary();
   const weights = debiasedAverage(state, initialWeights(config, vocabularySize(vocabulary)), config.train.emaDecay);
   await writeDemoPackage(out, { config, weights, scalingFactor, vaeFilter, vocabulary });
