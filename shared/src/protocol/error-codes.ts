@@ -30,7 +30,7 @@ export const errorCodes = {
   FORBIDDEN_HOST: 'The request named a host other than localhost, 127.0.0.1 or [::1] with the companion port (a DNS-rebinding guard). Connect to http://localhost:<port>.',
   PORT_IN_USE: 'Another program (perhaps another `imagic serve`) holds the port. Stop it, or choose a free one with `imagic serve --port N` (the Figma plugin reaches only the ports its manifest lists).',
   // --- models, edits and jobs ---------------------------------------------------------------------------
-  NO_MODEL: 'No model is installed. Run `imagic models add <dir>` with a diffusers-ONNX Stable Diffusion 1.x folder (model_index.json, unet/, vae_encoder/, vae_decoder/, text_encoder/); a one-command demo model is coming.',
+  NO_MODEL: 'No model is installed and the bundled demo model is missing (models/demo beside the companion). Run `imagic models add <dir>` with a diffusers-ONNX Stable Diffusion 1.x folder (model_index.json, unet/, vae_encoder/, vae_decoder/, text_encoder/), or `imagic models download`; reinstalling the companion restores the demo model.',
   MODEL_INCOMPLETE: 'The model folder lacks files a diffusers-ONNX Stable Diffusion package needs (the message lists them). Point --model at the package root, or export it again with `optimum-cli export onnx` or the diffusers conversion script.',
   ENGINE_UNAVAILABLE: 'This companion build cannot run edits yet: its editing engine is missing or failed to load. Update imagic, then run `imagic serve` again.',
   UPLOAD_NOT_FOUND: 'The image the request names was not uploaded on this connection, or was evicted. Send the image frame again right before `edit.start`.',
