@@ -60,9 +60,13 @@ const relL2 = (a: Float32Array, ref: Float32Array) => {
 };
 
 describe('whole-UNet gradients', () => {
-  const cases = ([14, 17] as const).flatMap((opset) => [false, true].map((dynamicShapes) => ({ opset, dynamicShapes })));
+  const cases = [
+    ...([14, 17] as const).flatMap((opset) => [false, true].map((dynamicShapes) => ({ opset, dynamicShapes }))),
+    // The text-time embedding (addition_embed_type "text", as the demo model has it): the context reaches the resnets too.
+    { opset: 14 as const, dynamicShapes: false, additionEmbedType: 'text' as const, additionEmbedHeads: 4 },
+  ];
 
-  it.each(cases.map((c) => [`opset ${c.opset}, dynamicShapes ${c.dynamicShapes}`, c] as const))(
+  it.each(cases.map((c) => [`opset ${c.opset}, dynamicShapes ${c.dynamicShapes}${'additionEmbedType' in c ? ', text-time embedding' : ''}`, c] as const))(
     'match finite differences wrt encoder_hidden_states, sample, a to_k weight and a conv weight (%s)',
     async (_label, variant) => {
       const config = tinyUNetConfig(variant);

@@ -8,7 +8,7 @@ import { linear } from './layers.ts';
 import type { ModuleGraph } from './module-graph.ts';
 
 /** [B, S, h·d] → [B·h, S, d]; with dynamicShapes, `batch_size, seq_len, dim = tensor.shape` is read in-graph. */
-function headToBatch(g: ModuleGraph, scope: string, t: string, heads: number): string {
+export function headToBatch(g: ModuleGraph, scope: string, t: string, heads: number): string {
   const [batch, seq, dim] = g.dims(t) as [number, number, number];
   const head = dim / heads;
   let b = '';
@@ -29,7 +29,7 @@ function headToBatch(g: ModuleGraph, scope: string, t: string, heads: number): s
 }
 
 /** [B·h, S, d] → [B, S, h·d]. */
-function batchToHead(g: ModuleGraph, scope: string, t: string, heads: number): string {
+export function batchToHead(g: ModuleGraph, scope: string, t: string, heads: number): string {
   const [bh, seq, head] = g.dims(t) as [number, number, number];
   const batch = bh / heads;
   let b = '';

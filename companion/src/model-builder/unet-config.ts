@@ -37,6 +37,12 @@ export interface UNetConfig {
    * diffusers export script does. The normaliser must then fold all of it away given static input shapes.
    */
   readonly dynamicShapes: boolean;
+  /**
+   * diffusers' `addition_embed_type`: null (SD 1.x) or 'text', a pooled summary of encoder_hidden_states added to the
+   * time embedding (text-time-embedding.ts), with `additionEmbedHeads` heads (`addition_embed_type_num_heads`).
+   */
+  readonly additionEmbedType: 'text' | null;
+  readonly additionEmbedHeads: number;
   readonly seed: number;
 }
 
@@ -58,6 +64,8 @@ export function tinyUNetConfig(overrides: Partial<UNetConfig> = {}): UNetConfig 
     dtype: 'float32',
     opset: 14,
     dynamicShapes: false,
+    additionEmbedType: null,
+    additionEmbedHeads: 64,
     seed: 1,
     ...overrides,
   });
@@ -81,6 +89,8 @@ export function sd15UNetConfig(overrides: Partial<UNetConfig> = {}): UNetConfig 
     dtype: 'float32',
     opset: 14,
     dynamicShapes: true,
+    additionEmbedType: null,
+    additionEmbedHeads: 64,
     seed: 1,
     ...overrides,
   });
@@ -110,6 +120,8 @@ export function validateUNetConfig(config: UNetConfig): UNetConfig {
   if (!positiveInt(c.latentSize) || c.latentSize % 2 ** downsamplers !== 0) {
     throw new RangeError(`latentSize ${c.latentSize} must be a multiple of 2^${downsamplers} for ${channels.length} blocks`);
   }
+  if (c.additionEmbedType === 'text' && (!positiveInt(c.additionEmbedHeads) || c.crossAttentionDim % c.additionEmbedHeads !== 0))
+    throw new RangeError(`additionEmbedHeads ${c.additionEmbedHeads} must divide crossAttentionDim ${c.crossAttentionDim}`);
   if (c.opset !== 14 && c.opset !== 17) throw new RangeError(`opset must be 14 or 17, got ${String(c.opset)}`);
   if (!(c.normEps > 0)) throw new RangeError(`normEps must be positive, got ${c.normEps}`);
   return config;

@@ -42,7 +42,10 @@ export function countUNetParameters(config: UNetConfig): number {
     }
     if (i < ch.length - 1) total += conv(3, out, out);
   });
-  return total + norm(ch[0]!) + conv(3, ch[0]!, c.outChannels);
+  // TextTimeEmbedding: norm1(D), pool (positional_embedding [1, D], q/k/v Linear(D, D)), proj Linear(D, temb), norm2(temb).
+  const D = c.crossAttentionDim;
+  const addition = c.additionEmbedType === 'text' ? norm(D) + D + 3 * linear(D, D) + linear(D, temb) + norm(temb) : 0;
+  return total + addition + norm(ch[0]!) + conv(3, ch[0]!, c.outChannels);
 }
 
 /** Bytes the weights take in the config's dtype. */

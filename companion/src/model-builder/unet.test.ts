@@ -131,6 +131,13 @@ describe('#buildUNet', () => {
   it('has as many parameters as diffusers counts (tiny built; SD 1.5 in closed form and as a dry-run graph)', () => {
     const tiny = buildUNet(tinyUNetConfig());
     expect(parameterCount(tiny.model, tiny.parameters)).toBe(countUNetParameters(tinyUNetConfig()));
+    const text = tinyUNetConfig({ additionEmbedType: 'text', additionEmbedHeads: 4 });
+    const withText = buildUNet(text);
+    expect(parameterCount(withText.model, withText.parameters)).toBe(countUNetParameters(text));
+    expect(countUNetParameters(text)).toBeGreaterThan(countUNetParameters(tinyUNetConfig()));
+    // diffusers' state-dict names for TextTimeEmbedding.
+    for (const name of ['add_embedding.norm1.weight', 'add_embedding.pool.positional_embedding', 'add_embedding.pool.q_proj.bias', 'add_embedding.pool.k_proj.weight', 'add_embedding.pool.v_proj.weight', 'add_embedding.proj.weight', 'add_embedding.norm2.bias'])
+      expect([...withText.parameters.values()], name).toContain(name);
     expect(countUNetParameters(sd15UNetConfig())).toBe(859_520_964);
     const sd = buildUNet(sd15UNetConfig(), { sink: dryRunWeightSink });
     expect(parameterCount(sd.model, sd.parameters)).toBe(859_520_964);

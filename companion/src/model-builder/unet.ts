@@ -9,6 +9,7 @@ import { groupNorm } from './group-norm.ts';
 import { conv2d, silu } from './layers.ts';
 import { ModuleGraph } from './module-graph.ts';
 import { downsample, resnetBlock, upsample, type ResnetOptions } from './resnet.ts';
+import { textTimeEmbedding } from './text-time-embedding.ts';
 import { timestepEmbedding } from './timestep-embedding.ts';
 import { transformer2d } from './transformer.ts';
 import { timestepDtype, unetInputShapes, validateUNetConfig, type UNetConfig } from './unet-config.ts';
@@ -63,7 +64,9 @@ export function buildUNet(config: UNetConfig, options: BuildUNetOptions = {}): U
   const resnet = (outChannels: number): ResnetOptions => ({ outChannels, groups: c.normGroups, eps: c.normEps });
   const attn = { heads: c.attentionHeads, groups: c.normGroups };
 
-  const temb = timestepEmbedding(g, timestep, sample, channels[0]!);
+  const timeOnly = timestepEmbedding(g, timestep, sample, channels[0]!);
+  // UNet2DConditionModel.forward: emb = time_embedding(t) + add_embedding(encoder_hidden_states) when configured.
+  const temb = c.additionEmbedType === 'text' ? g.op('', 'Add', [timeOnly, textTimeEmbedding(g, context, 4 * channels[0]!, c.additionEmbedHeads)]) : timeOnly;
   let h = conv2d(g, '/conv_in', sample, channels[0]!, { kernel: 3 });
   const skips = [h];
 
