@@ -1,7 +1,7 @@
 // What one training step sees: B fresh scenes from the data set, their captions (a fraction dropped to the empty
 // prompt, for classifier-free guidance; Ho & Salimans 2022, §3.2), and one noised latent per scene:
 //   z0 = s·B·x (pixel-vae.ts; s the package's scaling factor),  z_t = sqrt(ᾱ_t)·z0 + sqrt(1 − ᾱ_t)·ε,
-//   t ~ U{0..T−1}, ε = N(0, I) + σ·N(0, 1) per channel (offset noise), target v = sqrt(ᾱ_t)·ε − sqrt(1 − ᾱ_t)·z0
+//   t ~ U{0..T−1}, ε = N(0, I) + σ·N(0, 1) per colour (offset noise), target v = sqrt(ᾱ_t)·ε − sqrt(1 − ᾱ_t)·z0
 //   (or ε for an ε-prediction config), weighted by min(1, γ/SNR_t). See DemoTrainConfig for why each.
 // The weight enters the graph as its square root multiplying output and target (train-graph.ts).
 // Everything is drawn from (seed, step) alone, so a resumed run sees what an uninterrupted one would have.
@@ -32,6 +32,8 @@ export interface TrainingBatch {
 
 /** Salt separating the noise streams from the data streams of the same seed. */
 const NOISE_SALT = 0x6e6f6973;
+/** Channels of band 0, the patch means (pixel-vae.ts: channel = band·3 + colour axis). */
+const COLOUR_AXES = 3;
 /** Scenes averaged to measure the latents' spread. */
 const SCALE_SAMPLE = 512;
 
@@ -73,7 +75,9 @@ export function trainingBatch(config: DemoConfig, tokenizer: ClipTokenizer, sche
     const z0 = encodeScene(ex.rgba, geometry(config)).map((v) => v * scale);
     const t = Math.min(schedule.numTrainTimesteps - 1, Math.floor(rng.uniform() * schedule.numTrainTimesteps));
     const eps = rng.normalArray(plane);
-    for (let c = 0; c < channels; c++) {
+    // Offset noise shifts each colour of the whole image by a constant; in the patch basis (pixel-vae.ts) such a shift
+    // lives only in the patch-mean channels (band 0: one per colour axis), the detail bands of a flat image being 0.
+    for (let c = 0; c < COLOUR_AXES; c++) {
       const offset = config.train.offsetNoise * rng.normal();
       for (let p = c * side; p < (c + 1) * side; p++) eps[p] = eps[p]! + offset;
     }

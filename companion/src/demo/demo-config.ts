@@ -82,6 +82,8 @@ export const DEMO_CONFIG: DemoConfig = {
     inChannels: LATENT_CHANNELS,
     outChannels: LATENT_CHANNELS,
     normGroups: 8,
+    additionEmbedType: 'text',
+    additionEmbedHeads: 4,
     seed: 7,
   }),
   train: { batch: 32, steps: 5000, lr: 2e-3, warmupSteps: 100, finalLrFraction: 0.05, clipNorm: 1, emaDecay: 0.995, captionDropout: 0.1, minSnrGamma: 5, offsetNoise: 0.25, seed: 5 },
