@@ -11,7 +11,9 @@ describe('panel presets', () => {
     const panel = PANEL[name];
     const { embedSteps, embedLr, tuneSteps } = companion.train;
     expect(panel.fineTune).toMatchObject({ embedSteps, embedLr, tuneSteps, adapterRank: 0, adapterTargets: [] });
-    expect({ steps: panel.steps, guidanceScale: panel.guidanceScale, sampler: panel.sampler }).toEqual(companion.sample);
+    expect({ steps: panel.steps, sampler: panel.sampler }).toEqual({ steps: companion.sample.steps, sampler: companion.sample.sampler });
+    // The guidance scale is left to the companion (the model's recommendation, else the preset's).
+    expect(panel).not.toHaveProperty('guidanceScale');
   });
 
   it('builds requests the protocol accepts', () => {
@@ -21,7 +23,7 @@ describe('panel presets', () => {
         prompt: 'make the dog sit',
         preset: name,
         fineTune: preset.fineTune,
-        sampling: { etas: [0.6, 0.7, 0.8], seeds: Array.from({ length: 16 }, (_, i) => i), steps: preset.steps, guidanceScale: preset.guidanceScale, sampler: preset.sampler },
+        sampling: { etas: [0.6, 0.7, 0.8], seeds: Array.from({ length: 16 }, (_, i) => i), steps: preset.steps, sampler: preset.sampler },
         workingResolutionPx: 512,
       };
       expect(EditRequest.safeParse(request).success).toBe(true);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EditRequest } from '../../../shared/src/protocol/edit-request.ts';
 import { exampleEditRequest } from '../../../shared/src/protocol/message-examples.ts';
-import { trainSettingsOf } from '../jobs/request-settings.ts';
+import { defaultGuidance, sampleSettingsOf, trainSettingsOf } from '../jobs/request-settings.ts';
 import { PACKAGE_SETTINGS_FILE, readPackageSampleSettingsAsync, readPackageSettingsAsync } from './package-settings.ts';
 import { PRESETS } from './settings.ts';
 
@@ -46,5 +46,14 @@ describe('imagic_settings.json', () => {
     expect(trainSettingsOf(auto, recommended)).toMatchObject({ ...recommended, tuneSteps: auto.fineTune.tuneSteps });
     expect(trainSettingsOf(auto, {})).toMatchObject({ adapterRank: PRESETS[auto.preset].train.adapterRank, tuneLr: PRESETS[auto.preset].train.tuneLr });
     expect(trainSettingsOf(own, recommended)).toMatchObject({ adapterRank: 4, adapterTargets: ['to_k'], tuneLr: 1e-3 });
+  });
+
+  it("gives a request without a guidance scale the model's recommended one, else the preset's; a request's own wins", () => {
+    const { guidanceScale: _, ...sampling } = exampleEditRequest.sampling;
+    const request = EditRequest.parse({ ...exampleEditRequest, sampling });
+    expect(request.sampling.guidanceScale).toBeUndefined();
+    expect(sampleSettingsOf(request.sampling, defaultGuidance(request.preset, { guidanceScale: 3 })).guidanceScale).toBe(3);
+    expect(sampleSettingsOf(request.sampling, defaultGuidance(request.preset, {})).guidanceScale).toBe(PRESETS[request.preset].sample.guidanceScale);
+    expect(sampleSettingsOf({ ...request.sampling, guidanceScale: 5 }, defaultGuidance(request.preset, { guidanceScale: 3 })).guidanceScale).toBe(5);
   });
 });

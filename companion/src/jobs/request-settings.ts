@@ -2,8 +2,8 @@
 // does not fit in a consumer GPU's memory through our in-graph autodiff, so the engine trains low-rank adapters
 // only: a request with adapterRank 0 gets the model's recommended adapters (package-settings.ts) over its preset's,
 // including the adapter learning rate (a whole-UNet rate such as 2e-6 would leave rank-4 adapters untrained).
-import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
-import type { RecommendedTrain } from '../engine/package-settings.ts';
+import type { EditRequest, Preset, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
+import type { RecommendedSample, RecommendedTrain } from '../engine/package-settings.ts';
 import { PRESETS, validateSampleSettings, validateTrainSettings, type SampleSettings, type TrainSettings } from '../engine/settings.ts';
 
 /** Seeds the training noise; fixed so that the same request trains the same edit. */
@@ -19,8 +19,18 @@ export function trainSettingsOf(request: EditRequest, recommended: RecommendedTr
   return validateTrainSettings({ embedSteps: f.embedSteps, embedLr: f.embedLr, tuneSteps: f.tuneSteps, ...adapters, seed: TRAIN_SEED });
 }
 
-export function sampleSettingsOf(sampling: SamplingSettings): SampleSettings {
-  return validateSampleSettings({ ...sampling });
+/**
+ * A request's sampling in the engine's terms. A request that leaves out the guidance scale gets `fallback`: for a new
+ * edit the model's recommended one, else the preset's; for a re-render the one the edit was rendered with.
+ */
+export function sampleSettingsOf(sampling: SamplingSettings, fallbackGuidance: number): SampleSettings {
+  const { guidanceScale, ...rest } = sampling;
+  return validateSampleSettings({ ...rest, guidanceScale: guidanceScale ?? fallbackGuidance });
+}
+
+/** The guidance a new edit gets when its request leaves it out: the model's recommendation, else the preset's. */
+export function defaultGuidance(preset: Preset, recommended: RecommendedSample): number {
+  return recommended.guidanceScale ?? PRESETS[preset].sample.guidanceScale;
 }
 
 /**

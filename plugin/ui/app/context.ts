@@ -41,7 +41,7 @@ export function samplingFor(state: PanelState, seeds: number[], eta: number, opt
     etas: options.grid ? gridEtas(eta, state.varyEta) : [gridEtas(eta, false)[0] ?? eta],
     seeds: options.grid ? seeds : seeds.slice(0, 1),
     steps: options.steps ?? preset.steps,
-    guidanceScale: preset.guidanceScale,
+    // No guidance scale: the companion uses the model's recommended one (imagic_settings.json), else the preset's.
     sampler: preset.sampler,
   };
 }

@@ -8,7 +8,6 @@ export type PresetValues = {
   label: string;
   fineTune: FineTuneSettings;
   steps: number;
-  guidanceScale: number;
   sampler: Sampler;
 };
 
@@ -20,21 +19,18 @@ export const PRESETS: Readonly<Record<Preset, PresetValues>> = {
     label: 'Fast (preview quality)',
     fineTune: { ...ADAPTERS, adapterTargets: [], embedSteps: 20, embedLr: 1e-3, tuneSteps: 60 },
     steps: 10,
-    guidanceScale: 3,
     sampler: 'ddim',
   },
   community: {
     label: 'Community (diffusers defaults)',
     fineTune: { ...ADAPTERS, adapterTargets: [], embedSteps: 500, embedLr: 1e-3, tuneSteps: 1000 },
     steps: 50,
-    guidanceScale: 7.5,
     sampler: 'ddim',
   },
   paper: {
     label: 'Paper (slowest, best)',
     fineTune: { ...ADAPTERS, adapterTargets: [], embedSteps: 1000, embedLr: 2e-3, tuneSteps: 1500 },
     steps: 50,
-    guidanceScale: 7.5,
     sampler: 'ddim',
   },
 };

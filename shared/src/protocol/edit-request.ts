@@ -42,7 +42,12 @@ export const SamplingSettings = z
     etas: z.array(z.number().min(-0.5).max(2)).min(1).max(MAX_ETAS),
     seeds: z.array(z.uint32()).min(1).max(MAX_SEEDS),
     steps: z.int().min(1).max(200),
-    guidanceScale: z.number().min(0).max(30),
+    /**
+     * Classifier-free guidance. Optional: absent, the companion uses the model's own recommendation
+     * (imagic_settings.json: models trained differently want different scales), else the preset's; a re-render
+     * without it keeps the edit's.
+     */
+    guidanceScale: z.number().min(0).max(30).optional(),
     sampler: Sampler,
   })
   .refine((s) => s.etas.length * s.seeds.length <= MAX_OUTPUTS_PER_JOB, {
