@@ -13,6 +13,7 @@ import { DEMO_DEFAULT_ETA, DEMO_PRESET, demoSampleSettings, demoTrainSettings } 
 import { DEMO_PACKAGE_DIR } from './demo-paths.ts';
 import { evaluateGeneration } from './eval-generation.ts';
 import { evaluateImagic } from './eval-imagic.ts';
+import { evaluateSensitivity } from './eval-sensitivity.ts';
 import { encodePng } from '../images/model-input.ts';
 import { contactSheet } from './image-metrics.ts';
 import { renderPackageReadme } from './package-readme.ts';
@@ -47,6 +48,8 @@ const num = (flag: string, value: string): number => {
   if (value.trim() === '' || !Number.isFinite(n)) fail('INVALID_SPEC', `--${flag} ${value}: expected a number`);
   return n;
 };
+/** Held-out scenes the caption sensitivity averages over. */
+const SENSITIVITY_SCENES = 8;
 const log = (line: string) => process.stderr.write(`eval:demo: ${line}\n`);
 
 /** The demo's settings (demo-settings.ts), or a plain engine preset with --preset; then single-field flags. */
@@ -88,6 +91,8 @@ async function run(f: Flags): Promise<void> {
     log('generation from captions…');
     const { images: samples, ...generation } = await evaluateGeneration(modelDir, sample, num('gen-seeds', f.genSeeds));
     result['generation'] = generation;
+    log('caption sensitivity…');
+    result['captionSensitivity'] = await evaluateSensitivity(modelDir, SENSITIVITY_SCENES);
     if (f.sheet) {
       // One row per caption, in grammar order (shape, colour, background), one column per seed.
       const sheet = contactSheet(samples, SCENE_SIZE, num('gen-seeds', f.genSeeds) * BACKGROUNDS.length);

@@ -29,7 +29,8 @@ interface ComparisonRow {
 interface EvalSummary {
   readonly train?: unknown;
   readonly sample?: unknown;
-  readonly generation?: { readonly agreement: number; readonly samples: number };
+  readonly generation?: { readonly agreement: number; readonly samples: number; readonly perSlot?: { readonly colour: number; readonly shape: number; readonly background: number } };
+  readonly captionSensitivity?: { readonly scenes: number; readonly timesteps: readonly number[]; readonly bySlot: Readonly<Record<'shape' | 'colour' | 'background', readonly number[]>> };
   readonly imagic?: {
     readonly cases: number;
     readonly outputsPerEta: number;
@@ -46,7 +47,15 @@ const pct = (v: number) => `${Math.round(v * 100)}%`;
 
 function evaluationSection(e: EvalSummary, rationale: string): string {
   const lines: string[] = [];
-  if (e.generation) lines.push(`- **Generation from captions**: the classifier reads back all three slots for ${pct(e.generation.agreement)} of ${e.generation.samples} samples (bar: 90%).`);
+  if (e.generation) {
+    const slots = e.generation.perSlot;
+    lines.push(`- **Generation from captions**: the classifier reads back all three slots for ${pct(e.generation.agreement)} of ${e.generation.samples} samples (bar: 90%)${slots ? `; colour ${pct(slots.colour)}, shape ${pct(slots.shape)}, background ${pct(slots.background)}` : ''}.`);
+  }
+  const sens = e.captionSensitivity;
+  if (sens) {
+    const row = (slot: 'shape' | 'colour' | 'background') => sens.bySlot[slot].map((v) => v.toExponential(1)).join(' · ');
+    lines.push(`- **How much the UNet hears each word** (relative change of its output when the word is swapped, over ${sens.scenes} held-out scenes at t = ${sens.timesteps.join(', ')}): colour ${row('colour')}; background ${row('background')}; shape ${row('shape')}.`);
+  }
   const im = e.imagic;
   if (im) {
     lines.push(`- **Imagic, η = 0**: PSNR to the input ${im.reconstruction.meanPsnr} dB mean, ${im.reconstruction.minPsnr} dB min, ${pct(im.reconstruction.fractionAbove30)} ≥ 30 dB, over ${im.outputsPerEta} outputs (bar: 30 dB).`);
@@ -121,16 +130,18 @@ text encoder ${c.text.seed}); the same command gives the same package up to floa
   learnt on the grammar's words (each word is one token), start and end tokens; any other text falls back to bytes.
 - **unet/**: the model builder's SD-style UNet2DConditionModel, block channels [${c.unet.blockOutChannels.join(', ')}],
   ${c.unet.layersPerBlock} layer per block, ${c.unet.attentionHeads} heads, cross-attention dim ${c.unet.crossAttentionDim},
-  latent ${c.unet.latentSize}×${c.unet.latentSize}×4; ${c.predictionType === 'v_prediction' ? 'v-prediction (as SD 2.x)' : 'ε-prediction'} on SD 1.5's scaled_linear
+  latent ${c.unet.latentSize}×${c.unet.latentSize}×${c.unet.inChannels}${c.unet.additionEmbedType === 'text' ? `, with diffusers' text-time embedding (\`addition_embed_type: "text"\`, ${c.unet.additionEmbedHeads}-head attention pooling of the text added to the time embedding, \`model-builder/text-time-embedding.ts\`)` : ''};
+  ${c.predictionType === 'v_prediction' ? 'v-prediction (as SD 2.x)' : 'ε-prediction'} on SD 1.5's scaled_linear
   schedule (scheduler/, \`prediction_type\`). Loss weighting (Min-SNR-γ cap ${c.train.minSnrGamma}) and offset noise
   (σ ${c.train.offsetNoise}) are explained in \`companion/src/demo/demo-config.ts\`, with what they fixed.
 - **imagic_settings.json**: the settings this model recommends for Imagic (\`engine/package-settings.ts\`: the CLI applies
   them where no flag is given, and a plugin request that leaves its adapters to the companion gets the recommended
   ones), with the reason.
-- **vae_encoder/, vae_decoder/**: a pixel-space "VAE" with no learnt weights (\`companion/src/demo/pixel-vae.ts\`).
-  The engine works on a canvas 8× the latent (256×256 here, SD's VAE factor); the encoder averages each 8×8 cell
-  back to one pixel, with a 5×5 correction for the engine's lanczos3 upsampling, and maps RGB to 4 channels with a
-  4×3 matrix of orthonormal columns; the decoder applies its transpose and repeats each pixel over its cell.
+- **vae_encoder/, vae_decoder/**: a pixel-space "VAE" with no learnt weights and nothing lost (\`companion/src/demo/pixel-vae.ts\`).
+  The engine works on a canvas 8× the latent (${c.unet.latentSize * 8}×${c.unet.latentSize * 8} here, SD's VAE factor); the encoder averages each
+  ${(c.unet.latentSize * 8) / c.sceneSize}×${(c.unet.latentSize * 8) / c.sceneSize} cell back to one pixel of the ${c.sceneSize}×${c.sceneSize} scene, with a 5×5 correction for the engine's lanczos3
+  upsampling, and maps each ${c.sceneSize / c.unet.latentSize}×${c.sceneSize / c.unet.latentSize} patch's RGB values to ${c.unet.inChannels} channels with an orthonormal basis (luma and two
+  colour-opponent axes × ${c.sceneSize / c.unet.latentSize === 2 ? 'one level of the Haar wavelet' : 'a Hadamard basis'}); the decoder applies its transpose and repeats each pixel over its cell.
   \`scaling_factor\` ${training.scalingFactor} = 1/rms of the data set's latents, as SD's is 1/std of its VAE's.
 
 ## Evaluation
