@@ -73,7 +73,7 @@ const GEOMETRY = { sceneSize: SCENE_SIZE, latentSize: SCENE_SIZE / 2 };
 // to 2000 (eval-sensitivity.ts; one scene). With four heads and a second text layer (no measurable cost per step) the
 // shape swap's effect rose from ~0.006 at step 1150 to 0.07–0.10 at the noisy timesteps by step 3350 (eight scenes),
 // and generated shapes went from chance to 58% right. Not an A/B at equal steps: the 2-head runs were stopped earlier.
-export const LATENT_CHANNELS = pixelVaeChannels(GEOMETRY);
+const LATENT_CHANNELS = pixelVaeChannels(GEOMETRY);
 
 export const DEMO_CONFIG: DemoConfig = {
   sceneSize: GEOMETRY.sceneSize,

@@ -5,8 +5,8 @@
 //   pool = AttentionPooling(heads, D) (GLIDE, Nichol et al. 2022): one query, the class token
 //          c = mean over tokens of ctx + positional_embedding, attends over [c, ctx] with q/k/v projections (biased);
 //          the heads' outputs are concatenated.
-// SD 1.x leaves it out (`addition_embed_type: null`); a small model trained from scratch reads its captions' words
-// through it faster than through cross-attention alone (models/demo/README.md has the measurement).
+// SD 1.x leaves it out (`addition_embed_type: null`). The demo model has it, as a second path from its captions to the
+// UNet; its effect on that model was not measured apart from the other changes of the same run (demo-config.ts).
 import { intAttr, intsAttr } from '../graph/ir.ts';
 import { batchToHead, headToBatch } from './attention.ts';
 import { gemmLinear, linear } from './layers.ts';
