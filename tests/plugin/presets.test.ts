@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS as COMPANION } from '../../companion/src/engine/settings.ts';
 import { PRESETS as PANEL } from '../../plugin/ui/state/presets.ts';
-import { EditRequest } from '../../shared/src/protocol/edit-request.ts';
+import { samplingFor } from '../../plugin/ui/app/context.ts';
+import { initialPanelState } from '../../plugin/ui/state/panel-state.ts';
+import { EditRequest, type Preset } from '../../shared/src/protocol/edit-request.ts';
 
 describe('panel presets', () => {
   it.each(Object.keys(COMPANION) as Array<keyof typeof COMPANION>)('%s matches companion/src/engine/settings.ts', (name) => {
@@ -27,6 +29,12 @@ describe('panel presets', () => {
         workingResolutionPx: 512,
       };
       expect(EditRequest.safeParse(request).success).toBe(true);
+    }
+  });
+
+  it("leaves the guidance scale out of every request's sampling (the companion uses the model's recommended one)", () => {
+    for (const preset of Object.keys(PANEL) as Preset[]) {
+      for (const grid of [true, false]) expect(samplingFor({ ...initialPanelState(), preset }, [1, 2], 0.7, { grid })).not.toHaveProperty('guidanceScale');
     }
   });
 });

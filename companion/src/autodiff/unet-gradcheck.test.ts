@@ -22,6 +22,8 @@ import { buildGradientModel } from './gradient-model.ts';
 const TO_K = '/down_blocks.0/attentions.0/transformer_blocks.0/attn2/to_k/MatMul';
 const CONV = '/up_blocks.1/resnets.0/conv1/Conv';
 const CONTEXT = 'encoder_hidden_states';
+const POOL_POSITION = 'add_embedding.pool.positional_embedding';
+const POOL_K = '/add_embedding/pool/k_proj/MatMul';
 
 const weightOf = (model: Model, nodeName: string): string => {
   const node = model.graph.nodes.find((n) => n.name === nodeName);
@@ -71,7 +73,9 @@ describe('whole-UNet gradients', () => {
     async (_label, variant) => {
       const config = tinyUNetConfig(variant);
       const { model } = buildUNet(config);
-      const wrt = [CONTEXT, 'sample', weightOf(model, TO_K), weightOf(model, CONV)];
+      // With the text-time embedding, also its pooling's own weight: it must reach the output (through the resnets).
+      const pooling = config.additionEmbedType === 'text' ? [POOL_POSITION, weightOf(model, POOL_K)] : [];
+      const wrt = [CONTEXT, 'sample', weightOf(model, TO_K), weightOf(model, CONV), ...pooling];
       const results = await gradcheck(model, spec(config, wrt), randomUNetFeeds(config));
       expect(results).toHaveLength(wrt.length * 3);
       for (const r of results) {
