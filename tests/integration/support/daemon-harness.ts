@@ -128,10 +128,26 @@ export class Inbox {
     }
   }
 
-  /** Sends a request (adding `v`) and returns the next message. */
-  async requestAsync(body: Record<string, unknown>): Promise<ServerMessage> {
+  /**
+   * Sends a request (adding `v`) and returns its reply: the first message carrying the request's id (or an
+   * id-less `error`, the answer to an unreadable request). Job events that arrive first (a running job's
+   * progress, a superseded re-render's job.error) stay queued, in order, for the next reads: taking "the next
+   * message" as the reply made tests fail whenever a busy machine let such an event slip in ahead of it.
+   */
+  async requestAsync(body: Record<string, unknown>, timeoutMs = 5000): Promise<ServerMessage> {
     this.socket.send(JSON.stringify({ v: PROTOCOL_VERSION, ...body }));
-    return this.nextAsync();
+    const skipped: ServerMessage[] = [];
+    const deadline = Date.now() + timeoutMs;
+    try {
+      for (;;) {
+        const message = await this.nextAsync(Math.max(1, deadline - Date.now()));
+        const id = (message as { id?: string }).id;
+        if (id === body.id || (message.type === 'error' && id === undefined)) return message;
+        skipped.push(message);
+      }
+    } finally {
+      this.messages.unshift(...skipped);
+    }
   }
 }
 
