@@ -11,8 +11,10 @@ describe('panel presets', () => {
   it.each(Object.keys(COMPANION) as Array<keyof typeof COMPANION>)('%s matches companion/src/engine/settings.ts', (name) => {
     const companion = COMPANION[name];
     const panel = PANEL[name];
-    const { embedSteps, embedLr, tuneSteps } = companion.train;
-    expect(panel.fineTune).toMatchObject({ embedSteps, embedLr, tuneSteps, adapterRank: 0, adapterTargets: [] });
+    const { embedSteps, tuneSteps } = companion.train;
+    expect(panel.fineTune).toMatchObject({ embedSteps, tuneSteps, adapterRank: 0, adapterTargets: [] });
+    // The stage-1 rate is left to the companion too (the model's recommendation, else the preset's).
+    expect(panel.fineTune).not.toHaveProperty('embedLr');
     expect({ steps: panel.steps, sampler: panel.sampler }).toEqual({ steps: companion.sample.steps, sampler: companion.sample.sampler });
     // The guidance scale is left to the companion (the model's recommendation, else the preset's).
     expect(panel).not.toHaveProperty('guidanceScale');

@@ -48,6 +48,15 @@ describe('imagic_settings.json', () => {
     expect(trainSettingsOf(own, recommended)).toMatchObject({ adapterRank: 4, adapterTargets: ['to_k'], tuneLr: 1e-3 });
   });
 
+  it("gives a request without a stage-1 rate the model's recommended one, else the preset's; a request's own wins", () => {
+    const { embedLr: _, ...fineTune } = exampleEditRequest.fineTune;
+    const request = EditRequest.parse({ ...exampleEditRequest, fineTune });
+    expect(request.fineTune.embedLr).toBeUndefined();
+    expect(trainSettingsOf(request, { embedLr: 1e-2 }).embedLr).toBe(1e-2);
+    expect(trainSettingsOf(request, {}).embedLr).toBe(PRESETS[request.preset].train.embedLr);
+    expect(trainSettingsOf(EditRequest.parse({ ...exampleEditRequest, fineTune: { ...fineTune, embedLr: 3e-3 } }), { embedLr: 1e-2 }).embedLr).toBe(3e-3);
+  });
+
   it("gives a request without a guidance scale the model's recommended one, else the preset's; a request's own wins", () => {
     const { guidanceScale: _, ...sampling } = exampleEditRequest.sampling;
     const request = EditRequest.parse({ ...exampleEditRequest, sampling });

@@ -1,7 +1,8 @@
 // The three presets as EditRequest fields. Step counts, learning rates and sampling are copied from
 // companion/src/engine/settings.ts PRESETS (the panel cannot import companion code); tests/plugin/presets.test.ts
-// fails when the two disagree. Adapters are left to the companion: adapterRank 0 asks for its preset's adapter
-// settings (companion/src/jobs/request-settings.ts), which it tunes per model.
+// fails when the two disagree. Adapters and the stage-1 rate are left to the companion: adapterRank 0 asks for its
+// preset's adapter settings, and an absent embedLr for its rate (companion/src/jobs/request-settings.ts), which the
+// model may recommend (imagic_settings.json).
 import type { FineTuneSettings, Preset, Sampler } from '../../../shared/src/protocol/edit-request.ts';
 
 export type PresetValues = {
@@ -17,19 +18,19 @@ const ADAPTERS = { adapterRank: 0, tuneLr: 2e-6 } as const;
 export const PRESETS: Readonly<Record<Preset, PresetValues>> = {
   fast: {
     label: 'Fast (preview quality)',
-    fineTune: { ...ADAPTERS, adapterTargets: [], embedSteps: 20, embedLr: 1e-3, tuneSteps: 60 },
+    fineTune: { ...ADAPTERS, adapterTargets: [], embedSteps: 20, tuneSteps: 60 },
     steps: 10,
     sampler: 'ddim',
   },
   community: {
     label: 'Community (diffusers defaults)',
-    fineTune: { ...ADAPTERS, adapterTargets: [], embedSteps: 500, embedLr: 1e-3, tuneSteps: 1000 },
+    fineTune: { ...ADAPTERS, adapterTargets: [], embedSteps: 500, tuneSteps: 1000 },
     steps: 50,
     sampler: 'ddim',
   },
   paper: {
     label: 'Paper (slowest, best)',
-    fineTune: { ...ADAPTERS, adapterTargets: [], embedSteps: 1000, embedLr: 2e-3, tuneSteps: 1500 },
+    fineTune: { ...ADAPTERS, adapterTargets: [], embedSteps: 1000, tuneSteps: 1500 },
     steps: 50,
     sampler: 'ddim',
   },

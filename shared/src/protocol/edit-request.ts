@@ -60,7 +60,12 @@ export type SamplingSettings = z.infer<typeof SamplingSettings>;
 export const FineTuneSettings = z
   .strictObject({
     embedSteps: z.int().min(0).max(5000),
-    embedLr: z.number().positive().max(0.1),
+    /**
+     * Stage 1's Adam rate. Absent: the model's recommended rate (imagic_settings.json), else the preset's. How far
+     * e_opt can move from e_tgt in a fixed number of steps depends on the model's embedding scale, so the right rate
+     * is the model's to say (the demo model needs 10× SD's 1e-3 for e_opt to reach the input's content).
+     */
+    embedLr: z.number().positive().max(0.1).optional(),
     tuneSteps: z.int().min(0).max(5000),
     tuneLr: z.number().positive().max(0.01),
     /** 0 tunes the whole UNet (the paper's setting); N > 0 trains rank-N adapters on adapterTargets instead. */
