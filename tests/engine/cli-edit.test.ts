@@ -4,6 +4,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { editsDir } from '../../companion/src/engine/edit-store.ts';
+import { PRESETS } from '../../companion/src/engine/settings.ts';
 import { encodePng } from '../../companion/src/images/model-input.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { tempRoot, testPicture, tinyPackage } from './support.ts';
@@ -67,6 +69,21 @@ describe('imagic edit / render --json', () => {
     const files = rendered['outputs'] as { eta: number; seed: number; file: string }[];
     expect(files.map((o) => [o.eta, o.seed])).toEqual([[0.5, 2], [0.5, 3]]);
     for (const o of files) await expectPng(o.file);
+  });
+
+  it("uses the model's recommended η and stage-1 rate (imagic_settings.json) where no flag gives them, else 0.7 and the preset's", async () => {
+    const recommending = (await tinyPackage(root.dir, 'recommending')).dir;
+    await writeFile(join(recommending, 'imagic_settings.json'), JSON.stringify({ train: { embedLr: 0.02 }, sample: { eta: 0.9 }, reason: 'test' }));
+    const editWith = async (model: string, name: string) => {
+      const dataDir = join(root.dir, `data-${name}`);
+      const res = await runCli(['edit', imagePath, '--prompt', 'a photo of a cat', '--model', model, '--seeds', '1', '--out', join(root.dir, `out-${name}`), '--json', '--data-dir', dataDir, ...FAST]);
+      expect(res.stderr).toBe('');
+      const report = lastJson(res.stdout);
+      const manifest = JSON.parse(await readFile(join(editsDir(dataDir), report['edit_id'] as string, 'manifest.json'), 'utf8')) as { train: { embedLr: number } };
+      return { etas: (report['outputs'] as { eta: number }[]).map((o) => o.eta), embedLr: manifest.train.embedLr };
+    };
+    expect(await editWith(recommending, 'recommending')).toEqual({ etas: [0.9], embedLr: 0.02 });
+    expect(await editWith(modelDir, 'plain')).toEqual({ etas: [0.7], embedLr: PRESETS.fast.train.embedLr });
   });
 });
 

@@ -2,7 +2,7 @@
 // Covers a full edit with progress and binary results, re-renders (latest wins), cancellation within one step,
 // queue positions and pause, reconnect-and-retrieve, and saved-edit management.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,20 @@ describe('a full edit', () => {
     if (status.type !== 'status.result') throw new Error('no status');
     // The engine runs in worker threads, so the main thread stays responsive (bench: p99 well under 50 ms).
     expect(status.eventLoop?.p99Ms).toBeLessThan(250);
+  });
+
+  it("reports the η the model recommends (imagic_settings.json), and leaves it out when that file is damaged", async () => {
+    const settings = path.join(daemon.dataDir, 'models', 'tiny', 'imagic_settings.json');
+    try {
+      await writeFile(settings, JSON.stringify({ train: {}, sample: { eta: 0.9 }, reason: 'test' }));
+      expect(await inbox.requestAsync({ type: 'status', id: 's2' })).toMatchObject({ model: { name: 'tiny', recommendedEta: 0.9 } });
+      await writeFile(settings, '{ damaged');
+      const status = await inbox.requestAsync({ type: 'status', id: 's3' });
+      expect(status).toMatchObject({ type: 'status.result', model: { name: 'tiny' } });
+      expect(status.type === 'status.result' && status.model).not.toHaveProperty('recommendedEta');
+    } finally {
+      await rm(settings, { force: true });
+    }
   });
 
   it('returns raw RGBA8 results for a raw RGBA8 upload', async () => {

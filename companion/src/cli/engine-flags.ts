@@ -16,7 +16,7 @@ export interface SamplingFlags {
 }
 
 export const samplingOptions = (): Option[] => [
-  new Option('--eta <list>', 'interpolation weights η, comma-separated (0 = the input, 1 = the text; good edits are often at 0.6–0.8)'),
+  new Option('--eta <list>', 'interpolation weights η, comma-separated (0 = the input, 1 = the text; good edits are often at 0.6–1; default: the model\'s recommended η, else 0.7)'),
   new Option('--seeds <list>', 'sampling seeds, comma-separated: one output per η and seed'),
   new Option('--steps <n>', 'sampling steps'),
   new Option('--guidance <g>', 'classifier-free guidance scale'),

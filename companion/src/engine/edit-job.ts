@@ -47,7 +47,8 @@ export interface RenderJob {
   readonly provider?: ProviderSetting;
 }
 
-const DEFAULT_ETAS = [0.7];
+/** The paper's usual η (imagic.md), when neither the flags nor the model (imagic_settings.json) give one. */
+export const DEFAULT_ETA = 0.7;
 const DEFAULT_SEEDS = [1];
 const round = (ms: number) => Math.round(ms * 10) / 10;
 const last = (values: readonly number[]) => values.at(-1) ?? null;
@@ -90,13 +91,14 @@ async function writeOutputsAsync(editId: string, images: readonly RenderedImage[
 export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<JobReport> {
   const t0 = performance.now();
   const preset = PRESETS[job.preset];
-  validateSampleSettings({ ...preset.sample, etas: DEFAULT_ETAS, seeds: DEFAULT_SEEDS, ...job.sample });
+  validateSampleSettings({ ...preset.sample, etas: [DEFAULT_ETA], seeds: DEFAULT_SEEDS, ...job.sample });
   if (!/\S/.test(job.prompt)) fail('INVALID_SPEC', 'prompt: give the target text, e.g. --prompt "a photo of a sitting dog"');
   const { image, sha256 } = await readImageAsync(job.imagePath);
   const modelDir = await resolveModelDirAsync(job.dataDir, job.modelDir);
   // The preset, then what the model recommends for itself (package-settings.ts), then the flags.
   const train = validateTrainSettings({ ...preset.train, ...(await readPackageSettingsAsync(modelDir)), seed: 0, ...job.train });
-  const sample = validateSampleSettings({ ...preset.sample, ...(await readPackageSampleSettingsAsync(modelDir)), etas: DEFAULT_ETAS, seeds: DEFAULT_SEEDS, ...job.sample });
+  const { eta, ...recommended } = await readPackageSampleSettingsAsync(modelDir);
+  const sample = validateSampleSettings({ ...preset.sample, ...recommended, etas: [eta ?? DEFAULT_ETA], seeds: DEFAULT_SEEDS, ...job.sample });
 
   const engine = await ImagicEngine.openAsync({ modelDir, ...(job.provider ? { provider: job.provider } : {}) });
   try {

@@ -27,6 +27,8 @@ describe('imagic_settings.json', () => {
     expect(await readPackageSampleSettingsAsync(dir)).toEqual({});
     await write({ train: {}, sample: { guidanceScale: 3 }, reason: 'measured' });
     expect(await readPackageSampleSettingsAsync(dir)).toEqual({ guidanceScale: 3 });
+    await write({ train: {}, sample: { guidanceScale: 3, eta: 1 }, reason: 'measured' });
+    expect(await readPackageSampleSettingsAsync(dir)).toEqual({ guidanceScale: 3, eta: 1 });
   });
 
   it.each([
@@ -35,6 +37,7 @@ describe('imagic_settings.json', () => {
     ['a rank of 0', { train: { adapterRank: 0 }, reason: '' }],
     ['no reason', { train: {} }],
     ['a guidance out of range', { train: {}, sample: { guidanceScale: 99 }, reason: '' }],
+    ['an η out of range', { train: {}, sample: { eta: 5 }, reason: '' }],
   ])('is refused with MODEL_INVALID when it has %s', async (_, value) => {
     await write(value);
     await expect(readPackageSettingsAsync(dir)).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringContaining(PACKAGE_SETTINGS_FILE) });

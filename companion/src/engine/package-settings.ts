@@ -1,7 +1,8 @@
 // A package may recommend its own settings in `imagic_settings.json` at its root: the adapter rank, layers and
 // learning rate suit a model's width (rank 32 on every layer is a full-rank update of the demo model's 32–64-channel
 // layers, and a 40 MB adapter file on SD 1.5's), and the guidance scale suits how it was trained (model cards give
-// one), so they belong to the model, not to the presets. They fill in what a preset leaves to the companion ("the
+// one), as does the η where its edits land (SD implementations use 0.6–1.1, imagic.md), so they belong to the
+// model, not to the presets. They fill in what a preset leaves to the companion ("the
 // companion's adapters", a request's adapterRank 0, and the CLI's defaults); step counts stay the preset's, and
 // explicit flags win over both. Absent file: the presets' values.
 import { readFile } from 'node:fs/promises';
@@ -24,14 +25,21 @@ export const PackageSettings = z.strictObject({
       adapterTargets: z.array(AdapterTarget).min(1),
     })
     .partial(),
-  sample: z.strictObject({ guidanceScale: z.number().min(0).max(30) }).partial().optional(),
+  sample: z
+    .strictObject({
+      guidanceScale: z.number().min(0).max(30),
+      /** The η an edit gets when none is asked for (the CLI's default, the panel's initial slider value). */
+      eta: z.number().min(-0.5).max(2),
+    })
+    .partial()
+    .optional(),
   /** Why these values: the measurement they came from. */
   reason: z.string(),
 });
 export type PackageSettings = z.infer<typeof PackageSettings>;
 
 export type RecommendedTrain = Partial<Pick<TrainSettings, 'embedLr' | 'tuneLr' | 'tuneLrSchedule' | 'adapterRank' | 'adapterAlpha' | 'adapterTargets'>>;
-export type RecommendedSample = Partial<Pick<SampleSettings, 'guidanceScale'>>;
+export type RecommendedSample = Partial<Pick<SampleSettings, 'guidanceScale'> & { eta: number }>;
 
 const present = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 

@@ -1,6 +1,8 @@
 // `status`'s model, device and provider: the default model from disk, and whether the engine thread has it open.
 import os from 'node:os';
 import type { Provider } from '../runtime/ort-session.ts';
+import { ImagicError } from '../errors.ts';
+import { readPackageSampleSettingsAsync } from '../engine/package-settings.ts';
 import { defaultModelAsync, modelStatusAsync } from '../models/model-store.ts';
 import type { EngineStatus } from './edit-engine.ts';
 
@@ -22,5 +24,16 @@ export async function engineStatusAsync(dataDir: string, state: RunnerState): Pr
   const chosen = await defaultModelAsync(dataDir);
   if (chosen === null) return { model: await modelStatusAsync(dataDir), device, executionProvider: provider };
   const modelState = state.loadingDir === chosen.dir ? 'loading' : state.openDir === chosen.dir ? 'ready' : 'installed';
-  return { model: { state: modelState, name: chosen.id }, device, executionProvider: provider };
+  const recommendedEta = await recommendedEtaAsync(chosen.dir);
+  return { model: { state: modelState, name: chosen.id, ...(recommendedEta === undefined ? {} : { recommendedEta }) }, device, executionProvider: provider };
+}
+
+/** A damaged imagic_settings.json fails the edit with MODEL_INVALID when it is read for one; status just leaves it out. */
+async function recommendedEtaAsync(dir: string): Promise<number | undefined> {
+  try {
+    return (await readPackageSampleSettingsAsync(dir)).eta;
+  } catch (err) {
+    if (err instanceof ImagicError && err.code === 'MODEL_INVALID') return undefined;
+    throw err;
+  }
 }

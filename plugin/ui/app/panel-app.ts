@@ -5,6 +5,7 @@ import type { ClientKind } from '../../../shared/src/protocol/messages.ts';
 import type { SocketFactory } from '../daemon/daemon-client.ts';
 import type { MainLink } from '../main-bridge.ts';
 import type { HostEnvironment } from '../state/connection-view.ts';
+import { sliderEtaFor } from '../state/etas.ts';
 import { initialPanelState, type PanelState } from '../state/panel-state.ts';
 import { parseSeeds, resolveSeeds } from '../state/seeds.ts';
 import { randomSeed } from '../image/random-id.ts';
@@ -33,6 +34,7 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
   const library = new LibraryController(ctx, renders);
   const edits = new EditController(ctx, renders, () => void library.refreshAsync().catch((err: unknown) => notice(ctx, describeError(err), true)));
   let firstReady = true;
+  let etaTouched = false;
 
   const connection = new ConnectionController({
     client: options.client,
@@ -44,7 +46,9 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
       service.onJobEvent((event) => edits.handle(event));
       service
         .statusAsync()
-        .then(({ model, device, executionProvider }) =>
+        .then(({ model, device, executionProvider }) => {
+          // The slider starts at the model's recommended η until the designer moves it.
+          const eta = etaTouched || model.state === 'none' ? null : sliderEtaFor(model.recommendedEta);
           store.update({
             companion: {
               model: model.state === 'none' ? 'none installed' : `${model.name} (${model.state})`,
@@ -52,8 +56,9 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
               hasModel: model.state !== 'none',
             },
             ...(model.state === 'none' ? { notice: { text: model.hint, isError: true } } : {}),
-          }),
-        )
+            ...(eta === null ? {} : { eta }),
+          });
+        })
         .catch((err: unknown) => notice(ctx, describeError(err), true));
       library.refreshAsync().catch((err: unknown) => notice(ctx, describeError(err), true));
       if (!firstReady) edits.reattach();
@@ -78,10 +83,12 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
       if (!same) renders.commit(store.state.eta, 600);
     },
     etaInput: (eta) => {
+      etaTouched = true;
       store.update({ eta });
       renders.preview(eta);
     },
     etaCommit: (eta) => {
+      etaTouched = true;
       store.update({ eta });
       renders.commit(eta);
     },

@@ -14,3 +14,13 @@ export function gridEtas(center: number, vary: boolean): number[] {
   const values = vary ? [center - ETA_SPREAD, center, center + ETA_SPREAD] : [center];
   return [...new Set(values.map((v) => round2(clamp(v))))].sort((a, b) => a - b);
 }
+
+/**
+ * Where the slider starts for a model that recommends an η (status's model.recommendedEta, from its
+ * imagic_settings.json): on the slider's nearest step within its range. null: keep the slider where it is.
+ */
+export function sliderEtaFor(recommended: number | undefined): number | null {
+  if (recommended === undefined || !Number.isFinite(recommended)) return null;
+  const inRange = Math.min(ETA_SLIDER.max, Math.max(ETA_SLIDER.min, recommended));
+  return round2(Math.round(inRange / ETA_SLIDER.step) * ETA_SLIDER.step);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gridEtas } from './etas.ts';
+import { gridEtas, sliderEtaFor } from './etas.ts';
 import { describeProgress, formatDuration } from './job-progress.ts';
 import { MAX_RECENT_PROMPTS, rememberPrompt } from './recent-prompts.ts';
 import { parseSeeds, resolveSeeds } from './seeds.ts';
@@ -49,5 +49,15 @@ describe('describeProgress', () => {
     });
     expect(describeProgress({ stage: 'sample', step: 5, total: 10 }).detail).toBe('step 5 of 10');
     expect([formatDuration(59.4), formatDuration(125), formatDuration(3725)]).toEqual(['59 s', '2 min 5 s', '1 h 2 min']);
+  });
+});
+
+describe('sliderEtaFor', () => {
+  it("starts the slider at the model's recommended η, on a slider step within its range; null keeps it", () => {
+    expect(sliderEtaFor(1)).toBe(1);
+    expect(sliderEtaFor(0.83)).toBe(0.85);
+    expect(sliderEtaFor(1.9)).toBe(1.5);
+    expect(sliderEtaFor(-0.2)).toBe(0);
+    expect(sliderEtaFor(undefined)).toBeNull();
   });
 });

@@ -153,13 +153,19 @@ export const OkMessage = z.strictObject({ v, type: z.literal('ok'), id: RequestI
 export const ExecutionProvider = z.enum(['cpu', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu']);
 export type ExecutionProvider = z.infer<typeof ExecutionProvider>;
 
+const InstalledModel = {
+  name: text(200),
+  /** The η the model recommends for its edits (its imagic_settings.json); the panel starts its slider there. */
+  recommendedEta: z.number().min(-0.5).max(2).optional(),
+};
+
 export const ModelStatus = z.discriminatedUnion('state', [
   /** Nothing installed: `hint` says how to get a model (the NO_MODEL hint). */
   z.strictObject({ state: z.literal('none'), code: z.literal('NO_MODEL'), hint: text(1000) }),
   /** On disk but not loaded yet. */
-  z.strictObject({ state: z.literal('installed'), name: text(200) }),
-  z.strictObject({ state: z.literal('loading'), name: text(200) }),
-  z.strictObject({ state: z.literal('ready'), name: text(200) }),
+  z.strictObject({ state: z.literal('installed'), ...InstalledModel }),
+  z.strictObject({ state: z.literal('loading'), ...InstalledModel }),
+  z.strictObject({ state: z.literal('ready'), ...InstalledModel }),
 ]);
 export type ModelStatus = z.infer<typeof ModelStatus>;
 
