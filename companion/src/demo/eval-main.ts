@@ -39,6 +39,7 @@ interface Flags {
   imagic: boolean;
   compare?: boolean;
   compareImages: string;
+  compareOnly?: string;
   write?: boolean;
   sheet?: string;
 }
@@ -107,7 +108,7 @@ async function run(f: Flags): Promise<void> {
   }
   if (f.compare) {
     const comparison = [];
-    for (const v of SETTINGS_VARIANTS) {
+    for (const v of SETTINGS_VARIANTS.filter((row) => f.compareOnly === undefined || row.label.includes(f.compareOnly))) {
       log(`compare: ${v.label}`);
       const r = await evaluateImagic(modelDir, { train: { ...train, ...v.train }, sample, seeds, images: num('compare-images', f.compareImages), defaultEta });
       comparison.push({ label: v.label, train: v.train, reconstruction: r.reconstruction, atDefaultEta: r.atDefaultEta, sweep: r.sweep.map((s) => ({ eta: s.eta, success: s.success })), secondsPerCase: r.secondsPerCase });
@@ -143,6 +144,7 @@ const program = new Command('eval-demo')
   .addOption(new Option('--no-imagic', 'skip the Imagic evaluation'))
   .addOption(new Option('--compare', 'also compare the stage-2 settings of settings-comparison.ts'))
   .addOption(new Option('--compare-images <n>', 'input scenes per compared setting').default('6'))
+  .addOption(new Option('--compare-only <text>', 'compare only the settings whose label contains this text'))
   .addOption(new Option('--sheet <png>', 'also save the generated samples as one contact-sheet PNG'))
   .addOption(new Option('--write', "write the JSON to the package's eval.json and re-render its README"))
   .action((flags: Flags) => run(flags));

@@ -23,6 +23,11 @@ export interface SensitivityResult {
   readonly timesteps: readonly number[];
   /** Mean relative output change per slot, one value per timestep. */
   readonly bySlot: Readonly<Record<Slot, readonly number[]>>;
+  /**
+   * Mean relative change ‖e' − e‖ / ‖e‖ of the text encoder's output per slot: how far apart Imagic's e_tgt and the
+   * input's own caption lie, which is what the interpolation ē = η·e_tgt + (1−η)·e_opt has to span (eq. 3).
+   */
+  readonly embeddingChange: Readonly<Record<Slot, number>>;
 }
 
 /** The next value of the slot's list: a different word for the same slot. */
@@ -42,6 +47,7 @@ export async function evaluateSensitivity(modelDir: string, scenes: number): Pro
     const schedule = new NoiseSchedule(pkg.scheduler);
     const ehsDims = pkg.unet.inputShapes['encoder_hidden_states']!;
     const sums: Record<Slot, number[]> = { shape: [], colour: [], background: [] };
+    const embeddingSums: Record<Slot, number> = { shape: 0, colour: 0, background: 0 };
     const slots = Object.keys(SWAP) as Slot[];
     for (const slot of slots) sums[slot] = SENSITIVITY_TIMESTEPS.map(() => 0);
     const rng = new Rng(EVAL_SEED);
@@ -50,6 +56,7 @@ export async function evaluateSensitivity(modelDir: string, scenes: number): Pro
       const z0 = await encodeImageAsync(pkg, input.pixels);
       const e = await encodeTextAsync(pkg, ex.caption);
       const swapped = await Promise.all(slots.map((slot) => encodeTextAsync(pkg, caption(withSlots(ex.spec, SWAP[slot](ex.spec))))));
+      for (const [i, slot] of slots.entries()) embeddingSums[slot] += norm(swapped[i]!.map((v, j) => v - e[j]!)) / norm(e);
       const noise = rng.normalArray(z0.length);
       for (const [k, t] of SENSITIVITY_TIMESTEPS.entries()) {
         const zt = schedule.addNoise(z0, noise, t);
@@ -63,7 +70,8 @@ export async function evaluateSensitivity(modelDir: string, scenes: number): Pro
       }
     }
     const mean = (xs: number[]) => xs.map((x) => Number((x / scenes).toPrecision(3)));
-    return { scenes, timesteps: SENSITIVITY_TIMESTEPS, bySlot: { shape: mean(sums.shape), colour: mean(sums.colour), background: mean(sums.background) } };
+    const embeddingChange = Object.fromEntries(slots.map((slot) => [slot, Number((embeddingSums[slot] / scenes).toPrecision(3))])) as Record<Slot, number>;
+    return { scenes, timesteps: SENSITIVITY_TIMESTEPS, bySlot: { shape: mean(sums.shape), colour: mean(sums.colour), background: mean(sums.background) }, embeddingChange };
   } finally {
     await pool.closeAsync();
   }

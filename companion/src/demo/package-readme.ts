@@ -23,14 +23,23 @@ interface ComparisonRow {
   readonly label: string;
   readonly reconstruction: { readonly meanPsnr: number; readonly minPsnr: number };
   readonly atDefaultEta: { readonly eta: number; readonly success: number; readonly colour: number; readonly shape: number };
+  readonly sweep: readonly { readonly eta: number; readonly success: number }[];
   readonly secondsPerCase: number;
 }
+
+/** The η columns of the comparison: the paper's usual η and the target text itself (rows may differ in default η). */
+const COMPARISON_ETAS = [0.7, 1] as const;
 
 interface EvalSummary {
   readonly train?: unknown;
   readonly sample?: unknown;
   readonly generation?: { readonly agreement: number; readonly samples: number; readonly perSlot?: { readonly colour: number; readonly shape: number; readonly background: number } };
-  readonly captionSensitivity?: { readonly scenes: number; readonly timesteps: readonly number[]; readonly bySlot: Readonly<Record<'shape' | 'colour' | 'background', readonly number[]>> };
+  readonly captionSensitivity?: {
+    readonly scenes: number;
+    readonly timesteps: readonly number[];
+    readonly bySlot: Readonly<Record<'shape' | 'colour' | 'background', readonly number[]>>;
+    readonly embeddingChange?: Readonly<Record<'shape' | 'colour' | 'background', number>>;
+  };
   readonly imagic?: {
     readonly cases: number;
     readonly outputsPerEta: number;
@@ -55,6 +64,8 @@ function evaluationSection(e: EvalSummary, rationale: string): string {
   if (sens) {
     const row = (slot: 'shape' | 'colour' | 'background') => sens.bySlot[slot].map((v) => v.toExponential(1)).join(' · ');
     lines.push(`- **How much the UNet hears each word** (relative change of its output when the word is swapped, over ${sens.scenes} held-out scenes at t = ${sens.timesteps.join(', ')}): colour ${row('colour')}; background ${row('background')}; shape ${row('shape')}.`);
+    const moved = sens.embeddingChange;
+    if (moved) lines.push(`- **How far a word moves the text embedding** (relative change of the text encoder's output when the word is swapped; the distance Imagic's interpolation spans): colour ${moved.colour}, background ${moved.background}, shape ${moved.shape}.`);
   }
   const im = e.imagic;
   if (im) {
@@ -64,9 +75,14 @@ function evaluationSection(e: EvalSummary, rationale: string): string {
     for (const s of im.sweep) lines.push(`| ${s.eta} | ${pct(s.success)} | ${s.psnrToInput} | ${s.meanIoU} |`);
   }
   if (e.comparison?.length) {
-    lines.push('', '### Choosing the stage-2 settings', '', '| setting | η = 0 PSNR mean / min | success at default η (colour, shape) | s per case |', '| --- | --- | --- | --- |');
+    const etas = COMPARISON_ETAS.join(' · ');
+    lines.push('', '### Choosing the stage-1 and stage-2 settings', '', `| setting | η = 0 PSNR mean / min | edit success at η = ${etas} | s per case |`, '| --- | --- | --- | --- |');
     for (const r of e.comparison) {
-      lines.push(`| ${r.label} | ${r.reconstruction.meanPsnr} / ${r.reconstruction.minPsnr} | ${pct(r.atDefaultEta.success)} (${pct(r.atDefaultEta.colour)}, ${pct(r.atDefaultEta.shape)}) | ${r.secondsPerCase} |`);
+      const success = COMPARISON_ETAS.map((eta) => {
+        const s = r.sweep.find((x) => x.eta === eta);
+        return s === undefined ? '–' : pct(s.success);
+      });
+      lines.push(`| ${r.label} | ${r.reconstruction.meanPsnr} / ${r.reconstruction.minPsnr} | ${success.join(' · ')} | ${r.secondsPerCase} |`);
     }
     lines.push('', rationale);
   }
@@ -135,8 +151,8 @@ text encoder ${c.text.seed}); the same command gives the same package up to floa
   schedule (scheduler/, \`prediction_type\`). Loss weighting (Min-SNR-γ cap ${c.train.minSnrGamma}) and offset noise
   (σ ${c.train.offsetNoise}) are explained in \`companion/src/demo/demo-config.ts\`, with what they fixed.
 - **imagic_settings.json**: the settings this model recommends for Imagic (\`engine/package-settings.ts\`: the CLI applies
-  them where no flag is given, and a plugin request that leaves its adapters to the companion gets the recommended
-  ones), with the reason.
+  them where no flag is given; a plugin request that leaves its adapters, stage-1 rate and guidance to the companion
+  gets the recommended ones, and the panel's η slider starts at the recommended η), with the reason.
 - **vae_encoder/, vae_decoder/**: a pixel-space "VAE" with no learnt weights and nothing lost (\`companion/src/demo/pixel-vae.ts\`).
   The engine works on a canvas 8× the latent (${c.unet.latentSize * 8}×${c.unet.latentSize * 8} here, SD's VAE factor); the encoder averages each
   ${(c.unet.latentSize * 8) / c.sceneSize}×${(c.unet.latentSize * 8) / c.sceneSize} cell back to one pixel of the ${c.sceneSize}×${c.sceneSize} scene, with a 5×5 correction for the engine's lanczos3
