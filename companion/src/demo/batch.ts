@@ -12,10 +12,11 @@ import type { HostTensor } from '../runtime/host-tensor.ts';
 import type { ClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
 import { Rng } from '../util/rng.ts';
 import { example, examples, streamSeed } from './dataset.ts';
+import { coverage, type SceneSpec } from './scene.ts';
 import type { DemoConfig } from './demo-config.ts';
 import { encodeScene, pixelVaeChannels } from './pixel-vae.ts';
 import { TEXT_INPUT } from './text-encoder.ts';
-import { LOSS_WEIGHT_INPUT } from './train-graph.ts';
+import { LOSS_WEIGHT_INPUT, lossWeightDims } from './train-graph.ts';
 
 export interface TrainingBatch {
   /** int64 [B, T]. */
@@ -26,7 +27,7 @@ export interface TrainingBatch {
   readonly timestep: Float32Array;
   /** sqrt(w)·v (or sqrt(w)·ε), [B, C, L, L]. */
   readonly target: Float32Array;
-  /** sqrt(w) per example, [B]. */
+  /** sqrt(w) per example and latent cell, [B, L, L]. */
   readonly weight: Float32Array;
 }
 
@@ -54,6 +55,32 @@ export function latentScale(config: DemoConfig): number {
   return Number((1 / Math.sqrt(sum / n)).toPrecision(4));
 }
 
+/**
+ * Per latent cell, the loss weight objectWeight on cells the shape touches or borders (its coverage pooled over each
+ * cell's patch, dilated by one cell), 1 elsewhere, divided by their mean: the same total weight per example, moved
+ * toward the shape (DemoTrainConfig.objectWeight). All ones when the config has no object weight.
+ */
+export function cellWeights(config: DemoConfig, spec: SceneSpec): Float32Array {
+  const L = config.unet.latentSize;
+  const out = new Float32Array(L * L).fill(1);
+  const k = config.train.objectWeight ?? 1;
+  if (k === 1) return out;
+  const size = config.sceneSize;
+  const patch = size / L;
+  const alpha = coverage(spec, size);
+  const touched = new Uint8Array(L * L);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (alpha[y * size + x]! > 0) touched[Math.floor(y / patch) * L + Math.floor(x / patch)] = 1;
+  for (let cy = 0; cy < L; cy++) {
+    for (let cx = 0; cx < L; cx++) {
+      let near = false;
+      for (let dy = -1; dy <= 1 && !near; dy++) for (let dx = -1; dx <= 1 && !near; dx++) near = touched[Math.min(L - 1, Math.max(0, cy + dy)) * L + Math.min(L - 1, Math.max(0, cx + dx))] === 1;
+      if (near) out[cy * L + cx] = k;
+    }
+  }
+  const mean = out.reduce((s, v) => s + v, 0) / out.length;
+  return out.map((v) => v / mean);
+}
+
 export function trainingBatch(config: DemoConfig, tokenizer: ClipTokenizer, schedule: NoiseSchedule, scale: number, step: number): TrainingBatch {
   const { batch, seed, captionDropout } = config.train;
   const T = config.text.sequenceLength;
@@ -67,7 +94,7 @@ export function trainingBatch(config: DemoConfig, tokenizer: ClipTokenizer, sche
   const sample = new Float32Array(batch * plane);
   const timestep = new Float32Array(batch);
   const target = new Float32Array(batch * plane);
-  const weight = new Float32Array(batch);
+  const weight = new Float32Array(batch * side);
   for (let b = 0; b < batch; b++) {
     const ex = example(seed, step * batch + b, config.sceneSize);
     const text = rng.uniform() < captionDropout ? '' : ex.caption;
@@ -84,11 +111,12 @@ export function trainingBatch(config: DemoConfig, tokenizer: ClipTokenizer, sche
     const alphaBar = schedule.alphaBar(t);
     const snr = alphaBar / (1 - alphaBar);
     const w = Math.sqrt(Math.min(1, config.train.minSnrGamma / snr));
+    const cells = cellWeights(config, ex.spec);
     const goal = config.predictionType === 'v_prediction' ? schedule.velocity(z0, eps, t) : eps;
     timestep[b] = t;
-    weight[b] = w;
+    for (let p = 0; p < side; p++) weight[b * side + p] = w * Math.sqrt(cells[p]!);
     sample.set(schedule.addNoise(z0, eps, t), b * plane);
-    target.set(goal.map((v) => v * w), b * plane);
+    target.set(goal.map((v, i) => v * weight[b * side + (i % side)]!), b * plane);
   }
   return { ids, sample, timestep, target, weight };
 }
@@ -102,7 +130,7 @@ export function stepFeeds(config: DemoConfig, b: TrainingBatch, weights: Readonl
     [UNET_INPUTS.sample]: { dtype: 'float32', dims: latentDims, data: b.sample },
     [UNET_INPUTS.timestep]: { dtype: 'float32', dims: [batch], data: b.timestep },
     [TARGET_INPUT]: { dtype: 'float32', dims: latentDims, data: b.target },
-    [LOSS_WEIGHT_INPUT]: { dtype: 'float32', dims: [batch, 1, 1, 1], data: b.weight },
+    [LOSS_WEIGHT_INPUT]: { dtype: 'float32', dims: lossWeightDims(config), data: b.weight },
   };
   for (const [name, w] of weights) feeds[name] = { dtype: 'float32', dims: w.dims, data: values.get(name)! };
   return feeds;

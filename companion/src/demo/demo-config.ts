@@ -46,6 +46,13 @@ export interface DemoTrainConfig {
    * The engine refuses zero-terminal-SNR schedules, so the leak is masked in training instead; sampling is unchanged.
    */
   readonly offsetNoise: number;
+  /**
+   * Weight of the latent cells on and around the shape (its coverage, dilated by one cell) against the background's
+   * 1, normalised to a mean of 1 per example; absent or 1: every cell alike. A circle and a square of one area differ
+   * in ~20% of the shape's pixels and a whole scene is ~80% background, so an unweighted loss spends little on the
+   * shape: experimental, for the shape-edit gap (issue 5's note).
+   */
+  readonly objectWeight?: number;
   /** Data and noise seed (the weights' initial values come from the model seeds). */
   readonly seed: number;
 }

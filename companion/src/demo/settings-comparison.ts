@@ -1,4 +1,4 @@
-// The stage-2 settings compared on the demo model (issue 5, item 5), each on top of the community preset's step
+// The stage-1 and stage-2 settings compared on the demo model (issue 5, item 5), each on top of the community preset's step
 // counts: the engine's SD defaults (rank 8 on attention and convs), attention only, and rank-32 adapters on every
 // projection, feed-forward and conv layer, which for this UNet's 32–64-channel layers is a full-rank update (the
 // closest the engine gets to the paper's whole-UNet fine-tuning; only norms, biases and the time embedding stay

@@ -4,7 +4,8 @@ import { NoiseSchedule } from '../diffusion/schedulers/noise-schedule.ts';
 import { parseSchedulerConfig } from '../diffusion/schedulers/scheduler-config.ts';
 import { tinyUNetConfig } from '../model-builder/unet-config.ts';
 import { OrtSession } from '../runtime/ort-session.ts';
-import { stepFeeds, trainingBatch } from './batch.ts';
+import { cellWeights, stepFeeds, trainingBatch } from './batch.ts';
+import { example } from './dataset.ts';
 import type { DemoConfig } from './demo-config.ts';
 import { DEMO_CONFIG } from './demo-config.ts';
 import { initialState, optimizerStep } from './optimizer.ts';
@@ -48,5 +49,27 @@ describe('the joint training graph', () => {
       await session.release();
     }
     expect(losses.at(-1)!).toBeLessThan(0.8 * losses[0]!);
+  });
+});
+
+describe('object-weighted loss (DemoTrainConfig.objectWeight)', () => {
+  const spec = example(DEMO_CONFIG.train.seed, 3).spec;
+  it('is all ones without an object weight, so the shipped model trains as before', () => {
+    expect(Array.from(cellWeights(DEMO_CONFIG, spec)).every((w) => w === 1)).toBe(true);
+  });
+  it('weights the cells on and around the shape by k against 1, at a mean of 1 per example', () => {
+    const k = 4;
+    const w = cellWeights({ ...DEMO_CONFIG, train: { ...DEMO_CONFIG.train, objectWeight: k } }, spec);
+    const mean = w.reduce((s, v) => s + v, 0) / w.length;
+    expect(mean).toBeCloseTo(1, 5);
+    const levels = [...new Set(Array.from(w, (v) => Number(v.toFixed(5))))].sort((a, b) => a - b);
+    expect(levels).toHaveLength(2);
+    expect(levels[1]! / levels[0]!).toBeCloseTo(k, 4);
+    // The shape's centre cell is weighted; a corner far from it is not.
+    const L = DEMO_CONFIG.unet.latentSize;
+    const cell = (x: number, y: number) => w[Math.floor((y / DEMO_CONFIG.sceneSize) * L) * L + Math.floor((x / DEMO_CONFIG.sceneSize) * L)]!;
+    expect(cell(spec.cx, spec.cy)).toBeCloseTo(levels[1]!, 5);
+    const far = [[0, 0], [31, 0], [0, 31], [31, 31]].find(([x, y]) => Math.hypot(x! - spec.cx, y! - spec.cy) > 20)!;
+    expect(cell(far[0]!, far[1]!)).toBeCloseTo(levels[0]!, 5);
   });
 });

@@ -1,6 +1,6 @@
 // The one graph a demo training step runs: the text encoder feeding the UNet's encoder_hidden_states, both at batch
-// B, every weight of both a graph input, the UNet's output scaled per example by `loss_weight` [B,1,1,1] (the target
-// is scaled alike, so the in-graph MSE becomes Σ w_b·‖y_b − ŷ_b‖² with w_b = loss_weight²), then the autodiff's
+// B, every weight of both a graph input, the UNet's output scaled per example and latent cell by `loss_weight`
+// [B,1,L,L] (the target is scaled alike, so the in-graph MSE becomes Σ w·‖y − ŷ‖² with w = loss_weight²), then the autodiff's
 // forward + in-graph MSE + backward (buildGradientModel).
 // Outputs: `loss` and `grad::<weight>` for every weight. Feeding the weights each step is what lets the optimiser
 // (optimizer.ts) update them in JS: an initializer would be frozen into the session.
@@ -11,8 +11,10 @@ import { buildUNet, UNET_INPUTS, UNET_OUTPUT } from '../model-builder/unet.ts';
 import type { DemoConfig } from './demo-config.ts';
 import { emitTextEncoder, isTextParameter, TEXT_INPUT } from './text-encoder.ts';
 
-/** sqrt of each example's loss weight, [B, 1, 1, 1]. */
+/** sqrt of each example's loss weight per latent cell, [B, 1, L, L]. */
 export const LOSS_WEIGHT_INPUT = 'loss_weight';
+
+export const lossWeightDims = (c: DemoConfig): number[] => [c.train.batch, 1, c.unet.latentSize, c.unet.latentSize];
 
 export interface Parameter {
   readonly dims: readonly number[];
@@ -73,8 +75,9 @@ export function buildTrainingGraph(config: DemoConfig, vocabSize: number): Train
   const raw = `${UNET_OUTPUT}::unweighted`;
   for (const node of graph.nodes) node.outputs = node.outputs.map((o) => (o === UNET_OUTPUT ? raw : o));
   graph.types.set(raw, graph.types.get(UNET_OUTPUT)!);
-  graph.inputs.push({ name: LOSS_WEIGHT_INPUT, dtype: 'float32', dims: [config.train.batch, 1, 1, 1] });
-  graph.types.set(LOSS_WEIGHT_INPUT, { dtype: 'float32', dims: [config.train.batch, 1, 1, 1] });
+  const weightDims = lossWeightDims(config);
+  graph.inputs.push({ name: LOSS_WEIGHT_INPUT, dtype: 'float32', dims: weightDims });
+  graph.types.set(LOSS_WEIGHT_INPUT, { dtype: 'float32', dims: weightDims });
   new GraphEmitter(graph, config.unet.opset, 'weight/').op('Mul', [raw, LOSS_WEIGHT_INPUT], {}, { names: [UNET_OUTPUT] });
   const gradient = buildGradientModel(model, { loss: { type: 'mse', output: UNET_OUTPUT }, wrt: parameterNames });
   return { gradient, parameters };
