@@ -148,7 +148,7 @@ text encoder ${c.text.seed}); the same command gives the same package up to floa
   ${c.unet.layersPerBlock} layer per block, ${c.unet.attentionHeads} heads, cross-attention dim ${c.unet.crossAttentionDim},
   latent ${c.unet.latentSize}×${c.unet.latentSize}×${c.unet.inChannels}${c.unet.additionEmbedType === 'text' ? `, with diffusers' text-time embedding (\`addition_embed_type: "text"\`, ${c.unet.additionEmbedHeads}-head attention pooling of the text added to the time embedding, \`model-builder/text-time-embedding.ts\`)` : ''};
   ${c.predictionType === 'v_prediction' ? 'v-prediction (as SD 2.x)' : 'ε-prediction'} on SD 1.5's scaled_linear
-  schedule (scheduler/, \`prediction_type\`). Loss weighting (Min-SNR-γ cap ${c.train.minSnrGamma}) and offset noise
+  schedule (scheduler/, \`prediction_type\`). Loss weighting (Min-SNR-γ cap ${c.train.minSnrGamma}${c.train.objectWeight !== undefined && c.train.objectWeight !== 1 ? `, and ${c.train.objectWeight}× on the latent cells on and around the shape` : ''}) and offset noise
   (σ ${c.train.offsetNoise}) are explained in \`companion/src/demo/demo-config.ts\`, with what they fixed.
 - **imagic_settings.json**: the settings this model recommends for Imagic (\`engine/package-settings.ts\`: the CLI applies
   them where no flag is given; a plugin request that leaves its adapters, stage-1 rate and guidance to the companion

@@ -54,8 +54,9 @@ describe('the joint training graph', () => {
 
 describe('object-weighted loss (DemoTrainConfig.objectWeight)', () => {
   const spec = example(DEMO_CONFIG.train.seed, 3).spec;
-  it('is all ones without an object weight, so the shipped model trains as before', () => {
-    expect(Array.from(cellWeights(DEMO_CONFIG, spec)).every((w) => w === 1)).toBe(true);
+  it('is all ones without an object weight, or at 1: every cell alike, as before the option existed', () => {
+    const { objectWeight: _, ...unweighted } = DEMO_CONFIG.train;
+    for (const train of [unweighted, { ...unweighted, objectWeight: 1 }]) expect(Array.from(cellWeights({ ...DEMO_CONFIG, train }, spec)).every((w) => w === 1)).toBe(true);
   });
   it('weights the cells on and around the shape by k against 1, at a mean of 1 per example', () => {
     const k = 4;
