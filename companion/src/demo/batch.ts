@@ -12,7 +12,6 @@ import type { HostTensor } from '../runtime/host-tensor.ts';
 import type { ClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
 import { Rng } from '../util/rng.ts';
 import { example, examples, streamSeed } from './dataset.ts';
-import { coverage, type SceneSpec } from './scene.ts';
 import type { DemoConfig } from './demo-config.ts';
 import { encodeScene, pixelVaeChannels } from './pixel-vae.ts';
 import { TEXT_INPUT } from './text-encoder.ts';
@@ -56,18 +55,18 @@ export function latentScale(config: DemoConfig): number {
 }
 
 /**
- * Per latent cell, the loss weight objectWeight on cells the shape touches or borders (its coverage pooled over each
- * cell's patch, dilated by one cell), 1 elsewhere, divided by their mean: the same total weight per example, moved
- * toward the shape (DemoTrainConfig.objectWeight). All ones when the config has no object weight.
+ * Per latent cell, the loss weight objectWeight on cells the shape touches or borders (its coverage, the example's
+ * per-pixel `coverage`, pooled over each cell's patch and dilated by one cell), 1 elsewhere, divided by their mean:
+ * the same total weight per example, moved toward the shape (DemoTrainConfig.objectWeight). All ones when the config
+ * has no object weight.
  */
-export function cellWeights(config: DemoConfig, spec: SceneSpec): Float32Array {
+export function cellWeights(config: DemoConfig, alpha: Float32Array): Float32Array {
   const L = config.unet.latentSize;
   const out = new Float32Array(L * L).fill(1);
   const k = config.train.objectWeight ?? 1;
   if (k === 1) return out;
   const size = config.sceneSize;
   const patch = size / L;
-  const alpha = coverage(spec, size);
   const touched = new Uint8Array(L * L);
   for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (alpha[y * size + x]! > 0) touched[Math.floor(y / patch) * L + Math.floor(x / patch)] = 1;
   for (let cy = 0; cy < L; cy++) {
@@ -111,7 +110,7 @@ export function trainingBatch(config: DemoConfig, tokenizer: ClipTokenizer, sche
     const alphaBar = schedule.alphaBar(t);
     const snr = alphaBar / (1 - alphaBar);
     const w = Math.sqrt(Math.min(1, config.train.minSnrGamma / snr));
-    const cells = cellWeights(config, ex.spec);
+    const cells = cellWeights(config, ex.coverage);
     const goal = config.predictionType === 'v_prediction' ? schedule.velocity(z0, eps, t) : eps;
     timestep[b] = t;
     for (let p = 0; p < side; p++) weight[b * side + p] = w * Math.sqrt(cells[p]!);

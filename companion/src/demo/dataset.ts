@@ -2,13 +2,15 @@
 // training run needs no files. Example i of seed s uses its own Rng stream, so resuming at any step redraws
 // exactly what an uninterrupted run would have drawn.
 import { Rng } from '../util/rng.ts';
-import { caption, randomScene, renderScene, SCENE_SIZE, type SceneSpec } from './scene.ts';
+import { caption, coverage, randomScene, renderScene, SCENE_SIZE, type SceneSpec } from './scene.ts';
 
 export interface Example {
   readonly spec: SceneSpec;
   readonly caption: string;
   /** Opaque RGBA8, SCENE_SIZE × SCENE_SIZE. */
   readonly rgba: Uint8Array;
+  /** The shape's coverage of each pixel, 0–1, SCENE_SIZE × SCENE_SIZE (scene.ts). */
+  readonly coverage: Float32Array;
 }
 
 /** One independent stream per (seed, index): splitmix-style mixing of the two into an Rng seed. */
@@ -21,7 +23,8 @@ export function streamSeed(seed: number, index: number): number {
 
 export function example(seed: number, index: number, size = SCENE_SIZE): Example {
   const spec = randomScene(new Rng(streamSeed(seed, index)), size);
-  return { spec, caption: caption(spec), rgba: renderScene(spec, size) };
+  const alpha = coverage(spec, size);
+  return { spec, caption: caption(spec), rgba: renderScene(spec, size, alpha), coverage: alpha };
 }
 
 export function examples(seed: number, start: number, count: number, size = SCENE_SIZE): Example[] {

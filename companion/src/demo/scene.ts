@@ -119,8 +119,7 @@ export function coverage(spec: SceneSpec, size = SCENE_SIZE): Float32Array {
 }
 
 /** Straight RGBA8, opaque: each pixel is coverage·colour + (1 − coverage)·background. */
-export function renderScene(spec: SceneSpec, size = SCENE_SIZE): Uint8Array {
-  const alpha = coverage(spec, size);
+export function renderScene(spec: SceneSpec, size = SCENE_SIZE, alpha = coverage(spec, size)): Uint8Array {
   const fg = PALETTE[spec.colour];
   const bg = PALETTE[spec.background];
   const rgba = new Uint8Array(size * size * 4);

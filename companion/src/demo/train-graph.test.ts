@@ -53,14 +53,14 @@ describe('the joint training graph', () => {
 });
 
 describe('object-weighted loss (DemoTrainConfig.objectWeight)', () => {
-  const spec = example(DEMO_CONFIG.train.seed, 3).spec;
+  const { spec, coverage } = example(DEMO_CONFIG.train.seed, 3);
   it('is all ones without an object weight, or at 1: every cell alike, as before the option existed', () => {
     const { objectWeight: _, ...unweighted } = DEMO_CONFIG.train;
-    for (const train of [unweighted, { ...unweighted, objectWeight: 1 }]) expect(Array.from(cellWeights({ ...DEMO_CONFIG, train }, spec)).every((w) => w === 1)).toBe(true);
+    for (const train of [unweighted, { ...unweighted, objectWeight: 1 }]) expect(Array.from(cellWeights({ ...DEMO_CONFIG, train }, coverage)).every((w) => w === 1)).toBe(true);
   });
   it('weights the cells on and around the shape by k against 1, at a mean of 1 per example', () => {
     const k = 4;
-    const w = cellWeights({ ...DEMO_CONFIG, train: { ...DEMO_CONFIG.train, objectWeight: k } }, spec);
+    const w = cellWeights({ ...DEMO_CONFIG, train: { ...DEMO_CONFIG.train, objectWeight: k } }, coverage);
     const mean = w.reduce((s, v) => s + v, 0) / w.length;
     expect(mean).toBeCloseTo(1, 5);
     const levels = [...new Set(Array.from(w, (v) => Number(v.toFixed(5))))].sort((a, b) => a - b);
