@@ -26,6 +26,9 @@ export interface ImagicEvalOptions {
 }
 
 interface Scored {
+  readonly case: number;
+  readonly seed: number;
+  readonly read: string;
   readonly kind: EditKind;
   readonly eta: number;
   readonly success: boolean;
@@ -41,14 +44,25 @@ export interface ImagicEvalResult {
   readonly atDefaultEta: { readonly eta: number; readonly success: number; readonly colour: number; readonly shape: number };
   readonly sweep: readonly { readonly eta: number; readonly success: number; readonly colour: number; readonly shape: number; readonly psnrToInput: number; readonly meanIoU: number }[];
   readonly secondsPerCase: number;
+  /** Each case's outputs: η = 0 PSNR and, at the default η, what the classifier read and the mask IoU, per seed. */
+  readonly perCase: readonly CaseOutcome[];
 }
 
-function score(c: EditCase, out: RgbaImage, eta: number, inputMask: Uint8Array): Scored {
+export interface CaseOutcome {
+  readonly input: string;
+  readonly prompt: string;
+  readonly kind: EditKind;
+  readonly reconstructionPsnr: readonly number[];
+  readonly atDefaultEta: readonly { readonly seed: number; readonly read: string; readonly iou: number; readonly success: boolean }[];
+}
+
+function score(c: EditCase, caseIndex: number, seed: number, out: RgbaImage, eta: number, inputMask: Uint8Array): Scored {
   const read = classify(out.rgba, out.width, out.height);
   const t = c.target;
   const iou = maskIoU(read.mask, inputMask);
   const matches = read.colour === t.colour && read.shape === t.shape && read.background === t.background;
-  return { kind: c.kind, eta, success: matches && iou >= MIN_IOU, psnr: psnr(out.rgba, c.input.rgba), iou };
+  const readCaption = `${read.colour} ${read.shape} on ${read.background}`;
+  return { case: caseIndex, seed, read: readCaption, kind: c.kind, eta, success: matches && iou >= MIN_IOU, psnr: psnr(out.rgba, c.input.rgba), iou };
 }
 
 const rate = (rows: readonly Scored[]) => round(rows.filter((r) => r.success).length / Math.max(1, rows.length));
@@ -65,7 +79,7 @@ export async function evaluateImagic(modelDir: string, o: ImagicEvalOptions): Pr
       const inputMask = classify(c.input.rgba, SCENE_SIZE, SCENE_SIZE).mask;
       const { state } = await engine.trainAsync(image, c.prompt, o.train);
       const outputs = await engine.renderAsync(state, { ...o.sample, etas, seeds: [...o.seeds] });
-      for (const out of outputs) scored.push(score(c, { width: out.width, height: out.height, rgba: out.rgba }, out.eta, inputMask));
+      for (const out of outputs) scored.push(score(c, i, out.seed, { width: out.width, height: out.height, rgba: out.rgba }, out.eta, inputMask));
       o.onCase?.(i + 1, cases.length, c);
     }
   } finally {
@@ -84,5 +98,15 @@ export async function evaluateImagic(modelDir: string, o: ImagicEvalOptions): Pr
       return { eta, success: rate(rows), colour: byKind(rows, 'colour'), shape: byKind(rows, 'shape'), psnrToInput: round(mean(rows.map((r) => Math.min(r.psnr, 99))), 2), meanIoU: round(mean(rows.map((r) => r.iou))) };
     }),
     secondsPerCase: round((performance.now() - t0) / 1000 / Math.max(1, cases.length), 1),
+    perCase: cases.map((c, i) => {
+      const mine = scored.filter((s) => s.case === i);
+      return {
+        input: c.input.caption,
+        prompt: c.prompt,
+        kind: c.kind,
+        reconstructionPsnr: mine.filter((s) => s.eta === 0).map((s) => round(s.psnr, 2)),
+        atDefaultEta: mine.filter((s) => s.eta === o.defaultEta).map((s) => ({ seed: s.seed, read: s.read, iou: round(s.iou), success: s.success })),
+      };
+    }),
   };
 }

@@ -46,6 +46,12 @@ interface EvalSummary {
     readonly reconstruction: { readonly meanPsnr: number; readonly minPsnr: number; readonly fractionAbove30: number };
     readonly atDefaultEta: { readonly eta: number; readonly success: number; readonly colour: number; readonly shape: number };
     readonly sweep: readonly { readonly eta: number; readonly success: number; readonly psnrToInput: number; readonly meanIoU: number }[];
+    readonly perCase?: readonly {
+      readonly input: string;
+      readonly prompt: string;
+      readonly reconstructionPsnr: readonly number[];
+      readonly atDefaultEta: readonly { readonly seed: number; readonly read: string; readonly iou: number; readonly success: boolean }[];
+    }[];
   };
   readonly comparison?: readonly ComparisonRow[];
   /** The commands that produced the figures, when they were not one `eval:demo -- --compare --write`. */
@@ -73,6 +79,14 @@ function evaluationSection(e: EvalSummary, rationale: string): string {
     lines.push(`- **Edits at η = ${im.atDefaultEta.eta}**: ${pct(im.atDefaultEta.success)} of (image, edit, seed) succeed (colour ${pct(im.atDefaultEta.colour)}, shape ${pct(im.atDefaultEta.shape)}; bar: 80%), over ${im.cases} (image, edit) cases.`);
     lines.push('', '| η | edit success | PSNR to input (dB) | mask IoU with input |', '| --- | --- | --- | --- |');
     for (const s of im.sweep) lines.push(`| ${s.eta} | ${pct(s.success)} | ${s.psnrToInput} | ${s.meanIoU} |`);
+    if (im.perCase?.length) {
+      lines.push('', `Each case (η = 0 PSNR per seed; at η = ${im.atDefaultEta.eta}, what the classifier reads and the mask IoU per seed, ✓ for a successful edit):`, '');
+      lines.push('| input → prompt | η = 0 PSNR (dB) | at the default η |', '| --- | --- | --- |');
+      for (const c of im.perCase) {
+        const outs = c.atDefaultEta.map((o) => `${o.success ? '✓' : '✗'} ${o.read}, IoU ${o.iou}`).join(' · ');
+        lines.push(`| ${c.input} → ${c.prompt} | ${c.reconstructionPsnr.join(' · ')} | ${outs} |`);
+      }
+    }
   }
   if (e.comparison?.length) {
     const etas = COMPARISON_ETAS.join(' · ');
