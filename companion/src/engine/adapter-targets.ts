@@ -16,6 +16,10 @@ export const ADAPTER_TARGET_PATTERNS: Readonly<Record<AdapterTarget, string>> = 
   // 0.19 where the resnets' convs alone reached 0.35: conv_in and conv_out are where the model's input and its noise
   // prediction are mapped.
   conv: '/Conv$',
+  // The convolutions of the contracting half only: conv_in, the down blocks and the mid block (a subset of `conv`).
+  // The expanding half, which paints the prediction, stays as trained, so a changed caption can still repaint what the
+  // adapters placed (models/demo/README.md measures it against `conv`).
+  conv_down: '^/(conv_in|down_blocks\\.\\d+|mid_block)/.*Conv$',
 };
 
 export const isAdapterTarget = (value: string): value is AdapterTarget => Object.hasOwn(ADAPTER_TARGET_PATTERNS, value);

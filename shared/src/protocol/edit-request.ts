@@ -26,7 +26,7 @@ export const Preset = z.enum(['fast', 'community', 'paper']);
 export type Preset = z.infer<typeof Preset>;
 
 /** UNet modules that get low-rank adapters (diffusers attention names; `ff` = feed-forward, `conv` = resnet convs). */
-export const AdapterTarget = z.enum(['to_q', 'to_k', 'to_v', 'to_out', 'ff', 'conv']);
+export const AdapterTarget = z.enum(['to_q', 'to_k', 'to_v', 'to_out', 'ff', 'conv', 'conv_down']);
 export type AdapterTarget = z.infer<typeof AdapterTarget>;
 
 const MAX_ETAS = 16;
