@@ -12,8 +12,11 @@ import { SCENE_SIZE } from './scene.ts';
 
 /** The issue's position bar: the output's shape mask overlaps the input's with IoU ≥ 0.7. */
 export const MIN_IOU = 0.7;
-/** The η sweep the issue asks for, plus the engine's default η (0.7, engine/edit-job.ts). */
-export const SWEEP_ETAS = [0, 0.2, 0.4, 0.6, 0.7, 0.8, 1, 1.2] as const;
+/**
+ * The η sweep the issue asks for (0 to 1.2), the paper's usual 0.7, and on to 2, the protocol's limit
+ * (SamplingSettings.etas): on the demo model some edits only land well past 1.
+ */
+export const SWEEP_ETAS = [0, 0.2, 0.4, 0.6, 0.7, 0.8, 1, 1.2, 1.4, 1.6, 1.8, 2] as const;
 
 export interface ImagicEvalOptions {
   readonly train: TrainSettings;

@@ -111,7 +111,7 @@ async function run(f: Flags): Promise<void> {
     for (const v of SETTINGS_VARIANTS.filter((row) => f.compareOnly === undefined || row.label.includes(f.compareOnly))) {
       log(`compare: ${v.label}`);
       const r = await evaluateImagic(modelDir, { train: { ...train, ...v.train }, sample, seeds, images: num('compare-images', f.compareImages), defaultEta });
-      comparison.push({ label: v.label, train: v.train, reconstruction: r.reconstruction, atDefaultEta: r.atDefaultEta, sweep: r.sweep.map((s) => ({ eta: s.eta, success: s.success })), secondsPerCase: r.secondsPerCase });
+      comparison.push({ label: v.label, train: v.train, outputsPerEta: r.outputsPerEta, reconstruction: r.reconstruction, atDefaultEta: r.atDefaultEta, sweep: r.sweep.map((s) => ({ eta: s.eta, success: s.success })), secondsPerCase: r.secondsPerCase });
     }
     result['comparison'] = comparison;
   }

@@ -5,7 +5,8 @@
 // frozen), at three learning-rate choices; and the engine's adapters at lower rates, which is where edits appeared.
 // Each row names its stage-1 rate: at SD's 1e-3, 500 steps move e_opt only a tenth of the way from e_tgt toward the
 // input caption's embedding and the base model still draws the target at e_opt; at 1e-2 it draws the input's colour
-// and shape there (.scratch probe, in the issue note), and the edits follow.
+// and shape there (.scratch probe, in the issue note), and the edits follow. The last rows leave the expanding half
+// (up blocks, conv_out) as trained: the colour edits land, the reconstruction loses about 2 dB.
 import type { AdapterTarget } from '../engine/adapter-targets.ts';
 import type { TrainSettings } from '../engine/settings.ts';
 
@@ -22,6 +23,7 @@ const SD_EMBED = { embedLr: 1e-3 } as const;
 const DEMO_EMBED = { embedLr: 1e-2 } as const;
 const ATTENTION_CONV = { adapterTargets: [...ATTENTION, 'conv'], adapterRank: 8, adapterAlpha: 8, tuneLrSchedule: 'constant' } as const;
 const CONV = { adapterTargets: ['conv'], adapterRank: 8, adapterAlpha: 8, tuneLrSchedule: 'constant' } as const;
+const CONV_DOWN = { adapterTargets: ['conv_down'], adapterAlpha: 8, adapterRank: 8, tuneLrSchedule: 'constant' } as const;
 const EVERYTHING = { adapterTargets: [...ALL_ADAPTER_TARGETS], adapterRank: 32, adapterAlpha: 32 } as const;
 
 export const SETTINGS_VARIANTS: readonly SettingsVariant[] = [
@@ -36,4 +38,6 @@ export const SETTINGS_VARIANTS: readonly SettingsVariant[] = [
   { label: 'stage 1 at 1e-2; conv only, rank 8, 1e-3 (chosen)', train: { ...DEMO_EMBED, ...CONV, tuneLr: 1e-3 } },
   { label: 'stage 1 at 1e-2; conv only, rank 8, 1e-3, 400 tuning steps', train: { ...DEMO_EMBED, ...CONV, tuneLr: 1e-3, tuneSteps: 400 } },
   { label: 'stage 1 at 1e-2; everything, rank 32, 5e-4', train: { ...DEMO_EMBED, ...EVERYTHING, tuneLr: 5e-4, tuneLrSchedule: 'constant' } },
+  { label: 'stage 1 at 1e-2; contracting-half convs only (conv_down), rank 8, 1e-3', train: { ...DEMO_EMBED, ...CONV_DOWN, tuneLr: 1e-3 } },
+  { label: 'stage 1 at 1e-2; contracting-half convs only (conv_down), rank 16, 1e-3', train: { ...DEMO_EMBED, ...CONV_DOWN, adapterRank: 16, adapterAlpha: 16, tuneLr: 1e-3 } },
 ];
