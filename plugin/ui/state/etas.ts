@@ -1,8 +1,11 @@
 // η values: the slider's value, and the rows of the variant grid around it.
 
-/** The range EditRequest accepts (SamplingSettings.etas); the slider covers the useful middle of it. */
+/**
+ * The range EditRequest accepts (SamplingSettings.etas). The slider covers 0 to its top: past 1 is extrapolation
+ * beyond the target text, which the paper's SD edits rarely need but a small model can (the demo model recommends 1.6).
+ */
 export const ETA_LIMITS = { min: -0.5, max: 2 } as const;
-export const ETA_SLIDER = { min: 0, max: 1.5, step: 0.05, initial: 0.7 } as const;
+export const ETA_SLIDER = { min: 0, max: 2, step: 0.05, initial: 0.7 } as const;
 /** Distance between grid rows when "vary η" is on. */
 export const ETA_SPREAD = 0.1;
 

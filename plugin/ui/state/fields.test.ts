@@ -56,7 +56,8 @@ describe('sliderEtaFor', () => {
   it("starts the slider at the model's recommended η, on a slider step within its range; null keeps it", () => {
     expect(sliderEtaFor(1)).toBe(1);
     expect(sliderEtaFor(0.83)).toBe(0.85);
-    expect(sliderEtaFor(1.9)).toBe(1.5);
+    expect(sliderEtaFor(1.6)).toBe(1.6);
+    expect(sliderEtaFor(2.4)).toBe(2);
     expect(sliderEtaFor(-0.2)).toBe(0);
     expect(sliderEtaFor(undefined)).toBeNull();
   });
