@@ -39,8 +39,9 @@ export const DEMO_SETTINGS_RATIONALE =
   'half only (conv_down) and 29.9 (27.3) for those at rank 16. conv_down makes every colour edit at η = 1 (the ' +
   "expanding half, left as trained, repaints what the adapters placed) and 65% of all edits there, as many as the " +
   "chosen setting at 1.6, but misses the 30 dB bar at η = 0, so it stays a comparison row. On the comparison's " +
-  "one-scene rows (the evaluation's first scene, at η = 0.7 and 1) attention + conv adapters never edit, 400 tuning steps edit more " +
-  'but do not reconstruct (24.2 / 9.6 dB), and rank 32 on every layer, the closest to full fine-tuning, ' +
+  "one-scene rows (the evaluation's first scene, at η = 0.7 and 1) attention + conv adapters never edit, 400 " +
+  'tuning steps edit more but do not reconstruct (24.2 / 9.6 dB), and rank 32 on every layer, the closest to full ' +
+  'fine-tuning, ' +
   'reconstructs worse (29.0 / 28.1 dB) in twice the time. Edits land past η = 1 on this model (the sweep above), ' +
   'most at 1.6–1.8, hence the recommended η of 1.6. Still short of the 80% bar: there, a square on black stays a ' +
   'square under "circle", and two colour edits on gray miss the input\'s mask (a circle drawn for a square; a ' +

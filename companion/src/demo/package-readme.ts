@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DemoConfig } from './demo-config.ts';
+import type { CaseOutcome } from './eval-imagic.ts';
 import { DEMO_SETTINGS_RATIONALE } from './demo-settings.ts';
 
 export interface TrainingReport {
@@ -48,12 +49,7 @@ interface EvalSummary {
     readonly reconstruction: { readonly meanPsnr: number; readonly minPsnr: number; readonly fractionAbove30: number };
     readonly atDefaultEta: { readonly eta: number; readonly success: number; readonly colour: number; readonly shape: number };
     readonly sweep: readonly { readonly eta: number; readonly success: number; readonly psnrToInput: number; readonly meanIoU: number }[];
-    readonly perCase?: readonly {
-      readonly input: string;
-      readonly prompt: string;
-      readonly reconstructionPsnr: readonly number[];
-      readonly atDefaultEta: readonly { readonly seed: number; readonly read: string; readonly iou: number; readonly success: boolean }[];
-    }[];
+    readonly perCase?: readonly CaseOutcome[];
   };
   readonly comparison?: readonly ComparisonRow[];
   /** The commands that produced the figures, when they were not one `eval:demo -- --compare --write`. */

@@ -23,7 +23,7 @@ const SD_EMBED = { embedLr: 1e-3 } as const;
 const DEMO_EMBED = { embedLr: 1e-2 } as const;
 const ATTENTION_CONV = { adapterTargets: [...ATTENTION, 'conv'], adapterRank: 8, adapterAlpha: 8, tuneLrSchedule: 'constant' } as const;
 const CONV = { adapterTargets: ['conv'], adapterRank: 8, adapterAlpha: 8, tuneLrSchedule: 'constant' } as const;
-const CONV_DOWN = { adapterTargets: ['conv_down'], adapterAlpha: 8, adapterRank: 8, tuneLrSchedule: 'constant' } as const;
+const CONV_DOWN = { adapterTargets: ['conv_down'], adapterRank: 8, adapterAlpha: 8, tuneLrSchedule: 'constant' } as const;
 const EVERYTHING = { adapterTargets: [...ALL_ADAPTER_TARGETS], adapterRank: 32, adapterAlpha: 32 } as const;
 
 export const SETTINGS_VARIANTS: readonly SettingsVariant[] = [
