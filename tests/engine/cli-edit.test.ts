@@ -71,19 +71,21 @@ describe('imagic edit / render --json', () => {
     for (const o of files) await expectPng(o.file);
   });
 
-  it("uses the model's recommended η and stage-1 rate (imagic_settings.json) where no flag gives them, else 0.7 and the preset's", async () => {
+  it("uses the model's recommended η, stage-1 rate and late-step fading (imagic_settings.json) where no flag gives them, else 0.7, the preset's and none", async () => {
     const recommending = (await tinyPackage(root.dir, 'recommending')).dir;
-    await writeFile(join(recommending, 'imagic_settings.json'), JSON.stringify({ train: { embedLr: 0.02 }, sample: { eta: 0.9 }, reason: 'test' }));
-    const editWith = async (model: string, name: string) => {
+    const late = { from: 0.5, scale: 0.3 };
+    await writeFile(join(recommending, 'imagic_settings.json'), JSON.stringify({ train: { embedLr: 0.02 }, sample: { eta: 0.9, lateAdapters: late }, reason: 'test' }));
+    const editWith = async (model: string, name: string, flags: string[] = []) => {
       const dataDir = join(root.dir, `data-${name}`);
-      const res = await runCli(['edit', imagePath, '--prompt', 'a photo of a cat', '--model', model, '--seeds', '1', '--out', join(root.dir, `out-${name}`), '--json', '--data-dir', dataDir, ...FAST]);
+      const res = await runCli(['edit', imagePath, '--prompt', 'a photo of a cat', '--model', model, '--seeds', '1', '--out', join(root.dir, `out-${name}`), '--json', '--data-dir', dataDir, ...FAST, ...flags]);
       expect(res.stderr).toBe('');
       const report = lastJson(res.stdout);
-      const manifest = JSON.parse(await readFile(join(editsDir(dataDir), report['edit_id'] as string, 'manifest.json'), 'utf8')) as { train: { embedLr: number } };
-      return { etas: (report['outputs'] as { eta: number }[]).map((o) => o.eta), embedLr: manifest.train.embedLr };
+      const manifest = JSON.parse(await readFile(join(editsDir(dataDir), report['edit_id'] as string, 'manifest.json'), 'utf8')) as { train: { embedLr: number }; sample: { lateAdapters?: unknown } };
+      return { etas: (report['outputs'] as { eta: number }[]).map((o) => o.eta), embedLr: manifest.train.embedLr, lateAdapters: manifest.sample.lateAdapters };
     };
-    expect(await editWith(recommending, 'recommending')).toEqual({ etas: [0.9], embedLr: 0.02 });
-    expect(await editWith(modelDir, 'plain')).toEqual({ etas: [0.7], embedLr: PRESETS.fast.train.embedLr });
+    expect(await editWith(recommending, 'recommending')).toEqual({ etas: [0.9], embedLr: 0.02, lateAdapters: late });
+    expect(await editWith(recommending, 'recommending-flags', ['--late-adapters', '0.25,0.75'])).toEqual({ etas: [0.9], embedLr: 0.02, lateAdapters: { from: 0.25, scale: 0.75 } });
+    expect(await editWith(modelDir, 'plain')).toEqual({ etas: [0.7], embedLr: PRESETS.fast.train.embedLr, lateAdapters: undefined });
   });
 });
 
@@ -115,5 +117,7 @@ describe('bad input', () => {
     expectCoded(await runCli(['render', '0123456789abcdef0123456789abcdef', '--data-dir', dataDir]), 'EDIT_NOT_FOUND');
     expectCoded(await runCli(['render', 'not-an-id', '--data-dir', dataDir]), 'EDIT_NOT_FOUND');
     expectCoded(await runCli(['edit', imagePath, '--prompt', 'a cat', '--model', modelDir, '--eta', '0.5,abc']), 'INVALID_SPEC');
+    expectCoded(await runCli(['edit', imagePath, '--prompt', 'a cat', '--model', modelDir, '--late-adapters', '0.5']), 'INVALID_SPEC');
+    expectCoded(await runCli(['edit', imagePath, '--prompt', 'a cat', '--model', modelDir, '--late-adapters', '0.5,1.5']), 'INVALID_SPEC');
   });
 });

@@ -83,6 +83,24 @@ describe('stage 3 (sampling)', () => {
     }
   });
 
+  it('fades the adapters over the late steps only where asked: η = 0 unchanged, η = 1 from step 0 at scale 0 = the base model', async () => {
+    const sample: SampleSettings = { ...SAMPLE, seeds: [2], steps: 10, guidanceScale: 3 };
+    const pixels = async (s: TrainedState, sm: SampleSettings) => (await engine.renderAsync(s, sm))[0]!.pixels;
+    const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+    const base = { ...state, adapterValues: new Map([...state.adapterValues].map(([n, v]) => [n, n.endsWith('::up') ? new Float32Array(v.length) : v])) };
+    const late = { from: 0, scale: 0 };
+    // η = 0: λ = 1 at every step, whatever the setting (the paper's reconstruction is untouched).
+    expect(maxDiff(await pixels(state, { ...sample, etas: [0], lateAdapters: late }), await pixels(state, { ...sample, etas: [0] }))).toBeLessThan(1e-5);
+    // η = 1, from 0, scale 0: the adapters are off at every step, which is sampling the base model at ē = e_tgt.
+    const faded = await pixels(state, { ...sample, etas: [1], lateAdapters: late });
+    expect(maxDiff(faded, await pixels(base, { ...sample, etas: [1] }))).toBeLessThan(1e-5);
+    expect(maxDiff(faded, await pixels(state, { ...sample, etas: [1] }))).toBeGreaterThan(1e-2);
+    // from 0.5: the first half of the steps as trained, so the result lies apart from both.
+    const half = await pixels(state, { ...sample, etas: [1], lateAdapters: { from: 0.5, scale: 0 } });
+    expect(maxDiff(half, faded)).toBeGreaterThan(1e-3);
+    expect(maxDiff(half, await pixels(state, { ...sample, etas: [1] }))).toBeGreaterThan(1e-3);
+  });
+
   it('keeps the input’s size and alpha', async () => {
     const banner = testPicture(40, 24, true);
     const [out] = await engine.renderAsync({ ...state, image: banner, placement: { ...state.placement, canvas: { width: 64, height: 64 }, left: 0, top: 13, width: 64, height: 38 } }, { ...SAMPLE, seeds: [1], steps: 2 });

@@ -5,7 +5,7 @@ import { fromNumbers, numel } from '../graph/tensor.ts';
 import { Rng } from '../util/rng.ts';
 import { OrtSession } from '../runtime/ort-session.ts';
 import type { Feeds } from '../runtime/host-tensor.ts';
-import { adapterName, initAdapterValues, injectAdapters } from './adapters.ts';
+import { ADAPTER_SCALE_INPUT, adapterName, initAdapterValues, injectAdapters } from './adapters.ts';
 import { gradcheck } from './gradcheck.ts';
 
 const X = [1, 3, 6, 6];
@@ -75,6 +75,29 @@ describe('injectAdapters', () => {
     expect(Math.max(...y1.map((v, i) => Math.abs(v - y2[i]!)))).toBeLessThan(1e-4);
     expect(Math.max(...y1.map((v, i) => Math.abs(v - y0[i]!)))).toBeGreaterThan(1e-2);
     expect(merged.model.graph.inputs.map((i) => i.name)).toEqual(['sample']);
+  });
+
+  it('scaled mode is the base model at strength 0, the merged one at 1, and the merged one with B·λ at λ', async () => {
+    const { model, rng } = layeredModel();
+    const spec = { targets: TARGETS, rank: 3, alpha: 2 };
+    const { adapters } = injectAdapters(model, { ...spec, mode: 'inputs' });
+    const values = new Map<string, Float32Array>();
+    for (const a of adapters) for (const p of [a.down, a.up]) values.set(p.name, rng.normalArray(numel(p.dims), 0.3));
+    const scaled = injectAdapters(model, { ...spec, mode: 'scaled', values });
+    expect(scaled.model.graph.inputs.map((i) => i.name)).toEqual(['sample', ADAPTER_SCALE_INPUT]);
+    const sample = { dtype: 'float32' as const, dims: X, data: rng.normalArray(numel(X)) };
+    const run = async (m: typeof model, extra: Record<string, Feeds[string]> = {}) => (await (await OrtSession.create(m)).run({ sample, ...extra }))['y']!.data as Float32Array;
+    const at = (strength: number) => run(scaled.model, { [ADAPTER_SCALE_INPUT]: { dtype: 'float32', dims: [1], data: Float32Array.of(strength) } });
+    const upTimes = (k: number) => new Map([...values].map(([n, v]) => [n, adapters.some((a) => a.up.name === n) ? v.map((x) => x * k) : v]));
+    const maxDiff = (a: Float32Array, b: Float32Array) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
+    const base = await run(model);
+    const merged = await run(injectAdapters(model, { ...spec, mode: 'merged', values }).model);
+    const mergedHalf = await run(injectAdapters(model, { ...spec, mode: 'merged', values: upTimes(0.4) }).model);
+    expect(maxDiff(await at(0), base)).toBeLessThan(1e-5);
+    expect(maxDiff(await at(1), merged)).toBeLessThan(1e-4);
+    expect(maxDiff(await at(0.4), mergedHalf)).toBeLessThan(1e-4);
+    expect(maxDiff(merged, base)).toBeGreaterThan(1e-2);
+    expect(maxDiff(mergedHalf, merged)).toBeGreaterThan(1e-2);
   });
 
   it('starts at the base model with the standard initialisation (B = 0)', async () => {

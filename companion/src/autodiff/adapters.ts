@@ -5,7 +5,9 @@
 //                                                           A[r,Cin,k,k] (same stride/pads), B[Cout,r,1,1]
 // with s = alpha/rank. Mode 'inputs' keeps A and B as fp32 graph inputs (training; their gradients become
 // graph outputs). Mode 'merged' rewrites the layer to use W + s·A·B with A and B as initializers, which
-// onnxruntime constant-folds into a merged copy of the weight when the session is created (sampling).
+// onnxruntime constant-folds into a merged copy of the weight when the session is created (sampling). Mode
+// 'scaled' keeps the branch, with A and B as initializers, times one scalar graph input, ADAPTER_SCALE_INPUT:
+// sampling that changes the adapters' strength from step to step (stage-sample.ts) runs one session for all of it.
 import { GraphEmitter } from '../graph/emitter.ts';
 import { attrInt, opsetOf, type Attr, type Model, type Node } from '../graph/ir.ts';
 import type { DType } from '../graph/dtype.ts';
@@ -21,10 +23,10 @@ export interface AdapterSpec {
   readonly rank: number;
   /** LoRA's alpha; the update is scaled by alpha / rank. Defaults to rank (scale 1). */
   readonly alpha?: number;
-  readonly mode: 'inputs' | 'merged';
+  readonly mode: 'inputs' | 'merged' | 'scaled';
   /** Static input shapes for normalisation, as in GradientSpec. */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
-  /** Adapter values for mode 'merged' (name → fp32 data). */
+  /** Adapter values for modes 'merged' and 'scaled' (name → fp32 data). */
   readonly values?: ReadonlyMap<string, Float32Array>;
 }
 
@@ -40,6 +42,9 @@ export interface AdaptedModel {
   readonly model: Model;
   readonly adapters: readonly AdapterInfo[];
 }
+
+/** Mode 'scaled': the fp32 [1] input that multiplies every adapter branch (1 = as trained, 0 = the base model). */
+export const ADAPTER_SCALE_INPUT = 'adapter_scale';
 
 /** Adapter tensor names are derived from the node's module path, so saved adapters survive re-exports. */
 export const adapterName = (node: string, part: 'down' | 'up'): string => `lora::${node.replace(/^\//, '')}::${part}`;
@@ -89,6 +94,15 @@ export function injectAdapters(source: Model, spec: AdapterSpec): AdaptedModel {
   if (sites.length === 0) fail('INVALID_SPEC', `no MatMul/Gemm/Conv node with a constant weight matches the adapter targets ${spec.targets.join(', ')}`);
   const scale = (spec.alpha ?? spec.rank) / spec.rank;
   const adapters: AdapterInfo[] = [];
+  const strengths = new Map<DType, string>();
+  const strength = (dtype: DType): string => {
+    if (strengths.size === 0) {
+      graph.inputs.push({ name: ADAPTER_SCALE_INPUT, dtype: 'float32', dims: [1] });
+      graph.types.set(ADAPTER_SCALE_INPUT, { dtype: 'float32', dims: [1] });
+    }
+    if (!strengths.has(dtype)) strengths.set(dtype, e.cast(ADAPTER_SCALE_INPUT, dtype));
+    return strengths.get(dtype)!;
+  };
   const forward = graph.nodes;
   // The emitter appends to graph.nodes: pointing it at the rewritten list emits each branch in place.
   graph.nodes = [];
@@ -111,7 +125,8 @@ export function injectAdapters(source: Model, spec: AdapterSpec): AdaptedModel {
     };
     adapters.push(info);
     if (spec.mode === 'inputs') addAdapterInputs(e, node, info, dtype);
-    else mergeAdapter(e, node, info, dtype, spec.values);
+    else if (spec.mode === 'merged') mergeAdapter(e, node, info, dtype, spec.values);
+    else addBranch(e, node, info, constantParts(e, info, dtype, spec.values), strength(dtype));
   }
   return { model, adapters };
 }
@@ -123,28 +138,37 @@ function addAdapterInputs(e: GraphEmitter, node: Node, info: AdapterInfo, dtype:
     graph.inputs.push({ name: part.name, dtype: 'float32', dims: part.dims });
     graph.types.set(part.name, { dtype: 'float32', dims: part.dims });
   }
+  addBranch(e, node, info, { A: e.cast(info.down.name, dtype), B: e.cast(info.up.name, dtype) });
+}
+
+/** The node's output becomes base + s·branch(A, B), times `strength` when given. */
+function addBranch(e: GraphEmitter, node: Node, info: AdapterInfo, { A, B }: { A: string; B: string }, strength?: string): void {
+  const graph = e.graph;
   const original = node.outputs[0]!;
   const base = e.fresh('base');
   node.outputs[0] = base;
   graph.types.set(base, graph.types.get(original)!);
   graph.nodes.push(node);
   const x = node.inputs[0]!;
-  const A = e.cast(info.down.name, dtype);
-  const B = e.cast(info.up.name, dtype);
   const branch =
     info.kind === 'lora' ? e.matmul(e.matmul(x, A), B) : e.op1('Conv', [e.op1('Conv', [x, A], convAttrs(node)), B]);
-  e.op('Add', [base, e.scale(branch, info.scale)], {}, { names: [original] });
+  const scaled = e.scale(branch, info.scale);
+  e.op('Add', [base, strength === undefined ? scaled : e.op1('Mul', [scaled, strength])], {}, { names: [original] });
 }
 
-/** Rewrites the layer's weight to W + s·A·B with A, B as initializers (folded by onnxruntime at load). */
-function mergeAdapter(e: GraphEmitter, node: Node, info: AdapterInfo, dtype: DType, values?: ReadonlyMap<string, Float32Array>): void {
+/** A and B as initializers holding the trained values, cast to the model dtype. */
+function constantParts(e: GraphEmitter, info: AdapterInfo, dtype: DType, values?: ReadonlyMap<string, Float32Array>): { A: string; B: string } {
   const value = (part: AdapterInfo['down']): ConstTensor => {
     const v = values?.get(part.name) ?? fail('INVALID_SPEC', `no value for adapter '${part.name}'`);
     if (v.length !== numel(part.dims)) fail('DIMS_MISMATCH', `adapter '${part.name}' has ${v.length} values, expected ${numel(part.dims)}`);
     return fromNumbers('float32', part.dims, v!);
   };
-  const A = e.cast(e.constant(value(info.down), 'lora_down'), dtype);
-  const B = e.cast(e.constant(value(info.up), 'lora_up'), dtype);
+  return { A: e.cast(e.constant(value(info.down), 'lora_down'), dtype), B: e.cast(e.constant(value(info.up), 'lora_up'), dtype) };
+}
+
+/** Rewrites the layer's weight to W + s·A·B with A, B as initializers (folded by onnxruntime at load). */
+function mergeAdapter(e: GraphEmitter, node: Node, info: AdapterInfo, dtype: DType, values?: ReadonlyMap<string, Float32Array>): void {
+  const { A, B } = constantParts(e, info, dtype, values);
   const W = node.inputs[1]!;
   const wd = e.dims(W);
   let delta: string;

@@ -2,6 +2,7 @@
 // bad value exits with one coded line (INVALID_SPEC) like every other bad input.
 import { Option } from 'commander';
 import { fail } from '../errors.ts';
+import type { LateAdapters } from '../engine/late-adapters.ts';
 import type { SampleSettings } from '../engine/settings.ts';
 import { isProviderSetting, type ProviderSetting } from '../engine/worker/provider-choice.ts';
 import { schedulers, type SchedulerName } from '../diffusion/schedulers/scheduler.ts';
@@ -12,6 +13,7 @@ export interface SamplingFlags {
   steps?: string;
   guidance?: string;
   sampler?: string;
+  lateAdapters?: string;
   provider?: string;
 }
 
@@ -21,6 +23,7 @@ export const samplingOptions = (): Option[] => [
   new Option('--steps <n>', 'sampling steps'),
   new Option('--guidance <g>', 'classifier-free guidance scale'),
   new Option('--sampler <name>', `sampler: ${Object.keys(schedulers).join(', ')}`),
+  new Option('--late-adapters <from,scale>', "fade the fine-tuned adapters to <scale> (at η ≥ 1) after the fraction <from> of the sampling steps, e.g. 0.5,0.3; 'off' keeps them at full strength (default: the model's recommendation, else off)"),
   new Option('--provider <name>', 'execution provider: auto (default), cuda, dml, coreml, webgpu, cpu'),
 ];
 
@@ -47,7 +50,17 @@ export function parseSamplingFlags(flags: SamplingFlags): Partial<SampleSettings
     if (!Object.hasOwn(schedulers, flags.sampler)) fail('INVALID_SPEC', `--sampler ${flags.sampler}: expected one of ${Object.keys(schedulers).join(', ')}`);
     out.sampler = flags.sampler as SchedulerName;
   }
+  if (flags.lateAdapters !== undefined) out.lateAdapters = parseLateAdapters(flags.lateAdapters);
   return out;
+}
+
+/** `from,scale`, or `off` (full strength throughout, what a model without a recommendation gets). */
+export function parseLateAdapters(value: string): LateAdapters {
+  if (value.trim() === 'off') return { from: 1, scale: 1 };
+  const want = "'from,scale' with both in [0, 1], e.g. 0.5,0.3, or 'off'";
+  const parts = parseList('late-adapters', value, (n) => n >= 0 && n <= 1, want);
+  if (parts.length !== 2) fail('INVALID_SPEC', `--late-adapters ${JSON.stringify(value)}: expected ${want}`);
+  return { from: parts[0]!, scale: parts[1]! };
 }
 
 export function parseProvider(value: string | undefined): ProviderSetting | undefined {

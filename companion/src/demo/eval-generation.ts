@@ -27,7 +27,9 @@ export async function evaluateGeneration(modelDir: string, sample: Omit<SampleSe
     const pkg = await loadPackageAsync(modelDir, pool);
     const unet = await pool.getAsync(`${pkg.modelId}/unet#plain`, () => ({ kind: 'file', path: join(modelDir, 'unet', 'model.onnx') }));
     const empty = await encodeTextAsync(pkg, '');
-    const settings: SampleSettings = { ...sample, etas: [1], seeds: [0] };
+    // The base model has no adapters to fade.
+    const { lateAdapters: _, ...plain } = sample;
+    const settings: SampleSettings = { ...plain, etas: [1], seeds: [0] };
     let hits = 0;
     const slotHits = { colour: 0, shape: 0, background: 0 };
     const failures: { caption: string; seed: number; read: string }[] = [];

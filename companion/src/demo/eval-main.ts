@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { printCliError } from '../cli/cli-error.ts';
+import { parseLateAdapters } from '../cli/engine-flags.ts';
 import { fail } from '../errors.ts';
 import { isAdapterTarget } from '../engine/adapter-targets.ts';
 import { isPreset, PRESETS, type Preset, type SampleSettings, type TrainSettings } from '../engine/settings.ts';
@@ -35,6 +36,7 @@ interface Flags {
   targets?: string;
   steps?: string;
   guidance?: string;
+  lateAdapters?: string;
   generation: boolean;
   imagic: boolean;
   compare?: boolean;
@@ -75,6 +77,7 @@ function sampleSettings(f: Flags): Omit<SampleSettings, 'etas' | 'seeds'> {
     ...base,
     ...(f.steps ? { steps: num('steps', f.steps) } : {}),
     ...(f.guidance ? { guidanceScale: num('guidance', f.guidance) } : {}),
+    ...(f.lateAdapters ? { lateAdapters: parseLateAdapters(f.lateAdapters) } : {}),
   };
 }
 
@@ -140,6 +143,7 @@ const program = new Command('eval-demo')
   .addOption(new Option('--targets <list>', 'adapter targets, comma-separated'))
   .addOption(new Option('--steps <n>', 'sampling steps'))
   .addOption(new Option('--guidance <g>', 'classifier-free guidance scale'))
+  .addOption(new Option('--late-adapters <from,scale>', "late-step fading of the adapters (late-adapters.ts), or 'off'"))
   .addOption(new Option('--no-generation', 'skip generation from captions'))
   .addOption(new Option('--no-imagic', 'skip the Imagic evaluation'))
   .addOption(new Option('--compare', 'also compare the stage-2 settings of settings-comparison.ts'))

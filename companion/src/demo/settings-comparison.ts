@@ -6,7 +6,9 @@
 // Each row names its stage-1 rate: at SD's 1e-3, 500 steps move e_opt only a tenth of the way from e_tgt toward the
 // input caption's embedding and the base model still draws the target at e_opt; at 1e-2 it draws the input's colour
 // and shape there (.scratch probe, in the issue note), and the edits follow. The last rows leave the expanding half
-// (up blocks, conv_out) as trained: the colour edits land, the reconstruction loses about 2 dB.
+// (up blocks, conv_out) as trained: the colour edits land, the reconstruction loses about 2 dB. These rows compare
+// stages 1–2; the sampling that follows is the demo's (demo-settings.ts), so the rows in models/demo/README.md, which
+// were measured before late-step fading existed, are reproduced with `--late-adapters off`.
 import type { AdapterTarget } from '../engine/adapter-targets.ts';
 import type { TrainSettings } from '../engine/settings.ts';
 

@@ -1,7 +1,7 @@
 // manifest.json of a saved edit (edit-store.ts), validated on every read: a damaged or hand-edited manifest is
 // EDIT_STALE, never a crash, and file names cannot leave the edit's folder.
 import { z } from 'zod';
-import { AdapterTarget, Preset, Sampler } from '../../../shared/src/protocol/edit-request.ts';
+import { AdapterTarget, LateAdapters, Preset, Sampler } from '../../../shared/src/protocol/edit-request.ts';
 import { fail } from '../errors.ts';
 import type { TrainedState } from './imagic-engine.ts';
 import { packageFingerprint } from './package-files.ts';
@@ -40,6 +40,7 @@ export const editManifestSchema = z.strictObject({
     steps: z.int().positive(),
     guidanceScale: z.number().min(0),
     sampler: Sampler,
+    lateAdapters: LateAdapters.optional(),
   }),
   input: z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), width: z.int().positive(), height: z.int().positive() }),
   placement: z.strictObject({

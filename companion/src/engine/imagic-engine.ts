@@ -6,6 +6,7 @@ import type { RgbaImage } from '../images/decode-image.ts';
 import { fromModelOutput, toModelInput, type Placement } from '../images/model-input.ts';
 import { loadPackageAsync, type ImagicPackage, type LoadOptions } from './package-loader.ts';
 import { adapterPatterns } from './adapter-targets.ts';
+import { fades } from './late-adapters.ts';
 import type { RunHooks } from './progress.ts';
 import { SessionPool } from './session-pool.ts';
 import { validateSampleSettings, validateTrainSettings, type SampleSettings, type TrainSettings } from './settings.ts';
@@ -140,7 +141,7 @@ export class ImagicEngine {
   /** Stage 3 for every (η, seed) of `sample`; images come back at the input's size with its alpha. */
   async renderAsync(state: TrainedState, sample: SampleSettings, hooks: RunHooks = {}): Promise<RenderedImage[]> {
     validateSampleSettings(sample);
-    const unet = await mergedSessionAsync(this.pkg, this.pool, state.adapterSpec, state.adapterValues);
+    const unet = await mergedSessionAsync(this.pkg, this.pool, state.adapterSpec, state.adapterValues, fades(sample.lateAdapters) ? 'scaled' : 'merged');
     const images = await sampleAllAsync(this.pkg, unet.session, state.embeddings, sample, hooks);
     const out: RenderedImage[] = [];
     for (const img of images) {

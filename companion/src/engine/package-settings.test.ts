@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EditRequest } from '../../../shared/src/protocol/edit-request.ts';
 import { exampleEditRequest } from '../../../shared/src/protocol/message-examples.ts';
-import { defaultGuidance, sampleSettingsOf, trainSettingsOf } from '../jobs/request-settings.ts';
+import { defaultSampling, sampleSettingsOf, trainSettingsOf } from '../jobs/request-settings.ts';
 import { PACKAGE_SETTINGS_FILE, readPackageSampleSettingsAsync, readPackageSettingsAsync } from './package-settings.ts';
-import { PRESETS } from './settings.ts';
+import { PRESETS, validateSampleSettings } from './settings.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -64,8 +64,20 @@ describe('imagic_settings.json', () => {
     const { guidanceScale: _, ...sampling } = exampleEditRequest.sampling;
     const request = EditRequest.parse({ ...exampleEditRequest, sampling });
     expect(request.sampling.guidanceScale).toBeUndefined();
-    expect(sampleSettingsOf(request.sampling, defaultGuidance(request.preset, { guidanceScale: 3 })).guidanceScale).toBe(3);
-    expect(sampleSettingsOf(request.sampling, defaultGuidance(request.preset, {})).guidanceScale).toBe(PRESETS[request.preset].sample.guidanceScale);
-    expect(sampleSettingsOf({ ...request.sampling, guidanceScale: 5 }, defaultGuidance(request.preset, { guidanceScale: 3 })).guidanceScale).toBe(5);
+    expect(sampleSettingsOf(request.sampling, defaultSampling(request.preset, { guidanceScale: 3 })).guidanceScale).toBe(3);
+    expect(sampleSettingsOf(request.sampling, defaultSampling(request.preset, {})).guidanceScale).toBe(PRESETS[request.preset].sample.guidanceScale);
+    expect(sampleSettingsOf({ ...request.sampling, guidanceScale: 5 }, defaultSampling(request.preset, { guidanceScale: 3 })).guidanceScale).toBe(5);
+  });
+
+  it("gives a request without late-step fading the model's recommended one, else none; a request's own wins, and validates it", () => {
+    const request = EditRequest.parse(exampleEditRequest);
+    expect(request.sampling.lateAdapters).toBeUndefined();
+    const recommended = { from: 0.5, scale: 0.3 };
+    expect(sampleSettingsOf(request.sampling, defaultSampling(request.preset, { lateAdapters: recommended })).lateAdapters).toEqual(recommended);
+    expect(sampleSettingsOf(request.sampling, defaultSampling(request.preset, {})).lateAdapters).toBeUndefined();
+    const own = { from: 0.2, scale: 1 };
+    expect(sampleSettingsOf(EditRequest.parse({ ...exampleEditRequest, sampling: { ...request.sampling, lateAdapters: own } }).sampling, defaultSampling(request.preset, { lateAdapters: recommended })).lateAdapters).toEqual(own);
+    expect(EditRequest.safeParse({ ...exampleEditRequest, sampling: { ...request.sampling, lateAdapters: { from: 0.5, scale: 2 } } }).success).toBe(false);
+    expect(() => validateSampleSettings({ etas: [1], seeds: [1], steps: 10, guidanceScale: 3, sampler: 'ddim', lateAdapters: { from: -0.1, scale: 0.3 } })).toThrow(/lateAdapters.from/);
   });
 });

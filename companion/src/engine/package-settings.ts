@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { AdapterTarget } from '../../../shared/src/protocol/edit-request.ts';
+import { AdapterTarget, LateAdapters } from '../../../shared/src/protocol/edit-request.ts';
 import { fail } from '../errors.ts';
 import type { SampleSettings, TrainSettings } from './settings.ts';
 
@@ -30,6 +30,8 @@ export const PackageSettings = z.strictObject({
       guidanceScale: z.number().min(0).max(30),
       /** The η an edit gets when none is asked for (the CLI's default, the panel's initial slider value). */
       eta: z.number().min(-0.5).max(2),
+      /** Late-step fading of the adapters (late-adapters.ts): how much of the fine-tuning this model's edits need. */
+      lateAdapters: LateAdapters,
     })
     .partial()
     .optional(),
@@ -39,7 +41,7 @@ export const PackageSettings = z.strictObject({
 export type PackageSettings = z.infer<typeof PackageSettings>;
 
 export type RecommendedTrain = Partial<Pick<TrainSettings, 'embedLr' | 'tuneLr' | 'tuneLrSchedule' | 'adapterRank' | 'adapterAlpha' | 'adapterTargets'>>;
-export type RecommendedSample = Partial<Pick<SampleSettings, 'guidanceScale'> & { eta: number }>;
+export type RecommendedSample = Partial<Pick<SampleSettings, 'guidanceScale' | 'lateAdapters'> & { eta: number }>;
 
 const present = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 

@@ -5,6 +5,7 @@ import type { SchedulerName } from '../diffusion/schedulers/scheduler.ts';
 import type { Preset } from '../../../shared/src/protocol/edit-request.ts';
 import { fail } from '../errors.ts';
 import { isAdapterTarget, type AdapterTarget } from './adapter-targets.ts';
+import { validateLateAdapters, type LateAdapters } from './late-adapters.ts';
 import type { LrSchedule } from './lr-schedule.ts';
 import { schedulers } from '../diffusion/schedulers/scheduler.ts';
 
@@ -34,6 +35,8 @@ export interface SampleSettings {
   readonly steps: number;
   readonly guidanceScale: number;
   readonly sampler: SchedulerName;
+  /** Fade the adapters over the late steps as η grows (late-adapters.ts); absent: full strength throughout. */
+  readonly lateAdapters?: LateAdapters | undefined;
 }
 
 export interface PresetRow {
@@ -97,5 +100,6 @@ export function validateSampleSettings(s: SampleSettings): SampleSettings {
   if (!positiveInt(s.steps) || s.steps > 1000) bad('steps', `must be an integer in 1..1000, got ${s.steps}`);
   if (!(s.guidanceScale >= 0 && s.guidanceScale <= 30)) bad('guidance', `must be in [0, 30], got ${s.guidanceScale}`);
   if (!Object.hasOwn(schedulers, s.sampler)) bad('sampler', `must be one of ${Object.keys(schedulers).join(', ')}, got ${s.sampler}`);
+  if (s.lateAdapters !== undefined) validateLateAdapters(s.lateAdapters);
   return s;
 }

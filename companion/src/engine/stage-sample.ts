@@ -4,11 +4,15 @@
 // classifier-free guidance (Ho & Salimans 2022) against the empty prompt's embedding e_∅:
 //   ε̂ = ε_θ̂(z_t, t, e_∅) + g·(ε_θ̂(z_t, t, ē) − ε_θ̂(z_t, t, e_∅))
 // stepping with the chosen scheduler, and decode D(z0/scale). η = 0 conditions on e_opt alone, which stage 2
-// taught the model to reconstruct the input from.
+// taught the model to reconstruct the input from. With `lateAdapters`, the UNet is the 'scaled' one and each step
+// feeds the adapters' strength (late-adapters.ts).
+import { ADAPTER_SCALE_INPUT } from '../autodiff/adapters.ts';
 import { schedulers } from '../diffusion/schedulers/scheduler.ts';
+import { fail } from '../errors.ts';
 import { numel } from '../graph/tensor.ts';
 import { Rng } from '../util/rng.ts';
 import type { ImagicPackage } from './package-loader.ts';
+import { adapterStrength, fades } from './late-adapters.ts';
 import { checkCancelled, type RunHooks } from './progress.ts';
 import type { SampleSettings } from './settings.ts';
 import { decodeLatentAsync } from './stage-encode.ts';
@@ -53,22 +57,26 @@ export async function sampleOneAsync(pkg: ImagicPackage, unet: RemoteSession, e:
   const timestepInfo = unet.input('timestep')!;
   const ehsInfo = unet.input(EMBEDDING_INPUT)!;
   const ehsDims = pkg.unet.inputShapes[EMBEDDING_INPUT]!;
-  const predict = async (input: Float32Array, t: number, ehs: Float32Array) => {
+  const late = fades(s.lateAdapters) ? s.lateAdapters : undefined;
+  const strengthInfo = late ? (unet.input(ADAPTER_SCALE_INPUT) ?? fail('INTERNAL', `lateAdapters needs a UNet with its adapters in mode 'scaled' (no ${ADAPTER_SCALE_INPUT} input)`)) : undefined;
+  const steps = scheduler.timesteps.length;
+  const predict = async (input: Float32Array, t: number, ehs: Float32Array, step: number) => {
     const feeds = {
       sample: floatFeed(sampleInfo, input.slice(), latentDims),
       timestep: timestepFeed(timestepInfo, t),
       [EMBEDDING_INPUT]: floatFeed(ehsInfo, ehs.slice(), ehsDims),
+      ...(strengthInfo ? { [ADAPTER_SCALE_INPUT]: floatFeed(strengthInfo, Float32Array.of(adapterStrength(step, steps, eta, late)), [1]) } : {}),
     };
     return output(await unet.runAsync(feeds, [UNET_OUTPUT], { transfer: true }), UNET_OUTPUT);
   };
   let z = z0;
-  for (let i = 0; i < scheduler.timesteps.length; i++) {
+  for (let i = 0; i < steps; i++) {
     checkCancelled(hooks.signal, `sampling step ${i + 1}`);
     const t = scheduler.timesteps[i]!;
     const input = scheduler.scaleModelInput(z, i);
     // A zero weight skips its UNet run: g = 1 needs only the conditional one, g = 0 only the unconditional.
-    const epsU = weights.uncond !== 0 ? await predict(input, t, e.empty) : undefined;
-    const epsC = weights.cond !== 0 ? await predict(input, t, cond) : undefined;
+    const epsU = weights.uncond !== 0 ? await predict(input, t, e.empty, i) : undefined;
+    const epsC = weights.cond !== 0 ? await predict(input, t, cond, i) : undefined;
     const eps = new Float32Array(z.length);
     for (let k = 0; k < eps.length; k++) eps[k] = weights.uncond * (epsU?.[k] ?? 0) + weights.cond * (epsC?.[k] ?? 0);
     z = scheduler.step(eps, i, z, rng);

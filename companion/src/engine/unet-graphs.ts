@@ -1,7 +1,8 @@
 // The three UNet graphs the stages run, each built from the package's normalised UNet and opened in the session
 // pool: stage 1's gradient graph with respect to encoder_hidden_states, stage 2's gradient graph with respect to
 // adapter inputs (LoRA/LoCon, mode 'inputs'), and stage 3's forward graph with the trained adapters merged into
-// the weights (mode 'merged', folded by onnxruntime when the session is created).
+// the weights (mode 'merged', folded by onnxruntime when the session is created), or kept as a branch whose strength
+// is an input (mode 'scaled', for sampling that fades them: late-adapters.ts).
 import { createHash } from 'node:crypto';
 import { injectAdapters, type AdapterInfo } from '../autodiff/adapters.ts';
 import { buildGradientModel } from '../autodiff/gradient-model.ts';
@@ -73,8 +74,9 @@ export function adapterDigest(values: ReadonlyMap<string, Float32Array>): string
 }
 
 /** Each trained edit has its own merged weights: only the most recent few sessions stay open (a daemon renders many edits). */
-export async function mergedSessionAsync(pkg: ImagicPackage, pool: SessionPool, spec: AdapterSpec, values: ReadonlyMap<string, Float32Array>): Promise<PooledSession> {
-  const key = `${pkg.modelId}/unet#merged:${specKey(spec)}:${adapterDigest(values)}`;
-  const build = () => injectAdapters(pkg.unet.model, { targets: spec.targets, rank: spec.rank, alpha: spec.alpha, mode: 'merged', values }).model;
+export async function mergedSessionAsync(pkg: ImagicPackage, pool: SessionPool, spec: AdapterSpec, values: ReadonlyMap<string, Float32Array>, mode: 'merged' | 'scaled' = 'merged'): Promise<PooledSession> {
+  const key = `${pkg.modelId}/unet#${mode}:${specKey(spec)}:${adapterDigest(values)}`;
+  const build = () => injectAdapters(pkg.unet.model, { targets: spec.targets, rank: spec.rank, alpha: spec.alpha, mode, values }).model;
+  // One group for both modes: an edit's sampling session replaces the last one whichever mode either has.
   return { key, session: await pool.getAsync(key, lazySource(build), { group: 'merged-unet', keep: MERGED_SESSIONS_KEPT }) };
 }

@@ -19,7 +19,7 @@ import { defaultModelAsync, modelsDir } from '../models/model-store.ts';
 import type { RenderedOutput, RunControl } from './edit-engine.ts';
 import type { RunnerState } from './engine-status.ts';
 import { readPackageSampleSettingsAsync, readPackageSettingsAsync } from '../engine/package-settings.ts';
-import { defaultGuidance, etasMajor, sampleSettingsOf, trainSettingsOf } from './request-settings.ts';
+import { defaultSampling, etasMajor, sampleSettingsOf, trainSettingsOf } from './request-settings.ts';
 
 export type ImagicRunnerOptions = {
   dataDir: string;
@@ -46,7 +46,7 @@ export class ImagicRunner {
     const model = await defaultModelAsync(this.options.dataDir);
     if (model === null) return fail('NO_MODEL', `no model installed in ${modelsDir(this.options.dataDir)}`);
     const train = trainSettingsOf(request, await readPackageSettingsAsync(model.dir));
-    const sample = sampleSettingsOf(request.sampling, defaultGuidance(request.preset, await readPackageSampleSettingsAsync(model.dir)));
+    const sample = sampleSettingsOf(request.sampling, defaultSampling(request.preset, await readPackageSampleSettingsAsync(model.dir)));
     const hooks = hooksOf(control);
     const engine = await this.engineForAsync(model.dir, request.workingResolutionPx, control);
     const { state } = await engine.trainAsync(image, request.prompt, train, hooks);
@@ -61,7 +61,7 @@ export class ImagicRunner {
     if (current !== manifest.model.id) fail('EDIT_STALE', `edit ${editId} was trained with ${manifest.model.id} at ${manifest.model.dir}, which is now ${current}`);
     const { state } = await this.store.loadAsync(editId);
     const engine = await this.engineForAsync(manifest.model.dir, manifest.placement.canvas.width, control);
-    const images = await engine.renderAsync(state, sampleSettingsOf(sampling, manifest.sample.guidanceScale), hooksOf(control));
+    const images = await engine.renderAsync(state, sampleSettingsOf(sampling, manifest.sample), hooksOf(control));
     return etasMajor(images.map(toOutput), sampling);
   }
 

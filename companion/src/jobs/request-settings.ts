@@ -20,18 +20,24 @@ export function trainSettingsOf(request: EditRequest, recommended: RecommendedTr
   return validateTrainSettings({ embedSteps: f.embedSteps, embedLr: f.embedLr ?? preset.embedLr, tuneSteps: f.tuneSteps, ...adapters, seed: TRAIN_SEED });
 }
 
+/** What a request may leave out of its sampling, and what it then gets. */
+export type SamplingFallback = Pick<SampleSettings, 'guidanceScale' | 'lateAdapters'>;
+
 /**
- * A request's sampling in the engine's terms. A request that leaves out the guidance scale gets `fallback`: for a new
- * edit the model's recommended one, else the preset's; for a re-render the one the edit was rendered with.
+ * A request's sampling in the engine's terms. What a request leaves out (the guidance scale, the late-step fading)
+ * comes from `fallback`: for a new edit the model's recommendation, else the preset's; for a re-render what the edit
+ * was rendered with.
  */
-export function sampleSettingsOf(sampling: SamplingSettings, fallbackGuidance: number): SampleSettings {
-  const { guidanceScale, ...rest } = sampling;
-  return validateSampleSettings({ ...rest, guidanceScale: guidanceScale ?? fallbackGuidance });
+export function sampleSettingsOf(sampling: SamplingSettings, fallback: SamplingFallback): SampleSettings {
+  const { guidanceScale, lateAdapters, ...rest } = sampling;
+  const late = lateAdapters ?? fallback.lateAdapters;
+  return validateSampleSettings({ ...rest, guidanceScale: guidanceScale ?? fallback.guidanceScale, ...(late ? { lateAdapters: late } : {}) });
 }
 
-/** The guidance a new edit gets when its request leaves it out: the model's recommendation, else the preset's. */
-export function defaultGuidance(preset: Preset, recommended: RecommendedSample): number {
-  return recommended.guidanceScale ?? PRESETS[preset].sample.guidanceScale;
+/** What a new edit's sampling falls back to: the model's recommendation, else the preset's (which fades nothing). */
+export function defaultSampling(preset: Preset, recommended: RecommendedSample): SamplingFallback {
+  const late = recommended.lateAdapters;
+  return { guidanceScale: recommended.guidanceScale ?? PRESETS[preset].sample.guidanceScale, ...(late ? { lateAdapters: late } : {}) };
 }
 
 /**

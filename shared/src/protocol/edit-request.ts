@@ -32,6 +32,15 @@ export type AdapterTarget = z.infer<typeof AdapterTarget>;
 const MAX_ETAS = 16;
 const MAX_SEEDS = 16;
 
+/** Late-step fading of the adapters while sampling (companion/src/engine/late-adapters.ts). */
+export const LateAdapters = z.strictObject({
+  /** Fraction of the sampling steps after which the adapters fade. */
+  from: z.number().min(0).max(1),
+  /** The adapters' strength over those steps at η ≥ 1 (1 = as trained, 0 = the base model). */
+  scale: z.number().min(0).max(1),
+});
+export type LateAdapters = z.infer<typeof LateAdapters>;
+
 /** Stage 3 only: changing these re-renders from trained state without retraining. */
 export const SamplingSettings = z
   .strictObject({
@@ -49,6 +58,13 @@ export const SamplingSettings = z
      */
     guidanceScale: z.number().min(0).max(30).optional(),
     sampler: Sampler,
+    /**
+     * Fade the fine-tuned adapters over the late sampling steps as η grows: after the fraction `from` of the steps
+     * their strength goes to `scale` at η ≥ 1 (η = 0 is untouched; scale 1 turns it off). Layout is decided in the
+     * early steps, shape and colour after, so the text gets its say where the input's object already is. Optional:
+     * absent, the model's recommendation (imagic_settings.json), else none; a re-render without it keeps the edit's.
+     */
+    lateAdapters: LateAdapters.optional(),
   })
   .refine((s) => s.etas.length * s.seeds.length <= MAX_OUTPUTS_PER_JOB, {
     message: `etas × seeds must be at most ${MAX_OUTPUTS_PER_JOB} outputs`,
