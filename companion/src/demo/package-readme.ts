@@ -30,8 +30,8 @@ interface ComparisonRow {
   readonly secondsPerCase: number;
 }
 
-/** The η columns of the comparison: the paper's usual η, the target text itself, and the demo model's default. */
-const COMPARISON_ETAS = [0.7, 1, 1.6] as const;
+/** The η columns of the comparison: the paper's usual η, the target text itself, the demo model's default (1.2) and 1.6. */
+const COMPARISON_ETAS = [0.7, 1, 1.2, 1.6] as const;
 
 interface EvalSummary {
   readonly train?: unknown;
