@@ -2,7 +2,7 @@
 
 /**
  * The range EditRequest accepts (SamplingSettings.etas). The slider covers 0 to its top: past 1 is extrapolation
- * beyond the target text, which the paper's SD edits rarely need but a small model can (the demo model recommends 1.6).
+ * beyond the target text, which the paper's SD edits rarely need but a small model can (the demo model recommends 1.2).
  */
 export const ETA_LIMITS = { min: -0.5, max: 2 } as const;
 export const ETA_SLIDER = { min: 0, max: 2, step: 0.05, initial: 0.7 } as const;
