@@ -23,10 +23,11 @@ export const DEMO_RECOMMENDED_TRAIN: RecommendedTrain = { embedLr: 1e-2, adapter
  * η ≥ 1: on this model the fine-tuned UNet keeps the input's shape and colour at e_tgt itself (without fading,
  * square → circle edits mostly keep the square, some at every η up to 3, and colour edits often come out as a smaller
  * object off the input's mask), but it has placed the object by half-way; fading the adapters there lets the text draw
- * the shape and colour where the input's object is. η = 1.2, a little past the target text. Chosen on the 8 evaluation scenes (13 edits × 2
- * seeds, the same stage-2 states throughout) and checked on 8 further scenes before any of them were evaluated: without
- * fading the best η there gave 69% (1.8) and 63% (1.4), with it 85% and 81% at η = 1.2 (.scratch probes, in the issue
- * note; `npm run eval:demo` gives the figures in models/demo/eval.json). SD implementations use 0.8–1.1 (imagic.md).
+ * the shape and colour where the input's object is. η = 1.2, a little past the target text. Chosen on the first 8
+ * evaluation scenes (13 edits × 2 seeds, the same stage-2 states throughout) and checked on the 8 after them before any
+ * of those were looked at: without fading the best η there gave 69% (1.8) and 63% (1.4), with it 85% and 81% at
+ * η = 1.2 (.scratch probes, in the issue note; `npm run eval:demo` gives the figures in models/demo/eval.json). SD
+ * implementations use 0.8–1.1 (imagic.md).
  */
 export const DEMO_RECOMMENDED_SAMPLE = { guidanceScale: 3, eta: 1.2, lateAdapters: { from: 0.5, scale: 0.3 } } as const satisfies RecommendedSample;
 

@@ -13,7 +13,7 @@ import { validateSampleSettings, validateTrainSettings, type SampleSettings, typ
 import { encodeImageAsync, encodeTextAsync } from './stage-encode.ts';
 import { sampleAllAsync, type Embeddings } from './stage-sample.ts';
 import { trainAsync } from './training-loop.ts';
-import { adapterGradientSessionAsync, adapterLayout, embeddingGradientSessionAsync, EMBEDDING_INPUT, mergedSessionAsync, type AdapterSpec } from './unet-graphs.ts';
+import { adapterGradientSessionAsync, adapterLayout, embeddingGradientSessionAsync, EMBEDDING_INPUT, samplingSessionAsync, type AdapterSpec } from './unet-graphs.ts';
 import type { ProviderReport, ProviderSetting } from './worker/provider-choice.ts';
 
 export interface EngineOptions extends LoadOptions {
@@ -141,7 +141,7 @@ export class ImagicEngine {
   /** Stage 3 for every (η, seed) of `sample`; images come back at the input's size with its alpha. */
   async renderAsync(state: TrainedState, sample: SampleSettings, hooks: RunHooks = {}): Promise<RenderedImage[]> {
     validateSampleSettings(sample);
-    const unet = await mergedSessionAsync(this.pkg, this.pool, state.adapterSpec, state.adapterValues, fades(sample.lateAdapters) ? 'scaled' : 'merged');
+    const unet = await samplingSessionAsync(this.pkg, this.pool, state.adapterSpec, state.adapterValues, fades(sample.lateAdapters) ? 'scaled' : 'merged');
     const images = await sampleAllAsync(this.pkg, unet.session, state.embeddings, sample, hooks);
     const out: RenderedImage[] = [];
     for (const img of images) {

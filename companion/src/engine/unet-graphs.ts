@@ -73,8 +73,12 @@ export function adapterDigest(values: ReadonlyMap<string, Float32Array>): string
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Each trained edit has its own merged weights: only the most recent few sessions stay open (a daemon renders many edits). */
-export async function mergedSessionAsync(pkg: ImagicPackage, pool: SessionPool, spec: AdapterSpec, values: ReadonlyMap<string, Float32Array>, mode: 'merged' | 'scaled' = 'merged'): Promise<PooledSession> {
+/**
+ * Stage 3's UNet for a trained edit: the adapters merged into the weights, or kept as branches whose strength is fed
+ * per step ('scaled', late-adapters.ts). Each edit has its own weights: only the most recent few sessions stay open (a
+ * daemon renders many edits).
+ */
+export async function samplingSessionAsync(pkg: ImagicPackage, pool: SessionPool, spec: AdapterSpec, values: ReadonlyMap<string, Float32Array>, mode: 'merged' | 'scaled' = 'merged'): Promise<PooledSession> {
   const key = `${pkg.modelId}/unet#${mode}:${specKey(spec)}:${adapterDigest(values)}`;
   const build = () => injectAdapters(pkg.unet.model, { targets: spec.targets, rank: spec.rank, alpha: spec.alpha, mode, values }).model;
   // One group for both modes: an edit's sampling session replaces the last one whichever mode either has.
