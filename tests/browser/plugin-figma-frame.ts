@@ -8,18 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
 import type { MainToUi, UiToMain } from '../../shared/src/bridge/messages.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from './support/chromium.ts';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
 
 export const UI_HTML = new URL('../../plugin/dist/ui.html', import.meta.url);
 
@@ -67,7 +57,7 @@ const pack = (v: unknown): unknown =>
 export async function launchChromiumAsync(extraArgs: string[] = []): Promise<{ context: BrowserContext; closeAsync(): Promise<void> }> {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'imagic-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
+    executablePath: CHROMIUM,
     args: [...CHROMIUM_ARGS, ...extraArgs],
     headless: true,
     viewport: { width: 360, height: 1100 },

@@ -1,5 +1,6 @@
-// Headless Debian Chromium through playwright-core, for the dashboard tests. Without /usr/bin/chromium the tests
-// are skipped with a message on a developer machine, and fail in CI (where .ci/run installs it).
+// Headless Debian Chromium through playwright-core, for the browser suites (dashboard, Figma panel). Without
+// /usr/bin/chromium each suite is skipped with a message saying how to run it on a developer machine (README's
+// `npm test` must pass with nothing but Node), and fails in CI (where .ci/run installs it).
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -7,13 +8,13 @@ import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
 
 /** True when the browser tests must be skipped; says why once. */
 export function skipBrowserTests(): boolean {
   if (existsSync(CHROMIUM)) return false;
   if (process.env['CI']) throw new Error(`${CHROMIUM} is missing; CI must install chromium (tests/browser/.needs-chromium)`);
-  process.stderr.write(`SKIPPING browser tests: ${CHROMIUM} is missing (install it with \`apt-get install -y chromium\`)\n`);
+  process.stderr.write(`SKIPPING browser tests: ${CHROMIUM} is missing. To run them, install Chromium (Debian/Ubuntu: \`sudo apt-get install -y chromium\`) and run \`npm test\` again.\n`);
   return true;
 }
 
@@ -22,7 +23,7 @@ export async function launchAsync(): Promise<{ context: BrowserContext; download
   const downloadsDir = path.join(userDataDir, 'downloads');
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
-    args: ARGS,
+    args: CHROMIUM_ARGS,
     headless: true,
     acceptDownloads: true,
     downloadsPath: downloadsDir,
