@@ -37,7 +37,15 @@ describe('imagic grad', () => {
     expect(res.stderr).not.toMatch(/Error/);
     expect(res.code).toBe(0);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
-    expect(Object.keys(report).sort()).toEqual(['backward_ops', 'gradients', 'loss', 'peak_rss_mb', 'timing']);
+    expect(Object.keys(report).sort()).toEqual(['backward_ops', 'estimated_peak_bytes', 'gradients', 'loss', 'nodes_by_provider', 'peak_rss_mb', 'timing']);
+    // Placement as the runtime reports it: the CPU provider runs every node of the loss+gradient session.
+    expect(Object.keys(report.nodes_by_provider)).toEqual(['cpu']);
+    expect(report.nodes_by_provider.cpu).toBeGreaterThan(Object.values(report.backward_ops as Record<string, number>).reduce((a, b) => a + b, 0) / 2);
+    // The estimate holds at least the feeds (x, context), and fp16 halves the float tensors (not the int64 shapes).
+    const feedBytes = 4 * [X_DIMS, C_DIMS].reduce((s, d) => s + d.reduce((a, b) => a * b, 1), 0);
+    expect(report.estimated_peak_bytes.fp32).toBeGreaterThan(feedBytes);
+    expect(report.estimated_peak_bytes.fp16).toBeLessThan(report.estimated_peak_bytes.fp32);
+    expect(report.estimated_peak_bytes.fp16).toBeGreaterThanOrEqual(report.estimated_peak_bytes.fp32 / 2);
     expect(report.timing.repeat).toBe(3);
     expect(report.timing.forward_ms).toBeGreaterThan(0);
     expect(report.timing.forward_backward_ms).toBeGreaterThan(0);

@@ -45,10 +45,23 @@ function lazySource(build: () => Model): () => SessionSource {
 
 const specKey = (spec: AdapterSpec) => `${spec.rank}:${spec.alpha}:${spec.targets.join('|')}`;
 
+/** Stage 1's graph: loss and its gradient with respect to the text embedding (the UNet frozen). */
+export const embeddingGradientModel = (unet: Model): Model =>
+  buildGradientModel(unet, { loss: { type: 'mse', output: UNET_OUTPUT }, wrt: [EMBEDDING_INPUT] }).model;
+
+/** Stage 2's graph: loss and its gradients with respect to every adapter's down and up matrices. */
+export function adapterGradientModel(layout: { model: Model; adapters: readonly AdapterInfo[] }): Model {
+  const wrt = layout.adapters.flatMap((a) => [a.down.name, a.up.name]);
+  return buildGradientModel(layout.model, { loss: { type: 'mse', output: UNET_OUTPUT }, wrt }).model;
+}
+
+/** Stage 3's UNet: trained adapters merged into the weights, or kept as branches of a strength input ('scaled'). */
+export const samplingModel = (unet: Model, spec: AdapterSpec, values: ReadonlyMap<string, Float32Array>, mode: 'merged' | 'scaled'): Model =>
+  injectAdapters(unet, { targets: spec.targets, rank: spec.rank, alpha: spec.alpha, mode, values }).model;
+
 export async function embeddingGradientSessionAsync(pkg: ImagicPackage, pool: SessionPool): Promise<PooledSession> {
   const key = `${pkg.modelId}/unet#grad-embedding`;
-  const build = () => buildGradientModel(pkg.unet.model, { loss: { type: 'mse', output: UNET_OUTPUT }, wrt: [EMBEDDING_INPUT] }).model;
-  return { key, session: await pool.getAsync(key, lazySource(build)) };
+  return { key, session: await pool.getAsync(key, lazySource(() => embeddingGradientModel(pkg.unet.model))) };
 }
 
 /** The adapters `spec` puts on the UNet (names, shapes, scales), without building any graph for them. */
@@ -58,9 +71,7 @@ export function adapterLayout(pkg: ImagicPackage, spec: AdapterSpec): { model: M
 
 export async function adapterGradientSessionAsync(pkg: ImagicPackage, pool: SessionPool, spec: AdapterSpec, layout = adapterLayout(pkg, spec)): Promise<PooledSession> {
   const key = `${pkg.modelId}/unet#grad-adapters:${specKey(spec)}`;
-  const wrt = layout.adapters.flatMap((a) => [a.down.name, a.up.name]);
-  const build = () => buildGradientModel(layout.model, { loss: { type: 'mse', output: UNET_OUTPUT }, wrt }).model;
-  return { key, session: await pool.getAsync(key, lazySource(build)) };
+  return { key, session: await pool.getAsync(key, lazySource(() => adapterGradientModel(layout))) };
 }
 
 /** A digest of adapter values, so one merged session serves every render of the same trained state. */
@@ -80,7 +91,7 @@ export function adapterDigest(values: ReadonlyMap<string, Float32Array>): string
  */
 export async function samplingSessionAsync(pkg: ImagicPackage, pool: SessionPool, spec: AdapterSpec, values: ReadonlyMap<string, Float32Array>, mode: 'merged' | 'scaled' = 'merged'): Promise<PooledSession> {
   const key = `${pkg.modelId}/unet#${mode}:${specKey(spec)}:${adapterDigest(values)}`;
-  const build = () => injectAdapters(pkg.unet.model, { targets: spec.targets, rank: spec.rank, alpha: spec.alpha, mode, values }).model;
   // One group for both modes: an edit's sampling session replaces the last one whichever mode either has.
-  return { key, session: await pool.getAsync(key, lazySource(build), { group: 'merged-unet', keep: MERGED_SESSIONS_KEPT }) };
+  const source = lazySource(() => samplingModel(pkg.unet.model, spec, values, mode));
+  return { key, session: await pool.getAsync(key, source, { group: 'merged-unet', keep: MERGED_SESSIONS_KEPT }) };
 }

@@ -83,10 +83,13 @@ export class GraphEmitter {
     return this.type(x).dtype === to ? x : this.op1('Cast', [x], { to: intAttr(dtypes[to].onnx) });
   }
 
+  /**
+   * A chain of Adds rather than one variadic Sum: WebGPU has no Sum kernel (a Sum there runs on the CPU provider and
+   * copies every term to the host and back), and every provider runs Add (docs/providers.md).
+   */
   sum(terms: readonly string[]): string {
     if (terms.length === 0) throw new RangeError('sum of nothing');
-    if (terms.length === 1) return terms[0]!;
-    return terms.length === 2 ? this.add(terms[0]!, terms[1]!) : this.op1('Sum', terms);
+    return terms.slice(1).reduce((acc, t) => this.add(acc, t), terms[0]!);
   }
 
   // --- shape -------------------------------------------------------------------------------------------

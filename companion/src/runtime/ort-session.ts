@@ -1,6 +1,9 @@
 // The only module that imports onnxruntime-node. Sessions are created from an in-memory Model (serialised to
 // bytes, external weights found through the external-initializers folder option, so weights are never copied
 // into JS memory, onnx-notes §3.3), from serialised bytes plus that folder, or from a model file path.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Model } from '../graph/ir.ts';
 import { serializeModel } from '../onnx/model-file.ts';
@@ -16,7 +19,26 @@ export interface SessionOptions {
   readonly optimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Only fatal native log lines: for sessions that probe a provider and are expected to fail on most machines. */
   readonly quiet?: boolean;
+  /**
+   * false: every node must run on `provider`; a node the provider has no kernel for fails the session's creation
+   * instead of running on the CPU provider (onnxruntime's session.disable_cpu_ep_fallback). Default true.
+   */
+  readonly cpuFallback?: boolean;
+  /** Record where the runtime places each node during the first run, for `placement()`. */
+  readonly recordPlacement?: boolean;
 }
+
+/** Nodes per provider, as the runtime placed them: `{ webgpu: 1129 }`. */
+export type NodesByProvider = Record<string, number>;
+
+/** onnxruntime's provider type names, as its profiler records them, in our `Provider` words. */
+const PROVIDER_WORDS: Readonly<Record<string, Provider>> = {
+  CPUExecutionProvider: 'cpu',
+  CUDAExecutionProvider: 'cuda',
+  DmlExecutionProvider: 'dml',
+  CoreMLExecutionProvider: 'coreml',
+  WebGpuExecutionProvider: 'webgpu',
+};
 
 /** onnxruntime's severity levels: 0 verbose … 3 error, 4 fatal. */
 const FATAL_ONLY = 4;
@@ -52,6 +74,8 @@ export class OrtSession {
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly provider: Provider,
+    /** The profiler's folder while placement is being recorded. */
+    private profileDir: string | undefined,
   ) {}
 
   static async create(model: Model, options: SessionOptions = {}): Promise<OrtSession> {
@@ -72,13 +96,17 @@ export class OrtSession {
   private static async open(source: Source, options: SessionOptions): Promise<OrtSession> {
     const provider = options.provider ?? 'cpu';
     const folder = source.kind === 'bytes' ? source.baseDir : undefined;
+    // The runtime's profiler is the one public record of placement: each kernel event names its provider.
+    const profileDir = options.recordPlacement ? await mkdtemp(join(tmpdir(), 'imagic-placement-')) : undefined;
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: [provider],
       graphOptimizationLevel: options.optimization ?? 'all',
       ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
       ...(options.quiet ? { logSeverityLevel: FATAL_ONLY } : {}),
+      ...(profileDir !== undefined ? { enableProfiling: true, profileFilePrefix: join(profileDir, 'run') } : {}),
       extra: {
         session: {
+          ...(options.cpuFallback === false ? { disable_cpu_ep_fallback: '1' } : {}),
           ...(folder !== undefined ? { model_external_initializers_file_folder_path: folder } : {}),
           // onnxruntime's worker threads spin-wait between ops by default. On a designer's machine the companion
           // shares the cores with Figma or Photoshop, and spinning threads then steal the time they wait for.
@@ -91,8 +119,9 @@ export class OrtSession {
         source.kind === 'file'
           ? await ort.InferenceSession.create(source.path, sessionOptions)
           : await ort.InferenceSession.create(source.bytes, sessionOptions);
-      return new OrtSession(session, provider);
+      return new OrtSession(session, provider, profileDir);
     } catch (err) {
+      if (profileDir !== undefined) await rm(profileDir, { recursive: true, force: true });
       return fail('RUNTIME_FAILED', `creating a ${provider} session failed: ${err instanceof Error ? err.message : String(err)}`, err);
     }
   }
@@ -129,9 +158,48 @@ export class OrtSession {
     return out;
   }
 
+  /**
+   * Nodes per provider, as the runtime placed them (after its graph optimisations and fusions, so the count is the
+   * runtime's, not the model's). Needs `recordPlacement` and at least one run; stops the recording, so later runs are not slowed.
+   */
+  async placement(): Promise<NodesByProvider> {
+    const dir = this.profileDir ?? fail('RUNTIME_FAILED', 'placement() needs a session opened with recordPlacement');
+    this.profileDir = undefined;
+    try {
+      this.session.endProfiling();
+      const [file] = await readdir(dir);
+      if (file === undefined) return fail('RUNTIME_FAILED', 'the runtime wrote no profile: run the session once before placement()');
+      const events = JSON.parse(await readFile(join(dir, file), 'utf8')) as ProfileEvent[];
+      // One event per node and run: keyed by node name, so any number of runs counts each node once.
+      const placed = new Map<string, string>();
+      for (const e of events) {
+        if (e.cat === 'Node' && e.name.endsWith('_kernel_time') && e.args?.provider) placed.set(e.name, e.args.provider);
+      }
+      const counts: NodesByProvider = {};
+      for (const provider of placed.values()) {
+        const word = PROVIDER_WORDS[provider] ?? provider;
+        counts[word] = (counts[word] ?? 0) + 1;
+      }
+      return counts;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
   async release(): Promise<void> {
+    if (this.profileDir !== undefined) {
+      this.session.endProfiling();
+      await rm(this.profileDir, { recursive: true, force: true });
+    }
     await this.session.release();
   }
+}
+
+/** The fields of an onnxruntime profiler event that `placement()` reads. */
+interface ProfileEvent {
+  readonly cat: string;
+  readonly name: string;
+  readonly args?: { readonly provider?: string };
 }
 
 function tensorInfo(m: ort.InferenceSession.ValueMetadata): TensorInfo {

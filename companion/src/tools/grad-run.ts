@@ -9,7 +9,8 @@ import { numel, tensorBytes } from '../graph/tensor.ts';
 import { fromHalf, toHalf } from '../graph/half.ts';
 import type { Model } from '../graph/ir.ts';
 import { readModel } from '../onnx/model-file.ts';
-import { OrtSession, type Provider } from '../runtime/ort-session.ts';
+import { OrtSession, type NodesByProvider, type Provider } from '../runtime/ort-session.ts';
+import { estimatePeakBytes } from '../graph/live-bytes.ts';
 import type { Feeds, HostTensor } from '../runtime/host-tensor.ts';
 import { fail } from '../errors.ts';
 import { loadGradSpec } from './grad-spec.ts';
@@ -20,6 +21,10 @@ export interface GradReport {
   timing: { repeat: number; forward_ms: number; forward_backward_ms: number };
   backward_ops: Record<string, number>;
   peak_rss_mb: number;
+  /** Nodes of the loss+gradient session per provider, as the runtime placed them. */
+  nodes_by_provider: NodesByProvider;
+  /** Peak of live tensor bytes over the graph's order, weights included (graph/live-bytes.ts), in fp32 and as if fp16. */
+  estimated_peak_bytes: { fp32: number; fp16: number };
 }
 
 const median = (xs: number[]): number => {
@@ -45,8 +50,9 @@ function feedsFor(model: Model, feeds: Feeds): Feeds {
   return out;
 }
 
-async function timeRuns(session: OrtSession, feeds: Feeds, repeat: number): Promise<{ ms: number; last: Record<string, HostTensor> }> {
+async function timeRuns(session: OrtSession, feeds: Feeds, repeat: number, afterWarmUp?: () => Promise<void>): Promise<{ ms: number; last: Record<string, HostTensor> }> {
   let last = await session.run(feeds); // warm-up: first runs pay for allocation and kernel selection
+  await afterWarmUp?.();
   const times: number[] = [];
   for (let i = 0; i < repeat; i++) {
     const t0 = performance.now();
@@ -83,8 +89,11 @@ export async function runGrad(specPath: string, outDir: string): Promise<GradRep
   const fwd = await timeRuns(forward, feedsFor(forwardModel, feeds), spec.repeat);
   await forward.release();
 
-  const trainer = await OrtSession.create(built.model, { provider });
-  const run = await timeRuns(trainer, feedsFor(built.model, { ...feeds, [built.targetInput]: coerce(target, 'float32') }), spec.repeat);
+  const trainer = await OrtSession.create(built.model, { provider, recordPlacement: true });
+  let placement: NodesByProvider = {};
+  const run = await timeRuns(trainer, feedsFor(built.model, { ...feeds, [built.targetInput]: coerce(target, 'float32') }), spec.repeat, async () => {
+    placement = await trainer.placement();
+  });
   await trainer.release();
 
   await mkdir(outDir, { recursive: true });
@@ -107,6 +116,8 @@ export async function runGrad(specPath: string, outDir: string): Promise<GradRep
     timing: { repeat: spec.repeat, forward_ms: fwd.ms, forward_backward_ms: run.ms },
     backward_ops: backwardOps,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    nodes_by_provider: placement,
+    estimated_peak_bytes: { fp32: estimatePeakBytes(built.model.graph, 'fp32').peak, fp16: estimatePeakBytes(built.model.graph, 'fp16').peak },
   };
   await writeAtomic(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;

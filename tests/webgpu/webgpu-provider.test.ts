@@ -1,0 +1,83 @@
+// The GPU path without a GPU: every graph the engine builds opens on onnxruntime's WebGPU provider with CPU fallback
+// disabled (so no node can silently run on the host), the runtime places every node there, and outputs, losses and
+// gradients equal the CPU provider's within 5e-4 relative (float32 sums in another order). WebGPU runs on SwiftShader
+// here (support/swiftshader.ts); the checks run in child processes whose environment points Vulkan at it.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyPackage } from '../../companion/src/engine/tiny-package.ts';
+import { writeGradFixture } from '../cli/grad-fixture.ts';
+import { runCli } from '../cli/run-cli.ts';
+import type { GraphComparison } from './support/compare-providers.ts';
+import { skipWebGpuTests, swiftShaderEnvAsync } from './support/swiftshader.ts';
+
+const skip = skipWebGpuTests();
+const COMPARE = fileURLToPath(new URL('./support/compare-providers.ts', import.meta.url));
+const TOLERANCE = 5e-4;
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  if (skip) return;
+  dir = await mkdtemp(join(tmpdir(), 'imagic-webgpu-'));
+  env = await swiftShaderEnvAsync();
+});
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+  if (env?.['XDG_RUNTIME_DIR']) await rm(env['XDG_RUNTIME_DIR'], { recursive: true, force: true });
+});
+
+describe.skipIf(skip)('the WebGPU provider (SwiftShader)', () => {
+  it('runs every graph the engine builds wholly on the GPU, matching the CPU provider', { timeout: 300_000 }, async () => {
+    const pkg = await writeTinyPackage(join(dir, 'tiny'));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', COMPARE, pkg.dir], { env, maxBuffer: 64 << 20 });
+    const results = JSON.parse(stdout) as GraphComparison[];
+    const [control, ...graphs] = [results.at(-1)!, ...results.slice(0, -1)];
+    expect(graphs.map((g) => g.graph)).toEqual([
+      'text encoder',
+      'VAE encoder',
+      'VAE decoder',
+      'stage 1 (gradient wrt the text embedding)',
+      'stage 2 (gradient wrt the adapters)',
+      'sampling UNet, adapters merged',
+      'sampling UNet, adapters scaled',
+    ]);
+    for (const g of graphs) {
+      expect(g.error, g.graph).toBeUndefined();
+      expect(Object.keys(g.placement), g.graph).toEqual(['webgpu']);
+      expect(g.placement['webgpu'], g.graph).toBeGreaterThan(0);
+      for (const [output, err] of Object.entries(g.relativeError)) expect(err, `${g.graph}: ${output}`).toBeLessThanOrEqual(TOLERANCE);
+    }
+    // Every gradient of stage 2 was compared (one per adapter matrix, plus the loss).
+    expect(Object.keys(graphs[4]!.relativeError).filter((k) => k.startsWith('grad::')).length).toBeGreaterThan(20);
+    // The check can fail: a node WebGPU has no kernel for refuses to open rather than running on the CPU.
+    expect(control.error).toMatch(/fallback to CPU EP has been explicitly disabled/);
+  });
+
+  it('imagic grad on webgpu reports every node on the GPU and the CPU gradients', { timeout: 120_000 }, async () => {
+    const spec = await writeGradFixture(join(dir, 'grad'));
+    await writeFile(join(dir, 'grad', 'gpu.json'), JSON.stringify({ ...spec, provider: 'webgpu' }));
+    const gpu = await runCli(['grad', '--spec', join(dir, 'grad', 'gpu.json'), '--out', join(dir, 'gpu')], env);
+    expect(gpu.code, gpu.stderr).toBe(0);
+    const cpu = await runCli(['grad', '--spec', join(dir, 'grad', 'spec.json'), '--out', join(dir, 'cpu')]);
+    expect(cpu.code, cpu.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(dir, 'gpu', 'report.json'), 'utf8'));
+    expect(Object.keys(report.nodes_by_provider)).toEqual(['webgpu']);
+    const cpuReport = JSON.parse(await readFile(join(dir, 'cpu', 'report.json'), 'utf8'));
+    expect(report.estimated_peak_bytes).toEqual(cpuReport.estimated_peak_bytes);
+    for (const [name, { file }] of Object.entries(report.gradients as Record<string, { file: string }>)) {
+      const [a, b] = await Promise.all([readFile(join(dir, 'gpu', file)), readFile(join(dir, 'cpu', file))]);
+      const x = new Float32Array(a.buffer, a.byteOffset, a.byteLength / 4);
+      const y = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+      const scale = Math.max(...y.map(Math.abs));
+      const diff = Math.max(...x.map((v, i) => Math.abs(v - y[i]!)));
+      expect(diff / scale, name).toBeLessThanOrEqual(TOLERANCE);
+    }
+  });
+});
