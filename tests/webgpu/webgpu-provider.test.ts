@@ -17,6 +17,7 @@ import { skipWebGpuTests, swiftShaderEnvAsync } from './support/swiftshader.ts';
 
 const skip = skipWebGpuTests();
 const COMPARE = fileURLToPath(new URL('./support/compare-providers.ts', import.meta.url));
+const PROBE = fileURLToPath(new URL('./support/probe-webgpu.ts', import.meta.url));
 const TOLERANCE = 5e-4;
 
 let dir: string;
@@ -47,6 +48,7 @@ describe.skipIf(skip)('the WebGPU provider (SwiftShader)', () => {
       'stage 2 (gradient wrt the adapters)',
       'sampling UNet, adapters merged',
       'sampling UNet, adapters scaled',
+      'stage 1, opset-17 UNet',
     ]);
     for (const g of graphs) {
       expect(g.error, g.graph).toBeUndefined();
@@ -79,5 +81,19 @@ describe.skipIf(skip)('the WebGPU provider (SwiftShader)', () => {
       const diff = Math.max(...x.map((v, i) => Math.abs(v - y[i]!)));
       expect(diff / scale, name).toBeLessThanOrEqual(TOLERANCE);
     }
+  });
+
+  it('auto never prefers a software adapter to the CPU, and keeps the native runtime quiet', { timeout: 120_000 }, async () => {
+    // As on a desktop session without XDG_RUNTIME_DIR (sudo, ssh): the loader would complain on stderr.
+    const bare = { ...env };
+    delete bare['XDG_RUNTIME_DIR'];
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', PROBE], { env: bare });
+    const result = JSON.parse(stdout) as { usable: boolean; reason: string; detail: string; runtimeDir: string | null };
+    expect(result.usable).toBe(false);
+    expect(result.reason).toMatch(/^webgpu is a software adapter or slower than the CPU provider \(.*MatMul probe/);
+    expect(result.runtimeDir).toMatch(/imagic-runtime-/);
+    // Nothing of the native runtime reaches the terminal; what it said is kept for the log.
+    expect(stderr.split('\n').filter((l) => l && !l.startsWith('npm warn'))).toEqual([]);
+    expect(result.detail).not.toMatch(/XDG_RUNTIME_DIR is invalid/);
   });
 });

@@ -3,9 +3,10 @@
 // are summed. Emitted nodes are appended to the same graph, after the forward, so one session runs both.
 import { dtypes } from '../graph/dtype.ts';
 import type { GraphEmitter } from '../graph/emitter.ts';
-import type { Node } from '../graph/ir.ts';
+import { indexGraph, type Node } from '../graph/ir.ts';
 import { fail } from '../errors.ts';
 import { gradientRules } from './gradient-rules.ts';
+import { emitRecompute, recomputableChains } from './recompute.ts';
 import { makeContext, RuleError } from './rule.ts';
 
 export interface Seed {
@@ -33,7 +34,12 @@ function neededValues(nodes: readonly Node[], seeds: readonly Seed[]): Set<strin
 }
 
 /** Emits the backward pass; returns the gradient value for each `wrt` name. */
-export function emitBackward(e: GraphEmitter, seeds: readonly Seed[], wrt: readonly string[]): Map<string, string> {
+export interface BackwardOptions {
+  /** Softmax outputs at least this large are recomputed in the backward (recompute.ts); default RECOMPUTE_BYTES. */
+  readonly recomputeBytes?: number;
+}
+
+export function emitBackward(e: GraphEmitter, seeds: readonly Seed[], wrt: readonly string[], options: BackwardOptions = {}): Map<string, string> {
   const forward = [...e.graph.nodes];
   const isFloat = (v: string) => dtypes[e.type(v).dtype].isFloat;
   const active = activeValues(forward, wrt, isFloat);
@@ -55,6 +61,18 @@ export function emitBackward(e: GraphEmitter, seeds: readonly Seed[], wrt: reado
     return summed;
   };
   for (const s of seeds) contribute(s.value, s.grad);
+  const { consumers } = indexGraph({ ...e.graph, nodes: forward });
+  const consumersOf = (value: string) => consumers.get(value) ?? [];
+  // Large attention probabilities are recomputed in the backward rather than kept (recompute.ts).
+  const chains = recomputableChains(forward, e.graph, consumersOf, options.recomputeBytes);
+  const recomputed = new Map<string, string>();
+  const late = (value: string, anchor: string): string => {
+    const chain = chains.get(value);
+    if (!chain) return value;
+    let again = recomputed.get(value);
+    if (!again) recomputed.set(value, (again = emitRecompute(e, chain, anchor)));
+    return again;
+  };
 
   for (let i = forward.length - 1; i >= 0; i--) {
     const node = forward[i]!;
@@ -64,12 +82,14 @@ export function emitBackward(e: GraphEmitter, seeds: readonly Seed[], wrt: reado
     };
     if (!node.inputs.some((_, k) => needs(k)) || !node.outputs.some((o) => needed.has(o) && active.has(o))) continue;
     const dys = node.outputs.map((o) => (o ? gradOf(o) : null));
-    if (dys.every((d) => !d)) continue;
+    const anchor = dys.find((d) => d);
+    if (!anchor) continue;
+    const walk = { gradOf, consumers: consumersOf, value: (v: string) => late(v, anchor) };
     const rule = gradientRules[node.opType];
     if (!rule) fail('NO_GRADIENT_RULE', `no gradient rule for op ${node.opType} (node '${node.name}')`);
     let grads;
     try {
-      grads = rule!(dys, makeContext(e, node, needs));
+      grads = rule!(dys, makeContext(e, node, needs, walk));
     } catch (err) {
       if (err instanceof RuleError) fail('NO_GRADIENT_RULE', err.message, err);
       throw err;

@@ -15,6 +15,8 @@ export interface GradientSpec extends NormalizeOptions {
   readonly wrt: readonly string[];
   /** Also return the forward outputs (e.g. the UNet's prediction). */
   readonly keepOutputs?: boolean;
+  /** Softmax outputs at least this large are recomputed in the backward instead of kept (autodiff/recompute.ts). */
+  readonly recomputeBytes?: number;
 }
 
 export interface GradientModel {
@@ -84,7 +86,7 @@ export function buildGradientModel(source: Model, spec: GradientSpec): GradientM
   graph.types.set(TARGET_INPUT, { dtype: 'float32', dims: outDims });
 
   const { loss, seeds } = meanSquaredError(e, output!.name, TARGET_INPUT);
-  const grads = emitBackward(e, seeds, spec.wrt);
+  const grads = emitBackward(e, seeds, spec.wrt, spec.recomputeBytes !== undefined ? { recomputeBytes: spec.recomputeBytes } : {});
 
   const outputs: ValueInfo[] = [];
   const named = (value: string, name: string, asFloat32: boolean) => {

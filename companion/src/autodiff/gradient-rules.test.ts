@@ -55,6 +55,10 @@ const cases: Case[] = [
   { name: 'MatMul broadcast batch', inputs: [[2, 1, 3, 4], [3, 4, 2]], build: op('MatMul') },
   { name: 'MatMul vector left', inputs: [[4], [2, 4, 3]], build: op('MatMul') },
   { name: 'MatMul vector right', inputs: [[2, 3, 4], [4]], build: op('MatMul') },
+  // Attention's shapes: a wide left operand (probabilities) makes dB = (Gᵀ·A)ᵀ, a wide right one dA = (B·Gᵀ)ᵀ.
+  { name: 'MatMul wide left (P·V)', inputs: [[2, 6, 6], [2, 6, 2]], build: op('MatMul') },
+  { name: 'MatMul wide right', inputs: [[2, 2, 6], [2, 6, 6]], build: op('MatMul') },
+  { name: 'MatMul wide left, broadcast right', inputs: [[2, 6, 6], [6, 2]], build: (b, [x, y]) => b.e.matmul(x!, b.e.reshape(y!, [1, 6, 2])) },
   { name: 'Gemm plain', inputs: [[3, 4], [4, 5], [5]], build: op('Gemm', { alpha: floatAttr(0.7), beta: floatAttr(1.3) }) },
   { name: 'Gemm transposed', inputs: [[4, 3], [5, 4], [3, 1]], build: op('Gemm', { transA: intAttr(1), transB: intAttr(1) }) },
   { name: 'Conv 3x3 s1 p1 + bias', inputs: [[2, 3, 6, 6], [4, 3, 3, 3], [4]], build: op('Conv', { pads: intsAttr([1, 1, 1, 1]) }) },
@@ -85,6 +89,18 @@ const cases: Case[] = [
   { name: 'Softmax last axis', inputs: [[2, 3, 5]], build: op('Softmax', { axis: intAttr(-1) }) },
   { name: 'Softmax middle axis', inputs: [[2, 3, 5]], build: op('Softmax', { axis: intAttr(1) }) },
   { name: 'Softmax opset 11 (flattened)', opset: 11, inputs: [[2, 3, 5]], build: op('Softmax', { axis: intAttr(1) }) },
+  // Attention: Softmax's row sum taken from O = P·V (Σ P⊙dP = rowsum(dO⊙O)); then the forms where it must not be.
+  { name: 'Softmax into MatMul (attention)', inputs: [[2, 4, 6], [2, 6, 3]], build: (b, [x, v]) => b.e.matmul(b.e.op1('Softmax', [x!], { axis: intAttr(-1) }), v!) },
+  {
+    name: 'Softmax into MatMul and another consumer',
+    inputs: [[2, 4, 6], [2, 6, 3]],
+    build: (b, [x, v]) => {
+      const p = b.e.op1('Softmax', [x!], { axis: intAttr(-1) });
+      return b.e.add(b.e.matmul(p, v!), b.e.reduceSum(b.e.mul(p, p), [2]));
+    },
+  },
+  { name: 'Softmax as the right operand of MatMul', inputs: [[2, 6, 4], [2, 3, 6]], build: (b, [x, u]) => b.e.matmul(u!, b.e.op1('Softmax', [x!], { axis: intAttr(-1) })) },
+  { name: 'Softmax middle axis into MatMul', inputs: [[2, 6, 6], [2, 6, 3]], build: (b, [x, v]) => b.e.matmul(b.e.op1('Softmax', [x!], { axis: intAttr(1) }), v!) },
   { name: 'LogSoftmax', inputs: [[2, 5]], build: op('LogSoftmax', { axis: intAttr(1) }) },
   { name: 'Reshape', inputs: [[2, 3, 4]], build: (b, [x]) => b.e.mul(b.e.reshape(x!, [6, 4]), b.e.constant(randomTensor([6, 4], 3))) },
   { name: 'Flatten', inputs: [[2, 3, 4]], build: op('Flatten', { axis: intAttr(2) }) },

@@ -14,18 +14,37 @@ export interface GradContext {
   y(i: number): string;
   dims(name: string): readonly number[];
   constant(i: number): ConstTensor | undefined;
+  /**
+   * The finished gradient of a forward value downstream of this node, or null (no gradient reaches it). Lets a rule
+   * use an identity that holds through its consumer (Softmax into attention's MatMul) instead of a larger tensor.
+   */
+  gradOf(value: string): string | null;
+  /** The forward graph's nodes that read `value` (the backward's own nodes excluded). */
+  consumers(value: string): readonly Node[];
 }
+
+/** What the backward walk knows beyond the node: finished gradients, the forward graph's consumers, recomputations. */
+export interface WalkState {
+  gradOf(value: string): string | null;
+  consumers(value: string): readonly Node[];
+  /** The value a rule should read for a forward value: itself, or its recomputation in the backward (recompute.ts). */
+  value(name: string): string;
+}
+
+const NO_WALK: WalkState = { gradOf: () => null, consumers: () => [], value: (name) => name };
 
 export type Grad = string | null | undefined;
 export type GradientRule = (dy: readonly Grad[], c: GradContext) => readonly Grad[];
 
-export function makeContext(e: GraphEmitter, node: Node, needs: (i: number) => boolean): GradContext {
+export function makeContext(e: GraphEmitter, node: Node, needs: (i: number) => boolean, walk: WalkState = NO_WALK): GradContext {
   return {
     e,
     node,
     needs,
-    x: (i) => node.inputs[i] ?? '',
-    y: (i) => node.outputs[i] ?? '',
+    gradOf: walk.gradOf,
+    consumers: walk.consumers,
+    x: (i) => (node.inputs[i] ? walk.value(node.inputs[i]) : ''),
+    y: (i) => (node.outputs[i] ? walk.value(node.outputs[i]) : ''),
     dims: (name) => e.dims(name),
     constant: (i) => constantValue(e.graph, node.inputs[i] ?? ''),
   };

@@ -1,7 +1,9 @@
-// `npm run bench -- autodiff [--sd15] [--latent=N] [--repeat=N]`: forward ms, forward+backward ms with respect to
-// encoder_hidden_states and to rank-4 attention adapters, their ratios to the forward, and peak RSS. Every case
-// runs in its own process, so each peak RSS is that case's own. The issue's target: forward+backward ≤ 2.5×
-// forward (PyTorch autograd on this architecture: 2.3× at 16×16 latents, 3.1× at 32×32).
+// `npm run bench -- autodiff [--sd15] [--latent=N] [--repeat=N] [--provider=P]`: per graph the engine runs (stage 1: the
+// gradient wrt the text embedding; stage 2: wrt the engine's default adapters; sampling: one UNet pass, and the
+// guided pair as one batch-2 pass), its forward and forward+backward ms and their ratio, peak RSS, the estimated peak
+// of live tensor bytes in fp32 and fp16 (graph/live-bytes.ts), nodes per provider, and host↔device bytes per step.
+// Every case runs in its own process, so each peak RSS is that case's own. Targets (the GPU issue): forward+backward
+// ≤ 2.5× the forward; stage 1 and 2 ≤ 8.5 GiB RSS in fp32 on CPU and ≤ 5 GiB estimated in fp16.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,11 +15,11 @@ import type { CaseMode, CaseResult } from './measure-case.ts';
 
 const BENCH_BIN = fileURLToPath(new URL('../../bin/bench.mjs', import.meta.url));
 const CACHE = resolve(fileURLToPath(new URL('../../../.cache/bench', import.meta.url)));
-const MODES: readonly CaseMode[] = ['forward', 'grad-ehs', 'grad-lora'];
+const MODES: readonly CaseMode[] = ['forward', 'forward-cfg', 'stage1', 'stage2'];
 
-function runCase(modelPath: string, mode: CaseMode, repeat: number, shapes: Record<string, number[]>): Promise<CaseResult> {
+function runCase(modelPath: string, mode: CaseMode, repeat: number, shapes: Record<string, number[]>, provider: string): Promise<CaseResult> {
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [BENCH_BIN, '__case', modelPath, mode, String(repeat), JSON.stringify(shapes)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [BENCH_BIN, '__case', modelPath, mode, String(repeat), JSON.stringify(shapes), provider], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', fail);
@@ -29,51 +31,75 @@ function runCase(modelPath: string, mode: CaseMode, repeat: number, shapes: Reco
   });
 }
 
-const flagValue = (flags: ReadonlySet<string>, name: string): number | undefined => {
-  for (const f of flags) if (f.startsWith(`--${name}=`)) return Number(f.slice(name.length + 3));
+const flagText = (flags: ReadonlySet<string>, name: string): string | undefined => {
+  for (const f of flags) if (f.startsWith(`--${name}=`)) return f.slice(name.length + 3);
   return undefined;
 };
+const flagValue = (flags: ReadonlySet<string>, name: string): number | undefined => {
+  const text = flagText(flags, name);
+  return text === undefined ? undefined : Number(text);
+};
 
-async function benchConfig(label: string, config: UNetConfig, repeat: number, external: boolean): Promise<Record<string, unknown>> {
-  const dir = join(CACHE, label);
-  const modelPath = join(dir, 'model.onnx');
-  if (!existsSync(modelPath)) {
-    process.stdout.write(`writing ${label} (${(countUNetParameters(config) / 1e6).toFixed(1)}M parameters) to ${dir} …\n`);
-    await writeUNetPackage(config, dir, { external });
-  }
+const MiB = 2 ** 20;
+const LABELS: Readonly<Record<CaseMode, string>> = {
+  forward: 'sampling: UNet forward',
+  'forward-cfg': 'sampling: guided pair as batch 2',
+  stage1: 'stage 1: fwd+bwd wrt embedding',
+  stage2: 'stage 2: fwd+bwd wrt adapters',
+};
+
+async function benchConfig(label: string, config: UNetConfig, repeat: number, external: boolean, provider: string): Promise<Record<string, unknown>> {
   const results: Partial<Record<CaseMode, CaseResult>> = {};
-  for (const mode of MODES) results[mode] = await runCase(modelPath, mode, repeat, unetInputShapes(config));
+  for (const mode of MODES) {
+    // The guided pair as one run needs a batch-2 UNet: a static export bakes its batch into the reshapes.
+    const variant = mode === 'forward-cfg' ? { ...config, batch: 2 } : config;
+    const dir = join(CACHE, mode === 'forward-cfg' ? `${label}-batch2` : label);
+    const modelPath = join(dir, 'model.onnx');
+    if (!existsSync(modelPath)) {
+      process.stdout.write(`writing ${label} (${(countUNetParameters(config) / 1e6).toFixed(1)}M parameters, batch ${variant.batch}) to ${dir} …\n`);
+      await writeUNetPackage(variant, dir, { external });
+    }
+    results[mode] = await runCase(modelPath, mode, repeat, unetInputShapes(variant), provider);
+  }
   // Ratios use each case's fastest run: on a shared machine, contention only ever adds time, so the minimum is
   // the least noisy estimate of the cost itself. Medians are printed beside them.
   const fwd = results.forward!.min_ms;
-  process.stdout.write(`\n${label}: ${(countUNetParameters(config) / 1e6).toFixed(1)}M params, latent ${config.latentSize}×${config.latentSize}, ${config.sequenceLength} tokens, opset ${config.opset}\n`);
-  process.stdout.write('  case                              min ms  median ms   ×forward   peak RSS MB   nodes   trainable   session ms\n');
+  process.stdout.write(`\n${label}: ${(countUNetParameters(config) / 1e6).toFixed(1)}M params, latent ${config.latentSize}×${config.latentSize}, ${config.sequenceLength} tokens, opset ${config.opset}, provider ${provider}\n`);
+  process.stdout.write('  graph                               min ms  median ms  ×forward  peak RSS MiB  est fp32 MiB  est fp16 MiB  host↔device MiB/step  nodes by provider\n');
   for (const mode of MODES) {
     const r = results[mode]!;
-    const name = { forward: 'forward', 'grad-ehs': 'fwd+bwd wrt encoder_hidden_states', 'grad-lora': 'fwd+bwd wrt rank-4 attention LoRA' }[mode];
+    const placed = Object.entries(r.nodes_by_provider).map(([p, n]) => `${p} ${n}`).join(', ');
     process.stdout.write(
-      `  ${name.padEnd(34)}${r.min_ms.toFixed(1).padStart(8)}${r.median_ms.toFixed(1).padStart(11)}${(r.min_ms / fwd).toFixed(2).padStart(11)}${r.peak_rss_mb.toFixed(0).padStart(14)}${String(r.nodes).padStart(8)}${String(r.trainable).padStart(12)}${r.session_ms.toFixed(0).padStart(13)}\n`,
+      `  ${LABELS[mode].padEnd(34)}${r.min_ms.toFixed(1).padStart(8)}${r.median_ms.toFixed(1).padStart(11)}${(r.min_ms / fwd).toFixed(2).padStart(10)}${r.peak_rss_mb.toFixed(0).padStart(14)}${(r.estimated_peak_bytes.fp32 / MiB).toFixed(0).padStart(14)}${(r.estimated_peak_bytes.fp16 / MiB).toFixed(0).padStart(14)}${(r.host_device_bytes / MiB).toFixed(2).padStart(22)}  ${placed}\n`,
     );
   }
+  const cfg = results['forward-cfg']!.min_ms;
+  process.stdout.write(`  guidance: one batch-2 pass ${cfg.toFixed(0)} ms vs two batch-1 passes ${(2 * fwd).toFixed(0)} ms (${(cfg / (2 * fwd)).toFixed(2)}×)\n`);
   return {
     config: label,
+    provider,
     forward_ms: fwd,
-    grad_ehs_ms: results['grad-ehs']!.min_ms,
-    grad_lora_ms: results['grad-lora']!.min_ms,
-    ratio_ehs: results['grad-ehs']!.min_ms / fwd,
-    ratio_lora: results['grad-lora']!.min_ms / fwd,
+    guided_pair_batch2_ms: cfg,
+    stage1_ms: results.stage1!.min_ms,
+    stage2_ms: results.stage2!.min_ms,
+    ratio_stage1: results.stage1!.min_ms / fwd,
+    ratio_stage2: results.stage2!.min_ms / fwd,
     peak_rss_mb: Object.fromEntries(MODES.map((m) => [m, Math.round(results[m]!.peak_rss_mb)])),
+    estimated_peak_mib: Object.fromEntries(MODES.map((m) => [m, { fp32: Math.round(results[m]!.estimated_peak_bytes.fp32 / MiB), fp16: Math.round(results[m]!.estimated_peak_bytes.fp16 / MiB) }])),
+    nodes_by_provider: Object.fromEntries(MODES.map((m) => [m, results[m]!.nodes_by_provider])),
+    host_device_bytes: Object.fromEntries(MODES.map((m) => [m, results[m]!.host_device_bytes])),
   };
 }
 
 export async function autodiffBench(flags: ReadonlySet<string>): Promise<void> {
   const repeat = flagValue(flags, 'repeat') ?? 5;
+  const provider = flagText(flags, 'provider') ?? 'cpu';
   const summary: Record<string, unknown>[] = [];
-  summary.push(await benchConfig('tiny-unet', tinyUNetConfig(), repeat * 4, false));
-  summary.push(await benchConfig('sd-style-small-16', tinyUNetConfig({ blockOutChannels: [64, 128, 256], layersPerBlock: 2, attentionHeads: 8, crossAttentionDim: 256, sequenceLength: 77, latentSize: 16, normGroups: 32 }), repeat, false));
+  summary.push(await benchConfig('tiny-unet', tinyUNetConfig(), repeat * 4, false, provider));
+  summary.push(await benchConfig('sd-style-small-16', tinyUNetConfig({ blockOutChannels: [64, 128, 256], layersPerBlock: 2, attentionHeads: 8, crossAttentionDim: 256, sequenceLength: 77, latentSize: 16, normGroups: 32 }), repeat, false, provider));
   if (flags.has('--sd15')) {
     const latent = flagValue(flags, 'latent') ?? 64;
-    summary.push(await benchConfig(`sd15-latent${latent}`, sd15UNetConfig({ latentSize: latent }), repeat, true));
+    summary.push(await benchConfig(`sd15-latent${latent}`, sd15UNetConfig({ latentSize: latent }), repeat, true, provider));
   } else {
     process.stdout.write('\n(add --sd15 [--latent=16|32|64] for the SD 1.5-shaped UNet: ~3.4 GB of disk under .cache/bench and minutes of CPU)\n');
   }

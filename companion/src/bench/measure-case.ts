@@ -1,17 +1,24 @@
-// One benchmark measurement, run in its own process: load a UNet, build the graph for the mode, warm up, time
-// N runs, print one JSON line with the median and this process's peak RSS.
+// One benchmark measurement, run in its own process so that its peak RSS is its own: load a UNet, build the graph
+// the engine builds for the case (unet-graphs.ts), warm up, time N runs, print one JSON line with the times, the
+// peak RSS, the estimated peak of live tensor bytes, where the runtime placed the nodes, and the bytes a step moves
+// between host and device when its feeds and fetches live on the host.
 import { readModel } from '../onnx/model-file.ts';
 import { normalizeModel } from '../graph/normalize.ts';
-import { buildGradientModel } from '../autodiff/gradient-model.ts';
+import { cloneModel } from '../autodiff/gradient-model.ts';
 import { injectAdapters } from '../autodiff/adapters.ts';
 import { numel } from '../graph/tensor.ts';
+import { dtypes } from '../graph/dtype.ts';
 import type { Model } from '../graph/ir.ts';
-import { OrtSession } from '../runtime/ort-session.ts';
+import { estimatePeakBytes } from '../graph/live-bytes.ts';
+import { OrtSession, trainsLean, type NodesByProvider, type Provider } from '../runtime/ort-session.ts';
 import type { Feeds, HostTensor } from '../runtime/host-tensor.ts';
+import { adapterPatterns } from '../engine/adapter-targets.ts';
+import { PRESETS } from '../engine/settings.ts';
+import { adapterGradientModel, embeddingGradientModel, type AdapterSpec } from '../engine/unet-graphs.ts';
 import { Rng } from '../util/rng.ts';
 
-export type CaseMode = 'forward' | 'grad-ehs' | 'grad-lora';
-export const ATTENTION_TARGETS = ['/attn[12]/to_(q|k|v|out\\.0)/MatMul$'];
+/** forward: one UNet pass (sampling, batch 1); forward-cfg: the guided pair as one batch-2 pass; stage1/stage2: the training graphs. */
+export type CaseMode = 'forward' | 'forward-cfg' | 'stage1' | 'stage2';
 
 export interface CaseResult {
   mode: CaseMode;
@@ -22,6 +29,16 @@ export interface CaseResult {
   peak_rss_mb: number;
   nodes: number;
   trainable: number;
+  estimated_peak_bytes: { fp32: number; fp16: number };
+  nodes_by_provider: NodesByProvider;
+  /** Feeds plus fetches of one run: what a step copies in and out when they are host tensors. */
+  host_device_bytes: number;
+}
+
+/** The engine's default adapters (the presets' rank, alpha and targets). */
+export function defaultAdapterSpec(): AdapterSpec {
+  const train = PRESETS.community.train;
+  return { targets: adapterPatterns(train.adapterTargets), rank: train.adapterRank, alpha: train.adapterAlpha };
 }
 
 function randomFeeds(model: Model, rng: Rng): Record<string, HostTensor> {
@@ -40,30 +57,34 @@ function randomFeeds(model: Model, rng: Rng): Record<string, HostTensor> {
   return feeds;
 }
 
+const tensorBytes = (t: HostTensor): number => numel(t.dims) * dtypes[t.dtype].bytes;
+
+/** The case's graph and its trainable element count. */
+function caseModel(source: Model, mode: CaseMode, inputShapes: Record<string, number[]>): { model: Model; trainable: number } {
+  // forward-cfg gets a batch-2 UNet and its shapes from the caller (a static export bakes its batch into reshapes).
+  if (mode === 'forward' || mode === 'forward-cfg') return { model: normalizeModel(source, { inputShapes }), trainable: 0 };
+  const unet = normalizeModel(cloneModel(source), { inputShapes });
+  if (mode === 'stage1') return { model: embeddingGradientModel(unet), trainable: numel(inputShapes['encoder_hidden_states']!) };
+  const layout = injectAdapters(unet, { ...defaultAdapterSpec(), mode: 'inputs' });
+  const trainable = layout.adapters.reduce((s, a) => s + numel(a.down.dims) + numel(a.up.dims), 0);
+  return { model: adapterGradientModel(layout), trainable };
+}
+
 export async function measureCase(args: readonly string[]): Promise<void> {
-  const [modelPath, mode, repeatText, shapesJson] = args as [string, CaseMode, string, string];
+  const [modelPath, mode, repeatText, shapesJson, provider = 'cpu'] = args as [string, CaseMode, string, string, Provider?];
   const repeat = Number(repeatText);
   const inputShapes = JSON.parse(shapesJson) as Record<string, number[]>;
   const rng = new Rng(1);
   const t0 = performance.now();
   const source = await readModel(modelPath);
-  let model: Model;
-  let trainable = 0;
-  if (mode === 'forward') model = normalizeModel(source, { inputShapes });
-  else if (mode === 'grad-ehs') {
-    model = buildGradientModel(source, { loss: { type: 'mse', output: 'out_sample' }, wrt: ['encoder_hidden_states'], inputShapes }).model;
-    trainable = numel(inputShapes['encoder_hidden_states']!);
-  } else {
-    const adapted = injectAdapters(source, { targets: ATTENTION_TARGETS, rank: 4, mode: 'inputs', inputShapes });
-    const wrt = adapted.adapters.flatMap((a) => [a.down.name, a.up.name]);
-    trainable = adapted.adapters.reduce((s, a) => s + numel(a.down.dims) + numel(a.up.dims), 0);
-    model = buildGradientModel(adapted.model, { loss: { type: 'mse', output: 'out_sample' }, wrt }).model;
-  }
+  const lowMemory = (mode === 'stage1' || mode === 'stage2') && trainsLean(normalizeModel(cloneModel(source), { inputShapes }).graph);
+  const { model, trainable } = caseModel(source, mode, inputShapes);
   const t1 = performance.now();
-  const session = await OrtSession.create(model);
+  const session = await OrtSession.create(model, { provider, recordPlacement: true, lowMemory });
   const t2 = performance.now();
   const feeds: Feeds = randomFeeds(model, rng);
-  await session.run(feeds);
+  const first = await session.run(feeds);
+  const placement = await session.placement();
   const times: number[] = [];
   for (let i = 0; i < repeat; i++) {
     const s = performance.now();
@@ -80,6 +101,9 @@ export async function measureCase(args: readonly string[]): Promise<void> {
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     nodes: model.graph.nodes.length,
     trainable,
+    estimated_peak_bytes: { fp32: estimatePeakBytes(model.graph, 'fp32').peak, fp16: estimatePeakBytes(model.graph, 'fp16').peak },
+    nodes_by_provider: placement,
+    host_device_bytes: [...Object.values(feeds), ...Object.values(first)].reduce((s, t) => s + tensorBytes(t), 0),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

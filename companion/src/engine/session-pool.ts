@@ -6,6 +6,9 @@ import { openWithProviderAsync, type ProviderReport, type ProviderSetting } from
 import type { SessionSource } from './worker/rpc.ts';
 import { SessionHost, type RemoteSession } from './worker/session-host.ts';
 
+/** 'memory': opened with SessionOptions.lowMemory (large training graphs); 'speed': onnxruntime's defaults. */
+export type SessionKind = 'speed' | 'memory';
+
 export interface SessionPoolOptions {
   readonly provider: ProviderSetting;
   readonly intraOpThreads?: number;
@@ -28,7 +31,7 @@ export class SessionPool {
    * The session for `key`, opening it from `source` the first time (`source` is called again for each provider
    * retry). With a group, at most `keep` sessions of that group stay open: opening another releases the oldest.
    */
-  async getAsync(key: string, source: () => SessionSource, limit?: { readonly group: string; readonly keep: number }): Promise<RemoteSession> {
+  async getAsync(key: string, source: () => SessionSource, limit?: { readonly group: string; readonly keep: number }, kind: SessionKind = 'speed'): Promise<RemoteSession> {
     const existing = this.sessions.get(key);
     if (existing) return existing;
     if (limit) {
@@ -36,7 +39,7 @@ export class SessionPool {
       while (members.length >= limit.keep) await this.releaseAsync(members.shift()!);
       this.groups.set(limit.group, [...members, key]);
     }
-    const opening = this.open(key, source);
+    const opening = this.open(key, source, kind);
     this.sessions.set(key, opening);
     opening.catch(() => this.sessions.delete(key));
     return opening;
@@ -54,8 +57,11 @@ export class SessionPool {
     await this.host.closeAsync();
   }
 
-  private async open(key: string, source: () => SessionSource): Promise<RemoteSession> {
-    const options: Omit<SessionOptions, 'provider'> = this.options.intraOpThreads ? { intraOpThreads: this.options.intraOpThreads } : {};
+  private async open(key: string, source: () => SessionSource, kind: SessionKind): Promise<RemoteSession> {
+    const options: Omit<SessionOptions, 'provider'> = {
+      ...(this.options.intraOpThreads ? { intraOpThreads: this.options.intraOpThreads } : {}),
+      ...(kind === 'memory' ? { lowMemory: true } : {}),
+    };
     const setting = this.chosen?.provider ?? this.options.provider;
     const { session, report } = await openWithProviderAsync(this.host, source, setting, options);
     if (!this.chosen) this.chosen = report;

@@ -9,7 +9,8 @@ import { buildGradientModel } from '../autodiff/gradient-model.ts';
 import type { Model } from '../graph/ir.ts';
 import { serializeModel } from '../onnx/model-file.ts';
 import type { ImagicPackage } from './package-loader.ts';
-import type { SessionPool } from './session-pool.ts';
+import type { SessionKind, SessionPool } from './session-pool.ts';
+import { trainsLean } from '../runtime/ort-session.ts';
 import type { SessionSource } from './worker/rpc.ts';
 import type { RemoteSession } from './worker/session-host.ts';
 
@@ -59,9 +60,11 @@ export function adapterGradientModel(layout: { model: Model; adapters: readonly 
 export const samplingModel = (unet: Model, spec: AdapterSpec, values: ReadonlyMap<string, Float32Array>, mode: 'merged' | 'scaled'): Model =>
   injectAdapters(unet, { targets: spec.targets, rank: spec.rank, alpha: spec.alpha, mode, values }).model;
 
+const trainingKind = (pkg: ImagicPackage): SessionKind => (trainsLean(pkg.unet.model.graph) ? 'memory' : 'speed');
+
 export async function embeddingGradientSessionAsync(pkg: ImagicPackage, pool: SessionPool): Promise<PooledSession> {
   const key = `${pkg.modelId}/unet#grad-embedding`;
-  return { key, session: await pool.getAsync(key, lazySource(() => embeddingGradientModel(pkg.unet.model))) };
+  return { key, session: await pool.getAsync(key, lazySource(() => embeddingGradientModel(pkg.unet.model)), undefined, trainingKind(pkg)) };
 }
 
 /** The adapters `spec` puts on the UNet (names, shapes, scales), without building any graph for them. */
@@ -71,7 +74,7 @@ export function adapterLayout(pkg: ImagicPackage, spec: AdapterSpec): { model: M
 
 export async function adapterGradientSessionAsync(pkg: ImagicPackage, pool: SessionPool, spec: AdapterSpec, layout = adapterLayout(pkg, spec)): Promise<PooledSession> {
   const key = `${pkg.modelId}/unet#grad-adapters:${specKey(spec)}`;
-  return { key, session: await pool.getAsync(key, lazySource(() => adapterGradientModel(layout))) };
+  return { key, session: await pool.getAsync(key, lazySource(() => adapterGradientModel(layout)), undefined, trainingKind(pkg)) };
 }
 
 /** A digest of adapter values, so one merged session serves every render of the same trained state. */

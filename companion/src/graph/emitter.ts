@@ -74,7 +74,8 @@ export class GraphEmitter {
   sub = (a: string, b: string) => this.op1('Sub', [a, b]);
   mul = (a: string, b: string) => this.op1('Mul', [a, b]);
   div = (a: string, b: string) => this.op1('Div', [a, b]);
-  neg = (a: string) => this.op1('Neg', [a]);
+  /** −a as a Mul by −1: CoreML has no Neg kernel (docs/providers.md), and the Mul costs the same everywhere. */
+  neg = (a: string) => this.scale(a, -1);
   matmul = (a: string, b: string) => this.op1('MatMul', [a, b]);
   /** Multiplies by a constant of x's dtype. */
   scale = (x: string, k: number) => (k === 1 ? x : this.mul(x, this.scalar(k, this.type(x).dtype)));
@@ -139,10 +140,17 @@ export class GraphEmitter {
     return this.opset >= 11 ? this.op1('Pad', [x, this.ints(pads)]) : this.op1('Pad', [x], { pads: intsAttr(pads) });
   }
 
+  /**
+   * Broadcasts x to `dims` with Tile (x reshaped to the same rank first): CoreML has no Expand kernel, and every
+   * provider runs Tile (docs/providers.md).
+   */
   expand(x: string, dims: readonly number[]): string {
     const cur = this.dims(x);
     if (cur.length === dims.length && cur.every((d, i) => d === dims[i])) return x;
-    return this.op1('Expand', [x, this.ints(dims)]);
+    const ranked = this.reshape(x, [...new Array<number>(dims.length - cur.length).fill(1), ...cur]);
+    const rd = this.dims(ranked);
+    if (rd.some((d, i) => d !== 1 && d !== dims[i])) throw new RangeError(`cannot broadcast [${cur.join(',')}] to [${dims.join(',')}]`);
+    return this.op1('Tile', [ranked, this.ints(dims.map((d, i) => d / rd[i]!))]);
   }
 
   zeros(dims: readonly number[], dtype: DType): string {

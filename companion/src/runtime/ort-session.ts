@@ -5,7 +5,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { Model } from '../graph/ir.ts';
+import type { Graph, Model } from '../graph/ir.ts';
+import { estimatePeakBytes } from '../graph/live-bytes.ts';
 import { serializeModel } from '../onnx/model-file.ts';
 import { fail } from '../errors.ts';
 import type { Feeds, HostTensor } from './host-tensor.ts';
@@ -26,7 +27,22 @@ export interface SessionOptions {
   readonly cpuFallback?: boolean;
   /** Record where the runtime places each node during the first run, for `placement()`. */
   readonly recordPlacement?: boolean;
+  /**
+   * For training graphs, whose activations dwarf the weights: every tensor freed at its last use (no CPU arena, no
+   * memory pattern preallocated from the first run), weights not pre-packed into second copies, and on the CPU no
+   * NCHWc layout transform (whose re-laid-out copies of activations live beside the originals the backward keeps).
+   * See `trainsLean` for when it pays.
+   */
+  readonly lowMemory?: boolean;
 }
+
+/**
+ * Whether the training graphs of a model with this forward graph should be opened with `lowMemory`: yes when the
+ * forward alone needs more than 1 GiB (SD 1.5: stage 1 at 64×64 on CPU, 14.4 → 7.3 GiB peak RSS and 13.2 → 8.4 s a
+ * step); no for small models, whose steps run 10–20% slower lean (the demo model). docs/providers.md, "Memory".
+ */
+export const trainsLean = (forward: Graph): boolean => estimatePeakBytes(forward, 'fp32').peak > LEAN_TRAINING_FROM_BYTES;
+const LEAN_TRAINING_FROM_BYTES = 2 ** 30;
 
 /** Nodes per provider, as the runtime placed them: `{ webgpu: 1129 }`. */
 export type NodesByProvider = Record<string, number>;
@@ -98,15 +114,18 @@ export class OrtSession {
     const folder = source.kind === 'bytes' ? source.baseDir : undefined;
     // The runtime's profiler is the one public record of placement: each kernel event names its provider.
     const profileDir = options.recordPlacement ? await mkdtemp(join(tmpdir(), 'imagic-placement-')) : undefined;
+    const lean = options.lowMemory === true;
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: [provider],
-      graphOptimizationLevel: options.optimization ?? 'all',
+      graphOptimizationLevel: options.optimization ?? (lean && provider === 'cpu' ? 'extended' : 'all'),
+      ...(lean ? { enableCpuMemArena: false, enableMemPattern: false } : {}),
       ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
       ...(options.quiet ? { logSeverityLevel: FATAL_ONLY } : {}),
       ...(profileDir !== undefined ? { enableProfiling: true, profileFilePrefix: join(profileDir, 'run') } : {}),
       extra: {
         session: {
           ...(options.cpuFallback === false ? { disable_cpu_ep_fallback: '1' } : {}),
+          ...(lean ? { disable_prepacking: '1' } : {}),
           ...(folder !== undefined ? { model_external_initializers_file_folder_path: folder } : {}),
           // onnxruntime's worker threads spin-wait between ops by default. On a designer's machine the companion
           // shares the cores with Figma or Photoshop, and spinning threads then steal the time they wait for.

@@ -9,7 +9,7 @@ import { numel, tensorBytes } from '../graph/tensor.ts';
 import { fromHalf, toHalf } from '../graph/half.ts';
 import type { Model } from '../graph/ir.ts';
 import { readModel } from '../onnx/model-file.ts';
-import { OrtSession, type NodesByProvider, type Provider } from '../runtime/ort-session.ts';
+import { OrtSession, trainsLean, type NodesByProvider, type Provider } from '../runtime/ort-session.ts';
 import { estimatePeakBytes } from '../graph/live-bytes.ts';
 import type { Feeds, HostTensor } from '../runtime/host-tensor.ts';
 import { fail } from '../errors.ts';
@@ -89,7 +89,7 @@ export async function runGrad(specPath: string, outDir: string): Promise<GradRep
   const fwd = await timeRuns(forward, feedsFor(forwardModel, feeds), spec.repeat);
   await forward.release();
 
-  const trainer = await OrtSession.create(built.model, { provider, recordPlacement: true });
+  const trainer = await OrtSession.create(built.model, { provider, recordPlacement: true, lowMemory: trainsLean(forwardModel.graph) });
   let placement: NodesByProvider = {};
   const run = await timeRuns(trainer, feedsFor(built.model, { ...feeds, [built.targetInput]: coerce(target, 'float32') }), spec.repeat, async () => {
     placement = await trainer.placement();

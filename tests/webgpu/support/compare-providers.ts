@@ -10,6 +10,10 @@ import { SessionPool } from '../../../companion/src/engine/session-pool.ts';
 import { adapterGradientModel, adapterLayout, embeddingGradientModel, samplingModel, type AdapterSpec } from '../../../companion/src/engine/unet-graphs.ts';
 import { initAdapterValues } from '../../../companion/src/autodiff/adapters.ts';
 import { GraphBuilder } from '../../../companion/src/model-builder/graph-builder.ts';
+import { buildUNet } from '../../../companion/src/model-builder/unet.ts';
+import { tinyUNetConfig, unetInputShapes } from '../../../companion/src/model-builder/unet-config.ts';
+import { normalizeModel } from '../../../companion/src/graph/normalize.ts';
+import { cloneModel } from '../../../companion/src/autodiff/gradient-model.ts';
 import type { Model } from '../../../companion/src/graph/ir.ts';
 import { serializeModel } from '../../../companion/src/onnx/model-file.ts';
 import type { HostTensor } from '../../../companion/src/runtime/host-tensor.ts';
@@ -89,6 +93,11 @@ function sumModel(): Model {
   return b.model;
 }
 
+function opset17UNet(): Model {
+  const config = tinyUNetConfig({ opset: 17 });
+  return normalizeModel(cloneModel(buildUNet(config).model), { inputShapes: unetInputShapes(config) });
+}
+
 const fromModel = (model: Model): Open => (options) => OrtSession.createFromBytes(serializeModel(model), model.baseDir, options);
 const fromFile = (path: string): Open => (options) => OrtSession.createFromFile(path, options);
 
@@ -111,6 +120,8 @@ async function main(dir: string): Promise<GraphComparison[]> {
     ['stage 2 (gradient wrt the adapters)', fromModel(adapterGradientModel(layout))],
     ['sampling UNet, adapters merged', fromModel(samplingModel(pkg.unet.model, spec, values, 'merged'))],
     ['sampling UNet, adapters scaled', fromModel(samplingModel(pkg.unet.model, spec, values, 'scaled'))],
+    // Exports at opset 17 keep LayerNormalization as one op (at 14 it is decomposed, as in the package above).
+    ['stage 1, opset-17 UNet', fromModel(embeddingGradientModel(opset17UNet()))],
     ['control: a variadic Sum', fromModel(sumModel())],
   ];
   const results: GraphComparison[] = [];

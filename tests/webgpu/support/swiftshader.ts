@@ -1,11 +1,11 @@
 // The WebGPU provider on a machine without a GPU: onnxruntime-node's Dawn over SwiftShader, the software Vulkan driver
-// Debian's chromium package ships (its libvulkan1 dependency is the loader). Exact and ~500× slower than the CPU provider:
+// Debian's chromium package ships, with the Vulkan loader beside it (chromium does not depend on libvulkan1). Exact and ~500× slower than the CPU provider:
 // for placement and correctness on tiny graphs, never for speed. The Vulkan loader reads its environment when the
 // process starts, so the tier runs its checks in child processes with `env()`.
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -20,5 +20,12 @@ export function skipWebGpuTests(): boolean {
 /** Environment for a child process whose WebGPU adapter is SwiftShader. */
 export async function swiftShaderEnvAsync(): Promise<NodeJS.ProcessEnv> {
   const runtimeDir = await mkdtemp(join(tmpdir(), 'imagic-xdg-'));
-  return { ...process.env, VK_ICD_FILENAMES: SWIFTSHADER_ICD, XDG_RUNTIME_DIR: runtimeDir };
+  // Dawn opens libvulkan.so.1 by name: chromium's own copy, unless the system has one.
+  const loader = dirname(SWIFTSHADER_ICD);
+  return {
+    ...process.env,
+    VK_ICD_FILENAMES: SWIFTSHADER_ICD,
+    XDG_RUNTIME_DIR: runtimeDir,
+    LD_LIBRARY_PATH: [process.env['LD_LIBRARY_PATH'], loader].filter(Boolean).join(':'),
+  };
 }

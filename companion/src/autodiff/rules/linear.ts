@@ -4,6 +4,23 @@ import { attrFloat, attrInt, attrInts, attrString, intAttr, intsAttr, type Attr 
 import { numel } from '../../graph/tensor.ts';
 import { RuleError, type GradContext, type GradientRule } from '../rule.ts';
 
+/**
+ * Xᵀ·G, or G·Xᵀ (`side`), over the last two axes, transposing whichever moves fewer bytes: X itself, or G and the
+ * product ((Gᵀ·X)ᵀ = Xᵀ·G). Attention's dV = Pᵀ·dO would otherwise copy every [heads, HW, HW] probability matrix
+ * (512 MiB per SD 1.5 self-attention layer at 64×64 latents) to multiply it by a [heads, HW, 40] gradient.
+ */
+function productWithTransposed(e: GradContext['e'], x: string, g: string, side: 'left' | 'right'): string {
+  const gd = e.dims(g);
+  const rows = gd[gd.length - 2]!;
+  const cols = gd[gd.length - 1]!;
+  const xd = e.dims(x);
+  const other = side === 'left' ? xd[xd.length - 1]! : xd[xd.length - 2]!;
+  const product = (numel(gd) / (rows * cols)) * other * (side === 'left' ? cols : rows);
+  if (numel(xd) <= numel(gd) + product) return side === 'left' ? e.matmul(e.transposeLast2(x), g) : e.matmul(g, e.transposeLast2(x));
+  const gt = e.transposeLast2(g);
+  return e.transposeLast2(side === 'left' ? e.matmul(gt, x) : e.matmul(x, gt));
+}
+
 /** Y = A·B with numpy semantics: rank-1 operands are promoted, batch dims broadcast. */
 export const matmul: GradientRule = ([dy], c) => {
   if (!dy) return [];
@@ -27,14 +44,14 @@ export const matmul: GradientRule = ([dy], c) => {
     dA =
       b2.length === 2 && b.length === 2
         ? e.reshape(e.op1('Gemm', [e.reshape(G, [numel(e.dims(G)) / n, n]), B], { transB: intAttr(1) }), a)
-        : e.reshape(e.unbroadcast(e.matmul(G, e.transposeLast2(B)), a2), a);
+        : e.reshape(e.unbroadcast(productWithTransposed(e, B, G, 'right'), a2), a);
   }
   if (c.needs(1)) {
     // A 2-D weight under a batched activation (every Linear layer): fold the batch into one MatMul.
     dB =
       b2.length === 2 && a2.length > 2
         ? e.matmul(e.transposeLast2(e.reshape(A, [numel(a2) / k, k])), e.reshape(G, [numel(a2) / k, n]))
-        : e.unbroadcast(e.matmul(e.transposeLast2(A), G), b2);
+        : e.unbroadcast(productWithTransposed(e, A, G, 'left'), b2);
     dB = e.reshape(dB, b);
   }
   return [dA, dB];
@@ -99,15 +116,13 @@ function convGeometry(c: GradContext): ConvGeometry {
 }
 
 /**
- * dX of a Conv = ConvTranspose(dY, W). The transpose can come out shorter than X by up to stride−1 rows
+ * dX of a Conv = ConvTranspose(dY, W), reading the frozen W as it is. (A Conv with W transposed and flipped runs
+ * faster on the CPU provider's NCHWc path, but onnxruntime folds that kernel into a second copy of every conv weight:
+ * 2.1 GiB for SD 1.5 in fp32, docs/providers.md.) The transpose can come out shorter than X by up to stride−1 rows
  * (the rows the forward's floor division dropped); we recover them by trimming the end padding, and use
  * output_padding only when the end padding is smaller than the gap (CoreML rejects output_padding).
  */
 function convInputGrad(c: GradContext, dy: string, g: ConvGeometry): string {
-  return g.strides.every((s) => s === 1) ? flippedConvInputGrad(c, dy, g) : transposedConvInputGrad(c, dy, g);
-}
-
-function transposedConvInputGrad(c: GradContext, dy: string, g: ConvGeometry): string {
   const x = c.dims(c.x(0));
   const yd = c.dims(dy);
   const pads = [...g.pads];
@@ -127,35 +142,6 @@ function transposedConvInputGrad(c: GradContext, dy: string, g: ConvGeometry): s
   };
   if (outputPadding.some((p) => p !== 0)) attrs['output_padding'] = intsAttr(outputPadding);
   return c.e.op1('ConvTranspose', [dy, c.x(1)], attrs);
-}
-
-/**
- * Stride 1: dX is a plain Conv of dY with the kernel transposed per group (in ↔ out channels) and flipped in
- * space, padded by k_eff − 1 − p on each side (k_eff = (k − 1)·d + 1). With a constant W, onnxruntime folds the
- * Transpose and the flipping Slice into a constant kernel at load, and the Conv runs on its fast NCHWc path,
- * where ConvTranspose would run a skinny GEMM plus col2im. It also avoids ConvTranspose on DirectML/CoreML.
- */
-function flippedConvInputGrad(c: GradContext, dy: string, g: ConvGeometry): string {
-  const e = c.e;
-  const w = c.dims(c.x(1));
-  const [cout, cinPerGroup, ...k] = w as [number, number, ...number[]];
-  const spatial = k.map((_, i) => i + 3);
-  const grouped = e.reshape(c.x(1), [g.group, cout / g.group, cinPerGroup, ...k]);
-  const swapped = e.transpose(grouped, [0, 2, 1, ...spatial]);
-  const kernel = e.reshape(swapped, [g.group * cinPerGroup, cout / g.group, ...k]);
-  const axes = k.map((_, i) => i + 2);
-  const flipped = e.op1('Slice', [kernel, e.ints(axes.map(() => -1)), e.ints(axes.map(() => -(2 ** 62))), e.ints(axes), e.ints(axes.map(() => -1))]);
-  const pads = [
-    ...k.map((kk, i) => (kk - 1) * g.dilations[i]! - g.pads[i]!),
-    ...k.map((kk, i) => (kk - 1) * g.dilations[i]! - g.pads[i + g.spatial]!),
-  ];
-  if (pads.some((p) => p < 0)) return transposedConvInputGrad(c, dy, g);
-  return e.op1('Conv', [dy, flipped], {
-    dilations: intsAttr(g.dilations),
-    pads: intsAttr(pads),
-    group: intAttr(g.group),
-    kernel_shape: intsAttr(k),
-  });
 }
 
 /**

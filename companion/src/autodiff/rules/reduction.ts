@@ -37,12 +37,34 @@ function softmaxAxes(c: GradContext): number[] {
   return c.e.opset >= 13 ? [axis] : Array.from({ length: rank - axis }, (_, i) => axis + i);
 }
 
+/**
+ * Σ_j y⊙dy over the softmax axis, from attention's output when y's one consumer is O = y·V over that axis: then
+ * dy = dO·Vᵀ and Σ_j y_ij·(dO_i·V_j) = dO_i·O_i, a row sum over [.., HW, d] instead of [.., HW, HW] (FlashAttention's
+ * backward uses the same identity). Null when the pattern does not hold.
+ */
+function attentionRowSum(c: GradContext, axes: readonly number[]): string | null {
+  const e = c.e;
+  const y = c.y(0);
+  const rank = c.dims(y).length;
+  if (axes.length !== 1 || axes[0] !== rank - 1) return null;
+  const consumers = c.consumers(c.node.outputs[0]!);
+  const mm = consumers[0];
+  const p = c.node.outputs[0]!;
+  if (consumers.length !== 1 || mm!.opType !== 'MatMul' || mm!.inputs[0] !== p || mm!.inputs[1] === p) return null;
+  const out = mm!.outputs[0]!;
+  const dOut = c.gradOf(out);
+  if (!dOut || c.dims(out).length !== rank) return null;
+  return e.reduceSum(e.mul(dOut, out), [rank - 1]);
+}
+
 /** dx = y ⊙ (dy − Σ y⊙dy). */
 export const softmax: GradientRule = ([dy], c) => {
   if (!dy || !c.needs(0)) return [];
   const e = c.e;
   const y = c.y(0);
-  return [e.mul(y, e.sub(dy, e.reduceSum(e.mul(y, dy), softmaxAxes(c))))];
+  const axes = softmaxAxes(c);
+  const rowSum = attentionRowSum(c, axes) ?? e.reduceSum(e.mul(y, dy), axes);
+  return [e.mul(y, e.sub(dy, rowSum))];
 };
 
 /** dx = dy − softmax(x) · Σ dy. */

@@ -1,11 +1,16 @@
 // Which execution provider runs the sessions. `auto` tries, in order, the providers onnxruntime-node lists for
 // this platform (listSupportedBackends) that can actually create a session: cuda (its libraries are a separate
 // download, onnx-notes §0.8), dml (Windows), coreml (macOS arm64), webgpu (bundled, experimental), then cpu.
-// A named provider that fails falls back to cpu. Either way the caller gets a report saying what runs and why.
+// Providers that can land on a software adapter (webgpu, dml) are first timed against the CPU provider in a child
+// process (provider-probe.ts), so `auto` never prefers SwiftShader, llvmpipe or WARP to the CPU. A named provider is
+// used as asked, and falls back to cpu if it fails. Either way the caller gets a report saying what runs and why.
 import { fail, ImagicError } from '../../errors.ts';
 import type { Provider, SessionOptions } from '../../runtime/ort-session.ts';
 import type { SessionSource } from './rpc.ts';
 import type { RemoteSession, SessionHost } from './session-host.ts';
+import { probeProviderAsync, shortReason, type ProbeResult } from './provider-probe.ts';
+
+export { shortReason };
 
 export type ProviderSetting = Provider | 'auto';
 
@@ -17,23 +22,15 @@ export interface ProviderReport {
   readonly reason: string;
 }
 
+/** Providers whose adapter may be a software rasteriser: auto measures them before using them. */
+const PROBED: ReadonlySet<Provider> = new Set(['webgpu', 'dml']);
+
 export const isProviderSetting = (value: string): value is ProviderSetting => value === 'auto' || (PROVIDERS as readonly string[]).includes(value);
 
 /** The providers to try, best first, for a setting and the names this build lists. */
 export function providerCandidates(setting: ProviderSetting, listed: readonly string[]): Provider[] {
   if (setting !== 'auto') return setting === 'cpu' ? ['cpu'] : [setting, 'cpu'];
   return AUTO_ORDER.filter((p) => p === 'cpu' || listed.includes(p));
-}
-
-/**
- * A failure as a short reason: the session wrapper's prefix and onnxruntime's source location and check expression
- * dropped ("…webgpu_context.cc:136 …::<lambda()> adapter_result.status == … was false. Failed to get a WebGPU
- * adapter: No supported adapters" becomes "Failed to get a WebGPU adapter: No supported adapters").
- */
-export function shortReason(err: unknown): string {
-  const message = (err instanceof Error ? err.message : String(err)).replace(/^creating an? \w+ session failed: /, '').trim();
-  const afterCheck = message.match(/ was false\. (.+)$/s)?.[1] ?? message.replace(/^\/\S+:\d+ \S+ /, '');
-  return afterCheck.split('\n')[0]!.slice(0, 160);
 }
 
 /**
@@ -45,12 +42,20 @@ export async function openWithProviderAsync(
   source: () => SessionSource,
   setting: ProviderSetting,
   options: Omit<SessionOptions, 'provider'> = {},
+  probe: (provider: Provider) => Promise<ProbeResult> = probeProviderAsync,
 ): Promise<{ session: RemoteSession; report: ProviderReport }> {
   const listed = await host.backendsAsync();
   const candidates = providerCandidates(setting, listed);
   const skipped = setting === 'auto' ? AUTO_ORDER.filter((p) => !candidates.includes(p)) : [];
   const failures: string[] = [];
   for (const provider of candidates) {
+    if (setting === 'auto' && PROBED.has(provider)) {
+      const measured = await probe(provider);
+      if (!measured.usable) {
+        failures.push(measured.reason);
+        continue;
+      }
+    }
     try {
       const session = await host.openAsync(source(), { ...options, provider, quiet: provider !== 'cpu' });
       const notes = [
