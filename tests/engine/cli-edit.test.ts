@@ -50,7 +50,9 @@ describe('imagic edit / render --json', () => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const report = lastJson(res.stdout);
-    expect(Object.keys(report).sort()).toEqual(['edit_id', 'final_loss', 'outputs', 'provider', 'provider_reason', 'timing_ms']);
+    expect(Object.keys(report).sort()).toEqual(['cost', 'edit_id', 'final_loss', 'outputs', 'provider', 'provider_reason', 'timing_ms']);
+    // 3 + 3 training steps at 1 + 2 forwards each; 2 outputs × 3 steps × 2 (guidance 3 needs both predictions).
+    expect(report['cost']).toEqual({ embed: 9, finetune: 9, sample: 12, total: 30, backward_ratio: 2 });
     expect(report['edit_id']).toMatch(/^[0-9a-f]{32}$/);
     expect(report['provider']).toBe('cpu');
     expect(Object.keys(report['timing_ms'] as object)).toEqual(['load', 'encode', 'embed', 'finetune', 'sample', 'total']);
@@ -64,6 +66,7 @@ describe('imagic edit / render --json', () => {
     expect(again.code).toBe(0);
     const rendered = lastJson(again.stdout);
     expect(rendered['edit_id']).toBe(report['edit_id']);
+    expect(rendered['cost']).toEqual({ embed: 0, finetune: 0, sample: 12, total: 12, backward_ratio: 2 });
     expect(Object.keys(rendered['timing_ms'] as object)).toEqual(['load', 'sample', 'total']);
     expect(rendered['final_loss']).toEqual(report['final_loss']);
     const files = rendered['outputs'] as { eta: number; seed: number; file: string }[];
@@ -71,21 +74,22 @@ describe('imagic edit / render --json', () => {
     for (const o of files) await expectPng(o.file);
   });
 
-  it("uses the model's recommended η, stage-1 rate and late-step fading (imagic_settings.json) where no flag gives them, else 0.7, the preset's and none", async () => {
+  it("uses the model's recommended η, stage-1 rate, late-step fading and backward ratio (imagic_settings.json) where no flag gives them, else 0.7, the preset's, none and 2", async () => {
     const recommending = (await tinyPackage(root.dir, 'recommending')).dir;
     const late = { from: 0.5, scale: 0.3 };
-    await writeFile(join(recommending, 'imagic_settings.json'), JSON.stringify({ train: { embedLr: 0.02 }, sample: { eta: 0.9, lateAdapters: late }, reason: 'test' }));
+    await writeFile(join(recommending, 'imagic_settings.json'), JSON.stringify({ train: { embedLr: 0.02 }, sample: { eta: 0.9, lateAdapters: late }, cost: { backwardRatio: 1.5 }, reason: 'test' }));
     const editWith = async (model: string, name: string, flags: string[] = []) => {
       const dataDir = join(root.dir, `data-${name}`);
       const res = await runCli(['edit', imagePath, '--prompt', 'a photo of a cat', '--model', model, '--seeds', '1', '--out', join(root.dir, `out-${name}`), '--json', '--data-dir', dataDir, ...FAST, ...flags]);
       expect(res.stderr).toBe('');
       const report = lastJson(res.stdout);
       const manifest = JSON.parse(await readFile(join(editsDir(dataDir), report['edit_id'] as string, 'manifest.json'), 'utf8')) as { train: { embedLr: number }; sample: { lateAdapters?: unknown } };
-      return { etas: (report['outputs'] as { eta: number }[]).map((o) => o.eta), embedLr: manifest.train.embedLr, lateAdapters: manifest.sample.lateAdapters };
+      const ratio = (report['cost'] as { backward_ratio: number }).backward_ratio;
+      return { etas: (report['outputs'] as { eta: number }[]).map((o) => o.eta), embedLr: manifest.train.embedLr, lateAdapters: manifest.sample.lateAdapters, ratio };
     };
-    expect(await editWith(recommending, 'recommending')).toEqual({ etas: [0.9], embedLr: 0.02, lateAdapters: late });
-    expect(await editWith(recommending, 'recommending-flags', ['--late-adapters', '0.25,0.75'])).toEqual({ etas: [0.9], embedLr: 0.02, lateAdapters: { from: 0.25, scale: 0.75 } });
-    expect(await editWith(modelDir, 'plain')).toEqual({ etas: [0.7], embedLr: PRESETS.fast.train.embedLr, lateAdapters: undefined });
+    expect(await editWith(recommending, 'recommending')).toEqual({ etas: [0.9], embedLr: 0.02, lateAdapters: late, ratio: 1.5 });
+    expect(await editWith(recommending, 'recommending-flags', ['--late-adapters', '0.25,0.75'])).toEqual({ etas: [0.9], embedLr: 0.02, lateAdapters: { from: 0.25, scale: 0.75 }, ratio: 1.5 });
+    expect(await editWith(modelDir, 'plain')).toEqual({ etas: [0.7], embedLr: PRESETS.fast.train.embedLr, lateAdapters: undefined, ratio: 2 });
   });
 });
 

@@ -16,6 +16,7 @@ import { sd15UNetConfig } from '../model-builder/unet-config.ts';
 import { countUNetParameters } from '../model-builder/unet-parameters.ts';
 import type { AdapterTarget } from '../engine/adapter-targets.ts';
 import { ImagicEngine } from '../engine/imagic-engine.ts';
+import { editCost } from '../engine/cost.ts';
 import type { ProgressEvent, Stage } from '../engine/progress.ts';
 import { PRESETS, type TrainSettings } from '../engine/settings.ts';
 import { writeTinyPackage, type TinyPackage } from '../engine/tiny-package.ts';
@@ -141,9 +142,11 @@ export async function imagicBench(flags: ReadonlySet<string>): Promise<void> {
       row('stage 2 fine-tuning', timing.finetune, train.tuneSteps, 'finetune', finetune);
       row(`stage 3 sampling (${sample.etas.length} images)`, render, sample.steps * sample.etas.length, 'sample');
       const peak = process.resourceUsage().maxRSS / 1024;
+      const cost = editCost(train, sample);
       process.stdout.write(`  peak RSS ${peak.toFixed(0)} MB\n`);
+      process.stdout.write(`  UNet work (forward passes, cost.ts): stage 1 ${cost.embed}, stage 2 ${cost.finetune}, sampling ${cost.sample}, total ${cost.total}\n`);
       process.stdout.write(
-        `\n${JSON.stringify({ suite: sd15 ? `imagic-sd15-latent${pkg.imageSize / 8}` : 'imagic', provider: engine.provider.provider, timing_ms: { write, load, ...timing, sample: render }, ms_per_step: { embed: timer.median('embed'), finetune: timer.median('finetune'), sample: timer.median('sample') }, loss: { embed: [embed[0], embed.at(-1)], finetune: [finetune[0], finetune.at(-1)] }, peak_rss_mb: Math.round(peak) })}\n`,
+        `\n${JSON.stringify({ suite: sd15 ? `imagic-sd15-latent${pkg.imageSize / 8}` : 'imagic', provider: engine.provider.provider, timing_ms: { write, load, ...timing, sample: render }, ms_per_step: { embed: timer.median('embed'), finetune: timer.median('finetune'), sample: timer.median('sample') }, loss: { embed: [embed[0], embed.at(-1)], finetune: [finetune[0], finetune.at(-1)] }, cost, peak_rss_mb: Math.round(peak) })}\n`,
       );
     } finally {
       await engine.closeAsync();

@@ -67,6 +67,8 @@ export function createOutputView(options: { json: boolean }): OutputView {
       }
       out(`edit ${report.edit_id} on ${report.provider} (${report.provider_reason})`);
       out(`timing (ms): ${Object.entries(report.timing_ms).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      const c = report.cost;
+      out(`UNet work (forward passes): stage 1 ${c.embed}, stage 2 ${c.finetune}, sampling ${c.sample}, total ${c.total}`);
       for (const o of report.outputs) out(`η ${o.eta} · seed ${o.seed} → ${o.file}`);
       out(`re-render with other η or seeds: imagic render ${report.edit_id} --eta 0.6,0.8 --seeds 1,2`);
     },

@@ -42,7 +42,7 @@ export async function evaluateGeneration(modelDir: string, sample: Omit<SampleSe
           const e = await encodeTextAsync(pkg, text);
           for (let seed = 0; seed < seedsPerCaption; seed++) {
             const progress = { done: 0, total: settings.steps };
-            const img = await sampleOneAsync(pkg, unet, { target: e, optimized: e, empty }, 1, 1000 + seed, settings, {}, progress);
+            const img = await sampleOneAsync(pkg, { session: unet, batch: 1 }, { target: e, optimized: e, empty }, 1, 1000 + seed, settings, {}, progress);
             const rgba = await canvasToScene(img.pixels, pkg.imageSize.width, SCENE_SIZE);
             images.push(rgba);
             const c = classify(rgba, SCENE_SIZE, SCENE_SIZE);

@@ -13,7 +13,8 @@ import { checkEditModelAsync, newEditManifest } from './edit-manifest.ts';
 import { EditStore, newEditId } from './edit-store.ts';
 import { ImagicEngine, type RenderedImage } from './imagic-engine.ts';
 import type { RunHooks } from './progress.ts';
-import { readPackageSampleSettingsAsync, readPackageSettingsAsync } from './package-settings.ts';
+import { readPackageBackwardRatioAsync, readPackageSampleSettingsAsync, readPackageSettingsAsync } from './package-settings.ts';
+import { editCost, type EditCost } from './cost.ts';
 import { PRESETS, validateSampleSettings, validateTrainSettings, type Preset, type SampleSettings, type TrainSettings } from './settings.ts';
 import type { ProviderSetting } from './worker/provider-choice.ts';
 
@@ -24,6 +25,8 @@ export interface JobReport {
   readonly provider: string;
   readonly provider_reason: string;
   readonly final_loss: { readonly embed: number | null; readonly finetune: number | null };
+  /** UNet work in forward-pass equivalents per stage (cost.ts): the same on every machine. */
+  readonly cost: EditCost;
 }
 
 export interface EditJob {
@@ -119,6 +122,7 @@ export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<
       provider: engine.provider.provider,
       provider_reason: engine.provider.reason,
       final_loss: { embed: last(state.losses.embed), finetune: last(state.losses.finetune) },
+      cost: editCost(train, sample, await readPackageBackwardRatioAsync(modelDir)),
     };
   } finally {
     await engine.closeAsync();
@@ -148,6 +152,7 @@ export async function runRenderAsync(job: RenderJob, hooks: RunHooks = {}): Prom
       provider: engine.provider.provider,
       provider_reason: engine.provider.reason,
       final_loss: manifest.final_loss,
+      cost: editCost(null, sample, await readPackageBackwardRatioAsync(manifest.model.dir)),
     };
   } finally {
     await engine.closeAsync();

@@ -44,6 +44,11 @@ export interface LoadOptions {
 export interface LoadedUNet {
   /** Normalised with static shapes for batch 1 (the input of the gradient and sampling graph builders). */
   readonly model: Model;
+  /**
+   * The same UNet at batch 2, for classifier-free guidance's pair of predictions as one run; null when the export
+   * fixed its batch at 1 (its reshapes then cannot take two). Normalised on first use.
+   */
+  guided(): Model | null;
   readonly variant: UNetVariant;
   readonly inputShapes: Readonly<Record<string, readonly number[]>>;
 }
@@ -104,6 +109,7 @@ export async function loadPackageAsync(dir: string, pool: SessionPool, options: 
     encoder_hidden_states: [1, sequenceLength, width!],
   };
   const unetModel = normalizeModel(cloneModel(unetSource), { inputShapes });
+  const guided = once(() => atBatch(unetSource, inputShapes, 2));
 
   return {
     dir,
@@ -114,11 +120,30 @@ export async function loadPackageAsync(dir: string, pool: SessionPool, options: 
     sequenceLength,
     imageSize: { width: latentW * VAE_DOWNSAMPLE, height: latentH * VAE_DOWNSAMPLE },
     latentDims: [1, channels, latentH, latentW],
-    unet: { model: unetModel, variant: unet, inputShapes },
+    unet: { model: unetModel, variant: unet, inputShapes, guided },
     textEncoder: { session: textSession, variant: text },
     vaeEncoder: { session: encoderSession, variant: encoder },
     vaeDecoder: { session: decoderSession, variant: decoder },
   };
+}
+
+const once = <T>(make: () => T): (() => T) => {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+};
+
+/** The UNet normalised for `batch`, or null when its export cannot run that batch (a fixed batch of 1). */
+function atBatch(source: Model, shapes: Readonly<Record<string, readonly number[]>>, batch: number): Model | null {
+  const batched = Object.fromEntries(Object.entries(shapes).map(([k, d]) => [k, d.length === 0 ? d : [batch, ...d.slice(1)]]));
+  // Normalising is the test: a fixed-batch export fails shape inference or keeps batch 1, and sampling then runs the
+  // pair as two batch-1 runs, as before.
+  try {
+    const model = normalizeModel(cloneModel(source), { inputShapes: batched });
+    const out = model.graph.outputs[0];
+    return out && out.dims[0] === batch ? model : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

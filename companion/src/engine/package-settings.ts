@@ -35,6 +35,8 @@ export const PackageSettings = z.strictObject({
     })
     .partial()
     .optional(),
+  /** How the model's UNet work is counted (cost.ts): its measured forward+backward time over its forward, minus 1. */
+  cost: z.strictObject({ backwardRatio: z.number().min(0).max(20) }).optional(),
   /** Why these values: the measurement they came from. */
   reason: z.string(),
 });
@@ -55,7 +57,12 @@ export async function readPackageSampleSettingsAsync(dir: string): Promise<Recom
   return (await readRecommendationsAsync(dir)).sample;
 }
 
-async function readRecommendationsAsync(dir: string): Promise<{ train: RecommendedTrain; sample: RecommendedSample }> {
+/** The backward/forward ratio the package states for its UNet, if any (cost.ts). */
+export async function readPackageBackwardRatioAsync(dir: string): Promise<number | undefined> {
+  return (await readRecommendationsAsync(dir)).backwardRatio;
+}
+
+async function readRecommendationsAsync(dir: string): Promise<{ train: RecommendedTrain; sample: RecommendedSample; backwardRatio?: number }> {
   const file = join(dir, PACKAGE_SETTINGS_FILE);
   let text: string;
   try {
@@ -73,5 +80,6 @@ async function readRecommendationsAsync(dir: string): Promise<{ train: Recommend
   const parsed = PackageSettings.safeParse(raw);
   if (!parsed.success) return fail('MODEL_INVALID', `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}; fix or delete it`);
   // zod's partial() yields `undefined` for absent keys under exactOptionalPropertyTypes: keep only the present ones.
-  return { train: present(parsed.data.train) as RecommendedTrain, sample: present(parsed.data.sample ?? {}) as RecommendedSample };
+  const ratio = parsed.data.cost?.backwardRatio;
+  return { train: present(parsed.data.train) as RecommendedTrain, sample: present(parsed.data.sample ?? {}) as RecommendedSample, ...(ratio !== undefined ? { backwardRatio: ratio } : {}) };
 }

@@ -44,8 +44,22 @@ export function interpolateEmbedding(e: Embeddings, eta: number): Float32Array {
 /** Guidance weights of the unconditional and the conditional prediction: ε̂ = (1 − g)·ε_u + g·ε_c. */
 const guidanceTerms = (g: number) => ({ uncond: 1 - g, cond: g });
 
+/** Whether a guidance scale needs both predictions (g = 1 needs only the conditional one, g = 0 the unconditional). */
+export const needsPair = (g: number): boolean => g !== 0 && g !== 1;
+
+/**
+ * The sampling UNet. At batch 2 it predicts the guided pair in one run, [ε_u; ε_c] from [z; z] and [e_∅; ē]: faster
+ * than two runs (SD 1.5 at 64×64 on CPU: 0.91× the time of two; the 16×16 SD-style UNet 0.83×, `npm run bench --
+ * autodiff`).
+ */
+export interface SamplingUNet {
+  readonly session: RemoteSession;
+  readonly batch: 1 | 2;
+}
+
 /** One denoising run for one (η, seed), returning the decoded image. */
-export async function sampleOneAsync(pkg: ImagicPackage, unet: RemoteSession, e: Embeddings, eta: number, seed: number, s: SampleSettings, hooks: RunHooks, progress: { done: number; total: number }): Promise<SampledImage> {
+export async function sampleOneAsync(pkg: ImagicPackage, net: SamplingUNet, e: Embeddings, eta: number, seed: number, s: SampleSettings, hooks: RunHooks, progress: { done: number; total: number }): Promise<SampledImage> {
+  const unet = net.session;
   const scheduler = schedulers[s.sampler](pkg.scheduler);
   scheduler.setTimesteps(s.steps);
   const rng = new Rng(seed);
@@ -60,23 +74,33 @@ export async function sampleOneAsync(pkg: ImagicPackage, unet: RemoteSession, e:
   const late = fades(s.lateAdapters) ? s.lateAdapters : undefined;
   const strengthInfo = late ? (unet.input(ADAPTER_SCALE_INPUT) ?? fail('INTERNAL', `lateAdapters needs a UNet with its adapters in mode 'scaled' (no ${ADAPTER_SCALE_INPUT} input)`)) : undefined;
   const steps = scheduler.timesteps.length;
-  const predict = async (input: Float32Array, t: number, ehs: Float32Array, step: number) => {
+  /** The UNet on `batch` copies of the latent, with one embedding per copy. */
+  const predict = async (input: Float32Array, t: number, ehs: readonly Float32Array[], step: number) => {
+    const batch = ehs.length;
     const feeds = {
-      sample: floatFeed(sampleInfo, input.slice(), latentDims),
-      timestep: timestepFeed(timestepInfo, t),
-      [EMBEDDING_INPUT]: floatFeed(ehsInfo, ehs.slice(), ehsDims),
+      sample: floatFeed(sampleInfo, concat(...new Array<Float32Array>(batch).fill(input)), [batch, ...latentDims.slice(1)]),
+      timestep: timestepFeed(timestepInfo, t, batch),
+      [EMBEDDING_INPUT]: floatFeed(ehsInfo, concat(...ehs), [batch, ...ehsDims.slice(1)]),
       ...(strengthInfo ? { [ADAPTER_SCALE_INPUT]: floatFeed(strengthInfo, Float32Array.of(adapterStrength(step, steps, eta, late)), [1]) } : {}),
     };
     return output(await unet.runAsync(feeds, [UNET_OUTPUT], { transfer: true }), UNET_OUTPUT);
   };
+  const pair = net.batch === 2 && needsPair(s.guidanceScale);
   let z = z0;
   for (let i = 0; i < steps; i++) {
     checkCancelled(hooks.signal, `sampling step ${i + 1}`);
     const t = scheduler.timesteps[i]!;
     const input = scheduler.scaleModelInput(z, i);
-    // A zero weight skips its UNet run: g = 1 needs only the conditional one, g = 0 only the unconditional.
-    const epsU = weights.uncond !== 0 ? await predict(input, t, e.empty, i) : undefined;
-    const epsC = weights.cond !== 0 ? await predict(input, t, cond, i) : undefined;
+    let epsU: Float32Array | undefined;
+    let epsC: Float32Array | undefined;
+    if (pair) {
+      const both = await predict(input, t, [e.empty, cond], i);
+      [epsU, epsC] = [both.subarray(0, z.length), both.subarray(z.length)];
+    } else {
+      // A zero weight skips its UNet run: g = 1 needs only the conditional one, g = 0 only the unconditional.
+      epsU = weights.uncond !== 0 ? await predict(input, t, [e.empty], i) : undefined;
+      epsC = weights.cond !== 0 ? await predict(input, t, [cond], i) : undefined;
+    }
     const eps = new Float32Array(z.length);
     for (let k = 0; k < eps.length; k++) eps[k] = weights.uncond * (epsU?.[k] ?? 0) + weights.cond * (epsC?.[k] ?? 0);
     z = scheduler.step(eps, i, z, rng);
@@ -86,8 +110,19 @@ export async function sampleOneAsync(pkg: ImagicPackage, unet: RemoteSession, e:
   return { eta, seed, pixels: await decodeLatentAsync(pkg, z) };
 }
 
+/** The concatenation of `parts` (a fresh array: feeds are moved into the session's thread). */
+function concat(...parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** Every (η, seed) pair, seeds outer so that a seed's η sweep comes out together. */
-export async function sampleAllAsync(pkg: ImagicPackage, unet: RemoteSession, e: Embeddings, s: SampleSettings, hooks: RunHooks = {}): Promise<SampledImage[]> {
+export async function sampleAllAsync(pkg: ImagicPackage, unet: SamplingUNet, e: Embeddings, s: SampleSettings, hooks: RunHooks = {}): Promise<SampledImage[]> {
   const progress = { done: 0, total: s.etas.length * s.seeds.length * s.steps };
   const images: SampledImage[] = [];
   for (const seed of s.seeds) for (const eta of s.etas) images.push(await sampleOneAsync(pkg, unet, e, eta, seed, s, hooks, progress));

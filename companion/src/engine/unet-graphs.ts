@@ -11,6 +11,7 @@ import { serializeModel } from '../onnx/model-file.ts';
 import type { ImagicPackage } from './package-loader.ts';
 import type { SessionKind, SessionPool } from './session-pool.ts';
 import { trainsLean } from '../runtime/ort-session.ts';
+import { fail } from '../errors.ts';
 import type { SessionSource } from './worker/rpc.ts';
 import type { RemoteSession } from './worker/session-host.ts';
 
@@ -92,9 +93,17 @@ export function adapterDigest(values: ReadonlyMap<string, Float32Array>): string
  * per step ('scaled', late-adapters.ts). Each edit has its own weights: only the most recent few sessions stay open (a
  * daemon renders many edits).
  */
-export async function samplingSessionAsync(pkg: ImagicPackage, pool: SessionPool, spec: AdapterSpec, values: ReadonlyMap<string, Float32Array>, mode: 'merged' | 'scaled' = 'merged'): Promise<PooledSession> {
-  const key = `${pkg.modelId}/unet#${mode}:${specKey(spec)}:${adapterDigest(values)}`;
+export async function samplingSessionAsync(
+  pkg: ImagicPackage,
+  pool: SessionPool,
+  spec: AdapterSpec,
+  values: ReadonlyMap<string, Float32Array>,
+  mode: 'merged' | 'scaled' = 'merged',
+  batch: 1 | 2 = 1,
+): Promise<PooledSession> {
+  const unet = batch === 2 ? (pkg.unet.guided() ?? fail('INTERNAL', 'this UNet cannot run at batch 2')) : pkg.unet.model;
+  const key = `${pkg.modelId}/unet#${mode}:b${batch}:${specKey(spec)}:${adapterDigest(values)}`;
   // One group for both modes: an edit's sampling session replaces the last one whichever mode either has.
-  const source = lazySource(() => samplingModel(pkg.unet.model, spec, values, mode));
+  const source = lazySource(() => samplingModel(unet, spec, values, mode));
   return { key, session: await pool.getAsync(key, source, { group: 'merged-unet', keep: MERGED_SESSIONS_KEPT }) };
 }

@@ -28,7 +28,7 @@ export function registerEdit(program: Command): void {
     .option('--model <dir>', 'diffusers-ONNX Stable Diffusion 1.x package (default: the chosen default model, else the first installed, else the bundled demo model)')
     .option('--preset <name>', `training and sampling preset: ${Object.keys(PRESETS).join(', ')}`, 'community')
     .option('--out <dir>', 'folder for the output PNGs', '.')
-    .option('--json', 'print one JSON object (edit id, outputs, timing, provider, final losses) as the last line')
+    .option('--json', 'print one JSON object (edit id, outputs, timing, provider, final losses, UNet work as cost) as the last line')
     .addOption(new Option('--embed-steps <n>', 'stage 1 steps (overrides the preset)'))
     .addOption(new Option('--tune-steps <n>', 'stage 2 steps (overrides the preset)'))
     .addOption(dataDirOption());
