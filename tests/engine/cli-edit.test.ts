@@ -1,5 +1,6 @@
 // `imagic edit` and `imagic render` through the real bin, as acceptance checks run them: the --json contract, PNGs of
 // the input's size with its alpha, a re-render from the saved edit, and one coded stderr line for each bad input.
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -106,6 +107,17 @@ describe('bad input', () => {
     await writeFile(corrupt, png.subarray(0, 60));
     expectCoded(await runCli(['edit', corrupt, '--prompt', 'a cat', '--model', modelDir, ...FAST]), 'IMAGE_UNSUPPORTED');
     expectCoded(await runCli(['edit', join(root.dir, 'nope.png'), '--prompt', 'a cat', '--model', modelDir, ...FAST]), 'FILE_NOT_FOUND');
+  });
+
+  it('INVALID_SPEC for an --out that is a file, before any training, with nothing saved', async () => {
+    const dataDir = join(root.dir, 'data-out-file');
+    const file = join(root.dir, 'an-existing-file.png');
+    await writeFile(file, 'not a folder');
+    // Ten thousand steps would take minutes: the check must come first.
+    const res = await runCli(['edit', imagePath, '--prompt', 'a cat', '--model', modelDir, '--out', file, '--data-dir', dataDir, ...FAST, '--tune-steps', '10000']);
+    expectCoded(res, 'INVALID_SPEC');
+    expect(res.stderr).toMatch(/--out .*an-existing-file\.png is a file/);
+    expect(existsSync(editsDir(dataDir))).toBe(false);
   });
 
   it('MODEL_INCOMPLETE for a folder that is not a package', async () => {

@@ -2,7 +2,8 @@
 // every input before any model loads, run the engine, save the edit, write the PNGs, and report what ran, how long
 // each stage took and the final training losses. Only this file turns files into engine inputs and back.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MAX_IMAGE_SIDE_PX, MIN_IMAGE_SIDE_PX } from '../../../shared/src/protocol/defaults.ts';
 import { fail } from '../errors.ts';
@@ -79,6 +80,22 @@ async function readImageAsync(path: string): Promise<{ image: DecodedImage; sha2
   return { image, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
+/**
+ * The output folder, made now and checked writable: a bad --out must fail before minutes of training, not after them
+ * (the edit would be saved, but its PNGs lost).
+ */
+async function prepareOutDirAsync(outDir: string): Promise<void> {
+  const dir = resolve(outDir);
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    const code = err instanceof Error && 'code' in err ? String(err.code) : '';
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file (or under one), not a folder' : code === 'EACCES' || code === 'EPERM' ? 'is not writable' : `cannot be created (${code || String(err)})`;
+    fail('INVALID_SPEC', `--out ${outDir} ${why}: give a folder you can write to for the PNGs (it is created if missing)`);
+  }
+}
+
 async function writeOutputsAsync(editId: string, images: readonly RenderedImage[], outDir: string): Promise<JobReport['outputs']> {
   const dir = resolve(outDir);
   await mkdir(dir, { recursive: true });
@@ -97,6 +114,7 @@ export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<
   validateSampleSettings({ ...preset.sample, etas: [DEFAULT_ETA], seeds: DEFAULT_SEEDS, ...job.sample });
   if (!/\S/.test(job.prompt)) fail('INVALID_SPEC', 'prompt: give the target text, e.g. --prompt "a photo of a sitting dog"');
   const { image, sha256 } = await readImageAsync(job.imagePath);
+  await prepareOutDirAsync(job.outDir);
   const modelDir = await resolveModelDirAsync(job.dataDir, job.modelDir);
   // The preset, then what the model recommends for itself (package-settings.ts), then the flags.
   const train = validateTrainSettings({ ...preset.train, ...(await readPackageSettingsAsync(modelDir)), seed: 0, ...job.train });
@@ -135,6 +153,7 @@ export async function runRenderAsync(job: RenderJob, hooks: RunHooks = {}): Prom
   const store = new EditStore(job.dataDir);
   const manifest = await store.readManifestAsync(job.editId);
   const sample = validateSampleSettings({ ...manifest.sample, ...job.sample });
+  await prepareOutDirAsync(job.outDir);
   await checkEditModelAsync(manifest);
   const { state } = await store.loadAsync(job.editId);
   const engine = await ImagicEngine.openAsync({ modelDir: manifest.model.dir, ...(job.provider ? { provider: job.provider } : {}) });
