@@ -2,20 +2,34 @@ import { describe, expect, it } from 'vitest';
 import { ProgressEstimator } from './progress-estimator.ts';
 
 describe('ProgressEstimator', () => {
-  it('says nothing until a stage has two steps, then extrapolates the stage and the stages after it', () => {
+  it('says nothing until a stage has three steps after its first and a second of them, then extrapolates', () => {
     let now = 0;
     const estimator = new ProgressEstimator([{ stage: 'embed', total: 10 }, { stage: 'finetune', total: 10 }, { stage: 'sample', total: 30 }], () => now);
     expect(estimator.observe('embed', 1, 10)).toBeUndefined();
-    now = 1000;
-    // 1 s per embed step: 8 embed steps left, 10 finetune steps at the same cost, 30 sample steps at 2/3 of it.
-    expect(estimator.observe('embed', 2, 10)).toBe(8 + 10 + 20);
+    // A first interval of 40 s (a warm-up), then two more: no estimate from fewer than three intervals.
+    now = 40_000;
+    expect(estimator.observe('embed', 2, 10)).toBeUndefined();
+    now = 41_000;
+    expect(estimator.observe('embed', 3, 10)).toBeUndefined();
+    now = 42_000;
+    // 14 s per embed step on average: 6 embed steps left, 10 finetune steps at the same cost, 30 sample at 2/3 of it.
+    expect(estimator.observe('embed', 4, 10)).toBe(14 * (6 + 10 + 20));
+  });
+
+  it('waits for a second of steps when they are fast', () => {
+    let now = 0;
+    const estimator = new ProgressEstimator([{ stage: 'sample', total: 400 }], () => now);
+    for (let step = 1; step <= 10; step++, now += 50) expect(estimator.observe('sample', step, 400)).toBeUndefined();
+    for (let step = 11; step <= 21; step++, now += 50) estimator.observe('sample', step, 400);
+    expect(estimator.observe('sample', 22, 400)).toBeCloseTo(378 * 0.05, 5);
   });
 
   it("uses a stage's own step time once it has one", () => {
     let now = 0;
-    const estimator = new ProgressEstimator([{ stage: 'sample', total: 4 }], () => now);
-    estimator.observe('sample', 1, 4);
-    now = 500;
-    expect(estimator.observe('sample', 2, 4)).toBe(1);
+    const estimator = new ProgressEstimator([{ stage: 'embed', total: 4 }, { stage: 'sample', total: 8 }], () => now);
+    for (let step = 1; step <= 4; step++, now += 1000) estimator.observe('embed', step, 4);
+    // Sampling steps of 0.5 s, not the 2/3 s the embed rate predicts, once four of them are seen.
+    for (let step = 1; step <= 3; step++, now += 500) estimator.observe('sample', step, 8);
+    expect(estimator.observe('sample', 4, 8)).toBe(2);
   });
 });
