@@ -1,7 +1,7 @@
 // `imagic edit` and `imagic render` through the real bin, as acceptance checks run them: the --json contract, PNGs of
 // the input's size with its alpha, a re-render from the saved edit, and one coded stderr line for each bad input.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,23 @@ describe('imagic edit / render --json', () => {
     expect(await editWith(recommending, 'recommending')).toEqual({ etas: [0.9], embedLr: 0.02, lateAdapters: late, ratio: 1.5 });
     expect(await editWith(recommending, 'recommending-flags', ['--late-adapters', '0.25,0.75'])).toEqual({ etas: [0.9], embedLr: 0.02, lateAdapters: { from: 0.25, scale: 0.75 }, ratio: 1.5 });
     expect(await editWith(modelDir, 'plain')).toEqual({ etas: [0.7], embedLr: PRESETS.fast.train.embedLr, lateAdapters: undefined, ratio: 2 });
+  });
+});
+
+describe('privacy', () => {
+  it('keeps a saved edit (input image, prompt, embeddings) private to the user in a data folder others can read', async () => {
+    const dataDir = join(root.dir, 'data-shared');
+    await mkdir(dataDir, { mode: 0o755 });
+    await chmod(dataDir, 0o755);
+    const res = await runCli(['edit', imagePath, '--prompt', 'a photo of a cat', '--model', modelDir, '--seeds', '1', '--out', join(root.dir, 'out-private'), '--json', '--data-dir', dataDir, ...FAST]);
+    expect(res.code, res.stderr).toBe(0);
+    const entries = await readdir(editsDir(dataDir), { recursive: true, withFileTypes: true });
+    const files = entries.filter((e) => e.isFile());
+    expect(files.length).toBeGreaterThan(2);
+    for (const entry of [...entries, { parentPath: dataDir, name: 'edits' }]) {
+      const mode = (await stat(join(entry.parentPath, entry.name))).mode;
+      expect(mode & 0o077, `${entry.name} is ${(mode & 0o777).toString(8)}`).toBe(0);
+    }
   });
 });
 
