@@ -48,6 +48,18 @@ describe('pairing', () => {
     expect((await inbox.closed).code).toBe(1008);
   });
 
+  it('refuses a large frame before hello from its header, without buffering it; a paired socket may send one', async () => {
+    // Any page can open a socket: unpaired, a frame over 16 KiB closes it (1009) as its header arrives.
+    const unpaired = new Inbox(await openSocketAsync(daemon.port));
+    unpaired.socket.send(new Uint8Array(1 << 20));
+    expect((await unpaired.closed).code).toBe(1009);
+    // Paired, the full limit applies: a 1 MiB frame is read, and refused for what it is, not for its size.
+    const paired = await pairAsync(daemon);
+    paired.socket.send(new Uint8Array(1 << 20));
+    expect(await paired.nextAsync()).toMatchObject({ type: 'error', code: 'BAD_BINARY_FRAME' });
+    paired.socket.close();
+  });
+
   it('closes a socket that never says hello after the timeout', async () => {
     const inbox = new Inbox(await openSocketAsync(daemon.port));
     expect(await inbox.nextAsync()).toMatchObject({ type: 'error', code: 'PAIRING_REQUIRED' });

@@ -99,6 +99,7 @@ export async function startDaemonAsync(input: DaemonOptions): Promise<RunningDae
         helloTimeoutMs: options.helloTimeoutMs,
         maxUploads: options.maxUploadsPerSession,
         peer: `${request.socket.remoteAddress ?? '?'} (Origin ${request.headers.origin ?? 'none'})`,
+        maxPayloadBytes: MAX_WS_PAYLOAD_BYTES,
       }),
   });
 

@@ -15,6 +15,7 @@ import type { DaemonServices, Handler, HandlerContext, RequestType, SessionPort 
 import { handlers } from './handlers/index.ts';
 import type { PairingGuard } from './pairing-guard.ts';
 import { UploadStore } from './upload-store.ts';
+import { allowLargeFrames } from './ws-server.ts';
 
 /** WebSocket close code 1008 "policy violation"; the reason is the error code, so clients can show its hint. */
 const POLICY_VIOLATION = 1008;
@@ -28,6 +29,8 @@ export type SessionOptions = {
   logger: Logger;
   /** For log lines: where the socket came from. */
   peer: string;
+  /** The frame limit once paired (image uploads); before, ws-server's UNPAIRED_MAX_PAYLOAD_BYTES. */
+  maxPayloadBytes: number;
 };
 
 type SessionState = 'awaiting-hello' | 'paired' | 'closed';
@@ -92,6 +95,7 @@ export class Session implements SessionPort {
     }
     if (this.state === 'awaiting-hello') logger.info(`paired a ${message.client} client ${message.clientVersion} from ${peer}`);
     this.state = 'paired';
+    allowLargeFrames(this.socket, this.options.maxPayloadBytes);
     this.client = message.client;
     clearTimeout(this.helloTimer);
     this.send({ v: PROTOCOL_VERSION, type: 'hello.ok', id: message.id, companionVersion: this.options.services.companionVersion });
