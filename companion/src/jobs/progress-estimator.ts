@@ -1,7 +1,6 @@
 // secondsLeft for a whole job, from the step times seen so far. Each stage's seconds per step is the mean over its
 // steps after the first (the first includes creating the stage's session), and nothing is said until that mean rests
-// on MIN_INTERVALS steps and MIN_SECONDS of them: two seconds into a 79 s job, one slow warm-up step made the panel
-// say "about 1 h 6 min left". Stages not reached yet are estimated from the current one, scaled by their relative
+// on MIN_INTERVALS steps: two seconds into a 79 s job, one slow warm-up step made the panel say "about 1 h 6 min left". Stages not reached yet are estimated from the current one, scaled by their relative
 // UNet work per step (engine/cost.ts): a training step runs the UNet forward and backward (about three forwards), a
 // sampling step runs it forward twice (classifier-free guidance).
 import type { JobStage } from '../../../shared/src/protocol/job-info.ts';
@@ -9,9 +8,8 @@ import type { JobStage } from '../../../shared/src/protocol/job-info.ts';
 export type StagePlan = ReadonlyArray<{ stage: JobStage; total: number }>;
 
 const RELATIVE_COST: Readonly<Record<JobStage, number>> = { encode: 1, embed: 3, finetune: 3, sample: 2 };
-/** Steps after a stage's first, and seconds they took, before its rate is trusted. */
+/** Steps after a stage's first before its rate is trusted. */
 const MIN_INTERVALS = 3;
-const MIN_SECONDS = 1;
 
 type StageTiming = { firstStep: number; firstAt: number; secondsPerStep?: number };
 
@@ -31,8 +29,7 @@ export class ProgressEstimator {
       this.timings.set(stage, { firstStep: step, firstAt: at });
     } else {
       const steps = step - timing.firstStep;
-      const seconds = (at - timing.firstAt) / 1000;
-      if (steps >= MIN_INTERVALS && seconds >= MIN_SECONDS) timing.secondsPerStep = seconds / steps;
+      if (steps >= MIN_INTERVALS) timing.secondsPerStep = (at - timing.firstAt) / 1000 / steps;
     }
     const current = this.timings.get(stage)?.secondsPerStep;
     if (current === undefined) return undefined;
