@@ -159,6 +159,31 @@ describe('cancel', () => {
   });
 });
 
+describe('cancel at once', () => {
+  const editIdsAsync = async (id: string) => {
+    const reply = await inbox.requestAsync({ type: 'edits.list', id });
+    return reply.type === 'edits.list.result' ? reply.edits.map((e) => e.editId) : [];
+  };
+
+  it('stops a job cancelled as soon as it is queued (Esc right after Edit), and saves nothing', async () => {
+    const queued = await startEditAsync(inbox, { embedSteps: 500 });
+    inbox.socket.send(JSON.stringify({ v: 1, type: 'job.cancel', id: 'c0', jobId: queued.jobId }));
+    const { message, before } = await inbox.untilAsync(ofType('job.error', queued.jobId));
+    expect(message).toMatchObject({ code: 'CANCELLED' });
+    // At most the step under way when the cancel arrived: not the 500 steps of stage 1.
+    expect(before.filter((m) => m.type === 'job.progress').length).toBeLessThanOrEqual(3);
+    expect(await editIdsAsync('l0')).not.toContain(queued.editId);
+  });
+
+  it('deletes the edit of a job cancelled while sampling', async () => {
+    const queued = await startEditAsync(inbox, { sampling: { steps: 40 } });
+    await inbox.untilAsync((m): m is ServerMessage => m.type === 'job.progress' && m.stage === 'sample' && m.step >= 2);
+    inbox.socket.send(JSON.stringify({ v: 1, type: 'job.cancel', id: 'c1', jobId: queued.jobId }));
+    expect((await inbox.untilAsync(ofType('job.error', queued.jobId))).message).toMatchObject({ code: 'CANCELLED' });
+    expect(await editIdsAsync('l1')).not.toContain(queued.editId);
+  });
+});
+
 describe('the queue', () => {
   it('holds jobs while paused, reports positions, and updates them as jobs start', async () => {
     expect(await inbox.requestAsync({ type: 'queue.pause', id: 'p' })).toMatchObject({ type: 'ok' });

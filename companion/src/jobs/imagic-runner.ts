@@ -51,8 +51,14 @@ export class ImagicRunner {
     const engine = await this.engineForAsync(model.dir, request.workingResolutionPx, control);
     const { state } = await engine.trainAsync(image, request.prompt, train, hooks);
     await this.store.saveAsync(editId, manifestOf(editId, engine, request, train, sample, state), state);
-    const images = await engine.renderAsync(state, sample, hooks);
-    return etasMajor(images.map(toOutput), request.sampling);
+    try {
+      const images = await engine.renderAsync(state, sample, hooks);
+      return etasMajor(images.map(toOutput), request.sampling);
+    } catch (err) {
+      // A cancelled edit leaves nothing behind: the designer asked for it not to happen.
+      if (control.signal.aborted) await this.store.deleteAsync(editId).catch(() => undefined);
+      throw err;
+    }
   }
 
   async renderAsync(editId: string, sampling: SamplingSettings, control: RunControl): Promise<RenderedOutput[]> {

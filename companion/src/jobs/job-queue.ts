@@ -242,6 +242,7 @@ export class JobQueue {
     };
     try {
       await this.saveAsync(job);
+      signal.throwIfAborted(); // cancelled while its start was being journaled
       const outcome = await this.options.execute(job, { signal, onProgress });
       signal.throwIfAborted();
       job.record = { ...job.record, state: 'done', finishedAt: new Date().toISOString(), outputs: outcome.outputs, timingMs: { ...job.record.timingMs, ...outcome.timingMs } };

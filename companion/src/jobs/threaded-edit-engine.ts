@@ -80,10 +80,12 @@ export class ThreadedEditEngine implements EditEngine {
         const reason = signal?.reason instanceof ImagicError ? signal.reason : new ImagicError('CANCELLED', 'cancelled');
         this.post({ type: 'abort', id, code: reason.code, message: reason.message });
       };
-      if (signal?.aborted) onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
       worker.ref();
       worker.postMessage({ type: 'call', id, call } satisfies ToEngine, transfer);
+      // After the call: the thread drops an abort for a call it has not seen (a cancel sent right after the job
+      // started used to be acknowledged and ignored, and the job ran all its steps).
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
