@@ -1,7 +1,10 @@
 // The companion daemon end to end over real loopback sockets: pairing, Host/Origin gates, validation with coded
 // errors that keep the session alive, binary uploads, and the plugin UI's DaemonClient against the real server.
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeBinaryFrame } from '../../shared/src/protocol/binary-frame.ts';
 import { MAX_JSON_MESSAGE_CHARS } from '../../shared/src/protocol/defaults.ts';
@@ -211,9 +214,26 @@ describe('HTTP', () => {
 
 describe('startDaemonAsync', () => {
   it('fails with PORT_IN_USE when the port is taken', async () => {
-    const attempt = startDaemonAsync({ ...defaultDaemonOptions, port: daemon.port, dataDir: daemon.dataDir, logger: silentLogger });
+    const dataDir = await mkdtemp(join(tmpdir(), 'imagic-port-'));
+    const attempt = startDaemonAsync({ ...defaultDaemonOptions, port: daemon.port, dataDir, logger: silentLogger });
     await expect(attempt).rejects.toBeInstanceOf(ImagicError);
     await expect(attempt).rejects.toMatchObject({ code: 'PORT_IN_USE' });
+    // It let go of its own data folder: a daemon can start there now.
+    const next = await startDaemonAsync({ ...defaultDaemonOptions, port: 0, dataDir, logger: silentLogger });
+    await next.closeAsync();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("fails with DATA_DIR_IN_USE on a running daemon's data folder, leaving its running job alone", async () => {
+    // A job the running daemon is running, as its journal holds it.
+    const jobId = 'a'.repeat(32);
+    const running = { version: 1, jobId, editId: 'e'.repeat(32), kind: 'render', state: 'running', client: 'figma', requestId: 'r1', prompt: null, resultFormat: 'png', createdAt: new Date().toISOString(), startedAt: new Date().toISOString(), finishedAt: null, outputs: [], error: null, timingMs: {} };
+    const file = join(daemon.dataDir, 'jobs', `${jobId}.json`);
+    await writeFile(file, JSON.stringify(running));
+    const attempt = startDaemonAsync({ ...defaultDaemonOptions, port: 0, dataDir: daemon.dataDir, logger: silentLogger });
+    await expect(attempt).rejects.toMatchObject({ code: 'DATA_DIR_IN_USE', message: expect.stringContaining(`process ${process.pid}`) });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ state: 'running', error: null });
+    await rm(file);
   });
 
   it('rate-limits pairing after repeated failures, even for the right code', async () => {

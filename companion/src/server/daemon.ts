@@ -7,6 +7,7 @@ import { LOOPBACK_HOST, MAX_WS_PAYLOAD_BYTES, validateDaemonOptions, type Daemon
 import { ImagicError } from '../errors.ts';
 import { ThreadedEditEngine } from '../jobs/threaded-edit-engine.ts';
 import { JobJournal } from '../jobs/job-journal.ts';
+import { lockDataDirAsync } from '../jobs/data-dir-lock.ts';
 import { JobQueue } from '../jobs/job-queue.ts';
 import { createJobExecutor } from '../jobs/job-runner.ts';
 import { loadOrCreatePairingTokenAsync } from '../pairing/pairing-token.ts';
@@ -45,7 +46,15 @@ export async function startDaemonAsync(input: DaemonOptions): Promise<RunningDae
   const guard = new PairingGuard({ maxFailures: options.pairingMaxFailures, windowMs: options.pairingWindowMs });
 
   const recentErrors = new RecentErrors();
-  const journal = await JobJournal.openAsync(dataDir, { keepFinished: options.keepFinishedJobs, logger });
+  // Before the journal: opening it fails the jobs a previous daemon left running, which must not be a live one's.
+  const lock = await lockDataDirAsync(dataDir);
+  let journal: JobJournal;
+  try {
+    journal = await JobJournal.openAsync(dataDir, { keepFinished: options.keepFinishedJobs, logger });
+  } catch (err) {
+    await lock.releaseAsync();
+    throw err;
+  }
   const engine = new ThreadedEditEngine({ dataDir, logger, ...(options.provider ? { provider: options.provider } : {}) });
   const hub = new JobHub({
     onFailure: (record) => {
@@ -107,6 +116,8 @@ export async function startDaemonAsync(input: DaemonOptions): Promise<RunningDae
     await listenAsync(server, options.port);
   } catch (err) {
     eventLoop.close();
+    await queue.closeAsync();
+    await lock.releaseAsync();
     throw err;
   }
   port = (server.address() as AddressInfo).port;
@@ -130,6 +141,7 @@ export async function startDaemonAsync(input: DaemonOptions): Promise<RunningDae
       clearTimeout(cut);
       wss.close();
       eventLoop.close();
+      await lock.releaseAsync();
     },
   };
 }

@@ -29,6 +29,7 @@ export const errorCodes = {
   FORBIDDEN_ORIGIN: 'The connection came from a web page the companion does not serve. Connect from the Imagic plugin, the dashboard at http://localhost:<port>, or the CLI.',
   FORBIDDEN_HOST: 'The request named a host other than localhost, 127.0.0.1 or [::1] with the companion port (a DNS-rebinding guard). Connect to http://localhost:<port>.',
   PORT_IN_USE: 'Another program (perhaps another `imagic serve`) holds the port. Stop it, or choose a free one with `imagic serve --port N` (the Figma plugin reaches only the ports its manifest lists).',
+  DATA_DIR_IN_USE: 'Another `imagic serve` is running on this data folder (the message names its process). Use that one, stop it first, or start this one on another folder with `imagic serve --data-dir DIR`.',
   // --- models, edits and jobs ---------------------------------------------------------------------------
   NO_MODEL: 'No model is installed and the bundled demo model is missing (models/demo beside the companion). Run `imagic models add <dir>` with a diffusers-ONNX Stable Diffusion 1.x folder (model_index.json, unet/, vae_encoder/, vae_decoder/, text_encoder/), or `imagic models download`; reinstalling the companion restores the demo model.',
   MODEL_INCOMPLETE: 'The model folder lacks files a diffusers-ONNX Stable Diffusion package needs (the message lists them). Point --model at the package root, or export it again with `optimum-cli export onnx` or the diffusers conversion script.',
