@@ -236,15 +236,18 @@ describe('startDaemonAsync', () => {
     await rm(file);
   });
 
-  it('rate-limits pairing after repeated failures, even for the right code', async () => {
+  it('rate-limits wrong codes after repeated failures, and still pairs the right one (a page cannot lock the plugin out)', async () => {
     const strict = await startTestDaemonAsync({ pairingMaxFailures: 2 });
     try {
       for (const _ of [1, 2]) {
         const inbox = new Inbox(await openSocketAsync(strict.port));
         expect(await inbox.requestAsync(hello('y'.repeat(43)))).toMatchObject({ code: 'PAIRING_FAILED' });
       }
+      const flood = new Inbox(await openSocketAsync(strict.port));
+      expect(await flood.requestAsync(hello('z'.repeat(43)))).toMatchObject({ code: 'RATE_LIMITED' });
       const inbox = new Inbox(await openSocketAsync(strict.port));
-      expect(await inbox.requestAsync(hello(strict.token))).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(await inbox.requestAsync(hello(strict.token))).toMatchObject({ type: 'hello.ok' });
+      inbox.socket.close();
       expect(strict.logLines.filter((line) => line.includes('wrong pairing code'))).toHaveLength(2);
     } finally {
       await strict.stopAsync();

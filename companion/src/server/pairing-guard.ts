@@ -1,6 +1,8 @@
 // Limits failed pairing attempts across all sockets. The code has 256 bits, so guessing is hopeless anyway; the
 // limit bounds what a flood of bad `hello`s (e.g. from a sandboxed iframe on some web page) costs in CPU and log
-// lines. While blocked, every `hello` gets RATE_LIMITED; the block lifts once the window holds fewer failures.
+// lines. While blocked, a wrong code gets RATE_LIMITED and is not logged; the right code still pairs (session.ts), so
+// a page flooding wrong codes slows only itself, never the designer's plugin. The block lifts once the window holds
+// fewer failures.
 
 export type PairingGuardOptions = { maxFailures: number; windowMs: number; now?: () => number };
 

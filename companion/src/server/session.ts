@@ -87,8 +87,9 @@ export class Session implements SessionPort {
   /** Synchronous on purpose: a client may send requests right behind its hello, and they must find the session paired. */
   private pair(message: MessageOf<ClientMessage, 'hello'>): void {
     const { guard, logger, peer, token } = this.options;
-    if (guard.isBlocked()) return this.refuse('RATE_LIMITED', 'too many failed pairing attempts; try again in a minute', message.id);
+    // The right code always pairs: a flood of wrong ones must not lock the designer's own plugin out (pairing-guard.ts).
     if (!tokensMatch(token, message.token)) {
+      if (guard.isBlocked()) return this.refuse('RATE_LIMITED', 'too many failed pairing attempts; try again in a minute', message.id);
       guard.recordFailure();
       logger.warn(`refused a ${message.client} client from ${peer}: wrong pairing code`);
       return this.refuse('PAIRING_FAILED', 'the pairing code does not match this companion', message.id);
