@@ -59,7 +59,34 @@ describe('the dashboard page', () => {
     expect(page.headers['content-security-policy']).toContain(`connect-src 'self' ws://${host}`);
   });
 
-  const dashboardHeaders = () => ({ host, 'sec-fetch-site': 'same-origin', 'x-imagic-dashboard': '1' });
+  /** What the dashboard link sets: GET /?key=… answers with the cookie and a redirect to /. */
+  const dashboardCookieAsync = async (key: string): Promise<string> => {
+    const reply = await httpGetAsync(daemon.port, `/?key=${key}`, { host });
+    expect(reply.status).toBe(303);
+    expect(reply.headers['location']).toBe('/');
+    const cookie = [reply.headers['set-cookie'] ?? []].flat()[0] ?? '';
+    return cookie.split(';')[0]!;
+  };
+  const linkKey = () => new URL(daemon.url).searchParams.get('key')!;
+  let cookie = '';
+  const dashboardHeaders = (): Record<string, string> => ({ host, 'sec-fetch-site': 'same-origin', 'x-imagic-dashboard': '1', cookie });
+
+  it('sets an HttpOnly, SameSite=Strict cookie for the key of the link imagic serve prints, and none for another key', async () => {
+    const reply = await httpGetAsync(daemon.port, `/?key=${linkKey()}`, { host });
+    expect([reply.headers['set-cookie']].flat()[0]).toMatch(/^imagic_dashboard=[A-Za-z0-9_-]+; HttpOnly; SameSite=Strict; Path=\/$/);
+    const wrong = await httpGetAsync(daemon.port, `/?key=${'k'.repeat(43)}`, { host });
+    expect(wrong.status).toBe(303);
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+    cookie = await dashboardCookieAsync(linkKey());
+  });
+
+  it("refuses the pairing code to another local user's program that forges the browser's headers but lacks the cookie", async () => {
+    const reply = await httpGetAsync(daemon.port, '/api/dashboard-token', { ...dashboardHeaders(), cookie: `imagic_dashboard=${'k'.repeat(43)}` });
+    expect(reply.status).toBe(403);
+    expect(reply.body).not.toContain(daemon.token);
+    const none = await httpGetAsync(daemon.port, '/api/dashboard-token', { host, 'sec-fetch-site': 'same-origin', 'x-imagic-dashboard': '1' });
+    expect(none.status).toBe(403);
+  });
 
   it('gets the pairing code when the browser marks the request same-origin', async () => {
     const reply = await httpGetAsync(daemon.port, '/api/dashboard-token', dashboardHeaders());

@@ -12,7 +12,7 @@ import { JobQueue } from '../jobs/job-queue.ts';
 import { createJobExecutor } from '../jobs/job-runner.ts';
 import { loadOrCreatePairingTokenAsync } from '../pairing/pairing-token.ts';
 import { COMPANION_VERSION } from '../version.ts';
-import { createDashboardRouter } from './dashboard-routes.ts';
+import { createDashboardRouter, dashboardKey } from './dashboard-routes.ts';
 import { buildDiagnosticsAsync } from './diagnostics.ts';
 import { EventLoopMonitor } from './event-loop-monitor.ts';
 import type { DaemonServices } from './handlers/handler.ts';
@@ -28,7 +28,7 @@ import { attachWebSocketServer } from './ws-server.ts';
 export type RunningDaemon = {
   port: number;
   dataDir: string;
-  /** The dashboard's address. */
+  /** The dashboard's link: its address with the key that lets the page fetch the pairing code (dashboard-routes.ts). */
   url: string;
   services: DaemonServices;
   closeAsync(): Promise<void>;
@@ -43,6 +43,7 @@ export async function startDaemonAsync(input: DaemonOptions): Promise<RunningDae
   const tail = new LogTail();
   const logger = teeLogger(options.logger, [(line) => tail.push(line)]);
   const token = await loadOrCreatePairingTokenAsync(dataDir);
+  const key = dashboardKey();
   const guard = new PairingGuard({ maxFailures: options.pairingMaxFailures, windowMs: options.pairingWindowMs });
 
   const recentErrors = new RecentErrors();
@@ -88,6 +89,7 @@ export async function startDaemonAsync(input: DaemonOptions): Promise<RunningDae
       model: (await engine.status()).model.state,
     }),
     routes: createDashboardRouter({
+      dashboardKey: key,
       port: () => port,
       token,
       thumbnailAsync: (editId, side) => engine.editThumbnailAsync(editId, side),
@@ -125,7 +127,7 @@ export async function startDaemonAsync(input: DaemonOptions): Promise<RunningDae
   return {
     port,
     dataDir,
-    url: `http://localhost:${port}/`,
+    url: `http://localhost:${port}/?key=${key}`,
     services,
     async closeAsync() {
       for (const client of wss.clients) client.close(1001, 'companion shutting down');

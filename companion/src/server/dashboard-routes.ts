@@ -3,11 +3,16 @@
 // WebSocket and `hello` as any plugin.
 //
 // Why the page may fetch the pairing code (README, "Security and threat model"): the code's job is to tell our
-// clients apart from web pages, which can reach localhost. /api/dashboard-token answers only a request that a
-// browser marks as coming from the dashboard's own origin: Sec-Fetch-Site "same-origin" (set by the browser, not
-// by page script), no Origin or our own (never "null", which any sandboxed iframe sends), the Host check of
-// http-app.ts (no DNS rebinding), and a custom header (a cross-origin page cannot send one without a CORS
-// preflight, which it does not get). The page cannot be framed, so it cannot be clickjacked.
+// clients apart from web pages, which can reach localhost. /api/dashboard-token answers only a request that
+//   - carries the dashboard cookie, which only the dashboard link sets: `imagic serve` prints the link and the tray
+//     opens it (`/?key=…`, a secret of this daemon's run); another local user's program can forge any header, but
+//     cannot see the user's terminal;
+//   - a browser marks as coming from the dashboard's own origin: Sec-Fetch-Site "same-origin" (set by the browser,
+//     not by page script), no Origin or our own (never "null", which any sandboxed iframe sends), the Host check of
+//     http-app.ts (no DNS rebinding), and a custom header (a cross-origin page cannot send one without a CORS
+//     preflight, which it does not get).
+// The page cannot be framed, so it cannot be clickjacked. Opened without the link, it asks for the pairing code.
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response, type Router } from 'express';
 import { HexId } from '../../../shared/src/protocol/ids.ts';
@@ -21,9 +26,14 @@ export const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.
 export const DASHBOARD_HEADER = 'x-imagic-dashboard';
 const THUMBNAIL_SIDE_PX = 160;
 
+/** The cookie the dashboard link sets: HttpOnly (no script reads it), SameSite=Strict (no other site sends it). */
+export const DASHBOARD_COOKIE = 'imagic_dashboard';
+
 export type DashboardRouteOptions = {
   port: () => number;
   token: string;
+  /** The dashboard link's secret (dashboardKey()); the link is `/?key=<key>`. */
+  dashboardKey: string;
   thumbnailAsync: (editId: string, maxSidePx: number) => Promise<Uint8Array>;
   diagnosticsAsync: () => Promise<string>;
 };
@@ -45,12 +55,30 @@ function isFromDashboard(req: Request, port: number): boolean {
   return req.headers['sec-fetch-site'] === 'same-origin' && (origin === undefined || isCompanionOrigin(origin, port)) && req.headers[DASHBOARD_HEADER] === '1';
 }
 
+/** A fresh secret for the dashboard link, per daemon run. */
+export const dashboardKey = (): string => randomBytes(32).toString('base64url');
+
+function cookieValue(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return undefined;
+}
+
+const KEY_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
+
+function hasDashboardCookie(req: Request, key: string): boolean {
+  const value = cookieValue(req, DASHBOARD_COOKIE);
+  return value !== undefined && KEY_SHAPE.test(value) && tokensMatch(key, value);
+}
+
 function hasToken(req: Request, token: string): boolean {
   const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(req.headers.authorization ?? '');
   return match !== null && tokensMatch(token, match[1]!);
 }
 
-export function createDashboardRouter({ port, token, thumbnailAsync, diagnosticsAsync }: DashboardRouteOptions): Router {
+export function createDashboardRouter({ port, token, dashboardKey: key, thumbnailAsync, diagnosticsAsync }: DashboardRouteOptions): Router {
   const router = express.Router();
 
   router.use((req, res, next) => {
@@ -61,8 +89,21 @@ export function createDashboardRouter({ port, token, thumbnailAsync, diagnostics
     next();
   });
 
+  // The dashboard link: the key becomes a cookie, and the address bar loses it.
+  router.get('/', (req: Request, res: Response, next) => {
+    const given = req.query['key'];
+    if (typeof given !== 'string') return next();
+    res.setHeader('Cache-Control', 'no-store');
+    if (KEY_SHAPE.test(given) && tokensMatch(key, given)) res.setHeader('Set-Cookie', `${DASHBOARD_COOKIE}=${key}; HttpOnly; SameSite=Strict; Path=/`);
+    res.redirect(303, '/');
+  });
+
   router.get('/api/dashboard-token', (req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-store');
+    if (!hasDashboardCookie(req, key)) {
+      res.status(403).json(refusalBody('FORBIDDEN_ORIGIN', 'the pairing code is given only to the dashboard opened from its link (printed by `imagic serve`, or the tray); paste the code `imagic pair` prints instead'));
+      return;
+    }
     if (!isFromDashboard(req, port())) {
       res.status(403).json(refusalBody('FORBIDDEN_ORIGIN', 'the pairing code is given only to the dashboard page itself; run `imagic pair` to see it'));
       return;
