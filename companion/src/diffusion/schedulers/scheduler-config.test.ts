@@ -73,6 +73,14 @@ describe('parseSchedulerConfig', () => {
       [{ thresholding: true }, /thresholding/],
       [{ use_karras_sigmas: true }, /use_karras_sigmas/],
       [{ timestep_type: 'continuous' }, /timestep_type/],
+      // DPM-Solver variants other than the 2M form implemented here.
+      [{ final_sigmas_type: 'sigma_min' }, /final_sigmas_type="sigma_min" is not supported; remove it or set it to "zero"/],
+      [{ lower_order_final: false }, /lower_order_final=false/],
+      [{ use_lu_lambdas: true }, /use_lu_lambdas/],
+      [{ solver_order: 3 }, /solver_order=3 .*set it to 2/],
+      [{ algorithm_type: 'sde-dpmsolver++' }, /algorithm_type/],
+      [{ solver_type: 'heun' }, /solver_type/],
+      [{ euler_at_final: true }, /euler_at_final/],
       [{ num_train_timesteps: 0 }, /num_train_timesteps must be an integer >= 2/],
       [{ num_train_timesteps: 999.5 }, /num_train_timesteps/],
       [{ steps_offset: -1 }, /steps_offset/],
@@ -84,6 +92,26 @@ describe('parseSchedulerConfig', () => {
       expect(() => parseSchedulerConfig(json)).toThrow(RangeError);
       expect(() => parseSchedulerConfig(json)).toThrow(message);
     }
+  });
+
+  it("accepts diffusers' DPMSolverMultistepScheduler config, whose options are the form implemented here", () => {
+    const dpm = {
+      _class_name: 'DPMSolverMultistepScheduler',
+      algorithm_type: 'dpmsolver++',
+      solver_order: 2,
+      solver_type: 'midpoint',
+      lower_order_final: true,
+      euler_at_final: false,
+      final_sigmas_type: 'zero',
+      use_karras_sigmas: false,
+      use_lu_lambdas: false,
+      variance_type: null,
+      thresholding: false,
+      dynamic_thresholding_ratio: 0.995,
+      sample_max_value: 1.0,
+      lambda_min_clipped: -Infinity,
+    };
+    expect(parseSchedulerConfig(dpm).timestepSpacing).toBe('linspace');
   });
 
   it('refuses values of the wrong JSON type with a TypeError', () => {

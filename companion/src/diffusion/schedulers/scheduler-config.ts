@@ -63,7 +63,12 @@ const BETA_SCHEDULES: readonly BetaSchedule[] = ['linear', 'scaled_linear', 'squ
 const PREDICTION_TYPES: readonly PredictionType[] = ['epsilon', 'v_prediction'];
 const TIMESTEP_SPACINGS: readonly TimestepSpacing[] = ['leading', 'trailing', 'linspace'];
 
-/** Keys whose non-default values would need features this engine lacks; each maps to its harmless value. */
+/**
+ * Keys whose non-default values would need features this engine lacks; each maps to the value the schedulers here
+ * implement (diffusers' default). DPM-Solver++(2M) is diffusers' DPMSolverMultistepScheduler with solver_order 2,
+ * algorithm_type "dpmsolver++", solver_type "midpoint", lower_order_final true and final_sigmas_type "zero"
+ * (dpm-solver-pp-2m.ts); a config asking for another form would otherwise be sampled with this one, silently.
+ */
 const UNSUPPORTED_UNLESS: Readonly<Record<string, unknown>> = {
   trained_betas: null,
   rescale_betas_zero_snr: false,
@@ -71,7 +76,19 @@ const UNSUPPORTED_UNLESS: Readonly<Record<string, unknown>> = {
   use_karras_sigmas: false,
   use_exponential_sigmas: false,
   use_beta_sigmas: false,
+  use_lu_lambdas: false,
+  use_flow_sigmas: false,
   timestep_type: 'discrete',
+  solver_order: 2,
+  algorithm_type: 'dpmsolver++',
+  solver_type: 'midpoint',
+  lower_order_final: true,
+  euler_at_final: false,
+  final_sigmas_type: 'zero',
+  variance_type: null,
+  interpolation_type: 'linear',
+  sigma_min: null,
+  sigma_max: null,
 };
 
 /**
