@@ -1,6 +1,6 @@
 // The `imagic` CLI as a user runs it, in a child process: pair prints the code on its last line, serve starts,
 // answers /health, and stops cleanly on SIGTERM.
-import { spawn } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +40,20 @@ describe('imagic pair', () => {
 });
 
 describe('imagic serve', () => {
+  it('names a pair command that works from where it was started, outside the project too', async () => {
+    const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'imagic-cwd-'));
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], { cwd: elsewhere, env: { ...process.env, IMAGIC_TRAY: 'off' } });
+    const out = watchStdout(child);
+    const [, command] = await out.waitFor(/Pair a plugin: run `([^`]+)`/);
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    expect(command).toMatch(/^node .*imagic\.mjs pair --data-dir /);
+    // Run exactly what it printed, from there: the last line is the code.
+    const printed = execSync(command!, { cwd: elsewhere, encoding: 'utf8' }).trim().split('\n').at(-1);
+    expect(printed).toBe((await readFile(path.join(dataDir, 'pairing-token'), 'utf8')).trim());
+  });
+
   it('prints where it listens and how to get a model, serves /health, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], { env: { ...process.env, IMAGIC_TRAY: 'off' } });
     const out = watchStdout(child);
@@ -50,6 +64,8 @@ describe('imagic serve', () => {
     expect(out.text()).toContain(`looked in ${path.join(dataDir, 'models')}`);
     expect(out.text()).toContain('No model installed');
     expect(out.text()).toContain('imagic models add <dir>');
+    // Inside the project npx finds the bin.
+    expect(out.text()).toContain(`run \`npx imagic pair --data-dir ${dataDir}\``);
 
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(await health.json()).toMatchObject({ ok: true, model: 'none' });

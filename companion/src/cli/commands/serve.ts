@@ -17,6 +17,7 @@ import { isTrayMode, type TrayMode } from '../../tray/start-tray.ts';
 import { COMPANION_VERSION } from '../../version.ts';
 import { dataDirFromFlag, dataDirOption } from '../data-dir-option.ts';
 import { parseProvider } from '../engine-flags.ts';
+import { quote, runnableCommand } from '../runnable-command.ts';
 
 type ServeOptions = { port: number; dataDir?: string; logDir?: string; provider?: string; tray: string };
 
@@ -58,7 +59,9 @@ async function serveAsync(options: ServeOptions): Promise<void> {
   out(`Imagic companion ${COMPANION_VERSION} listening on http://localhost:${daemon.port} (WebSocket ws://localhost:${daemon.port}${WS_PATH})`);
   out(`Dashboard: ${daemon.url}`);
   out(`Data folder: ${dataDir} · logs: ${logFile.file}`);
-  out('Pair a plugin: run `imagic pair` and paste the code it prints into the plugin.');
+  // On an interactive terminal (npm start), the code itself: it is the user's own screen, as `imagic pair`'s is.
+  if (process.stdout.isTTY) out(`Pairing code (paste it into the plugin): ${await loadOrCreatePairingTokenAsync(dataDir)}`);
+  else out(`Pair a plugin: run \`${runnableCommand(options.dataDir ? `pair --data-dir ${quote(dataDir)}` : 'pair')}\` and paste the code it prints into the plugin.`);
   if (models.length === 0) {
     out('');
     out(`No model installed (looked in ${modelsDir(dataDir)}).`);
