@@ -16,9 +16,9 @@ export class ImagicError extends Error {
     return errorCodes[this.code];
   }
 
-  /** One line: `CODE: message. hint`. */
-  toLine(): string {
-    return `${this.code}: ${this.message.replace(/\s+/g, ' ').trim()} — ${this.hint}`;
+  /** One line: `CODE: message — hint`, with the hint for the interface showing it (the protocol's by default). */
+  toLine(hint = this.hint): string {
+    return `${this.code}: ${this.message.replace(/\s+/g, ' ').trim()} — ${hint}`;
   }
 }
 

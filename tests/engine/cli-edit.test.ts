@@ -94,6 +94,27 @@ describe('imagic edit / render --json', () => {
   });
 });
 
+describe('imagic edits', () => {
+  it('lists, shows and deletes saved edits', async () => {
+    const dataDir = join(root.dir, 'data-edits');
+    expect((await runCli(['edits', 'list', '--data-dir', dataDir])).stdout).toMatch(/No saved edits/);
+    const made = await runCli(['edit', imagePath, '--prompt', 'a photo of a dog', '--model', modelDir, '--seeds', '1', '--out', join(root.dir, 'out-edits'), '--json', '--data-dir', dataDir, ...FAST]);
+    const editId = lastJson(made.stdout)['edit_id'] as string;
+    const listed = await runCli(['edits', 'list', '--json', '--data-dir', dataDir]);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ edit_id: editId, prompt: 'a photo of a dog', width: 48, height: 40 })]);
+    const shown = await runCli(['edits', 'show', editId, '--data-dir', dataDir]);
+    expect(shown.stdout).toContain(`edit ${editId}: "a photo of a dog"`);
+    expect(shown.stdout).toContain(`imagic render ${editId}`);
+    expect((await runCli(['edits', 'delete', editId, '--data-dir', dataDir])).stdout).toContain(`Deleted edit ${editId}`);
+    expect(JSON.parse((await runCli(['edits', 'list', '--json', '--data-dir', dataDir])).stdout)).toEqual([]);
+    const again = await runCli(['edits', 'delete', editId, '--data-dir', dataDir]);
+    expectCoded(again, 'EDIT_NOT_FOUND');
+    // A CLI user is told what to type, not a protocol message.
+    expect(again.stderr).toContain('imagic edits list');
+    expect(again.stderr).not.toContain('edits.list');
+  });
+});
+
 describe('privacy', () => {
   it('keeps a saved edit (input image, prompt, embeddings) private to the user in a data folder others can read', async () => {
     const dataDir = join(root.dir, 'data-shared');

@@ -5,7 +5,7 @@
 export const errorCodes = {
   // --- autodiff / graph tools -------------------------------------------------------------------------
   INVALID_SPEC: 'The request or spec file is malformed. Fix the named field and try again.',
-  FILE_NOT_FOUND: 'A file named in the request does not exist. Check the path (relative paths resolve against the spec file).',
+  FILE_NOT_FOUND: 'A file named on the command line or in a spec does not exist. Check the path (relative paths resolve against the current folder, and in an `imagic grad` spec against the spec file).',
   DIMS_MISMATCH: 'A tensor has the wrong size or shape. Make the file length equal product(dims) × element size, and the dims match the model.',
   UNKNOWN_TENSOR: 'No graph input, output or initializer has that name. Run with the names the model declares (see the message for the candidates).',
   NO_GRADIENT_RULE: 'The graph contains an op the autodiff cannot differentiate. Export the model with standard ONNX ops (opset 14–18) or open an issue naming the op.',
@@ -35,10 +35,10 @@ export const errorCodes = {
   MODEL_INCOMPLETE: 'The model folder lacks files a diffusers-ONNX Stable Diffusion package needs (the message lists them). Point --model at the package root, or export it again with `optimum-cli export onnx` or the diffusers conversion script.',
   ENGINE_UNAVAILABLE: 'This companion build cannot run edits yet: its editing engine is missing or failed to load. Update imagic, then run `imagic serve` again.',
   UPLOAD_NOT_FOUND: 'The image the request names was not uploaded on this connection, or was evicted. Send the image frame again right before `edit.start`.',
-  EDIT_NOT_FOUND: 'No saved edit has that id; it may have been deleted. List edits with `edits.list`, or start a new edit.',
-  EDIT_STALE: 'The saved edit no longer matches its model (the model was removed or changed) or its files are damaged. Start a new edit with `imagic edit`.',
+  EDIT_NOT_FOUND: 'No saved edit has that id; it may have been deleted. Reopen one from the list of saved edits, or start a new edit.',
+  EDIT_STALE: 'The saved edit no longer matches its model (the model was removed or changed) or its files are damaged. Start a new edit of the layer.',
   JOB_NOT_FOUND: 'No queued or running job has that id; it may have finished or been cancelled already.',
-  IMAGE_TOO_LARGE: 'The image is larger than the companion accepts (4096 px per side). Export a smaller selection or at a lower scale.',
+  IMAGE_TOO_LARGE: 'The image is larger than the companion accepts (4096 × 4096 px). Export a smaller selection or at a lower scale.',
   IMAGE_UNSUPPORTED: 'The image bytes are not a PNG, JPEG or raw RGBA8 image of the declared size. Export the selection as PNG.',
   CANCELLED: 'The job was cancelled on request. Start it again to get results.',
   QUEUE_FULL: 'The job queue is full. Wait for running jobs to finish, or cancel some.',

@@ -1,6 +1,7 @@
 // The command table: adding a subcommand = adding a row.
 import type { Command } from 'commander';
 import { registerEdit } from './edit.ts';
+import { registerEdits } from './edits.ts';
 import { registerGrad } from './grad.ts';
 import { registerModels } from './models.ts';
 import { registerPair } from './pair.ts';
@@ -9,4 +10,4 @@ import { registerServe } from './serve.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: readonly RegisterCommand[] = [registerServe, registerPair, registerGrad, registerEdit, registerRender, registerModels];
+export const commands: readonly RegisterCommand[] = [registerServe, registerPair, registerGrad, registerEdit, registerRender, registerEdits, registerModels];
