@@ -1,7 +1,8 @@
 // The built Figma panel (plugin/dist/ui.html) in headless Chromium, loaded as Figma loads it, against a real
 // companion. The test plays Figma's main code: it answers the panel's bridge messages and checks what the panel asks
 // the main code to insert. Needs `npm run build` first (vitest's globalSetup does not build; the check below says so).
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createServer } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +111,27 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
     expect(background).toBe('rgb(44, 44, 44)');
     await dark.screenshotAsync(new URL('panel-dark.png', ARTIFACTS));
     await dark.closeAsync();
+  });
+
+  it("takes its placeholder from the model, and names the prompt's words a small-grammar model does not know", async () => {
+    const settings = path.join(daemon.dataDir, 'models', 'tiny', 'imagic_settings.json');
+    const examples = ['a red circle on a white background', 'a blue square on a black background'];
+    await writeFile(settings, JSON.stringify({ train: {}, prompts: { vocabulary: ['a', 'red', 'blue', 'circle', 'square', 'on', 'white', 'black', 'background'], examples }, reason: 'test' }));
+    try {
+      const frame = await openPanelAsync({ token: daemon.token, port: daemon.port });
+      const ui = frame.ui;
+      await poll(() => text(ui.locator('#connection-title'))).toMatch(/^Connected/);
+      await poll(() => ui.locator('#prompt').getAttribute('placeholder')).toBe(examples[0]);
+      await ui.locator('#prompt').fill('make the dog sit');
+      await poll(() => ui.locator('#prompt-words').isVisible()).toBe(true);
+      expect(await text(ui.locator('#prompt-words-text'))).toBe('This model does not know “make”, “the”, “dog”, “sit”. It understands prompts like:');
+      await ui.locator('#prompt-examples').getByRole('button', { name: examples[1] }).click();
+      await poll(() => ui.locator('#prompt').inputValue()).toBe(examples[1]);
+      await poll(() => ui.locator('#prompt-words').isVisible()).toBe(false);
+      await frame.closeAsync();
+    } finally {
+      await rm(settings, { force: true });
+    }
   });
 
   it('says the browser blocks the companion when a public page (like figma.com) embeds the panel', async () => {

@@ -94,6 +94,22 @@ describe('imagic edit / render --json', () => {
   });
 });
 
+describe('a model that declares its words', () => {
+  it('warns before any work which words of the prompt it does not know, and suggests one it understands', async () => {
+    const vocab = (await tinyPackage(root.dir, 'vocab')).dir;
+    const prompts = { vocabulary: ['a', 'red', 'circle', 'on', 'white', 'background'], examples: ['a red circle on a white background'] };
+    await writeFile(join(vocab, 'imagic_settings.json'), JSON.stringify({ train: {}, prompts, reason: 'test' }));
+    const edit = (prompt: string) =>
+      runCli(['edit', imagePath, '--prompt', prompt, '--model', vocab, '--seeds', '1', '--out', join(root.dir, 'out-vocab'), '--json', '--data-dir', join(root.dir, 'data-vocab'), ...FAST]);
+    const unknown = await edit('make the dog sit');
+    expect(unknown.code).toBe(0);
+    expect(unknown.stderr.trim().split('\n')).toEqual([
+      'warning: this model does not know "make", "the", "dog", "sit"; it knows only: a, red, circle, on, white, background. Try a prompt like "a red circle on a white background".',
+    ]);
+    expect((await edit('A red circle on a white background')).stderr).toBe('');
+  });
+});
+
 describe('imagic edits', () => {
   it('lists, shows and deletes saved edits', async () => {
     const dataDir = join(root.dir, 'data-edits');

@@ -78,15 +78,17 @@ describe('a full edit', () => {
     expect(status.eventLoop?.p99Ms).toBeLessThan(250);
   });
 
-  it("reports the η the model recommends (imagic_settings.json), and leaves it out when that file is damaged", async () => {
+  it("reports the η and the prompts the model recommends (imagic_settings.json), and leaves them out when that file is damaged", async () => {
     const settings = path.join(daemon.dataDir, 'models', 'tiny', 'imagic_settings.json');
     try {
-      await writeFile(settings, JSON.stringify({ train: {}, sample: { eta: 0.9 }, reason: 'test' }));
-      expect(await inbox.requestAsync({ type: 'status', id: 's2' })).toMatchObject({ model: { name: 'tiny', recommendedEta: 0.9 } });
+      const prompts = { vocabulary: ['a', 'cat'], examples: ['a cat'] };
+      await writeFile(settings, JSON.stringify({ train: {}, sample: { eta: 0.9 }, prompts, reason: 'test' }));
+      expect(await inbox.requestAsync({ type: 'status', id: 's2' })).toMatchObject({ model: { name: 'tiny', recommendedEta: 0.9, prompts } });
       await writeFile(settings, '{ damaged');
       const status = await inbox.requestAsync({ type: 'status', id: 's3' });
       expect(status).toMatchObject({ type: 'status.result', model: { name: 'tiny' } });
       expect(status.type === 'status.result' && status.model).not.toHaveProperty('recommendedEta');
+      expect(status.type === 'status.result' && status.model).not.toHaveProperty('prompts');
     } finally {
       await rm(settings, { force: true });
     }

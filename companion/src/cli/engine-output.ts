@@ -58,7 +58,7 @@ export function createOutputView(options: { json: boolean }): OutputView {
   };
 
   return {
-    hooks: { onProgress, signal: controller.signal },
+    hooks: { onProgress, signal: controller.signal, onWarning: (message) => process.stderr.write(`warning: ${message}\n`) },
     finish(report) {
       closeStage();
       if (options.json) {

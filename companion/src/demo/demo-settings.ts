@@ -4,6 +4,7 @@
 // The comparison behind them is in settings-comparison.ts and models/demo/README.md.
 import type { RecommendedSample, RecommendedTrain } from '../engine/package-settings.ts';
 import { PRESETS, type SampleSettings, type TrainSettings } from '../engine/settings.ts';
+import { GRAMMAR_WORDS } from './scene.ts';
 
 export const DEMO_PRESET = 'community' as const;
 
@@ -30,6 +31,15 @@ export const DEMO_RECOMMENDED_TRAIN: RecommendedTrain = { embedLr: 1e-2, adapter
  * implementations use 0.8–1.1 (imagic.md).
  */
 export const DEMO_RECOMMENDED_SAMPLE = { guidanceScale: 3, eta: 1.2, lateAdapters: { from: 0.5, scale: 0.3 } } as const satisfies RecommendedSample;
+
+/**
+ * The words the demo model knows (its grammar's: its tokenizer learnt one token per word) and prompts it understands:
+ * a designer's first prompt ("make the dog sit") would otherwise return a blob on noise without a word of warning.
+ */
+export const DEMO_PROMPTS = {
+  vocabulary: [...GRAMMAR_WORDS],
+  examples: ['a yellow square on a white background', 'a red circle on a black background', 'a blue triangle on a gray background'],
+};
 
 /** Why the settings above won the comparison (imagic_settings.json's `reason`, and models/demo/README.md). */
 export const DEMO_SETTINGS_RATIONALE =

@@ -14,7 +14,8 @@ import { checkEditModelAsync, newEditManifest } from './edit-manifest.ts';
 import { EditStore, newEditId } from './edit-store.ts';
 import { ImagicEngine, type RenderedImage } from './imagic-engine.ts';
 import type { RunHooks } from './progress.ts';
-import { readPackageBackwardRatioAsync, readPackageSampleSettingsAsync, readPackageSettingsAsync } from './package-settings.ts';
+import { readPackageBackwardRatioAsync, readPackagePromptsAsync, readPackageSampleSettingsAsync, readPackageSettingsAsync, type ModelPrompts } from './package-settings.ts';
+import { unknownWords } from '../../../shared/src/protocol/prompt-words.ts';
 import { editCost, type EditCost } from './cost.ts';
 import { PRESETS, validateSampleSettings, validateTrainSettings, type Preset, type SampleSettings, type TrainSettings } from './settings.ts';
 import type { ProviderSetting } from './worker/provider-choice.ts';
@@ -80,6 +81,17 @@ async function readImageAsync(path: string): Promise<{ image: DecodedImage; sha2
   return { image, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
+/** Before any work: a prompt of words the model does not know runs fine and returns something unrelated. */
+function warnUnknownWords(prompt: string, prompts: ModelPrompts | undefined, hooks: RunHooks): void {
+  const unknown = unknownWords(prompt, prompts?.vocabulary);
+  if (unknown.length === 0 || !prompts) return;
+  const example = prompts.examples[0];
+  hooks.onWarning?.(
+    `this model does not know ${unknown.map((w) => `"${w}"`).join(', ')}; it knows only: ${prompts.vocabulary!.join(', ')}.` +
+      (example ? ` Try a prompt like "${example}".` : ''),
+  );
+}
+
 /**
  * The output folder, made now and checked writable: a bad --out must fail before minutes of training, not after them
  * (the edit would be saved, but its PNGs lost).
@@ -119,6 +131,7 @@ export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<
   // The preset, then what the model recommends for itself (package-settings.ts), then the flags.
   const train = validateTrainSettings({ ...preset.train, ...(await readPackageSettingsAsync(modelDir)), seed: 0, ...job.train });
   const { eta, ...recommended } = await readPackageSampleSettingsAsync(modelDir);
+  warnUnknownWords(job.prompt, await readPackagePromptsAsync(modelDir), hooks);
   const sample = validateSampleSettings({ ...preset.sample, ...recommended, etas: [eta ?? DEFAULT_ETA], seeds: DEFAULT_SEEDS, ...job.sample });
 
   const engine = await ImagicEngine.openAsync({ modelDir, ...(job.provider ? { provider: job.provider } : {}) });

@@ -35,6 +35,11 @@ export const PackageSettings = z.strictObject({
     })
     .partial()
     .optional(),
+  /**
+   * What to type: a model trained on a small grammar (the demo model) lists its words, so that the CLI and the panel
+   * can say which words of a prompt it does not know, and prompts it understands for the panel's placeholder.
+   */
+  prompts: z.strictObject({ vocabulary: z.array(z.string().min(1).max(40)).min(1).max(10_000).optional(), examples: z.array(z.string().min(1).max(200)).min(1).max(20) }).optional(),
   /** How the model's UNet work is counted (cost.ts): its measured forward+backward time over its forward, minus 1. */
   cost: z.strictObject({ backwardRatio: z.number().min(0).max(20) }).optional(),
   /** Why these values: the measurement they came from. */
@@ -57,12 +62,22 @@ export async function readPackageSampleSettingsAsync(dir: string): Promise<Recom
   return (await readRecommendationsAsync(dir)).sample;
 }
 
+export interface ModelPrompts {
+  readonly vocabulary?: readonly string[];
+  readonly examples: readonly string[];
+}
+
+/** The words the package's model knows and prompts it understands, if it says (its imagic_settings.json `prompts`). */
+export async function readPackagePromptsAsync(dir: string): Promise<ModelPrompts | undefined> {
+  return (await readRecommendationsAsync(dir)).prompts;
+}
+
 /** The backward/forward ratio the package states for its UNet, if any (cost.ts). */
 export async function readPackageBackwardRatioAsync(dir: string): Promise<number | undefined> {
   return (await readRecommendationsAsync(dir)).backwardRatio;
 }
 
-async function readRecommendationsAsync(dir: string): Promise<{ train: RecommendedTrain; sample: RecommendedSample; backwardRatio?: number }> {
+async function readRecommendationsAsync(dir: string): Promise<{ train: RecommendedTrain; sample: RecommendedSample; backwardRatio?: number; prompts?: ModelPrompts }> {
   const file = join(dir, PACKAGE_SETTINGS_FILE);
   let text: string;
   try {
@@ -81,5 +96,11 @@ async function readRecommendationsAsync(dir: string): Promise<{ train: Recommend
   if (!parsed.success) return fail('MODEL_INVALID', `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}; fix or delete it`);
   // zod's partial() yields `undefined` for absent keys under exactOptionalPropertyTypes: keep only the present ones.
   const ratio = parsed.data.cost?.backwardRatio;
-  return { train: present(parsed.data.train) as RecommendedTrain, sample: present(parsed.data.sample ?? {}) as RecommendedSample, ...(ratio !== undefined ? { backwardRatio: ratio } : {}) };
+  const prompts = parsed.data.prompts;
+  return {
+    train: present(parsed.data.train) as RecommendedTrain,
+    sample: present(parsed.data.sample ?? {}) as RecommendedSample,
+    ...(ratio !== undefined ? { backwardRatio: ratio } : {}),
+    ...(prompts !== undefined ? { prompts: { examples: prompts.examples, ...(prompts.vocabulary ? { vocabulary: prompts.vocabulary } : {}) } } : {}),
+  };
 }

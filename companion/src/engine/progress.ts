@@ -16,6 +16,8 @@ export interface ProgressEvent {
 export interface RunHooks {
   readonly onProgress?: (event: ProgressEvent) => void;
   readonly signal?: AbortSignal;
+  /** Something the user should know before the work starts (e.g. prompt words the model does not know). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** Throws CANCELLED when the signal has fired. */

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import type { Provider } from '../runtime/ort-session.ts';
 import { ImagicError } from '../errors.ts';
-import { readPackageSampleSettingsAsync } from '../engine/package-settings.ts';
+import { readPackagePromptsAsync, readPackageSampleSettingsAsync } from '../engine/package-settings.ts';
 import { defaultModelAsync, modelStatusAsync } from '../models/model-store.ts';
 import type { EngineStatus } from './edit-engine.ts';
 
@@ -24,14 +24,24 @@ export async function engineStatusAsync(dataDir: string, state: RunnerState): Pr
   const chosen = await defaultModelAsync(dataDir);
   if (chosen === null) return { model: await modelStatusAsync(dataDir), device, executionProvider: provider };
   const modelState = state.loadingDir === chosen.dir ? 'loading' : state.openDir === chosen.dir ? 'ready' : 'installed';
-  const recommendedEta = await recommendedEtaAsync(chosen.dir);
-  return { model: { state: modelState, name: chosen.id, ...(recommendedEta === undefined ? {} : { recommendedEta }) }, device, executionProvider: provider };
+  const recommendedEta = await orUndefinedAsync(async () => (await readPackageSampleSettingsAsync(chosen.dir)).eta);
+  const prompts = await orUndefinedAsync(() => readPackagePromptsAsync(chosen.dir));
+  return {
+    model: {
+      state: modelState,
+      name: chosen.id,
+      ...(recommendedEta === undefined ? {} : { recommendedEta }),
+      ...(prompts === undefined ? {} : { prompts: { examples: [...prompts.examples], ...(prompts.vocabulary ? { vocabulary: [...prompts.vocabulary] } : {}) } }),
+    },
+    device,
+    executionProvider: provider,
+  };
 }
 
 /** A damaged imagic_settings.json fails the edit with MODEL_INVALID when it is read for one; status just leaves it out. */
-async function recommendedEtaAsync(dir: string): Promise<number | undefined> {
+async function orUndefinedAsync<T>(read: () => Promise<T | undefined>): Promise<T | undefined> {
   try {
-    return (await readPackageSampleSettingsAsync(dir)).eta;
+    return await read();
   } catch (err) {
     if (err instanceof ImagicError && err.code === 'MODEL_INVALID') return undefined;
     throw err;

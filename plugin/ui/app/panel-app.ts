@@ -55,6 +55,7 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
               device: device === null ? 'device chosen at the first edit' : `${device}${executionProvider === null ? '' : ` · ${executionProvider}`}`,
               hasModel: model.state !== 'none',
             },
+            modelPrompts: model.state === 'none' ? null : (model.prompts ?? null),
             ...(model.state === 'none' ? { notice: { text: model.hint, isError: true } } : {}),
             ...(eta === null ? {} : { eta }),
           });

@@ -1,5 +1,6 @@
 // Everything the panel shows, as one plain value: views render it, controllers replace parts of it. No DOM here.
 import type { SelectionItem, SourceRef } from '../../../shared/src/bridge/messages.ts';
+import type { ModelPrompts } from '../../../shared/src/protocol/messages.ts';
 import type { Preset } from '../../../shared/src/protocol/edit-request.ts';
 import type { ConnectionView } from './connection-view.ts';
 import { ETA_SLIDER } from './etas.ts';
@@ -40,6 +41,8 @@ export type CompanionInfo = { model: string; device: string; hasModel: boolean }
 export type PanelState = {
   connection: ConnectionView;
   companion: CompanionInfo | null;
+  /** What the model says to type (status's model.prompts): the placeholder, and the words it knows. */
+  modelPrompts: ModelPrompts | null;
   selection: SelectionItem[];
   savedEdits: SavedEditView[];
   prompt: string;
@@ -58,6 +61,7 @@ export type PanelState = {
 export const initialPanelState = (): PanelState => ({
   connection: { kind: 'connecting', title: 'Connecting to the companion…', fix: [], askForCode: false },
   companion: null,
+  modelPrompts: null,
   selection: [],
   savedEdits: [],
   prompt: '',

@@ -1,4 +1,7 @@
-// The prompt box and the recent prompts. ⌘/Ctrl+Enter starts the edit.
+// The prompt box and the recent prompts. ⌘/Ctrl+Enter starts the edit. A model that says what to type (the demo
+// model: a small grammar) gives the placeholder, and the words of the prompt it does not know are named before any
+// work, with prompts it understands to pick from.
+import { unknownWords } from '../../../shared/src/protocol/prompt-words.ts';
 import type { PanelState } from '../state/panel-state.ts';
 import { byId, h, replaceChildren } from './dom.ts';
 import type { PanelEvents } from './events.ts';
@@ -6,7 +9,12 @@ import type { PanelEvents } from './events.ts';
 export function promptView(doc: Document, events: PanelEvents) {
   const prompt = byId(doc, 'prompt', 'textarea');
   const recent = byId(doc, 'recent-prompts', 'div');
+  const words = byId(doc, 'prompt-words', 'div');
+  const wordsText = byId(doc, 'prompt-words-text', 'p');
+  const examples = byId(doc, 'prompt-examples', 'div');
+  const defaultPlaceholder = prompt.placeholder;
   let lastRecent: string[] | null = null;
+  let lastExamples: readonly string[] | null = null;
 
   prompt.addEventListener('input', () => events.promptChanged(prompt.value));
   prompt.addEventListener('keydown', (event) => {
@@ -27,8 +35,16 @@ export function promptView(doc: Document, events: PanelEvents) {
   };
 
   return {
-    render({ prompt: value, recentPrompts }: PanelState): void {
+    render({ prompt: value, recentPrompts, modelPrompts }: PanelState): void {
       if (prompt.value !== value) prompt.value = value;
+      prompt.placeholder = modelPrompts?.examples[0] ?? defaultPlaceholder;
+      const unknown = unknownWords(value, modelPrompts?.vocabulary);
+      words.hidden = unknown.length === 0;
+      if (unknown.length > 0) wordsText.textContent = `This model does not know ${unknown.map((w) => `“${w}”`).join(', ')}. It understands prompts like:`;
+      if (modelPrompts?.examples !== lastExamples) {
+        replaceChildren(examples, (modelPrompts?.examples ?? []).map(chip));
+        lastExamples = modelPrompts?.examples ?? null;
+      }
       if (recentPrompts !== lastRecent) {
         replaceChildren(recent, recentPrompts.map(chip));
         lastRecent = recentPrompts;

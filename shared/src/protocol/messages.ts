@@ -153,10 +153,20 @@ export const OkMessage = z.strictObject({ v, type: z.literal('ok'), id: RequestI
 export const ExecutionProvider = z.enum(['cpu', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu']);
 export type ExecutionProvider = z.infer<typeof ExecutionProvider>;
 
+/** What to type, for a model that says (its imagic_settings.json `prompts`): the panel's placeholder and word check. */
+export const ModelPrompts = z.strictObject({
+  /** Prompts the model understands; the first is the panel's placeholder. */
+  examples: z.array(text(200)).min(1).max(20),
+  /** Every word the model knows, for a model trained on a small grammar (the demo model); absent: any word. */
+  vocabulary: z.array(text(40)).min(1).max(10_000).optional(),
+});
+export type ModelPrompts = z.infer<typeof ModelPrompts>;
+
 const InstalledModel = {
   name: text(200),
   /** The η the model recommends for its edits (its imagic_settings.json); the panel starts its slider there. */
   recommendedEta: z.number().min(-0.5).max(2).optional(),
+  prompts: ModelPrompts.optional(),
 };
 
 export const ModelStatus = z.discriminatedUnion('state', [

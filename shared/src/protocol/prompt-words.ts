@@ -1,0 +1,13 @@
+// The words of a prompt a model does not know, for models that declare their vocabulary (imagic_settings.json
+// `prompts.vocabulary`; the demo model knows only its grammar's words). Used by the CLI's warning and the panel's
+// note, before any work: a prompt of unknown words runs fine and returns something unrelated.
+
+/** Lower-case words of a prompt: letters, digits and apostrophes; everything else separates. */
+export const promptWords = (prompt: string): string[] => prompt.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
+
+/** The distinct words of `prompt` outside `vocabulary`, in order of appearance; [] without a vocabulary. */
+export function unknownWords(prompt: string, vocabulary: readonly string[] | undefined): string[] {
+  if (!vocabulary || vocabulary.length === 0) return [];
+  const known = new Set(vocabulary.map((w) => w.toLowerCase()));
+  return [...new Set(promptWords(prompt).filter((w) => !known.has(w)))];
+}
