@@ -115,7 +115,7 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
 
   it("takes its placeholder from the model, and names the prompt's words a small-grammar model does not know", async () => {
     const settings = path.join(daemon.dataDir, 'models', 'tiny', 'imagic_settings.json');
-    const examples = ['a red circle on a white background', 'a blue square on a black background'];
+    const examples = ['a red circle on a white background', 'a blue square on a black background'] as const;
     await writeFile(settings, JSON.stringify({ train: {}, prompts: { vocabulary: ['a', 'red', 'blue', 'circle', 'square', 'on', 'white', 'black', 'background'], examples }, reason: 'test' }));
     try {
       const frame = await openPanelAsync({ token: daemon.token, port: daemon.port });
