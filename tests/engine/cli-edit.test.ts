@@ -110,6 +110,16 @@ describe('a model that declares its words', () => {
   });
 });
 
+describe('the summary', () => {
+  it('says in one line which provider ran, and why only with --verbose', async () => {
+    const args = ['edit', imagePath, '--prompt', 'a photo of a cat', '--model', modelDir, '--seeds', '1', '--out', join(root.dir, 'out-summary'), '--data-dir', join(root.dir, 'data-summary'), ...FAST];
+    const plain = await runCli(args);
+    expect(plain.stdout).toMatch(/^edit [0-9a-f]{32} on cpu \(--verbose says why\)$/m);
+    const verbose = await runCli([...args, '--verbose']);
+    expect(verbose.stdout).toMatch(/^edit [0-9a-f]{32} on cpu \(requested cpu\)$/m);
+  });
+});
+
 describe('imagic edits', () => {
   it('lists, shows and deletes saved edits', async () => {
     const dataDir = join(root.dir, 'data-edits');

@@ -15,6 +15,7 @@ export interface SamplingFlags {
   sampler?: string;
   lateAdapters?: string;
   provider?: string;
+  verbose?: boolean;
 }
 
 export const samplingOptions = (): Option[] => [
@@ -25,6 +26,7 @@ export const samplingOptions = (): Option[] => [
   new Option('--sampler <name>', `sampler: ${Object.keys(schedulers).join(', ')}`),
   new Option('--late-adapters <from,scale>', "fade the fine-tuned adapters to <scale> (at η ≥ 1) after the fraction <from> of the sampling steps, e.g. 0.5,0.3; 'off' keeps them at full strength (default: the model's recommendation, else off)"),
   new Option('--provider <name>', 'execution provider: auto (default), cuda, dml, coreml, webgpu, cpu'),
+  new Option('--verbose', 'also say why this execution provider runs (what auto tried and measured)'),
 ];
 
 export function parseNumber(flag: string, value: string, check: (n: number) => boolean, want: string): number {

@@ -19,7 +19,7 @@ export interface OutputView {
   dispose(): void;
 }
 
-export function createOutputView(options: { json: boolean }): OutputView {
+export function createOutputView(options: { json: boolean; verbose?: boolean }): OutputView {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -65,7 +65,8 @@ export function createOutputView(options: { json: boolean }): OutputView {
         out(JSON.stringify(report));
         return;
       }
-      out(`edit ${report.edit_id} on ${report.provider} (${report.provider_reason})`);
+      // One line says what ran; why (what auto tried and measured, each failure's reason) is for --verbose.
+      out(`edit ${report.edit_id} on ${report.provider}${options.verbose ? ` (${report.provider_reason})` : ' (--verbose says why)'}`);
       out(`timing (ms): ${Object.entries(report.timing_ms).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       const c = report.cost;
       out(`UNet work (forward passes): stage 1 ${c.embed}, stage 2 ${c.finetune}, sampling ${c.sample}, total ${c.total}`);

@@ -41,7 +41,7 @@ export function registerEdit(program: Command): void {
     if (flags.tuneSteps !== undefined) train.tuneSteps = stepsOf('tune-steps', flags.tuneSteps);
     const sample = parseSamplingFlags(flags);
     const provider = parseProvider(flags.provider);
-    const view = createOutputView({ json: flags.json === true });
+    const view = createOutputView({ json: flags.json === true, verbose: flags.verbose === true });
     try {
       const report = await runEditAsync(
         {

@@ -23,7 +23,7 @@ export function registerRender(program: Command): void {
   command.action(async (editId: string, flags: RenderFlags) => {
     const sample = parseSamplingFlags(flags);
     const provider = parseProvider(flags.provider);
-    const view = createOutputView({ json: flags.json === true });
+    const view = createOutputView({ json: flags.json === true, verbose: flags.verbose === true });
     try {
       const report = await runRenderAsync({ editId, dataDir: dataDirFromFlag(flags.dataDir), sample, outDir: flags.out, ...(provider ? { provider } : {}) }, view.hooks);
       view.finish(report);
