@@ -48,9 +48,9 @@ const guidanceTerms = (g: number) => ({ uncond: 1 - g, cond: g });
 export const needsPair = (g: number): boolean => g !== 0 && g !== 1;
 
 /**
- * The sampling UNet. At batch 2 it predicts the guided pair in one run, [ε_u; ε_c] from [z; z] and [e_∅; ē]: faster
- * than two runs (SD 1.5 at 64×64 on CPU: 0.91× the time of two; the 16×16 SD-style UNet 0.83×, `npm run bench --
- * autodiff`).
+ * The sampling UNet. At batch 2 it predicts the guided pair in one run, [ε_u; ε_c] from [z; z] and [e_∅; ē]: SD 1.5 at
+ * 64×64 on 2 CPU cores, 0.87× the time of two batch-1 runs (medians of 4 interleaved rounds in one process; the
+ * benchmark's separate processes gave 0.91× and 1.11× on a noisy machine). A GPU gains more: one launch per op.
  */
 export interface SamplingUNet {
   readonly session: RemoteSession;
