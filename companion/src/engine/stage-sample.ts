@@ -50,7 +50,7 @@ export const needsPair = (g: number): boolean => g !== 0 && g !== 1;
 /**
  * The sampling UNet. At batch 2 it predicts the guided pair in one run, [ε_u; ε_c] from [z; z] and [e_∅; ē]: SD 1.5 at
  * 64×64 on 2 CPU cores, 0.87× the time of two batch-1 runs (medians of 4 interleaved rounds in one process; the
- * benchmark's separate processes gave 0.91× and 1.11× on a noisy machine). A GPU gains more: one launch per op.
+ * benchmark's separate processes gave 0.91× and 1.11× on a noisy machine).
  */
 export interface SamplingUNet {
   readonly session: RemoteSession;
