@@ -31,7 +31,7 @@ export interface ProbeResult {
   readonly detail: string;
 }
 
-const CHILD = fileURLToPath(new URL('./provider-probe-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./provider-probe-bootstrap.mjs', import.meta.url));
 
 /**
  * The Vulkan loader and Mesa complain on stderr when XDG_RUNTIME_DIR is unset or not a private folder of ours (common
@@ -70,7 +70,7 @@ const ms = (x: number) => (x >= 100 ? `${Math.round(x)} ms` : `${x.toFixed(1)} m
 export function probeProviderAsync(provider: Provider): Promise<ProbeResult> {
   ensureRuntimeDir();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, provider], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(process.execPath, [CHILD, provider], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
     let stdout = '';
     let stderr = '';
     let cpuMs: number | undefined;
