@@ -48,7 +48,8 @@ describe('a full edit', () => {
     expect(progress.some((p) => typeof p.secondsLeft === 'number')).toBe(true);
     expect(progress.at(-1)).toMatchObject({ stage: 'sample', step: 4, total: 4 });
 
-    expect(result).toMatchObject({ jobId: queued.jobId, editId: queued.editId });
+    // The UNet work: 3 + 3 training steps at 1 + 2 forwards; 2 outputs × 2 guided steps at 2 forwards.
+    expect(result).toMatchObject({ jobId: queued.jobId, editId: queued.editId, cost: { embed: 9, finetune: 9, sample: 8, total: 26, backward_ratio: 2 } });
     expect(result.outputs.map((o) => [o.index, o.eta, o.seed, o.width, o.height, o.format])).toEqual([
       [0, 0.5, 1, 48, 40, 'png'],
       [1, 0.9, 1, 48, 40, 'png'],
@@ -217,7 +218,7 @@ describe('reconnect and retrieve', () => {
     }
     expect(state).toBe('done');
     const fetched = await again.requestAsync({ type: 'job.fetch', id: 'f1', jobId: queued.jobId });
-    expect(fetched).toMatchObject({ type: 'job.result', id: 'f1', jobId: queued.jobId, outputs: [{ index: 0, format: 'png' }] });
+    expect(fetched).toMatchObject({ type: 'job.result', id: 'f1', jobId: queued.jobId, outputs: [{ index: 0, format: 'png' }], cost: { embed: 9, total: expect.any(Number) } });
     expect(await again.nextFrameAsync()).toMatchObject({ kind: 'result', id: queued.jobId, index: 0 });
     again.socket.close();
   });

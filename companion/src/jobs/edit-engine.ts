@@ -2,7 +2,7 @@
 // The real implementation (imagic-edit-engine.ts) wraps companion/src/engine; queue unit tests script a fake one.
 // Integration tests always run the real one on a tiny model package.
 import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
-import type { JobStage } from '../../../shared/src/protocol/job-info.ts';
+import type { JobCost, JobStage } from '../../../shared/src/protocol/job-info.ts';
 import type { EditSummary, ExecutionProvider, ModelStatus } from '../../../shared/src/protocol/messages.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 
@@ -28,6 +28,9 @@ export type RenderedOutput = {
   rgba: Uint8Array;
 };
 
+/** What a run returns: its outputs (etas-major) and the UNet work it did. */
+export type RunResult = { outputs: RenderedOutput[]; cost: JobCost };
+
 export type EngineStatus = {
   model: ModelStatus;
   /** Human-readable compute device; null until a model session exists. */
@@ -38,9 +41,9 @@ export type EngineStatus = {
 export interface EditEngine {
   status(): Promise<EngineStatus>;
   /** Stages 1–3: trains, saves the edit under `editId`, renders `request.sampling`; outputs etas-major. */
-  startEditAsync(editId: string, request: EditRequest, image: RgbaImage, control: RunControl): Promise<RenderedOutput[]>;
+  startEditAsync(editId: string, request: EditRequest, image: RgbaImage, control: RunControl): Promise<RunResult>;
   /** Stage 3 of a saved edit; EDIT_NOT_FOUND or EDIT_STALE when it cannot. Outputs etas-major. */
-  renderAsync(editId: string, sampling: SamplingSettings, control: RunControl): Promise<RenderedOutput[]>;
+  renderAsync(editId: string, sampling: SamplingSettings, control: RunControl): Promise<RunResult>;
   listEditsAsync(): Promise<EditSummary[]>;
   hasEditAsync(editId: string): Promise<boolean>;
   deleteEditAsync(editId: string): Promise<void>;

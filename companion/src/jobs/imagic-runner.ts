@@ -16,9 +16,10 @@ import { fail } from '../errors.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 import type { Logger } from '../log.ts';
 import { defaultModelAsync, modelsDir } from '../models/model-store.ts';
-import type { RenderedOutput, RunControl } from './edit-engine.ts';
+import type { RenderedOutput, RunControl, RunResult } from './edit-engine.ts';
+import { editCost } from '../engine/cost.ts';
 import type { RunnerState } from './engine-status.ts';
-import { readPackageSampleSettingsAsync, readPackageSettingsAsync } from '../engine/package-settings.ts';
+import { readPackageBackwardRatioAsync, readPackageSampleSettingsAsync, readPackageSettingsAsync } from '../engine/package-settings.ts';
 import { defaultSampling, etasMajor, sampleSettingsOf, trainSettingsOf } from './request-settings.ts';
 
 export type ImagicRunnerOptions = {
@@ -42,7 +43,7 @@ export class ImagicRunner {
     this.store = new EditStore(options.dataDir);
   }
 
-  async startEditAsync(editId: string, request: EditRequest, image: RgbaImage, control: RunControl): Promise<RenderedOutput[]> {
+  async startEditAsync(editId: string, request: EditRequest, image: RgbaImage, control: RunControl): Promise<RunResult> {
     const model = await defaultModelAsync(this.options.dataDir);
     if (model === null) return fail('NO_MODEL', `no model installed in ${modelsDir(this.options.dataDir)}`);
     const train = trainSettingsOf(request, await readPackageSettingsAsync(model.dir));
@@ -53,7 +54,7 @@ export class ImagicRunner {
     await this.store.saveAsync(editId, manifestOf(editId, engine, request, train, sample, state), state);
     try {
       const images = await engine.renderAsync(state, sample, hooks);
-      return etasMajor(images.map(toOutput), request.sampling);
+      return { outputs: etasMajor(images.map(toOutput), request.sampling), cost: editCost(train, sample, await readPackageBackwardRatioAsync(model.dir)) };
     } catch (err) {
       // A cancelled edit leaves nothing behind: the designer asked for it not to happen.
       if (control.signal.aborted) await this.store.deleteAsync(editId).catch(() => undefined);
@@ -61,14 +62,15 @@ export class ImagicRunner {
     }
   }
 
-  async renderAsync(editId: string, sampling: SamplingSettings, control: RunControl): Promise<RenderedOutput[]> {
+  async renderAsync(editId: string, sampling: SamplingSettings, control: RunControl): Promise<RunResult> {
     const manifest = await this.store.readManifestAsync(editId);
     const current = await packageFingerprint(manifest.model.dir).catch(() => 'missing');
     if (current !== manifest.model.id) fail('EDIT_STALE', `edit ${editId} was trained with ${manifest.model.id} at ${manifest.model.dir}, which is now ${current}`);
     const { state } = await this.store.loadAsync(editId);
     const engine = await this.engineForAsync(manifest.model.dir, manifest.placement.canvas.width, control);
-    const images = await engine.renderAsync(state, sampleSettingsOf(sampling, manifest.sample), hooksOf(control));
-    return etasMajor(images.map(toOutput), sampling);
+    const sample = sampleSettingsOf(sampling, manifest.sample);
+    const images = await engine.renderAsync(state, sample, hooksOf(control));
+    return { outputs: etasMajor(images.map(toOutput), sampling), cost: editCost(null, sample, await readPackageBackwardRatioAsync(manifest.model.dir)) };
   }
 
   async closeAsync(): Promise<void> {

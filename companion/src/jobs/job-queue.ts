@@ -9,7 +9,7 @@ import type { Logger } from '../log.ts';
 import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
 import type { ErrorCode } from '../../../shared/src/protocol/error-codes.ts';
 import type { ClientKind } from '../../../shared/src/protocol/fields.ts';
-import type { JobProgress, OutputInfo } from '../../../shared/src/protocol/job-info.ts';
+import type { JobCost, JobProgress, OutputInfo } from '../../../shared/src/protocol/job-info.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 import type { EngineProgress, RunControl } from './edit-engine.ts';
 import { isFinished, JOB_RECORD_VERSION, type JobRecord, type ResultFormat } from './job-record.ts';
@@ -38,7 +38,7 @@ export type ActiveJob = {
 };
 
 /** What running a job produced; the executor has written the payloads to disk already. */
-export type JobOutcome = { outputs: OutputInfo[]; payloads: Uint8Array[]; timingMs: Record<string, number> };
+export type JobOutcome = { outputs: OutputInfo[]; payloads: Uint8Array[]; timingMs: Record<string, number>; cost?: JobCost };
 
 export type JobExecutor = (job: ActiveJob, control: RunControl) => Promise<JobOutcome>;
 
@@ -245,7 +245,7 @@ export class JobQueue {
       signal.throwIfAborted(); // cancelled while its start was being journaled
       const outcome = await this.options.execute(job, { signal, onProgress });
       signal.throwIfAborted();
-      job.record = { ...job.record, state: 'done', finishedAt: new Date().toISOString(), outputs: outcome.outputs, timingMs: { ...job.record.timingMs, ...outcome.timingMs } };
+      job.record = { ...job.record, state: 'done', finishedAt: new Date().toISOString(), outputs: outcome.outputs, timingMs: { ...job.record.timingMs, ...outcome.timingMs }, ...(outcome.cost ? { cost: outcome.cost } : {}) };
       await this.saveAsync(job);
       this.options.events.onResult(job.record, outcome.payloads);
     } catch (err) {

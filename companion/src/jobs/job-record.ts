@@ -3,7 +3,7 @@
 import * as z from 'zod';
 import { ErrorCodeField, ClientKind } from '../../../shared/src/protocol/fields.ts';
 import { HexId, RequestId } from '../../../shared/src/protocol/ids.ts';
-import { JobKind, JobState, OutputInfo, type JobProgress, type JobSummary } from '../../../shared/src/protocol/job-info.ts';
+import { JobCost, JobKind, JobState, OutputInfo, type JobProgress, type JobSummary } from '../../../shared/src/protocol/job-info.ts';
 
 export const JOB_RECORD_VERSION = 1;
 
@@ -29,6 +29,8 @@ export const JobRecord = z.strictObject({
   error: z.strictObject({ code: ErrorCodeField, message: z.string().max(2000) }).nullable(),
   /** Where the time went (queued, decode, engine, encode, write), for diagnostics and the daemon benchmark. */
   timingMs: z.record(z.string(), z.number()),
+  /** The UNet work the finished job did (absent in records written before it was counted). */
+  cost: JobCost.optional(),
 });
 export type JobRecord = z.infer<typeof JobRecord>;
 

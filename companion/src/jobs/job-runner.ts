@@ -16,7 +16,7 @@ type ResultWriter = Pick<JobJournal, 'writeResultAsync'>;
 async function runJobAsync(engine: EditEngine, journal: ResultWriter, job: ActiveJob, control: RunControl): Promise<JobOutcome> {
   const { editId, jobId, resultFormat } = job.record;
   let t0 = performance.now();
-  const images =
+  const { outputs: images, cost } =
     job.spec.kind === 'edit'
       ? await engine.startEditAsync(editId, job.spec.request, job.spec.image, control)
       : await engine.renderAsync(editId, job.spec.sampling, control);
@@ -34,7 +34,7 @@ async function runJobAsync(engine: EditEngine, journal: ResultWriter, job: Activ
     await journal.writeResultAsync(jobId, index, resultFormat, bytes);
     outputs.push({ index, eta: img.eta, seed: img.seed, width: img.width, height: img.height, format: resultFormat, byteLength: bytes.length });
   }
-  return { outputs, payloads, timingMs: { engine: engineMs, encode: encodeMs, write: elapsed(t0) } };
+  return { outputs, payloads, cost, timingMs: { engine: engineMs, encode: encodeMs, write: elapsed(t0) } };
 }
 
 export function createJobExecutor(engine: EditEngine, journal: ResultWriter): JobExecutor {

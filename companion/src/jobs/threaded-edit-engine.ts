@@ -10,7 +10,7 @@ import type { ProviderSetting } from '../engine/worker/provider-choice.ts';
 import { ImagicError } from '../errors.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 import type { Logger } from '../log.ts';
-import type { EditEngine, EngineStatus, RenderedOutput, RunControl } from './edit-engine.ts';
+import type { EditEngine, EngineStatus, RunControl, RunResult } from './edit-engine.ts';
 import { engineStatusAsync, IDLE_RUNNER, type RunnerState } from './engine-status.ts';
 import { ownBuffer, type EngineCall, type EngineThreadData, type FromEngine, type ToEngine } from './engine-thread/engine-rpc.ts';
 import { SavedEdits } from './saved-edits.ts';
@@ -19,7 +19,7 @@ const BOOTSTRAP = new URL('./engine-thread/bootstrap.mjs', import.meta.url);
 
 export type ThreadedEditEngineOptions = { dataDir: string; logger: Logger; provider?: ProviderSetting };
 
-type Pending = { resolve: (outputs: RenderedOutput[]) => void; reject: (err: unknown) => void; onProgress?: RunControl['onProgress'] };
+type Pending = { resolve: (result: RunResult) => void; reject: (err: unknown) => void; onProgress?: RunControl['onProgress'] };
 
 export class ThreadedEditEngine implements EditEngine {
   private worker: Worker | undefined;
@@ -36,12 +36,12 @@ export class ThreadedEditEngine implements EditEngine {
     return engineStatusAsync(this.options.dataDir, this.state);
   }
 
-  startEditAsync(editId: string, request: EditRequest, image: RgbaImage, control: RunControl): Promise<RenderedOutput[]> {
+  startEditAsync(editId: string, request: EditRequest, image: RgbaImage, control: RunControl): Promise<RunResult> {
     const rgba = ownBuffer(image.rgba);
     return this.callAsync({ method: 'startEdit', editId, request, image: { width: image.width, height: image.height, rgba } }, control, [rgba.buffer]);
   }
 
-  renderAsync(editId: string, sampling: SamplingSettings, control: RunControl): Promise<RenderedOutput[]> {
+  renderAsync(editId: string, sampling: SamplingSettings, control: RunControl): Promise<RunResult> {
     return this.callAsync({ method: 'render', editId, sampling }, control);
   }
 
@@ -70,10 +70,10 @@ export class ThreadedEditEngine implements EditEngine {
     await worker.terminate();
   }
 
-  private callAsync(call: EngineCall, control?: RunControl, transfer: ArrayBuffer[] = []): Promise<RenderedOutput[]> {
+  private callAsync(call: EngineCall, control?: RunControl, transfer: ArrayBuffer[] = []): Promise<RunResult> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
-    return new Promise<RenderedOutput[]>((resolve, reject) => {
+    return new Promise<RunResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, ...(control ? { onProgress: control.onProgress } : {}) });
       const signal = control?.signal;
       const onAbort = () => {
@@ -120,7 +120,7 @@ export class ThreadedEditEngine implements EditEngine {
         this.pending.delete(message.id);
         if (this.pending.size === 0) this.worker?.unref();
         if (!pending) return;
-        if (message.type === 'done') return pending.resolve(message.outputs);
+        if (message.type === 'done') return pending.resolve({ outputs: message.outputs, cost: message.cost ?? { embed: 0, finetune: 0, sample: 0, total: 0, backward_ratio: 0 } });
         pending.reject(new ImagicError(isErrorCode(message.code) ? message.code : 'INTERNAL', message.message));
       }
     }

@@ -60,7 +60,7 @@ export class JobHub implements JobEvents {
     if (listeners.length === 0) return;
     const frames = resultFrames(record, payloads);
     for (const listener of listeners) {
-      listener.send({ v, type: 'job.result', jobId: record.jobId, editId: record.editId, outputs: record.outputs });
+      listener.send({ v, type: 'job.result', jobId: record.jobId, editId: record.editId, outputs: record.outputs, ...(record.cost ? { cost: record.cost } : {}) });
       for (const frame of frames) listener.sendFrame(frame);
     }
   }

@@ -63,3 +63,16 @@ export const JobSummary = z.strictObject({
   outputs: z.array(OutputInfo).max(MAX_OUTPUTS_PER_JOB).optional(),
 });
 export type JobSummary = z.infer<typeof JobSummary>;
+
+/**
+ * UNet work in forward-pass equivalents: a training step counts 1 + backwardRatio forwards, a guided sampling step 2
+ * (companion/src/engine/cost.ts).
+ */
+export const JobCost = z.strictObject({
+  embed: z.number().min(0),
+  finetune: z.number().min(0),
+  sample: z.number().min(0),
+  total: z.number().min(0),
+  backward_ratio: z.number().min(0),
+});
+export type JobCost = z.infer<typeof JobCost>;

@@ -3,6 +3,7 @@
 // cross as {code, message} and become ImagicError again on the daemon's side. Pixel buffers are moved, not copied.
 import type { EditRequest, SamplingSettings } from '../../../../shared/src/protocol/edit-request.ts';
 import type { ErrorCode } from '../../../../shared/src/protocol/error-codes.ts';
+import type { JobCost } from '../../../../shared/src/protocol/job-info.ts';
 import type { ProviderSetting } from '../../engine/worker/provider-choice.ts';
 import type { RgbaImage } from '../../images/decode-image.ts';
 import type { EngineProgress, RenderedOutput } from '../edit-engine.ts';
@@ -19,7 +20,7 @@ export type ToEngine = { type: 'call'; id: number; call: EngineCall } | { type: 
 
 export type FromEngine =
   | { type: 'progress'; id: number; progress: EngineProgress }
-  | { type: 'done'; id: number; outputs: RenderedOutput[] }
+  | { type: 'done'; id: number; outputs: RenderedOutput[]; cost?: JobCost }
   | { type: 'failed'; id: number; code: string; message: string }
   | { type: 'state'; state: RunnerState }
   | { type: 'log'; level: 'info' | 'warn'; message: string };

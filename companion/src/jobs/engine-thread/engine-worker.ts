@@ -22,9 +22,9 @@ async function runAsync(id: number, call: EngineCall, signal: AbortSignal): Prom
   switch (call.method) {
     case 'startEdit':
     case 'render': {
-      const outputs = call.method === 'startEdit' ? await runner.startEditAsync(call.editId, call.request, call.image, control) : await runner.renderAsync(call.editId, call.sampling, control);
+      const { outputs, cost } = call.method === 'startEdit' ? await runner.startEditAsync(call.editId, call.request, call.image, control) : await runner.renderAsync(call.editId, call.sampling, control);
       const moved = outputs.map((o) => ({ ...o, rgba: ownBuffer(o.rgba) }));
-      return post({ type: 'done', id, outputs: moved }, moved.map((o) => o.rgba.buffer));
+      return post({ type: 'done', id, outputs: moved, cost }, moved.map((o) => o.rgba.buffer));
     }
     case 'close':
       await runner.closeAsync();

@@ -37,7 +37,7 @@ export const handleJobFetch: Handler<'job.fetch'> = async ({ id, jobId }, { serv
   }
   const payloads = await Promise.all(record.outputs.map((output) => services.journal.readResultAsync(record, output)));
   return {
-    message: { v, type: 'job.result', id, jobId, editId: record.editId, outputs: record.outputs },
+    message: { v, type: 'job.result', id, jobId, editId: record.editId, outputs: record.outputs, ...(record.cost ? { cost: record.cost } : {}) },
     frames: resultFrames(record, payloads),
   };
 };
