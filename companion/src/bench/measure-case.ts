@@ -59,15 +59,16 @@ function randomFeeds(model: Model, rng: Rng): Record<string, HostTensor> {
 
 const tensorBytes = (t: HostTensor): number => numel(t.dims) * dtypes[t.dtype].bytes;
 
-/** The case's graph and its trainable element count. */
-function caseModel(source: Model, mode: CaseMode, inputShapes: Record<string, number[]>): { model: Model; trainable: number } {
+/** The case's graph, its trainable element count, and whether the engine would open it lean (trainsLean). */
+function caseModel(source: Model, mode: CaseMode, inputShapes: Record<string, number[]>): { model: Model; trainable: number; lowMemory: boolean } {
   // forward-cfg gets a batch-2 UNet and its shapes from the caller (a static export bakes its batch into reshapes).
-  if (mode === 'forward' || mode === 'forward-cfg') return { model: normalizeModel(source, { inputShapes }), trainable: 0 };
+  if (mode === 'forward' || mode === 'forward-cfg') return { model: normalizeModel(source, { inputShapes }), trainable: 0, lowMemory: false };
   const unet = normalizeModel(cloneModel(source), { inputShapes });
-  if (mode === 'stage1') return { model: embeddingGradientModel(unet), trainable: numel(inputShapes['encoder_hidden_states']!) };
+  const lowMemory = trainsLean(unet.graph);
+  if (mode === 'stage1') return { model: embeddingGradientModel(unet), trainable: numel(inputShapes['encoder_hidden_states']!), lowMemory };
   const layout = injectAdapters(unet, { ...defaultAdapterSpec(), mode: 'inputs' });
   const trainable = layout.adapters.reduce((s, a) => s + numel(a.down.dims) + numel(a.up.dims), 0);
-  return { model: adapterGradientModel(layout), trainable };
+  return { model: adapterGradientModel(layout), trainable, lowMemory };
 }
 
 export async function measureCase(args: readonly string[]): Promise<void> {
@@ -76,9 +77,7 @@ export async function measureCase(args: readonly string[]): Promise<void> {
   const inputShapes = JSON.parse(shapesJson) as Record<string, number[]>;
   const rng = new Rng(1);
   const t0 = performance.now();
-  const source = await readModel(modelPath);
-  const lowMemory = (mode === 'stage1' || mode === 'stage2') && trainsLean(normalizeModel(cloneModel(source), { inputShapes }).graph);
-  const { model, trainable } = caseModel(source, mode, inputShapes);
+  const { model, trainable, lowMemory } = caseModel(await readModel(modelPath), mode, inputShapes);
   const t1 = performance.now();
   const session = await OrtSession.create(model, { provider, recordPlacement: true, lowMemory });
   const t2 = performance.now();

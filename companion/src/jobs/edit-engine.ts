@@ -29,7 +29,7 @@ export type RenderedOutput = {
 };
 
 /** What a run returns: its outputs (etas-major) and the UNet work it did. */
-export type RunResult = { outputs: RenderedOutput[]; cost: JobCost };
+export type RunResult = { outputs: RenderedOutput[]; cost?: JobCost };
 
 export type EngineStatus = {
   model: ModelStatus;

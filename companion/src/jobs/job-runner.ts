@@ -34,7 +34,7 @@ async function runJobAsync(engine: EditEngine, journal: ResultWriter, job: Activ
     await journal.writeResultAsync(jobId, index, resultFormat, bytes);
     outputs.push({ index, eta: img.eta, seed: img.seed, width: img.width, height: img.height, format: resultFormat, byteLength: bytes.length });
   }
-  return { outputs, payloads, cost, timingMs: { engine: engineMs, encode: encodeMs, write: elapsed(t0) } };
+  return { outputs, payloads, ...(cost ? { cost } : {}), timingMs: { engine: engineMs, encode: encodeMs, write: elapsed(t0) } };
 }
 
 export function createJobExecutor(engine: EditEngine, journal: ResultWriter): JobExecutor {

@@ -4,10 +4,12 @@
 // UNet work per step (engine/cost.ts): a training step runs the UNet forward and backward (about three forwards), a
 // sampling step runs it forward twice (classifier-free guidance).
 import type { JobStage } from '../../../shared/src/protocol/job-info.ts';
+import { DEFAULT_BACKWARD_RATIO } from '../engine/cost.ts';
 
 export type StagePlan = ReadonlyArray<{ stage: JobStage; total: number }>;
 
-const RELATIVE_COST: Readonly<Record<JobStage, number>> = { encode: 1, embed: 3, finetune: 3, sample: 2 };
+const TRAINING_STEP = 1 + DEFAULT_BACKWARD_RATIO;
+const RELATIVE_COST: Readonly<Record<JobStage, number>> = { encode: 1, embed: TRAINING_STEP, finetune: TRAINING_STEP, sample: 2 };
 /** Steps after a stage's first before its rate is trusted. */
 const MIN_INTERVALS = 3;
 

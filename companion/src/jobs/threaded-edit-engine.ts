@@ -120,7 +120,7 @@ export class ThreadedEditEngine implements EditEngine {
         this.pending.delete(message.id);
         if (this.pending.size === 0) this.worker?.unref();
         if (!pending) return;
-        if (message.type === 'done') return pending.resolve({ outputs: message.outputs, cost: message.cost ?? { embed: 0, finetune: 0, sample: 0, total: 0, backward_ratio: 0 } });
+        if (message.type === 'done') return pending.resolve({ outputs: message.outputs, ...(message.cost ? { cost: message.cost } : {}) });
         pending.reject(new ImagicError(isErrorCode(message.code) ? message.code : 'INTERNAL', message.message));
       }
     }

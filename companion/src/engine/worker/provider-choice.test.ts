@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ImagicError } from '../../errors.ts';
-import { openWithProviderAsync, providerCandidates, shortReason } from './provider-choice.ts';
+import { openWithProviderAsync, providerCandidates } from './provider-choice.ts';
+import { shortReason } from './provider-probe.ts';
 import type { RemoteSession, SessionHost } from './session-host.ts';
 
 describe('#providerCandidates', () => {

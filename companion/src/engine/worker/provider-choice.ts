@@ -10,8 +10,6 @@ import type { SessionSource } from './rpc.ts';
 import type { RemoteSession, SessionHost } from './session-host.ts';
 import { probeProviderAsync, shortReason, type ProbeResult } from './provider-probe.ts';
 
-export { shortReason };
-
 export type ProviderSetting = Provider | 'auto';
 
 export const PROVIDERS: readonly Provider[] = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];

@@ -24,7 +24,7 @@ async function runAsync(id: number, call: EngineCall, signal: AbortSignal): Prom
     case 'render': {
       const { outputs, cost } = call.method === 'startEdit' ? await runner.startEditAsync(call.editId, call.request, call.image, control) : await runner.renderAsync(call.editId, call.sampling, control);
       const moved = outputs.map((o) => ({ ...o, rgba: ownBuffer(o.rgba) }));
-      return post({ type: 'done', id, outputs: moved, cost }, moved.map((o) => o.rgba.buffer));
+      return post({ type: 'done', id, outputs: moved, ...(cost ? { cost } : {}) }, moved.map((o) => o.rgba.buffer));
     }
     case 'close':
       await runner.closeAsync();
