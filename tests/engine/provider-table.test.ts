@@ -10,7 +10,7 @@ import { initAdapterValues } from '../../companion/src/autodiff/adapters.ts';
 import { cloneModel } from '../../companion/src/autodiff/gradient-model.ts';
 import { adapterPatterns } from '../../companion/src/engine/adapter-targets.ts';
 import { PRESETS } from '../../companion/src/engine/settings.ts';
-import { adapterGradientModel, embeddingGradientModel, samplingModel, type AdapterSpec } from '../../companion/src/engine/unet-graphs.ts';
+import { adapterGradientModel, adapterTrainingStep, embeddingGradientModel, embeddingTrainingStep, samplingModel, type AdapterSpec } from '../../companion/src/engine/unet-graphs.ts';
 import { buildTinyTextEncoder } from '../../companion/src/engine/tiny/tiny-text-encoder.ts';
 import { buildTinyVaeDecoder, buildTinyVaeEncoder } from '../../companion/src/engine/tiny/tiny-vae.ts';
 import type { Model } from '../../companion/src/graph/ir.ts';
@@ -37,13 +37,13 @@ async function tableRows(): Promise<Map<string, Record<string, string>>> {
   return rows;
 }
 
-/** Every graph the engine opens for one UNet: its training graphs and its sampling graphs. */
+/** Every graph the engine opens for one UNet: its gradient graphs (`imagic grad`), training steps and sampling graphs. */
 function unetGraphs(unet: Model): Model[] {
   const train = PRESETS.community.train;
   const spec: AdapterSpec = { targets: adapterPatterns(train.adapterTargets), rank: train.adapterRank, alpha: train.adapterAlpha };
   const layout = injectAdapters(unet, { ...spec, mode: 'inputs' });
   const values = initAdapterValues(layout.adapters, 1);
-  return [unet, embeddingGradientModel(unet), adapterGradientModel(layout), samplingModel(unet, spec, values, 'merged'), samplingModel(unet, spec, values, 'scaled')];
+  return [unet, embeddingGradientModel(unet), adapterGradientModel(layout), embeddingTrainingStep(unet).model, adapterTrainingStep(layout).model, samplingModel(unet, spec, values, 'merged'), samplingModel(unet, spec, values, 'scaled')];
 }
 
 async function emittedOps(): Promise<Set<string>> {

@@ -1,7 +1,8 @@
-// `npm run bench -- autodiff [--sd15] [--latent=N] [--repeat=N] [--provider=P]`: per graph the engine runs (stage 1: the
-// gradient wrt the text embedding; stage 2: wrt the engine's default adapters; sampling: one UNet pass, and the
-// guided pair as one batch-2 pass), its forward and forward+backward ms and their ratio, peak RSS, the estimated peak
-// of live tensor bytes in fp32 and fp16 (graph/live-bytes.ts), nodes per provider, and host↔device bytes per step.
+// `npm run bench -- autodiff [--sd15] [--latent=N] [--repeat=N] [--provider=P]`: per graph the engine runs (stage 1's
+// training step: the gradient wrt the text embedding and an Adam update; stage 2's: wrt the engine's default adapters;
+// sampling: one UNet pass, and the guided pair as one batch-2 pass), its forward and training-step ms and their ratio,
+// peak RSS, the estimated peak of live tensor bytes in fp32 and fp16 (graph/live-bytes.ts), nodes per provider, and
+// host↔device bytes per step of the engine's loop (after its first step, which sends a stage's parameters up once).
 // Every case runs in its own process, so each peak RSS is that case's own. Targets (the GPU issue): forward+backward
 // ≤ 2.5× the forward; stage 1 and 2 ≤ 8.5 GiB RSS in fp32 on CPU and ≤ 5 GiB estimated in fp16.
 import { spawn } from 'node:child_process';
@@ -44,8 +45,8 @@ const MiB = 2 ** 20;
 const LABELS: Readonly<Record<CaseMode, string>> = {
   forward: 'sampling: UNet forward',
   'forward-cfg': 'sampling: guided pair as batch 2',
-  stage1: 'stage 1: fwd+bwd wrt embedding',
-  stage2: 'stage 2: fwd+bwd wrt adapters',
+  stage1: 'stage 1: step (embedding, Adam)',
+  stage2: 'stage 2: step (adapters, Adam)',
 };
 
 async function benchConfig(label: string, config: UNetConfig, repeat: number, external: boolean, provider: string): Promise<Record<string, unknown>> {
@@ -88,6 +89,7 @@ async function benchConfig(label: string, config: UNetConfig, repeat: number, ex
     estimated_peak_mib: Object.fromEntries(MODES.map((m) => [m, { fp32: Math.round(results[m]!.estimated_peak_bytes.fp32 / MiB), fp16: Math.round(results[m]!.estimated_peak_bytes.fp16 / MiB) }])),
     nodes_by_provider: Object.fromEntries(MODES.map((m) => [m, results[m]!.nodes_by_provider])),
     host_device_bytes: Object.fromEntries(MODES.map((m) => [m, results[m]!.host_device_bytes])),
+    first_step_bytes: Object.fromEntries(MODES.map((m) => [m, results[m]!.first_step_bytes])),
   };
 }
 

@@ -13,7 +13,7 @@ import { validateSampleSettings, validateTrainSettings, type SampleSettings, typ
 import { encodeImageAsync, encodeTextAsync } from './stage-encode.ts';
 import { needsPair, sampleAllAsync, type Embeddings } from './stage-sample.ts';
 import { trainAsync } from './training-loop.ts';
-import { adapterGradientSessionAsync, adapterLayout, embeddingGradientSessionAsync, EMBEDDING_INPUT, samplingSessionAsync, type AdapterSpec } from './unet-graphs.ts';
+import { adapterTrainingSessionAsync, adapterLayout, embeddingTrainingSessionAsync, EMBEDDING_INPUT, samplingSessionAsync, type AdapterSpec } from './unet-graphs.ts';
 import type { ProviderReport, ProviderSetting } from './worker/provider-choice.ts';
 
 export interface EngineOptions extends LoadOptions {
@@ -101,9 +101,9 @@ export class ImagicEngine {
     const embedding = new Map([[EMBEDDING_INPUT, target.slice()]]);
     let embedLosses: number[] = [];
     if (train.embedSteps > 0) {
-      const graph = await embeddingGradientSessionAsync(pkg, this.pool);
-      const run = { stage: 'embed', session: graph.session, params: embedding, fixed: new Map(), z0, scheduler: pkg.scheduler, steps: train.embedSteps, lr: train.embedLr, seed: train.seed } as const;
-      embedLosses = await this.trainReleasing(graph.key, () => trainAsync(run, hooks));
+      const graph = await embeddingTrainingSessionAsync(pkg, this.pool);
+      const run = { stage: 'embed', session: graph.session, carried: graph.carried, params: embedding, fixed: new Map(), z0, scheduler: pkg.scheduler, steps: train.embedSteps, lr: train.embedLr, seed: train.seed } as const;
+      embedLosses = (await this.trainReleasing(graph.key, () => trainAsync(run, hooks))).losses;
     }
     const optimized = embedding.get(EMBEDDING_INPUT)!;
     const embed = since(t0);
@@ -115,10 +115,10 @@ export class ImagicEngine {
     const adapterValues = initAdapterValues(layout.adapters, train.seed);
     let tuneLosses: number[] = [];
     if (train.tuneSteps > 0) {
-      const graph = await adapterGradientSessionAsync(pkg, this.pool, adapterSpec, layout);
+      const graph = await adapterTrainingSessionAsync(pkg, this.pool, adapterSpec, layout);
       // seed + 1: the two stages draw their (t, ε) from independent streams.
-      const run = { stage: 'finetune', session: graph.session, params: adapterValues, fixed: new Map([[EMBEDDING_INPUT, optimized]]), z0, scheduler: pkg.scheduler, steps: train.tuneSteps, lr: train.tuneLr, lrSchedule: train.tuneLrSchedule ?? 'constant', seed: train.seed + 1 } as const;
-      tuneLosses = await this.trainReleasing(graph.key, () => trainAsync(run, hooks));
+      const run = { stage: 'finetune', session: graph.session, carried: graph.carried, params: adapterValues, fixed: new Map([[EMBEDDING_INPUT, optimized]]), z0, scheduler: pkg.scheduler, steps: train.tuneSteps, lr: train.tuneLr, lrSchedule: train.tuneLrSchedule ?? 'constant', seed: train.seed + 1 } as const;
+      tuneLosses = (await this.trainReleasing(graph.key, () => trainAsync(run, hooks))).losses;
     }
     const adapters = layout.adapters;
     const finetune = since(t0);
@@ -154,7 +154,7 @@ export class ImagicEngine {
   }
 
   /** Runs a training stage, then releases its session unless told to keep it (also when the stage fails). */
-  private async trainReleasing(key: string, run: () => Promise<number[]>): Promise<number[]> {
+  private async trainReleasing<T>(key: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } finally {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { Adam } from './adam.ts';
 import { COSINE_FLOOR, scheduledLr } from './lr-schedule.ts';
 
 describe('learning-rate schedules', () => {
@@ -12,16 +11,5 @@ describe('learning-rate schedules', () => {
     expect(cosine[24]! + cosine[25]!).toBeCloseTo(2e-3 * (1 + COSINE_FLOOR), 5); // symmetric about the midpoint
     for (let i = 1; i < steps; i++) expect(cosine[i]!).toBeLessThan(cosine[i - 1]!);
     expect(scheduledLr('cosine', 1, 1, 1)).toBe(1);
-  });
-
-  it("Adam's per-step rate override scales that step's update and nothing else", () => {
-    const a = new Float32Array([1, -2, 3]);
-    const b = a.slice();
-    const g = new Map([['p', new Float32Array([0.5, -1, 2])]]);
-    const full = new Adam(new Map([['p', a]]), { lr: 1e-2 });
-    const half = new Adam(new Map([['p', b]]), { lr: 1e-2 });
-    full.step(g);
-    half.step(g, 5e-3);
-    for (let i = 0; i < 3; i++) expect(b[i]! - [1, -2, 3][i]!).toBeCloseTo((a[i]! - [1, -2, 3][i]!) / 2, 6);
   });
 });

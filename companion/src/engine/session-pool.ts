@@ -9,6 +9,12 @@ import { SessionHost, type RemoteSession } from './worker/session-host.ts';
 /** 'memory': opened with SessionOptions.lowMemory (large training graphs); 'speed': onnxruntime's defaults. */
 export type SessionKind = 'speed' | 'memory';
 
+/** How a session is opened: its kind, and the outputs a loop keeps on the device (SessionOptions.deviceOutputs). */
+export interface OpenAs {
+  readonly kind?: SessionKind;
+  readonly deviceOutputs?: readonly string[];
+}
+
 export interface SessionPoolOptions {
   readonly provider: ProviderSetting;
   readonly intraOpThreads?: number;
@@ -31,7 +37,7 @@ export class SessionPool {
    * The session for `key`, opening it from `source` the first time (`source` is called again for each provider
    * retry). With a group, at most `keep` sessions of that group stay open: opening another releases the oldest.
    */
-  async getAsync(key: string, source: () => SessionSource, limit?: { readonly group: string; readonly keep: number }, kind: SessionKind = 'speed'): Promise<RemoteSession> {
+  async getAsync(key: string, source: () => SessionSource, limit?: { readonly group: string; readonly keep: number }, as: OpenAs = {}): Promise<RemoteSession> {
     const existing = this.sessions.get(key);
     if (existing) return existing;
     if (limit) {
@@ -39,7 +45,7 @@ export class SessionPool {
       while (members.length >= limit.keep) await this.releaseAsync(members.shift()!);
       this.groups.set(limit.group, [...members, key]);
     }
-    const opening = this.open(key, source, kind);
+    const opening = this.open(key, source, as);
     this.sessions.set(key, opening);
     opening.catch(() => this.sessions.delete(key));
     return opening;
@@ -57,10 +63,11 @@ export class SessionPool {
     await this.host.closeAsync();
   }
 
-  private async open(key: string, source: () => SessionSource, kind: SessionKind): Promise<RemoteSession> {
+  private async open(key: string, source: () => SessionSource, as: OpenAs): Promise<RemoteSession> {
     const options: Omit<SessionOptions, 'provider'> = {
       ...(this.options.intraOpThreads ? { intraOpThreads: this.options.intraOpThreads } : {}),
-      ...(kind === 'memory' ? { lowMemory: true } : {}),
+      ...(as.kind === 'memory' ? { lowMemory: true } : {}),
+      ...(as.deviceOutputs ? { deviceOutputs: as.deviceOutputs } : {}),
     };
     const setting = this.chosen?.provider ?? this.options.provider;
     const { session, report } = await openWithProviderAsync(this.host, source, setting, options);

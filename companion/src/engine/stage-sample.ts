@@ -18,6 +18,8 @@ import type { SampleSettings } from './settings.ts';
 import { decodeLatentAsync } from './stage-encode.ts';
 import { floatFeed, output, timestepFeed } from './tensors.ts';
 import { EMBEDDING_INPUT, UNET_OUTPUT } from './unet-graphs.ts';
+import type { HostTensor } from '../runtime/host-tensor.ts';
+import type { KeptRef } from './worker/rpc.ts';
 import type { RemoteSession } from './worker/session-host.ts';
 
 export interface Embeddings {
@@ -74,38 +76,49 @@ export async function sampleOneAsync(pkg: ImagicPackage, net: SamplingUNet, e: E
   const late = fades(s.lateAdapters) ? s.lateAdapters : undefined;
   const strengthInfo = late ? (unet.input(ADAPTER_SCALE_INPUT) ?? fail('INTERNAL', `lateAdapters needs a UNet with its adapters in mode 'scaled' (no ${ADAPTER_SCALE_INPUT} input)`)) : undefined;
   const steps = scheduler.timesteps.length;
-  /** The UNet on `batch` copies of the latent, with one embedding per copy. */
-  const predict = async (input: Float32Array, t: number, ehs: readonly Float32Array[], step: number) => {
-    const batch = ehs.length;
+  const pair = net.batch === 2 && needsPair(s.guidanceScale);
+  // The embeddings are the same at every step: sent to the session once (to the GPU on WebGPU), fed by reference.
+  const embeddingsOf = (...ehs: Float32Array[]) => floatFeed(ehsInfo, concat(...ehs), [ehs.length, ...ehsDims.slice(1)]);
+  const embeddings: Partial<Record<'pair' | 'uncond' | 'cond', HostTensor>> = pair
+    ? { pair: embeddingsOf(e.empty, cond) }
+    : { ...(weights.uncond !== 0 ? { uncond: embeddingsOf(e.empty) } : {}), ...(weights.cond !== 0 ? { cond: embeddingsOf(cond) } : {}) };
+  const uploaded = await unet.uploadAsync(Object.values(embeddings));
+  const kept = Object.fromEntries(Object.keys(embeddings).map((k, i) => [k, uploaded[i]!])) as Partial<Record<keyof typeof embeddings, KeptRef>>;
+  /** The UNet on `batch` copies of the latent, with the embeddings `ehs` (one per copy). */
+  const predict = async (input: Float32Array, t: number, ehs: KeptRef, step: number) => {
+    const batch = ehs.dims[0]!;
     const feeds = {
       sample: floatFeed(sampleInfo, concat(...new Array<Float32Array>(batch).fill(input)), [batch, ...latentDims.slice(1)]),
       timestep: timestepFeed(timestepInfo, t, batch),
-      [EMBEDDING_INPUT]: floatFeed(ehsInfo, concat(...ehs), [batch, ...ehsDims.slice(1)]),
+      [EMBEDDING_INPUT]: ehs,
       ...(strengthInfo ? { [ADAPTER_SCALE_INPUT]: floatFeed(strengthInfo, Float32Array.of(adapterStrength(step, steps, eta, late)), [1]) } : {}),
     };
-    return output(await unet.runAsync(feeds, [UNET_OUTPUT], { transfer: true }), UNET_OUTPUT);
+    return output((await unet.runKeepingAsync(feeds, [])).outputs, UNET_OUTPUT);
   };
-  const pair = net.batch === 2 && needsPair(s.guidanceScale);
   let z = z0;
-  for (let i = 0; i < steps; i++) {
-    checkCancelled(hooks.signal, `sampling step ${i + 1}`);
-    const t = scheduler.timesteps[i]!;
-    const input = scheduler.scaleModelInput(z, i);
-    let epsU: Float32Array | undefined;
-    let epsC: Float32Array | undefined;
-    if (pair) {
-      const both = await predict(input, t, [e.empty, cond], i);
-      [epsU, epsC] = [both.subarray(0, z.length), both.subarray(z.length)];
-    } else {
-      // A zero weight skips its UNet run: g = 1 needs only the conditional one, g = 0 only the unconditional.
-      epsU = weights.uncond !== 0 ? await predict(input, t, [e.empty], i) : undefined;
-      epsC = weights.cond !== 0 ? await predict(input, t, [cond], i) : undefined;
+  try {
+    for (let i = 0; i < steps; i++) {
+      checkCancelled(hooks.signal, `sampling step ${i + 1}`);
+      const t = scheduler.timesteps[i]!;
+      const input = scheduler.scaleModelInput(z, i);
+      let epsU: Float32Array | undefined;
+      let epsC: Float32Array | undefined;
+      if (kept.pair) {
+        const both = await predict(input, t, kept.pair, i);
+        [epsU, epsC] = [both.subarray(0, z.length), both.subarray(z.length)];
+      } else {
+        // A zero weight skips its UNet run: g = 1 needs only the conditional one, g = 0 only the unconditional.
+        epsU = kept.uncond ? await predict(input, t, kept.uncond, i) : undefined;
+        epsC = kept.cond ? await predict(input, t, kept.cond, i) : undefined;
+      }
+      const eps = new Float32Array(z.length);
+      for (let k = 0; k < eps.length; k++) eps[k] = weights.uncond * (epsU?.[k] ?? 0) + weights.cond * (epsC?.[k] ?? 0);
+      z = scheduler.step(eps, i, z, rng);
+      progress.done++;
+      hooks.onProgress?.({ stage: 'sample', step: progress.done, total: progress.total });
     }
-    const eps = new Float32Array(z.length);
-    for (let k = 0; k < eps.length; k++) eps[k] = weights.uncond * (epsU?.[k] ?? 0) + weights.cond * (epsC?.[k] ?? 0);
-    z = scheduler.step(eps, i, z, rng);
-    progress.done++;
-    hooks.onProgress?.({ stage: 'sample', step: progress.done, total: progress.total });
+  } finally {
+    await unet.freeAsync(uploaded);
   }
   return { eta, seed, pixels: await decodeLatentAsync(pkg, z) };
 }

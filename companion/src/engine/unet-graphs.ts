@@ -1,11 +1,12 @@
 // The three UNet graphs the stages run, each built from the package's normalised UNet and opened in the session
-// pool: stage 1's gradient graph with respect to encoder_hidden_states, stage 2's gradient graph with respect to
-// adapter inputs (LoRA/LoCon, mode 'inputs'), and stage 3's forward graph with the trained adapters merged into
+// pool: stage 1's training step (gradient with respect to encoder_hidden_states and an Adam update, adam.ts), stage
+// 2's training step over the adapter inputs (LoRA/LoCon, mode 'inputs'), and stage 3's forward graph with the trained adapters merged into
 // the weights (mode 'merged', folded by onnxruntime when the session is created), or kept as a branch whose strength
 // is an input (mode 'scaled', for sampling that fades them: late-adapters.ts).
 import { createHash } from 'node:crypto';
 import { injectAdapters, type AdapterInfo } from '../autodiff/adapters.ts';
 import { buildGradientModel } from '../autodiff/gradient-model.ts';
+import { carriedInputs, trainingStepModel, type TrainingStep } from './adam.ts';
 import type { Model } from '../graph/ir.ts';
 import { serializeModel } from '../onnx/model-file.ts';
 import type { ImagicPackage } from './package-loader.ts';
@@ -61,11 +62,32 @@ export function adapterGradientModel(layout: { model: Model; adapters: readonly 
 export const samplingModel = (unet: Model, spec: AdapterSpec, values: ReadonlyMap<string, Float32Array>, mode: 'merged' | 'scaled'): Model =>
   injectAdapters(unet, { targets: spec.targets, rank: spec.rank, alpha: spec.alpha, mode, values }).model;
 
-const trainingKind = (pkg: ImagicPackage): SessionKind => (trainsLean(pkg.unet.model.graph) ? 'memory' : 'speed');
+const adapterParams = (adapters: readonly AdapterInfo[]): string[] => adapters.flatMap((a) => [a.down.name, a.up.name]);
 
-export async function embeddingGradientSessionAsync(pkg: ImagicPackage, pool: SessionPool): Promise<PooledSession> {
-  const key = `${pkg.modelId}/unet#grad-embedding`;
-  return { key, session: await pool.getAsync(key, lazySource(() => embeddingGradientModel(pkg.unet.model)), undefined, trainingKind(pkg)) };
+/** Stage 1's step: the embedding gradient and an Adam update of the embedding. */
+export const embeddingTrainingStep = (unet: Model): TrainingStep => trainingStepModel(embeddingGradientModel(unet), [EMBEDDING_INPUT]);
+
+/** Stage 2's step: the adapter gradients and an Adam update of every adapter matrix; the embedding is fixed. */
+export const adapterTrainingStep = (layout: { model: Model; adapters: readonly AdapterInfo[] }): TrainingStep =>
+  trainingStepModel(adapterGradientModel(layout), adapterParams(layout.adapters), [EMBEDDING_INPUT]);
+
+/** A training step's session and what its loop carries from one run to the next. */
+export interface TrainingSession extends PooledSession {
+  readonly carried: ReadonlyMap<string, string>;
+}
+
+/**
+ * Opens a training step (built only when the pool has no session for `key`), lean when the model is large, with its
+ * loop-carried outputs left on the device.
+ */
+async function trainingSessionAsync(pkg: ImagicPackage, pool: SessionPool, key: string, carried: ReadonlyMap<string, string>, build: () => Model): Promise<TrainingSession> {
+  const kind: SessionKind = trainsLean(pkg.unet.model.graph) ? 'memory' : 'speed';
+  const session = await pool.getAsync(key, lazySource(build), undefined, { kind, deviceOutputs: [...carried.keys()] });
+  return { key, session, carried };
+}
+
+export function embeddingTrainingSessionAsync(pkg: ImagicPackage, pool: SessionPool): Promise<TrainingSession> {
+  return trainingSessionAsync(pkg, pool, `${pkg.modelId}/unet#step-embedding`, carriedInputs([EMBEDDING_INPUT]), () => embeddingTrainingStep(pkg.unet.model).model);
 }
 
 /** The adapters `spec` puts on the UNet (names, shapes, scales), without building any graph for them. */
@@ -73,9 +95,9 @@ export function adapterLayout(pkg: ImagicPackage, spec: AdapterSpec): { model: M
   return injectAdapters(pkg.unet.model, { targets: spec.targets, rank: spec.rank, alpha: spec.alpha, mode: 'inputs' });
 }
 
-export async function adapterGradientSessionAsync(pkg: ImagicPackage, pool: SessionPool, spec: AdapterSpec, layout = adapterLayout(pkg, spec)): Promise<PooledSession> {
-  const key = `${pkg.modelId}/unet#grad-adapters:${specKey(spec)}`;
-  return { key, session: await pool.getAsync(key, lazySource(() => adapterGradientModel(layout)), undefined, trainingKind(pkg)) };
+export function adapterTrainingSessionAsync(pkg: ImagicPackage, pool: SessionPool, spec: AdapterSpec, layout = adapterLayout(pkg, spec)): Promise<TrainingSession> {
+  const carried = carriedInputs(adapterParams(layout.adapters), [EMBEDDING_INPUT]);
+  return trainingSessionAsync(pkg, pool, `${pkg.modelId}/unet#step-adapters:${specKey(spec)}`, carried, () => adapterTrainingStep(layout).model);
 }
 
 /** A digest of adapter values, so one merged session serves every render of the same trained state. */

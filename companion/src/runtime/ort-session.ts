@@ -34,6 +34,13 @@ export interface SessionOptions {
    * See `trainsLean` for when it pays.
    */
   readonly lowMemory?: boolean;
+  /**
+   * Outputs the provider should leave where it computed them (WebGPU: GPU buffers, onnxruntime-node's gpu-buffer
+   * location), for loops that feed them back at the next step (`runKeeping`). Only WebGPU has such a location in
+   * onnxruntime-node; elsewhere they come back as host tensors that stay in the session's thread. A session with
+   * device outputs must fetch every output at every run (onnxruntime-node binds them all once).
+   */
+  readonly deviceOutputs?: readonly string[];
 }
 
 /**
@@ -115,12 +122,14 @@ export class OrtSession {
     // The runtime's profiler is the one public record of placement: each kernel event names its provider.
     const profileDir = options.recordPlacement ? await mkdtemp(join(tmpdir(), 'imagic-placement-')) : undefined;
     const lean = options.lowMemory === true;
+    const onDevice = provider === 'webgpu' && (options.deviceOutputs?.length ?? 0) > 0;
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: [provider],
       graphOptimizationLevel: options.optimization ?? (lean && provider === 'cpu' ? 'extended' : 'all'),
       ...(lean ? { enableCpuMemArena: false, enableMemPattern: false } : {}),
       ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
       ...(options.quiet ? { logSeverityLevel: FATAL_ONLY } : {}),
+      ...(onDevice ? { preferredOutputLocation: Object.fromEntries(options.deviceOutputs!.map((name) => [name, 'gpu-buffer' as const])) } : {}),
       ...(profileDir !== undefined ? { enableProfiling: true, profileFilePrefix: join(profileDir, 'run') } : {}),
       extra: {
         session: {
@@ -162,19 +171,44 @@ export class OrtSession {
   }
 
   async run(feeds: Feeds, fetches?: readonly string[]): Promise<Record<string, HostTensor>> {
+    return (await this.runKeeping(feeds, fetches, new Set())).host;
+  }
+
+  /**
+   * A run whose `keep` outputs stay where the provider left them (see `deviceOutputs`), as KeptTensors to feed to a
+   * later run; the rest come back as host tensors. `hostBytes` counts what crossed between the caller and the
+   * runtime: host feeds in, host outputs out (on a GPU provider, the host↔device traffic of the run).
+   */
+  async runKeeping(feeds: Readonly<Record<string, HostTensor | KeptTensor>>, fetches: readonly string[] | undefined, keep: ReadonlySet<string>): Promise<{ host: Record<string, HostTensor>; kept: Record<string, KeptTensor>; hostBytes: number }> {
     const ortFeeds: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.dtype, t.data as never, [...t.dims]);
+    let hostBytes = 0;
+    for (const [name, t] of Object.entries(feeds)) {
+      if (t instanceof KeptTensor) ortFeeds[name] = t.value;
+      else {
+        ortFeeds[name] = new ort.Tensor(t.dtype, t.data as never, [...t.dims]);
+        hostBytes += t.data.byteLength;
+      }
+    }
     let results: ort.InferenceSession.ReturnType;
     try {
       results = fetches ? await this.session.run(ortFeeds, [...fetches]) : await this.session.run(ortFeeds);
     } catch (err) {
       return fail('RUNTIME_FAILED', `run failed: ${err instanceof Error ? err.message : String(err)}`, err);
     }
-    const out: Record<string, HostTensor> = {};
+    const host: Record<string, HostTensor> = {};
+    const kept: Record<string, KeptTensor> = {};
     for (const [name, t] of Object.entries(results)) {
-      out[name] = { dtype: t.type as DType, dims: [...t.dims], data: t.data as HostTensor['data'] };
+      if (keep.has(name)) kept[name] = new KeptTensor(t);
+      else {
+        if (t.location !== 'cpu') {
+          t.dispose();
+          return fail('INTERNAL', `output '${name}' is on the device (${t.location}); only kept outputs may be`);
+        }
+        host[name] = { dtype: t.type as DType, dims: [...t.dims], data: t.data as HostTensor['data'] };
+        hostBytes += host[name].data.byteLength;
+      }
     }
-    return out;
+    return { host, kept, hostBytes };
   }
 
   /**
@@ -212,6 +246,78 @@ export class OrtSession {
     }
     await this.session.release();
   }
+}
+
+/**
+ * An output kept for a later run (`runKeeping`): on the GPU when the session left it there, else in host memory of
+ * the session's thread. Released with `dispose()`; read back with `downloadAsync`.
+ */
+export class KeptTensor {
+  constructor(readonly value: ort.Tensor) {}
+
+  get dtype(): DType {
+    return this.value.type as DType;
+  }
+
+  get dims(): readonly number[] {
+    return this.value.dims;
+  }
+
+  get onDevice(): boolean {
+    return this.value.location === 'gpu-buffer';
+  }
+
+  /** A host tensor kept for `provider`'s sessions: in a GPU buffer for WebGPU (copied up by a one-node session). */
+  static async uploadAsync(t: HostTensor, provider: Provider): Promise<KeptTensor> {
+    const value = new ort.Tensor(t.dtype, t.data as never, [...t.dims]);
+    if (provider !== 'webgpu') return new KeptTensor(value);
+    const session = await copySessionAsync(t.dtype, t.dims, 'up');
+    return new KeptTensor((await session.run({ [COPY_INPUT]: value }))[COPY_OUTPUT]!);
+  }
+
+  /** The values on the host. A GPU buffer is copied down by a one-node session (onnxruntime-node gives a GPU tensor no download of its own). */
+  async downloadAsync(): Promise<HostTensor> {
+    const t = this.value;
+    if (!this.onDevice) return { dtype: this.dtype, dims: [...t.dims], data: t.data as HostTensor['data'] };
+    const session = await copySessionAsync(this.dtype, t.dims, 'down');
+    const out = (await session.run({ [COPY_INPUT]: t }))[COPY_OUTPUT]!;
+    return { dtype: this.dtype, dims: [...out.dims], data: out.data as HostTensor['data'] };
+  }
+
+  dispose(): void {
+    this.value.dispose();
+  }
+}
+
+const COPY_INPUT = 'x';
+const COPY_OUTPUT = 'y';
+const copySessions = new Map<string, Promise<ort.InferenceSession>>();
+
+/**
+ * A WebGPU session that copies one tensor of this type to the device ('up': its output in a GPU buffer) or to the
+ * host ('down'); one per dtype, shape and direction (few: a stage's parameters, sampling's embeddings).
+ */
+function copySessionAsync(dtype: DType, dims: readonly number[], direction: 'up' | 'down'): Promise<ort.InferenceSession> {
+  const key = `${direction}:${dtype}[${dims.join(',')}]`;
+  let session = copySessions.get(key);
+  if (!session) {
+    const type = { dtype, dims };
+    const graph: Graph = {
+      name: 'copy',
+      nodes: [{ name: 'copy', opType: 'Identity', domain: '', inputs: [COPY_INPUT], outputs: [COPY_OUTPUT], attrs: {} }],
+      inputs: [{ name: COPY_INPUT, ...type }],
+      outputs: [{ name: COPY_OUTPUT, ...type }],
+      initializers: new Map(),
+      types: new Map([[COPY_INPUT, type], [COPY_OUTPUT, type]]),
+    };
+    const model: Model = { irVersion: 8, opsetImports: [{ domain: '', version: 17 }], producerName: 'imagic', graph, baseDir: '.', metadata: {} };
+    session = ort.InferenceSession.create(serializeModel(model), {
+      executionProviders: ['webgpu'],
+      ...(direction === 'up' ? { preferredOutputLocation: { [COPY_OUTPUT]: 'gpu-buffer' as const } } : {}),
+    });
+    copySessions.set(key, session);
+  }
+  return session;
 }
 
 /** The fields of an onnxruntime profiler event that `placement()` reads. */

@@ -16,11 +16,38 @@ export interface CreatedSession {
   readonly outputs: readonly TensorInfo[];
 }
 
+/** A tensor kept in the worker (on the device where the provider allows) by `runKeeping`, fed back by reference. */
+export interface KeptRef {
+  readonly kept: number;
+  readonly dtype: string;
+  readonly dims: readonly number[];
+  /** On the GPU (not in host memory). */
+  readonly onDevice: boolean;
+}
+
+export const isKeptRef = (value: HostTensor | KeptRef): value is KeptRef => 'kept' in value;
+
+export interface KeepingResult {
+  /** Outputs not kept, on the host. */
+  readonly outputs: Record<string, HostTensor>;
+  readonly kept: Record<string, KeptRef>;
+  /** Bytes of host feeds plus host outputs: the run's host↔device traffic on a GPU provider. */
+  readonly hostBytes: number;
+}
+
 export interface RpcMethods {
   /** Provider names this onnxruntime-node build lists (listSupportedBackends). */
   backends: { params: Record<string, never>; result: string[] };
   create: { params: { source: SessionSource; options: SessionOptions }; result: CreatedSession };
   run: { params: { session: number; feeds: Record<string, HostTensor>; fetches?: readonly string[] }; result: Record<string, HostTensor> };
+  /** A run whose `keep` outputs stay in the worker; feeds may name kept tensors. */
+  runKeeping: { params: { session: number; feeds: Record<string, HostTensor | KeptRef>; keep: readonly string[] }; result: KeepingResult };
+  /** Host tensors kept for a session's runs (in GPU buffers for WebGPU), fed by reference at every run. */
+  upload: { params: { session: number; tensors: readonly HostTensor[] }; result: KeptRef[] };
+  /** Kept tensors' values on the host (a GPU buffer is copied down). */
+  download: { params: { kept: readonly number[] }; result: HostTensor[] };
+  /** Releases kept tensors (their GPU buffers too). */
+  free: { params: { kept: readonly number[] }; result: null };
   release: { params: { session: number }; result: null };
 }
 

@@ -7,7 +7,7 @@ import { ImagicError } from '../../errors.ts';
 import { isErrorCode } from '../../../../shared/src/protocol/error-codes.ts';
 import type { HostTensor } from '../../runtime/host-tensor.ts';
 import type { Provider, SessionOptions, TensorInfo } from '../../runtime/ort-session.ts';
-import { transferable, type RpcMethod, type RpcMethods, type RpcResponse, type SessionSource } from './rpc.ts';
+import { isKeptRef, transferable, type KeepingResult, type KeptRef, type RpcMethod, type RpcMethods, type RpcResponse, type SessionSource } from './rpc.ts';
 
 const BOOTSTRAP = new URL('./bootstrap.mjs', import.meta.url);
 
@@ -37,6 +37,32 @@ export class RemoteSession {
   async runAsync(feeds: Record<string, HostTensor>, fetches?: readonly string[], options: RunOptions = {}): Promise<Record<string, HostTensor>> {
     const moved = options.transfer ? transferable(feeds) : { tensors: feeds, transfer: [] };
     return this.host.call('run', { session: this.id, feeds: moved.tensors, ...(fetches ? { fetches } : {}) }, moved.transfer);
+  }
+
+  /**
+   * A run whose `keep` outputs stay in the worker (on the GPU when the session was opened with them as
+   * `deviceOutputs` on WebGPU) as references to feed to a later run; host feeds are moved, not copied. Every output
+   * is fetched.
+   */
+  async runKeepingAsync(feeds: Record<string, HostTensor | KeptRef>, keep: readonly string[]): Promise<KeepingResult> {
+    const host = Object.fromEntries(Object.entries(feeds).filter((e): e is [string, HostTensor] => !isKeptRef(e[1])));
+    const moved = transferable(host);
+    return this.host.call('runKeeping', { session: this.id, feeds: { ...feeds, ...moved.tensors }, keep }, moved.transfer);
+  }
+
+  /** Host tensors kept for this session's runs (moved, not copied), to feed by reference at every run. */
+  async uploadAsync(tensors: readonly HostTensor[]): Promise<KeptRef[]> {
+    const moved = transferable(Object.fromEntries(tensors.map((t, i) => [String(i), t])));
+    return this.host.call('upload', { session: this.id, tensors: tensors.map((_, i) => moved.tensors[String(i)]!) }, moved.transfer);
+  }
+
+  /** The kept tensors' values on the host. */
+  async downloadAsync(refs: readonly KeptRef[]): Promise<HostTensor[]> {
+    return this.host.call('download', { kept: refs.map((r) => r.kept) });
+  }
+
+  async freeAsync(refs: readonly KeptRef[]): Promise<void> {
+    if (refs.length > 0) await this.host.call('free', { kept: refs.map((r) => r.kept) });
   }
 
   async releaseAsync(): Promise<void> {

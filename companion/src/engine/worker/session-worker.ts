@@ -2,8 +2,9 @@
 // (onnx-notes §0.8) never blocks the main thread's event loop. One handler per RPC method.
 import { parentPort } from 'node:worker_threads';
 import { ImagicError } from '../../errors.ts';
-import { listedProviders, OrtSession, quietRuntimeLogs } from '../../runtime/ort-session.ts';
-import { transferable, type RpcMethod, type RpcMethods, type RpcRequest, type RpcResponse } from './rpc.ts';
+import type { HostTensor } from '../../runtime/host-tensor.ts';
+import { KeptTensor, listedProviders, OrtSession, quietRuntimeLogs } from '../../runtime/ort-session.ts';
+import { isKeptRef, transferable, type KeptRef, type RpcMethod, type RpcMethods, type RpcRequest, type RpcResponse } from './rpc.ts';
 
 type Reply<M extends RpcMethod> = { result: RpcMethods[M]['result']; transfer?: ArrayBuffer[] };
 type Handlers = { [M in RpcMethod]: (params: RpcMethods[M]['params']) => Promise<Reply<M>> };
@@ -15,6 +16,20 @@ const port = parentPort ?? (() => {
 quietRuntimeLogs();
 const sessions = new Map<number, OrtSession>();
 let nextSession = 1;
+/** Tensors kept between runs (loop-carried state), by id. */
+const kept = new Map<number, KeptTensor>();
+let nextKept = 1;
+
+function keepTensor(t: KeptTensor): KeptRef {
+  const id = nextKept++;
+  kept.set(id, t);
+  return { kept: id, dtype: t.dtype, dims: [...t.dims], onDevice: t.onDevice };
+}
+
+const keptOf = (id: number): KeptTensor =>
+  kept.get(id) ?? (() => {
+    throw new ImagicError('INTERNAL', `kept tensor ${id} is not in the worker (freed already?)`);
+  })();
 
 const sessionOf = (id: number): OrtSession =>
   sessions.get(id) ?? (() => {
@@ -35,6 +50,30 @@ const handlers: Handlers = {
   run: async ({ session, feeds, fetches }) => {
     const { tensors, transfer } = transferable(await sessionOf(session).run(feeds, fetches));
     return { result: tensors, transfer };
+  },
+  runKeeping: async ({ session, feeds, keep }) => {
+    const resolved: Record<string, HostTensor | KeptTensor> = {};
+    for (const [name, feed] of Object.entries(feeds)) resolved[name] = isKeptRef(feed) ? keptOf(feed.kept) : feed;
+    const { host, kept: outputs, hostBytes } = await sessionOf(session).runKeeping(resolved, undefined, new Set(keep));
+    const refs = Object.fromEntries(Object.entries(outputs).map(([name, t]) => [name, keepTensor(t)]));
+    const { tensors, transfer } = transferable(host);
+    return { result: { outputs: tensors, kept: refs, hostBytes }, transfer };
+  },
+  upload: async ({ session, tensors }) => {
+    const provider = sessionOf(session).provider;
+    return { result: await Promise.all(tensors.map(async (t) => keepTensor(await KeptTensor.uploadAsync(t, provider)))) };
+  },
+  download: async ({ kept: ids }) => {
+    const tensors = await Promise.all(ids.map((id) => keptOf(id).downloadAsync()));
+    const { tensors: moved, transfer } = transferable(Object.fromEntries(tensors.map((t, i) => [String(i), t])));
+    return { result: tensors.map((_, i) => moved[String(i)]!), transfer };
+  },
+  free: async ({ kept: ids }) => {
+    for (const id of ids) {
+      kept.get(id)?.dispose();
+      kept.delete(id);
+    }
+    return { result: null };
   },
   release: async ({ session }) => {
     await sessionOf(session).release();
