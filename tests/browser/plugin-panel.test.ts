@@ -172,26 +172,55 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
     await poll(() => text(ui.locator('#progress-label')), 20_000).toMatch(/Queued|Encoding|Stage [123] of 3/);
     await poll(() => text(ui.locator('#progress-detail')), 60_000).toContain('step');
 
-    // The first render: η 0.6, 0.7, 0.8 × two seeds.
+    // The first render: edit strength (η) 0.6, 0.7, 0.8 × two variations, beside the layer as it was sent.
     const tiles = ui.locator('#variant-grids .tile');
     await poll(() => tiles.count(), 110_000).toBe(6);
-    await poll(() => text(ui.locator('#variant-grids'))).toContain('η 0.7');
+    await poll(() => text(ui.locator('#variant-grids'))).toContain('variation 2');
+    expect(await ui.locator('#variant-grids .axis.eta', { hasText: /^0\.7$/ }).getAttribute('title')).toBe('η 0.7');
+    expect(await ui.locator('#variant-grids .before img').getAttribute('alt')).toBe('Dog before the edit');
+    expect(await ui.locator('label[for="eta"]').textContent()).toBe('Edit strength');
 
-    // Drag the slider: previews while moving, the full grid at the released value.
+    // Enlarge one: before and after side by side; it can be chosen there; Escape closes it and cancels nothing.
+    await ui.getByRole('button', { name: 'Enlarge Strength 0.7, variation 1' }).click();
+    await poll(() => ui.locator('#lightbox').isVisible()).toBe(true);
+    expect(await text(ui.locator('#lightbox-caption'))).toBe('Strength 0.7, variation 1');
+    expect(await ui.locator('#lightbox-before').isVisible()).toBe(true);
+    await ui.locator('#lightbox-choose').click();
+    await poll(() => text(ui.locator('#lightbox-choose'))).toBe('Chosen for Insert ✓');
+    await poll(() => text(ui.locator('#insert'))).toBe('Insert');
+    expect(await ui.locator('#insert').isDisabled()).toBe(false);
+    await ui.locator('#lightbox-choose').click();
+    await poll(() => ui.locator('#insert').isDisabled()).toBe(true);
+    await frame.page.keyboard.press('Escape');
+    await poll(() => ui.locator('#lightbox').isHidden()).toBe(true);
+
+    // Drag the slider: previews while moving, the full grid at the released value; the grid never moves meanwhile.
+    const firstTile = async () => (await tiles.nth(0).boundingBox())?.y;
+    const gridTop = await firstTile();
+    const tops: (number | undefined)[] = [];
     const slider = ui.locator('#eta');
     const box = await slider.boundingBox();
     if (box === null) throw new Error('the η slider is not visible');
     const xFor = (eta: number) => box.x + 8 + ((box.width - 16) * eta) / 1.5;
     await frame.page.mouse.move(xFor(0.7), box.y + box.height / 2);
     await frame.page.mouse.down();
-    for (const eta of [0.75, 0.8, 0.85, 0.9]) await frame.page.mouse.move(xFor(eta), box.y + box.height / 2, { steps: 3 });
+    for (const eta of [0.75, 0.8, 0.85, 0.9]) {
+      await frame.page.mouse.move(xFor(eta), box.y + box.height / 2, { steps: 3 });
+      tops.push(await firstTile());
+    }
+    await poll(() => ui.locator('#preview').isVisible(), 60_000).toBe(true);
+    tops.push(await firstTile());
     await frame.page.mouse.up();
     const eta = Number(await slider.inputValue());
     expect(eta).toBeGreaterThan(0.7);
-    const label = `η ${Math.round(eta * 100) / 100}`;
-    await poll(() => text(ui.locator('#eta-value'))).toBe(String(Math.round(eta * 100) / 100));
-    await poll(() => ui.locator('#variant-grids .axis', { hasText: new RegExp(`^${label}$`) }).count(), 60_000).toBe(1);
+    const label = String(Math.round(eta * 100) / 100);
+    await poll(() => text(ui.locator('#eta-value'))).toBe(label);
+    await poll(() => ui.locator('#progress-section').isVisible(), 20_000).toBe(true);
+    tops.push(await firstTile());
+    await poll(() => ui.locator('#variant-grids .axis.eta', { hasText: new RegExp(`^${label.replace('.', '\\.')}$`) }).count(), 60_000).toBe(1);
     await poll(() => tiles.count()).toBe(6);
+    tops.push(await firstTile());
+    expect(tops.every((top) => top === gridTop), `the grid's first tile moved: ${gridTop} → ${tops.join(', ')}`).toBe(true);
 
     // Choose two variants with the keyboard and the mouse, then insert.
     await tiles.nth(0).focus();

@@ -1,8 +1,9 @@
 // Starting edits: export the selection, upload each source and start its edit (stages 1–3), follow progress, turn
 // results into variants, cancel. Re-renders belong to RenderController; this class routes their events there.
-import type { ExportedSource } from '../../../shared/src/bridge/messages.ts';
+import type { ExportedSource, SourceImage } from '../../../shared/src/bridge/messages.ts';
 import { DaemonRequestError } from '../daemon/daemon-client.ts';
 import type { JobEvent } from '../daemon/edit-service.ts';
+import { encodePngAsync } from '../image/png-encode.ts';
 import { randomSeed } from '../image/random-id.ts';
 import { editBlocker } from '../state/panel-state.ts';
 import { PRESETS, WORKING_RESOLUTION_PX } from '../state/presets.ts';
@@ -54,7 +55,8 @@ export class EditController {
     } catch (err) {
       return store.update({ busy: null, notice: { text: describeError(err), isError: true } });
     }
-    const runs = sources.map((source) => newRun(this.nextRunId++, { id: source.id, name: source.name, pageId: source.pageId, frame: source.frame }, prompt));
+    const befores = await Promise.all(sources.map((source) => asPng(source.image)));
+    const runs = sources.map((source, i) => newRun(this.nextRunId++, { id: source.id, name: source.name, pageId: source.pageId, frame: source.frame }, prompt, null, befores[i]!));
     store.update({ busy: null, runs });
     const scaled = sources.filter((s) => s.scaledFrom !== null);
     if (scaled.length > 0)
@@ -142,3 +144,7 @@ export class EditController {
     });
   }
 }
+
+/** The layer as PNG bytes, to show beside its variants (Photoshop sends raw RGBA). */
+const asPng = (image: SourceImage): Promise<Uint8Array> =>
+  image.format === 'png' ? Promise.resolve(image.bytes) : encodePngAsync(image.bytes, image.width, image.height);

@@ -6,7 +6,7 @@ import { parseSeeds, resolveSeeds } from './seeds.ts';
 
 describe('parseSeeds', () => {
   it('reads a count, a list, and a single explicit seed', () => {
-    expect(parseSeeds(' 4 ')).toEqual({ ok: true, spec: { kind: 'count', count: 4 }, label: '4 random seeds' });
+    expect(parseSeeds(' 4 ')).toEqual({ ok: true, spec: { kind: 'count', count: 4 }, label: '4 variations, random seeds' });
     expect(parseSeeds('3, 7 42')).toEqual({ ok: true, spec: { kind: 'list', seeds: [3, 7, 42] }, label: 'seeds 3, 7, 42' });
     expect(parseSeeds('7,')).toEqual({ ok: true, spec: { kind: 'list', seeds: [7] }, label: 'seed 7' });
     expect(parseSeeds('3,3,4')).toMatchObject({ spec: { seeds: [3, 4] } });

@@ -24,6 +24,8 @@ export type EditRun = {
   queuePosition: number | null;
   variants: Variant[];
   preview: (Variant & { steps: number }) | null;
+  /** The layer as it was sent (PNG), shown beside the variants; null for a reopened saved edit. */
+  before: Uint8Array | null;
   error: string | null;
 };
 

@@ -3,7 +3,7 @@ import type { SelectionItem, SourceRef } from '../../../shared/src/bridge/messag
 import type { EditSummary } from '../../../shared/src/protocol/messages.ts';
 import type { EditRun, SavedEditView, Variant } from './panel-state.ts';
 
-export const newRun = (id: number, source: SourceRef, prompt: string, editId: string | null = null): EditRun => ({
+export const newRun = (id: number, source: SourceRef, prompt: string, editId: string | null = null, before: Uint8Array | null = null): EditRun => ({
   id,
   source,
   prompt,
@@ -14,6 +14,7 @@ export const newRun = (id: number, source: SourceRef, prompt: string, editId: st
   queuePosition: null,
   variants: [],
   preview: null,
+  before,
   error: null,
 });
 

@@ -12,7 +12,7 @@ export function parseSeeds(text: string): SeedParse {
   if (/^\d+$/.test(trimmed)) {
     const count = Number(trimmed);
     if (count < 1 || count > MAX_SEEDS) return { ok: false, message: `A count of seeds is 1–${MAX_SEEDS}.` };
-    return { ok: true, spec: { kind: 'count', count }, label: count === 1 ? '1 random seed' : `${count} random seeds` };
+    return { ok: true, spec: { kind: 'count', count }, label: count === 1 ? '1 variation, random seed' : `${count} variations, random seeds` };
   }
   const parts = trimmed.split(/[\s,]+/).filter((p) => p !== '');
   if (parts.length === 0 || !/,/.test(trimmed)) return { ok: false, message: 'Type a count (4) or seeds separated by commas (3, 7, 42).' };

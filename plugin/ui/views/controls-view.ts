@@ -1,4 +1,4 @@
-// Preset, seeds, the η slider and the Edit / Cancel buttons.
+// Preset, variations (seeds), the edit-strength (η) slider and the Edit / Cancel buttons.
 import type { Preset } from '../../../shared/src/protocol/edit-request.ts';
 import { PRESET_NAMES, PRESETS } from '../state/presets.ts';
 import { editBlocker, isActive, type PanelState } from '../state/panel-state.ts';
@@ -40,8 +40,8 @@ export function controlsView(doc: Document, events: PanelEvents) {
       etaValue.textContent = formatEta(state.eta);
       const trained = state.runs.some((r) => r.trained);
       etaHelp.textContent = trained
-        ? 'Drag to preview (few steps); release to render every seed.'
-        : 'Sets η for the first render; after training, dragging previews live.';
+        ? 'Drag to preview (few steps); release to render every variation.'
+        : 'Sets the edit strength of the first render; after training, dragging previews live.';
       const blocker = editBlocker(state);
       start.disabled = blocker !== null;
       start.title = blocker ?? '';

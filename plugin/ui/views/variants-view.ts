@@ -1,4 +1,6 @@
-// The variants: a live preview while the η slider moves, one grid (η rows × seed columns) per edit, and Insert.
+// The variants: a live preview while the strength slider moves, one grid per edit (edit-strength rows × variation
+// columns, beside the layer as it was), a larger before/after view of one variant, and Insert. The interface says
+// "edit strength" and "variation"; η and the seed are in the tooltips, as the CLI and the docs name them.
 import { variantGrid } from '../state/grid.ts';
 import type { EditRun, PanelState, Variant } from '../state/panel-state.ts';
 import { formatEta } from '../../main/result-name.ts';
@@ -13,36 +15,42 @@ export function variantsView(doc: Document, events: PanelEvents) {
   const grids = byId(doc, 'variant-grids', 'div');
   const insert = byId(doc, 'insert', 'button');
   const insertHelp = byId(doc, 'insert-help', 'span');
+  const lightbox = lightboxView(doc, events);
   let lastRuns: EditRun[] | null = null;
   let lastChosen: ReadonlySet<string> | null = null;
 
   insert.addEventListener('click', () => events.insert());
 
-  const tile = (label: string, variant: Variant, chosen: boolean): HTMLButtonElement => {
-    const attrs = { type: 'button', 'aria-pressed': String(chosen), 'aria-label': label, title: label, 'data-key': variant.key };
+  /** A variant: a toggle that chooses it for Insert, and a corner button that enlarges it. */
+  const cell = (run: EditRun, variant: Variant, column: number, chosen: boolean): HTMLElement => {
+    const label = variantLabel(variant.eta, column);
+    const attrs = { type: 'button', 'aria-pressed': String(chosen), 'aria-label': label, title: `${label} (η ${formatEta(variant.eta)}, seed ${variant.seed})`, 'data-key': variant.key };
     const button = h(doc, 'button', { className: 'tile', attrs }, [h(doc, 'img', { attrs: { src: pngUrl(variant.png), alt: '' } })]);
     button.addEventListener('click', () => events.toggleVariant(variant.key));
-    return button;
+    const enlarge = h(doc, 'button', { className: 'enlarge', text: '⤢', attrs: { type: 'button', 'aria-label': `Enlarge ${label}`, title: 'Enlarge, beside the layer as it was' } });
+    enlarge.addEventListener('click', () => lightbox.open(run, variant, label));
+    return h(doc, 'div', { className: 'cell' }, [button, enlarge]);
   };
 
   const gridFor = (run: EditRun, chosen: ReadonlySet<string>): HTMLElement => {
     const grid = variantGrid(run.variants);
     const header = h(doc, 'div', { className: 'grid-row' }, [
-      h(doc, 'span', { className: 'axis eta' }),
-      ...grid.seeds.map((seed) => h(doc, 'span', { className: 'axis', text: `seed ${seed}` })),
+      h(doc, 'span', { className: 'axis eta', text: 'strength', attrs: { title: 'η' } }),
+      ...grid.seeds.map((seed, i) => h(doc, 'span', { className: 'axis', text: `variation ${i + 1}`, attrs: { title: `seed ${seed}` } })),
     ]);
     const rows = grid.etas.map((eta) =>
       h(doc, 'div', { className: 'grid-row' }, [
-        h(doc, 'span', { className: 'axis eta', text: `η ${formatEta(eta)}` }),
-        ...grid.seeds.map((seed) => {
+        h(doc, 'span', { className: 'axis eta', text: formatEta(eta), attrs: { title: `η ${formatEta(eta)}` } }),
+        ...grid.seeds.map((seed, i) => {
           const variant = grid.cell(eta, seed);
-          return variant === undefined ? h(doc, 'span', { className: 'axis' }) : tile(`η ${formatEta(eta)}, seed ${seed}`, variant, chosen.has(variant.key));
+          return variant === undefined ? h(doc, 'span', { className: 'axis' }) : cell(run, variant, i + 1, chosen.has(variant.key));
         }),
       ]),
     );
     const label = `Variants of “${run.prompt}” for ${run.source.name}`;
+    const caption = h(doc, 'p', { className: 'muted grow', text: `${run.source.name} → “${run.prompt}”` });
     return h(doc, 'div', {}, [
-      h(doc, 'p', { className: 'muted', text: `${run.source.name}: “${run.prompt}”` }),
+      h(doc, 'div', { className: 'before' }, run.before === null ? [caption] : [h(doc, 'img', { attrs: { src: pngUrl(run.before), alt: `${run.source.name} before the edit`, title: 'Before' } }), caption]),
       h(doc, 'div', { className: 'grid', attrs: { role: 'group', 'aria-label': label } }, [header, ...rows]),
     ]);
   };
@@ -55,8 +63,9 @@ export function variantsView(doc: Document, events: PanelEvents) {
       preview.hidden = shown === null;
       if (shown !== null) {
         previewImage.src = pngUrl(shown.png);
-        previewImage.alt = `Preview at η ${formatEta(shown.eta)}`;
-        previewText.textContent = `Preview · η ${formatEta(shown.eta)} · seed ${shown.seed} · ${shown.steps} steps`;
+        previewImage.alt = `Preview at edit strength ${formatEta(shown.eta)}`;
+        previewText.textContent = `Preview · strength ${formatEta(shown.eta)} · ${shown.steps} steps`;
+        previewText.title = `η ${formatEta(shown.eta)}, seed ${shown.seed}`;
       }
       if (runs !== lastRuns || chosen !== lastChosen) {
         const focusedKey = (doc.activeElement as HTMLElement | null)?.dataset?.['key'];
@@ -65,9 +74,83 @@ export function variantsView(doc: Document, events: PanelEvents) {
         lastRuns = runs;
         lastChosen = chosen;
       }
+      lightbox.render(runs, chosen);
       insert.disabled = chosen.size === 0 || busy === 'inserting';
       insert.textContent = chosen.size > 1 ? `Insert ${chosen.size}` : 'Insert';
       insertHelp.textContent = chosen.size === 0 ? 'Choose variants, then insert them above the layer.' : `${chosen.size} chosen`;
+    },
+  };
+}
+
+/** "Strength 0.7, variation 2": what a designer reads; η and the seed go in the tooltip. */
+const variantLabel = (eta: number, column: number): string => `Strength ${formatEta(eta)}, variation ${column}`;
+
+/** One variant large, beside the layer as it was, with its Insert choice; Escape, Close or a click outside closes it. */
+function lightboxView(doc: Document, events: PanelEvents) {
+  const box = byId(doc, 'lightbox', 'div');
+  const title = byId(doc, 'lightbox-title', 'h2');
+  const close = byId(doc, 'lightbox-close', 'button');
+  const before = byId(doc, 'lightbox-before', 'figure');
+  const beforeImage = byId(doc, 'lightbox-before-image', 'img');
+  const image = byId(doc, 'lightbox-image', 'img');
+  const caption = byId(doc, 'lightbox-caption', 'figcaption');
+  const choose = byId(doc, 'lightbox-choose', 'button');
+  let shown: { key: string; opener: HTMLElement | null } | null = null;
+  let chosenNow: ReadonlySet<string> = new Set();
+
+  const syncChoice = (key: string) => {
+    choose.textContent = chosenNow.has(key) ? 'Chosen for Insert ✓' : 'Choose for Insert';
+    choose.setAttribute('aria-pressed', String(chosenNow.has(key)));
+  };
+
+  const hide = () => {
+    if (shown === null) return;
+    box.hidden = true;
+    shown.opener?.focus();
+    shown = null;
+  };
+  close.addEventListener('click', hide);
+  box.addEventListener('click', (event) => {
+    if (event.target === box) hide();
+  });
+  // Capture phase: Escape closes the view before the panel's own Escape (cancel the running job) can see it.
+  doc.addEventListener(
+    'keydown',
+    (event) => {
+      if (event.key !== 'Escape' || shown === null) return;
+      event.stopPropagation();
+      hide();
+    },
+    true,
+  );
+  choose.addEventListener('click', () => {
+    if (shown !== null) events.toggleVariant(shown.key);
+  });
+
+  return {
+    open(run: EditRun, variant: Variant, label: string): void {
+      shown = { key: variant.key, opener: doc.activeElement as HTMLElement | null };
+      title.textContent = `${run.source.name} → “${run.prompt}”`;
+      before.hidden = run.before === null;
+      if (run.before !== null) {
+        beforeImage.src = pngUrl(run.before);
+        beforeImage.alt = `${run.source.name} before the edit`;
+      }
+      image.src = pngUrl(variant.png);
+      image.alt = label;
+      caption.textContent = label;
+      caption.title = `η ${formatEta(variant.eta)}, seed ${variant.seed}`;
+      syncChoice(variant.key);
+      box.hidden = false;
+      close.focus();
+    },
+    /** Keeps the choice button in step, and closes when the variant is gone (a new edit or a re-render replaced it). */
+    render(runs: readonly EditRun[], chosen: ReadonlySet<string>): void {
+      chosenNow = chosen;
+      if (shown === null) return;
+      const key = shown.key;
+      if (!runs.some((r) => r.variants.some((v) => v.key === key))) return hide();
+      syncChoice(key);
     },
   };
 }
