@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { AdapterTarget, LateAdapters, Preset, Sampler } from '../../../shared/src/protocol/edit-request.ts';
 import { fail } from '../errors.ts';
+import { LR_SCHEDULES } from './lr-schedule.ts';
 import type { TrainedState } from './imagic-engine.ts';
 import { packageFingerprint } from './package-files.ts';
 import type { SampleSettings } from './settings.ts';
@@ -27,7 +28,8 @@ export const editManifestSchema = z.strictObject({
     tuneSteps: z.int().min(0),
     tuneLr: z.number().positive(),
     // Absent in edits saved before schedules existed: those were trained at a constant rate.
-    tuneLrSchedule: z.enum(['constant', 'cosine']).optional(),
+    tuneLrSchedule: z.enum(LR_SCHEDULES).optional(),
+    embedLrSchedule: z.enum(LR_SCHEDULES).optional(),
     adapterRank: z.int().positive(),
     adapterAlpha: z.number().positive(),
     adapterTargets: z.array(AdapterTarget).min(1),

@@ -138,10 +138,11 @@ export class EditStore {
       for (const part of [a.down, a.up]) adapterValues.set(part.name, await readF32(join(dir, part.file), numel(part.dims)));
     }
     const image = await decodeImage(await readFile(join(dir, manifest.files.input)), { maxPixels: MAX_SAVED_PIXELS });
+    const { embedLrSchedule, ...saved } = manifest.train;
     const state: TrainedState = {
       modelId: manifest.model.id,
       prompt: manifest.prompt,
-      train: { ...manifest.train, tuneLrSchedule: manifest.train.tuneLrSchedule ?? 'constant' },
+      train: { ...saved, tuneLrSchedule: saved.tuneLrSchedule ?? 'constant', ...(embedLrSchedule ? { embedLrSchedule } : {}) },
       embeddings: { target: target!, optimized: optimized!, empty: empty! },
       adapterSpec: manifest.adapter_spec,
       adapters: manifest.adapters.map((a) => ({ node: a.node, kind: a.kind, scale: a.scale, down: { name: a.down.name, dims: a.down.dims }, up: { name: a.up.name, dims: a.up.dims } })),

@@ -102,7 +102,7 @@ export class ImagicEngine {
     let embedLosses: number[] = [];
     if (train.embedSteps > 0) {
       const graph = await embeddingTrainingSessionAsync(pkg, this.pool);
-      const run = { stage: 'embed', session: graph.session, carried: graph.carried, params: embedding, fixed: new Map(), z0, scheduler: pkg.scheduler, steps: train.embedSteps, lr: train.embedLr, seed: train.seed } as const;
+      const run = { stage: 'embed', session: graph.session, carried: graph.carried, params: embedding, fixed: new Map(), z0, scheduler: pkg.scheduler, steps: train.embedSteps, lr: train.embedLr, lrSchedule: train.embedLrSchedule ?? 'constant', seed: train.seed } as const;
       embedLosses = (await this.trainReleasing(graph.key, () => trainAsync(run, hooks))).losses;
     }
     const optimized = embedding.get(EMBEDDING_INPUT)!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COSINE_FLOOR, scheduledLr } from './lr-schedule.ts';
+import { COSINE_FLOOR, scheduledLr, WARMUP_FRACTION, WARMUP_START } from './lr-schedule.ts';
 
 describe('learning-rate schedules', () => {
   it('constant keeps the peak; cosine falls monotonically from the peak to the floor', () => {
@@ -12,4 +12,16 @@ describe('learning-rate schedules', () => {
     for (let i = 1; i < steps; i++) expect(cosine[i]!).toBeLessThan(cosine[i - 1]!);
     expect(scheduledLr('cosine', 1, 1, 1)).toBe(1);
   });
+
+  it('warmup-cosine ramps up to the peak over the first tenth, then falls as cosine to the floor', () => {
+    const steps = 101;
+    const lr = Array.from({ length: steps }, (_, i) => scheduledLr('warmup-cosine', 1, i + 1, steps));
+    const peakAt = Math.round(WARMUP_FRACTION * (steps - 1));
+    expect(lr[0]).toBeCloseTo(WARMUP_START, 12);
+    expect(lr[peakAt]).toBeCloseTo(1, 12);
+    expect(lr.at(-1)).toBeCloseTo(COSINE_FLOOR, 12);
+    for (let i = 1; i <= peakAt; i++) expect(lr[i]!).toBeGreaterThan(lr[i - 1]!);
+    for (let i = peakAt + 1; i < steps; i++) expect(lr[i]!).toBeLessThan(lr[i - 1]!);
+  });
+
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { AdapterTarget, LateAdapters } from '../../../shared/src/protocol/edit-request.ts';
 import { fail } from '../errors.ts';
+import { LR_SCHEDULES } from './lr-schedule.ts';
 import type { SampleSettings, TrainSettings } from './settings.ts';
 
 export const PACKAGE_SETTINGS_FILE = 'imagic_settings.json';
@@ -19,7 +20,8 @@ export const PackageSettings = z.strictObject({
     .strictObject({
       embedLr: z.number().positive(),
       tuneLr: z.number().positive(),
-      tuneLrSchedule: z.enum(['constant', 'cosine']),
+      tuneLrSchedule: z.enum(LR_SCHEDULES),
+      embedLrSchedule: z.enum(LR_SCHEDULES),
       adapterRank: z.int().min(1).max(256),
       adapterAlpha: z.number().positive(),
       adapterTargets: z.array(AdapterTarget).min(1),
@@ -47,7 +49,7 @@ export const PackageSettings = z.strictObject({
 });
 export type PackageSettings = z.infer<typeof PackageSettings>;
 
-export type RecommendedTrain = Partial<Pick<TrainSettings, 'embedLr' | 'tuneLr' | 'tuneLrSchedule' | 'adapterRank' | 'adapterAlpha' | 'adapterTargets'>>;
+export type RecommendedTrain = Partial<Pick<TrainSettings, 'embedLr' | 'embedLrSchedule' | 'tuneLr' | 'tuneLrSchedule' | 'adapterRank' | 'adapterAlpha' | 'adapterTargets'>>;
 export type RecommendedSample = Partial<Pick<SampleSettings, 'guidanceScale' | 'lateAdapters'> & { eta: number }>;
 
 const present = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

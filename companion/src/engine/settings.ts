@@ -15,6 +15,8 @@ export interface TrainSettings {
   /** Stage 1: Adam steps and learning rate on the text embedding. */
   readonly embedSteps: number;
   readonly embedLr: number;
+  /** Stage 1's learning-rate schedule (lr-schedule.ts); constant when absent, as the paper's. */
+  readonly embedLrSchedule?: LrSchedule;
   /** Stage 2: Adam steps and learning rate on the adapters. */
   readonly tuneSteps: number;
   readonly tuneLr: number;
