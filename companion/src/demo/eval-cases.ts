@@ -21,9 +21,10 @@ export interface EditCase {
 
 const SHAPE_SWAP = { circle: 'square', square: 'circle' } as const;
 
-export function editCases(images: number, kinds: readonly EditKind[] = ['colour', 'shape']): EditCase[] {
+/** `images` scenes from index `from`: a later range is held out from settings chosen on the earlier one. */
+export function editCases(images: number, kinds: readonly EditKind[] = ['colour', 'shape'], from = 0): EditCase[] {
   const cases: EditCase[] = [];
-  for (let i = 0; i < images; i++) {
+  for (let i = from; i < from + images; i++) {
     const input = example(EVAL_SEED, i);
     const s = input.spec;
     if (kinds.includes('colour')) {

@@ -23,6 +23,10 @@ export interface ImagicEvalOptions {
   readonly sample: Omit<SampleSettings, 'etas' | 'seeds'>;
   readonly seeds: readonly number[];
   readonly images: number;
+  /** The first scene's index (0 unless given). */
+  readonly from?: number;
+  /** The η to sample, instead of the full sweep (the default η is always added): probes that need only η = 0 and the default. */
+  readonly etas?: readonly number[];
   readonly kinds?: readonly EditKind[];
   readonly defaultEta: number;
   readonly onCase?: (done: number, total: number, c: EditCase) => void;
@@ -71,8 +75,9 @@ function score(c: EditCase, caseIndex: number, seed: number, out: RgbaImage, eta
 const rate = (rows: readonly Scored[]) => round(rows.filter((r) => r.success).length / Math.max(1, rows.length));
 
 export async function evaluateImagic(modelDir: string, o: ImagicEvalOptions): Promise<ImagicEvalResult> {
-  const cases = editCases(o.images, o.kinds);
-  const etas = [...new Set([...SWEEP_ETAS, o.defaultEta])].sort((a, b) => a - b);
+  const cases = editCases(o.images, o.kinds, o.from);
+  // η = 0 always: the reconstruction is scored there.
+  const etas = [...new Set([0, ...(o.etas ?? SWEEP_ETAS), o.defaultEta])].sort((a, b) => a - b);
   const engine = await ImagicEngine.openAsync({ modelDir, provider: 'cpu' });
   const scored: Scored[] = [];
   const t0 = performance.now();

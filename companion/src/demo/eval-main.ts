@@ -9,6 +9,9 @@ import { printCliError } from '../cli/cli-error.ts';
 import { parseLateAdapters } from '../cli/engine-flags.ts';
 import { fail } from '../errors.ts';
 import { isAdapterTarget } from '../engine/adapter-targets.ts';
+import { editCost } from '../engine/cost.ts';
+import { isLrSchedule, LR_SCHEDULES, type LrSchedule } from '../engine/lr-schedule.ts';
+import { schedulers, type SchedulerName } from '../diffusion/schedulers/scheduler.ts';
 import { isPreset, PRESETS, type Preset, type SampleSettings, type TrainSettings } from '../engine/settings.ts';
 import { DEMO_DEFAULT_ETA, DEMO_PRESET, demoSampleSettings, demoTrainSettings } from './demo-settings.ts';
 import { DEMO_PACKAGE_DIR } from './demo-paths.ts';
@@ -25,16 +28,21 @@ interface Flags {
   model: string;
   preset?: string;
   images: string;
+  from: string;
+  etas?: string;
   seeds: string;
   genSeeds: string;
   eta: string;
   embedSteps?: string;
   tuneSteps?: string;
   embedLr?: string;
+  embedLrSchedule?: string;
   tuneLr?: string;
+  tuneLrSchedule?: string;
   rank?: string;
   targets?: string;
   steps?: string;
+  sampler?: string;
   guidance?: string;
   lateAdapters?: string;
   generation: boolean;
@@ -65,7 +73,9 @@ function trainSettings(f: Flags): TrainSettings {
     ...(f.embedSteps ? { embedSteps: num('embed-steps', f.embedSteps) } : {}),
     ...(f.tuneSteps ? { tuneSteps: num('tune-steps', f.tuneSteps) } : {}),
     ...(f.embedLr ? { embedLr: num('embed-lr', f.embedLr) } : {}),
+    ...(f.embedLrSchedule ? { embedLrSchedule: lrScheduleOf('embed-lr-schedule', f.embedLrSchedule) } : {}),
     ...(f.tuneLr ? { tuneLr: num('tune-lr', f.tuneLr) } : {}),
+    ...(f.tuneLrSchedule ? { tuneLrSchedule: lrScheduleOf('tune-lr-schedule', f.tuneLrSchedule) } : {}),
     ...(f.rank ? { adapterRank: num('rank', f.rank), adapterAlpha: num('rank', f.rank) } : {}),
     ...(targets ? { adapterTargets: targets as TrainSettings['adapterTargets'] } : {}),
   };
@@ -76,10 +86,14 @@ function sampleSettings(f: Flags): Omit<SampleSettings, 'etas' | 'seeds'> {
   return {
     ...base,
     ...(f.steps ? { steps: num('steps', f.steps) } : {}),
+    ...(f.sampler ? { sampler: samplerOf(f.sampler) } : {}),
     ...(f.guidance ? { guidanceScale: num('guidance', f.guidance) } : {}),
     ...(f.lateAdapters ? { lateAdapters: parseLateAdapters(f.lateAdapters) } : {}),
   };
 }
+
+const lrScheduleOf = (flag: string, name: string): LrSchedule => (isLrSchedule(name) ? name : fail('INVALID_SPEC', `--${flag} ${name}: expected one of ${LR_SCHEDULES.join(', ')}`));
+const samplerOf = (name: string): SchedulerName => (Object.hasOwn(schedulers, name) ? (name as SchedulerName) : fail('INVALID_SPEC', `--sampler ${name}: expected one of ${Object.keys(schedulers).join(', ')}`));
 
 const presetOf = (name: string): Preset => (isPreset(name) ? name : fail('INVALID_SPEC', `--preset ${name}: expected one of ${Object.keys(PRESETS).join(', ')}`));
 
@@ -90,7 +104,9 @@ async function run(f: Flags): Promise<void> {
   const seeds = f.seeds.split(',').map((s) => num('seeds', s));
   const defaultEta = num('eta', f.eta);
   const images = num('images', f.images);
-  const result: Record<string, unknown> = { model: modelDir, preset: f.preset ?? `${DEMO_PRESET} + the package's imagic_settings.json`, train, sample, seeds, defaultEta };
+  const from = num('from', f.from);
+  const etas = f.etas?.split(',').map((e) => num('etas', e));
+  const result: Record<string, unknown> = { model: modelDir, preset: f.preset ?? `${DEMO_PRESET} + the package's imagic_settings.json`, train, sample, seeds, defaultEta, from, cost: editCost(train, { ...sample, etas: [defaultEta], seeds: [seeds[0] ?? 0] }) };
   if (f.generation) {
     log('generation from captions…');
     const { images: samples, ...generation } = await evaluateGeneration(modelDir, sample, num('gen-seeds', f.genSeeds));
@@ -105,7 +121,7 @@ async function run(f: Flags): Promise<void> {
   }
   if (f.imagic) {
     result['imagic'] = await evaluateImagic(modelDir, {
-      train, sample, seeds, images, defaultEta,
+      train, sample, seeds, images, from, defaultEta, ...(etas ? { etas } : {}),
       onCase: (done, total, c) => log(`imagic ${done}/${total}: ${c.input.caption} → "${c.prompt}"`),
     });
   }
@@ -132,6 +148,8 @@ const program = new Command('eval-demo')
   .addOption(new Option('--model <dir>', 'package folder').default(DEMO_PACKAGE_DIR))
   .addOption(new Option('--preset <name>', 'a plain engine preset instead of the demo settings (demo-settings.ts)'))
   .addOption(new Option('--images <n>', 'held-out input scenes for Imagic').default('12'))
+  .addOption(new Option('--from <i>', 'index of the first input scene (held-out checks of settings chosen on earlier scenes)').default('0'))
+  .addOption(new Option('--etas <list>', 'sample only these η (with 0 and the default η) instead of the full sweep: quicker probes'))
   .addOption(new Option('--seeds <list>', 'sampling seeds per edit').default('1,2'))
   .addOption(new Option('--gen-seeds <n>', 'samples per caption for generation').default('2'))
   .addOption(new Option('--eta <eta>', 'the default η edits are judged at').default(String(DEMO_DEFAULT_ETA)))
@@ -139,9 +157,12 @@ const program = new Command('eval-demo')
   .addOption(new Option('--tune-steps <n>'))
   .addOption(new Option('--embed-lr <lr>'))
   .addOption(new Option('--tune-lr <lr>'))
+  .addOption(new Option('--embed-lr-schedule <name>', `stage 1's learning-rate schedule: ${LR_SCHEDULES.join(', ')}`))
+  .addOption(new Option('--tune-lr-schedule <name>', `stage 2's learning-rate schedule: ${LR_SCHEDULES.join(', ')}`))
   .addOption(new Option('--rank <n>', 'adapter rank (alpha = rank)'))
   .addOption(new Option('--targets <list>', 'adapter targets, comma-separated'))
   .addOption(new Option('--steps <n>', 'sampling steps'))
+  .addOption(new Option('--sampler <name>', `sampler: ${Object.keys(schedulers).join(', ')}`))
   .addOption(new Option('--guidance <g>', 'classifier-free guidance scale'))
   .addOption(new Option('--late-adapters <from,scale>', "late-step fading of the adapters (late-adapters.ts), or 'off'"))
   .addOption(new Option('--no-generation', 'skip generation from captions'))
