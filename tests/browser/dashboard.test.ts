@@ -58,13 +58,40 @@ describe.skipIf(skip)('the dashboard', () => {
     expect(await text('#pairing-code')).toBe(daemon.token);
   });
 
-  it('lists saved edits with a thumbnail, and deletes one', async () => {
+  it('lists saved edits as input → results with their state, re-renders one with a new seed, and deletes one', async () => {
     const card = page.locator(`li[data-edit-id="${editId}"]`);
-    await poll(async () => card.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(48);
+    const images = card.locator('img');
+    await poll(() => images.count()).toBe(1 + fastEditRequest({ frameId: 'f', sha256: '0'.repeat(64), width: 48, height: 48 }).sampling.etas.length);
+    await poll(async () => images.first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(48);
+    expect(await images.first().getAttribute('alt')).toBe('input of “a photo of a cat”');
+    // The results are the edit's outputs, not its input again.
+    expect(await images.nth(1).getAttribute('alt')).toMatch(/^strength [\d.]+, seed \d+$/);
+    expect(await card.locator('.state').textContent()).toBe('ready');
     expect(await card.textContent()).toContain('a photo of a cat');
+    // An image box is the image's own size: no checkerboard frames an opaque layer.
+    const box = await images.first().evaluate((img: HTMLImageElement) => [img.clientWidth, img.clientHeight, img.naturalWidth, img.naturalHeight]);
+    expect(box[0]! / box[1]!).toBeCloseTo(box[2]! / box[3]!, 2);
+
+    const seedsBefore = await images.nth(1).getAttribute('alt');
+    await card.locator('button.render').click();
+    await poll(() => card.locator('button.render').textContent(), 60_000).toBe('Re-render');
+    await poll(async () => (await card.locator('img').nth(1).getAttribute('alt')) !== seedsBefore, 30_000).toBe(true);
+
     await card.locator('button.delete').click();
     await poll(() => card.count()).toBe(0);
     expect(existsSync(path.join(daemon.dataDir, 'edits', editId))).toBe(false);
+  });
+
+  it('fits a 420 px window, answers /favicon.ico and says when there are no jobs yet', async () => {
+    const narrow = await browser.context.newPage();
+    await narrow.setViewportSize({ width: 420, height: 800 });
+    await narrow.goto(daemon.url);
+    await poll(() => narrow.locator('#models tbody tr').count()).toBeGreaterThan(0);
+    expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+    await narrow.close();
+    const icon = await fetch(new URL('/favicon.ico', daemon.url));
+    expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+    expect(await page.locator('#jobs-empty').isHidden()).toBe(true);
   });
 
   it('lists models and changes the default', async () => {

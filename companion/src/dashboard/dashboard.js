@@ -61,6 +61,49 @@ function run(token) {
     return thumbnails.get(editId);
   };
 
+  // A result's thumbnail is fetched once per (edit, index, η, seed): a re-render with a new seed gets a new one.
+  const resultThumbnails = new Map();
+  const results = async (editId) => {
+    const res = await fetch(`/api/edits/${editId}/results`, { headers: auth, cache: 'no-store' });
+    if (!res.ok) throw new Error(String(res.status));
+    const body = await res.json();
+    const thumbnail = (o) => {
+      const key = `${editId}/${o.index}/${o.eta}/${o.seed}`;
+      if (!resultThumbnails.has(key)) {
+        const url = fetch(`/api/edits/${editId}/results/${o.index}/thumbnail`, { headers: auth, cache: 'no-store' })
+          .then((r) => (r.ok ? r.blob() : Promise.reject(new Error(String(r.status)))))
+          .then((blob) => URL.createObjectURL(blob));
+        url.catch(() => resultThumbnails.delete(key));
+        resultThumbnails.set(key, url);
+      }
+      return resultThumbnails.get(key);
+    };
+    return { ...body, thumbnail };
+  };
+  // Re-render: one new seed at the edit strengths and steps the edit was rendered with.
+  const rendering = new Set();
+  const reRender = async (editId) => {
+    rendering.add(editId);
+    try {
+      const { sampling } = await results(editId);
+      const seed = crypto.getRandomValues(new Uint32Array(1))[0] % 100000;
+      const { etas, steps, sampler, guidanceScale, lateAdapters } = sampling;
+      const job = await conn.request({ type: 'edit.render', editId, sampling: { etas, seeds: [seed], steps, sampler, guidanceScale, ...(lateAdapters ? { lateAdapters } : {}) } });
+      await waitForJob(job.jobId);
+    } finally {
+      rendering.delete(editId);
+      await refreshAll().catch(() => undefined);
+    }
+  };
+  const waitForJob = async (jobId) => {
+    for (;;) {
+      const { jobs } = await conn.request({ type: 'jobs.list' });
+      const job = jobs.find((j) => j.jobId === jobId);
+      if (!job || job.state === 'done' || job.state === 'failed' || job.state === 'cancelled') return;
+      await new Promise((resolve) => setTimeout(resolve, LISTS_EVERY_MS / 2));
+    }
+  };
+
   const refreshStatus = async () => {
     const s = await conn.request({ type: 'status' });
     views.status(s);
@@ -68,7 +111,7 @@ function run(token) {
   };
   const refreshLists = async () => {
     const [edits, models, jobs] = await Promise.all([conn.request({ type: 'edits.list' }), conn.request({ type: 'models.list' }), conn.request({ type: 'jobs.list' })]);
-    views.edits(edits.edits, { thumbnail, onDelete: (editId) => act({ type: 'edit.delete', editId }) });
+    views.edits(edits.edits, { thumbnail, results, busy: rendering, onRender: (editId) => void reRender(editId), onDelete: (editId) => act({ type: 'edit.delete', editId }) });
     views.models(models.models, models.modelsDir, { onDefault: (modelId) => act({ type: 'models.default', modelId }) });
     views.jobs(jobs.jobs);
   };

@@ -42,16 +42,53 @@ export function status(s) {
   $('job-detail').textContent = parts.join(' · ');
 }
 
-export function edits(list, { thumbnail, onDelete }) {
+const STATE_WORDS = { training: 'training…', ready: 'ready', failed: 'failed' };
+
+/** An image once its URL resolves; until then (or if it never does) a labelled placeholder, never a broken image. */
+function image(url, alt, waiting) {
+  const slot = el('span', waiting, { class: 'placeholder' });
+  url.then(
+    (src) => slot.replaceWith(el('img', undefined, { src, alt, title: alt })),
+    () => (slot.textContent = 'not available'),
+  );
+  return slot;
+}
+
+/**
+ * Each saved edit: its input → its latest results, the target text, its state, and Re-render (a new seed at the edit
+ * strengths it was rendered with) and Delete.
+ */
+export function edits(list, { thumbnail, results, onRender, onDelete, busy }) {
   const ul = $('edits');
   ul.replaceChildren(
     ...list.map((edit) => {
       const li = el('li', undefined, { 'data-edit-id': edit.editId });
-      const img = el('img', undefined, { alt: `input of edit ${edit.editId.slice(0, 8)}` });
-      if (edit.state === 'ready') thumbnail(edit.editId).then((url) => (img.src = url), () => img.remove());
+      const ready = edit.state === 'ready';
+      const pair = el('div', undefined, { class: 'before-after' });
+      pair.append(ready ? image(thumbnail(edit.editId), `input of “${edit.prompt}”`, 'input') : el('span', STATE_WORDS[edit.state], { class: 'placeholder' }));
+      if (ready) {
+        const outputs = el('span', undefined, { class: 'results' });
+        pair.append(el('span', '→', { 'aria-hidden': 'true' }), outputs);
+        results(edit.editId).then(
+          (r) => {
+            if (r.outputs.length === 0) return outputs.append(el('span', 'not rendered yet', { class: 'placeholder' }));
+            outputs.append(...r.outputs.map((o) => image(r.thumbnail(o), `strength ${o.eta}, seed ${o.seed}`, `η ${o.eta}`)));
+          },
+          () => outputs.append(el('span', 'results not available', { class: 'placeholder' })),
+        );
+      }
+      const state = el('span', STATE_WORDS[edit.state] ?? edit.state, { class: 'state', 'data-state': edit.state });
+      const actions = el('div', undefined, { class: 'actions' });
+      if (ready) {
+        const render = el('button', busy.has(edit.editId) ? 'Rendering…' : 'Re-render', { type: 'button', class: 'render', title: 'Another seed at the same edit strength' });
+        render.disabled = busy.has(edit.editId);
+        render.addEventListener('click', () => onRender(edit.editId));
+        actions.append(render);
+      }
       const del = el('button', 'Delete', { type: 'button', class: 'delete' });
       del.addEventListener('click', () => onDelete(edit.editId));
-      li.append(img, el('strong', edit.prompt), el('span', `${edit.width}×${edit.height} · ${edit.preset} · ${edit.state}`, { class: 'muted' }), el('span', formatTime(edit.createdAt), { class: 'muted' }), del);
+      actions.append(del);
+      li.append(pair, el('strong', edit.prompt), el('span', `${edit.width}×${edit.height} · ${edit.preset} · ${formatTime(edit.createdAt)}`, { class: 'muted' }), state, actions);
       return li;
     }),
   );
@@ -80,6 +117,7 @@ export function models(list, dir, { onDefault }) {
 }
 
 export function jobs(list) {
+  $('jobs-empty').hidden = list.length > 0;
   $('jobs').replaceChildren(
     ...list.slice(0, 10).map((j) => {
       const what = j.kind === 'edit' ? `edit “${j.prompt ?? ''}”` : `re-render ${j.editId.slice(0, 8)}`;

@@ -20,6 +20,20 @@ export const editsDir = (dataDir: string): string => join(dataDir, 'edits');
 export const DEFAULT_MAX_EDIT_BYTES = 1024 ** 3;
 const MANIFEST = 'manifest.json';
 const INPUT_IMAGE = 'input.png';
+/** The latest render's images, for the dashboard: `outputs/<n>.png` and `outputs/index.json`. */
+const OUTPUTS = 'outputs';
+const OUTPUTS_INDEX = 'index.json';
+/** A render may ask for 64 outputs; the dashboard shows a few. */
+const MAX_SAVED_OUTPUTS = 8;
+
+/** One image of an edit's latest render, as `latestOutputsAsync` lists them. */
+export interface SavedOutput {
+  readonly index: number;
+  readonly eta: number;
+  readonly seed: number;
+}
+
+const savedOutputsSchema = z.array(z.strictObject({ index: z.int().min(0), eta: z.number(), seed: z.int().min(0) })).max(MAX_SAVED_OUTPUTS);
 const EDIT_ID = /^[0-9a-f]{32}$/;
 /** Decoding the saved input back: it was written by us at its own size, which the edit already accepted. */
 const MAX_SAVED_PIXELS = 4096 * 4096;
@@ -106,6 +120,45 @@ export class EditStore {
       await rm(tmp, { recursive: true, force: true });
       throw err;
     }
+  }
+
+  /**
+   * Keeps the first images of a render as the edit's latest results (replacing the previous ones), written into a
+   * temporary folder and renamed into place. The edit must exist.
+   */
+  async saveOutputsAsync(id: string, images: readonly { eta: number; seed: number; width: number; height: number; rgba: Uint8Array }[]): Promise<void> {
+    const dir = this.dirOf(id);
+    await this.readManifestAsync(id);
+    const tmp = join(dir, `.tmp-${OUTPUTS}-${randomBytes(4).toString('hex')}`);
+    try {
+      await mkdir(tmp);
+      const kept = images.slice(0, MAX_SAVED_OUTPUTS);
+      for (const [i, img] of kept.entries()) await writeFile(join(tmp, `${i}.png`), await encodePng(img.rgba, img.width, img.height));
+      await writeFile(join(tmp, OUTPUTS_INDEX), JSON.stringify(kept.map((img, index) => ({ index, eta: img.eta, seed: img.seed }))));
+      await rm(join(dir, OUTPUTS), { recursive: true, force: true });
+      await rename(tmp, join(dir, OUTPUTS));
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** The edit's latest results; none before its first render finished. */
+  async latestOutputsAsync(id: string): Promise<SavedOutput[]> {
+    let text: string;
+    try {
+      text = await readFile(join(this.dirOf(id), OUTPUTS, OUTPUTS_INDEX), 'utf8');
+    } catch {
+      return [];
+    }
+    const parsed = savedOutputsSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : [];
+  }
+
+  /** The PNG of one of the latest results. */
+  async outputPngAsync(id: string, index: number): Promise<Uint8Array> {
+    if (!(await this.latestOutputsAsync(id)).some((o) => o.index === index)) fail('EDIT_NOT_FOUND', `edit ${id} has no result ${index}`);
+    return readFile(join(this.dirOf(id), OUTPUTS, `${index}.png`));
   }
 
   async readManifestAsync(id: string): Promise<EditManifest> {

@@ -54,7 +54,9 @@ export class ImagicRunner {
     await this.store.saveAsync(editId, manifestOf(editId, engine, request, train, sample, state), state);
     try {
       const images = await engine.renderAsync(state, sample, hooks);
-      return { outputs: etasMajor(images.map(toOutput), request.sampling), cost: editCost(train, sample, await readPackageBackwardRatioAsync(model.dir)) };
+      const outputs = etasMajor(images.map(toOutput), request.sampling);
+      await this.keepOutputsAsync(editId, outputs);
+      return { outputs, cost: editCost(train, sample, await readPackageBackwardRatioAsync(model.dir)) };
     } catch (err) {
       // A cancelled edit leaves nothing behind: the designer asked for it not to happen.
       if (control.signal.aborted) await this.store.deleteAsync(editId).catch(() => undefined);
@@ -70,7 +72,15 @@ export class ImagicRunner {
     const engine = await this.engineForAsync(manifest.model.dir, manifest.placement.canvas.width, control);
     const sample = sampleSettingsOf(sampling, manifest.sample);
     const images = await engine.renderAsync(state, sample, hooksOf(control));
-    return { outputs: etasMajor(images.map(toOutput), sampling), cost: editCost(null, sample, await readPackageBackwardRatioAsync(manifest.model.dir)) };
+    const outputs = etasMajor(images.map(toOutput), sampling);
+    // A preview while the panel's slider moves is not a result worth keeping over the last full render.
+    if (sampling.steps >= manifest.sample.steps) await this.keepOutputsAsync(editId, outputs);
+    return { outputs, cost: editCost(null, sample, await readPackageBackwardRatioAsync(manifest.model.dir)) };
+  }
+
+  /** The results as the edit's latest, for the dashboard; a failure to keep them (the edit deleted meanwhile) fails nothing. */
+  private async keepOutputsAsync(editId: string, outputs: readonly RenderedOutput[]): Promise<void> {
+    await this.store.saveOutputsAsync(editId, outputs).catch((err: unknown) => this.options.logger.warn(`edit ${editId}: its results were not kept for the dashboard: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   async closeAsync(): Promise<void> {

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import type { EditSummary } from '../../../shared/src/protocol/messages.ts';
 import { EditStore } from '../engine/edit-store.ts';
 import { ImagicError } from '../errors.ts';
+import type { EditImage, EditResults } from './edit-engine.ts';
 
 export class SavedEdits {
   private readonly store: EditStore;
@@ -42,10 +43,15 @@ export class SavedEdits {
     await this.store.deleteAsync(editId);
   }
 
-  async thumbnailAsync(editId: string, maxSidePx: number): Promise<Uint8Array> {
+  async thumbnailAsync(editId: string, maxSidePx: number, which: EditImage = 'input'): Promise<Uint8Array> {
     const manifest = await this.store.readManifestAsync(editId);
-    const input = await readFile(path.join(this.store.root, editId, manifest.files.input));
-    const png = await sharp(input).resize(maxSidePx, maxSidePx, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+    const image = which === 'input' ? await readFile(path.join(this.store.root, editId, manifest.files.input)) : await this.store.outputPngAsync(editId, which.result);
+    const png = await sharp(image).resize(maxSidePx, maxSidePx, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
     return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+  }
+
+  async resultsAsync(editId: string): Promise<EditResults> {
+    const manifest = await this.store.readManifestAsync(editId);
+    return { sampling: manifest.sample, outputs: await this.store.latestOutputsAsync(editId) };
   }
 }

@@ -10,7 +10,7 @@ import type { ProviderSetting } from '../engine/worker/provider-choice.ts';
 import { ImagicError } from '../errors.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 import type { Logger } from '../log.ts';
-import type { EditEngine, EngineStatus, RunControl, RunResult } from './edit-engine.ts';
+import type { EditEngine, EditImage, EditResults, EngineStatus, RunControl, RunResult } from './edit-engine.ts';
 import { engineStatusAsync, IDLE_RUNNER, type RunnerState } from './engine-status.ts';
 import { ownBuffer, type EngineCall, type EngineThreadData, type FromEngine, type ToEngine } from './engine-thread/engine-rpc.ts';
 import { SavedEdits } from './saved-edits.ts';
@@ -57,8 +57,12 @@ export class ThreadedEditEngine implements EditEngine {
     return this.edits.deleteAsync(editId);
   }
 
-  editThumbnailAsync(editId: string, maxSidePx: number): Promise<Uint8Array> {
-    return this.edits.thumbnailAsync(editId, maxSidePx);
+  editThumbnailAsync(editId: string, maxSidePx: number, which: EditImage = 'input'): Promise<Uint8Array> {
+    return this.edits.thumbnailAsync(editId, maxSidePx, which);
+  }
+
+  editResultsAsync(editId: string): Promise<EditResults> {
+    return this.edits.resultsAsync(editId);
   }
 
   /** Closes the engine's sessions, then the thread. */

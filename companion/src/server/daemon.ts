@@ -92,7 +92,8 @@ export async function startDaemonAsync(input: DaemonOptions): Promise<RunningDae
       dashboardKey: key,
       port: () => port,
       token,
-      thumbnailAsync: (editId, side) => engine.editThumbnailAsync(editId, side),
+      thumbnailAsync: (editId, side, which) => engine.editThumbnailAsync(editId, side, which),
+      resultsAsync: (editId) => engine.editResultsAsync(editId),
       diagnosticsAsync: () => buildDiagnosticsAsync({ services, tail, token, settings: { ...settings, port } }),
     }),
   });

@@ -20,6 +20,7 @@ import { ImagicError } from '../errors.ts';
 import { tokensMatch } from '../pairing/pairing-token.ts';
 import { isCompanionOrigin } from './host-origin.ts';
 import { refusalBody } from './refusal.ts';
+import type { EditImage, EditResults } from '../jobs/edit-engine.ts';
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
 /** The header the dashboard's script adds to its token request. */
@@ -34,7 +35,8 @@ export type DashboardRouteOptions = {
   token: string;
   /** The dashboard link's secret (dashboardKey()); the link is `/?key=<key>`. */
   dashboardKey: string;
-  thumbnailAsync: (editId: string, maxSidePx: number) => Promise<Uint8Array>;
+  thumbnailAsync: (editId: string, maxSidePx: number, which: EditImage) => Promise<Uint8Array>;
+  resultsAsync: (editId: string) => Promise<EditResults>;
   diagnosticsAsync: () => Promise<string>;
 };
 
@@ -78,7 +80,7 @@ function hasToken(req: Request, token: string): boolean {
   return match !== null && tokensMatch(token, match[1]!);
 }
 
-export function createDashboardRouter({ port, token, dashboardKey: key, thumbnailAsync, diagnosticsAsync }: DashboardRouteOptions): Router {
+export function createDashboardRouter({ port, token, dashboardKey: key, thumbnailAsync, resultsAsync, diagnosticsAsync }: DashboardRouteOptions): Router {
   const router = express.Router();
 
   router.use((req, res, next) => {
@@ -111,19 +113,38 @@ export function createDashboardRouter({ port, token, dashboardKey: key, thumbnai
     res.json({ token });
   });
 
-  router.get('/api/edits/:editId/thumbnail', async (req: Request, res: Response) => {
+  /** A saved edit's route behind the pairing code: 401 without it, 404 for an unknown edit, 409 for a stale one. */
+  const editRoute = (answer: (editId: string, req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
     if (!hasToken(req, token)) return void res.status(401).json(refusalBody('PAIRING_REQUIRED', 'send the pairing code as Authorization: Bearer <code>'));
     const editId = req.params['editId'];
     if (!HexId.safeParse(editId).success) return void res.status(404).json(refusalBody('EDIT_NOT_FOUND', 'not an edit id'));
     try {
-      const png = await thumbnailAsync(editId as string, THUMBNAIL_SIDE_PX);
-      res.setHeader('Cache-Control', 'private, max-age=60');
-      res.type('png').send(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
+      await answer(editId as string, req, res);
     } catch (err) {
       if (!(err instanceof ImagicError)) throw err;
       res.status(err.code === 'EDIT_NOT_FOUND' ? 404 : 409).json(refusalBody(err.code, err.message));
     }
-  });
+  };
+  const sendPng = (res: Response, png: Uint8Array, cacheControl: string) => {
+    res.setHeader('Cache-Control', cacheControl);
+    res.type('png').send(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
+  };
+
+  router.get('/api/edits/:editId/thumbnail', editRoute(async (editId, _req, res) => sendPng(res, await thumbnailAsync(editId, THUMBNAIL_SIDE_PX, 'input'), 'private, max-age=60')));
+
+  // The latest render's results: which there are, and each one's thumbnail (no-store: a re-render replaces them).
+  router.get('/api/edits/:editId/results', editRoute(async (editId, _req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(await resultsAsync(editId));
+  }));
+  router.get('/api/edits/:editId/results/:index/thumbnail', editRoute(async (editId, req, res) => {
+    const index = Number(req.params['index']);
+    if (!Number.isSafeInteger(index) || index < 0) return void res.status(404).json(refusalBody('EDIT_NOT_FOUND', 'not a result index'));
+    sendPng(res, await thumbnailAsync(editId, THUMBNAIL_SIDE_PX, { result: index }), 'no-store');
+  }));
+
+  // Browsers ask for /favicon.ico whatever the page says; the page's own icon answers.
+  router.get('/favicon.ico', (_req: Request, res: Response) => res.redirect(301, '/favicon.svg'));
 
   router.get('/api/diagnostics', async (req: Request, res: Response) => {
     if (!hasToken(req, token)) return void res.status(401).json(refusalBody('PAIRING_REQUIRED', 'send the pairing code as Authorization: Bearer <code>'));
