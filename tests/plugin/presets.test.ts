@@ -1,5 +1,5 @@
-// The panel's preset table copies the companion's step counts and sampling (the UI bundle cannot import companion
-// code): they must agree. Adapter settings are the companion's own (adapterRank 0).
+// The panel's preset table copies the companion's sampling (the UI bundle cannot import companion code): they must
+// agree. Training settings are the companion's own (no step counts, adapterRank 0).
 import { describe, expect, it } from 'vitest';
 import { PRESETS as COMPANION } from '../../companion/src/engine/settings.ts';
 import { PRESETS as PANEL } from '../../plugin/ui/state/presets.ts';
@@ -11,10 +11,10 @@ describe('panel presets', () => {
   it.each(Object.keys(COMPANION) as Array<keyof typeof COMPANION>)('%s matches companion/src/engine/settings.ts', (name) => {
     const companion = COMPANION[name];
     const panel = PANEL[name];
-    const { embedSteps, tuneSteps } = companion.train;
-    expect(panel.fineTune).toMatchObject({ embedSteps, tuneSteps, adapterRank: 0, adapterTargets: [] });
-    // The stage-1 rate is left to the companion too (the model's recommendation, else the preset's).
-    expect(panel.fineTune).not.toHaveProperty('embedLr');
+    expect(panel.fineTune).toMatchObject({ adapterRank: 0, adapterTargets: [] });
+    // Step counts and the stage-1 rate are left to the companion (the model's recommendation for the preset, else
+    // the preset's).
+    for (const field of ['embedSteps', 'tuneSteps', 'embedLr']) expect(panel.fineTune).not.toHaveProperty(field);
     expect({ steps: panel.steps, sampler: panel.sampler }).toEqual({ steps: companion.sample.steps, sampler: companion.sample.sampler });
     // The guidance scale is left to the companion (the model's recommendation, else the preset's).
     expect(panel).not.toHaveProperty('guidanceScale');

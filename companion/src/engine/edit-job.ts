@@ -129,8 +129,8 @@ export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<
   await prepareOutDirAsync(job.outDir);
   const modelDir = await resolveModelDirAsync(job.dataDir, job.modelDir);
   // The preset, then what the model recommends for itself (package-settings.ts), then the flags.
-  const train = validateTrainSettings({ ...preset.train, ...(await readPackageSettingsAsync(modelDir)), seed: 0, ...job.train });
-  const { eta, ...recommended } = await readPackageSampleSettingsAsync(modelDir);
+  const train = validateTrainSettings({ ...preset.train, ...(await readPackageSettingsAsync(modelDir, job.preset)), seed: 0, ...job.train });
+  const { eta, ...recommended } = await readPackageSampleSettingsAsync(modelDir, job.preset);
   warnUnknownWords(job.prompt, await readPackagePromptsAsync(modelDir), hooks);
   const sample = validateSampleSettings({ ...preset.sample, ...recommended, etas: [eta ?? DEFAULT_ETA], seeds: DEFAULT_SEEDS, ...job.sample });
 

@@ -31,7 +31,31 @@ describe('imagic_settings.json', () => {
     expect(await readPackageSampleSettingsAsync(dir)).toEqual({ guidanceScale: 3, eta: 1 });
   });
 
+  it('recommends per preset over its general recommendation, step counts and samplers included', async () => {
+    await write({
+      train: { embedLr: 1e-2, tuneLr: 1e-3 },
+      sample: { guidanceScale: 3, eta: 1.2 },
+      presets: { standard: { train: { embedSteps: 40, embedLr: 0.1, embedLrSchedule: 'cosine', tuneSteps: 300 }, sample: { steps: 20, sampler: 'dpmpp2m' } } },
+      reason: 'measured',
+    });
+    expect(await readPackageSettingsAsync(dir, 'standard')).toEqual({ embedSteps: 40, embedLr: 0.1, embedLrSchedule: 'cosine', tuneSteps: 300, tuneLr: 1e-3 });
+    expect(await readPackageSettingsAsync(dir, 'community')).toEqual({ embedLr: 1e-2, tuneLr: 1e-3 });
+    expect(await readPackageSettingsAsync(dir)).toEqual({ embedLr: 1e-2, tuneLr: 1e-3 });
+    expect(await readPackageSampleSettingsAsync(dir, 'standard')).toEqual({ guidanceScale: 3, eta: 1.2, steps: 20, sampler: 'dpmpp2m' });
+    expect(await readPackageSampleSettingsAsync(dir, 'paper')).toEqual({ guidanceScale: 3, eta: 1.2 });
+  });
+
+  it("gives a request without step counts the model's for its preset, else the preset's; a request's own win", () => {
+    const { embedSteps: _e, tuneSteps: _t, ...fineTune } = exampleEditRequest.fineTune;
+    const request = EditRequest.parse({ ...exampleEditRequest, fineTune });
+    expect(trainSettingsOf(request, { embedSteps: 40, tuneSteps: 300 })).toMatchObject({ embedSteps: 40, tuneSteps: 300 });
+    expect(trainSettingsOf(request, {})).toMatchObject({ embedSteps: PRESETS[request.preset].train.embedSteps, tuneSteps: PRESETS[request.preset].train.tuneSteps });
+    expect(trainSettingsOf(EditRequest.parse(exampleEditRequest), { embedSteps: 40, tuneSteps: 300 })).toMatchObject({ embedSteps: exampleEditRequest.fineTune.embedSteps, tuneSteps: exampleEditRequest.fineTune.tuneSteps });
+  });
+
   it.each([
+    ['a preset that does not exist', { train: {}, presets: { turbo: { train: { embedSteps: 5 } } }, reason: '' }],
+    ['a sampler that does not exist', { train: {}, presets: { standard: { sample: { sampler: 'lms' } } }, reason: '' }],
     ['not JSON', '{ nope'],
     ['an unknown field', { train: { tuneSteps: 5 }, reason: '' }],
     ['a rank of 0', { train: { adapterRank: 0 }, reason: '' }],

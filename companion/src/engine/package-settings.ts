@@ -3,40 +3,54 @@
 // layers, and a 40 MB adapter file on SD 1.5's), and the guidance scale suits how it was trained (model cards give
 // one), as does the η where its edits land (SD implementations use 0.6–1.1, imagic.md), so they belong to the
 // model, not to the presets. They fill in what a preset leaves to the companion ("the
-// companion's adapters", a request's adapterRank 0, and the CLI's defaults); step counts stay the preset's, and
-// explicit flags win over both. Absent file: the presets' values.
+// companion's adapters", a request's adapterRank 0, and the CLI's defaults). `presets` recommends per preset, step
+// counts and samplers too: how many steps reach a preset's quality is the model's to say. Explicit flags and a
+// request's own values win over both. Absent file: the presets' values.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { AdapterTarget, LateAdapters } from '../../../shared/src/protocol/edit-request.ts';
+import { AdapterTarget, LateAdapters, Preset, Sampler } from '../../../shared/src/protocol/edit-request.ts';
 import { fail } from '../errors.ts';
 import { LR_SCHEDULES } from './lr-schedule.ts';
 import type { SampleSettings, TrainSettings } from './settings.ts';
 
 export const PACKAGE_SETTINGS_FILE = 'imagic_settings.json';
 
+const TrainRecommendation = z
+  .strictObject({
+    embedLr: z.number().positive(),
+    tuneLr: z.number().positive(),
+    tuneLrSchedule: z.enum(LR_SCHEDULES),
+    embedLrSchedule: z.enum(LR_SCHEDULES),
+    adapterRank: z.int().min(1).max(256),
+    adapterAlpha: z.number().positive(),
+    adapterTargets: z.array(AdapterTarget).min(1),
+  })
+  .partial();
+
+const SampleRecommendation = z
+  .strictObject({
+    guidanceScale: z.number().min(0).max(30),
+    /** The η an edit gets when none is asked for (the CLI's default, the panel's initial slider value). */
+    eta: z.number().min(-0.5).max(2),
+    /** Late-step fading of the adapters (late-adapters.ts): how much of the fine-tuning this model's edits need. */
+    lateAdapters: LateAdapters,
+  })
+  .partial();
+
+/**
+ * What the model recommends for one preset, over its general recommendation: step counts too, since how many steps
+ * reach a preset's quality depends on the model (a preset is a trade of time for quality; the model says where).
+ */
+const PresetRecommendation = z.strictObject({
+  train: TrainRecommendation.extend({ embedSteps: z.int().min(0).max(5000), tuneSteps: z.int().min(0).max(5000) }).partial().optional(),
+  sample: SampleRecommendation.extend({ steps: z.int().min(1).max(200), sampler: Sampler }).partial().optional(),
+});
+
 export const PackageSettings = z.strictObject({
-  train: z
-    .strictObject({
-      embedLr: z.number().positive(),
-      tuneLr: z.number().positive(),
-      tuneLrSchedule: z.enum(LR_SCHEDULES),
-      embedLrSchedule: z.enum(LR_SCHEDULES),
-      adapterRank: z.int().min(1).max(256),
-      adapterAlpha: z.number().positive(),
-      adapterTargets: z.array(AdapterTarget).min(1),
-    })
-    .partial(),
-  sample: z
-    .strictObject({
-      guidanceScale: z.number().min(0).max(30),
-      /** The η an edit gets when none is asked for (the CLI's default, the panel's initial slider value). */
-      eta: z.number().min(-0.5).max(2),
-      /** Late-step fading of the adapters (late-adapters.ts): how much of the fine-tuning this model's edits need. */
-      lateAdapters: LateAdapters,
-    })
-    .partial()
-    .optional(),
+  train: TrainRecommendation,
+  sample: SampleRecommendation.optional(),
+  presets: z.partialRecord(Preset, PresetRecommendation).optional(),
   /**
    * What to type: a model trained on a small grammar (the demo model) lists its words, so that the CLI and the panel
    * can say which words of a prompt it does not know, and prompts it understands for the panel's placeholder.
@@ -49,19 +63,24 @@ export const PackageSettings = z.strictObject({
 });
 export type PackageSettings = z.infer<typeof PackageSettings>;
 
-export type RecommendedTrain = Partial<Pick<TrainSettings, 'embedLr' | 'embedLrSchedule' | 'tuneLr' | 'tuneLrSchedule' | 'adapterRank' | 'adapterAlpha' | 'adapterTargets'>>;
-export type RecommendedSample = Partial<Pick<SampleSettings, 'guidanceScale' | 'lateAdapters'> & { eta: number }>;
+export type RecommendedTrain = Partial<Pick<TrainSettings, 'embedSteps' | 'embedLr' | 'embedLrSchedule' | 'tuneSteps' | 'tuneLr' | 'tuneLrSchedule' | 'adapterRank' | 'adapterAlpha' | 'adapterTargets'>>;
+export type RecommendedSample = Partial<Pick<SampleSettings, 'steps' | 'sampler' | 'guidanceScale' | 'lateAdapters'> & { eta: number }>;
 
 const present = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
-/** The package's recommended training settings; {} when it has none. MODEL_INVALID for a damaged file. */
-export async function readPackageSettingsAsync(dir: string): Promise<RecommendedTrain> {
-  return (await readRecommendationsAsync(dir)).train;
+/**
+ * The package's recommended training settings, for `preset` when given (its general recommendation, then what it
+ * says for that preset); {} when it has none. MODEL_INVALID for a damaged file.
+ */
+export async function readPackageSettingsAsync(dir: string, preset?: Preset): Promise<RecommendedTrain> {
+  const r = await readRecommendationsAsync(dir);
+  return { ...r.train, ...(preset ? r.presets[preset]?.train : {}) };
 }
 
-/** The package's recommended sampling settings (for callers whose sampling is not given explicitly). */
-export async function readPackageSampleSettingsAsync(dir: string): Promise<RecommendedSample> {
-  return (await readRecommendationsAsync(dir)).sample;
+/** The package's recommended sampling settings (for callers whose sampling is not given explicitly), as above. */
+export async function readPackageSampleSettingsAsync(dir: string, preset?: Preset): Promise<RecommendedSample> {
+  const r = await readRecommendationsAsync(dir);
+  return { ...r.sample, ...(preset ? r.presets[preset]?.sample : {}) };
 }
 
 export interface ModelPrompts {
@@ -79,13 +98,21 @@ export async function readPackageBackwardRatioAsync(dir: string): Promise<number
   return (await readRecommendationsAsync(dir)).backwardRatio;
 }
 
-async function readRecommendationsAsync(dir: string): Promise<{ train: RecommendedTrain; sample: RecommendedSample; backwardRatio?: number; prompts?: ModelPrompts }> {
+interface Recommendations {
+  readonly train: RecommendedTrain;
+  readonly sample: RecommendedSample;
+  readonly presets: Partial<Record<Preset, { readonly train?: RecommendedTrain; readonly sample?: RecommendedSample }>>;
+  readonly backwardRatio?: number;
+  readonly prompts?: ModelPrompts;
+}
+
+async function readRecommendationsAsync(dir: string): Promise<Recommendations> {
   const file = join(dir, PACKAGE_SETTINGS_FILE);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return { train: {}, sample: {} };
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return { train: {}, sample: {}, presets: {} };
     throw err;
   }
   let raw: unknown;
@@ -99,9 +126,13 @@ async function readRecommendationsAsync(dir: string): Promise<{ train: Recommend
   // zod's partial() yields `undefined` for absent keys under exactOptionalPropertyTypes: keep only the present ones.
   const ratio = parsed.data.cost?.backwardRatio;
   const prompts = parsed.data.prompts;
+  const presets = Object.fromEntries(
+    Object.entries(parsed.data.presets ?? {}).map(([name, p]) => [name, { train: present(p?.train ?? {}) as RecommendedTrain, sample: present(p?.sample ?? {}) as RecommendedSample }]),
+  );
   return {
     train: present(parsed.data.train) as RecommendedTrain,
     sample: present(parsed.data.sample ?? {}) as RecommendedSample,
+    presets,
     ...(ratio !== undefined ? { backwardRatio: ratio } : {}),
     ...(prompts !== undefined ? { prompts: { examples: prompts.examples, ...(prompts.vocabulary ? { vocabulary: prompts.vocabulary } : {}) } } : {}),
   };

@@ -62,6 +62,16 @@ export interface PresetRow {
 const ADAPTER_DEFAULTS = { adapterRank: 8, adapterAlpha: 8, tuneLr: 3e-3, adapterTargets: ['to_q', 'to_k', 'to_v', 'to_out', 'conv'] } as const;
 
 export const PRESETS: Readonly<Record<Preset, PresetRow>> = {
+  /**
+   * The default: the community preset's edits for a fraction of its UNet work (cost.ts). Fewer steps at a higher,
+   * annealed rate in both stages, and fewer sampling steps. Chosen on the demo model (models/demo/README.md, "The
+   * standard preset"), which recommends its own numbers for it; for SD these rows are the same trade carried over
+   * (see there), not measured.
+   */
+  standard: {
+    train: { ...ADAPTER_DEFAULTS, embedSteps: 40, embedLr: 1e-2, embedLrSchedule: 'cosine', tuneSteps: 330, tuneLrSchedule: 'cosine' },
+    sample: { steps: 20, guidanceScale: 7.5, sampler: 'ddim' },
+  },
   /** Previews and CI: a handful of steps per stage; the result is only roughly the edit. */
   fast: {
     train: { ...ADAPTER_DEFAULTS, embedSteps: 20, embedLr: 1e-3, tuneSteps: 60 },

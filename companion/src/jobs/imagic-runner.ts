@@ -46,8 +46,8 @@ export class ImagicRunner {
   async startEditAsync(editId: string, request: EditRequest, image: RgbaImage, control: RunControl): Promise<RunResult> {
     const model = await defaultModelAsync(this.options.dataDir);
     if (model === null) return fail('NO_MODEL', `no model installed in ${modelsDir(this.options.dataDir)}`);
-    const train = trainSettingsOf(request, await readPackageSettingsAsync(model.dir));
-    const sample = sampleSettingsOf(request.sampling, defaultSampling(request.preset, await readPackageSampleSettingsAsync(model.dir)));
+    const train = trainSettingsOf(request, await readPackageSettingsAsync(model.dir, request.preset));
+    const sample = sampleSettingsOf(request.sampling, defaultSampling(request.preset, await readPackageSampleSettingsAsync(model.dir, request.preset)));
     const hooks = hooksOf(control);
     const engine = await this.engineForAsync(model.dir, request.workingResolutionPx, control);
     const { state } = await engine.trainAsync(image, request.prompt, train, hooks);

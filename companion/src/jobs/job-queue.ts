@@ -14,6 +14,7 @@ import type { RgbaImage } from '../images/decode-image.ts';
 import type { EngineProgress, RunControl } from './edit-engine.ts';
 import { isFinished, JOB_RECORD_VERSION, type JobRecord, type ResultFormat } from './job-record.ts';
 import { ProgressEstimator, type StagePlan } from './progress-estimator.ts';
+import { PRESETS } from '../engine/settings.ts';
 
 export type JobSpec = { kind: 'edit'; request: EditRequest; image: RgbaImage } | { kind: 'render'; sampling: SamplingSettings };
 
@@ -69,7 +70,10 @@ const stagePlan = (spec: JobSpec): StagePlan => {
   const sampling = spec.kind === 'edit' ? spec.request.sampling : spec.sampling;
   const sample = { stage: 'sample' as const, total: sampling.etas.length * sampling.seeds.length * sampling.steps };
   if (spec.kind === 'render') return [sample];
-  const { embedSteps, tuneSteps } = spec.request.fineTune;
+  // Step counts a request leaves to the companion are the model's for its preset; until a stage reports its own total,
+  // the preset's stand in (the estimate of a stage not reached yet).
+  const preset = PRESETS[spec.request.preset].train;
+  const { embedSteps = preset.embedSteps, tuneSteps = preset.tuneSteps } = spec.request.fineTune;
   return [{ stage: 'encode', total: 1 }, { stage: 'embed', total: embedSteps }, { stage: 'finetune', total: tuneSteps }, sample];
 };
 

@@ -2,7 +2,7 @@
 // does not fit in a consumer GPU's memory through our in-graph autodiff, so the engine trains low-rank adapters
 // only: a request with adapterRank 0 gets the model's recommended adapters (package-settings.ts) over its preset's,
 // including the adapter learning rate (a whole-UNet rate such as 2e-6 would leave rank-4 adapters untrained). A request
-// without a stage-1 rate gets the model's recommended one, else its preset's.
+// without a stage-1 rate or without step counts gets the model's recommendation for its preset, else the preset's.
 import type { EditRequest, Preset, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
 import type { RecommendedSample, RecommendedTrain } from '../engine/package-settings.ts';
 import { PRESETS, validateSampleSettings, validateTrainSettings, type SampleSettings, type TrainSettings } from '../engine/settings.ts';
@@ -17,7 +17,8 @@ export function trainSettingsOf(request: EditRequest, recommended: RecommendedTr
     f.adapterRank > 0
       ? { adapterRank: f.adapterRank, adapterAlpha: f.adapterRank, adapterTargets: f.adapterTargets, tuneLr: f.tuneLr }
       : { adapterRank: preset.adapterRank, adapterAlpha: preset.adapterAlpha, adapterTargets: preset.adapterTargets, tuneLr: preset.tuneLr, ...(preset.tuneLrSchedule ? { tuneLrSchedule: preset.tuneLrSchedule } : {}) };
-  return validateTrainSettings({ embedSteps: f.embedSteps, embedLr: f.embedLr ?? preset.embedLr, tuneSteps: f.tuneSteps, ...adapters, seed: TRAIN_SEED });
+  const schedule = preset.embedLrSchedule ? { embedLrSchedule: preset.embedLrSchedule } : {};
+  return validateTrainSettings({ embedSteps: f.embedSteps ?? preset.embedSteps, embedLr: f.embedLr ?? preset.embedLr, ...schedule, tuneSteps: f.tuneSteps ?? preset.tuneSteps, ...adapters, seed: TRAIN_SEED });
 }
 
 /** What a request may leave out of its sampling, and what it then gets. */

@@ -1,8 +1,7 @@
-// The three presets as EditRequest fields. Step counts, learning rates and sampling are copied from
-// companion/src/engine/settings.ts PRESETS (the panel cannot import companion code); tests/plugin/presets.test.ts
-// fails when the two disagree. Adapters and the stage-1 rate are left to the companion: adapterRank 0 asks for its
-// preset's adapter settings, and an absent embedLr for its rate (companion/src/jobs/request-settings.ts), which the
-// model may recommend (imagic_settings.json).
+// The presets as EditRequest fields. Sampling steps and sampler are copied from companion/src/engine/settings.ts
+// PRESETS (the panel cannot import companion code); tests/plugin/presets.test.ts fails when the two disagree. Training
+// is left to the companion: no step counts and no stage-1 rate (the preset's as the model recommends them,
+// imagic_settings.json), and adapterRank 0 for its adapters (companion/src/jobs/request-settings.ts).
 import type { FineTuneSettings, Preset, Sampler } from '../../../shared/src/protocol/edit-request.ts';
 
 export type PresetValues = {
@@ -16,21 +15,27 @@ export type PresetValues = {
 const ADAPTERS = { adapterRank: 0, tuneLr: 2e-6 } as const;
 
 export const PRESETS: Readonly<Record<Preset, PresetValues>> = {
+  standard: {
+    label: 'Standard (recommended)',
+    fineTune: { ...ADAPTERS, adapterTargets: [] },
+    steps: 20,
+    sampler: 'ddim',
+  },
   fast: {
     label: 'Fast (preview quality)',
-    fineTune: { ...ADAPTERS, adapterTargets: [], embedSteps: 20, tuneSteps: 60 },
+    fineTune: { ...ADAPTERS, adapterTargets: [] },
     steps: 10,
     sampler: 'ddim',
   },
   community: {
     label: 'Community (diffusers defaults)',
-    fineTune: { ...ADAPTERS, adapterTargets: [], embedSteps: 500, tuneSteps: 1000 },
+    fineTune: { ...ADAPTERS, adapterTargets: [] },
     steps: 50,
     sampler: 'ddim',
   },
   paper: {
     label: 'Paper (slowest, best)',
-    fineTune: { ...ADAPTERS, adapterTargets: [], embedSteps: 1000, tuneSteps: 1500 },
+    fineTune: { ...ADAPTERS, adapterTargets: [] },
     steps: 50,
     sampler: 'ddim',
   },

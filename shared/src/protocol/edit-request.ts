@@ -22,7 +22,12 @@ export type ImageRef = z.infer<typeof ImageRef>;
 export const Sampler = z.enum(['ddim', 'euler', 'dpmpp2m']);
 export type Sampler = z.infer<typeof Sampler>;
 
-export const Preset = z.enum(['fast', 'community', 'paper']);
+/**
+ * standard: the default, the community preset's quality for a fraction of its UNet work; fast: previews; community:
+ * the diffusers pipeline's numbers; paper: the paper's. Their numbers: companion/src/engine/settings.ts PRESETS, which
+ * a model may override for itself (imagic_settings.json `presets`).
+ */
+export const Preset = z.enum(['standard', 'fast', 'community', 'paper']);
 export type Preset = z.infer<typeof Preset>;
 
 /** UNet modules that get low-rank adapters (diffusers attention names; `ff` = feed-forward, `conv` = resnet convs). */
@@ -75,14 +80,19 @@ export type SamplingSettings = z.infer<typeof SamplingSettings>;
 /** Stages 1 and 2. Step counts and learning rates of public implementations are in docs/imagic.md. */
 export const FineTuneSettings = z
   .strictObject({
-    embedSteps: z.int().min(0).max(5000),
+    /**
+     * Stage 1's Adam steps. Absent: the preset's, as the model recommends them for it (imagic_settings.json
+     * `presets`), since how many steps reach a preset's quality depends on the model.
+     */
+    embedSteps: z.int().min(0).max(5000).optional(),
     /**
      * Stage 1's Adam rate. Absent: the model's recommended rate (imagic_settings.json), else the preset's. How far
      * e_opt can move from e_tgt in a fixed number of steps depends on the model's embedding scale, so the right rate
      * is the model's to say (the demo model needs 10× SD's 1e-3 for e_opt to reach the input's content).
      */
     embedLr: z.number().positive().max(0.1).optional(),
-    tuneSteps: z.int().min(0).max(5000),
+    /** Stage 2's Adam steps; absent as embedSteps. */
+    tuneSteps: z.int().min(0).max(5000).optional(),
     tuneLr: z.number().positive().max(0.01),
     /** 0 tunes the whole UNet (the paper's setting); N > 0 trains rank-N adapters on adapterTargets instead. */
     adapterRank: z.int().min(0).max(256),
