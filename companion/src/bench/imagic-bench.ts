@@ -1,5 +1,6 @@
 // `npm run bench -- imagic [--embed-steps=N] [--tune-steps=N] [--steps=N] [--provider=P] [--fp16] [--sweep]
-//  [--sd15 [--latent=64]]`: the Imagic engine end to end on a tiny package: time per stage, median time per step of
+//  [--sd15 [--latent=64]]`: first the default edit against the previous default on the demo and a tiny package
+// (defaults-bench.ts), then the Imagic engine end to end on a tiny package: time per stage, median time per step of
 // each stage, the loss curves' first and last values, and peak RSS (the session worker shares the process, so it is
 // included). --sd15 runs the same on an SD 1.5-shaped package with random weights instead: SD 1.5's UNet
 // (859.5M parameters, external weights.pb, written once under .cache/bench), a CLIP ViT-L/14-shaped text tower
@@ -16,6 +17,7 @@ import { sd15UNetConfig } from '../model-builder/unet-config.ts';
 import { countUNetParameters } from '../model-builder/unet-parameters.ts';
 import type { AdapterTarget } from '../engine/adapter-targets.ts';
 import { ImagicEngine } from '../engine/imagic-engine.ts';
+import { defaultsBench } from './defaults-bench.ts';
 import { editCost } from '../engine/cost.ts';
 import type { ProgressEvent, Stage } from '../engine/progress.ts';
 import { PRESETS, type TrainSettings } from '../engine/settings.ts';
@@ -102,6 +104,10 @@ export async function imagicBench(flags: ReadonlySet<string>): Promise<void> {
   const providerFlag = flagValue(flags, 'provider') ?? 'cpu';
   const provider: ProviderSetting = isProviderSetting(providerFlag) ? providerFlag : 'cpu';
   const sd15 = flags.has('--sd15');
+  if (!sd15 && !flags.has('--sweep')) {
+    const { rows, estimate } = await defaultsBench(provider);
+    process.stdout.write(`\n${JSON.stringify({ suite: 'imagic-defaults', provider, rows, estimate })}\n`);
+  }
   const dir = await mkdtemp(join(tmpdir(), 'imagic-bench-'));
   try {
     const t0 = performance.now();

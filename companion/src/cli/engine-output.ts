@@ -1,6 +1,8 @@
 // How `imagic edit` and `imagic render` talk to the terminal: a progress bar per stage when stdout is a TTY (and
-// not --json), one line per finished stage otherwise, and with --json exactly one JSON object as the last stdout
-// line. Ctrl+C cancels between steps (CANCELLED) instead of killing a worker mid-run.
+// not --json), progress lines otherwise (one every few seconds and one per finished stage, so a piped run never goes
+// silent for minutes), and with --json exactly one JSON object as the last stdout line. Both show one estimate of the
+// whole edit's time left (engine/progress-estimate.ts). Ctrl+C cancels between steps (CANCELLED) instead of killing
+// a worker mid-run.
 import cliProgress from 'cli-progress';
 import type { JobReport } from '../engine/edit-job.ts';
 import type { ProgressEvent, RunHooks, Stage } from '../engine/progress.ts';
@@ -12,6 +14,15 @@ const STAGE_LABELS: Readonly<Record<Stage, string>> = {
   finetune: 'stage 2: fine-tuning',
   sample: 'stage 3: sampling',
 };
+
+/** A piped run's progress lines: at most one per this many ms, besides each stage's last. */
+const PIPED_LINE_EVERY_MS = 5000;
+
+/** "about 42 s left", "about 3 min left"; nothing until the engine has an estimate. */
+export function timeLeft(seconds: number | undefined): string {
+  if (seconds === undefined) return '';
+  return seconds < 90 ? `about ${Math.max(1, Math.round(seconds))} s left` : `about ${Math.round(seconds / 60)} min left`;
+}
 
 export interface OutputView {
   readonly hooks: RunHooks;
@@ -30,15 +41,15 @@ export function createOutputView(options: { json: boolean; verbose?: boolean }):
   let lastEvent: ProgressEvent | undefined;
 
   let closed = true;
+  let lastLineAt = 0;
+  const line = (e: ProgressEvent) =>
+    [`${STAGE_LABELS[e.stage]}: ${e.step}/${e.total}`, ...(e.loss === undefined ? [] : [`loss ${e.loss.toPrecision(4)}`]), ...(e.secondsLeft === undefined ? [] : [timeLeft(e.secondsLeft)])].join(' · ');
   const closeStage = () => {
     if (closed) return;
     closed = true;
     bar?.stop();
     bar = undefined;
-    if (!useBar && !options.json && lastEvent && current) {
-      const loss = lastEvent.loss === undefined ? '' : ` · loss ${lastEvent.loss.toPrecision(4)}`;
-      out(`${STAGE_LABELS[current]}: ${lastEvent.step}/${lastEvent.total}${loss}`);
-    }
+    if (!useBar && !options.json && lastEvent && current) out(line(lastEvent));
   };
 
   const onProgress = (event: ProgressEvent) => {
@@ -47,12 +58,17 @@ export function createOutputView(options: { json: boolean; verbose?: boolean }):
       closed = false;
       current = event.stage;
       if (useBar && event.total > 1) {
-        bar = new cliProgress.SingleBar({ format: `${STAGE_LABELS[event.stage].padEnd(22)} {bar} {value}/{total} {loss} · {duration_formatted} (eta {eta_formatted})`, hideCursor: true }, cliProgress.Presets.shades_classic);
-        bar.start(event.total, 0, { loss: '' });
+        bar = new cliProgress.SingleBar({ format: `${STAGE_LABELS[event.stage].padEnd(22)} {bar} {value}/{total} {loss} · {duration_formatted} {left}`, hideCursor: true }, cliProgress.Presets.shades_classic);
+        bar.start(event.total, 0, { loss: '', left: '' });
       }
     }
     lastEvent = event;
-    bar?.update(event.step, { loss: event.loss === undefined ? '' : `loss ${event.loss.toPrecision(4)}` });
+    bar?.update(event.step, { loss: event.loss === undefined ? '' : `loss ${event.loss.toPrecision(4)}`, left: event.secondsLeft === undefined ? '' : `· ${timeLeft(event.secondsLeft)} (whole edit)` });
+    const now = performance.now();
+    if (!useBar && !options.json && event.step < event.total && now - lastLineAt >= PIPED_LINE_EVERY_MS) {
+      lastLineAt = now;
+      out(line(event));
+    }
     // Close at the last step: the next stage may first spend a while building its graph.
     if (event.step === event.total) closeStage();
   };

@@ -14,6 +14,7 @@ import { checkEditModelAsync, newEditManifest } from './edit-manifest.ts';
 import { EditStore, newEditId } from './edit-store.ts';
 import { ImagicEngine, type RenderedImage } from './imagic-engine.ts';
 import type { RunHooks } from './progress.ts';
+import { estimateAsync, jobPlan } from './progress-estimate.ts';
 import { readPackageBackwardRatioAsync, readPackagePromptsAsync, readPackageSampleSettingsAsync, readPackageSettingsAsync, type ModelPrompts } from './package-settings.ts';
 import { unknownWords } from '../../../shared/src/protocol/prompt-words.ts';
 import { editCost, type EditCost } from './cost.ts';
@@ -120,6 +121,18 @@ async function writeOutputsAsync(editId: string, images: readonly RenderedImage[
   return outputs;
 }
 
+/**
+ * What a new edit runs with: the preset, then what the model recommends for itself and for that preset
+ * (package-settings.ts), then the caller's own values (the CLI's flags); one output at the recommended η unless asked.
+ */
+export async function editSettingsAsync(modelDir: string, presetName: Preset, own: { train?: Partial<TrainSettings>; sample?: Partial<SampleSettings> } = {}): Promise<{ train: TrainSettings; sample: SampleSettings }> {
+  const preset = PRESETS[presetName];
+  const train = validateTrainSettings({ ...preset.train, ...(await readPackageSettingsAsync(modelDir, presetName)), seed: 0, ...own.train });
+  const { eta, ...recommended } = await readPackageSampleSettingsAsync(modelDir, presetName);
+  const sample = validateSampleSettings({ ...preset.sample, ...recommended, etas: [eta ?? DEFAULT_ETA], seeds: DEFAULT_SEEDS, ...own.sample });
+  return { train, sample };
+}
+
 export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<JobReport> {
   const t0 = performance.now();
   const preset = PRESETS[job.preset];
@@ -128,22 +141,22 @@ export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<
   const { image, sha256 } = await readImageAsync(job.imagePath);
   await prepareOutDirAsync(job.outDir);
   const modelDir = await resolveModelDirAsync(job.dataDir, job.modelDir);
-  // The preset, then what the model recommends for itself (package-settings.ts), then the flags.
-  const train = validateTrainSettings({ ...preset.train, ...(await readPackageSettingsAsync(modelDir, job.preset)), seed: 0, ...job.train });
-  const { eta, ...recommended } = await readPackageSampleSettingsAsync(modelDir, job.preset);
+  const { train, sample } = await editSettingsAsync(modelDir, job.preset, job);
   warnUnknownWords(job.prompt, await readPackagePromptsAsync(modelDir), hooks);
-  const sample = validateSampleSettings({ ...preset.sample, ...recommended, etas: [eta ?? DEFAULT_ETA], seeds: DEFAULT_SEEDS, ...job.sample });
 
   const engine = await ImagicEngine.openAsync({ modelDir, ...(job.provider ? { provider: job.provider } : {}) });
   try {
     const load = performance.now() - t0;
     hooks.onProgress?.({ stage: 'load', step: 1, total: 1 });
+    const estimate = await estimateAsync(engine, job.dataDir, jobPlan(train, sample), hooks);
+    hooks = estimate.hooks;
     const { state, timing } = await engine.trainAsync(image, job.prompt, train, hooks);
     const editId = newEditId();
     const manifest = newEditManifest({ editId, modelId: engine.pkg.modelId, modelDir: engine.pkg.dir, preset: job.preset, sample, input: { sha256, width: image.width, height: image.height }, state, sequenceLength: engine.pkg.sequenceLength });
     await new EditStore(job.dataDir).saveAsync(editId, manifest, state);
     const s0 = performance.now();
     const images = await engine.renderAsync(state, sample, hooks);
+    await estimate.recordAsync();
     const outputs = await writeOutputsAsync(editId, images, job.outDir);
     const timing_ms = { load, ...timing, sample: performance.now() - s0, total: performance.now() - t0 };
     return {
@@ -173,8 +186,10 @@ export async function runRenderAsync(job: RenderJob, hooks: RunHooks = {}): Prom
   try {
     const load = performance.now() - t0;
     hooks.onProgress?.({ stage: 'load', step: 1, total: 1 });
+    const estimate = await estimateAsync(engine, job.dataDir, jobPlan(null, sample), hooks);
     const s0 = performance.now();
-    const images = await engine.renderAsync(state, sample, hooks);
+    const images = await engine.renderAsync(state, sample, estimate.hooks);
+    await estimate.recordAsync();
     const outputs = await writeOutputsAsync(job.editId, images, job.outDir);
     const timing_ms = { load, sample: performance.now() - s0, total: performance.now() - t0 };
     return {

@@ -11,6 +11,8 @@ export interface ProgressEvent {
   readonly total: number;
   /** The step's loss (training stages only). */
   readonly loss?: number;
+  /** The whole job's time left, once there is enough to go on (progress-estimate.ts). */
+  readonly secondsLeft?: number;
 }
 
 export interface RunHooks {

@@ -89,6 +89,9 @@ export const PRESETS: Readonly<Record<Preset, PresetRow>> = {
   },
 };
 
+/** What an edit runs with when no preset is named: the CLI's, the panel's and the demo evaluation's. */
+export const DEFAULT_PRESET: Preset = 'standard';
+
 export const isPreset = (value: string): value is Preset => Object.hasOwn(PRESETS, value);
 
 const positiveInt = (v: number) => Number.isSafeInteger(v) && v > 0;

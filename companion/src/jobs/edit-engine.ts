@@ -13,6 +13,8 @@ export type EngineProgress = {
   step: number;
   total: number;
   loss?: number;
+  /** The whole job's time left, once the engine has an estimate. */
+  secondsLeft?: number;
 };
 
 export type RunControl = {

@@ -19,6 +19,7 @@ import { defaultModelAsync, modelsDir } from '../models/model-store.ts';
 import type { RenderedOutput, RunControl, RunResult } from './edit-engine.ts';
 import { editCost } from '../engine/cost.ts';
 import type { RunnerState } from './engine-status.ts';
+import { estimateAsync, jobPlan } from '../engine/progress-estimate.ts';
 import { readPackageBackwardRatioAsync, readPackageSampleSettingsAsync, readPackageSettingsAsync } from '../engine/package-settings.ts';
 import { defaultSampling, etasMajor, sampleSettingsOf, trainSettingsOf } from './request-settings.ts';
 
@@ -48,12 +49,14 @@ export class ImagicRunner {
     if (model === null) return fail('NO_MODEL', `no model installed in ${modelsDir(this.options.dataDir)}`);
     const train = trainSettingsOf(request, await readPackageSettingsAsync(model.dir, request.preset));
     const sample = sampleSettingsOf(request.sampling, defaultSampling(request.preset, await readPackageSampleSettingsAsync(model.dir, request.preset)));
-    const hooks = hooksOf(control);
     const engine = await this.engineForAsync(model.dir, request.workingResolutionPx, control);
+    const estimate = await estimateAsync(engine, this.options.dataDir, jobPlan(train, sample), hooksOf(control));
+    const hooks = estimate.hooks;
     const { state } = await engine.trainAsync(image, request.prompt, train, hooks);
     await this.store.saveAsync(editId, manifestOf(editId, engine, request, train, sample, state), state);
     try {
       const images = await engine.renderAsync(state, sample, hooks);
+      await estimate.recordAsync();
       const outputs = etasMajor(images.map(toOutput), request.sampling);
       await this.keepOutputsAsync(editId, outputs);
       return { outputs, cost: editCost(train, sample, await readPackageBackwardRatioAsync(model.dir)) };
@@ -71,7 +74,9 @@ export class ImagicRunner {
     const { state } = await this.store.loadAsync(editId);
     const engine = await this.engineForAsync(manifest.model.dir, manifest.placement.canvas.width, control);
     const sample = sampleSettingsOf(sampling, manifest.sample);
-    const images = await engine.renderAsync(state, sample, hooksOf(control));
+    const estimate = await estimateAsync(engine, this.options.dataDir, jobPlan(null, sample), hooksOf(control));
+    const images = await engine.renderAsync(state, sample, estimate.hooks);
+    await estimate.recordAsync();
     const outputs = etasMajor(images.map(toOutput), sampling);
     // A preview while the panel's slider moves is not a result worth keeping over the last full render.
     if (sampling.steps >= manifest.sample.steps) await this.keepOutputsAsync(editId, outputs);
@@ -124,7 +129,7 @@ function hooksOf(control: RunControl): RunHooks {
     onProgress: (e) => {
       // Loading the model has no step count worth showing; it counts as the start of encoding.
       if (e.stage === 'load') return control.onProgress({ stage: 'encode', step: 0, total: 1 });
-      control.onProgress({ stage: e.stage, step: e.step, total: e.total, ...(e.loss === undefined ? {} : { loss: e.loss }) });
+      control.onProgress({ stage: e.stage, step: e.step, total: e.total, ...(e.loss === undefined ? {} : { loss: e.loss }), ...(e.secondsLeft === undefined ? {} : { secondsLeft: e.secondsLeft }) });
     },
   };
 }

@@ -13,8 +13,6 @@ import type { JobCost, JobProgress, OutputInfo } from '../../../shared/src/proto
 import type { RgbaImage } from '../images/decode-image.ts';
 import type { EngineProgress, RunControl } from './edit-engine.ts';
 import { isFinished, JOB_RECORD_VERSION, type JobRecord, type ResultFormat } from './job-record.ts';
-import { ProgressEstimator, type StagePlan } from './progress-estimator.ts';
-import { PRESETS } from '../engine/settings.ts';
 
 export type JobSpec = { kind: 'edit'; request: EditRequest; image: RgbaImage } | { kind: 'render'; sampling: SamplingSettings };
 
@@ -66,16 +64,6 @@ export type JobQueueOptions = {
   closeGraceMs?: number;
 };
 
-const stagePlan = (spec: JobSpec): StagePlan => {
-  const sampling = spec.kind === 'edit' ? spec.request.sampling : spec.sampling;
-  const sample = { stage: 'sample' as const, total: sampling.etas.length * sampling.seeds.length * sampling.steps };
-  if (spec.kind === 'render') return [sample];
-  // Step counts a request leaves to the companion are the model's for its preset; until a stage reports its own total,
-  // the preset's stand in (the estimate of a stage not reached yet).
-  const preset = PRESETS[spec.request.preset].train;
-  const { embedSteps = preset.embedSteps, tuneSteps = preset.tuneSteps } = spec.request.fineTune;
-  return [{ stage: 'encode', total: 1 }, { stage: 'embed', total: embedSteps }, { stage: 'finetune', total: tuneSteps }, sample];
-};
 
 export class JobQueue {
   private readonly waiting: ActiveJob[] = [];
@@ -238,10 +226,9 @@ export class JobQueue {
     const { signal } = job.controller;
     const startedAt = new Date();
     job.record = { ...job.record, state: 'running', startedAt: startedAt.toISOString(), timingMs: { ...job.record.timingMs, queued: startedAt.getTime() - Date.parse(job.record.createdAt) } };
-    const estimator = new ProgressEstimator(stagePlan(job.spec));
+    // The engine's events carry the whole job's time left once it has an estimate (engine/progress-estimate.ts).
     const onProgress = (p: EngineProgress) => {
-      const secondsLeft = estimator.observe(p.stage, p.step, p.total);
-      job.progress = { ...p, ...(secondsLeft === undefined ? {} : { secondsLeft }) };
+      job.progress = p;
       this.options.events.onProgress(job.record, job.progress);
     };
     try {

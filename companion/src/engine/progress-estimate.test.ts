@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressEstimator } from './progress-estimator.ts';
+import { ProgressEstimator } from './progress-estimate.ts';
 
 describe('ProgressEstimator', () => {
   it('says nothing until a stage has three steps after its first, then extrapolates from their mean', () => {
@@ -23,5 +23,16 @@ describe('ProgressEstimator', () => {
     // Sampling steps of 0.5 s, not the 2/3 s the embed rate predicts, once four of them are seen.
     for (let step = 1; step <= 3; step++, now += 500) estimator.observe('sample', step, 8);
     expect(estimator.observe('sample', 4, 8)).toBe(2);
+  });
+
+  it("estimates stages not reached yet from this machine's earlier step times, scaled by how fast it runs now", () => {
+    let now = 0;
+    // Earlier: embed 1 s, finetune 2 s, sample 0.25 s a step. Now the machine runs at half speed: embed 2 s a step.
+    const estimator = new ProgressEstimator([{ stage: 'embed', total: 10 }, { stage: 'finetune', total: 10 }, { stage: 'sample', total: 20 }], () => now, { embed: 1, finetune: 2, sample: 0.25 });
+    for (let step = 1; step <= 4; step++, now += 2000) estimator.observe('embed', step, 10);
+    now -= 2000;
+    // 6 embed steps at 2 s, 10 finetune at 2 × 2 s, 20 sample at 2 × 0.25 s.
+    expect(estimator.observe('embed', 4, 10)).toBe(6 * 2 + 10 * 4 + 20 * 0.5);
+    expect(estimator.rates()).toEqual({ embed: 2 });
   });
 });
