@@ -164,6 +164,13 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
 
     expect(await frame.nextAsync('prompts.save')).toEqual({ type: 'prompts.save', prompts: ['make the dog sit', 'make the cat smile'] });
     await frame.nextAsync('selection.export');
+    // The first look: the preview's caption as soon as it is first set, caught by an observer in the page.
+    const firstLook = ui.locator('#preview-text').evaluate(
+      (caption) =>
+        new Promise<string>((resolve) => {
+          new MutationObserver(() => resolve(caption.textContent ?? '')).observe(caption, { childList: true, characterData: true, subtree: true });
+        }),
+    );
     const source: ExportedSource = { ...dog, image: { format: 'png', bytes: sourcePng, ...SOURCE }, scaledFrom: null };
     await frame.sendAsync({ type: 'selection.exported', sources: [source] });
 
@@ -172,7 +179,9 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
     await poll(() => text(ui.locator('#progress-label')), 20_000).toMatch(/Queued|Encoding|Stage [123] of 3/);
     await poll(() => text(ui.locator('#progress-detail')), 60_000).toContain('step');
 
-    // The first render: edit strength (η) 0.6, 0.7, 0.8 × two variations, beside the layer as it was sent.
+    // As soon as training ends, a quick preview at the chosen strength; then the full grid: edit strength (η) 0.6,
+    // 0.7, 0.8 × two variations, beside the layer as it was sent.
+    expect(await firstLook).toMatch(/^Preview · strength 0\.7 · \d+ steps$/);
     const tiles = ui.locator('#variant-grids .tile');
     await poll(() => tiles.count(), 110_000).toBe(6);
     await poll(() => text(ui.locator('#variant-grids'))).toContain('variation 2');

@@ -123,25 +123,28 @@ describe('EditStore', () => {
     expect((await tiny.listAsync()).map((e) => e.id)).toEqual([last]);
   });
 
-  it("keeps the latest render's first eight images as the edit's results, replacing the previous ones", async () => {
+  it("keeps the latest render's first eight images as the edit's results, with their sampling, replacing the previous ones", async () => {
     const store = new EditStore(dataDir);
     const id = newEditId();
     const state = fakeState(4);
     await store.saveAsync(id, manifestBase(id, state), state);
-    expect(await store.latestOutputsAsync(id)).toEqual([]);
+    expect(await store.latestResultsAsync(id)).toBeNull();
     const image = (eta: number, seed: number, shade: number) => ({ eta, seed, width: 4, height: 2, rgba: new Uint8Array(32).fill(shade) });
-    await store.saveOutputsAsync(id, [image(0.7, 1, 10), image(0.8, 1, 20)]);
-    expect(await store.latestOutputsAsync(id)).toEqual([{ index: 0, eta: 0.7, seed: 1 }, { index: 1, eta: 0.8, seed: 1 }]);
+    const sampling = { ...PRESETS.fast.sample, etas: [0.7, 0.8], seeds: [1] };
+    await store.saveOutputsAsync(id, [image(0.7, 1, 10), image(0.8, 1, 20)], sampling);
+    expect(await store.latestResultsAsync(id)).toEqual({ sampling, outputs: [{ index: 0, eta: 0.7, seed: 1 }, { index: 1, eta: 0.8, seed: 1 }] });
     const many = Array.from({ length: 12 }, (_, i) => image(1, i, i));
-    await store.saveOutputsAsync(id, many);
-    const listed = await store.latestOutputsAsync(id);
-    expect(listed.map((o) => o.seed)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    await store.saveOutputsAsync(id, many, { ...sampling, etas: [1], seeds: many.map((m) => m.seed) });
+    const listed = await store.latestResultsAsync(id);
+    expect(listed?.outputs.map((o) => o.seed)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     const png = await store.outputPngAsync(id, 3);
     expect(Array.from(png.subarray(1, 4), (c) => String.fromCharCode(c)).join('')).toBe('PNG');
     await expect(store.outputPngAsync(id, 8)).rejects.toMatchObject({ code: 'EDIT_NOT_FOUND' });
     expect((await readdir(join(dataDir, 'edits', id))).filter((f) => f.startsWith('.tmp'))).toEqual([]);
-    // The edit's own state is untouched.
+    // The edit's own state is untouched; a damaged index is no results.
     expect((await store.loadAsync(id)).state.prompt).toBe(state.prompt);
-    await expect(store.saveOutputsAsync(newEditId(), [image(0, 1, 1)])).rejects.toMatchObject({ code: 'EDIT_NOT_FOUND' });
+    await writeFile(join(dataDir, 'edits', id, 'outputs', 'index.json'), '{');
+    expect(await store.latestResultsAsync(id)).toBeNull();
+    await expect(store.saveOutputsAsync(newEditId(), [image(0, 1, 1)], sampling)).rejects.toMatchObject({ code: 'EDIT_NOT_FOUND' });
   });
 });

@@ -13,6 +13,7 @@ import { numel } from '../graph/tensor.ts';
 import { decodeImage } from '../images/decode-image.ts';
 import { encodePng } from '../images/model-input.ts';
 import type { TrainedState } from './imagic-engine.ts';
+import type { SampleSettings } from './settings.ts';
 import { editManifestSchema, type EditManifest } from './edit-manifest.ts';
 
 export const editsDir = (dataDir: string): string => join(dataDir, 'edits');
@@ -33,7 +34,16 @@ export interface SavedOutput {
   readonly seed: number;
 }
 
-const savedOutputsSchema = z.array(z.strictObject({ index: z.int().min(0), eta: z.number(), seed: z.int().min(0) })).max(MAX_SAVED_OUTPUTS);
+/** The latest results: what they were rendered with, and which they are. */
+export interface SavedResults {
+  readonly sampling: SampleSettings;
+  readonly outputs: readonly SavedOutput[];
+}
+
+const savedResultsSchema = z.strictObject({
+  sampling: editManifestSchema.shape.sample,
+  outputs: z.array(z.strictObject({ index: z.int().min(0), eta: z.number(), seed: z.int().min(0) })).max(MAX_SAVED_OUTPUTS),
+});
 const EDIT_ID = /^[0-9a-f]{32}$/;
 /** Decoding the saved input back: it was written by us at its own size, which the edit already accepted. */
 const MAX_SAVED_PIXELS = 4096 * 4096;
@@ -126,7 +136,7 @@ export class EditStore {
    * Keeps the first images of a render as the edit's latest results (replacing the previous ones), written into a
    * temporary folder and renamed into place. The edit must exist.
    */
-  async saveOutputsAsync(id: string, images: readonly { eta: number; seed: number; width: number; height: number; rgba: Uint8Array }[]): Promise<void> {
+  async saveOutputsAsync(id: string, images: readonly { eta: number; seed: number; width: number; height: number; rgba: Uint8Array }[], sampling: SampleSettings): Promise<void> {
     const dir = this.dirOf(id);
     await this.readManifestAsync(id);
     const tmp = join(dir, `.tmp-${OUTPUTS}-${randomBytes(4).toString('hex')}`);
@@ -134,7 +144,8 @@ export class EditStore {
       await mkdir(tmp);
       const kept = images.slice(0, MAX_SAVED_OUTPUTS);
       for (const [i, img] of kept.entries()) await writeFile(join(tmp, `${i}.png`), await encodePng(img.rgba, img.width, img.height));
-      await writeFile(join(tmp, OUTPUTS_INDEX), JSON.stringify(kept.map((img, index) => ({ index, eta: img.eta, seed: img.seed }))));
+      const results: SavedResults = { sampling, outputs: kept.map((img, index) => ({ index, eta: img.eta, seed: img.seed })) };
+      await writeFile(join(tmp, OUTPUTS_INDEX), JSON.stringify(results));
       await rm(join(dir, OUTPUTS), { recursive: true, force: true });
       await rename(tmp, join(dir, OUTPUTS));
     } catch (err) {
@@ -143,21 +154,25 @@ export class EditStore {
     }
   }
 
-  /** The edit's latest results; none before its first render finished. */
-  async latestOutputsAsync(id: string): Promise<SavedOutput[]> {
+  /** The edit's latest results; null before its first render finished (or when their index is damaged). */
+  async latestResultsAsync(id: string): Promise<SavedResults | null> {
     let text: string;
     try {
       text = await readFile(join(this.dirOf(id), OUTPUTS, OUTPUTS_INDEX), 'utf8');
     } catch {
-      return [];
+      return null;
     }
-    const parsed = savedOutputsSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : [];
+    try {
+      const parsed = savedResultsSchema.safeParse(JSON.parse(text));
+      return parsed.success ? (parsed.data as SavedResults) : null;
+    } catch {
+      return null;
+    }
   }
 
   /** The PNG of one of the latest results. */
   async outputPngAsync(id: string, index: number): Promise<Uint8Array> {
-    if (!(await this.latestOutputsAsync(id)).some((o) => o.index === index)) fail('EDIT_NOT_FOUND', `edit ${id} has no result ${index}`);
+    if (!(await this.latestResultsAsync(id))?.outputs.some((o) => o.index === index)) fail('EDIT_NOT_FOUND', `edit ${id} has no result ${index}`);
     return readFile(join(this.dirOf(id), OUTPUTS, `${index}.png`));
   }
 

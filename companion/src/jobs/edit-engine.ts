@@ -1,8 +1,7 @@
 // The seam between the job queue and the Imagic engine: what a job needs from an engine, in the protocol's terms.
 // The real implementation (imagic-edit-engine.ts) wraps companion/src/engine; queue unit tests script a fake one.
 // Integration tests always run the real one on a tiny model package.
-import type { SavedOutput } from '../engine/edit-store.ts';
-import type { SampleSettings } from '../engine/settings.ts';
+import type { SavedResults } from '../engine/edit-store.ts';
 import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
 import type { JobCost, JobStage } from '../../../shared/src/protocol/job-info.ts';
 import type { EditSummary, ExecutionProvider, ModelStatus } from '../../../shared/src/protocol/messages.ts';
@@ -45,10 +44,8 @@ export type EngineStatus = {
 /** An edit's input image, or the `result`-th image of its latest render. */
 export type EditImage = 'input' | { readonly result: number };
 
-export interface EditResults {
-  readonly sampling: SampleSettings;
-  readonly outputs: readonly SavedOutput[];
-}
+/** An edit's latest results and what they were rendered with (before any: none, and the edit's first sampling). */
+export type EditResults = SavedResults;
 
 export interface EditEngine {
   status(): Promise<EngineStatus>;
@@ -61,7 +58,7 @@ export interface EditEngine {
   deleteEditAsync(editId: string): Promise<void>;
   /** The edit's input image, or one of its latest results, as a PNG at most `maxSidePx` on its longer side. */
   editThumbnailAsync(editId: string, maxSidePx: number, which?: EditImage): Promise<Uint8Array>;
-  /** The edit's latest results (none before its first render finished) and the sampling it was first rendered with. */
+  /** The edit's latest results and the sampling they were rendered with. */
   editResultsAsync(editId: string): Promise<EditResults>;
   closeAsync(): Promise<void>;
 }

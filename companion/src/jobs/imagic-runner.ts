@@ -58,7 +58,7 @@ export class ImagicRunner {
       const images = await engine.renderAsync(state, sample, hooks);
       await estimate.recordAsync();
       const outputs = etasMajor(images.map(toOutput), request.sampling);
-      await this.keepOutputsAsync(editId, outputs);
+      await this.keepOutputsAsync(editId, outputs, sample);
       return { outputs, cost: editCost(train, sample, await readPackageBackwardRatioAsync(model.dir)) };
     } catch (err) {
       // A cancelled edit leaves nothing behind: the designer asked for it not to happen.
@@ -78,14 +78,23 @@ export class ImagicRunner {
     const images = await engine.renderAsync(state, sample, estimate.hooks);
     await estimate.recordAsync();
     const outputs = etasMajor(images.map(toOutput), sampling);
-    // A preview while the panel's slider moves is not a result worth keeping over the last full render.
-    if (sampling.steps >= manifest.sample.steps) await this.keepOutputsAsync(editId, outputs);
+    await this.keepOutputsAsync(editId, outputs, sample);
     return { outputs, cost: editCost(null, sample, await readPackageBackwardRatioAsync(manifest.model.dir)) };
   }
 
-  /** The results as the edit's latest, for the dashboard; a failure to keep them (the edit deleted meanwhile) fails nothing. */
-  private async keepOutputsAsync(editId: string, outputs: readonly RenderedOutput[]): Promise<void> {
-    await this.store.saveOutputsAsync(editId, outputs).catch((err: unknown) => this.options.logger.warn(`edit ${editId}: its results were not kept for the dashboard: ${err instanceof Error ? err.message : String(err)}`));
+  /**
+   * The results as the edit's latest, for the dashboard, unless they are a quicker render than those kept (a preview
+   * while the panel's slider moves, or the panel's first look); a failure to keep them (the edit deleted meanwhile)
+   * fails nothing.
+   */
+  private async keepOutputsAsync(editId: string, outputs: readonly RenderedOutput[], sample: SampleSettings): Promise<void> {
+    try {
+      const kept = await this.store.latestResultsAsync(editId);
+      if (kept !== null && sample.steps < kept.sampling.steps) return;
+      await this.store.saveOutputsAsync(editId, outputs, sample);
+    } catch (err) {
+      this.options.logger.warn(`edit ${editId}: its results were not kept for the dashboard: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   async closeAsync(): Promise<void> {

@@ -52,6 +52,6 @@ export class SavedEdits {
 
   async resultsAsync(editId: string): Promise<EditResults> {
     const manifest = await this.store.readManifestAsync(editId);
-    return { sampling: manifest.sample, outputs: await this.store.latestOutputsAsync(editId) };
+    return (await this.store.latestResultsAsync(editId)) ?? { sampling: manifest.sample, outputs: [] };
   }
 }

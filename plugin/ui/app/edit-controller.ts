@@ -6,7 +6,7 @@ import type { JobEvent } from '../daemon/edit-service.ts';
 import { encodePngAsync } from '../image/png-encode.ts';
 import { randomSeed } from '../image/random-id.ts';
 import { editBlocker } from '../state/panel-state.ts';
-import { PRESETS, WORKING_RESOLUTION_PX } from '../state/presets.ts';
+import { PRESETS, previewSteps, WORKING_RESOLUTION_PX } from '../state/presets.ts';
 import { rememberPrompt } from '../state/recent-prompts.ts';
 import { keepChosen, newRun } from '../state/runs.ts';
 import { resolveSeeds } from '../state/seeds.ts';
@@ -71,7 +71,9 @@ export class EditController {
           prompt,
           preset: state.preset,
           fineTune: PRESETS[state.preset].fineTune,
-          sampling: samplingFor(state, this.ctx.seeds, state.eta, { grid: true }),
+          // First look sooner: the edit itself samples one quick preview at the chosen strength, so it shows the moment
+          // training ends; the full grid is asked for as a re-render when it arrives (handle, 'result').
+          sampling: samplingFor(state, this.ctx.seeds, state.eta, { grid: false, steps: previewSteps(PRESETS[state.preset].steps) }),
           workingResolutionPx: WORKING_RESOLUTION_PX,
         });
         this.ctx.registry.add(job.jobId, { runId: run.id, kind: 'train', steps: PRESETS[state.preset].steps });
@@ -126,9 +128,12 @@ export class EditController {
       case 'result':
         this.ctx.registry.remove(jobId);
         toVariantsAsync(info.runId, event.result.outputs).then(
-          (variants) => {
-            updateRun(this.ctx, info.runId, { status: 'ready', trained: true, progress: null, variants, editId: event.result.editId });
+          ([first]) => {
+            const steps = previewSteps(PRESETS[this.ctx.store.state.preset].steps);
+            updateRun(this.ctx, info.runId, { status: 'ready', trained: true, progress: null, preview: first === undefined ? null : { ...first, steps }, editId: event.result.editId });
             this.ctx.store.update((s) => ({ chosen: keepChosen(s.chosen, s.runs) }));
+            const run = findRun(this.ctx, info.runId);
+            if (run !== undefined) this.renders.renderNow(run, this.ctx.store.state.eta);
             this.onTrained();
           },
           (err: unknown) => updateRun(this.ctx, info.runId, { status: 'failed', progress: null, error: describeError(err) }),

@@ -61,6 +61,7 @@ export function variantsView(doc: Document, events: PanelEvents) {
       section.hidden = withVariants.length === 0;
       const shown = runs.find((r) => r.preview !== null)?.preview ?? null;
       preview.hidden = shown === null;
+      preview.classList.toggle('floating', runs.some((r) => r.variants.length > 0));
       if (shown !== null) {
         previewImage.src = pngUrl(shown.png);
         previewImage.alt = `Preview at edit strength ${formatEta(shown.eta)}`;
