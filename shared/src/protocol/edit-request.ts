@@ -19,7 +19,7 @@ export const ImageRef = z.strictObject({
 });
 export type ImageRef = z.infer<typeof ImageRef>;
 
-export const Sampler = z.enum(['ddim', 'euler', 'dpmpp2m']);
+export const Sampler = z.enum(['ddim', 'euler', 'dpmpp2m', 'dpmpp2m-karras']);
 export type Sampler = z.infer<typeof Sampler>;
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../util/rng.ts';
 import { DdimScheduler } from './ddim.ts';
-import { DpmSolverPp2mScheduler } from './dpm-solver-pp-2m.ts';
+import { DpmSolverPp2mScheduler, karrasSigmas, timestepOfSigma } from './dpm-solver-pp-2m.ts';
+import { NoiseSchedule } from './noise-schedule.ts';
 import type { Scheduler } from './scheduler.ts';
 import { parseSchedulerConfig } from './scheduler-config.ts';
 import {
@@ -122,3 +123,46 @@ function stdErrorAt(scheduler: Scheduler, steps: number, at: number, model: Deno
   const target = Math.sqrt(abAt * s * s + 1 - abAt);
   return Math.abs(std - target) / target;
 }
+
+describe('DPM-Solver++(2M) on Karras noise levels', () => {
+  const schedule = new NoiseSchedule(sd);
+  const logSigmas = schedule.sigmas.map(Math.log);
+
+  it('spaces n levels from σ_max to σ_min evenly in σ^(1/7) (Karras et al. 2022, eq. 5)', () => {
+    const levels = karrasSigmas(0.03, 14.6, 10);
+    expect(levels[0]).toBeCloseTo(14.6, 10);
+    expect(levels[9]).toBeCloseTo(0.03, 10);
+    const roots = Array.from(levels, (s) => s ** (1 / 7));
+    for (let i = 2; i < roots.length; i++) expect(roots[i]! - roots[i - 1]!).toBeCloseTo(roots[1]! - roots[0]!, 10);
+    expect(karrasSigmas(0.03, 14.6, 1)[0]).toBeCloseTo(14.6, 10);
+  });
+
+  it("finds the timestep of a σ by log-σ interpolation: every training timestep's own σ maps back to it", () => {
+    for (const t of [0, 1, 17, 500, 998, 999]) expect(timestepOfSigma(schedule.sigmas[t]!, logSigmas)).toBeCloseTo(t, 9);
+    const between = Math.exp((logSigmas[300]! + logSigmas[301]!) / 2);
+    expect(timestepOfSigma(between, logSigmas)).toBeCloseTo(300.5, 9);
+    expect(timestepOfSigma(1e3, logSigmas)).toBe(999);
+    expect(timestepOfSigma(1e-6, logSigmas)).toBe(0);
+  });
+
+  it('spends more of its steps at low noise than the linear spacing, from t = 999 down to t = 0', () => {
+    const karras = new DpmSolverPp2mScheduler(sd, { karras: true });
+    karras.setTimesteps(20);
+    expect(karras.timesteps[0]).toBeCloseTo(999, 9);
+    expect(karras.timesteps.at(-1)).toBeCloseTo(0, 9);
+    const linear = new DpmSolverPp2mScheduler(parseSchedulerConfig({ ...sdJson, timestep_spacing: 'linspace' }));
+    linear.setTimesteps(20);
+    const below = (ts: readonly number[]) => ts.filter((t) => t < 200).length;
+    expect(below(karras.timesteps)).toBeGreaterThan(2 * below(linear.timesteps));
+  });
+
+  it('recovers x0 from pure noise with an oracle model (ε and v prediction)', () => {
+    const rng = new Rng(41);
+    const x0 = rng.uniformArray(256, -1, 1);
+    for (const prediction of ['epsilon', 'v_prediction'] as const) {
+      const karras = new DpmSolverPp2mScheduler({ ...sd, predictionType: prediction }, { karras: true });
+      const out = runSampler(karras, 20, oracleDenoiser(alphasCumprod, x0, prediction), rng.normalArray(256));
+      for (let i = 0; i < x0.length; i++) expect(Math.abs(out[i]! - x0[i]!)).toBeLessThan(1e-3);
+    }
+  });
+});

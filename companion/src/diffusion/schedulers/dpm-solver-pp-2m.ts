@@ -11,6 +11,10 @@
 //   d0, d1           D_0 = x_θ(t_{i−1}),  D_1 = (x_θ(t_{i−1}) − x_θ(t_{i−2}))/r_i
 //   result           x̃_{t_i} = (σ_{t_i}/σ_{t_{i−1}})·x̃_{t_{i−1}} − α_{t_i}(e^{−h_i} − 1)·(D_0 + D_1/2)
 // With D_1 = 0 the update is DPM-Solver++(1), which equals DDIM (η = 0).
+// With `karras` (diffusers' use_karras_sigmas, "DPM++ 2M Karras"), the noise levels are Karras et al. 2022's (eq. 5):
+//   σ_i = (σ_max^{1/ρ} + i/(n−1)·(σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ,  ρ = 7,
+// between the schedule's largest and smallest σ, which spends more of the steps at low noise; the model is called
+// at the (fractional) timestep of σ_i, found by log-σ interpolation as diffusers does, and the update uses σ_i.
 import { alphaBarFromSigma, NoiseSchedule, predictX0 } from './noise-schedule.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { SchedulerConfig, TimestepSpacing } from './scheduler-config.ts';
@@ -33,11 +37,20 @@ interface NoiseLevel {
   readonly lambda: number;
 }
 
+/** Karras et al. 2022's ρ (eq. 5), diffusers' and the paper's choice. */
+const KARRAS_RHO = 7;
+
+export interface DpmSolverOptions {
+  /** Karras et al.'s noise levels instead of the timestep spacing's (diffusers' use_karras_sigmas). */
+  readonly karras?: boolean;
+}
+
 export class DpmSolverPp2mScheduler implements Scheduler {
   readonly initNoiseSigma = 1;
   private readonly schedule: NoiseSchedule;
   private readonly config: SchedulerConfig;
   private readonly spacing: TimestepSpacing;
+  private readonly karras: boolean;
   private steps: readonly number[] = [];
   /** VE noise levels σ = sqrt((1 − ᾱ)/ᾱ) of the inference timesteps, then 0 (the clean sample). */
   private sigmas = new Float64Array(0);
@@ -45,10 +58,11 @@ export class DpmSolverPp2mScheduler implements Scheduler {
   private previousX0: Float32Array | undefined;
   private nextStepIndex: number | undefined;
 
-  constructor(config: SchedulerConfig) {
+  constructor(config: SchedulerConfig, options: DpmSolverOptions = {}) {
     this.config = config;
     this.spacing = config.timestepSpacing;
     this.schedule = new NoiseSchedule(config);
+    this.karras = options.karras ?? false;
   }
 
   get timesteps(): readonly number[] {
@@ -59,6 +73,17 @@ export class DpmSolverPp2mScheduler implements Scheduler {
     const T = this.config.numTrainTimesteps;
     const n = numInferenceSteps;
     checkNumSteps(n, T, 'DPM-Solver++');
+    if (this.karras) {
+      const levels = karrasSigmas(this.schedule.sigmas[0]!, this.schedule.sigmas[T - 1]!, n);
+      const logSigmas = this.schedule.sigmas.map(Math.log);
+      // Fractional, not rounded as diffusers does: a float-timestep UNet is then conditioned on the very σ the sample
+      // is at (an int64 one rounds when fed, tensors.ts), and the levels crowding near σ_min stay distinct timesteps.
+      this.steps = Array.from(levels, (sigma) => timestepOfSigma(sigma, logSigmas));
+      this.sigmas = Float64Array.from([...levels, 0]);
+      this.previousX0 = undefined;
+      this.nextStepIndex = undefined;
+      return;
+    }
     // diffusers spaces n + 1 points and drops the last (t = 0) for "linspace" and "leading".
     const steps = {
       linspace: () => linspace(0, T - 1, n + 1).map(roundHalfEven).reverse().slice(0, n),
@@ -127,4 +152,24 @@ export class DpmSolverPp2mScheduler implements Scheduler {
     const sigma = veSigma * alpha;
     return { alpha, sigma, lambda: Math.log(alpha) - Math.log(sigma) };
   }
+}
+
+/** Karras et al. 2022's n noise levels from σ_max down to σ_min (eq. 5), evenly spaced in σ^{1/ρ}. */
+export function karrasSigmas(sigmaMin: number, sigmaMax: number, n: number, rho = KARRAS_RHO): Float64Array {
+  const [lo, hi] = [sigmaMin ** (1 / rho), sigmaMax ** (1 / rho)];
+  return Float64Array.from({ length: n }, (_, i) => (hi + (n === 1 ? 0 : i / (n - 1)) * (lo - hi)) ** rho);
+}
+
+/**
+ * The (fractional) timestep whose σ is `sigma`: linear interpolation of log σ between the two training timesteps around
+ * it, clamped to the schedule's ends (diffusers' `_sigma_to_t`). `logSigmas` ascends with t.
+ */
+export function timestepOfSigma(sigma: number, logSigmas: Float64Array): number {
+  const logSigma = Math.log(Math.max(sigma, 1e-10));
+  // The last timestep whose log σ is at or below this one, at most the second to last (there is always a `high`).
+  let low = 0;
+  for (let t = 0; t < logSigmas.length - 1; t++) if (logSigmas[t]! <= logSigma) low = t;
+  const [a, b] = [logSigmas[low]!, logSigmas[low + 1]!];
+  const w = Math.min(1, Math.max(0, (a - logSigma) / (a - b)));
+  return (1 - w) * low + w * (low + 1);
 }

@@ -91,6 +91,11 @@ const UNSUPPORTED_UNLESS: Readonly<Record<string, unknown>> = {
   sigma_max: null,
 };
 
+/** What to do instead, for a refused key that has a counterpart here. */
+const ALTERNATIVES: Readonly<Record<string, string>> = {
+  use_karras_sigmas: "Karras noise levels are the sampler 'dpmpp2m-karras', chosen per edit",
+};
+
 /**
  * Parses the JSON value of a diffusers `scheduler_config.json`. Unknown keys (e.g. PNDM's `skip_prk_steps`,
  * `_diffusers_version`) are ignored, as diffusers does. Throws a TypeError for a value of the wrong JSON type and a
@@ -104,8 +109,9 @@ export function parseSchedulerConfig(json: unknown): SchedulerConfig {
   for (const [key, harmless] of Object.entries(UNSUPPORTED_UNLESS)) {
     const value = raw[key];
     if (value !== undefined && value !== null && value !== harmless) {
+      const instead = ALTERNATIVES[key] ? ` (${ALTERNATIVES[key]})` : '';
       throw new RangeError(
-        `scheduler config: ${key}=${JSON.stringify(value)} is not supported; remove it or set it to ${JSON.stringify(harmless)}`,
+        `scheduler config: ${key}=${JSON.stringify(value)} is not supported${instead}; remove it or set it to ${JSON.stringify(harmless)}`,
       );
     }
   }

@@ -28,11 +28,13 @@ export interface Scheduler {
   step(modelOutput: Float32Array, stepIndex: number, sample: Float32Array, rng?: NoiseSource): Float32Array;
 }
 
-export type SchedulerName = 'ddim' | 'euler' | 'dpmpp2m';
+export type SchedulerName = 'ddim' | 'euler' | 'dpmpp2m' | 'dpmpp2m-karras';
 
 /** One row per sampler; every row builds from the same parsed `scheduler_config.json`. */
 export const schedulers: Record<SchedulerName, (config: SchedulerConfig) => Scheduler> = {
   ddim: (config) => new DdimScheduler(config),
   euler: (config) => new EulerScheduler(config),
   dpmpp2m: (config) => new DpmSolverPp2mScheduler(config),
+  /** "DPM++ 2M Karras", the sampler most SD users pick: the same solver on Karras et al.'s noise levels. */
+  'dpmpp2m-karras': (config) => new DpmSolverPp2mScheduler(config, { karras: true }),
 };
