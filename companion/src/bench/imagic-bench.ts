@@ -1,5 +1,5 @@
 // `npm run bench -- imagic [--embed-steps=N] [--tune-steps=N] [--steps=N] [--provider=P] [--fp16] [--sweep]
-//  [--sd15 [--latent=64]]`: first the default edit against the previous default on the demo and a tiny package
+//  [--sd15 [--latent=64]]`: first the default edit against the quick preset on the demo and a tiny package
 // (defaults-bench.ts), then the Imagic engine end to end on a tiny package: time per stage, median time per step of
 // each stage, the loss curves' first and last values, and peak RSS (the session worker shares the process, so it is
 // included). --sd15 runs the same on an SD 1.5-shaped package with random weights instead: SD 1.5's UNet

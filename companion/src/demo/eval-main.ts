@@ -12,6 +12,7 @@ import { isAdapterTarget } from '../engine/adapter-targets.ts';
 import { editCost } from '../engine/cost.ts';
 import { isLrSchedule, LR_SCHEDULES, type LrSchedule } from '../engine/lr-schedule.ts';
 import { schedulers, type SchedulerName } from '../diffusion/schedulers/scheduler.ts';
+import { readPackageSampleSettingsAsync, readPackageSettingsAsync } from '../engine/package-settings.ts';
 import { isPreset, PRESETS, type Preset, type SampleSettings, type TrainSettings } from '../engine/settings.ts';
 import { DEMO_DEFAULT_ETA, DEMO_PRESET, demoSampleSettings, demoTrainSettings } from './demo-settings.ts';
 import { DEMO_PACKAGE_DIR } from './demo-paths.ts';
@@ -64,8 +65,10 @@ const SENSITIVITY_SCENES = 8;
 const log = (line: string) => process.stderr.write(`eval:demo: ${line}\n`);
 
 /** The demo's settings (demo-settings.ts), or a plain engine preset with --preset; then single-field flags. */
-function trainSettings(f: Flags): TrainSettings {
-  const base = f.preset === undefined ? demoTrainSettings() : { ...PRESETS[presetOf(f.preset)].train, seed: 0 };
+/** The demo's settings, or with --preset that preset as the package recommends it (imagic_settings.json `presets`). */
+async function trainSettings(f: Flags, modelDir: string): Promise<TrainSettings> {
+  const preset = f.preset === undefined ? undefined : presetOf(f.preset);
+  const base = preset === undefined ? demoTrainSettings() : { ...PRESETS[preset].train, ...(await readPackageSettingsAsync(modelDir, preset)), seed: 0 };
   const targets = f.targets?.split(',').map((t) => t.trim());
   if (targets && !targets.every(isAdapterTarget)) fail('INVALID_SPEC', `--targets ${f.targets}: expected names from to_q,to_k,to_v,to_out,ff,conv`);
   return {
@@ -81,8 +84,11 @@ function trainSettings(f: Flags): TrainSettings {
   };
 }
 
-function sampleSettings(f: Flags): Omit<SampleSettings, 'etas' | 'seeds'> {
-  const base = f.preset === undefined ? demoSampleSettings() : PRESETS[presetOf(f.preset)].sample;
+async function sampleSettings(f: Flags, modelDir: string): Promise<Omit<SampleSettings, 'etas' | 'seeds'>> {
+  const preset = f.preset === undefined ? undefined : presetOf(f.preset);
+  const recommended = preset === undefined ? {} : await readPackageSampleSettingsAsync(modelDir, preset);
+  const { eta: _, ...forSampling } = recommended;
+  const base = preset === undefined ? demoSampleSettings() : { ...PRESETS[preset].sample, ...forSampling };
   return {
     ...base,
     ...(f.steps ? { steps: num('steps', f.steps) } : {}),
@@ -99,8 +105,8 @@ const presetOf = (name: string): Preset => (isPreset(name) ? name : fail('INVALI
 
 async function run(f: Flags): Promise<void> {
   const modelDir = resolve(f.model);
-  const train = trainSettings(f);
-  const sample = sampleSettings(f);
+  const train = await trainSettings(f, modelDir);
+  const sample = await sampleSettings(f, modelDir);
   const seeds = f.seeds.split(',').map((s) => num('seeds', s));
   const defaultEta = num('eta', f.eta);
   const images = num('images', f.images);
@@ -146,7 +152,7 @@ async function run(f: Flags): Promise<void> {
 const program = new Command('eval-demo')
   .description('evaluate the demo model: generation from captions, Imagic reconstruction and edits, η sweep; prints JSON')
   .addOption(new Option('--model <dir>', 'package folder').default(DEMO_PACKAGE_DIR))
-  .addOption(new Option('--preset <name>', 'a plain engine preset instead of the demo settings (demo-settings.ts)'))
+  .addOption(new Option('--preset <name>', 'a preset as the package recommends it (imagic_settings.json presets) instead of the demo settings (demo-settings.ts)'))
   .addOption(new Option('--images <n>', 'held-out input scenes for Imagic').default('12'))
   .addOption(new Option('--from <i>', 'index of the first input scene (held-out checks of settings chosen on earlier scenes)').default('0'))
   .addOption(new Option('--etas <list>', 'sample only these η (with 0 and the default η) instead of the full sweep: quicker probes'))

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DemoConfig } from './demo-config.ts';
 import type { CaseOutcome } from './eval-imagic.ts';
-import { DEMO_SETTINGS_RATIONALE } from './demo-settings.ts';
+import { DEMO_QUICK_SEARCH, DEMO_QUICK_SEARCH_SUMMARY, DEMO_SETTINGS_RATIONALE } from './demo-settings.ts';
 
 export interface TrainingReport {
   readonly command: string;
@@ -101,6 +101,25 @@ function evaluationSection(e: EvalSummary, rationale: string): string {
   return lines.join('\n');
 }
 
+/** The search behind the quick preset (demo-settings.ts DEMO_QUICK_SEARCH), as a table. */
+function quickPresetSection(): string {
+  const rows = DEMO_QUICK_SEARCH.map((r) => `| ${r.name} | ${r.settings} | ${r.cost} (${((100 * r.cost) / 4600).toFixed(1)}%) | ${r.meanPsnr} / ${r.minPsnr} | ${r.success}% |${r.note ? ` ${r.note}` : ''} |`);
+  return [
+    '## The quick preset',
+    '',
+    "`imagic edit --preset quick` (the panel's *Quick*) uses what this model recommends for it (imagic_settings.json",
+    '`presets.quick`): the best trade found while looking for the default\'s quality at a tenth of its UNet work. None',
+    'was found: every setting at ~10% reconstructed at ~24 dB or worse. Each stage as steps @ rate; UNet work in',
+    "forward-pass equivalents of one default edit (`cost` in `--json`), and its share of the default's; scenes 0–7:",
+    '',
+    '| setting | stage 1 · stage 2 · sampling | UNet work | η = 0 PSNR mean / min (dB) | edits at η = 1.2 | note |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    DEMO_QUICK_SEARCH_SUMMARY,
+  ].join('\n');
+}
+
 async function readJson(path: string): Promise<unknown> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as unknown;
@@ -175,5 +194,7 @@ text encoder ${c.text.seed}); the same command gives the same package up to floa
 ## Evaluation
 
 ${evaluation ? `From ${evaluation.commands ? `\`${evaluation.commands.main}\` and, for the comparison, \`${evaluation.commands.comparison}\`` : '`npm run eval:demo -- --compare --write`'} (\`eval.json\` holds every figure, and the settings that ran).\nJudged by \`companion/src/demo/classifier.ts\`, which reads colour from pixel statistics and shape from image moments,\nindependently of the model; an edit succeeds when it reads the target caption and the shape mask overlaps the\ninput's with IoU ≥ 0.7.\n\n${evaluationSection(evaluation, DEMO_SETTINGS_RATIONALE)}` : 'Not evaluated yet: run `npm run eval:demo -- --compare --write`.'}
+
+${quickPresetSection()}
 `;
 }

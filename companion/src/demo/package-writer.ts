@@ -14,7 +14,7 @@ import { buildPixelVaeDecoder, buildPixelVaeEncoder, type ResamplingKernels } fr
 import { buildTextEncoder } from './text-encoder.ts';
 import { vocabularySize, writeTokenizerFiles, type DemoVocabulary } from './tokenizer-files.ts';
 import { PACKAGE_SETTINGS_FILE, PackageSettings } from '../engine/package-settings.ts';
-import { DEMO_PROMPTS, DEMO_RECOMMENDED_SAMPLE, DEMO_RECOMMENDED_TRAIN, DEMO_SETTINGS_RATIONALE } from './demo-settings.ts';
+import { DEMO_PROMPTS, DEMO_RECOMMENDED_PRESETS, DEMO_RECOMMENDED_SAMPLE, DEMO_RECOMMENDED_TRAIN, DEMO_SETTINGS_RATIONALE } from './demo-settings.ts';
 import { ONNX_PIPELINE_INDEX, SD15_SCHEDULER_CONFIG } from '../engine/pipeline-index.ts';
 
 export interface DemoPackageContents {
@@ -54,7 +54,7 @@ export async function writeDemoPackage(dir: string, c: DemoPackageContents): Pro
   );
   await writeFile(join(await folder('scheduler'), 'scheduler_config.json'), json(schedulerConfig(c.config)));
   // The stage-2 settings this model recommends for itself (engine/package-settings.ts), from the comparison.
-  await writeFile(join(root, PACKAGE_SETTINGS_FILE), json(PackageSettings.parse({ train: DEMO_RECOMMENDED_TRAIN, sample: DEMO_RECOMMENDED_SAMPLE, prompts: DEMO_PROMPTS, reason: DEMO_SETTINGS_RATIONALE })));
+  await writeFile(join(root, PACKAGE_SETTINGS_FILE), json(PackageSettings.parse({ train: DEMO_RECOMMENDED_TRAIN, sample: DEMO_RECOMMENDED_SAMPLE, presets: DEMO_RECOMMENDED_PRESETS, prompts: DEMO_PROMPTS, reason: DEMO_SETTINGS_RATIONALE })));
   await writeTokenizerFiles(await folder('tokenizer'), c.vocabulary, c.config.text.sequenceLength);
 
   const text = buildTextEncoder(c.config.text, vocabularySize(c.vocabulary));

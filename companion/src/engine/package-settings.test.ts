@@ -35,13 +35,13 @@ describe('imagic_settings.json', () => {
     await write({
       train: { embedLr: 1e-2, tuneLr: 1e-3 },
       sample: { guidanceScale: 3, eta: 1.2 },
-      presets: { standard: { train: { embedSteps: 40, embedLr: 0.1, embedLrSchedule: 'cosine', tuneSteps: 300 }, sample: { steps: 20, sampler: 'dpmpp2m' } } },
+      presets: { quick: { train: { embedSteps: 40, embedLr: 0.1, embedLrSchedule: 'cosine', tuneSteps: 300 }, sample: { steps: 20, sampler: 'dpmpp2m' } } },
       reason: 'measured',
     });
-    expect(await readPackageSettingsAsync(dir, 'standard')).toEqual({ embedSteps: 40, embedLr: 0.1, embedLrSchedule: 'cosine', tuneSteps: 300, tuneLr: 1e-3 });
+    expect(await readPackageSettingsAsync(dir, 'quick')).toEqual({ embedSteps: 40, embedLr: 0.1, embedLrSchedule: 'cosine', tuneSteps: 300, tuneLr: 1e-3 });
     expect(await readPackageSettingsAsync(dir, 'community')).toEqual({ embedLr: 1e-2, tuneLr: 1e-3 });
     expect(await readPackageSettingsAsync(dir)).toEqual({ embedLr: 1e-2, tuneLr: 1e-3 });
-    expect(await readPackageSampleSettingsAsync(dir, 'standard')).toEqual({ guidanceScale: 3, eta: 1.2, steps: 20, sampler: 'dpmpp2m' });
+    expect(await readPackageSampleSettingsAsync(dir, 'quick')).toEqual({ guidanceScale: 3, eta: 1.2, steps: 20, sampler: 'dpmpp2m' });
     expect(await readPackageSampleSettingsAsync(dir, 'paper')).toEqual({ guidanceScale: 3, eta: 1.2 });
   });
 
@@ -55,7 +55,7 @@ describe('imagic_settings.json', () => {
 
   it.each([
     ['a preset that does not exist', { train: {}, presets: { turbo: { train: { embedSteps: 5 } } }, reason: '' }],
-    ['a sampler that does not exist', { train: {}, presets: { standard: { sample: { sampler: 'lms' } } }, reason: '' }],
+    ['a sampler that does not exist', { train: {}, presets: { quick: { sample: { sampler: 'lms' } } }, reason: '' }],
     ['not JSON', '{ nope'],
     ['an unknown field', { train: { tuneSteps: 5 }, reason: '' }],
     ['a rank of 0', { train: { adapterRank: 0 }, reason: '' }],

@@ -23,11 +23,11 @@ export const Sampler = z.enum(['ddim', 'euler', 'dpmpp2m', 'dpmpp2m-karras']);
 export type Sampler = z.infer<typeof Sampler>;
 
 /**
- * standard: the default, the community preset's quality for a fraction of its UNet work; fast: previews; community:
- * the diffusers pipeline's numbers; paper: the paper's. Their numbers: companion/src/engine/settings.ts PRESETS, which
- * a model may override for itself (imagic_settings.json `presets`).
+ * quick: about 40% of the community preset's UNet work, a little below it in quality; fast: previews; community (the
+ * default): the diffusers pipeline's numbers; paper: the paper's. Their numbers: companion/src/engine/settings.ts
+ * PRESETS, which a model may override for itself (imagic_settings.json `presets`).
  */
-export const Preset = z.enum(['standard', 'fast', 'community', 'paper']);
+export const Preset = z.enum(['quick', 'fast', 'community', 'paper']);
 export type Preset = z.infer<typeof Preset>;
 
 /** UNet modules that get low-rank adapters (diffusers attention names; `ff` = feed-forward, `conv` = resnet convs). */

@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { fail } from '../../errors.ts';
 import { runEditAsync } from '../../engine/edit-job.ts';
-import { isPreset, PRESETS, type Preset, type TrainSettings } from '../../engine/settings.ts';
+import { DEFAULT_PRESET, isPreset, PRESETS, type Preset, type TrainSettings } from '../../engine/settings.ts';
 import { dataDirFromFlag, dataDirOption } from '../data-dir-option.ts';
 import { parseNumber, parseProvider, parseSamplingFlags, samplingOptions, type SamplingFlags } from '../engine-flags.ts';
 import { createOutputView } from '../engine-output.ts';
@@ -26,7 +26,7 @@ export function registerEdit(program: Command): void {
     .argument('<image>', 'PNG, JPEG or WebP; outputs keep its size and alpha')
     .requiredOption('--prompt <text>', 'the target text: what the image should show, e.g. "a photo of a sitting dog"')
     .option('--model <dir>', 'diffusers-ONNX Stable Diffusion 1.x package (default: the chosen default model, else the first installed, else the bundled demo model)')
-    .option('--preset <name>', `training and sampling preset: ${Object.keys(PRESETS).join(', ')}`, 'community')
+    .option('--preset <name>', `training and sampling preset: ${Object.keys(PRESETS).join(', ')}`, DEFAULT_PRESET)
     .option('--out <dir>', 'folder for the output PNGs', '.')
     .option('--json', 'print one JSON object (edit id, outputs, timing, provider, final losses, UNet work as cost) as the last line')
     .addOption(new Option('--embed-steps <n>', 'stage 1 steps (overrides the preset)'))
