@@ -1,6 +1,6 @@
 // docs/providers.md's table lists exactly the ops of the graphs the engine opens: the forward graphs of the bundled demo
 // model and of the model builder's SD-style UNet (fp32 and fp16, opset 14 and 17), and the stage-1/2 training graphs
-// and the merged and scaled sampling UNets built from them. An op the engine starts to emit without a row (or a row
+// and the merged and scaled sampling UNets built from them, with their sampling-step graphs. An op the engine starts to emit without a row (or a row
 // left for an op it no longer emits) fails here, so the provider columns are looked at again.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { cloneModel } from '../../companion/src/autodiff/gradient-model.ts';
 import { adapterPatterns } from '../../companion/src/engine/adapter-targets.ts';
 import { PRESETS } from '../../companion/src/engine/settings.ts';
 import { adapterGradientModel, adapterTrainingStep, embeddingGradientModel, embeddingTrainingStep, samplingModel, type AdapterSpec } from '../../companion/src/engine/unet-graphs.ts';
+import { denoisingStepModel } from '../../companion/src/engine/denoising-step.ts';
 import { buildTinyTextEncoder } from '../../companion/src/engine/tiny/tiny-text-encoder.ts';
 import { buildTinyVaeDecoder, buildTinyVaeEncoder } from '../../companion/src/engine/tiny/tiny-vae.ts';
 import type { Model } from '../../companion/src/graph/ir.ts';
@@ -43,7 +44,11 @@ function unetGraphs(unet: Model): Model[] {
   const spec: AdapterSpec = { targets: adapterPatterns(train.adapterTargets), rank: train.adapterRank, alpha: train.adapterAlpha };
   const layout = injectAdapters(unet, { ...spec, mode: 'inputs' });
   const values = initAdapterValues(layout.adapters, 1);
-  return [unet, embeddingGradientModel(unet), adapterGradientModel(layout), embeddingTrainingStep(unet).model, adapterTrainingStep(layout).model, samplingModel(unet, spec, values, 'merged'), samplingModel(unet, spec, values, 'scaled')];
+  const [merged, scaled] = [samplingModel(unet, spec, values, 'merged'), samplingModel(unet, spec, values, 'scaled')];
+  // The sampling steps (denoising-step.ts): a batch-1 UNet makes 'single' and 'twice' steps; 'pair' wants a batch-2
+  // UNet, whose ops are the same as 'twice''s plus the Concat of the pair.
+  const steps = (['single', 'twice'] as const).flatMap((p) => [denoisingStepModel(merged, p).model, denoisingStepModel(scaled, p).model]);
+  return [unet, embeddingGradientModel(unet), adapterGradientModel(layout), embeddingTrainingStep(unet).model, adapterTrainingStep(layout).model, merged, scaled, ...steps];
 }
 
 async function emittedOps(): Promise<Set<string>> {

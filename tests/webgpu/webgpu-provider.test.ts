@@ -48,8 +48,8 @@ describe.skipIf(skip)('the WebGPU provider (SwiftShader)', () => {
       'VAE decoder',
       'stage 1 (training step: gradient wrt the text embedding, Adam)',
       'stage 2 (training step: gradients wrt the adapters, Adam)',
-      'sampling UNet, adapters merged',
-      'sampling UNet, adapters scaled',
+      'sampling step, adapters merged, guided pair',
+      'sampling step, adapters scaled, one prediction',
       'stage 1, opset-17 UNet',
     ]);
     for (const g of graphs) {
@@ -64,7 +64,7 @@ describe.skipIf(skip)('the WebGPU provider (SwiftShader)', () => {
     expect(control.error).toMatch(/fallback to CPU EP has been explicitly disabled/);
   });
 
-  it('trains with the loop-carried state in GPU buffers (per step only the draw goes up and the loss comes down) and samples with the embeddings uploaded once, as the CPU provider does', { timeout: 300_000 }, async () => {
+  it('trains with the loop-carried state in GPU buffers (per step only the draw goes up and the loss comes down) and samples with the latent kept there too, as the CPU provider does', { timeout: 300_000 }, async () => {
     const pkg = await writeTinyPackage(join(dir, 'tiny-loops'));
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', LOOPS, pkg.dir], { env, maxBuffer: 16 << 20 });
     const { stages, sampling } = JSON.parse(stdout) as LoopsOnDevice;
@@ -82,7 +82,11 @@ describe.skipIf(skip)('the WebGPU provider (SwiftShader)', () => {
     expect(stages[0]!.relativeError).toBeLessThanOrEqual(TOLERANCE);
     // Stage 2's first step sends the adapters and their moments, later steps nothing of them.
     expect(stages[1]!.webgpu.hostBytes.firstStep).toBeGreaterThan(100 * stages[1]!.webgpu.hostBytes.perStep);
-    expect(sampling.uploadedOnDevice).toEqual({ cpu: false, webgpu: true });
+    // Sampling keeps its latent on the GPU: per step only the step's 10 scalars and the timestep go up, nothing comes down.
+    expect(sampling.onDevice).toEqual({ cpu: false, webgpu: true });
+    expect(sampling.hostBytesPerStep.webgpu).toBeLessThan(100);
+    expect(sampling.hostBytesPerStep.webgpu).toBeLessThan(sampling.latentBytes / 10);
+    expect(sampling.hostBytesPerStep).toEqual({ cpu: sampling.hostBytesPerStep.webgpu, webgpu: sampling.hostBytesPerStep.webgpu });
     expect(sampling.relativeError).toBeLessThanOrEqual(TOLERANCE);
   });
 

@@ -1,6 +1,6 @@
 // `npm run bench -- autodiff [--sd15] [--latent=N] [--repeat=N] [--provider=P]`: per graph the engine runs (stage 1's
 // training step: the gradient wrt the text embedding and an Adam update; stage 2's: wrt the engine's default adapters;
-// sampling: one UNet pass, and the guided pair as one batch-2 pass), its forward and training-step ms and their ratio,
+// sampling: one UNet pass, the guided pair as one batch-2 pass, and the engine's whole sampling step), its forward and training-step ms and their ratio,
 // peak RSS, the estimated peak of live tensor bytes in fp32 and fp16 (graph/live-bytes.ts), nodes per provider, and
 // host↔device bytes per step of the engine's loop (after its first step, which sends a stage's parameters up once).
 // Every case runs in its own process, so each peak RSS is that case's own. Targets (the GPU issue): forward+backward
@@ -16,7 +16,7 @@ import type { CaseMode, CaseResult } from './measure-case.ts';
 
 const BENCH_BIN = fileURLToPath(new URL('../../bin/bench.mjs', import.meta.url));
 const CACHE = resolve(fileURLToPath(new URL('../../../.cache/bench', import.meta.url)));
-const MODES: readonly CaseMode[] = ['forward', 'forward-cfg', 'stage1', 'stage2'];
+const MODES: readonly CaseMode[] = ['forward', 'forward-cfg', 'sample-step', 'stage1', 'stage2'];
 
 function runCase(modelPath: string, mode: CaseMode, repeat: number, shapes: Record<string, number[]>, provider: string): Promise<CaseResult> {
   return new Promise((ok, fail) => {
@@ -45,6 +45,7 @@ const MiB = 2 ** 20;
 const LABELS: Readonly<Record<CaseMode, string>> = {
   forward: 'sampling: UNet forward',
   'forward-cfg': 'sampling: guided pair as batch 2',
+  'sample-step': 'sampling: step (pair + update)',
   stage1: 'stage 1: step (embedding, Adam)',
   stage2: 'stage 2: step (adapters, Adam)',
 };
@@ -53,8 +54,9 @@ async function benchConfig(label: string, config: UNetConfig, repeat: number, ex
   const results: Partial<Record<CaseMode, CaseResult>> = {};
   for (const mode of MODES) {
     // The guided pair as one run needs a batch-2 UNet: a static export bakes its batch into the reshapes.
-    const variant = mode === 'forward-cfg' ? { ...config, batch: 2 } : config;
-    const dir = join(CACHE, mode === 'forward-cfg' ? `${label}-batch2` : label);
+    const pair = mode === 'forward-cfg' || mode === 'sample-step';
+    const variant = pair ? { ...config, batch: 2 } : config;
+    const dir = join(CACHE, pair ? `${label}-batch2` : label);
     const modelPath = join(dir, 'model.onnx');
     if (!existsSync(modelPath)) {
       process.stdout.write(`writing ${label} (${(countUNetParameters(config) / 1e6).toFixed(1)}M parameters, batch ${variant.batch}) to ${dir} …\n`);
@@ -75,12 +77,14 @@ async function benchConfig(label: string, config: UNetConfig, repeat: number, ex
     );
   }
   const cfg = results['forward-cfg']!.min_ms;
-  process.stdout.write(`  guidance: one batch-2 pass ${cfg.toFixed(0)} ms vs two batch-1 passes ${(2 * fwd).toFixed(0)} ms (${(cfg / (2 * fwd)).toFixed(2)}×)\n`);
+  const stepMs = results['sample-step']!.min_ms;
+  process.stdout.write(`  guidance: one batch-2 pass ${cfg.toFixed(0)} ms vs two batch-1 passes ${(2 * fwd).toFixed(0)} ms (${(cfg / (2 * fwd)).toFixed(2)}×); the whole sampling step ${stepMs.toFixed(0)} ms (${(stepMs / cfg).toFixed(2)}× the pair)\n`);
   return {
     config: label,
     provider,
     forward_ms: fwd,
     guided_pair_batch2_ms: cfg,
+    sampling_step_ms: stepMs,
     stage1_ms: results.stage1!.min_ms,
     stage2_ms: results.stage2!.min_ms,
     ratio_stage1: results.stage1!.min_ms / fwd,

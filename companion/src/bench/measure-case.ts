@@ -18,9 +18,16 @@ import { PRESETS } from '../engine/settings.ts';
 import { adamScalars } from '../engine/adam.ts';
 import { adapterTrainingStep, EMBEDDING_INPUT, embeddingTrainingStep, type AdapterSpec } from '../engine/unet-graphs.ts';
 import { Rng } from '../util/rng.ts';
+import { denoisingStepModel, guidanceTerms, STEP_INPUT, stepScalars } from '../engine/denoising-step.ts';
+import { schedulers } from '../diffusion/schedulers/scheduler.ts';
+import { parseSchedulerConfig } from '../diffusion/schedulers/scheduler-config.ts';
 
-/** forward: one UNet pass (sampling, batch 1); forward-cfg: the guided pair as one batch-2 pass; stage1/stage2: the training graphs. */
-export type CaseMode = 'forward' | 'forward-cfg' | 'stage1' | 'stage2';
+/**
+ * forward: one UNet pass (batch 1); forward-cfg: the guided pair as one batch-2 pass; sample-step: the engine's
+ * sampling step around that pair (guidance and the sampler's update, its latent carried); stage1/stage2: the
+ * training steps.
+ */
+export type CaseMode = 'forward' | 'forward-cfg' | 'sample-step' | 'stage1' | 'stage2';
 
 export interface CaseResult {
   mode: CaseMode;
@@ -53,6 +60,12 @@ function randomFeeds(model: Model, rng: Rng): Record<string, HostTensor> {
     const n = numel(dims);
     if (input.name in scalars) feeds[input.name] = { dtype: 'float32', dims, data: Float32Array.of(scalars[input.name]!) };
     else if (input.name.startsWith('adam::')) feeds[input.name] = { dtype: 'float32', dims, data: new Float32Array(n) };
+    else if (input.name === STEP_INPUT) {
+      // A mid-run DDIM step at guidance 7.5 on SD's noise schedule.
+      const scheduler = schedulers.ddim(parseSchedulerConfig({ beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, num_train_timesteps: 1000 }));
+      scheduler.setTimesteps(20);
+      feeds[input.name] = { dtype: 'float32', dims, data: stepScalars(scheduler.linearStep(10, false)!, guidanceTerms(7.5)) };
+    }
     else if (input.name === 'timestep') {
       feeds[input.name] = input.dtype === 'int64'
         ? { dtype: 'int64', dims, data: BigInt64Array.from({ length: n }, () => 500n) }
@@ -77,6 +90,7 @@ interface Case {
 function caseModel(source: Model, mode: CaseMode, inputShapes: Record<string, number[]>): Case {
   // forward-cfg gets a batch-2 UNet and its shapes from the caller (a static export bakes its batch into reshapes).
   if (mode === 'forward' || mode === 'forward-cfg') return { model: normalizeModel(source, { inputShapes }), trainable: 0, lowMemory: false, carried: new Map() };
+  if (mode === 'sample-step') return { ...denoisingStepModel(normalizeModel(source, { inputShapes }), 'pair'), trainable: 0, lowMemory: false };
   const unet = normalizeModel(cloneModel(source), { inputShapes });
   const lowMemory = trainsLean(unet.graph);
   if (mode === 'stage1') return { ...embeddingTrainingStep(unet), trainable: numel(inputShapes['encoder_hidden_states']!), lowMemory };
@@ -97,12 +111,13 @@ export async function measureCase(args: readonly string[]): Promise<void> {
   const t2 = performance.now();
   const feeds: Feeds = randomFeeds(model, rng);
   const keep = new Set(carried.keys());
-  // Each step feeds the step before's carried outputs in place of the host values (training-loop.ts); sampling
-  // feeds embeddings uploaded once (stage-sample.ts).
+  // Each step feeds the step before's carried outputs in place of the host values (training-loop.ts, stage-sample.ts);
+  // sampling feeds embeddings uploaded once.
+  const training = mode === 'stage1' || mode === 'stage2';
+  const fixed = training ? {} : { [EMBEDDING_INPUT]: await KeptTensor.uploadAsync(feeds[EMBEDDING_INPUT]!, provider) };
   let state: Record<string, KeptTensor> = {};
-  if (carried.size === 0) state = { [EMBEDDING_INPUT]: await KeptTensor.uploadAsync(feeds[EMBEDDING_INPUT]!, provider) };
   const step = async () => {
-    const out = await session.runKeeping({ ...feeds, ...state }, undefined, keep);
+    const out = await session.runKeeping({ ...feeds, ...fixed, ...state }, undefined, keep);
     if (carried.size > 0) {
       for (const t of Object.values(state)) t.dispose();
       state = Object.fromEntries([...carried].map(([o, input]) => [input, out.kept[o]!]));

@@ -1,12 +1,12 @@
 // Generation from captions, through the engine's own loader, text encoding and sampler (stage 3 with e_opt = e_tgt,
 // i.e. no edit): every caption of the grammar, a few seeds each, judged by the classifier. "Recognisable" = the
 // classifier reads back the caption's colour, shape and background.
-import { join } from 'node:path';
 import { loadPackageAsync } from '../engine/package-loader.ts';
 import { SessionPool } from '../engine/session-pool.ts';
 import type { SampleSettings } from '../engine/settings.ts';
 import { encodeTextAsync } from '../engine/stage-encode.ts';
 import { sampleOneAsync } from '../engine/stage-sample.ts';
+import { predictionsFor, samplingSessionAsync } from '../engine/unet-graphs.ts';
 import { classify } from './classifier.ts';
 import { canvasToScene, round } from './image-metrics.ts';
 import { BACKGROUNDS, caption, COLOURS, SCENE_SIZE, SHAPES } from './scene.ts';
@@ -25,7 +25,7 @@ export async function evaluateGeneration(modelDir: string, sample: Omit<SampleSe
   const pool = new SessionPool({ provider: 'cpu' });
   try {
     const pkg = await loadPackageAsync(modelDir, pool);
-    const unet = await pool.getAsync(`${pkg.modelId}/unet#plain`, () => ({ kind: 'file', path: join(modelDir, 'unet', 'model.onnx') }));
+    const step = await samplingSessionAsync(pkg, pool, undefined, predictionsFor(pkg, sample.guidanceScale));
     const empty = await encodeTextAsync(pkg, '');
     // The base model has no adapters to fade.
     const { lateAdapters: _, ...plain } = sample;
@@ -42,7 +42,7 @@ export async function evaluateGeneration(modelDir: string, sample: Omit<SampleSe
           const e = await encodeTextAsync(pkg, text);
           for (let seed = 0; seed < seedsPerCaption; seed++) {
             const progress = { done: 0, total: settings.steps };
-            const img = await sampleOneAsync(pkg, { session: unet, batch: 1 }, { target: e, optimized: e, empty }, 1, 1000 + seed, settings, {}, progress);
+            const img = await sampleOneAsync(pkg, step, { target: e, optimized: e, empty }, 1, 1000 + seed, settings, {}, progress);
             const rgba = await canvasToScene(img.pixels, pkg.imageSize.width, SCENE_SIZE);
             images.push(rgba);
             const c = classify(rgba, SCENE_SIZE, SCENE_SIZE);

@@ -5,7 +5,7 @@
 // (imagic_settings.json `cost.backwardRatio`, from `npm run bench -- autodiff`). 2 is the backward's arithmetic: for
 // every product of the forward it computes one for the input's gradient and one for the weight's.
 import type { SampleSettings, TrainSettings } from './settings.ts';
-import { needsPair } from './stage-sample.ts';
+import { needsPair } from './denoising-step.ts';
 
 export const DEFAULT_BACKWARD_RATIO = 2;
 

@@ -11,9 +11,9 @@ import type { RunHooks } from './progress.ts';
 import { SessionPool } from './session-pool.ts';
 import { validateSampleSettings, validateTrainSettings, type SampleSettings, type TrainSettings } from './settings.ts';
 import { encodeImageAsync, encodeTextAsync } from './stage-encode.ts';
-import { needsPair, sampleAllAsync, type Embeddings } from './stage-sample.ts';
+import { sampleAllAsync, type Embeddings } from './stage-sample.ts';
 import { trainAsync } from './training-loop.ts';
-import { adapterTrainingSessionAsync, adapterLayout, embeddingTrainingSessionAsync, EMBEDDING_INPUT, samplingSessionAsync, type AdapterSpec } from './unet-graphs.ts';
+import { adapterTrainingSessionAsync, adapterLayout, embeddingTrainingSessionAsync, EMBEDDING_INPUT, predictionsFor, samplingSessionAsync, type AdapterSpec } from './unet-graphs.ts';
 import type { ProviderReport, ProviderSetting } from './worker/provider-choice.ts';
 
 export interface EngineOptions extends LoadOptions {
@@ -141,10 +141,10 @@ export class ImagicEngine {
   /** Stage 3 for every (η, seed) of `sample`; images come back at the input's size with its alpha. */
   async renderAsync(state: TrainedState, sample: SampleSettings, hooks: RunHooks = {}): Promise<RenderedImage[]> {
     validateSampleSettings(sample);
-    // The guided pair as one batch-2 run where the export allows it (stage-sample.ts, SamplingUNet).
-    const batch = needsPair(sample.guidanceScale) && this.pkg.unet.guided() ? 2 : 1;
-    const unet = await samplingSessionAsync(this.pkg, this.pool, state.adapterSpec, state.adapterValues, fades(sample.lateAdapters) ? 'scaled' : 'merged', batch);
-    const images = await sampleAllAsync(this.pkg, { session: unet.session, batch }, state.embeddings, sample, hooks);
+    // The guided pair as one batch-2 run where the export allows it (unet-graphs.ts, predictionsFor).
+    const adapters = { spec: state.adapterSpec, values: state.adapterValues, mode: fades(sample.lateAdapters) ? 'scaled' : 'merged' } as const;
+    const step = await samplingSessionAsync(this.pkg, this.pool, adapters, predictionsFor(this.pkg, sample.guidanceScale));
+    const images = await sampleAllAsync(this.pkg, step, state.embeddings, sample, hooks);
     const out: RenderedImage[] = [];
     for (const img of images) {
       const rgba = await fromModelOutput(img.pixels, state.placement, state.image);

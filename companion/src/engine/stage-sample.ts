@@ -16,8 +16,9 @@ import { adapterStrength, fades } from './late-adapters.ts';
 import { checkCancelled, type RunHooks } from './progress.ts';
 import type { SampleSettings } from './settings.ts';
 import { decodeLatentAsync } from './stage-encode.ts';
-import { floatFeed, output, timestepFeed } from './tensors.ts';
-import { EMBEDDING_INPUT, UNET_OUTPUT } from './unet-graphs.ts';
+import { guidanceTerms, LATENT_INPUT, needsPair, PREVIOUS_X0_INPUT, SAMPLING_CARRIED, STEP_INPUT, STEP_SCALARS, stepScalars, type Predictions } from './denoising-step.ts';
+import { floatFeed, timestepFeed, toFloat32 } from './tensors.ts';
+import { EMBEDDING_INPUT } from './unet-graphs.ts';
 import type { HostTensor } from '../runtime/host-tensor.ts';
 import type { KeptRef } from './worker/rpc.ts';
 import type { RemoteSession } from './worker/session-host.ts';
@@ -36,6 +37,8 @@ export interface SampledImage {
   readonly seed: number;
   /** NCHW [1, 3, H, W] at the working size, nominally in [-1, 1]. */
   readonly pixels: Float32Array;
+  /** The loop's traffic: bytes between the host and the session per step (host↔device on a GPU provider), and whether the latent stayed on the GPU. */
+  readonly loop: { readonly hostBytesPerStep: number; readonly onDevice: boolean };
 }
 
 /** ē = η·e_tgt + (1 − η)·e_opt (paper eq. 3). */
@@ -43,25 +46,19 @@ export function interpolateEmbedding(e: Embeddings, eta: number): Float32Array {
   return Float32Array.from(e.target, (t, i) => eta * t + (1 - eta) * e.optimized[i]!);
 }
 
-/** Guidance weights of the unconditional and the conditional prediction: ε̂ = (1 − g)·ε_u + g·ε_c. */
-const guidanceTerms = (g: number) => ({ uncond: 1 - g, cond: g });
-
-/** Whether a guidance scale needs both predictions (g = 1 needs only the conditional one, g = 0 the unconditional). */
-export const needsPair = (g: number): boolean => g !== 0 && g !== 1;
-
-/**
- * The sampling UNet. At batch 2 it predicts the guided pair in one run, [ε_u; ε_c] from [z; z] and [e_∅; ē]: SD 1.5 at
- * 64×64 on 2 CPU cores, 0.87× the time of two batch-1 runs (medians of 4 interleaved rounds in one process; the
- * benchmark's separate processes gave 0.91× and 1.11× on a noisy machine).
- */
+/** The sampling step's session (unet-graphs.ts, samplingSessionAsync) and how it predicts ε̂. */
 export interface SamplingUNet {
   readonly session: RemoteSession;
-  readonly batch: 1 | 2;
+  readonly predictions: Predictions;
 }
 
-/** One denoising run for one (η, seed), returning the decoded image. */
+/**
+ * One denoising run for one (η, seed), returning the decoded image. The latent and the last x0 stay in the session
+ * (on the GPU for WebGPU) from z_T to z_0: they go up once, every step feeds the scalars of its update (the
+ * scheduler's linearStep) and its timestep, and z_0 comes back once for the decoder.
+ */
 export async function sampleOneAsync(pkg: ImagicPackage, net: SamplingUNet, e: Embeddings, eta: number, seed: number, s: SampleSettings, hooks: RunHooks, progress: { done: number; total: number }): Promise<SampledImage> {
-  const unet = net.session;
+  const { session, predictions } = net;
   const scheduler = schedulers[s.sampler](pkg.scheduler);
   scheduler.setTimesteps(s.steps);
   const rng = new Rng(seed);
@@ -69,58 +66,47 @@ export async function sampleOneAsync(pkg: ImagicPackage, net: SamplingUNet, e: E
   const z0 = rng.normalArray(numel(latentDims), scheduler.initNoiseSigma);
   const cond = interpolateEmbedding(e, eta);
   const weights = guidanceTerms(s.guidanceScale);
-  const sampleInfo = unet.input('sample')!;
-  const timestepInfo = unet.input('timestep')!;
-  const ehsInfo = unet.input(EMBEDDING_INPUT)!;
-  const ehsDims = pkg.unet.inputShapes[EMBEDDING_INPUT]!;
+  if (predictions === 'single' && needsPair(s.guidanceScale)) fail('INTERNAL', `guidance ${s.guidanceScale} needs both predictions; the step makes one`);
   const late = fades(s.lateAdapters) ? s.lateAdapters : undefined;
-  const strengthInfo = late ? (unet.input(ADAPTER_SCALE_INPUT) ?? fail('INTERNAL', `lateAdapters needs a UNet with its adapters in mode 'scaled' (no ${ADAPTER_SCALE_INPUT} input)`)) : undefined;
+  const strengthInfo = late ? (session.input(ADAPTER_SCALE_INPUT) ?? fail('INTERNAL', `lateAdapters needs a UNet with its adapters in mode 'scaled' (no ${ADAPTER_SCALE_INPUT} input)`)) : undefined;
+  const timestepInfo = session.input('timestep')!;
+  const ehsDims = pkg.unet.inputShapes[EMBEDDING_INPUT]!;
+  // A single prediction is the unconditional one at g = 0, the conditional one at g = 1.
+  const ehs = predictions === 'single' ? [weights.cond !== 0 ? cond : e.empty] : [e.empty, cond];
   const steps = scheduler.timesteps.length;
-  const pair = net.batch === 2 && needsPair(s.guidanceScale);
-  // The embeddings are the same at every step: sent to the session once (to the GPU on WebGPU), fed by reference.
-  const embeddingsOf = (...ehs: Float32Array[]) => floatFeed(ehsInfo, concat(...ehs), [ehs.length, ...ehsDims.slice(1)]);
-  const embeddings: Partial<Record<'pair' | 'uncond' | 'cond', HostTensor>> = pair
-    ? { pair: embeddingsOf(e.empty, cond) }
-    : { ...(weights.uncond !== 0 ? { uncond: embeddingsOf(e.empty) } : {}), ...(weights.cond !== 0 ? { cond: embeddingsOf(cond) } : {}) };
-  const uploaded = await unet.uploadAsync(Object.values(embeddings));
-  const kept = Object.fromEntries(Object.keys(embeddings).map((k, i) => [k, uploaded[i]!])) as Partial<Record<keyof typeof embeddings, KeptRef>>;
-  /** The UNet on `batch` copies of the latent, with the embeddings `ehs` (one per copy). */
-  const predict = async (input: Float32Array, t: number, ehs: KeptRef, step: number) => {
-    const batch = ehs.dims[0]!;
-    const feeds = {
-      sample: floatFeed(sampleInfo, concat(...new Array<Float32Array>(batch).fill(input)), [batch, ...latentDims.slice(1)]),
-      timestep: timestepFeed(timestepInfo, t, batch),
-      [EMBEDDING_INPUT]: ehs,
-      ...(strengthInfo ? { [ADAPTER_SCALE_INPUT]: floatFeed(strengthInfo, Float32Array.of(adapterStrength(step, steps, eta, late)), [1]) } : {}),
-    };
-    return output((await unet.runKeepingAsync(feeds, [])).outputs, UNET_OUTPUT);
-  };
-  let z = z0;
+  const latentFeed = (values: Float32Array): HostTensor => ({ dtype: 'float32', dims: latentDims, data: values });
+  // The embeddings, z_T and a zero "previous x0" go up once and are fed by reference.
+  const [embeddings, ...start] = await session.uploadAsync([
+    floatFeed(session.input(EMBEDDING_INPUT)!, concat(...ehs), [ehs.length, ...ehsDims.slice(1)]),
+    latentFeed(z0),
+    latentFeed(new Float32Array(z0.length)),
+  ]);
+  let carried: Record<string, KeptRef> = { [LATENT_INPUT]: start[0]!, [PREVIOUS_X0_INPUT]: start[1]! };
+  const loop = { hostBytesPerStep: 0, onDevice: false };
   try {
     for (let i = 0; i < steps; i++) {
       checkCancelled(hooks.signal, `sampling step ${i + 1}`);
-      const t = scheduler.timesteps[i]!;
-      const input = scheduler.scaleModelInput(z, i);
-      let epsU: Float32Array | undefined;
-      let epsC: Float32Array | undefined;
-      if (kept.pair) {
-        const both = await predict(input, t, kept.pair, i);
-        [epsU, epsC] = [both.subarray(0, z.length), both.subarray(z.length)];
-      } else {
-        // A zero weight skips its UNet run: g = 1 needs only the conditional one, g = 0 only the unconditional.
-        epsU = kept.uncond ? await predict(input, t, kept.uncond, i) : undefined;
-        epsC = kept.cond ? await predict(input, t, kept.cond, i) : undefined;
-      }
-      const eps = new Float32Array(z.length);
-      for (let k = 0; k < eps.length; k++) eps[k] = weights.uncond * (epsU?.[k] ?? 0) + weights.cond * (epsC?.[k] ?? 0);
-      z = scheduler.step(eps, i, z, rng);
+      const update = scheduler.linearStep(i, i === 0) ?? fail('INTERNAL', `the ${s.sampler} sampler's step is not linear in this configuration`);
+      const feeds = {
+        ...carried,
+        [EMBEDDING_INPUT]: embeddings!,
+        [STEP_INPUT]: { dtype: 'float32', dims: [STEP_SCALARS], data: stepScalars(update, weights) } as HostTensor,
+        timestep: timestepFeed(timestepInfo, scheduler.timesteps[i]!, predictions === 'pair' ? 2 : 1),
+        ...(strengthInfo ? { [ADAPTER_SCALE_INPUT]: floatFeed(strengthInfo, Float32Array.of(adapterStrength(i, steps, eta, late)), [1]) } : {}),
+      };
+      const result = await session.runKeepingAsync(feeds, [...SAMPLING_CARRIED.keys()]);
+      await session.freeAsync(Object.values(carried));
+      carried = Object.fromEntries([...SAMPLING_CARRIED].map(([out, input]) => [input, result.kept[out] ?? fail('INTERNAL', `the sampling step kept no '${out}'`)]));
+      loop.hostBytesPerStep = result.hostBytes;
+      loop.onDevice = Object.values(carried).every((k) => k.onDevice);
       progress.done++;
       hooks.onProgress?.({ stage: 'sample', step: progress.done, total: progress.total });
     }
+    const [z] = await session.downloadAsync([carried[LATENT_INPUT]!]);
+    return { eta, seed, pixels: await decodeLatentAsync(pkg, toFloat32(z!)), loop };
   } finally {
-    await unet.freeAsync(uploaded);
+    await session.freeAsync([embeddings!, ...Object.values(carried)]);
   }
-  return { eta, seed, pixels: await decodeLatentAsync(pkg, z) };
 }
 
 /** The concatenation of `parts` (a fresh array: feeds are moved into the session's thread). */

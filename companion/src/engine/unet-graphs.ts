@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { injectAdapters, type AdapterInfo } from '../autodiff/adapters.ts';
 import { buildGradientModel } from '../autodiff/gradient-model.ts';
 import { carriedInputs, trainingStepModel, type TrainingStep } from './adam.ts';
+import { denoisingStepModel, needsPair, SAMPLING_CARRIED, type Predictions } from './denoising-step.ts';
 import type { Model } from '../graph/ir.ts';
 import { serializeModel } from '../onnx/model-file.ts';
 import type { ImagicPackage } from './package-loader.ts';
@@ -110,22 +111,35 @@ export function adapterDigest(values: ReadonlyMap<string, Float32Array>): string
   return hash.digest('hex').slice(0, 16);
 }
 
+/** A sampling step's session (denoising-step.ts) and what its loop carries from one run to the next. */
+export interface SamplingSession extends PooledSession {
+  readonly predictions: Predictions;
+  readonly carried: ReadonlyMap<string, string>;
+}
+
+/** How a guidance scale's predictions run on this package: the pair as one batch-2 UNet where the export allows. */
+export function predictionsFor(pkg: ImagicPackage, guidanceScale: number): Predictions {
+  if (!needsPair(guidanceScale)) return 'single';
+  return pkg.unet.guided() ? 'pair' : 'twice';
+}
+
 /**
- * Stage 3's UNet for a trained edit: the adapters merged into the weights, or kept as branches whose strength is fed
- * per step ('scaled', late-adapters.ts). Each edit has its own weights: only the most recent few sessions stay open (a
- * daemon renders many edits).
+ * Stage 3's step for a trained edit (denoising-step.ts): the UNet with the adapters merged into the weights, or kept
+ * as branches whose strength is fed per step ('scaled', late-adapters.ts), with guidance and the sampler's update;
+ * without adapters, the package's own UNet. Each edit has its own weights: only the most recent few sessions stay
+ * open (a daemon renders many edits).
  */
 export async function samplingSessionAsync(
   pkg: ImagicPackage,
   pool: SessionPool,
-  spec: AdapterSpec,
-  values: ReadonlyMap<string, Float32Array>,
-  mode: 'merged' | 'scaled' = 'merged',
-  batch: 1 | 2 = 1,
-): Promise<PooledSession> {
-  const unet = batch === 2 ? (pkg.unet.guided() ?? fail('INTERNAL', 'this UNet cannot run at batch 2')) : pkg.unet.model;
-  const key = `${pkg.modelId}/unet#${mode}:b${batch}:${specKey(spec)}:${adapterDigest(values)}`;
-  // One group for both modes: an edit's sampling session replaces the last one whichever mode either has.
-  const source = lazySource(() => samplingModel(unet, spec, values, mode));
-  return { key, session: await pool.getAsync(key, source, { group: 'merged-unet', keep: MERGED_SESSIONS_KEPT }) };
+  adapters: { readonly spec: AdapterSpec; readonly values: ReadonlyMap<string, Float32Array>; readonly mode: 'merged' | 'scaled' } | undefined,
+  predictions: Predictions,
+): Promise<SamplingSession> {
+  const unet = predictions === 'pair' ? (pkg.unet.guided() ?? fail('INTERNAL', 'this UNet cannot run at batch 2')) : pkg.unet.model;
+  const weights = adapters ? `${adapters.mode}:${specKey(adapters.spec)}:${adapterDigest(adapters.values)}` : 'plain';
+  const key = `${pkg.modelId}/unet#step:${predictions}:${weights}`;
+  const source = lazySource(() => denoisingStepModel(adapters ? samplingModel(unet, adapters.spec, adapters.values, adapters.mode) : unet, predictions).model);
+  // One group for every mode: an edit's sampling session replaces the last one whichever mode either has.
+  const session = await pool.getAsync(key, source, { group: 'merged-unet', keep: MERGED_SESSIONS_KEPT }, { deviceOutputs: [...SAMPLING_CARRIED.keys()] });
+  return { key, session, predictions, carried: SAMPLING_CARRIED };
 }

@@ -8,6 +8,7 @@ import { loadPackageAsync } from '../../../companion/src/engine/package-loader.t
 import { PRESETS } from '../../../companion/src/engine/settings.ts';
 import { SessionPool } from '../../../companion/src/engine/session-pool.ts';
 import { adapterLayout, adapterTrainingStep, EMBEDDING_INPUT, embeddingTrainingStep, samplingModel, type AdapterSpec } from '../../../companion/src/engine/unet-graphs.ts';
+import { denoisingStepModel, STEP_INPUT } from '../../../companion/src/engine/denoising-step.ts';
 import { adamScalars, carriedOutputName, type TrainingStep } from '../../../companion/src/engine/adam.ts';
 import { initAdapterValues } from '../../../companion/src/autodiff/adapters.ts';
 import { GraphBuilder } from '../../../companion/src/model-builder/graph-builder.ts';
@@ -48,6 +49,9 @@ function randomFeeds(inputs: readonly TensorInfo[], rng: Rng): Record<string, Ho
     const n = dims.reduce((a, b) => a * b, 1);
     if (input.name.startsWith('adam::')) {
       feeds[input.name] = { dtype: 'float32', dims, data: adamFeed(input.name, n) };
+    } else if (input.name === STEP_INPUT) {
+      // A DDIM-like update with guidance 3 and no clip (an infinite bound, as the engine feeds it).
+      feeds[input.name] = { dtype: 'float32', dims, data: Float32Array.of(1, 1.2, -0.4, Infinity, 0, 0.3, 0.9, 0.2, -2, 3) };
     } else if (input.dtype === 'float32') {
       // Adapter matrices at a trained adapter's scale: at 0.5 every layer's branch would dominate its layer, and the
       // UNet's output would hang on float rounding (two CPU sessions then differ by 6e-4, at 0.05 by 5e-6).
@@ -141,8 +145,9 @@ async function main(dir: string): Promise<GraphComparison[]> {
     ['VAE decoder', fromFile(join(dir, 'vae_decoder/model.onnx'))],
     trainingCase('stage 1 (training step: gradient wrt the text embedding, Adam)', embeddingTrainingStep(pkg.unet.model), [EMBEDDING_INPUT]),
     trainingCase('stage 2 (training step: gradients wrt the adapters, Adam)', adapterTrainingStep(layout), layout.adapters.flatMap((a) => [a.down.name, a.up.name])),
-    ['sampling UNet, adapters merged', fromModel(samplingModel(pkg.unet.model, spec, values, 'merged'))],
-    ['sampling UNet, adapters scaled', fromModel(samplingModel(pkg.unet.model, spec, values, 'scaled'))],
+    // The sampling step as the engine builds it for this (fixed-batch) export: the guided pair as two UNet copies.
+    ['sampling step, adapters merged, guided pair', fromModel(denoisingStepModel(samplingModel(pkg.unet.model, spec, values, 'merged'), 'twice').model)],
+    ['sampling step, adapters scaled, one prediction', fromModel(denoisingStepModel(samplingModel(pkg.unet.model, spec, values, 'scaled'), 'single').model)],
     // Exports at opset 17 keep LayerNormalization as one op (at 14 it is decomposed, as in the package above).
     trainingCase('stage 1, opset-17 UNet', embeddingTrainingStep(opset17UNet()), [EMBEDDING_INPUT]),
     ['control: a variadic Sum', fromModel(sumModel())],

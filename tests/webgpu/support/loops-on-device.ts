@@ -1,8 +1,8 @@
 // Child process of the WebGPU tier: the engine's loops on the package in argv[2], once on the CPU provider and once on
 // WebGPU, from the same start and draws: both training stages (a few steps each, their loop-carried state in GPU
-// buffers), then a short guided sampling run with the trained adapters (its embeddings uploaded once). Prints one
+// buffers), then a short guided sampling run with the trained adapters (its latent kept in GPU buffers). Prints one
 // JSON line: per stage, the trained values' difference between the providers, where the state stayed and the loop's
-// host↔device bytes; for sampling, the images' difference and where the uploaded embeddings live.
+// host↔device bytes; for sampling, the images' difference, where the latent stayed and the loop's bytes per step.
 import { initAdapterValues } from '../../../companion/src/autodiff/adapters.ts';
 import { adapterPatterns } from '../../../companion/src/engine/adapter-targets.ts';
 import { loadPackageAsync } from '../../../companion/src/engine/package-loader.ts';
@@ -10,7 +10,7 @@ import { SessionPool } from '../../../companion/src/engine/session-pool.ts';
 import { PRESETS } from '../../../companion/src/engine/settings.ts';
 import { sampleOneAsync } from '../../../companion/src/engine/stage-sample.ts';
 import { trainAsync, type TrainingResult } from '../../../companion/src/engine/training-loop.ts';
-import { adapterLayout, adapterTrainingSessionAsync, embeddingTrainingSessionAsync, EMBEDDING_INPUT, samplingSessionAsync, type AdapterSpec } from '../../../companion/src/engine/unet-graphs.ts';
+import { adapterLayout, adapterTrainingSessionAsync, embeddingTrainingSessionAsync, EMBEDDING_INPUT, predictionsFor, samplingSessionAsync, type AdapterSpec } from '../../../companion/src/engine/unet-graphs.ts';
 import type { Provider } from '../../../companion/src/runtime/ort-session.ts';
 import { Rng } from '../../../companion/src/util/rng.ts';
 
@@ -34,8 +34,12 @@ export interface LoopsOnDevice {
   readonly sampling: {
     /** max |webgpu − cpu| / max |cpu| over the decoded image. */
     readonly relativeError: number;
-    /** Where an embedding uploaded for the sampling session lives, per provider. */
-    readonly uploadedOnDevice: { readonly cpu: boolean; readonly webgpu: boolean };
+    /** Where the loop's latent stayed between steps, per provider. */
+    readonly onDevice: { readonly cpu: boolean; readonly webgpu: boolean };
+    /** Host↔device bytes per step, per provider. */
+    readonly hostBytesPerStep: { readonly cpu: number; readonly webgpu: number };
+    /** Bytes of one latent (fp32). */
+    readonly latentBytes: number;
   };
 }
 
@@ -46,7 +50,7 @@ interface Run {
   readonly drawBytes: number;
   readonly stages: { values: Float32Array; result: TrainingResult }[];
   readonly image: Float32Array;
-  readonly uploadedOnDevice: boolean;
+  readonly loop: { readonly hostBytesPerStep: number; readonly onDevice: boolean };
 }
 
 async function loopsOn(provider: Provider, dir: string): Promise<Run> {
@@ -69,19 +73,17 @@ async function loopsOn(provider: Provider, dir: string): Promise<Run> {
     const r2 = await trainAsync({ ...common, stage: 'finetune', session: stage2.session, carried: stage2.carried, params: params2, fixed: new Map([[EMBEDDING_INPUT, embedding]]), lr: 3e-3 });
     const flat = (m: ReadonlyMap<string, Float32Array>) => Float32Array.from([...m.values()].flatMap((v) => [...v]));
 
-    const batch = pkg.unet.guided() ? 2 : 1;
-    const unet = await samplingSessionAsync(pkg, pool, spec, params2, 'merged', batch);
+    const step = await samplingSessionAsync(pkg, pool, { spec, values: params2, mode: 'merged' }, predictionsFor(pkg, 3));
     const embeddings = { target: embedding, optimized: params1.get(EMBEDDING_INPUT)!, empty: rng.normalArray(embedding.length, 0.5) };
-    const sample = { etas: [0.7], seeds: [1], steps: 2, guidanceScale: 3, sampler: 'ddim' as const };
-    const image = await sampleOneAsync(pkg, { session: unet.session, batch }, embeddings, 0.7, 1, sample, {}, { done: 0, total: 2 });
-    const [probe] = await unet.session.uploadAsync([{ dtype: 'float32', dims: [1, embedding.length], data: embedding.slice() }]);
-    await unet.session.freeAsync([probe!]);
+    // DPM-Solver++ for its second-order step, which reads the x0 the step before left on the device.
+    const sample = { etas: [0.7], seeds: [1], steps: 3, guidanceScale: 3, sampler: 'dpmpp2m' as const };
+    const image = await sampleOneAsync(pkg, step, embeddings, 0.7, 1, sample, {}, { done: 0, total: 3 });
     return {
       provider: pool.provider?.provider ?? 'none',
       drawBytes: 2 * 4 * z0.length,
       stages: [{ values: flat(params1), result: r1 }, { values: flat(params2), result: r2 }],
       image: image.pixels,
-      uploadedOnDevice: probe!.onDevice,
+      loop: image.loop,
     };
   } finally {
     await pool.closeAsync();
@@ -115,6 +117,11 @@ const stages: StageOnDevice[] = (['embed', 'finetune'] as const).map((stage, i) 
 });
 const out: LoopsOnDevice = {
   stages,
-  sampling: { relativeError: relativeError(gpu.image, cpu.image), uploadedOnDevice: { cpu: cpu.uploadedOnDevice, webgpu: gpu.uploadedOnDevice } },
+  sampling: {
+    relativeError: relativeError(gpu.image, cpu.image),
+    onDevice: { cpu: cpu.loop.onDevice, webgpu: gpu.loop.onDevice },
+    hostBytesPerStep: { cpu: cpu.loop.hostBytesPerStep, webgpu: gpu.loop.hostBytesPerStep },
+    latentBytes: cpu.drawBytes / 2,
+  },
 };
 process.stdout.write(`${JSON.stringify(out)}\n`);

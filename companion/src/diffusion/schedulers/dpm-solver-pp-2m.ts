@@ -15,7 +15,8 @@
 //   σ_i = (σ_max^{1/ρ} + i/(n−1)·(σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ,  ρ = 7,
 // between the schedule's largest and smallest σ, which spends more of the steps at low noise; the model is called
 // at the (fractional) timestep of σ_i, found by log-σ interpolation as diffusers does, and the update uses σ_i.
-import { alphaBarFromSigma, NoiseSchedule, predictX0 } from './noise-schedule.ts';
+import { applyLinearStep, type LinearStep } from './linear-step.ts';
+import { alphaBarFromSigma, NoiseSchedule } from './noise-schedule.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { SchedulerConfig, TimestepSpacing } from './scheduler-config.ts';
 import {
@@ -113,36 +114,32 @@ export class DpmSolverPp2mScheduler implements Scheduler {
         `DPM-Solver++: step ${stepIndex} after step ${this.nextStepIndex - 1}; steps must run in order, call setTimesteps to restart`,
       );
     }
+    const { x0, next } = applyLinearStep(this.linearStep(stepIndex, this.previousX0 === undefined), sample, modelOutput, this.previousX0);
+    this.previousX0 = x0;
+    this.nextStepIndex = stepIndex + 1;
+    return next;
+  }
+
+  linearStep(stepIndex: number, first: boolean): LinearStep {
+    checkStepIndex(this.steps, stepIndex, 'DPM-Solver++');
     const n = this.steps.length;
     const s0 = this.level(stepIndex);
     const t = this.level(stepIndex + 1);
-    // 1. The data prediction x_θ = (x_t − σ·ε_θ)/α (or from v) at the current level.
-    const x0 = predictX0(modelOutput, sample, alphaBarFromSigma(this.sigmas[stepIndex]!), this.config.predictionType);
+    // 1. The data prediction x_θ = (x_t − σ·ε_θ)/α (or from v) at the current level (noise-schedule.ts, predictX0).
+    const x0 = this.config.predictionType === 'epsilon' ? { sample: 1 / s0.alpha, output: -s0.sigma / s0.alpha } : { sample: s0.alpha, output: -s0.sigma };
     // 2. Order: first order on the first step and on the last step (the final σ is 0, where λ is infinite;
     //    lower_order_final would also ask for it below 15 steps); second order otherwise.
     const isLast = stepIndex === n - 1;
     const lowerOrderFinal = isLast && (n < LOWER_ORDER_FINAL_BELOW_STEPS || t.sigma === 0);
-    const previous = this.previousX0;
-    const useSecondOrder = previous !== undefined && !lowerOrderFinal;
+    const useSecondOrder = !first && stepIndex > 0 && !lowerOrderFinal;
     // 3. The update. As σ_t → 0: λ_t → ∞, e^{−h} → 0, so the first-order step returns x0 (α_t = 1).
     const h = t.lambda - s0.lambda;
     const sampleCoeff = t.sigma === 0 ? 0 : t.sigma / s0.sigma;
     const x0Coeff = -t.alpha * (Math.exp(-h) - 1);
-    const result = new Float32Array(sample.length);
-    if (useSecondOrder) {
-      const s1 = this.level(stepIndex - 1);
-      const r = (s0.lambda - s1.lambda) / h;
-      for (let i = 0; i < result.length; i++) {
-        const d0 = x0[i]!;
-        const d1 = (d0 - previous[i]!) / r;
-        result[i] = sampleCoeff * sample[i]! + x0Coeff * (d0 + 0.5 * d1);
-      }
-    } else {
-      for (let i = 0; i < result.length; i++) result[i] = sampleCoeff * sample[i]! + x0Coeff * x0[i]!;
-    }
-    this.previousX0 = x0;
-    this.nextStepIndex = stepIndex + 1;
-    return result;
+    if (!useSecondOrder) return { input: 1, x0, next: { sample: sampleCoeff, output: 0, x0: x0Coeff, previous: 0 } };
+    // D_0 + D_1/2 with D_1 = (x0 − x0_prev)/r: x0·(1 + 1/(2r)) − x0_prev/(2r).
+    const r = (s0.lambda - this.level(stepIndex - 1).lambda) / h;
+    return { input: 1, x0, next: { sample: sampleCoeff, output: 0, x0: x0Coeff * (1 + 0.5 / r), previous: (-x0Coeff * 0.5) / r } };
   }
 
   /** α, σ and λ at the i-th noise level (i = n is the clean end, σ = 0, λ = +∞). */

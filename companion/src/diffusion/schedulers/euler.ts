@@ -9,6 +9,7 @@
 //   result      x_{i+1} = x_i + (σ_{i+1} − σ_i)·d_i, Algorithm 1 line 5; the last σ is 0
 // The model was trained on x_t = x/sqrt(σ² + 1), so `scaleModelInput` divides by sqrt(σ² + 1) (c_in of Table 1).
 // Stochastic churn (s_churn, Algorithm 2) is diffusers' default 0 here, so the sampler is deterministic.
+import { applyLinearStep, type LinearStep } from './linear-step.ts';
 import { NoiseSchedule } from './noise-schedule.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { SchedulerConfig, TimestepSpacing } from './scheduler-config.ts';
@@ -66,30 +67,23 @@ export class EulerScheduler implements Scheduler {
   }
 
   scaleModelInput(sample: Float32Array, stepIndex: number): Float32Array {
-    checkStepIndex(this.steps, stepIndex, 'Euler');
-    const sigma = this.sigmas[stepIndex]!;
-    const scale = 1 / Math.sqrt(sigma * sigma + 1);
+    const scale = this.linearStep(stepIndex).input;
     return sample.map((x) => x * scale);
   }
 
   step(modelOutput: Float32Array, stepIndex: number, sample: Float32Array): Float32Array {
+    return applyLinearStep(this.linearStep(stepIndex), sample, modelOutput).next;
+  }
+
+  linearStep(stepIndex: number): LinearStep {
     checkStepIndex(this.steps, stepIndex, 'Euler');
-    if (modelOutput.length !== sample.length) {
-      throw new RangeError(`Euler: modelOutput has ${modelOutput.length} values, sample has ${sample.length}`);
-    }
     const sigma = this.sigmas[stepIndex]!;
     const dt = this.sigmas[stepIndex + 1]! - sigma;
-    const isEpsilon = this.config.predictionType === 'epsilon';
-    // v-prediction: D = x/(σ² + 1) − v·σ/sqrt(σ² + 1), i.e. sqrt(ᾱ)·x_t − sqrt(1 − ᾱ)·v in the VE variable.
+    // c_in = 1/sqrt(σ² + 1). D_θ(x; σ) = x − σ·ε̂ for ε; for v, D = x/(σ² + 1) − v·σ/sqrt(σ² + 1), i.e.
+    // sqrt(ᾱ)·x_t − sqrt(1 − ᾱ)·v in the VE variable.
     const c = sigma * sigma + 1;
-    const result = new Float32Array(sample.length);
-    for (let i = 0; i < result.length; i++) {
-      const x = sample[i]!;
-      const out = modelOutput[i]!;
-      const predX0 = isEpsilon ? x - sigma * out : x / c - (out * sigma) / Math.sqrt(c);
-      const derivative = (x - predX0) / sigma;
-      result[i] = x + derivative * dt;
-    }
-    return result;
+    const x0 = this.config.predictionType === 'epsilon' ? { sample: 1, output: -sigma } : { sample: 1 / c, output: -sigma / Math.sqrt(c) };
+    // x_{i+1} = x + (σ_{i+1} − σ_i)·(x − D)/σ_i = (1 + dt/σ)·x − (dt/σ)·D.
+    return { input: 1 / Math.sqrt(c), x0, next: { sample: 1 + dt / sigma, output: 0, x0: -dt / sigma, previous: 0 } };
   }
 }

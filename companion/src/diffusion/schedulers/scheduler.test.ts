@@ -3,6 +3,7 @@
 // its first timestep onto the true marginal at its last noise level, up to its discretisation error.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../util/rng.ts';
+import { applyLinearStep } from './linear-step.ts';
 import { type SchedulerName, schedulers } from './scheduler.ts';
 import { parseSchedulerConfig } from './scheduler-config.ts';
 import { closedFormAlphasCumprod, gaussianDenoiser, pushGaussian, SD15_SCHEDULER_JSON } from './test-support.ts';
@@ -59,6 +60,35 @@ describe('schedulers table', () => {
       });
 
       for (const prediction of ['epsilon', 'v_prediction'] as const) {
+        it(`has the same whole run as scalars of a linear map, without touching its state (${prediction})`, () => {
+          // The sampling graph applies linearStep's scalars on the device (engine/denoising-step.ts); a run that
+          // carries only the sample and the last x0 must match step() at every step, history and all.
+          for (const clipSample of [false, true]) {
+            const config = { ...sd, predictionType: prediction, clipSample, clipSampleRange: 0.8 };
+            const [byStep, byMap] = [schedulers[name](config), schedulers[name](config)];
+            const steps = 12;
+            byStep.setTimesteps(steps);
+            byMap.setTimesteps(steps);
+            const rng = new Rng(7);
+            let a: Float32Array = rng.normalArray(64, byStep.initNoiseSigma);
+            let b: Float32Array = a.slice();
+            let previous: Float32Array | undefined;
+            for (let i = 0; i < steps; i++) {
+              const output = rng.normalArray(64);
+              const input = byStep.scaleModelInput(a, i);
+              const c = byMap.linearStep(i, i === 0)!;
+              expect(Math.max(...input.map((x, k) => Math.abs(x - c.input * b[k]!)))).toBeLessThan(1e-6);
+              a = byStep.step(output, i, a);
+              const applied = applyLinearStep(c, b, output, previous);
+              [b, previous] = [applied.next, applied.x0];
+              const scale = Math.max(...a.map(Math.abs));
+              expect(Math.max(...a.map((x, k) => Math.abs(x - b[k]!))) / scale, `step ${i}`).toBeLessThan(1e-6);
+            }
+            // byMap never stepped, so a history-keeping sampler has none: its step 0 still works, step 1 is refused.
+            expect(() => byMap.step(rng.normalArray(64), 0, rng.normalArray(64))).not.toThrow();
+          }
+        });
+
         it(`converges to the true marginal of Gaussian data (${prediction})`, () => {
           const mu = 0.5;
           const s = 1;

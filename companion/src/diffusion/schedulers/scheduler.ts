@@ -4,6 +4,7 @@
 import { DdimScheduler } from './ddim.ts';
 import { DpmSolverPp2mScheduler } from './dpm-solver-pp-2m.ts';
 import { EulerScheduler } from './euler.ts';
+import type { LinearStep } from './linear-step.ts';
 import type { SchedulerConfig } from './scheduler-config.ts';
 
 /** A source of standard normal numbers; `Rng` from util/rng.ts is one. Seed it for reproducible sampling. */
@@ -26,6 +27,12 @@ export interface Scheduler {
    * stochastic settings (DDIM with eta > 0), which refuse to run without one.
    */
   step(modelOutput: Float32Array, stepIndex: number, sample: Float32Array, rng?: NoiseSource): Float32Array;
+  /**
+   * Step `stepIndex` as the scalars of a linear map (linear-step.ts), for a loop that keeps its tensors elsewhere (the
+   * sampling graph on the device). `first`: no earlier step in this run, so a multistep sampler has no history. Pure:
+   * the sampler's state is untouched. Undefined where the step is not linear (DDIM with η > 0 adds noise).
+   */
+  linearStep(stepIndex: number, first: boolean): LinearStep | undefined;
 }
 
 export type SchedulerName = 'ddim' | 'euler' | 'dpmpp2m' | 'dpmpp2m-karras';
