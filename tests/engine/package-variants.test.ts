@@ -1,4 +1,4 @@
-// Every producer variant of onnx-notes §1.1, as tiny packages: the loader detects it from the declared I/O, and
+// Every producer variant of docs/onnx.md §1.1, as tiny packages: the loader detects it from the declared I/O, and
 // the encoders, a UNet forward, the gradient graphs of stages 1–2 and a short render all run on it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImagicEngine } from '../../companion/src/engine/imagic-engine.ts';

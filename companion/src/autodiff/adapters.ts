@@ -1,5 +1,5 @@
 // Low-rank adapters injected by graph rewrite (stage 2 of Imagic fine-tunes these instead of the whole UNet:
-// onnx-notes §4.3, full fine-tuning would move 860M parameters across the bus every step).
+// docs/onnx.md §4.5, full fine-tuning would move 860M parameters across the bus every step).
 //   LoRA  (MatMul/Gemm with a constant weight W[in,out]):  y = x·W + s·(x·A)·B,   A[in,r], B[r,out]
 //   LoCon (Conv with W[Cout,Cin,k,k]):                      y = conv(x,W) + s·conv₁ₓ₁(conv(x,A), B),
 //                                                           A[r,Cin,k,k] (same stride/pads), B[Cout,r,1,1]

@@ -1,5 +1,5 @@
 // Reverse-mode walk over a normalised graph. Activity analysis first: only nodes on a path from a trainable
-// tensor to a seeded value are differentiated (onnx-notes §6.3). Gradients of values with several consumers
+// tensor to a seeded value are differentiated (docs/onnx.md §4.3). Gradients of values with several consumers
 // are summed. Emitted nodes are appended to the same graph, after the forward, so one session runs both.
 import { dtypes } from '../graph/dtype.ts';
 import type { GraphEmitter } from '../graph/emitter.ts';

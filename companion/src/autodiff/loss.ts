@@ -10,7 +10,7 @@ export interface LossGraph {
 }
 
 /**
- * Imagic's denoising loss L = mean((output − target)²) (imagic.md, "The three stages"), computed in fp32
+ * Imagic's denoising loss L = mean((output − target)²) (docs/method.md §1–2), computed in fp32
  * whatever the model's dtype. Seed: ∂L/∂output = 2·(output − target)/N, cast back to the output's dtype.
  */
 export function meanSquaredError(e: GraphEmitter, output: string, target: string): LossGraph {

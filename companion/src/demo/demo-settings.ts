@@ -28,7 +28,7 @@ export const DEMO_RECOMMENDED_TRAIN: RecommendedTrain = { embedLr: 1e-2, adapter
  * evaluation scenes (13 edits × 2 seeds, the same stage-2 states throughout) and checked on the 8 after them before any
  * of those were looked at: without fading the best η there gave 69% (1.8) and 63% (1.4), with it 85% and 81% at
  * η = 1.2 (.scratch probes, in the issue note; `npm run eval:demo` gives the figures in models/demo/eval.json). SD
- * implementations use 0.8–1.1 (imagic.md).
+ * implementations use 0.8–1.1 (docs/method.md §3.3).
  */
 export const DEMO_RECOMMENDED_SAMPLE = { guidanceScale: 3, eta: 1.2, lateAdapters: { from: 0.5, scale: 0.3 } } as const satisfies RecommendedSample;
 

@@ -1,4 +1,4 @@
-// Writes the demo model as a diffusers-ONNX Stable Diffusion package (onnx-notes §1.2), the layout the engine's
+// Writes the demo model as a diffusers-ONNX Stable Diffusion package (docs/onnx.md §1.2), the layout the engine's
 // loader reads from any SD 1.x export: model_index.json, scheduler/, tokenizer/, text_encoder/, unet/, vae_encoder/,
 // vae_decoder/ (each VAE half with optimum's config.json carrying the scaling factor). The graphs are rebuilt at
 // batch 1 from the config, and the trained weights replace the seeded ones by name.

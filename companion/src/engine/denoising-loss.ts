@@ -1,4 +1,4 @@
-// The denoising loss every training stage minimises (imagic.md, "The three stages"; DDPM eq. 14):
+// The denoising loss every training stage minimises (docs/method.md §1–2; DDPM eq. 14):
 //   L(z0, e, θ) = E_{t, ε} ‖ε − f_θ(z_t, t, e)‖²,   z_t = sqrt(ᾱ_t)·z0 + sqrt(1 − ᾱ_t)·ε,   t ~ U{1..T}, ε ~ N(0, I)
 // One draw of (t, ε) per optimiser step, from a seeded Rng, so a run is reproducible. The paper's t ∈ {1..T} is
 // diffusers' 0-based train timestep index 0..T−1. For a v-prediction model the regression target is v (Salimans &

@@ -53,7 +53,7 @@ export interface RenderJob {
   readonly provider?: ProviderSetting;
 }
 
-/** The paper's usual η (imagic.md), when neither the flags nor the model (imagic_settings.json) give one. */
+/** The paper's usual η (docs/method.md §2.3), when neither the flags nor the model (imagic_settings.json) give one. */
 export const DEFAULT_ETA = 0.7;
 const DEFAULT_SEEDS = [1];
 const round = (ms: number) => Math.round(ms * 10) / 10;

@@ -1,6 +1,6 @@
 // Saved edits: the state of stages 1–2 (e_tgt, e_opt, e_∅, the adapter weights, the input image) under
-// <data-dir>/edits/<edit-id>/, so that a new η or seed re-runs stage 3 only (imagic.md: "A product keeps the state
-// of stages 1–2 and re-renders from it"). Tensors are raw little-endian float32 files; manifest.json holds the
+// <data-dir>/edits/<edit-id>/, so that a new η or seed re-runs stage 3 only (docs/method.md §2.4: an edit keeps the state
+// of stages 1–2 and re-renders from it). Tensors are raw little-endian float32 files; manifest.json holds the
 // settings, the input's sha256, the model id, the image size and placement, and created/used times. An edit is
 // written into a temporary folder and renamed into place, so a crash never leaves half an edit. A total-size cap
 // evicts the least recently used edits.

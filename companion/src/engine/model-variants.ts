@@ -1,4 +1,4 @@
-// What each producer's export looks like at its inputs and outputs (onnx-notes §0.3, §1.1, §1.3), detected from
+// What each producer's export looks like at its inputs and outputs (docs/onnx.md §1.1, §1.3), detected from
 // the declared graph I/O rather than guessed from the producer: the timestep's dtype and rank, input_ids' dtype,
 // whether the VAE encoder returns a sample or the posterior's parameters, and fp16.
 import { fail } from '../errors.ts';
@@ -39,7 +39,7 @@ export function textEncoderVariant(io: IoSignature): TextEncoderVariant {
   return { inputIds: ids as TextEncoderVariant['inputIds'], output, dtype: floatType(output, 'text encoder') };
 }
 
-/** onnx-notes §0.3: int64 [B] (early diffusers script, optimum < 1.24), float [B] (later script, Olive), float 0-d (optimum ≥ 1.24). */
+/** docs/onnx.md §1.3: int64 [B] (early diffusers script, optimum < 1.24), float [B] (later script, Olive), float 0-d (optimum ≥ 1.24). */
 export type TimestepVariant = 'int64[B]' | 'float[B]' | 'float-scalar';
 
 export interface UNetVariant {

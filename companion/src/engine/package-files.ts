@@ -1,4 +1,4 @@
-// The files of a diffusers/optimum ONNX Stable Diffusion package (onnx-notes §1.2), and the two configs the engine
+// The files of a diffusers/optimum ONNX Stable Diffusion package (docs/onnx.md §1.2), and the two configs the engine
 // reads from it besides the graphs: the scheduler's and the VAE's scaling factor.
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';

@@ -1,7 +1,7 @@
 // A package may recommend its own settings in `imagic_settings.json` at its root: the adapter rank, layers and
 // learning rate suit a model's width (rank 32 on every layer is a full-rank update of the demo model's 32–64-channel
 // layers, and a 40 MB adapter file on SD 1.5's), and the guidance scale suits how it was trained (model cards give
-// one), as does the η where its edits land (SD implementations use 0.6–1.1, imagic.md), so they belong to the
+// one), as does the η where its edits land (SD implementations use 0.6–1.1, docs/method.md §3), so they belong to the
 // model, not to the presets. They fill in what a preset leaves to the companion ("the
 // companion's adapters", a request's adapterRank 0, and the CLI's defaults). `presets` recommends per preset, step
 // counts and samplers too: how many steps reach a preset's quality is the model's to say. Explicit flags and a

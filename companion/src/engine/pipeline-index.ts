@@ -1,5 +1,5 @@
 // The files every package the project writes itself shares (the tiny test packages and the demo model):
-// model_index.json of a diffusers ONNX pipeline (the diffusers export script's layout, onnx-notes §1.2), and SD 1.5's
+// model_index.json of a diffusers ONNX pipeline (the diffusers export script's layout, docs/onnx.md §1.2), and SD 1.5's
 // scheduler config.
 export const ONNX_PIPELINE_INDEX = {
   _class_name: 'OnnxStableDiffusionPipeline',

@@ -1,5 +1,5 @@
 // VAE encoders exported by the diffusers script, Olive and optimum < 1.23 return `latent_sample` =
-// mean + exp(½·logvar)·ε with ε drawn in the graph by RandomNormalLike (onnx-notes §1.1), so two encodes of one
+// mean + exp(½·logvar)·ε with ε drawn in the graph by RandomNormalLike (docs/onnx.md §1.1), so two encodes of one
 // image differ, and onnxruntime's random ops take no seed from the caller. Imagic needs one fixed z0 per image,
 // so the graph is rewritten to draw ε = 0, i.e. to return the posterior mean, which is also what the engine
 // takes from `latent_parameters` encoders (its first 4 channels). For SD's VAE the posterior std is tiny, so the

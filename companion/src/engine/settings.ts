@@ -1,4 +1,4 @@
-// Everything that decides an edit's result, split as the paper's stages are (imagic.md): TrainSettings drive
+// Everything that decides an edit's result, split as the paper's stages are (docs/method.md §2): TrainSettings drive
 // stages 1–2 and are saved with the edit; SampleSettings drive stage 3 and may change on every re-render.
 // Presets are rows of one table; the CLI's flags override single fields.
 import type { SchedulerName } from '../diffusion/schedulers/scheduler.ts';
@@ -78,7 +78,7 @@ export const PRESETS: Readonly<Record<Preset, PresetRow>> = {
     train: { ...ADAPTER_DEFAULTS, embedSteps: 20, embedLr: 1e-3, tuneSteps: 60 },
     sample: { steps: 10, guidanceScale: 3, sampler: 'ddim' },
   },
-  /** The diffusers community pipeline's numbers (imagic.md table). */
+  /** The diffusers community pipeline's numbers (docs/method.md §3.2). */
   community: {
     train: { ...ADAPTER_DEFAULTS, embedSteps: 500, embedLr: 1e-3, tuneSteps: 1000 },
     sample: { steps: 50, guidanceScale: 7.5, sampler: 'ddim' },

@@ -1,4 +1,4 @@
-// The frozen encoders and the decoder around the three stages: the image latent z0 = E(x)·scale (imagic.md
+// The frozen encoders and the decoder around the three stages: the image latent z0 = E(x)·scale (docs/method.md §1
 // notation; the posterior mean, see posterior-mean.ts), text embeddings e = TextEncoder(text), and the decoder
 // D(z/scale), with the scale read from the package's VAE config.
 import { numel } from '../graph/tensor.ts';

@@ -1,4 +1,4 @@
-// Stage 3 (imagic.md; paper §3, "Text embedding interpolation" and "Generation"): for each η,
+// Stage 3 (docs/method.md §2.3; paper §3, "Text embedding interpolation" and "Generation"): for each η,
 //   ē = η·e_tgt + (1 − η)·e_opt                                   (paper eq. 3)
 // then sample with the fine-tuned UNet f_θ̂ from z_T = σ_init·N(0, I) (a seeded Rng per output), with
 // classifier-free guidance (Ho & Salimans 2022) against the empty prompt's embedding e_∅:

@@ -29,7 +29,7 @@ export function intFeed(info: TensorInfo, values: Int32Array, dims: readonly num
 }
 
 /**
- * A diffusion timestep as the UNet declares it (onnx-notes §0.3): int64 [B] (rounded), float [B], or a float 0-d
+ * A diffusion timestep as the UNet declares it (docs/onnx.md §1.3): int64 [B] (rounded), float [B], or a float 0-d
  * scalar. Fractional timesteps (Euler's "linspace" spacing) reach float models unchanged.
  */
 export function timestepFeed(info: TensorInfo, t: number, batch = 1): HostTensor {

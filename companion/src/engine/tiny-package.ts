@@ -1,6 +1,6 @@
-// Writes a complete, tiny diffusers-ONNX Stable Diffusion package (onnx-notes §1.2) for tests and benchmarks:
+// Writes a complete, tiny diffusers-ONNX Stable Diffusion package (docs/onnx.md §1.2) for tests and benchmarks:
 // model_index.json, scheduler/, tokenizer/, text_encoder/, unet/, vae_encoder/, vae_decoder/. Each option selects
-// one producer variant of onnx-notes §1.1 (timestep type and rank, input_ids dtype, VAE encoder output, fp16,
+// one producer variant of docs/onnx.md §1.1 (timestep type and rank, input_ids dtype, VAE encoder output, fp16,
 // external UNet weights, in-graph shape plumbing), so the loader and the stages can be tested against all of them
 // without a download. Everything is seeded: the same options give the same bytes.
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';

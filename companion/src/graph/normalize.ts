@@ -1,4 +1,4 @@
-// Normalisation before differentiation (onnx-notes §6.1): static input shapes, Constant nodes as initializers,
+// Normalisation before differentiation (docs/onnx.md §4.1): static input shapes, Constant nodes as initializers,
 // constant folding of the Shape→Gather→… plumbing, a static type for every value, dead-code removal.
 // Contrib ops from onnxruntime's transformer optimizer are refused with the fix. The model's opset is kept.
 import { fail } from '../errors.ts';

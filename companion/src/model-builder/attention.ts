@@ -1,5 +1,5 @@
 // diffusers' Attention (attn1: self, attn2: cross) as a torch 1.x export spells it, the pattern onnxruntime's
-// fusion_attention_unet.py calls match_qkv_torch1 (onnx-notes §1.4):
+// fusion_attention_unet.py calls match_qkv_torch1 (docs/onnx.md §1.4):
 //   Q = MatMul(x, Wq), K = MatMul(ctx, Wk), V = MatMul(ctx, Wv)           (no biases)
 //   head_to_batch_dim: Reshape [B, S, h, d] → Transpose(0,2,1,3) → Reshape [B·h, S, d]; K also Transpose(0,2,1)
 //   softmax(Q·Kᵀ · d^-½) · V → batch_to_head_dim (Reshape → Transpose → Reshape) → to_out.0 (MatMul + Add).

@@ -1,4 +1,4 @@
-// nn.GroupNorm as torch's symbolic_opset9.group_norm exports it (onnx-notes §1.4; the pattern onnxruntime's
+// nn.GroupNorm as torch's symbolic_opset9.group_norm exports it (docs/onnx.md §1.4; the pattern onnxruntime's
 // fusion_group_norm.py matches): Reshape [0, G, -1] → InstanceNormalization(scale = 1, B = 0) → Reshape back to
 // Shape(x) → Mul(γ[C,1,1]) → Add(β[C,1,1]). γ and β are the parameters, reshaped and folded at export.
 import { floatAttr } from '../graph/ir.ts';

@@ -1,4 +1,4 @@
-// torch.nn leaf modules as a TorchScript export spells them (onnx-notes §1.4): Conv2d → Conv; Linear on a 2-D
+// torch.nn leaf modules as a TorchScript export spells them (docs/onnx.md §1.4): Conv2d → Conv; Linear on a 2-D
 // input → Gemm(transB=1) with the [out, in] weight; Linear on a 3-D input → MatMul with the weight folded to
 // [in, out], then Add(bias); SiLU → Sigmoid·Mul; exact GELU → Div(√2) → Erf → Add(1) → Mul(x) → Mul(0.5).
 // Weights start at N(0, 1/fan_in) so activations stay O(1), conv_out included: its output then has the

@@ -1,4 +1,4 @@
-// Builds a graph the way a TorchScript export of a torch.nn module tree looks (onnx-notes §1.4): node names are
+// Builds a graph the way a TorchScript export of a torch.nn module tree looks (docs/onnx.md §1.4): node names are
 // module scope paths (`/down_blocks.0/resnets.0/conv1/Conv`, a `_N` suffix for repeats in one scope), weights
 // keep their parameter names unless export-time folding renames them (`onnx::MatMul_N` for a transposed Linear
 // weight), and shapes are either baked in or computed in-graph with Shape→Gather→Unsqueeze→Concat.
@@ -107,7 +107,7 @@ export class ModuleGraph {
   /**
    * A parameter the exporter transformed and constant-folded (a Linear weight transposed to [in, out], a
    * GroupNorm γ reshaped to [C, 1, 1]); such initializers get anonymous names, so consumers must find them
-   * through the node that uses them, never by name (onnx-notes §1.4).
+   * through the node that uses them, never by name (docs/onnx.md §1.4).
    */
   foldedWeight(consumerOp: string, parameter: string, dims: readonly number[], init: WeightInit): string {
     return this.weight(parameter, dims, init, `onnx::${consumerOp}_${this.foldedCounter++}`);

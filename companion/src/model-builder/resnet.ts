@@ -1,5 +1,5 @@
 // diffusers' ResnetBlock2D (pre-norm, time_embedding_norm "default", output_scale_factor 1), Downsample2D and
-// Upsample2D, in export form (onnx-notes §1.4):
+// Upsample2D, in export form (docs/onnx.md §1.4):
 //   GN → SiLU → Conv3×3 → + Gemm(SiLU(temb))[:, :, None, None] → GN → SiLU → Conv3×3 → + (Conv1×1 shortcut | x).
 import { floatAttr, stringAttr } from '../graph/ir.ts';
 import { groupNorm } from './group-norm.ts';

@@ -1,4 +1,4 @@
-// The timestep path of diffusers' UNet2DConditionModel.forward, in export form (onnx-notes §1.4):
+// The timestep path of diffusers' UNet2DConditionModel.forward, in export form (docs/onnx.md §1.4):
 //   1. a 0-d timestep gets `timesteps[None]`; every variant is then broadcast with `expand(sample.shape[0])`;
 //   2. time_proj = Timesteps(C₀, flip_sin_to_cos=True, downscale_freq_shift=0), i.e. get_timestep_embedding:
 //      e = t·exp(−ln(10000)·i/half) for i < half = C₀/2, then [cos e, sin e] (the flip of [sin, cos]);

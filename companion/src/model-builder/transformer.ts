@@ -1,5 +1,5 @@
 // diffusers' Transformer2DModel (SD 1.x: use_linear_projection=False, one BasicTransformerBlock) in export form
-// (onnx-notes §1.4): GN(eps 1e-6) → Conv1×1 proj_in → Transpose/Reshape to tokens → block → Reshape/Transpose →
+// (docs/onnx.md §1.4): GN(eps 1e-6) → Conv1×1 proj_in → Transpose/Reshape to tokens → block → Reshape/Transpose →
 // Conv1×1 proj_out → + residual. The block is LayerNorm → attn1 → +, LayerNorm → attn2(context) → +,
 // LayerNorm → GEGLU feed-forward → +.
 import { floatAttr, intAttr, intsAttr } from '../graph/ir.ts';

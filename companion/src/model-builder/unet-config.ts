@@ -1,10 +1,10 @@
 // What a generated SD-1.x UNet looks like: the architecture numbers of diffusers' UNet2DConditionModel config
 // (block_out_channels, layers_per_block, attention_head_dim, cross_attention_dim, norm_num_groups, norm_eps)
-// plus the export choices that differ between real ONNX producers (onnx-notes §1.1, §1.4): the timestep's
+// plus the export choices that differ between real ONNX producers (docs/onnx.md §1.1, §1.4): the timestep's
 // type and rank, dtype, opset, and whether shapes are computed in-graph as TorchScript exports do.
 
 /**
- * How the `timestep` input is declared, one row per producer (onnx-notes §0.3):
+ * How the `timestep` input is declared, one row per producer (docs/onnx.md §1.3):
  * int64 [B] (early diffusers script, optimum < 1.24), float [B] (later diffusers script, Olive),
  * float 0-d scalar (optimum ≥ 1.24, optimum-onnx). Float timesteps take the model's dtype.
  */

@@ -1,4 +1,4 @@
-// Writes a generated UNet as the `unet/` folder of a diffusers ONNX pipeline (onnx-notes §1.2): model.onnx, plus
+// Writes a generated UNet as the `unet/` folder of a diffusers ONNX pipeline (docs/onnx.md §1.2): model.onnx, plus
 // weights.pb when weights are external (the diffusers script's layout). External weights are streamed to disk
 // one tensor at a time while the graph is built, so even SD 1.5 in fp32 (3.4 GB) never sits in JS memory.
 import { mkdir } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 // Assembles diffusers' UNet2DConditionModel from the block builders, module for module, so node names and
-// weights line up with a TorchScript export of the real model (onnx-notes §1.4):
+// weights line up with a TorchScript export of the real model (docs/onnx.md §1.4):
 //   conv_in → down_blocks (CrossAttnDownBlock2D for all but the last level, DownBlock2D last) →
 //   mid_block (UNetMidBlock2DCrossAttn: resnet, transformer, resnet) → up_blocks (UpBlock2D first, then
 //   CrossAttnUpBlock2D, each resnet eating one skip via Concat(axis=1)) → conv_norm_out → SiLU → conv_out.

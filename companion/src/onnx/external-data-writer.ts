@@ -1,4 +1,4 @@
-// Writing ONNX external data (onnx-notes §3.2–3.3): tensors are appended to one weights file next to the model
+// Writing ONNX external data (docs/onnx.md §3.2–3.3): tensors are appended to one weights file next to the model
 // with synchronous positioned writes, and the graph keeps only {location, offset, length}. A builder streams
 // each weight through `put` as it is generated, so a multi-GB model never sits in JS memory; an in-memory
 // model is moved out with `writeModelExternal`, copying already-external tensors in fixed-size chunks.

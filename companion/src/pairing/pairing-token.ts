@@ -1,6 +1,6 @@
 // The pairing code: 32 random bytes (base64url) in <data-dir>/pairing-token, readable only by the user. A web page
 // can reach localhost and can fake Figma's "null" Origin, so this shared secret is what actually tells the plugin
-// apart from an attacker (docs/host-notes.md §4).
+// apart from an attacker (docs/hosts.md §4).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,6 +1,6 @@
 // The only module that imports onnxruntime-node. Sessions are created from an in-memory Model (serialised to
 // bytes, external weights found through the external-initializers folder option, so weights are never copied
-// into JS memory, onnx-notes §3.3), from serialised bytes plus that folder, or from a model file path.
+// into JS memory, docs/onnx.md §3.3), from serialised bytes plus that folder, or from a model file path.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

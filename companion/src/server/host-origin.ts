@@ -1,7 +1,7 @@
 // Who may talk to the companion. Host is checked on every HTTP request and upgrade: a DNS-rebinding page reaches
 // 127.0.0.1 under its own host name, so a loopback Host header is what proves the request meant us. Origin is
 // defence in depth only: Figma's iframe sends "null", which any sandboxed iframe on any site can send too, which
-// is why the pairing code exists (docs/host-notes.md §4.2).
+// is why the pairing code exists (docs/hosts.md §4.2).
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
 

@@ -1,5 +1,5 @@
 // The tray on Windows and macOS through systray2 (a small Go binary it ships and drives over stdin/stdout). Its
-// `ready()` never settles where the binary cannot show an icon (docs/host-notes.md §0.6), so start-tray.ts gives
+// `ready()` never settles where the binary cannot show an icon (docs/hosts.md §5), so start-tray.ts gives
 // it a deadline and kills the binary when it passes.
 import systray2, { type MenuItem } from 'systray2';
 import type { TrayAction, TrayAdapter, TrayStatus } from './tray-adapter.ts';

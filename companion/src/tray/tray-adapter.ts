@@ -1,5 +1,5 @@
 // The tray icon, as an interface with one implementation per file: systray2 on Windows and macOS, nothing where
-// no tray works (Linux without a StatusNotifier/AppIndicator host, CI; docs/host-notes.md §0.6). Every tray action
+// no tray works (Linux without a StatusNotifier/AppIndicator host, CI; docs/hosts.md §5). Every tray action
 // also exists elsewhere: the dashboard (pause/resume, pairing code, models folder) or the CLI (`imagic pair`,
 // `imagic models list`, Ctrl+C on `imagic serve`).
 

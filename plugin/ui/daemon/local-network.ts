@@ -1,4 +1,4 @@
-// What the page can learn about Chrome's Local Network Access (docs/host-notes.md §1.7): the permission state, and
+// What the page can learn about Chrome's Local Network Access (docs/hosts.md §1.7): the permission state, and
 // whether a public site embeds the panel (figma.com in a browser) or a page on this computer does.
 import type { HostEnvironment, NetworkAccess } from '../state/connection-view.ts';
 

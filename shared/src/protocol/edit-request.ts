@@ -1,6 +1,6 @@
 // EditRequest: the ONE contract for an Imagic edit. Everything that affects an output is in here, so an edit is
 // reproducible from its request alone and the companion can key its cache of trained state on it.
-// Stages (see docs/imagic.md): 1 embedding optimisation and 2 fine-tuning depend on image, prompt, fineTune and
+// Stages (see docs/method.md §2): 1 embedding optimisation and 2 fine-tuning depend on image, prompt, fineTune and
 // workingResolutionPx; 3 sampling depends only on SamplingSettings, which is why `edit.render` resends only those.
 import * as z from 'zod';
 import { MAX_IMAGE_SIDE_PX, MAX_OUTPUTS_PER_JOB, MIN_IMAGE_SIDE_PX } from './defaults.ts';
@@ -77,7 +77,7 @@ export const SamplingSettings = z
   });
 export type SamplingSettings = z.infer<typeof SamplingSettings>;
 
-/** Stages 1 and 2. Step counts and learning rates of public implementations are in docs/imagic.md. */
+/** Stages 1 and 2. Step counts and learning rates of public implementations are in docs/method.md §3. */
 export const FineTuneSettings = z
   .strictObject({
     /**

@@ -1,4 +1,4 @@
-// Gradients of elementwise ops (onnx-notes §2.3). Broadcast operands get their gradient summed back to their
+// Gradients of elementwise ops (docs/onnx.md §2.3). Broadcast operands get their gradient summed back to their
 // own shape (GraphEmitter.unbroadcast, ORT's HandleBroadcasting with static axes).
 import { toNumbers } from '../../graph/tensor.ts';
 import type { GradContext, GradientRule } from '../rule.ts';

@@ -1,4 +1,4 @@
-// Gradients of MatMul, Gemm, Conv and ConvTranspose with standard ops only (onnx-notes §2.3, §2.5):
+// Gradients of MatMul, Gemm, Conv and ConvTranspose with standard ops only (docs/onnx.md §2.3, §2.5):
 // Conv's input gradient is a ConvTranspose, its weight gradient a Conv over transposed tensors.
 import { attrFloat, attrInt, attrInts, attrString, intAttr, intsAttr, type Attr } from '../../graph/ir.ts';
 import { numel } from '../../graph/tensor.ts';

@@ -1,4 +1,4 @@
-// Normalisation gradients in closed form (onnx-notes §2.3; ORT has no builder for InstanceNorm/GroupNorm):
+// Normalisation gradients in closed form (docs/onnx.md §2.3; ORT has no builder for InstanceNorm/GroupNorm):
 // with x̂ = (x − μ)·r, r = 1/√(σ² + ε) and g = dy·γ, over the normalised axes
 //   dx = r · (g − mean(g) − x̂ · mean(g · x̂)),   dγ = Σ dy · x̂,   dβ = Σ dy.
 import { attrFloat, attrInt } from '../../graph/ir.ts';

@@ -1,4 +1,4 @@
-// Gradients of reductions and softmax (onnx-notes §2.3; SoftmaxGrad_13's function body, in standard ops).
+// Gradients of reductions and softmax (docs/onnx.md §2.3; SoftmaxGrad_13's function body, in standard ops).
 import { attrInt } from '../../graph/ir.ts';
 import { normAxis } from '../../graph/broadcast.ts';
 import { numel } from '../../graph/tensor.ts';

@@ -1,5 +1,5 @@
 // The discrete forward process of DDPM (Ho et al. 2020) as diffusers builds it from a scheduler config, and the
-// conversions between what a denoiser predicts (ε or v) and the clean sample. Notation (imagic.md, DDPM §2):
+// conversions between what a denoiser predicts (ε or v) and the clean sample. Notation (docs/method.md §1, DDPM §2):
 //   β_t        betas[t]           per-step noise variance, t = 0 … T−1 (diffusers' 0-based train timesteps)
 //   α_t        alphas[t]          1 − β_t
 //   ᾱ_t        alphasCumprod[t]   Π_{s≤t} α_s

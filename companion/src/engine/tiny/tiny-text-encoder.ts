@@ -1,5 +1,5 @@
 // A CLIP-like text tower small enough for tests, in the form a TorchScript export of CLIPTextModel takes at opset 14
-// (onnx-notes §1.4, "Text encoder"): token embedding (Gather) + position embedding, pre-norm blocks of
+// (docs/onnx.md §1.4, "Text encoder"): token embedding (Gather) + position embedding, pre-norm blocks of
 // LayerNorm (decomposed) → causal multi-head self-attention → residual, LayerNorm → MLP (quick_gelu) → residual,
 // then the final LayerNorm → `last_hidden_state` [1, T, d].
 import type { DType } from '../../graph/dtype.ts';

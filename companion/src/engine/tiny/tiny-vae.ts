@@ -1,4 +1,4 @@
-// A tiny autoencoder pair in the I/O form of Stable Diffusion's exported VAE (onnx-notes §1.3): the encoder maps
+// A tiny autoencoder pair in the I/O form of Stable Diffusion's exported VAE (docs/onnx.md §1.3): the encoder maps
 // `sample` [1,3,H,W] in [-1,1] to the posterior's parameters (mean‖logvar, `latent_parameters` [1,8,H/8,W/8], optimum
 // ≥ 1.23) or to a sample from it (`latent_sample` [1,4,H/8,W/8] with an in-graph RandomNormalLike, the diffusers
 // script and Olive); the decoder maps `latent_sample` to `sample` with nearest ×2 Resizes and convs.

@@ -1,6 +1,6 @@
 // Which execution provider runs the sessions. `auto` tries, in order, the providers onnxruntime-node lists for
 // this platform (listSupportedBackends) that can actually create a session: cuda (its libraries are a separate
-// download, onnx-notes §0.8), dml (Windows), coreml (macOS arm64), webgpu (bundled, experimental), then cpu.
+// download, docs/onnx.md §3.5), dml (Windows), coreml (macOS arm64), webgpu (bundled, experimental), then cpu.
 // Providers that can land on a software adapter (webgpu, dml) are first timed against the CPU provider in a child
 // process (provider-probe.ts), so `auto` never prefers SwiftShader, llvmpipe or WARP to the CPU. A named provider is
 // used as asked, and falls back to cpu if it fails. Either way the caller gets a report saying what runs and why.

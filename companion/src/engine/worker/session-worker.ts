@@ -1,5 +1,5 @@
 // The worker side of the session RPC: every onnxruntime session lives here, so the synchronous native run()
-// (onnx-notes §0.8) never blocks the main thread's event loop. One handler per RPC method.
+// (docs/onnx.md §3.7) never blocks the main thread's event loop. One handler per RPC method.
 import { parentPort } from 'node:worker_threads';
 import { ImagicError } from '../../errors.ts';
 import type { HostTensor } from '../../runtime/host-tensor.ts';
