@@ -4,7 +4,7 @@
 //   photoshop/             Photoshop UXP: manifest.json (v5), index.html (the same panel markup) and index.js; a
 //                          folder the UXP Developer Tool loads as is.
 // `--watch` rebuilds everything on change.
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';

@@ -11,6 +11,9 @@ import { encodePng } from '../../companion/src/images/model-input.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { tempRoot, testPicture, tinyPackage } from './support.ts';
 
+/** Each test spawns the CLI or the daemon (a Node process with tsx, 1–2 s to start) a few times. */
+const CLI_TIMEOUT_MS = 60_000;
+
 let root: Awaited<ReturnType<typeof tempRoot>>;
 let modelDir: string;
 let imagePath: string;
@@ -43,7 +46,7 @@ function expectCoded(res: { code: number | null; stderr: string }, code: string)
   expect(res.stderr).not.toMatch(/\n\s+at /);
 }
 
-describe('imagic edit / render --json', () => {
+describe('imagic edit / render --json', { timeout: CLI_TIMEOUT_MS }, () => {
   it('edits, saves and re-renders through the real bin', async () => {
     const dataDir = join(root.dir, 'data');
     const out = join(root.dir, 'out');
@@ -94,7 +97,7 @@ describe('imagic edit / render --json', () => {
   });
 });
 
-describe('a model that declares its words', () => {
+describe('a model that declares its words', { timeout: CLI_TIMEOUT_MS }, () => {
   it('warns before any work which words of the prompt it does not know, and suggests one it understands', async () => {
     const vocab = (await tinyPackage(root.dir, 'vocab')).dir;
     const prompts = { vocabulary: ['a', 'red', 'circle', 'on', 'white', 'background'], examples: ['a red circle on a white background'] };
@@ -110,7 +113,7 @@ describe('a model that declares its words', () => {
   });
 });
 
-describe('the summary', () => {
+describe('the summary', { timeout: CLI_TIMEOUT_MS }, () => {
   it('says in one line which provider ran, and why only with --verbose', async () => {
     const args = ['edit', imagePath, '--prompt', 'a photo of a cat', '--model', modelDir, '--seeds', '1', '--out', join(root.dir, 'out-summary'), '--data-dir', join(root.dir, 'data-summary'), ...FAST];
     const plain = await runCli(args);
@@ -120,7 +123,7 @@ describe('the summary', () => {
   });
 });
 
-describe('imagic edits', () => {
+describe('imagic edits', { timeout: CLI_TIMEOUT_MS }, () => {
   it('lists, shows and deletes saved edits', async () => {
     const dataDir = join(root.dir, 'data-edits');
     expect((await runCli(['edits', 'list', '--data-dir', dataDir])).stdout).toMatch(/No saved edits/);
@@ -141,7 +144,7 @@ describe('imagic edits', () => {
   });
 });
 
-describe('privacy', () => {
+describe('privacy', { timeout: CLI_TIMEOUT_MS }, () => {
   it('keeps a saved edit (input image, prompt, embeddings) private to the user in a data folder others can read', async () => {
     const dataDir = join(root.dir, 'data-shared');
     await mkdir(dataDir, { mode: 0o755 });
@@ -158,7 +161,7 @@ describe('privacy', () => {
   });
 });
 
-describe('bad input', () => {
+describe('bad input', { timeout: CLI_TIMEOUT_MS }, () => {
   it('NO_MODEL when no --model is given and none is installed', async () => {
     const res = await runCli(['edit', imagePath, '--prompt', 'a cat', '--data-dir', join(root.dir, 'empty'), '--json', ...FAST]);
     expectCoded(res, 'NO_MODEL');

@@ -7,6 +7,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imagicBin, watchStdout } from './support/serve-process.ts';
 
+/** Each test spawns the CLI or the daemon (a Node process with tsx, 1–2 s to start) a few times. */
+const CLI_TIMEOUT_MS = 60_000;
+
 const bin = imagicBin;
 let dataDir: string;
 
@@ -26,7 +29,7 @@ const runAsync = (args: string[]) =>
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 
-describe('imagic pair', () => {
+describe('imagic pair', { timeout: CLI_TIMEOUT_MS }, () => {
   it('prints the stored code on its last line and keeps it in a 0600 file', async () => {
     const first = await runAsync(['pair', '--data-dir', dataDir]);
     expect(first.code).toBe(0);
@@ -39,7 +42,7 @@ describe('imagic pair', () => {
   });
 });
 
-describe('imagic serve', () => {
+describe('imagic serve', { timeout: CLI_TIMEOUT_MS }, () => {
   it('names a pair command that works from where it was started, outside the project too', async () => {
     const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'imagic-cwd-'));
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], { cwd: elsewhere, env: { ...process.env, IMAGIC_TRAY: 'off' } });

@@ -11,6 +11,9 @@ import { installTinyModelAsync, pairAsync, type Inbox } from './support/daemon-h
 import { fastEditRequest, FAST_SAMPLING, ofType, uploadAsync } from './support/edit-fixtures.ts';
 import { spawnServeAsync, type ServeProcess } from './support/serve-process.ts';
 
+/** Each test spawns the CLI or the daemon (a Node process with tsx, 1–2 s to start) a few times. */
+const CLI_TIMEOUT_MS = 60_000;
+
 let dataDir: string;
 let token: string;
 const children: ServeProcess[] = [];
@@ -31,7 +34,7 @@ async function startAsync(): Promise<{ serve: ServeProcess; inbox: Inbox }> {
   return { serve, inbox: await pairAsync({ port: serve.port, token }) };
 }
 
-describe('restart after kill -9', () => {
+describe('restart after kill -9', { timeout: CLI_TIMEOUT_MS }, () => {
   it('fails the interrupted job with JOB_INTERRUPTED and keeps finished results and saved edits', async () => {
     const { serve, inbox } = await startAsync();
     const finished = await inbox.requestAsync({ type: 'edit.start', id: 'a', request: fastEditRequest(await uploadAsync(inbox)) });

@@ -9,6 +9,9 @@ import { writeTinyPackage } from '../../companion/src/engine/tiny-package.ts';
 import { runCli, type CliResult } from '../cli/run-cli.ts';
 import { startFakeHubAsync } from './support/fake-hub.ts';
 
+/** Each test spawns the CLI or the daemon (a Node process with tsx, 1–2 s to start) a few times. */
+const CLI_TIMEOUT_MS = 60_000;
+
 let root: string;
 let dataDir: string;
 let tinyDir: string;
@@ -29,7 +32,7 @@ function expectCoded(result: CliResult, code: string) {
   expect(result.stderr).toMatch(new RegExp(`^${code}: `));
 }
 
-describe('imagic models', () => {
+describe('imagic models', { timeout: CLI_TIMEOUT_MS }, () => {
   it('lists nothing and the folder on a fresh data dir', async () => {
     const result = await models('list');
     expect(result.code).toBe(0);

@@ -41,8 +41,10 @@ export function learnMerges(words: readonly string[]): string[] {
     segmented = segmented.map((parts) => {
       const out: string[] = [];
       for (let i = 0; i < parts.length; i++) {
-        if (i + 1 < parts.length && parts[i] === left && parts[i + 1] === right) out.push(left + right), i++;
-        else out.push(parts[i]!);
+        if (i + 1 < parts.length && parts[i] === left && parts[i + 1] === right) {
+          out.push(left + right);
+          i++;
+        } else out.push(parts[i]!);
       }
       return out;
     });

@@ -15,7 +15,7 @@ type Event = { type: 'queued' | 'progress' | 'result' | 'error'; jobId: string; 
 function scripted() {
   const running: { job: ActiveJob; control: RunControl; finish: () => void }[] = [];
   const execute = (job: ActiveJob, control: RunControl) =>
-    new Promise<{ outputs: []; payloads: []; timingMs: {} }>((resolve, reject) => {
+    new Promise<{ outputs: []; payloads: []; timingMs: Record<string, never> }>((resolve, reject) => {
       control.signal.addEventListener('abort', () => reject(new ImagicError('CANCELLED', 'stopped at the next step')));
       running.push({ job, control, finish: () => resolve({ outputs: [], payloads: [], timingMs: {} }) });
     });
