@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import type { Preset } from '../../../shared/src/protocol/edit-request.ts';
 import { DEMO_PACKAGE_DIR } from '../demo/demo-paths.ts';
 import { editCost, type EditCost } from '../engine/cost.ts';
-import { editSettingsAsync } from '../engine/edit-job.ts';
+import { editSettingsAsync } from '../engine/edit-settings.ts';
 import { ImagicEngine } from '../engine/imagic-engine.ts';
 import { DEFAULT_PRESET } from '../engine/settings.ts';
 import { readPackageBackwardRatioAsync } from '../engine/package-settings.ts';

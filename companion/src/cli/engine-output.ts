@@ -4,7 +4,7 @@
 // whole edit's time left (engine/progress-estimate.ts). Ctrl+C cancels between steps (CANCELLED) instead of killing
 // a worker mid-run.
 import cliProgress from 'cli-progress';
-import type { JobReport } from '../engine/edit-job.ts';
+import type { JobReport } from './edit-runs.ts';
 import type { ProgressEvent, RunHooks, Stage } from '../engine/progress.ts';
 
 const STAGE_LABELS: Readonly<Record<Stage, string>> = {

@@ -104,10 +104,17 @@ export function newEditManifest(m: NewEditManifest): Omit<EditManifest, 'files' 
   };
 }
 
-/** EDIT_STALE unless the edit's model is still at its folder, unchanged (package-files.ts fingerprint). */
+/**
+ * EDIT_STALE unless the edit's model is still at its folder, unchanged (package-files.ts fingerprint). A model that is
+ * gone is stale; any other failure to read it (permissions, a disk error) keeps its own cause, as MODEL_INVALID.
+ */
 export async function checkEditModelAsync(manifest: EditManifest): Promise<void> {
-  const current = await packageFingerprint(manifest.model.dir).catch(() => 'missing');
+  const current = await packageFingerprint(manifest.model.dir).catch((err: unknown) => {
+    const code = err instanceof Error && 'code' in err ? err.code : undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
+    return fail('MODEL_INVALID', `cannot read the model of edit ${manifest.edit_id} at ${manifest.model.dir}: ${err instanceof Error ? err.message : String(err)}`, err);
+  });
   if (current !== manifest.model.id) {
-    fail('EDIT_STALE', `edit ${manifest.edit_id} was trained with ${manifest.model.id} at ${manifest.model.dir}, which is now ${current}`);
+    fail('EDIT_STALE', `edit ${manifest.edit_id} was trained with ${manifest.model.id} at ${manifest.model.dir}, which is now ${current}; train it again`);
   }
 }

@@ -1,12 +1,12 @@
 // Saved edits on disk: a round trip is exact, ids are validated, damaged manifests are EDIT_STALE, the listing is
 // most-recently-used first, and the size cap evicts the least recently used edits but never the one just saved.
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AdapterInfo } from '../autodiff/adapters.ts';
 import { Rng } from '../util/rng.ts';
-import { EDIT_MANIFEST_VERSION, type EditManifest } from './edit-manifest.ts';
+import { checkEditModelAsync, EDIT_MANIFEST_VERSION, type EditManifest } from './edit-manifest.ts';
 import { EditStore, newEditId } from './edit-store.ts';
 import type { TrainedState } from './imagic-engine.ts';
 import { PRESETS } from './settings.ts';
@@ -146,5 +146,17 @@ describe('EditStore', () => {
     await writeFile(join(dataDir, 'edits', id, 'outputs', 'index.json'), '{');
     expect(await store.latestResultsAsync(id)).toBeNull();
     await expect(store.saveOutputsAsync(newEditId(), [image(0, 1, 1)], sampling)).rejects.toMatchObject({ code: 'EDIT_NOT_FOUND' });
+  });
+
+  it("says EDIT_STALE when the edit's model is gone, and keeps any other failure to read it as its own error", async () => {
+    const store = new EditStore(dataDir);
+    const id = newEditId();
+    await store.saveAsync(id, manifestBase(id, fakeState(1)), fakeState(1));
+    const manifest = await store.readManifestAsync(id);
+    await expect(checkEditModelAsync({ ...manifest, model: { ...manifest.model, dir: join(dataDir, 'gone') } })).rejects.toMatchObject({ code: 'EDIT_STALE', message: expect.stringContaining('missing') });
+    // A model folder whose model_index.json cannot be read as a file: not a stale edit, a broken model.
+    const broken = join(dataDir, 'broken');
+    await mkdir(join(broken, 'model_index.json'), { recursive: true });
+    await expect(checkEditModelAsync({ ...manifest, model: { ...manifest.model, dir: broken } })).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringContaining('EISDIR') });
   });
 });

@@ -1,44 +1,18 @@
-// The protocol's EditRequest in the engine's terms. Whole-UNet fine-tuning (adapterRank 0, the paper's setting)
-// does not fit in a consumer GPU's memory through our in-graph autodiff, so the engine trains low-rank adapters
-// only: a request with adapterRank 0 gets the model's recommended adapters (package-settings.ts) over its preset's,
-// including the adapter learning rate (a whole-UNet rate such as 2e-6 would leave rank-4 adapters untrained). A request
-// without a stage-1 rate or without step counts gets the model's recommendation for its preset, else the preset's.
-import type { EditRequest, Preset, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
-import type { RecommendedSample, RecommendedTrain } from '../engine/package-settings.ts';
-import { PRESETS, validateSampleSettings, validateTrainSettings, type SampleSettings, type TrainSettings } from '../engine/settings.ts';
+// The protocol's EditRequest as the caller's own settings of the one resolver (engine/edit-settings.ts): what the
+// request states overrides the model's recommendation and the preset; what it leaves out does not. Whole-UNet
+// fine-tuning (adapterRank 0, the paper's setting) does not fit a consumer GPU's memory through our in-graph autodiff,
+// so the engine trains low-rank adapters only, and a request with adapterRank 0 gets the model's recommended adapters
+// with their learning rate (a whole-UNet rate such as 2e-6 would leave rank-8 adapters untrained).
+import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
+import type { OwnSettings, Some } from '../engine/edit-settings.ts';
+import type { TrainSettings } from '../engine/settings.ts';
 
-/** Seeds the training noise; fixed so that the same request trains the same edit. */
-const TRAIN_SEED = 0;
-
-export function trainSettingsOf(request: EditRequest, recommended: RecommendedTrain = {}): TrainSettings {
-  const preset = { ...PRESETS[request.preset].train, ...recommended };
-  const { fineTune: f } = request;
-  const adapters =
-    f.adapterRank > 0
-      ? { adapterRank: f.adapterRank, adapterAlpha: f.adapterRank, adapterTargets: f.adapterTargets, tuneLr: f.tuneLr }
-      : { adapterRank: preset.adapterRank, adapterAlpha: preset.adapterAlpha, adapterTargets: preset.adapterTargets, tuneLr: preset.tuneLr, ...(preset.tuneLrSchedule ? { tuneLrSchedule: preset.tuneLrSchedule } : {}) };
-  const schedule = preset.embedLrSchedule ? { embedLrSchedule: preset.embedLrSchedule } : {};
-  return validateTrainSettings({ embedSteps: f.embedSteps ?? preset.embedSteps, embedLr: f.embedLr ?? preset.embedLr, ...schedule, tuneSteps: f.tuneSteps ?? preset.tuneSteps, ...adapters, seed: TRAIN_SEED });
-}
-
-/** What a request may leave out of its sampling, and what it then gets. */
-export type SamplingFallback = Pick<SampleSettings, 'guidanceScale' | 'lateAdapters'>;
-
-/**
- * A request's sampling in the engine's terms. What a request leaves out (the guidance scale, the late-step fading)
- * comes from `fallback`: for a new edit the model's recommendation, else the preset's; for a re-render what the edit
- * was rendered with.
- */
-export function sampleSettingsOf(sampling: SamplingSettings, fallback: SamplingFallback): SampleSettings {
-  const { guidanceScale, lateAdapters, ...rest } = sampling;
-  const late = lateAdapters ?? fallback.lateAdapters;
-  return validateSampleSettings({ ...rest, guidanceScale: guidanceScale ?? fallback.guidanceScale, ...(late ? { lateAdapters: late } : {}) });
-}
-
-/** What a new edit's sampling falls back to: the model's recommendation, else the preset's (which fades nothing). */
-export function defaultSampling(preset: Preset, recommended: RecommendedSample): SamplingFallback {
-  const late = recommended.lateAdapters;
-  return { guidanceScale: recommended.guidanceScale ?? PRESETS[preset].sample.guidanceScale, ...(late ? { lateAdapters: late } : {}) };
+/** A request's training and sampling fields, as the resolver's own settings. */
+export function requestSettings(request: EditRequest): OwnSettings {
+  const f = request.fineTune;
+  const adapters: Some<TrainSettings> = f.adapterRank > 0 ? { adapterRank: f.adapterRank, adapterAlpha: f.adapterRank, adapterTargets: f.adapterTargets, tuneLr: f.tuneLr } : {};
+  const train: Some<TrainSettings> = { embedSteps: f.embedSteps, embedLr: f.embedLr, tuneSteps: f.tuneSteps, ...adapters };
+  return { train, sample: request.sampling };
 }
 
 /**

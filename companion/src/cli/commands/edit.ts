@@ -2,7 +2,7 @@
 // that `imagic render <edit-id>` can re-render with other η and seeds without retraining.
 import { Option, type Command } from 'commander';
 import { fail } from '../../errors.ts';
-import { runEditAsync } from '../../engine/edit-job.ts';
+import { runEditAsync } from '../edit-runs.ts';
 import { DEFAULT_PRESET, isPreset, PRESETS, type Preset, type TrainSettings } from '../../engine/settings.ts';
 import { dataDirFromFlag, dataDirOption } from '../data-dir-option.ts';
 import { parseNumber, parseProvider, parseSamplingFlags, samplingOptions, type SamplingFlags } from '../engine-flags.ts';

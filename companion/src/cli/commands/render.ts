@@ -1,6 +1,6 @@
 // `imagic render <edit-id>`: stage 3 only, from an edit saved by `imagic edit`: new η values and seeds in seconds.
 import type { Command } from 'commander';
-import { runRenderAsync } from '../../engine/edit-job.ts';
+import { runRenderAsync } from '../edit-runs.ts';
 import { dataDirFromFlag, dataDirOption } from '../data-dir-option.ts';
 import { parseProvider, parseSamplingFlags, samplingOptions, type SamplingFlags } from '../engine-flags.ts';
 import { createOutputView } from '../engine-output.ts';

@@ -1,0 +1,146 @@
+// One edit from request to saved result, for both front ends: the CLI (cli/edit-runs.ts: files in, PNGs out) and
+// the daemon (engine-host/imagic-runner.ts: the panel's requests, one engine kept open between jobs). Each front end
+// turns its input into a NewEdit and says how it gets an engine; everything between — the settings (edit-settings.ts),
+// the time estimate, stages 1–2, the saved edit, stage 3, the results kept for the dashboard and the cost — happens
+// here, once.
+import { fail, ImagicError } from '../errors.ts';
+import type { RgbaImage } from '../images/decode-image.ts';
+import { unknownWords } from '../../../shared/src/protocol/prompt-words.ts';
+import { editCost, type EditCost } from './cost.ts';
+import { checkEditModelAsync, newEditManifest, type EditManifest } from './edit-manifest.ts';
+import { editSettingsAsync, renderSettings, type OwnSettings, type Some } from './edit-settings.ts';
+import type { EditStore } from './edit-store.ts';
+import type { ImagicEngine, RenderedImage } from './imagic-engine.ts';
+import { readPackageBackwardRatioAsync, readPackagePromptsAsync } from './package-settings.ts';
+import type { RunHooks } from './progress.ts';
+import { estimateAsync, jobPlan } from './progress-estimate.ts';
+import type { Preset, SampleSettings, TrainSettings } from './settings.ts';
+
+/** How a front end runs edits. */
+export interface EditRunContext {
+  readonly dataDir: string;
+  readonly store: EditStore;
+  /** The engine for a model folder at a working size (the CLI opens one per run; the daemon keeps one open). */
+  engineAsync(modelDir: string, workingSize: number | undefined): Promise<ImagicEngine>;
+  readonly hooks: RunHooks;
+  /** Told when something that fails nothing went wrong (results not kept for the dashboard). */
+  readonly onNotice?: (message: string) => void;
+}
+
+export interface NewEdit {
+  readonly editId: string;
+  readonly image: RgbaImage;
+  /** sha256 of the input as it arrived (the file's bytes, the upload's), recorded in the edit's manifest. */
+  readonly sha256: string;
+  readonly prompt: string;
+  readonly preset: Preset;
+  /** The package folder (resolveModelDirAsync in the front end). */
+  readonly modelDir: string;
+  /** The model's working canvas in pixels; the package's own when absent. */
+  readonly workingSize?: number;
+  readonly own?: OwnSettings;
+}
+
+export interface EditOutcome {
+  readonly editId: string;
+  /** Seeds-major, as the engine samples. */
+  readonly images: readonly RenderedImage[];
+  /** Null for a re-render. */
+  readonly train: TrainSettings | null;
+  readonly sample: SampleSettings;
+  readonly cost: EditCost;
+  /** Milliseconds per part: load (getting the engine), encode, embed, finetune, sample. */
+  readonly timing: Readonly<Record<string, number>>;
+  readonly provider: { readonly provider: string; readonly reason: string };
+  readonly finalLoss: EditManifest['final_loss'];
+}
+
+const last = (values: readonly number[]) => values.at(-1) ?? null;
+
+/** Stages 1–3: trains, saves the edit under `edit.editId`, renders; a cancelled edit leaves nothing behind. */
+export async function runNewEditAsync(ctx: EditRunContext, edit: NewEdit): Promise<EditOutcome> {
+  if (!/\S/.test(edit.prompt)) fail('INVALID_SPEC', 'the prompt is empty: give the target text, e.g. "a photo of a sitting dog"');
+  const { train, sample } = await editSettingsAsync(edit.modelDir, edit.preset, edit.own);
+  warnUnknownWords(edit.prompt, await readPackagePromptsAsync(edit.modelDir), ctx.hooks);
+  const t0 = performance.now();
+  const engine = await ctx.engineAsync(edit.modelDir, edit.workingSize);
+  const load = performance.now() - t0;
+  const estimate = await estimateAsync(engine, ctx.dataDir, jobPlan(train, sample), ctx.hooks);
+  const { state, timing } = await engine.trainAsync(edit.image, edit.prompt, train, estimate.hooks);
+  const manifest = newEditManifest({ editId: edit.editId, modelId: engine.pkg.modelId, modelDir: engine.pkg.dir, preset: edit.preset, sample, input: { sha256: edit.sha256, width: edit.image.width, height: edit.image.height }, state, sequenceLength: engine.pkg.sequenceLength });
+  await ctx.store.saveAsync(edit.editId, manifest, state);
+  try {
+    const s0 = performance.now();
+    const images = await engine.renderAsync(state, sample, estimate.hooks);
+    const sampled = performance.now() - s0;
+    await estimate.recordAsync();
+    await keepResultsAsync(ctx, edit.editId, images, sample);
+    return {
+      editId: edit.editId,
+      images,
+      train,
+      sample,
+      cost: editCost(train, sample, await readPackageBackwardRatioAsync(edit.modelDir)),
+      timing: { load, ...timing, sample: sampled },
+      provider: engine.provider,
+      finalLoss: { embed: last(state.losses.embed), finetune: last(state.losses.finetune) },
+    };
+  } catch (err) {
+    // A cancelled edit leaves nothing behind: the designer asked for it not to happen.
+    if (err instanceof ImagicError && err.code === 'CANCELLED') await ctx.store.deleteAsync(edit.editId).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Stage 3 of a saved edit: what it was rendered with, then `own`; EDIT_NOT_FOUND or EDIT_STALE when it cannot. */
+export async function runRenderAsync(ctx: EditRunContext, editId: string, own: Some<SampleSettings> = {}): Promise<EditOutcome> {
+  const manifest = await ctx.store.readManifestAsync(editId);
+  const sample = renderSettings(manifest.sample, own);
+  await checkEditModelAsync(manifest);
+  const { state } = await ctx.store.loadAsync(editId);
+  const t0 = performance.now();
+  const engine = await ctx.engineAsync(manifest.model.dir, manifest.placement.canvas.width);
+  const load = performance.now() - t0;
+  const estimate = await estimateAsync(engine, ctx.dataDir, jobPlan(null, sample), ctx.hooks);
+  const s0 = performance.now();
+  const images = await engine.renderAsync(state, sample, estimate.hooks);
+  const sampled = performance.now() - s0;
+  await estimate.recordAsync();
+  await keepResultsAsync(ctx, editId, images, sample);
+  return {
+    editId,
+    images,
+    train: null,
+    sample,
+    cost: editCost(null, sample, await readPackageBackwardRatioAsync(manifest.model.dir)),
+    timing: { load, sample: sampled },
+    provider: engine.provider,
+    finalLoss: manifest.final_loss,
+  };
+}
+
+/** Before any work: a prompt of words the model does not know runs fine and returns something unrelated. */
+function warnUnknownWords(prompt: string, prompts: Awaited<ReturnType<typeof readPackagePromptsAsync>>, hooks: RunHooks): void {
+  const unknown = unknownWords(prompt, prompts?.vocabulary);
+  if (unknown.length === 0 || !prompts) return;
+  const example = prompts.examples[0];
+  hooks.onWarning?.(
+    `this model does not know ${unknown.map((w) => `"${w}"`).join(', ')}; it knows only: ${prompts.vocabulary!.join(', ')}.` +
+      (example ? ` Try a prompt like "${example}".` : ''),
+  );
+}
+
+/**
+ * The results as the edit's latest, for the dashboard, unless they are a quicker render than those kept (a preview
+ * while the panel's slider moves, or the panel's first look). A failure to keep them (the edit deleted meanwhile)
+ * fails nothing.
+ */
+async function keepResultsAsync(ctx: EditRunContext, editId: string, images: readonly RenderedImage[], sample: SampleSettings): Promise<void> {
+  try {
+    const kept = await ctx.store.latestResultsAsync(editId);
+    if (kept !== null && sample.steps < kept.sampling.steps) return;
+    await ctx.store.saveOutputsAsync(editId, images, sample);
+  } catch (err) {
+    ctx.onNotice?.(`edit ${editId}: its results were not kept for the dashboard: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
