@@ -1,7 +1,7 @@
 // Daemon settings: safe defaults, overridable per start, validated when the daemon is constructed.
 import { BINARY_FRAME_HEADER_BYTES } from '../../shared/src/protocol/binary-frame.ts';
 import { MAX_IMAGE_BYTES } from '../../shared/src/protocol/defaults.ts';
-import type { ProviderSetting } from './engine/worker/provider-choice.ts';
+import type { ProviderSetting } from './runtime/worker/provider-choice.ts';
 import type { Logger } from './log.ts';
 
 /** Loopback only: binding 0.0.0.0 would expose the GPU and the user's images to the network. */

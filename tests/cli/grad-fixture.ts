@@ -1,7 +1,7 @@
 // Writes a small model plus spec.json and raw tensors to a folder, for `imagic grad` tests.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GraphBuilder } from '../../companion/src/model-builder/graph-builder.ts';
+import { GraphBuilder } from '../../companion/src/graph/graph-builder.ts';
 import { intsAttr } from '../../companion/src/graph/ir.ts';
 import { fromNumbers, numel, tensorBytes } from '../../companion/src/graph/tensor.ts';
 import { writeModel } from '../../companion/src/onnx/model-file.ts';

@@ -4,7 +4,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPackageAsync } from '../../companion/src/engine/package-loader.ts';
-import { DEFAULT_VAE_SCALING_FACTOR, readVaeScalingFactor } from '../../companion/src/engine/package-files.ts';
+import { DEFAULT_VAE_SCALING_FACTOR, readVaeScalingFactor } from '../../companion/src/models/package-files.ts';
 import { SessionPool } from '../../companion/src/engine/session-pool.ts';
 import { readModel, writeModel } from '../../companion/src/onnx/model-file.ts';
 import { encodeImageAsync } from '../../companion/src/engine/stage-encode.ts';

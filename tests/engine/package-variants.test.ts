@@ -7,7 +7,7 @@ import { SessionPool } from '../../companion/src/engine/session-pool.ts';
 import { encodeImageAsync, encodeTextAsync, decodeLatentAsync } from '../../companion/src/engine/stage-encode.ts';
 import { floatFeed, output, timestepFeed } from '../../companion/src/engine/tensors.ts';
 import { PRESETS } from '../../companion/src/engine/settings.ts';
-import type { TinyPackageOptions } from '../../companion/src/engine/tiny-package.ts';
+import type { TinyPackageOptions } from '../../companion/src/fixtures/tiny-package.ts';
 import { toModelInput } from '../../companion/src/images/model-input.ts';
 import { serializeModel } from '../../companion/src/onnx/model-file.ts';
 import { Rng } from '../../companion/src/util/rng.ts';

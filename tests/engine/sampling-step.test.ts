@@ -4,7 +4,7 @@
 // two batch-1 copies in one graph, and a single prediction at g = 1) against each other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initAdapterValues } from '../../companion/src/autodiff/adapters.ts';
-import { schedulers, type SchedulerName } from '../../companion/src/diffusion/schedulers/scheduler.ts';
+import { schedulers, type SchedulerName } from '../../companion/src/diffusion/schedulers/samplers.ts';
 import { adapterPatterns } from '../../companion/src/engine/adapter-targets.ts';
 import { loadPackageAsync, type ImagicPackage } from '../../companion/src/engine/package-loader.ts';
 import { SessionPool } from '../../companion/src/engine/session-pool.ts';

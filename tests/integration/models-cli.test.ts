@@ -5,7 +5,7 @@ import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTinyPackage } from '../../companion/src/engine/tiny-package.ts';
+import { writeTinyPackage } from '../../companion/src/fixtures/tiny-package.ts';
 import { runCli, type CliResult } from '../cli/run-cli.ts';
 import { startFakeHubAsync } from './support/fake-hub.ts';
 

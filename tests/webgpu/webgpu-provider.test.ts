@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTinyPackage } from '../../companion/src/engine/tiny-package.ts';
+import { writeTinyPackage } from '../../companion/src/fixtures/tiny-package.ts';
 import { writeGradFixture } from '../cli/grad-fixture.ts';
 import { runCli } from '../cli/run-cli.ts';
 import type { GraphComparison } from './support/compare-providers.ts';

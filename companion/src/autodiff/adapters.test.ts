@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../model-builder/graph-builder.ts';
+import { GraphBuilder } from '../graph/graph-builder.ts';
 import { intAttr, intsAttr } from '../graph/ir.ts';
 import { fromNumbers, numel } from '../graph/tensor.ts';
 import { Rng } from '../util/rng.ts';

@@ -1,7 +1,7 @@
 // Every gradient rule against central finite differences on random inputs (float32 on ORT CPU), including
 // broadcasting, batching and the opset variants of ops whose signature changed.
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../model-builder/graph-builder.ts';
+import { GraphBuilder } from '../graph/graph-builder.ts';
 import { floatAttr, intAttr, intsAttr, stringAttr } from '../graph/ir.ts';
 import { fromNumbers, int64Tensor, numel } from '../graph/tensor.ts';
 import { Rng } from '../util/rng.ts';

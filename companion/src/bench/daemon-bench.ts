@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeBinaryFrame } from '../../../shared/src/protocol/binary-frame.ts';
 import type { EditRequest } from '../../../shared/src/protocol/edit-request.ts';
-import { writeTinyPackage } from '../engine/tiny-package.ts';
+import { writeTinyPackage } from '../fixtures/tiny-package.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 import { encodePng } from '../images/model-input.ts';
 import { jobsDir } from '../jobs/job-journal.ts';

@@ -15,8 +15,8 @@ import { ImagicEngine } from '../engine/imagic-engine.ts';
 import { DEFAULT_PRESET } from '../engine/settings.ts';
 import { readPackageBackwardRatioAsync } from '../engine/package-settings.ts';
 import { estimateAsync, jobPlan } from '../engine/progress-estimate.ts';
-import { writeTinyPackage } from '../engine/tiny-package.ts';
-import type { ProviderSetting } from '../engine/worker/provider-choice.ts';
+import { writeTinyPackage } from '../fixtures/tiny-package.ts';
+import type { ProviderSetting } from '../runtime/worker/provider-choice.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 
 /** The preset the default is compared with: the search for a faster default (models/demo/README.md) gave it. */

@@ -21,8 +21,8 @@ import { defaultsBench } from './defaults-bench.ts';
 import { editCost } from '../engine/cost.ts';
 import type { ProgressEvent, Stage } from '../engine/progress.ts';
 import { PRESETS, type TrainSettings } from '../engine/settings.ts';
-import { writeTinyPackage, type TinyPackage } from '../engine/tiny-package.ts';
-import { isProviderSetting, type ProviderSetting } from '../engine/worker/provider-choice.ts';
+import { writeTinyPackage, type TinyPackage } from '../fixtures/tiny-package.ts';
+import { isProviderSetting, type ProviderSetting } from '../runtime/worker/provider-choice.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 
 const flagValue = (flags: ReadonlySet<string>, name: string): string | undefined => {

@@ -19,7 +19,7 @@ import { adamScalars } from '../engine/adam.ts';
 import { adapterTrainingStep, EMBEDDING_INPUT, embeddingTrainingStep, type AdapterSpec } from '../engine/unet-graphs.ts';
 import { Rng } from '../util/rng.ts';
 import { denoisingStepModel, guidanceTerms, STEP_INPUT, stepScalars } from '../engine/denoising-step.ts';
-import { schedulers } from '../diffusion/schedulers/scheduler.ts';
+import { schedulers } from '../diffusion/schedulers/samplers.ts';
 import { parseSchedulerConfig } from '../diffusion/schedulers/scheduler-config.ts';
 
 /**

@@ -18,7 +18,7 @@ import { EditStore, newEditId } from '../engine/edit-store.ts';
 import { ImagicEngine, type RenderedImage } from '../engine/imagic-engine.ts';
 import type { RunHooks } from '../engine/progress.ts';
 import { PRESETS, validateSampleSettings, type Preset, type SampleSettings, type TrainSettings } from '../engine/settings.ts';
-import type { ProviderSetting } from '../engine/worker/provider-choice.ts';
+import type { ProviderSetting } from '../runtime/worker/provider-choice.ts';
 
 export interface JobReport {
   readonly edit_id: string;

@@ -4,8 +4,8 @@ import { Option } from 'commander';
 import { fail } from '../errors.ts';
 import type { LateAdapters } from '../engine/late-adapters.ts';
 import type { SampleSettings } from '../engine/settings.ts';
-import { isProviderSetting, type ProviderSetting } from '../engine/worker/provider-choice.ts';
-import { schedulers, type SchedulerName } from '../diffusion/schedulers/scheduler.ts';
+import { isProviderSetting, type ProviderSetting } from '../runtime/worker/provider-choice.ts';
+import { schedulers, type SchedulerName } from '../diffusion/schedulers/samplers.ts';
 
 export interface SamplingFlags {
   eta?: string;

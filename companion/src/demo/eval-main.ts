@@ -11,7 +11,7 @@ import { fail } from '../errors.ts';
 import { isAdapterTarget } from '../engine/adapter-targets.ts';
 import { editCost } from '../engine/cost.ts';
 import { isLrSchedule, LR_SCHEDULES, type LrSchedule } from '../engine/lr-schedule.ts';
-import { schedulers, type SchedulerName } from '../diffusion/schedulers/scheduler.ts';
+import { schedulers, type SchedulerName } from '../diffusion/schedulers/samplers.ts';
 import { readPackageSampleSettingsAsync, readPackageSettingsAsync } from '../engine/package-settings.ts';
 import { isPreset, PRESETS, type Preset, type SampleSettings, type TrainSettings } from '../engine/settings.ts';
 import { DEMO_DEFAULT_ETA, DEMO_PRESET, demoSampleSettings, demoTrainSettings } from './demo-settings.ts';

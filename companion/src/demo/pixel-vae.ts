@@ -19,7 +19,7 @@
 import { floatAttr, intAttr, intsAttr, stringAttr, type Model } from '../graph/ir.ts';
 import { fromNumbers } from '../graph/tensor.ts';
 import { toModelInput } from '../images/model-input.ts';
-import { GraphBuilder } from '../model-builder/graph-builder.ts';
+import { GraphBuilder } from '../graph/graph-builder.ts';
 
 /** Canvas pixels per latent pixel: the engine sizes its canvas as latent × 8 (SD's VAE factor, package-loader.ts). */
 export const VAE_FACTOR = 8;

@@ -6,7 +6,7 @@
 import { GraphEmitter } from '../graph/emitter.ts';
 import { intAttr, intsAttr, type Graph } from '../graph/ir.ts';
 import { fromNumbers, numel } from '../graph/tensor.ts';
-import { GraphBuilder } from '../model-builder/graph-builder.ts';
+import { GraphBuilder } from '../graph/graph-builder.ts';
 import type { Model } from '../graph/ir.ts';
 import { Rng } from '../util/rng.ts';
 import type { TextEncoderConfig } from './demo-config.ts';

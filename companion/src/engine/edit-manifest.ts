@@ -5,7 +5,7 @@ import { AdapterTarget, LateAdapters, Preset, Sampler } from '../../../shared/sr
 import { fail } from '../errors.ts';
 import { LR_SCHEDULES } from './lr-schedule.ts';
 import type { TrainedState } from './imagic-engine.ts';
-import { packageFingerprint } from './package-files.ts';
+import { packageFingerprint } from '../models/package-files.ts';
 import type { SampleSettings } from './settings.ts';
 
 export const EDIT_MANIFEST_VERSION = 1;

@@ -14,7 +14,7 @@ import { encodeImageAsync, encodeTextAsync } from './stage-encode.ts';
 import { sampleAllAsync, type Embeddings } from './stage-sample.ts';
 import { trainAsync } from './training-loop.ts';
 import { adapterTrainingSessionAsync, adapterLayout, embeddingTrainingSessionAsync, EMBEDDING_INPUT, predictionsFor, samplingSessionAsync, type AdapterSpec } from './unet-graphs.ts';
-import type { ProviderReport, ProviderSetting } from './worker/provider-choice.ts';
+import type { ProviderReport, ProviderSetting } from '../runtime/worker/provider-choice.ts';
 
 export interface EngineOptions extends LoadOptions {
   readonly modelDir: string;

@@ -23,10 +23,10 @@ import {
   type VaeDecoderVariant,
   type VaeEncoderVariant,
 } from './model-variants.ts';
-import { checkPackageFiles, packageFingerprint, PACKAGE_FILES, readSchedulerConfig, readVaeScalingFactor, type ScalingFactor } from './package-files.ts';
+import { checkPackageFiles, packageFingerprint, PACKAGE_FILES, readSchedulerConfig, readVaeScalingFactor, type ScalingFactor } from '../models/package-files.ts';
 import { hasRandomOps, withPosteriorMean } from './posterior-mean.ts';
 import type { SessionPool } from './session-pool.ts';
-import type { RemoteSession } from './worker/session-host.ts';
+import type { RemoteSession } from '../runtime/worker/session-host.ts';
 
 /** Latent channels when neither the UNet nor the VAE decoder fixes them: SD 1.x/2.x's VAE. */
 export const LATENT_CHANNELS = 4;

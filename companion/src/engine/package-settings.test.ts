@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EditRequest } from '../../../shared/src/protocol/edit-request.ts';
 import { exampleEditRequest } from '../../../shared/src/protocol/message-examples.ts';
-import { requestSettings } from '../jobs/request-settings.ts';
+import { requestSettings } from '../engine-host/request-settings.ts';
 import { resolveEditSettings, type Recommended } from './edit-settings.ts';
 import type { RecommendedSample, RecommendedTrain } from './package-settings.ts';
 import { PACKAGE_SETTINGS_FILE, readPackageSampleSettingsAsync, readPackageSettingsAsync } from './package-settings.ts';

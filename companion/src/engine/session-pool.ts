@@ -2,9 +2,9 @@
 // first session chooses the execution provider (provider-choice.ts); later ones use that provider, with cpu as
 // their fallback, and any fallback is added to the report.
 import type { SessionOptions } from '../runtime/ort-session.ts';
-import { openWithProviderAsync, type ProviderReport, type ProviderSetting } from './worker/provider-choice.ts';
-import type { SessionSource } from './worker/rpc.ts';
-import { SessionHost, type RemoteSession } from './worker/session-host.ts';
+import { openWithProviderAsync, type ProviderReport, type ProviderSetting } from '../runtime/worker/provider-choice.ts';
+import type { SessionSource } from '../runtime/worker/rpc.ts';
+import { SessionHost, type RemoteSession } from '../runtime/worker/session-host.ts';
 
 /** 'memory': opened with SessionOptions.lowMemory (large training graphs); 'speed': onnxruntime's defaults. */
 export type SessionKind = 'speed' | 'memory';

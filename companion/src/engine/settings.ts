@@ -1,13 +1,13 @@
 // Everything that decides an edit's result, split as the paper's stages are (docs/method.md §2): TrainSettings drive
 // stages 1–2 and are saved with the edit; SampleSettings drive stage 3 and may change on every re-render.
 // Presets are rows of one table; the CLI's flags override single fields.
-import type { SchedulerName } from '../diffusion/schedulers/scheduler.ts';
+import type { SchedulerName } from '../diffusion/schedulers/samplers.ts';
 import type { Preset } from '../../../shared/src/protocol/edit-request.ts';
 import { fail } from '../errors.ts';
 import { isAdapterTarget, type AdapterTarget } from './adapter-targets.ts';
 import { validateLateAdapters, type LateAdapters } from './late-adapters.ts';
 import type { LrSchedule } from './lr-schedule.ts';
-import { schedulers } from '../diffusion/schedulers/scheduler.ts';
+import { schedulers } from '../diffusion/schedulers/samplers.ts';
 
 export type { Preset };
 

@@ -7,7 +7,7 @@
 // taught the model to reconstruct the input from. With `lateAdapters`, the UNet is the 'scaled' one and each step
 // feeds the adapters' strength (late-adapters.ts).
 import { ADAPTER_SCALE_INPUT } from '../autodiff/adapters.ts';
-import { schedulers } from '../diffusion/schedulers/scheduler.ts';
+import { schedulers } from '../diffusion/schedulers/samplers.ts';
 import { fail } from '../errors.ts';
 import { numel } from '../graph/tensor.ts';
 import { Rng } from '../util/rng.ts';
@@ -20,8 +20,8 @@ import { guidanceTerms, LATENT_INPUT, needsPair, PREVIOUS_X0_INPUT, SAMPLING_CAR
 import { floatFeed, timestepFeed, toFloat32 } from './tensors.ts';
 import { EMBEDDING_INPUT } from './unet-graphs.ts';
 import type { HostTensor } from '../runtime/host-tensor.ts';
-import type { KeptRef } from './worker/rpc.ts';
-import type { RemoteSession } from './worker/session-host.ts';
+import type { KeptRef } from '../runtime/worker/rpc.ts';
+import type { RemoteSession } from '../runtime/worker/session-host.ts';
 
 export interface Embeddings {
   /** e_tgt = TextEncoder(target text). */

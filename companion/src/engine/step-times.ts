@@ -6,8 +6,10 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomicAsync } from '../jobs/atomic-write.ts';
-import type { StageRates } from './progress-estimate.ts';
+import { writeFileAtomicAsync } from '../util/atomic-write.ts';
+
+/** Measured milliseconds per step (or per pass) by stage name (progress-estimate.ts's stages). */
+export type StageRates = Partial<Record<string, number>>;
 
 const FILE = 'step-times.json';
 /** Weight of the newest job's rate: recent enough to follow a changed machine, steady enough to skip one noisy job. */
@@ -36,7 +38,7 @@ export class StepTimes {
     const all = await this.readAllAsync();
     const before = all[key] ?? {};
     const blended: StageRates = { ...before };
-    for (const [stage, rate] of Object.entries(measured) as [keyof StageRates, number][]) {
+    for (const [stage, rate] of Object.entries(measured) as [string, number][]) {
       const old = before[stage];
       blended[stage] = old === undefined ? rate : NEWEST_WEIGHT * rate + (1 - NEWEST_WEIGHT) * old;
     }

@@ -12,8 +12,8 @@ import { DenoisingDraws } from './denoising-loss.ts';
 import { scheduledLr, type LrSchedule } from './lr-schedule.ts';
 import { checkCancelled, type RunHooks, type Stage } from './progress.ts';
 import { floatFeed, output, timestepFeed, toFloat32 } from './tensors.ts';
-import { isKeptRef, type KeptRef } from './worker/rpc.ts';
-import type { RemoteSession } from './worker/session-host.ts';
+import { isKeptRef, type KeptRef } from '../runtime/worker/rpc.ts';
+import type { RemoteSession } from '../runtime/worker/session-host.ts';
 
 export interface TrainingRun {
   readonly stage: Extract<Stage, 'embed' | 'finetune'>;

@@ -14,8 +14,8 @@ import type { ImagicPackage } from './package-loader.ts';
 import type { SessionKind, SessionPool } from './session-pool.ts';
 import { trainsLean } from '../runtime/ort-session.ts';
 import { fail } from '../errors.ts';
-import type { SessionSource } from './worker/rpc.ts';
-import type { RemoteSession } from './worker/session-host.ts';
+import type { SessionSource } from '../runtime/worker/rpc.ts';
+import type { RemoteSession } from '../runtime/worker/session-host.ts';
 
 export const UNET_OUTPUT = 'out_sample';
 export const EMBEDDING_INPUT = 'encoder_hidden_states';

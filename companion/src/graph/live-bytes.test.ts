@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../model-builder/graph-builder.ts';
+import { GraphBuilder } from './graph-builder.ts';
 import { fromNumbers } from './tensor.ts';
 import { estimatePeakBytes } from './live-bytes.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../model-builder/graph-builder.ts';
+import { GraphBuilder } from './graph-builder.ts';
 import { intAttr } from './ir.ts';
 import { fromNumbers, toNumbers } from './tensor.ts';
 import { normalizeModel } from './normalize.ts';

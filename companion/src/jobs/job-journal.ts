@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fail } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { OutputInfo } from '../../../shared/src/protocol/job-info.ts';
-import { removeTempFilesAsync, writeFileAtomicAsync } from './atomic-write.ts';
+import { removeTempFilesAsync, writeFileAtomicAsync } from '../util/atomic-write.ts';
 import { isFinished, JobRecord, type ResultFormat } from './job-record.ts';
 
 export const jobsDir = (dataDir: string): string => path.join(dataDir, 'jobs');

@@ -7,7 +7,7 @@ import type { JobProgress } from '../../../shared/src/protocol/job-info.ts';
 import { exampleEditRequest } from '../../../shared/src/protocol/message-examples.ts';
 import { JobQueue, type ActiveJob, type JobEvents, type JobSpec, type NewJob } from './job-queue.ts';
 import type { JobRecord } from './job-record.ts';
-import type { RunControl } from './edit-engine.ts';
+import type { RunControl } from '../engine-host/edit-engine.ts';
 
 type Event = { type: 'queued' | 'progress' | 'result' | 'error'; jobId: string; position?: number; code?: string };
 

@@ -11,7 +11,7 @@ import type { ErrorCode } from '../../../shared/src/protocol/error-codes.ts';
 import type { ClientKind } from '../../../shared/src/protocol/fields.ts';
 import type { JobCost, JobProgress, OutputInfo } from '../../../shared/src/protocol/job-info.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
-import type { EngineProgress, RunControl } from './edit-engine.ts';
+import type { EngineProgress, RunControl } from '../engine-host/edit-engine.ts';
 import { isFinished, JOB_RECORD_VERSION, type JobRecord, type ResultFormat } from './job-record.ts';
 
 export type JobSpec = { kind: 'edit'; request: EditRequest; image: RgbaImage } | { kind: 'render'; sampling: SamplingSettings };

@@ -3,7 +3,7 @@
 // and send `job.result`, so a result a client was told about is always on disk. The job's timing records where
 // the time went and how much the daemon's event loop lagged meanwhile.
 import type { OutputInfo } from '../../../shared/src/protocol/job-info.ts';
-import type { EditEngine, RunControl } from './edit-engine.ts';
+import type { EditEngine, RunControl } from '../engine-host/edit-engine.ts';
 import type { JobJournal } from './job-journal.ts';
 import type { ActiveJob, JobExecutor, JobOutcome } from './job-queue.ts';
 import { trackEventLoopLag } from './lag-tracker.ts';

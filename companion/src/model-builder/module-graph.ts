@@ -8,7 +8,7 @@ import { intAttr, type Attr, type Graph, type Model } from '../graph/ir.ts';
 import { fromNumbers, int64Tensor, numel, type ConstTensor } from '../graph/tensor.ts';
 import { toHalf } from '../graph/half.ts';
 import { Rng } from '../util/rng.ts';
-import { GraphBuilder } from './graph-builder.ts';
+import { GraphBuilder } from '../graph/graph-builder.ts';
 import type { WeightSink } from './weight-sink.ts';
 
 /** Weights are drawn from N(mean, std²), each tensor from its own seeded stream. */

@@ -1,9 +1,9 @@
 // Checks that a folder is a diffusers-ONNX Stable Diffusion package before it is installed, with coded errors:
 // FILE_NOT_FOUND (no such folder), MODEL_INCOMPLETE (files missing, listed), MODEL_INVALID (unreadable configs,
-// empty graphs, not an ONNX pipeline). The list of required files is the engine's own (engine/package-files.ts).
+// empty graphs, not an ONNX pipeline). The list of required files is package-files.ts's.
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { checkPackageFiles, PACKAGE_FILES } from '../engine/package-files.ts';
+import { checkPackageFiles, PACKAGE_FILES } from './package-files.ts';
 import { fail } from '../errors.ts';
 
 const GRAPHS = [PACKAGE_FILES.textEncoder, PACKAGE_FILES.unet, PACKAGE_FILES.vaeEncoder, PACKAGE_FILES.vaeDecoder];

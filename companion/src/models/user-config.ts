@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as z from 'zod';
 import { ModelId } from '../../../shared/src/protocol/companion-info.ts';
 import { fail } from '../errors.ts';
-import { writeFileAtomicAsync } from '../jobs/atomic-write.ts';
+import { writeFileAtomicAsync } from '../util/atomic-write.ts';
 
 const UserConfig = z.looseObject({ defaultModel: ModelId.optional() });
 export type UserConfig = z.infer<typeof UserConfig>;

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { PROTOCOL_VERSION } from '../../../shared/src/protocol/version.ts';
 import { LOOPBACK_HOST, MAX_WS_PAYLOAD_BYTES, validateDaemonOptions, type DaemonOptions } from '../config.ts';
 import { ImagicError } from '../errors.ts';
-import { ThreadedEditEngine } from '../jobs/threaded-edit-engine.ts';
+import { ThreadedEditEngine } from '../engine-host/threaded-edit-engine.ts';
 import { JobJournal } from '../jobs/job-journal.ts';
 import { lockDataDirAsync } from '../jobs/data-dir-lock.ts';
 import { JobQueue } from '../jobs/job-queue.ts';

@@ -20,7 +20,7 @@ import { ImagicError } from '../errors.ts';
 import { tokensMatch } from '../pairing/pairing-token.ts';
 import { isCompanionOrigin } from './host-origin.ts';
 import { refusalBody } from './refusal.ts';
-import type { EditImage, EditResults } from '../jobs/edit-engine.ts';
+import type { EditImage, EditResults } from '../engine-host/edit-engine.ts';
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
 /** The header the dashboard's script adds to its token request. */

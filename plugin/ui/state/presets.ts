@@ -1,7 +1,7 @@
 // The presets as EditRequest fields. Sampling steps and sampler are copied from companion/src/engine/settings.ts
 // PRESETS (the panel cannot import companion code); tests/plugin/presets.test.ts fails when the two disagree. Training
 // is left to the companion: no step counts and no stage-1 rate (the preset's as the model recommends them,
-// imagic_settings.json), and adapterRank 0 for its adapters (companion/src/jobs/request-settings.ts).
+// imagic_settings.json), and adapterRank 0 for its adapters (companion/src/engine-host/request-settings.ts).
 import type { FineTuneSettings, Preset, Sampler } from '../../../shared/src/protocol/edit-request.ts';
 
 export type PresetValues = {

@@ -13,7 +13,7 @@ import { defaultDaemonOptions, type DaemonOptions } from '../../../companion/src
 import type { Logger } from '../../../companion/src/log.ts';
 import { loadOrCreatePairingTokenAsync } from '../../../companion/src/pairing/pairing-token.ts';
 import { startDaemonAsync, type RunningDaemon } from '../../../companion/src/server/daemon.ts';
-import { writeTinyPackage } from '../../../companion/src/engine/tiny-package.ts';
+import { writeTinyPackage } from '../../../companion/src/fixtures/tiny-package.ts';
 
 export type TestDaemon = RunningDaemon & { token: string; logLines: string[]; stopAsync(): Promise<void> };
 

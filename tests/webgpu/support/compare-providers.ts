@@ -11,7 +11,7 @@ import { adapterLayout, adapterTrainingStep, EMBEDDING_INPUT, embeddingTrainingS
 import { denoisingStepModel, STEP_INPUT } from '../../../companion/src/engine/denoising-step.ts';
 import { adamScalars, carriedOutputName, type TrainingStep } from '../../../companion/src/engine/adam.ts';
 import { initAdapterValues } from '../../../companion/src/autodiff/adapters.ts';
-import { GraphBuilder } from '../../../companion/src/model-builder/graph-builder.ts';
+import { GraphBuilder } from '../../../companion/src/graph/graph-builder.ts';
 import { buildUNet } from '../../../companion/src/model-builder/unet.ts';
 import { tinyUNetConfig, unetInputShapes } from '../../../companion/src/model-builder/unet-config.ts';
 import { normalizeModel } from '../../../companion/src/graph/normalize.ts';

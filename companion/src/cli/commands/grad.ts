@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runGrad } from '../../tools/grad-run.ts';
+import { runGrad } from '../../grad/grad-run.ts';
 
 export function registerGrad(program: Command): void {
   program

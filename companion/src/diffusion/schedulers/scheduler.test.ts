@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../util/rng.ts';
 import { applyLinearStep } from './linear-step.ts';
-import { type SchedulerName, schedulers } from './scheduler.ts';
+import { type SchedulerName, schedulers } from './samplers.ts';
 import { parseSchedulerConfig } from './scheduler-config.ts';
 import { closedFormAlphasCumprod, gaussianDenoiser, pushGaussian, SD15_SCHEDULER_JSON } from './test-support.ts';
 

@@ -1,11 +1,7 @@
-// The sampler contract (diffusers' `set_timesteps` / `scale_model_input` / `step`) and the table of samplers.
+// The sampler contract (diffusers' `set_timesteps` / `scale_model_input` / `step`); the table of samplers is samplers.ts.
 // Unlike diffusers, the step is addressed by its index in `timesteps`, not by the timestep value, so no hidden
 // counter has to be recovered from a float comparison; samplers that keep history still check the order.
-import { DdimScheduler } from './ddim.ts';
-import { DpmSolverPp2mScheduler } from './dpm-solver-pp-2m.ts';
-import { EulerScheduler } from './euler.ts';
 import type { LinearStep } from './linear-step.ts';
-import type { SchedulerConfig } from './scheduler-config.ts';
 
 /** A source of standard normal numbers; `Rng` from util/rng.ts is one. Seed it for reproducible sampling. */
 export interface NoiseSource {
@@ -34,14 +30,3 @@ export interface Scheduler {
    */
   linearStep(stepIndex: number, first: boolean): LinearStep | undefined;
 }
-
-export type SchedulerName = 'ddim' | 'euler' | 'dpmpp2m' | 'dpmpp2m-karras';
-
-/** One row per sampler; every row builds from the same parsed `scheduler_config.json`. */
-export const schedulers: Record<SchedulerName, (config: SchedulerConfig) => Scheduler> = {
-  ddim: (config) => new DdimScheduler(config),
-  euler: (config) => new EulerScheduler(config),
-  dpmpp2m: (config) => new DpmSolverPp2mScheduler(config),
-  /** "DPM++ 2M Karras", the sampler most SD users pick: the same solver on Karras et al.'s noise levels. */
-  'dpmpp2m-karras': (config) => new DpmSolverPp2mScheduler(config, { karras: true }),
-};

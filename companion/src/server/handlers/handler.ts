@@ -1,7 +1,7 @@
 // The shape of a request handler. `hello` is not here: pairing changes the session itself, so session.ts owns it.
 import type { ClientKind } from '../../../../shared/src/protocol/fields.ts';
 import type { ClientMessage, ClientMessageType, MessageOf, ServerMessage } from '../../../../shared/src/protocol/messages.ts';
-import type { EditEngine } from '../../jobs/edit-engine.ts';
+import type { EditEngine } from '../../engine-host/edit-engine.ts';
 import type { JobJournal } from '../../jobs/job-journal.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import type { EventLoopMonitor } from '../event-loop-monitor.ts';

@@ -9,7 +9,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Provider } from '../../runtime/ort-session.ts';
+import type { Provider } from '../ort-session.ts';
 
 export const PROBE_SIZE = 512;
 export const PROBE_RUNS = 3;

@@ -5,7 +5,7 @@
 // process (provider-probe.ts), so `auto` never prefers SwiftShader, llvmpipe or WARP to the CPU. A named provider is
 // used as asked, and falls back to cpu if it fails. Either way the caller gets a report saying what runs and why.
 import { fail, ImagicError } from '../../errors.ts';
-import type { Provider, SessionOptions } from '../../runtime/ort-session.ts';
+import type { Provider, SessionOptions } from '../ort-session.ts';
 import type { SessionSource } from './rpc.ts';
 import type { RemoteSession, SessionHost } from './session-host.ts';
 import { probeProviderAsync, shortReason, type ProbeResult } from './provider-probe.ts';

@@ -1,4 +1,4 @@
-// The EditEngine the daemon uses: runs happen in a dedicated engine thread (engine-thread/), so the engine's
+// The EditEngine the daemon uses: runs happen in a dedicated engine thread (thread/), so the engine's
 // JavaScript work (building gradient graphs, Adam steps, resizing) never blocks the daemon's event loop; saved
 // edits are read here; `status` answers from the state the thread last reported, never waiting on a busy thread.
 // If the thread dies, its calls fail with RUNTIME_FAILED and the next call starts a new one.
@@ -6,16 +6,16 @@ import { Worker } from 'node:worker_threads';
 import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
 import { isErrorCode } from '../../../shared/src/protocol/error-codes.ts';
 import type { EditSummary } from '../../../shared/src/protocol/messages.ts';
-import type { ProviderSetting } from '../engine/worker/provider-choice.ts';
+import type { ProviderSetting } from '../runtime/worker/provider-choice.ts';
 import { ImagicError } from '../errors.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 import type { Logger } from '../log.ts';
 import type { EditEngine, EditImage, EditResults, EngineStatus, RunControl, RunResult } from './edit-engine.ts';
 import { engineStatusAsync, IDLE_RUNNER, type RunnerState } from './engine-status.ts';
-import { ownBuffer, type EngineCall, type EngineThreadData, type FromEngine, type ToEngine } from './engine-thread/engine-rpc.ts';
+import { ownBuffer, type EngineCall, type EngineThreadData, type FromEngine, type ToEngine } from './thread/engine-rpc.ts';
 import { SavedEdits } from './saved-edits.ts';
 
-const BOOTSTRAP = new URL('./engine-thread/bootstrap.mjs', import.meta.url);
+const BOOTSTRAP = new URL('./thread/bootstrap.mjs', import.meta.url);
 
 export type ThreadedEditEngineOptions = { dataDir: string; logger: Logger; provider?: ProviderSetting };
 

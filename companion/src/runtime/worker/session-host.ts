@@ -5,8 +5,8 @@
 import { Worker } from 'node:worker_threads';
 import { ImagicError } from '../../errors.ts';
 import { isErrorCode } from '../../../../shared/src/protocol/error-codes.ts';
-import type { HostTensor } from '../../runtime/host-tensor.ts';
-import type { Provider, SessionOptions, TensorInfo } from '../../runtime/ort-session.ts';
+import type { HostTensor } from '../host-tensor.ts';
+import type { Provider, SessionOptions, TensorInfo } from '../ort-session.ts';
 import { isKeptRef, transferable, type KeepingResult, type KeptRef, type RpcMethod, type RpcMethods, type RpcResponse, type SessionSource } from './rpc.ts';
 
 const BOOTSTRAP = new URL('./bootstrap.mjs', import.meta.url);

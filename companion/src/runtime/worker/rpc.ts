@@ -1,8 +1,8 @@
 // The typed RPC between the engine (main thread) and its session worker: one row per method, each with its
 // params and result. Requests and responses are correlated by id; errors travel as {code, message} and are
 // rethrown as ImagicError on the calling side, so a coded failure inside the worker keeps its code.
-import type { HostTensor } from '../../runtime/host-tensor.ts';
-import type { Provider, SessionOptions, TensorInfo } from '../../runtime/ort-session.ts';
+import type { HostTensor } from '../host-tensor.ts';
+import type { Provider, SessionOptions, TensorInfo } from '../ort-session.ts';
 
 export type SessionSource =
   | { readonly kind: 'file'; readonly path: string }

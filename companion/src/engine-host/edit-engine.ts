@@ -1,5 +1,5 @@
 // The seam between the job queue and the Imagic engine: what a job needs from an engine, in the protocol's terms.
-// The real implementation (imagic-edit-engine.ts) wraps companion/src/engine; queue unit tests script a fake one.
+// The real implementation (threaded-edit-engine.ts, over imagic-runner.ts) wraps companion/src/engine; queue unit tests script a fake one.
 // Integration tests always run the real one on a tiny model package.
 import type { SavedResults } from '../engine/edit-store.ts';
 import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';

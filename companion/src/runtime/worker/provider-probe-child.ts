@@ -1,9 +1,9 @@
 // Child process of provider-probe.ts: times one small graph on the CPU provider, then on the provider in argv[2], and
 // prints one JSON line per phase. It runs apart from the companion so that a GPU runtime's native start-up noise
 // (Dawn's Vulkan warnings, the loader's XDG_RUNTIME_DIR complaint) and a slow software adapter stay out of it.
-import { GraphBuilder } from '../../model-builder/graph-builder.ts';
+import { GraphBuilder } from '../../graph/graph-builder.ts';
 import { fromNumbers } from '../../graph/tensor.ts';
-import { OrtSession, quietRuntimeLogs, type Provider } from '../../runtime/ort-session.ts';
+import { OrtSession, quietRuntimeLogs, type Provider } from '../ort-session.ts';
 import { PROBE_RUNS, PROBE_SIZE, type ProbeLine } from './provider-probe.ts';
 
 const say = (line: ProbeLine) => process.stdout.write(`${JSON.stringify(line)}\n`);

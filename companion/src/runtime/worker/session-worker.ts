@@ -2,8 +2,8 @@
 // (docs/onnx.md §3.7) never blocks the main thread's event loop. One handler per RPC method.
 import { parentPort } from 'node:worker_threads';
 import { ImagicError } from '../../errors.ts';
-import type { HostTensor } from '../../runtime/host-tensor.ts';
-import { KeptTensor, listedProviders, OrtSession, quietRuntimeLogs } from '../../runtime/ort-session.ts';
+import type { HostTensor } from '../host-tensor.ts';
+import { KeptTensor, listedProviders, OrtSession, quietRuntimeLogs } from '../ort-session.ts';
 import { isKeptRef, transferable, type KeptRef, type RpcMethod, type RpcMethods, type RpcRequest, type RpcResponse } from './rpc.ts';
 
 type Reply<M extends RpcMethod> = { result: RpcMethods[M]['result']; transfer?: ArrayBuffer[] };

@@ -1,9 +1,9 @@
 // Starts a new in-memory model and adds graph inputs, weights and outputs; ops are added through the
 // GraphEmitter it exposes. Tests and the UNet builder both build graphs with it.
-import { GraphEmitter } from '../graph/emitter.ts';
-import type { DType } from '../graph/dtype.ts';
-import type { Graph, Model } from '../graph/ir.ts';
-import type { ConstTensor } from '../graph/tensor.ts';
+import { GraphEmitter } from './emitter.ts';
+import type { DType } from './dtype.ts';
+import type { Graph, Model } from './ir.ts';
+import type { ConstTensor } from './tensor.ts';
 
 export class GraphBuilder {
   readonly model: Model;

@@ -1,7 +1,7 @@
 // The daemon's front end to the one edit orchestration (engine/edit-run.ts): the panel's requests in the engine's
 // terms (request-settings.ts), outputs in the protocol's order, and one engine kept open between jobs, for the model
 // and working size last used, because opening a model costs seconds to minutes; a job for another model closes it
-// and opens that one. This runs inside the engine thread (engine-thread/engine-worker.ts): the engine builds
+// and opens that one. This runs inside the engine thread (thread/engine-worker.ts): the engine builds
 // gradient graphs in JavaScript, which would otherwise stall the daemon's event loop for seconds.
 import path from 'node:path';
 import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
@@ -9,7 +9,7 @@ import { runNewEditAsync, runRenderAsync, type EditRunContext } from '../engine/
 import { EditStore } from '../engine/edit-store.ts';
 import { ImagicEngine, type RenderedImage } from '../engine/imagic-engine.ts';
 import type { RunHooks } from '../engine/progress.ts';
-import type { ProviderSetting } from '../engine/worker/provider-choice.ts';
+import type { ProviderSetting } from '../runtime/worker/provider-choice.ts';
 import { fail } from '../errors.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 import type { Logger } from '../log.ts';

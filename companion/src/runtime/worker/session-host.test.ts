@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { intAttr } from '../../graph/ir.ts';
 import { fromNumbers } from '../../graph/tensor.ts';
-import { GraphBuilder } from '../../model-builder/graph-builder.ts';
+import { GraphBuilder } from '../../graph/graph-builder.ts';
 import { serializeModel } from '../../onnx/model-file.ts';
 import { PROVIDERS, openWithProviderAsync } from './provider-choice.ts';
 import { SessionHost } from './session-host.ts';

@@ -4,7 +4,7 @@
 import type { EditRequest, SamplingSettings } from '../../../../shared/src/protocol/edit-request.ts';
 import type { ErrorCode } from '../../../../shared/src/protocol/error-codes.ts';
 import type { JobCost } from '../../../../shared/src/protocol/job-info.ts';
-import type { ProviderSetting } from '../../engine/worker/provider-choice.ts';
+import type { ProviderSetting } from '../../runtime/worker/provider-choice.ts';
 import type { RgbaImage } from '../../images/decode-image.ts';
 import type { EngineProgress, RenderedOutput } from '../edit-engine.ts';
 import type { RunnerState } from '../engine-status.ts';
