@@ -5,22 +5,46 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** A package only the named folder may import, and why. */
-const onlyIn = (names, where) => names.map((name) => ({ name, message: `only ${where} imports ${name} (README, "Architecture")` }));
+const onlyIn = (names, where) =>
+  names.map((name) => ({ name, message: `only ${where} imports ${name} (README, "Architecture")` }));
 const transport = onlyIn(['ws', 'express'], 'companion/src/server/');
 const runtime = onlyIn(['onnxruntime-node'], 'companion/src/runtime/');
 const restrict = (...paths) => ({ 'no-restricted-imports': ['error', { paths: paths.flat() }] });
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'plugin/dist/**', 'models/**', 'test-artifacts/**', '.cache/**', '.scratch/**', 'companion/src/dashboard/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      'plugin/dist/**',
+      'models/**',
+      'test-artifacts/**',
+      '.cache/**',
+      '.scratch/**',
+      'companion/src/dashboard/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['vitest.config.ts', 'scripts/*.ts'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['vitest.config.ts', 'scripts/*.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          caughtErrors: 'none',
+        },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-explicit-any': 'error',
     },
@@ -48,8 +72,14 @@ export default tseslint.config(
     files: ['plugin/**/*.ts'],
     ignores: ['plugin/ui/daemon/**'],
     rules: {
-      'no-restricted-globals': ['error', { name: 'WebSocket', message: 'only plugin/ui/daemon/ opens a WebSocket (README, "Architecture")' }],
-      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='WebSocket']", message: 'only plugin/ui/daemon/ opens a WebSocket' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'WebSocket', message: 'only plugin/ui/daemon/ opens a WebSocket (README, "Architecture")' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='WebSocket']", message: 'only plugin/ui/daemon/ opens a WebSocket' },
+      ],
     },
   },
 );

@@ -17,7 +17,12 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'unit',
-          include: ['shared/**/*.test.ts', 'companion/src/**/*.test.ts', 'plugin/**/*.test.ts', 'tests/plugin/**/*.test.ts'],
+          include: [
+            'shared/**/*.test.ts',
+            'companion/src/**/*.test.ts',
+            'plugin/**/*.test.ts',
+            'tests/plugin/**/*.test.ts',
+          ],
           testTimeout: 15_000,
         },
       },

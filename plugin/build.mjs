@@ -30,7 +30,9 @@ const afterBuild = (entry, finish) => ({
   name: 'after-build',
   setup(build) {
     build.onResolve({ filter: new RegExp(`${entry.replace('.', '\\.')}$`) }, (args) =>
-      args.kind === 'entry-point' ? { path: path.resolve(args.resolveDir, args.path), watchFiles: [htmlSource, photoshopManifest] } : undefined,
+      args.kind === 'entry-point'
+        ? { path: path.resolve(args.resolveDir, args.path), watchFiles: [htmlSource, photoshopManifest] }
+        : undefined,
     );
     build.onEnd(async (result) => {
       if (result.errors.length > 0) return;
@@ -43,7 +45,10 @@ const writeFigmaUi = async (result) => {
   const script = result.outputFiles?.find((file) => file.path.endsWith('.js'));
   if (script === undefined) throw new Error('the UI build produced no script');
   // "</script" inside the bundle would end the inline script early.
-  await writeFile(path.join(dist, 'ui.html'), await panelHtml(`<script>${script.text.replaceAll('</script', '<\\/script')}</script>`));
+  await writeFile(
+    path.join(dist, 'ui.html'),
+    await panelHtml(`<script>${script.text.replaceAll('</script', '<\\/script')}</script>`),
+  );
   console.log('built plugin/dist/ui.html');
 };
 
@@ -56,7 +61,15 @@ const writePhotoshopFolder = async () => {
 
 // Release builds are minified (the UI bundles zod; import it as `* as z` so unused parts, e.g. locales, shake out);
 // watch builds stay readable for the hosts' developer consoles.
-const common = { bundle: true, format: 'iife', platform: 'browser', logLevel: 'info', legalComments: 'none', minify: !isWatch, define: { IMAGIC_VERSION: JSON.stringify(version) } };
+const common = {
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  logLevel: 'info',
+  legalComments: 'none',
+  minify: !isWatch,
+  define: { IMAGIC_VERSION: JSON.stringify(version) },
+};
 
 const mainOptions = {
   ...common,

@@ -34,5 +34,7 @@ if (autodiff > AUTODIFF_BUDGET) {
   console.error(`companion/src/autodiff: ${autodiff} lines (budget ${AUTODIFF_BUDGET})`);
   failed = true;
 }
-console.log(`check:size: autodiff ${autodiff}/${AUTODIFF_BUDGET} lines, no file over ${HARD_LIMIT}: ${failed ? 'FAIL' : 'ok'}`);
+console.log(
+  `check:size: autodiff ${autodiff}/${AUTODIFF_BUDGET} lines, no file over ${HARD_LIMIT}: ${failed ? 'FAIL' : 'ok'}`,
+);
 process.exit(failed ? 1 : 0);

@@ -7,10 +7,11 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const npm = (args: string[]) => promisify(execFile)('npm', args, { cwd: ROOT, env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: '' } });
+const npm = (args: string[]) =>
+  promisify(execFile)('npm', args, { cwd: ROOT, env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: '' } });
 
 describe("the project's npm settings (.npmrc)", () => {
-  it('turn dependencies\' install scripts off with a setting npm knows, without a warning', async () => {
+  it("turn dependencies' install scripts off with a setting npm knows, without a warning", async () => {
     const { stdout, stderr } = await npm(['config', 'get', 'ignore-scripts']);
     expect(stdout.trim()).toBe('true');
     expect(stderr).not.toMatch(/Unknown (project|user|env) config/);

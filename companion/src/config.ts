@@ -46,11 +46,14 @@ export const defaultDaemonOptions = {
 
 export function validateDaemonOptions(options: DaemonOptions): DaemonOptions {
   const { port, helloTimeoutMs, maxUploadsPerSession, queueCapacity } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer in 0..65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new RangeError(`port must be an integer in 0..65535, got ${port}`);
   if (!(helloTimeoutMs > 0)) throw new RangeError('helloTimeoutMs must be > 0');
-  if (!Number.isInteger(maxUploadsPerSession) || maxUploadsPerSession < 1) throw new RangeError('maxUploadsPerSession must be ≥ 1');
+  if (!Number.isInteger(maxUploadsPerSession) || maxUploadsPerSession < 1)
+    throw new RangeError('maxUploadsPerSession must be ≥ 1');
   if (!Number.isInteger(queueCapacity) || queueCapacity < 1) throw new RangeError('queueCapacity must be ≥ 1');
   if (options.dataDir.trim() === '') throw new RangeError('dataDir must not be empty');
-  if (!Number.isInteger(options.keepFinishedJobs) || options.keepFinishedJobs < 1) throw new RangeError('keepFinishedJobs must be ≥ 1');
+  if (!Number.isInteger(options.keepFinishedJobs) || options.keepFinishedJobs < 1)
+    throw new RangeError('keepFinishedJobs must be ≥ 1');
   return options;
 }

@@ -4,10 +4,16 @@ import type { MainToUi, UiToMain } from '../../shared/src/bridge/messages.ts';
 import type { DesignHost } from './host/design-host.ts';
 import { formatEta } from './result-name.ts';
 
-export const STORAGE_KEYS = { token: 'imagic.pairingToken', prompts: 'imagic.recentPrompts', port: 'imagic.port' } as const;
+export const STORAGE_KEYS = {
+  token: 'imagic.pairingToken',
+  prompts: 'imagic.recentPrompts',
+  port: 'imagic.port',
+} as const;
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string').slice(0, 32) : []);
-const portOrNull = (v: unknown): number | null => (Number.isInteger(v) && (v as number) > 0 && (v as number) < 65536 ? (v as number) : null);
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string').slice(0, 32) : [];
+const portOrNull = (v: unknown): number | null =>
+  Number.isInteger(v) && (v as number) > 0 && (v as number) < 65536 ? (v as number) : null;
 
 type Handlers = { [T in UiToMain['type']]: (message: Extract<UiToMain, { type: T }>) => Promise<void> };
 
@@ -17,7 +23,8 @@ export type Controller = {
 };
 
 export function createController(host: DesignHost, post: (message: MainToUi) => void): Controller {
-  const postSelectionAsync = async () => post({ type: 'selection.changed', items: await host.describeSelectionAsync() });
+  const postSelectionAsync = async () =>
+    post({ type: 'selection.changed', items: await host.describeSelectionAsync() });
 
   const handlers: Handlers = {
     'ui.ready': async () => {
@@ -26,7 +33,12 @@ export function createController(host: DesignHost, post: (message: MainToUi) => 
         host.storage.getAsync(STORAGE_KEYS.prompts),
         host.storage.getAsync(STORAGE_KEYS.port),
       ]);
-      post({ type: 'storage.loaded', token: typeof token === 'string' && token !== '' ? token : null, recentPrompts: strings(prompts), port: portOrNull(port) });
+      post({
+        type: 'storage.loaded',
+        token: typeof token === 'string' && token !== '' ? token : null,
+        recentPrompts: strings(prompts),
+        port: portOrNull(port),
+      });
       await postSelectionAsync();
     },
     'token.save': async ({ token }) => {
@@ -69,7 +81,9 @@ export function createController(host: DesignHost, post: (message: MainToUi) => 
   };
 
   host.onSelectionChange(() => {
-    postSelectionAsync().catch((err: unknown) => host.notify(`Imagic: ${err instanceof Error ? err.message : String(err)}`, true));
+    postSelectionAsync().catch((err: unknown) =>
+      host.notify(`Imagic: ${err instanceof Error ? err.message : String(err)}`, true),
+    );
   });
 
   return {

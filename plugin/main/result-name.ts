@@ -10,7 +10,8 @@ const shortPrompt = (prompt: string): string => {
   return oneLine.length > MAX_PROMPT_CHARS ? `${oneLine.slice(0, MAX_PROMPT_CHARS - 1)}…` : oneLine;
 };
 
-export const variantName = (prompt: string, eta: number, seed: number): string => `${shortPrompt(prompt)} · η ${formatEta(eta)} · seed ${seed}`;
+export const variantName = (prompt: string, eta: number, seed: number): string =>
+  `${shortPrompt(prompt)} · η ${formatEta(eta)} · seed ${seed}`;
 
 /** The group that holds one edit's variants. */
 export const editGroupName = (prompt: string): string => `Imagic: ${shortPrompt(prompt)}`;

@@ -9,7 +9,8 @@ export function parseSourceId(id: string): { documentId: number; layerId: number
   return match === null ? null : { documentId: Number(match[1]), layerId: Number(match[2]) };
 }
 
-export const findDocument = (app: PsApp, id: number): PsDocument | null => [...app.documents].find((d) => d.id === id) ?? null;
+export const findDocument = (app: PsApp, id: number): PsDocument | null =>
+  [...app.documents].find((d) => d.id === id) ?? null;
 
 /** Depth-first through groups. */
 export function findLayer(layers: Iterable<PsLayer>, id: number): PsLayer | null {
@@ -21,4 +22,9 @@ export function findLayer(layers: Iterable<PsLayer>, id: number): PsLayer | null
   return null;
 }
 
-export const boundsFrame = (b: PsBounds): Frame => ({ x: b.left, y: b.top, width: b.right - b.left, height: b.bottom - b.top });
+export const boundsFrame = (b: PsBounds): Frame => ({
+  x: b.left,
+  y: b.top,
+  width: b.right - b.left,
+  height: b.bottom - b.top,
+});

@@ -10,7 +10,10 @@ import { uxpStorage } from './uxp-storage.ts';
 declare const IMAGIC_VERSION: string;
 
 let showNotice = (message: string, isError: boolean): void => (isError ? console.warn(message) : console.log(message));
-const host = new PhotoshopHost({ app, core, imaging, action, constants }, { storage: uxpStorage(), notify: (m, e) => showNotice(m, e) });
+const host = new PhotoshopHost(
+  { app, core, imaging, action, constants },
+  { storage: uxpStorage(), notify: (m, e) => showNotice(m, e) },
+);
 const store = startPanelApp({
   doc: document,
   link: localMainLink((post) => createController(host, post)),

@@ -41,4 +41,7 @@ export type PhotoshopApi = { app: PsApp; core: PsCore; imaging: PsImaging; actio
 
 // Compile-time proof that @types/photoshop's module satisfies PhotoshopApi (no runtime code).
 type Fits<T extends U, U> = T;
-export type RealPhotoshopFits = Fits<{ app: typeof app; core: typeof core; imaging: typeof imaging; action: typeof action; constants: typeof constants }, PhotoshopApi>;
+export type RealPhotoshopFits = Fits<
+  { app: typeof app; core: typeof core; imaging: typeof imaging; action: typeof action; constants: typeof constants },
+  PhotoshopApi
+>;

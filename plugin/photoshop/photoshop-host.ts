@@ -1,7 +1,14 @@
 // DesignHost for Photoshop's UXP panel: the active document's selected layers, pixel I/O through the imaging API,
 // saved edits in the panel's storage, and notices shown in the panel itself (no modal alerts).
 import type { PlaceRequest, SavedEditRef, SelectionItem } from '../../shared/src/bridge/messages.ts';
-import { HostError, MAX_SOURCES, type DesignHost, type ExportOutcome, type HostStorage, type PlaceOutcome } from '../main/host/design-host.ts';
+import {
+  HostError,
+  MAX_SOURCES,
+  type DesignHost,
+  type ExportOutcome,
+  type HostStorage,
+  type PlaceOutcome,
+} from '../main/host/design-host.ts';
 import { boundsFrame, sourceId } from './layers.ts';
 import type { PhotoshopApi } from './photoshop-api.ts';
 import { placeLayersAsync } from './place-layers.ts';
@@ -29,13 +36,21 @@ export class PhotoshopHost implements DesignHost {
     const items: SelectionItem[] = [];
     for (const layer of doc.activeLayers) {
       const id = sourceId(doc, layer);
-      items.push({ id, name: layer.name, pageId: String(doc.id), frame: boundsFrame(layer.boundsNoEffects), savedEdits: await this.savedAsync(id) });
+      items.push({
+        id,
+        name: layer.name,
+        pageId: String(doc.id),
+        frame: boundsFrame(layer.boundsNoEffects),
+        savedEdits: await this.savedAsync(id),
+      });
     }
     return items;
   }
 
   onSelectionChange(listener: () => void): void {
-    this.ps.action.addNotificationListener(SELECTION_EVENTS, () => listener()).catch((err: unknown) => console.warn('Imagic: no selection events', err));
+    this.ps.action
+      .addNotificationListener(SELECTION_EVENTS, () => listener())
+      .catch((err: unknown) => console.warn('Imagic: no selection events', err));
   }
 
   async exportSelectionAsync(): Promise<ExportOutcome> {
@@ -43,14 +58,18 @@ export class PhotoshopHost implements DesignHost {
     if (doc === null) return { ok: false, message: 'Open a document and select a layer first.' };
     const layers = [...doc.activeLayers];
     if (layers.length === 0) return { ok: false, message: 'Select a layer first (Layers panel).' };
-    if (layers.length > MAX_SOURCES) return { ok: false, message: `${layers.length} layers are selected; select at most ${MAX_SOURCES}.` };
+    if (layers.length > MAX_SOURCES)
+      return { ok: false, message: `${layers.length} layers are selected; select at most ${MAX_SOURCES}.` };
     try {
       const sources = [];
       for (const layer of layers) sources.push(await readLayerAsync(this.ps, doc, layer));
       return { ok: true, sources };
     } catch (err) {
       if (err instanceof HostError) return { ok: false, message: err.message };
-      return { ok: false, message: `Photoshop could not read the layer: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        ok: false,
+        message: `Photoshop could not read the layer: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
   }
 
@@ -64,7 +83,10 @@ export class PhotoshopHost implements DesignHost {
   }
 
   async forgetEditAsync(id: string, editId: string): Promise<void> {
-    await this.storage.setAsync(editsKey(id), (await this.savedAsync(id)).filter((e) => e.editId !== editId));
+    await this.storage.setAsync(
+      editsKey(id),
+      (await this.savedAsync(id)).filter((e) => e.editId !== editId),
+    );
   }
 
   notify(message: string, isError: boolean): void {
@@ -73,6 +95,8 @@ export class PhotoshopHost implements DesignHost {
 
   private async savedAsync(id: string): Promise<SavedEditRef[]> {
     const value = await this.storage.getAsync(editsKey(id));
-    return Array.isArray(value) ? value.filter((e): e is SavedEditRef => typeof e?.editId === 'string' && typeof e?.prompt === 'string') : [];
+    return Array.isArray(value)
+      ? value.filter((e): e is SavedEditRef => typeof e?.editId === 'string' && typeof e?.prompt === 'string')
+      : [];
   }
 }

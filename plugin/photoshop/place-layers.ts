@@ -26,16 +26,35 @@ export async function placeLayersAsync(ps: PhotoshopApi, request: PlaceRequest):
         const layers: PsLayer[] = [];
         for (const { variant, width, height, rgba } of images) {
           const layer = await doc.createPixelLayer({ name: variantName(prompt, variant.eta, variant.seed) });
-          if (layer === null) throw new HostError('Photoshop did not create a layer. Is the document in a mode that has layers (RGB)?');
-          const imageData = await ps.imaging.createImageDataFromBuffer(rgba, { width, height, components: 4, chunky: true, colorSpace: 'RGB', colorProfile: SRGB });
+          if (layer === null)
+            throw new HostError('Photoshop did not create a layer. Is the document in a mode that has layers (RGB)?');
+          const imageData = await ps.imaging.createImageDataFromBuffer(rgba, {
+            width,
+            height,
+            components: 4,
+            chunky: true,
+            colorSpace: 'RGB',
+            colorProfile: SRGB,
+          });
           try {
-            await ps.imaging.putPixels({ documentID: doc.id, layerID: layer.id, imageData, targetBounds: { left: frame.x, top: frame.y, width, height }, replace: true, commandName });
+            await ps.imaging.putPixels({
+              documentID: doc.id,
+              layerID: layer.id,
+              imageData,
+              targetBounds: { left: frame.x, top: frame.y, width, height },
+              replace: true,
+              commandName,
+            });
           } finally {
             await imageData.dispose();
           }
           // A source exported scaled down (over the companion's limit) comes back smaller: stretch it to cover the source.
           if (Math.round(frame.width) !== width || Math.round(frame.height) !== height)
-            await layer.scale((100 * frame.width) / width, (100 * frame.height) / height, ps.constants.AnchorPosition.TOPLEFT);
+            await layer.scale(
+              (100 * frame.width) / width,
+              (100 * frame.height) / height,
+              ps.constants.AnchorPosition.TOPLEFT,
+            );
           layers.push(layer);
         }
         const group = await doc.createLayerGroup({ name: editGroupName(prompt), fromLayers: layers });

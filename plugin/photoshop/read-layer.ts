@@ -24,7 +24,8 @@ function toRgba(data: Uint8Array, components: number, pixels: number): Uint8Arra
 export async function readLayerAsync(ps: PhotoshopApi, doc: PsDocument, layer: PsLayer): Promise<ExportedSource> {
   const bounds = layer.boundsNoEffects;
   const frame = boundsFrame(bounds);
-  if (frame.width <= 0 || frame.height <= 0) throw new HostError(`“${layer.name}” has no pixels. Select a layer with content.`);
+  if (frame.width <= 0 || frame.height <= 0)
+    throw new HostError(`“${layer.name}” has no pixels. Select a layer with content.`);
   const size = exportSizeFor(layer.name, frame.width, frame.height);
   if (!size.ok) throw new HostError(size.message);
 

@@ -15,7 +15,8 @@ export function figmaMainLink(win: Window = window): MainLink {
       win.addEventListener('message', (event: MessageEvent) => {
         if (event.source !== win.parent) return;
         const data: unknown = event.data;
-        const payload = typeof data === 'object' && data !== null && 'pluginMessage' in data ? data.pluginMessage : undefined;
+        const payload =
+          typeof data === 'object' && data !== null && 'pluginMessage' in data ? data.pluginMessage : undefined;
         const message = parseMainToUi(payload);
         if (message === null) console.warn('Imagic UI: ignored a malformed message from the plugin', payload);
         else handler(message);

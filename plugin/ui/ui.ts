@@ -7,4 +7,10 @@ import { figmaMainLink } from './main-bridge.ts';
 /** Replaced by the build with package.json's version. */
 declare const IMAGIC_VERSION: string;
 
-startPanelApp({ doc: document, link: figmaMainLink(), client: 'figma', clientVersion: IMAGIC_VERSION, env: figmaEnvironment() });
+startPanelApp({
+  doc: document,
+  link: figmaMainLink(),
+  client: 'figma',
+  clientVersion: IMAGIC_VERSION,
+  env: figmaEnvironment(),
+});

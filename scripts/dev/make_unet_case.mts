@@ -10,7 +10,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UNET_OUTPUT } from '../../companion/src/model-builder/unet.ts';
 import { writeUNetPackage } from '../../companion/src/model-builder/unet-package.ts';
-import { sd15UNetConfig, tinyUNetConfig, unetInputShapes, type UNetConfig } from '../../companion/src/model-builder/unet-config.ts';
+import {
+  sd15UNetConfig,
+  tinyUNetConfig,
+  unetInputShapes,
+  type UNetConfig,
+} from '../../companion/src/model-builder/unet-config.ts';
 import { fromNumbers, numel, tensorBytes } from '../../companion/src/graph/tensor.ts';
 import { Rng } from '../../companion/src/util/rng.ts';
 
@@ -35,13 +40,26 @@ const configs: Record<string, Partial<UNetConfig>> = {
   tiny: {},
   // More SD-like but CPU-cheap: three levels, two layers per block, CLIP-length context.
   mid: {
-    blockOutChannels: [64, 128, 128], layersPerBlock: 2, attentionHeads: 8, crossAttentionDim: 128,
-    sequenceLength: 77, latentSize: 16, normGroups: 32, normEps: 1e-5,
+    blockOutChannels: [64, 128, 128],
+    layersPerBlock: 2,
+    attentionHeads: 8,
+    crossAttentionDim: 128,
+    sequenceLength: 77,
+    latentSize: 16,
+    normGroups: 32,
+    normEps: 1e-5,
   },
 };
 if (!(configName in configs) && configName !== 'sd15') throw new Error(`unknown --config ${configName}`);
-const overrides: Partial<UNetConfig> = { opset, dynamicShapes, timestepInput, dtype, ...(latent ? { latentSize: Number(latent) } : {}) };
-const config = configName === 'sd15' ? sd15UNetConfig(overrides) : tinyUNetConfig({ ...configs[configName], ...overrides });
+const overrides: Partial<UNetConfig> = {
+  opset,
+  dynamicShapes,
+  timestepInput,
+  dtype,
+  ...(latent ? { latentSize: Number(latent) } : {}),
+};
+const config =
+  configName === 'sd15' ? sd15UNetConfig(overrides) : tinyUNetConfig({ ...configs[configName], ...overrides });
 await mkdir(outDir, { recursive: true });
 const t0 = performance.now();
 const { model, parameters, modelPath } = await writeUNetPackage(config, outDir, { external });
@@ -55,7 +73,12 @@ const save = async (file: string, dt: 'float32' | 'float16' | 'int64', dims: num
 };
 feedsSpec['sample'] = await save('sample.bin', dtype, shapes['sample']!, rng.normalArray(numel(shapes['sample']!)));
 const tsDtype = timestepInput === 'int64[B]' ? 'int64' : dtype;
-feedsSpec['timestep'] = await save('timestep.bin', tsDtype, shapes['timestep']!, new Array(numel(shapes['timestep']!)).fill(421));
+feedsSpec['timestep'] = await save(
+  'timestep.bin',
+  tsDtype,
+  shapes['timestep']!,
+  new Array(numel(shapes['timestep']!)).fill(421),
+);
 const ehs = shapes['encoder_hidden_states']!;
 feedsSpec['encoder_hidden_states'] = await save('ehs.bin', dtype, ehs, rng.normalArray(numel(ehs)));
 const outDims = shapes['sample']!;
@@ -65,10 +88,17 @@ const target = await save('target.bin', 'float32', outDims, rng.normalArray(nume
 const byParam = new Map([...parameters].map(([init, param]) => [param, init]));
 const find = (suffix: string): string => {
   const hit = [...byParam.keys()].filter((p) => p.endsWith(suffix)).sort()[0];
-  if (!hit) throw new Error(`no parameter ending in ${suffix}; have e.g. ${[...byParam.keys()].slice(0, 8).join(', ')}`);
+  if (!hit)
+    throw new Error(`no parameter ending in ${suffix}; have e.g. ${[...byParam.keys()].slice(0, 8).join(', ')}`);
   return byParam.get(hit)!;
 };
-const wrtParams = ['attn2.to_k.weight', 'resnets.0.conv1.weight', 'conv_in.weight', 'resnets.0.norm1.weight', 'transformer_blocks.0.norm1.weight'];
+const wrtParams = [
+  'attn2.to_k.weight',
+  'resnets.0.conv1.weight',
+  'conv_in.weight',
+  'resnets.0.norm1.weight',
+  'transformer_blocks.0.norm1.weight',
+];
 const wrt = ['encoder_hidden_states', 'sample', ...new Set(wrtParams.map(find)), ...wrtExtra];
 const wrtNames = Object.fromEntries(wrt.map((n) => [n, parameters.get(n) ?? '(graph input)']));
 
@@ -81,7 +111,12 @@ const spec = {
   provider: 'cpu',
 };
 await writeFile(join(outDir, 'spec.json'), JSON.stringify(spec, null, 1));
-await writeFile(join(outDir, 'case.json'), JSON.stringify({ config, wrt: wrtNames, nodes: model.graph.nodes.length }, null, 1));
-process.stdout.write(`${configName} UNet opset ${opset}${dynamicShapes ? ' dynamic' : ''}${external ? ' external-data' : ''}: ${model.graph.nodes.length} nodes, ` +
-  `${parameters.size} parameters tensors, built in ${(performance.now() - t0).toFixed(0)} ms → ${outDir}/spec.json\n` +
-  `wrt: ${JSON.stringify(wrtNames)}\n`);
+await writeFile(
+  join(outDir, 'case.json'),
+  JSON.stringify({ config, wrt: wrtNames, nodes: model.graph.nodes.length }, null, 1),
+);
+process.stdout.write(
+  `${configName} UNet opset ${opset}${dynamicShapes ? ' dynamic' : ''}${external ? ' external-data' : ''}: ${model.graph.nodes.length} nodes, ` +
+    `${parameters.size} parameters tensors, built in ${(performance.now() - t0).toFixed(0)} ms → ${outDir}/spec.json\n` +
+    `wrt: ${JSON.stringify(wrtNames)}\n`,
+);

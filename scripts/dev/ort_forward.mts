@@ -34,7 +34,10 @@ for (const [name, ref] of Object.entries<{ dtype: string; dims: number[]; file: 
   if (copy.byteLength !== n * bytesPer[ref.dtype]!) throw new Error(`feed ${name}: size mismatch`);
 }
 
-const session = await ort.InferenceSession.create(modelPath, { graphOptimizationLevel: optLevel, executionProviders: ['cpu'] });
+const session = await ort.InferenceSession.create(modelPath, {
+  graphOptimizationLevel: optLevel,
+  executionProviders: ['cpu'],
+});
 const t0 = performance.now();
 const results = await session.run(feeds);
 const ms = performance.now() - t0;
@@ -45,9 +48,14 @@ for (const [name, t] of Object.entries(results)) {
   const file = `ort_${i++}.bin`;
   let data: ArrayBufferView = t.data as ArrayBufferView;
   let dtype = t.type as string;
-  if (dtype === 'bool') { data = Uint8Array.from(t.data as Uint8Array); dtype = 'uint8'; }
+  if (dtype === 'bool') {
+    data = Uint8Array.from(t.data as Uint8Array);
+    dtype = 'uint8';
+  }
   await writeFile(join(outDir, file), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   index[name] = { dtype, dims: [...t.dims], file };
 }
 await writeFile(join(outDir, 'ort_index.json'), JSON.stringify({ model: modelPath, ms, outputs: index }, null, 1));
-process.stdout.write(`ort forward: ${Object.keys(index).length} outputs, ${ms.toFixed(1)} ms → ${outDir}/ort_index.json\n`);
+process.stdout.write(
+  `ort forward: ${Object.keys(index).length} outputs, ${ms.toFixed(1)} ms → ${outDir}/ort_index.json\n`,
+);

@@ -14,15 +14,29 @@ import { numel } from '../../companion/src/graph/tensor.ts';
 import type { Model } from '../../companion/src/graph/ir.ts';
 import { Rng } from '../../companion/src/util/rng.ts';
 
-const [modelPath, mode, nText, shapesJson, prefix = '/tmp/ort_profile'] = process.argv.slice(2) as [string, string, string, string, string?];
+const [modelPath, mode, nText, shapesJson, prefix = '/tmp/ort_profile'] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string?,
+];
 const inputShapes = JSON.parse(shapesJson) as Record<string, number[]>;
 const source = await readModel(modelPath);
 let model: Model;
 if (mode === 'forward') model = normalizeModel(source, { inputShapes });
-else if (mode === 'grad-ehs') model = buildGradientModel(source, { loss: { type: 'mse', output: 'out_sample' }, wrt: ['encoder_hidden_states'], inputShapes }).model;
+else if (mode === 'grad-ehs')
+  model = buildGradientModel(source, {
+    loss: { type: 'mse', output: 'out_sample' },
+    wrt: ['encoder_hidden_states'],
+    inputShapes,
+  }).model;
 else {
   const adapted = injectAdapters(source, { targets: ATTENTION_TARGETS, rank: 4, mode: 'inputs', inputShapes });
-  model = buildGradientModel(adapted.model, { loss: { type: 'mse', output: 'out_sample' }, wrt: adapted.adapters.flatMap((a) => [a.down.name, a.up.name]) }).model;
+  model = buildGradientModel(adapted.model, {
+    loss: { type: 'mse', output: 'out_sample' },
+    wrt: adapted.adapters.flatMap((a) => [a.down.name, a.up.name]),
+  }).model;
 }
 const hasExternal = [...model.graph.initializers.values()].some((i) => i.external);
 const session = await ort.InferenceSession.create(serializeModel(model), {
@@ -37,8 +51,10 @@ const feeds: Record<string, ort.Tensor> = {};
 for (const input of model.graph.inputs) {
   const dims = input.dims as number[];
   const n = numel(dims);
-  feeds[input.name] = input.name === 'timestep' ? new ort.Tensor('float32', new Float32Array(n).fill(500), dims)
-    : new ort.Tensor('float32', rng.normalArray(n, input.name.startsWith('lora::') ? 0.01 : 1), dims);
+  feeds[input.name] =
+    input.name === 'timestep'
+      ? new ort.Tensor('float32', new Float32Array(n).fill(500), dims)
+      : new ort.Tensor('float32', rng.normalArray(n, input.name.startsWith('lora::') ? 0.01 : 1), dims);
 }
 const runs = Number(nText);
 const wall: number[] = [];
@@ -50,8 +66,19 @@ for (let i = 0; i <= runs; i++) {
 // onnxruntime-node's endProfiling() returns nothing: the file is PREFIX_<timestamp>.json.
 (session as unknown as { endProfiling(): void }).endProfiling();
 const dir = dirname(prefix);
-const file = join(dir, readdirSync(dir).filter((f) => f.startsWith(`${basename(prefix)}_`) && f.endsWith('.json')).sort().pop()!);
-const events = JSON.parse(readFileSync(file, 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
+const file = join(
+  dir,
+  readdirSync(dir)
+    .filter((f) => f.startsWith(`${basename(prefix)}_`) && f.endsWith('.json'))
+    .sort()
+    .pop()!,
+);
+const events = JSON.parse(readFileSync(file, 'utf8')) as {
+  cat: string;
+  name: string;
+  dur: number;
+  args?: { op_name?: string };
+}[];
 unlinkSync(file);
 // Kernel events per run; drop the warm-up run (the first third of model_run spans is simpler: count by run index).
 const runEvents = events.filter((e) => e.cat === 'Session' && e.name === 'model_run');
@@ -63,15 +90,31 @@ let fwdTotal = 0;
 let bwdTotal = 0;
 for (const k of timed) {
   const op = k.args?.op_name ?? '?';
-  const isBwd = k.name.startsWith('grad/') || k.name.includes('/grad/') || k.name.startsWith('loss') || k.name.startsWith('imagic');
+  const isBwd =
+    k.name.startsWith('grad/') || k.name.includes('/grad/') || k.name.startsWith('loss') || k.name.startsWith('imagic');
   const row = table.get(op) ?? { fwd: 0, bwd: 0, n: 0 };
-  if (isBwd) { row.bwd += k.dur; bwdTotal += k.dur; } else { row.fwd += k.dur; fwdTotal += k.dur; }
+  if (isBwd) {
+    row.bwd += k.dur;
+    bwdTotal += k.dur;
+  } else {
+    row.fwd += k.dur;
+    fwdTotal += k.dur;
+  }
   row.n++;
   table.set(op, row);
 }
 const ms = (us: number) => (us / 1000 / runs).toFixed(1);
-process.stdout.write(`${mode}: ${model.graph.nodes.length} graph nodes, ${Math.round(perRun)} kernels/run after optimisation; wall per run (ms): ${wall.slice(1).map((w) => w.toFixed(0)).join(' ')}\n`);
-process.stdout.write(`kernel ms/run: forward-side ${ms(fwdTotal)}, backward-side ${ms(bwdTotal)}\n  op                         fwd ms    bwd ms   kernels/run\n`);
+process.stdout.write(
+  `${mode}: ${model.graph.nodes.length} graph nodes, ${Math.round(perRun)} kernels/run after optimisation; wall per run (ms): ${wall
+    .slice(1)
+    .map((w) => w.toFixed(0))
+    .join(' ')}\n`,
+);
+process.stdout.write(
+  `kernel ms/run: forward-side ${ms(fwdTotal)}, backward-side ${ms(bwdTotal)}\n  op                         fwd ms    bwd ms   kernels/run\n`,
+);
 for (const [op, r] of [...table].sort((a, b) => b[1].fwd + b[1].bwd - a[1].fwd - a[1].bwd).slice(0, 25)) {
-  process.stdout.write(`  ${op.padEnd(24)}${ms(r.fwd).padStart(9)}${ms(r.bwd).padStart(10)}${(r.n / runs).toFixed(0).padStart(12)}\n`);
+  process.stdout.write(
+    `  ${op.padEnd(24)}${ms(r.fwd).padStart(9)}${ms(r.bwd).padStart(10)}${(r.n / runs).toFixed(0).padStart(12)}\n`,
+  );
 }

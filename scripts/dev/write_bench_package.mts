@@ -8,8 +8,17 @@ import { writeUNetPackage } from '../../companion/src/model-builder/unet-package
 
 const [which, latentText, dir] = process.argv.slice(2) as [string, string, string];
 const latentSize = Number(latentText);
-const config = which === 'sd15'
-  ? sd15UNetConfig({ latentSize })
-  : tinyUNetConfig({ blockOutChannels: [64, 128, 256], layersPerBlock: 2, attentionHeads: 8, crossAttentionDim: 256, sequenceLength: 77, latentSize, normGroups: 32 });
+const config =
+  which === 'sd15'
+    ? sd15UNetConfig({ latentSize })
+    : tinyUNetConfig({
+        blockOutChannels: [64, 128, 256],
+        layersPerBlock: 2,
+        attentionHeads: 8,
+        crossAttentionDim: 256,
+        sequenceLength: 77,
+        latentSize,
+        normGroups: 32,
+      });
 if (!existsSync(join(dir, 'model.onnx'))) await writeUNetPackage(config, dir, { external: which === 'sd15' });
 process.stdout.write(`${JSON.stringify(unetInputShapes(config))}\n`);

@@ -11,7 +11,13 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../shared/src/protocol/messages.ts';
-import { installTinyModelAsync, pairAsync, startTestDaemonAsync, type Inbox, type TestDaemon } from '../integration/support/daemon-harness.ts';
+import {
+  installTinyModelAsync,
+  pairAsync,
+  startTestDaemonAsync,
+  type Inbox,
+  type TestDaemon,
+} from '../integration/support/daemon-harness.ts';
 import { fastEditRequest, ofType, uploadAsync } from '../integration/support/edit-fixtures.ts';
 import { launchAsync, skipBrowserTests } from './support/chromium.ts';
 
@@ -30,7 +36,11 @@ beforeAll(async () => {
   daemon = await startTestDaemonAsync({ withModel: true });
   await installTinyModelAsync(daemon.dataDir, 'tiny-b');
   inbox = await pairAsync(daemon);
-  const queued = await inbox.requestAsync({ type: 'edit.start', id: 'e', request: fastEditRequest(await uploadAsync(inbox)) });
+  const queued = await inbox.requestAsync({
+    type: 'edit.start',
+    id: 'e',
+    request: fastEditRequest(await uploadAsync(inbox)),
+  });
   if (queued.type !== 'job.queued') throw new Error(JSON.stringify(queued));
   await inbox.untilAsync(ofType('job.result', queued.jobId));
   await inbox.nextFrameAsync();
@@ -61,15 +71,21 @@ describe.skipIf(skip)('the dashboard', () => {
   it('lists saved edits as input → results with their state, re-renders one with a new seed, and deletes one', async () => {
     const card = page.locator(`li[data-edit-id="${editId}"]`);
     const images = card.locator('img');
-    await poll(() => images.count()).toBe(1 + fastEditRequest({ frameId: 'f', sha256: '0'.repeat(64), width: 48, height: 48 }).sampling.etas.length);
-    await poll(async () => images.first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(48);
+    await poll(() => images.count()).toBe(
+      1 + fastEditRequest({ frameId: 'f', sha256: '0'.repeat(64), width: 48, height: 48 }).sampling.etas.length,
+    );
+    await poll(async () => images.first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(
+      48,
+    );
     expect(await images.first().getAttribute('alt')).toBe('input of “a photo of a cat”');
     // The results are the edit's outputs, not its input again.
     expect(await images.nth(1).getAttribute('alt')).toMatch(/^strength [\d.]+, seed \d+$/);
     expect(await card.locator('.state').textContent()).toBe('ready');
     expect(await card.textContent()).toContain('a photo of a cat');
     // An image box is the image's own size: no checkerboard frames an opaque layer.
-    const box = await images.first().evaluate((img: HTMLImageElement) => [img.clientWidth, img.clientHeight, img.naturalWidth, img.naturalHeight]);
+    const box = await images
+      .first()
+      .evaluate((img: HTMLImageElement) => [img.clientWidth, img.clientHeight, img.naturalWidth, img.naturalHeight]);
     expect(box[0]! / box[1]!).toBeCloseTo(box[2]! / box[3]!, 2);
 
     const seedsBefore = await images.nth(1).getAttribute('alt');
@@ -114,7 +130,11 @@ describe.skipIf(skip)('the dashboard', () => {
   });
 
   it('shows the running job with its progress and cancels it', async () => {
-    const queued = await inbox.requestAsync({ type: 'edit.start', id: 'long', request: fastEditRequest(await uploadAsync(inbox), { embedSteps: 3000 }) });
+    const queued = await inbox.requestAsync({
+      type: 'edit.start',
+      id: 'long',
+      request: fastEditRequest(await uploadAsync(inbox), { embedSteps: 3000 }),
+    });
     if (queued.type !== 'job.queued') throw new Error(JSON.stringify(queued));
     await poll(() => text('#job-detail'), 30_000).toMatch(/^stage 1: text embedding \d+\/3000 · loss/);
     expect(Number(await page.locator('#job-progress').getAttribute('value'))).toBeGreaterThanOrEqual(0);
@@ -128,7 +148,12 @@ describe.skipIf(skip)('the dashboard', () => {
   });
 
   it('shows recent errors', async () => {
-    const reply = await inbox.requestAsync({ type: 'edit.render', id: 'bad', editId: 'f'.repeat(32), sampling: fastEditRequest(await uploadAsync(inbox)).sampling });
+    const reply = await inbox.requestAsync({
+      type: 'edit.render',
+      id: 'bad',
+      editId: 'f'.repeat(32),
+      sampling: fastEditRequest(await uploadAsync(inbox)).sampling,
+    });
     expect((reply as ServerMessage & { code?: string }).code).toBe('EDIT_NOT_FOUND');
     await poll(() => text('#errors li')).toContain(`EDIT_NOT_FOUND: no saved edit ${'f'.repeat(32)}`);
   });
@@ -144,13 +169,17 @@ describe.skipIf(skip)('the dashboard', () => {
   });
 
   it('gives a page from another origin neither the pairing code nor a WebSocket', async () => {
-    const evil: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<title>elsewhere</title>'));
+    const evil: Server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<title>elsewhere</title>'),
+    );
     await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
     try {
       const other = await browser.context.newPage();
       await other.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
       const outcome = await other.evaluate(async (port) => {
-        const token = await fetch(`http://localhost:${port}/api/dashboard-token`, { headers: { 'X-Imagic-Dashboard': '1' } }).then(
+        const token = await fetch(`http://localhost:${port}/api/dashboard-token`, {
+          headers: { 'X-Imagic-Dashboard': '1' },
+        }).then(
           (r) => `status ${r.status}`,
           (e: unknown) => `blocked: ${String(e)}`,
         );

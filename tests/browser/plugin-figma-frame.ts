@@ -10,13 +10,28 @@ import { chromium, type BrowserContext, type FrameLocator, type Page } from 'pla
 import type { MainToUi, UiToMain } from '../../shared/src/bridge/messages.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './support/chromium.ts';
 
-
 export const UI_HTML = new URL('../../plugin/dist/ui.html', import.meta.url);
 
 /** A subset of the variables Figma injects with themeColors: true, in its light and dark values. */
 const THEMES = {
-  light: { bg: '#ffffff', 'bg-secondary': '#f5f5f5', 'bg-hover': '#f0f0f0', text: '#1e1e1e', 'text-secondary': '#757575', border: '#e6e6e6', 'bg-brand': '#0d99ff' },
-  dark: { bg: '#2c2c2c', 'bg-secondary': '#383838', 'bg-hover': '#444444', text: '#ffffff', 'text-secondary': '#b3b3b3', border: '#444444', 'bg-brand': '#0c8ce9' },
+  light: {
+    bg: '#ffffff',
+    'bg-secondary': '#f5f5f5',
+    'bg-hover': '#f0f0f0',
+    text: '#1e1e1e',
+    'text-secondary': '#757575',
+    border: '#e6e6e6',
+    'bg-brand': '#0d99ff',
+  },
+  dark: {
+    bg: '#2c2c2c',
+    'bg-secondary': '#383838',
+    'bg-hover': '#444444',
+    text: '#ffffff',
+    'text-secondary': '#b3b3b3',
+    border: '#444444',
+    'bg-brand': '#0c8ce9',
+  },
 } as const;
 
 const HOST_PAGE = `<!doctype html><html><body style="margin:0;background:#888">
@@ -54,7 +69,9 @@ const pack = (v: unknown): unknown =>
         : v;
 
 /** Chromium with a fresh profile; close() removes it. `extraArgs` serve the Local Network Access test only. */
-export async function launchChromiumAsync(extraArgs: string[] = []): Promise<{ context: BrowserContext; closeAsync(): Promise<void> }> {
+export async function launchChromiumAsync(
+  extraArgs: string[] = [],
+): Promise<{ context: BrowserContext; closeAsync(): Promise<void> }> {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'imagic-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -75,7 +92,9 @@ export async function launchChromiumAsync(extraArgs: string[] = []): Promise<{ c
 
 /** Serves the host page on 127.0.0.1; `port` is known before a browser starts, for --ip-address-space-overrides. */
 export async function startHostServerAsync(): Promise<{ port: number; closeAsync(): Promise<void> }> {
-  const server: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(HOST_PAGE));
+  const server: Server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html' }).end(HOST_PAGE),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
@@ -113,8 +132,12 @@ export class FigmaFrame {
         if (m.type() === 'error' || m.type() === 'warning') console.log(`[panel ${m.type()}] ${m.text()}`);
       });
     await page.goto(options.hostUrl ?? `http://127.0.0.1:${server?.port}/`);
-    const vars = Object.entries(THEMES[theme]).map(([k, v]) => `--figma-color-${k}:${v}`).join(';');
-    const html = (await readFile(UI_HTML, 'utf8')).replace('<head>', `<head><style>:root{${vars}}</style>`).replace('<html lang="en">', `<html lang="en" class="figma-${theme}">`);
+    const vars = Object.entries(THEMES[theme])
+      .map(([k, v]) => `--figma-color-${k}:${v}`)
+      .join(';');
+    const html = (await readFile(UI_HTML, 'utf8'))
+      .replace('<head>', `<head><style>:root{${vars}}</style>`)
+      .replace('<html lang="en">', `<html lang="en" class="figma-${theme}">`);
     await page.evaluate((srcdoc) => {
       (document.getElementById('plugin') as HTMLIFrameElement).srcdoc = srcdoc;
     }, html);
@@ -123,8 +146,13 @@ export class FigmaFrame {
 
   /** The plugin window as Figma shows it (the iframe), down to the end of the panel's content. */
   async screenshotAsync(file: URL): Promise<void> {
-    const height = await this.ui.locator('main').evaluate((main) => Math.ceil(main.getBoundingClientRect().bottom) + 12);
-    await this.page.screenshot({ path: file.pathname, clip: { x: 0, y: 0, width: 360, height: Math.min(height, 1100) } });
+    const height = await this.ui
+      .locator('main')
+      .evaluate((main) => Math.ceil(main.getBoundingClientRect().bottom) + 12);
+    await this.page.screenshot({
+      path: file.pathname,
+      clip: { x: 0, y: 0, width: 360, height: Math.min(height, 1100) },
+    });
   }
 
   get ui(): FrameLocator {
@@ -133,7 +161,10 @@ export class FigmaFrame {
 
   /** Posts a main → UI message, as figma.ui.postMessage does. */
   async sendAsync(message: MainToUi): Promise<void> {
-    await this.page.evaluate((json) => (window as unknown as { toUi(j: string): void }).toUi(json), JSON.stringify(pack(message)));
+    await this.page.evaluate(
+      (json) => (window as unknown as { toUi(j: string): void }).toUi(json),
+      JSON.stringify(pack(message)),
+    );
   }
 
   /** The next UI → main message of `type`; earlier messages of other types stay available to later calls. */
@@ -142,8 +173,13 @@ export class FigmaFrame {
     for (;;) {
       const at = this.inbox.findIndex((m) => m.type === type);
       if (at >= 0) return this.inbox.splice(at, 1)[0] as Extract<UiToMain, { type: T }>;
-      if (Date.now() > deadline) throw new Error(`the panel sent no ${type} within ${timeoutMs} ms (got: ${this.inbox.map((m) => m.type).join(', ') || 'nothing'})`);
-      const taken = (await this.page.evaluate(() => (window as unknown as { takeFromUi(): unknown[] }).takeFromUi())) as Packed[];
+      if (Date.now() > deadline)
+        throw new Error(
+          `the panel sent no ${type} within ${timeoutMs} ms (got: ${this.inbox.map((m) => m.type).join(', ') || 'nothing'})`,
+        );
+      const taken = (await this.page.evaluate(() =>
+        (window as unknown as { takeFromUi(): unknown[] }).takeFromUi(),
+      )) as Packed[];
       this.inbox.push(...(taken.map(unpack) as UiToMain[]));
       if (taken.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
     }

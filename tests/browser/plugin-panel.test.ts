@@ -11,7 +11,13 @@ import { readPngSize } from '../../shared/src/protocol/image-format.ts';
 import { testPicture } from '../engine/support.ts';
 import { pairAsync, startTestDaemonAsync, type TestDaemon } from '../integration/support/daemon-harness.ts';
 import type { Locator } from 'playwright-core';
-import { FigmaFrame, launchChromiumAsync, startHostServerAsync, UI_HTML, type FrameOptions } from './plugin-figma-frame.ts';
+import {
+  FigmaFrame,
+  launchChromiumAsync,
+  startHostServerAsync,
+  UI_HTML,
+  type FrameOptions,
+} from './plugin-figma-frame.ts';
 import { skipBrowserTests } from './support/chromium.ts';
 
 const skip = skipBrowserTests();
@@ -40,7 +46,11 @@ beforeAll(async () => {
   inbox.socket.close();
   browser = await launchChromiumAsync();
   const picture = testPicture(SOURCE.width, SOURCE.height);
-  sourcePng = new Uint8Array(await sharp(Buffer.from(picture.rgba), { raw: { width: SOURCE.width, height: SOURCE.height, channels: 4 } }).png().toBuffer());
+  sourcePng = new Uint8Array(
+    await sharp(Buffer.from(picture.rgba), { raw: { width: SOURCE.width, height: SOURCE.height, channels: 4 } })
+      .png()
+      .toBuffer(),
+  );
   await mkdir(ARTIFACTS, { recursive: true });
 });
 
@@ -49,13 +59,27 @@ afterAll(async () => {
   await daemon?.stopAsync();
 });
 
-const dog = { id: '12:34', name: 'Dog', pageId: '0:1', frame: { x: 100, y: 200, width: SOURCE.width, height: SOURCE.height } };
+const dog = {
+  id: '12:34',
+  name: 'Dog',
+  pageId: '0:1',
+  frame: { x: 100, y: 200, width: SOURCE.width, height: SOURCE.height },
+};
 
 /** Opens the panel and answers its ui.ready like main.ts does. */
-async function openPanelAsync(storage: { token: string | null; port: number }, options: FrameOptions = {}, context = browser.context): Promise<FigmaFrame> {
+async function openPanelAsync(
+  storage: { token: string | null; port: number },
+  options: FrameOptions = {},
+  context = browser.context,
+): Promise<FigmaFrame> {
   const frame = await FigmaFrame.openAsync(context, options);
   await frame.nextAsync('ui.ready');
-  await frame.sendAsync({ type: 'storage.loaded', token: storage.token, recentPrompts: ['make the cat smile'], port: storage.port });
+  await frame.sendAsync({
+    type: 'storage.loaded',
+    token: storage.token,
+    recentPrompts: ['make the cat smile'],
+    port: storage.port,
+  });
   await frame.sendAsync({ type: 'selection.changed', items: [{ ...dog, savedEdits: [] }] });
   return frame;
 }
@@ -116,7 +140,17 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
   it("takes its placeholder from the model, and names the prompt's words a small-grammar model does not know", async () => {
     const settings = path.join(daemon.dataDir, 'models', 'tiny', 'imagic_settings.json');
     const examples = ['a red circle on a white background', 'a blue square on a black background'] as const;
-    await writeFile(settings, JSON.stringify({ train: {}, prompts: { vocabulary: ['a', 'red', 'blue', 'circle', 'square', 'on', 'white', 'black', 'background'], examples }, reason: 'test' }));
+    await writeFile(
+      settings,
+      JSON.stringify({
+        train: {},
+        prompts: {
+          vocabulary: ['a', 'red', 'blue', 'circle', 'square', 'on', 'white', 'black', 'background'],
+          examples,
+        },
+        reason: 'test',
+      }),
+    );
     try {
       const frame = await openPanelAsync({ token: daemon.token, port: daemon.port });
       const ui = frame.ui;
@@ -124,7 +158,9 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
       await poll(() => ui.locator('#prompt').getAttribute('placeholder')).toBe(examples[0]);
       await ui.locator('#prompt').fill('make the dog sit');
       await poll(() => ui.locator('#prompt-words').isVisible()).toBe(true);
-      expect(await text(ui.locator('#prompt-words-text'))).toBe('This model does not know “make”, “the”, “dog”, “sit”. It understands prompts like:');
+      expect(await text(ui.locator('#prompt-words-text'))).toBe(
+        'This model does not know “make”, “the”, “dog”, “sit”. It understands prompts like:',
+      );
       await ui.locator('#prompt-examples').getByRole('button', { name: examples[1] }).click();
       await poll(() => ui.locator('#prompt').inputValue()).toBe(examples[1]);
       await poll(() => ui.locator('#prompt-words').isVisible()).toBe(false);
@@ -138,10 +174,19 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
     // Chrome's Local Network Access: a page Chrome considers public may not reach localhost. The host page is
     // served from 127.0.0.1 under a public name, and Chrome is told to treat that server as public.
     const host = await startHostServerAsync();
-    const publicBrowser = await launchChromiumAsync([`--host-resolver-rules=MAP figma.test 127.0.0.1`, `--ip-address-space-overrides=127.0.0.1:${host.port}=public`]);
+    const publicBrowser = await launchChromiumAsync([
+      `--host-resolver-rules=MAP figma.test 127.0.0.1`,
+      `--ip-address-space-overrides=127.0.0.1:${host.port}=public`,
+    ]);
     try {
-      const frame = await openPanelAsync({ token: daemon.token, port: daemon.port }, { hostUrl: `http://figma.test:${host.port}/` }, publicBrowser.context);
-      await poll(() => text(frame.ui.locator('#connection-title')), 15_000).toBe('The browser blocks the connection to the companion');
+      const frame = await openPanelAsync(
+        { token: daemon.token, port: daemon.port },
+        { hostUrl: `http://figma.test:${host.port}/` },
+        publicBrowser.context,
+      );
+      await poll(() => text(frame.ui.locator('#connection-title')), 15_000).toBe(
+        'The browser blocks the connection to the companion',
+      );
       await poll(() => text(frame.ui.locator('#connection-fix'))).toContain('Figma desktop app');
       await poll(() => text(frame.ui.locator('#connection-fix'))).toContain('Local network access');
       await frame.screenshotAsync(new URL('panel-blocked.png', ARTIFACTS));
@@ -152,135 +197,163 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
     }
   });
 
-  it('runs an edit, shows progress, re-renders from the η slider and inserts the chosen variants', { timeout: 300_000 }, async ({ skip }) => {
-    skip(modelState === 'none', `the companion's status reports no model (model.state "none"), so edits cannot run`);
-    const frame = await openPanelAsync({ token: daemon.token, port: daemon.port });
-    const ui = frame.ui;
-    await poll(() => text(ui.locator('#connection-title'))).toMatch(/^Connected/);
-    await ui.locator('#prompt').fill('make the dog sit');
-    await ui.locator('#preset').selectOption('fast');
-    await ui.locator('#seeds').fill('2');
-    await ui.locator('#prompt').press('Control+Enter');
+  it(
+    'runs an edit, shows progress, re-renders from the η slider and inserts the chosen variants',
+    { timeout: 300_000 },
+    async ({ skip }) => {
+      skip(modelState === 'none', `the companion's status reports no model (model.state "none"), so edits cannot run`);
+      const frame = await openPanelAsync({ token: daemon.token, port: daemon.port });
+      const ui = frame.ui;
+      await poll(() => text(ui.locator('#connection-title'))).toMatch(/^Connected/);
+      await ui.locator('#prompt').fill('make the dog sit');
+      await ui.locator('#preset').selectOption('fast');
+      await ui.locator('#seeds').fill('2');
+      await ui.locator('#prompt').press('Control+Enter');
 
-    expect(await frame.nextAsync('prompts.save')).toEqual({ type: 'prompts.save', prompts: ['make the dog sit', 'make the cat smile'] });
-    await frame.nextAsync('selection.export');
-    // The first look: the preview's caption as soon as it is first set, caught by an observer in the page.
-    const firstLook = ui.locator('#preview-text').evaluate(
-      (caption) =>
-        new Promise<string>((resolve) => {
-          new MutationObserver(() => resolve(caption.textContent ?? '')).observe(caption, { childList: true, characterData: true, subtree: true });
-        }),
-    );
-    const source: ExportedSource = { ...dog, image: { format: 'png', bytes: sourcePng, ...SOURCE }, scaledFrom: null };
-    await frame.sendAsync({ type: 'selection.exported', sources: [source] });
+      expect(await frame.nextAsync('prompts.save')).toEqual({
+        type: 'prompts.save',
+        prompts: ['make the dog sit', 'make the cat smile'],
+      });
+      await frame.nextAsync('selection.export');
+      // The first look: the preview's caption as soon as it is first set, caught by an observer in the page.
+      const firstLook = ui.locator('#preview-text').evaluate(
+        (caption) =>
+          new Promise<string>((resolve) => {
+            new MutationObserver(() => resolve(caption.textContent ?? '')).observe(caption, {
+              childList: true,
+              characterData: true,
+              subtree: true,
+            });
+          }),
+      );
+      const source: ExportedSource = {
+        ...dog,
+        image: { format: 'png', bytes: sourcePng, ...SOURCE },
+        scaledFrom: null,
+      };
+      await frame.sendAsync({ type: 'selection.exported', sources: [source] });
 
-    const remembered = await frame.nextAsync('edit.remember', 20_000);
-    expect(remembered).toMatchObject({ sourceId: dog.id, edit: { prompt: 'make the dog sit', editId: expect.stringMatching(/^[0-9a-f]{32}$/) } });
-    await poll(() => text(ui.locator('#progress-label')), 20_000).toMatch(/Queued|Encoding|Stage [123] of 3/);
-    await poll(() => text(ui.locator('#progress-detail')), 60_000).toContain('step');
+      const remembered = await frame.nextAsync('edit.remember', 20_000);
+      expect(remembered).toMatchObject({
+        sourceId: dog.id,
+        edit: { prompt: 'make the dog sit', editId: expect.stringMatching(/^[0-9a-f]{32}$/) },
+      });
+      await poll(() => text(ui.locator('#progress-label')), 20_000).toMatch(/Queued|Encoding|Stage [123] of 3/);
+      await poll(() => text(ui.locator('#progress-detail')), 60_000).toContain('step');
 
-    // As soon as training ends, a quick preview at the chosen strength; then the full grid: edit strength (η) 0.6,
-    // 0.7, 0.8 × two variations, beside the layer as it was sent.
-    expect(await firstLook).toMatch(/^Preview · strength 0\.7 · \d+ steps$/);
-    const tiles = ui.locator('#variant-grids .tile');
-    await poll(() => tiles.count(), 110_000).toBe(6);
-    await poll(() => text(ui.locator('#variant-grids'))).toContain('variation 2');
-    expect(await ui.locator('#variant-grids .axis.eta', { hasText: /^0\.7$/ }).getAttribute('title')).toBe('η 0.7');
-    expect(await ui.locator('#variant-grids .before img').getAttribute('alt')).toBe('Dog before the edit');
-    expect(await ui.locator('label[for="eta"]').textContent()).toBe('Edit strength');
+      // As soon as training ends, a quick preview at the chosen strength; then the full grid: edit strength (η) 0.6,
+      // 0.7, 0.8 × two variations, beside the layer as it was sent.
+      expect(await firstLook).toMatch(/^Preview · strength 0\.7 · \d+ steps$/);
+      const tiles = ui.locator('#variant-grids .tile');
+      await poll(() => tiles.count(), 110_000).toBe(6);
+      await poll(() => text(ui.locator('#variant-grids'))).toContain('variation 2');
+      expect(await ui.locator('#variant-grids .axis.eta', { hasText: /^0\.7$/ }).getAttribute('title')).toBe('η 0.7');
+      expect(await ui.locator('#variant-grids .before img').getAttribute('alt')).toBe('Dog before the edit');
+      expect(await ui.locator('label[for="eta"]').textContent()).toBe('Edit strength');
 
-    // Enlarge one: before and after side by side; it can be chosen there; Escape closes it and cancels nothing.
-    await ui.getByRole('button', { name: 'Enlarge Strength 0.7, variation 1' }).click();
-    await poll(() => ui.locator('#lightbox').isVisible()).toBe(true);
-    expect(await text(ui.locator('#lightbox-caption'))).toBe('Strength 0.7, variation 1');
-    expect(await ui.locator('#lightbox-before').isVisible()).toBe(true);
-    await ui.locator('#lightbox-choose').click();
-    await poll(() => text(ui.locator('#lightbox-choose'))).toBe('Chosen for Insert ✓');
-    await poll(() => text(ui.locator('#insert'))).toBe('Insert');
-    expect(await ui.locator('#insert').isDisabled()).toBe(false);
-    await ui.locator('#lightbox-choose').click();
-    await poll(() => ui.locator('#insert').isDisabled()).toBe(true);
-    await frame.page.keyboard.press('Escape');
-    await poll(() => ui.locator('#lightbox').isHidden()).toBe(true);
+      // Enlarge one: before and after side by side; it can be chosen there; Escape closes it and cancels nothing.
+      await ui.getByRole('button', { name: 'Enlarge Strength 0.7, variation 1' }).click();
+      await poll(() => ui.locator('#lightbox').isVisible()).toBe(true);
+      expect(await text(ui.locator('#lightbox-caption'))).toBe('Strength 0.7, variation 1');
+      expect(await ui.locator('#lightbox-before').isVisible()).toBe(true);
+      await ui.locator('#lightbox-choose').click();
+      await poll(() => text(ui.locator('#lightbox-choose'))).toBe('Chosen for Insert ✓');
+      await poll(() => text(ui.locator('#insert'))).toBe('Insert');
+      expect(await ui.locator('#insert').isDisabled()).toBe(false);
+      await ui.locator('#lightbox-choose').click();
+      await poll(() => ui.locator('#insert').isDisabled()).toBe(true);
+      await frame.page.keyboard.press('Escape');
+      await poll(() => ui.locator('#lightbox').isHidden()).toBe(true);
 
-    // Drag the slider: previews while moving, the full grid at the released value; the grid never moves meanwhile.
-    // The grid's own box: its tiles are replaced while a re-render lands, the box stays.
-    const firstTile = async () => (await ui.locator('#variant-grids').boundingBox())?.y;
-    const gridTop = await firstTile();
-    const tops: (number | undefined)[] = [];
-    const slider = ui.locator('#eta');
-    const box = await slider.boundingBox();
-    if (box === null) throw new Error('the η slider is not visible');
-    const xFor = (eta: number) => box.x + 8 + ((box.width - 16) * eta) / 1.5;
-    await frame.page.mouse.move(xFor(0.7), box.y + box.height / 2);
-    await frame.page.mouse.down();
-    for (const eta of [0.75, 0.8, 0.85, 0.9]) {
-      await frame.page.mouse.move(xFor(eta), box.y + box.height / 2, { steps: 3 });
+      // Drag the slider: previews while moving, the full grid at the released value; the grid never moves meanwhile.
+      // The grid's own box: its tiles are replaced while a re-render lands, the box stays.
+      const firstTile = async () => (await ui.locator('#variant-grids').boundingBox())?.y;
+      const gridTop = await firstTile();
+      const tops: (number | undefined)[] = [];
+      const slider = ui.locator('#eta');
+      const box = await slider.boundingBox();
+      if (box === null) throw new Error('the η slider is not visible');
+      const xFor = (eta: number) => box.x + 8 + ((box.width - 16) * eta) / 1.5;
+      await frame.page.mouse.move(xFor(0.7), box.y + box.height / 2);
+      await frame.page.mouse.down();
+      for (const eta of [0.75, 0.8, 0.85, 0.9]) {
+        await frame.page.mouse.move(xFor(eta), box.y + box.height / 2, { steps: 3 });
+        tops.push(await firstTile());
+      }
+      await poll(() => ui.locator('#preview').isVisible(), 60_000).toBe(true);
       tops.push(await firstTile());
-    }
-    await poll(() => ui.locator('#preview').isVisible(), 60_000).toBe(true);
-    tops.push(await firstTile());
-    await frame.page.mouse.up();
-    const eta = Number(await slider.inputValue());
-    expect(eta).toBeGreaterThan(0.7);
-    const label = String(Math.round(eta * 100) / 100);
-    await poll(() => text(ui.locator('#eta-value'))).toBe(label);
-    await poll(() => ui.locator('#progress-section').isVisible(), 20_000).toBe(true);
-    tops.push(await firstTile());
-    await poll(() => ui.locator('#variant-grids .axis.eta', { hasText: new RegExp(`^${label.replace('.', '\\.')}$`) }).count(), 60_000).toBe(1);
-    await poll(() => tiles.count()).toBe(6);
-    tops.push(await firstTile());
-    expect(tops.every((top) => top === gridTop), `the grid moved: ${gridTop} → ${tops.join(', ')}`).toBe(true);
+      await frame.page.mouse.up();
+      const eta = Number(await slider.inputValue());
+      expect(eta).toBeGreaterThan(0.7);
+      const label = String(Math.round(eta * 100) / 100);
+      await poll(() => text(ui.locator('#eta-value'))).toBe(label);
+      await poll(() => ui.locator('#progress-section').isVisible(), 20_000).toBe(true);
+      tops.push(await firstTile());
+      await poll(
+        () => ui.locator('#variant-grids .axis.eta', { hasText: new RegExp(`^${label.replace('.', '\\.')}$`) }).count(),
+        60_000,
+      ).toBe(1);
+      await poll(() => tiles.count()).toBe(6);
+      tops.push(await firstTile());
+      expect(
+        tops.every((top) => top === gridTop),
+        `the grid moved: ${gridTop} → ${tops.join(', ')}`,
+      ).toBe(true);
 
-    // Choose two variants with the keyboard and the mouse, then insert.
-    await tiles.nth(0).focus();
-    await tiles.nth(0).press('Enter');
-    await tiles.nth(3).click();
-    await poll(() => text(ui.locator('#insert'))).toBe('Insert 2');
-    await frame.screenshotAsync(new URL('panel.png', ARTIFACTS));
-    await ui.locator('#insert').click();
+      // Choose two variants with the keyboard and the mouse, then insert.
+      await tiles.nth(0).focus();
+      await tiles.nth(0).press('Enter');
+      await tiles.nth(3).click();
+      await poll(() => text(ui.locator('#insert'))).toBe('Insert 2');
+      await frame.screenshotAsync(new URL('panel.png', ARTIFACTS));
+      await ui.locator('#insert').click();
 
-    const place = await frame.nextAsync('results.place');
-    expect(place.request).toMatchObject({ source: dog, prompt: 'make the dog sit', editId: remembered.edit.editId });
-    expect(place.request.variants).toHaveLength(2);
-    for (const variant of place.request.variants) {
-      expect(readPngSize(variant.png)).toEqual(SOURCE);
-      expect([variant.width, variant.height]).toEqual([SOURCE.width, SOURCE.height]);
-      const meta = await sharp(Buffer.from(variant.png)).metadata();
-      expect([meta.format, meta.width, meta.height]).toEqual(['png', SOURCE.width, SOURCE.height]);
-    }
-    await frame.sendAsync({ type: 'results.placed', editId: place.request.editId, count: 2, sourceMissing: false });
-    await poll(() => text(ui.locator('#notice'))).toBe('Inserted 2 variants above the layer.');
+      const place = await frame.nextAsync('results.place');
+      expect(place.request).toMatchObject({ source: dog, prompt: 'make the dog sit', editId: remembered.edit.editId });
+      expect(place.request.variants).toHaveLength(2);
+      for (const variant of place.request.variants) {
+        expect(readPngSize(variant.png)).toEqual(SOURCE);
+        expect([variant.width, variant.height]).toEqual([SOURCE.width, SOURCE.height]);
+        const meta = await sharp(Buffer.from(variant.png)).metadata();
+        expect([meta.format, meta.width, meta.height]).toEqual(['png', SOURCE.width, SOURCE.height]);
+      }
+      await frame.sendAsync({ type: 'results.placed', editId: place.request.editId, count: 2, sourceMissing: false });
+      await poll(() => text(ui.locator('#notice'))).toBe('Inserted 2 variants above the layer.');
 
-    // The slider made re-render jobs: at least one quick preview and the full render on release.
-    const inbox = await pairAsync(daemon);
-    const jobs = await inbox.requestAsync({ type: 'jobs.list', id: 'jobs' });
-    inbox.socket.close();
-    const renders = jobs.type === 'jobs.list.result' ? jobs.jobs.filter((j) => j.kind === 'render') : [];
-    expect(renders.length).toBeGreaterThanOrEqual(2);
-    expect(renders.some((j) => j.state === 'done')).toBe(true);
+      // The slider made re-render jobs: at least one quick preview and the full render on release.
+      const inbox = await pairAsync(daemon);
+      const jobs = await inbox.requestAsync({ type: 'jobs.list', id: 'jobs' });
+      inbox.socket.close();
+      const renders = jobs.type === 'jobs.list.result' ? jobs.jobs.filter((j) => j.kind === 'render') : [];
+      expect(renders.length).toBeGreaterThanOrEqual(2);
+      expect(renders.some((j) => j.state === 'done')).toBe(true);
 
-    // The layer's saved edits: the main code reports the edit remembered on the node; reopen renders it, delete forgets it.
-    await frame.sendAsync({ type: 'selection.changed', items: [{ ...dog, savedEdits: [remembered.edit] }] });
-    await poll(() => text(ui.locator('#saved-list'))).toContain('make the dog sit (ready)');
-    await ui.getByRole('button', { name: 'Reopen “make the dog sit”' }).click();
-    await poll(() => tiles.count(), 60_000).toBe(0);
-    await poll(() => tiles.count(), 60_000).toBe(6);
-    await ui.getByRole('button', { name: 'Delete “make the dog sit”' }).click();
-    expect(await frame.nextAsync('edit.forget')).toEqual({ type: 'edit.forget', sourceId: dog.id, editId: remembered.edit.editId });
-    await frame.sendAsync({ type: 'selection.changed', items: [{ ...dog, savedEdits: [] }] });
-    await poll(() => ui.locator('#saved-edits').isHidden()).toBe(true);
+      // The layer's saved edits: the main code reports the edit remembered on the node; reopen renders it, delete forgets it.
+      await frame.sendAsync({ type: 'selection.changed', items: [{ ...dog, savedEdits: [remembered.edit] }] });
+      await poll(() => text(ui.locator('#saved-list'))).toContain('make the dog sit (ready)');
+      await ui.getByRole('button', { name: 'Reopen “make the dog sit”' }).click();
+      await poll(() => tiles.count(), 60_000).toBe(0);
+      await poll(() => tiles.count(), 60_000).toBe(6);
+      await ui.getByRole('button', { name: 'Delete “make the dog sit”' }).click();
+      expect(await frame.nextAsync('edit.forget')).toEqual({
+        type: 'edit.forget',
+        sourceId: dog.id,
+        editId: remembered.edit.editId,
+      });
+      await frame.sendAsync({ type: 'selection.changed', items: [{ ...dog, savedEdits: [] }] });
+      await poll(() => ui.locator('#saved-edits').isHidden()).toBe(true);
 
-    // A long edit (the community preset) is cancelled from the panel with Escape.
-    await ui.locator('#preset').selectOption('community');
-    await ui.locator('#start').click();
-    await frame.nextAsync('selection.export');
-    await frame.sendAsync({ type: 'selection.exported', sources: [source] });
-    await poll(() => text(ui.locator('#progress-label')), 60_000).toMatch(/Stage [12] of 3/);
-    await poll(() => ui.locator('#cancel').isVisible()).toBe(true);
-    await ui.locator('#prompt').press('Escape');
-    await poll(() => text(ui.locator('#progress-label')), 30_000).toBe('Cancelled.');
-    await poll(() => ui.locator('#cancel').isHidden()).toBe(true);
-    await frame.closeAsync();
-  });
+      // A long edit (the community preset) is cancelled from the panel with Escape.
+      await ui.locator('#preset').selectOption('community');
+      await ui.locator('#start').click();
+      await frame.nextAsync('selection.export');
+      await frame.sendAsync({ type: 'selection.exported', sources: [source] });
+      await poll(() => text(ui.locator('#progress-label')), 60_000).toMatch(/Stage [12] of 3/);
+      await poll(() => ui.locator('#cancel').isVisible()).toBe(true);
+      await ui.locator('#prompt').press('Escape');
+      await poll(() => text(ui.locator('#progress-label')), 30_000).toBe('Cancelled.');
+      await poll(() => ui.locator('#cancel').isHidden()).toBe(true);
+      await frame.closeAsync();
+    },
+  );
 });

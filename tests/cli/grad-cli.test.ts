@@ -37,10 +37,20 @@ describe('imagic grad', () => {
     expect(res.stderr).not.toMatch(/Error/);
     expect(res.code).toBe(0);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
-    expect(Object.keys(report).sort()).toEqual(['backward_ops', 'estimated_peak_bytes', 'gradients', 'loss', 'nodes_by_provider', 'peak_rss_mb', 'timing']);
+    expect(Object.keys(report).sort()).toEqual([
+      'backward_ops',
+      'estimated_peak_bytes',
+      'gradients',
+      'loss',
+      'nodes_by_provider',
+      'peak_rss_mb',
+      'timing',
+    ]);
     // Placement as the runtime reports it: the CPU provider runs every node of the loss+gradient session.
     expect(Object.keys(report.nodes_by_provider)).toEqual(['cpu']);
-    expect(report.nodes_by_provider.cpu).toBeGreaterThan(Object.values(report.backward_ops as Record<string, number>).reduce((a, b) => a + b, 0) / 2);
+    expect(report.nodes_by_provider.cpu).toBeGreaterThan(
+      Object.values(report.backward_ops as Record<string, number>).reduce((a, b) => a + b, 0) / 2,
+    );
     // The estimate holds at least the feeds (x, context), and fp16 halves the float tensors (not the int64 shapes).
     const feedBytes = 4 * [X_DIMS, C_DIMS].reduce((s, d) => s + d.reduce((a, b) => a * b, 1), 0);
     expect(report.estimated_peak_bytes.fp32).toBeGreaterThan(feedBytes);
@@ -62,7 +72,12 @@ describe('imagic grad', () => {
     const c = await f32(join(dir, 'c.bin'));
     const t = await f32(join(dir, 't.bin'));
     const loss = async (ctx: Float32Array) => {
-      const y = (await session.run({ x: { dtype: 'float32', dims: X_DIMS, data: x }, context: { dtype: 'float32', dims: C_DIMS, data: ctx } }))['y']!.data as Float32Array;
+      const y = (
+        await session.run({
+          x: { dtype: 'float32', dims: X_DIMS, data: x },
+          context: { dtype: 'float32', dims: C_DIMS, data: ctx },
+        })
+      )['y']!.data as Float32Array;
       let s = 0;
       for (let i = 0; i < y.length; i++) s += (y[i]! - t[i]!) ** 2;
       return s / y.length;
@@ -85,12 +100,33 @@ describe('imagic grad', () => {
 
   const badInputs: [string, (s: Record<string, unknown>) => Record<string, unknown>, string][] = [
     ['a missing model file', (s) => ({ ...s, model: 'nope.onnx' }), 'FILE_NOT_FOUND'],
-    ['a missing tensor file', (s) => ({ ...s, feeds: { ...(s['feeds'] as object), x: { dtype: 'float32', dims: X_DIMS, file: 'missing.bin' } } }), 'FILE_NOT_FOUND'],
-    ['dims that disagree with the file size', (s) => ({ ...s, feeds: { ...(s['feeds'] as object), x: { dtype: 'float32', dims: [1, 3, 8, 9], file: 'x.bin' } } }), 'DIMS_MISMATCH'],
+    [
+      'a missing tensor file',
+      (s) => ({
+        ...s,
+        feeds: { ...(s['feeds'] as object), x: { dtype: 'float32', dims: X_DIMS, file: 'missing.bin' } },
+      }),
+      'FILE_NOT_FOUND',
+    ],
+    [
+      'dims that disagree with the file size',
+      (s) => ({
+        ...s,
+        feeds: { ...(s['feeds'] as object), x: { dtype: 'float32', dims: [1, 3, 8, 9], file: 'x.bin' } },
+      }),
+      'DIMS_MISMATCH',
+    ],
     ['an unknown wrt name', (s) => ({ ...s, wrt: ['no_such_tensor'] }), 'UNKNOWN_TENSOR'],
     ['an unknown loss output', (s) => ({ ...s, loss: { ...(s['loss'] as object), output: 'z' } }), 'UNKNOWN_TENSOR'],
     ['an extra field', (s) => ({ ...s, learningRate: 3 }), 'INVALID_SPEC'],
-    ['a bad dtype', (s) => ({ ...s, loss: { ...(s['loss'] as object), target: { dtype: 'float99', dims: [1, 4, 5], file: 't.bin' } } }), 'INVALID_SPEC'],
+    [
+      'a bad dtype',
+      (s) => ({
+        ...s,
+        loss: { ...(s['loss'] as object), target: { dtype: 'float99', dims: [1, 4, 5], file: 't.bin' } },
+      }),
+      'INVALID_SPEC',
+    ],
   ];
 
   it.each(badInputs)('rejects %s with one coded line', async (_what, patch, code) => {

@@ -11,7 +11,10 @@ export const X_DIMS = [1, 3, 8, 8];
 export const C_DIMS = [1, 5, 6];
 
 /** y = MatMul(Reshape(Conv(x, W)), Wk(c)): a conv path and a cross-attention-like path, both trainable. */
-export async function writeGradFixture(dir: string, opts: { floorOp?: boolean } = {}): Promise<Record<string, unknown>> {
+export async function writeGradFixture(
+  dir: string,
+  opts: { floorOp?: boolean } = {},
+): Promise<Record<string, unknown>> {
   await mkdir(dir, { recursive: true });
   const rng = new Rng(42);
   const b = new GraphBuilder({ opset: 14 });
@@ -19,7 +22,7 @@ export async function writeGradFixture(dir: string, opts: { floorOp?: boolean } 
   const ctx = b.input('context', 'float32', C_DIMS);
   const w = b.weight('conv.weight', fromNumbers('float32', [4, 3, 3, 3], rng.normalArray(108, 0.3)));
   const wk = b.weight('to_k.weight', fromNumbers('float32', [6, 16], rng.normalArray(96, 0.3)));
-  let h = b.e.op1('Conv', [x, w], { pads: intsAttr([1, 1, 1, 1]), strides: intsAttr([2, 2]) }, );
+  let h = b.e.op1('Conv', [x, w], { pads: intsAttr([1, 1, 1, 1]), strides: intsAttr([2, 2]) });
   if (opts.floorOp) h = b.e.op1('Floor', [h]);
   const flat = b.e.reshape(h, [1, 4, 16]);
   const k = b.e.matmul(ctx, wk);
@@ -32,7 +35,10 @@ export async function writeGradFixture(dir: string, opts: { floorOp?: boolean } 
   await save('t.bin', [1, 4, 5], 0.2);
   const spec = {
     model: 'm.onnx',
-    feeds: { x: { dtype: 'float32', dims: X_DIMS, file: 'x.bin' }, context: { dtype: 'float32', dims: C_DIMS, file: 'c.bin' } },
+    feeds: {
+      x: { dtype: 'float32', dims: X_DIMS, file: 'x.bin' },
+      context: { dtype: 'float32', dims: C_DIMS, file: 'c.bin' },
+    },
     loss: { type: 'mse', output: 'y', target: { dtype: 'float32', dims: [1, 4, 5], file: 't.bin' } },
     wrt: ['context', 'conv.weight', 'x'],
     repeat: 3,

@@ -62,7 +62,13 @@ describe('#loadPackageAsync', () => {
     const none = await tinyPackage(root.dir, 'scale-none', { scalingFactor: null });
     const loaded = await load(none.dir);
     expect(loaded.scalingFactor).toEqual({ value: DEFAULT_VAE_SCALING_FACTOR, source: 'default' });
-    expect(loaded.scheduler).toMatchObject({ betaSchedule: 'scaled_linear', betaStart: 0.00085, betaEnd: 0.012, numTrainTimesteps: 1000, stepsOffset: 1 });
+    expect(loaded.scheduler).toMatchObject({
+      betaSchedule: 'scaled_linear',
+      betaStart: 0.00085,
+      betaEnd: 0.012,
+      numTrainTimesteps: 1000,
+      stepsOffset: 1,
+    });
     await writeFile(join(none.dir, 'vae_decoder', 'config.json'), '{"scaling_factor": "big"}');
     await expect(readVaeScalingFactor(none.dir)).rejects.toMatchObject({ code: 'MODEL_INVALID' });
   });
@@ -75,14 +81,26 @@ describe('#loadPackageAsync', () => {
     Object.assign(node, { opType: 'GroupNorm', domain: 'com.microsoft' });
     unet.opsetImports.push({ domain: 'com.microsoft', version: 1 });
     await writeModel(unet, unetPath);
-    await expect(load(pkg.dir)).rejects.toMatchObject({ code: 'CONTRIB_OP', message: expect.stringMatching(/GroupNorm/) });
+    await expect(load(pkg.dir)).rejects.toMatchObject({
+      code: 'CONTRIB_OP',
+      message: expect.stringMatching(/GroupNorm/),
+    });
   });
 
   it("takes the latent channels from the package, and refuses a UNet whose channels disagree with the VAE's", async () => {
     // A 12-channel UNet (2×2 patches of RGB, as the demo model) over the tiny 4-channel VAE: not one pipeline.
-    const unet = tinyUNetConfig({ crossAttentionDim: 32, sequenceLength: 8, latentSize: 8, inChannels: 12, outChannels: 12 });
+    const unet = tinyUNetConfig({
+      crossAttentionDim: 32,
+      sequenceLength: 8,
+      latentSize: 8,
+      inChannels: 12,
+      outChannels: 12,
+    });
     const pkg = await tinyPackage(root.dir, 'twelve', { unet, hidden: 32, sequenceLength: 8, imageSize: 64 });
-    await expect(load(pkg.dir)).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringMatching(/12 channels but the VAE decoder's latent_sample has 4/) });
+    await expect(load(pkg.dir)).rejects.toMatchObject({
+      code: 'MODEL_INVALID',
+      message: expect.stringMatching(/12 channels but the VAE decoder's latent_sample has 4/),
+    });
     // With the pixel-space patch VAE of 12 channels it loads, and an image goes through encoder and decoder.
     const geometry = { sceneSize: 16, latentSize: 8 };
     await writeModel(buildPixelVaeEncoder(geometry), join(pkg.dir, 'vae_encoder', 'model.onnx'));
@@ -104,6 +122,9 @@ describe('#loadPackageAsync', () => {
   it('refuses a broken scheduler config with MODEL_INVALID', async () => {
     const pkg = await tinyPackage(root.dir, 'bad-scheduler');
     await writeFile(join(pkg.dir, 'scheduler', 'scheduler_config.json'), '{"beta_schedule": "sigmoid"}');
-    await expect(load(pkg.dir)).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringMatching(/beta_schedule/) });
+    await expect(load(pkg.dir)).rejects.toMatchObject({
+      code: 'MODEL_INVALID',
+      message: expect.stringMatching(/beta_schedule/),
+    });
   });
 });

@@ -13,7 +13,11 @@ import { serializeModel } from '../../companion/src/onnx/model-file.ts';
 import { Rng } from '../../companion/src/util/rng.ts';
 import { tempRoot, testPicture, tinyPackage } from './support.ts';
 
-const VARIANTS: ReadonlyArray<{ label: string; options: TinyPackageOptions; expect: { timestep: string; ids: string; encoder: string; dtype: string } }> = [
+const VARIANTS: ReadonlyArray<{
+  label: string;
+  options: TinyPackageOptions;
+  expect: { timestep: string; ids: string; encoder: string; dtype: string };
+}> = [
   {
     label: 'early diffusers script: int64 [B] timestep, int32 input_ids, sampled latent_sample',
     options: { timestepInput: 'int64[B]', inputIds: 'int32', vaeEncoderOutput: 'latent_sample' },
@@ -21,7 +25,13 @@ const VARIANTS: ReadonlyArray<{ label: string; options: TinyPackageOptions; expe
   },
   {
     label: 'later diffusers script / Olive: float [B] timestep, external weights.pb, in-graph shape plumbing',
-    options: { timestepInput: 'float[B]', inputIds: 'int32', vaeEncoderOutput: 'latent_sample', externalWeights: true, dynamicShapes: true },
+    options: {
+      timestepInput: 'float[B]',
+      inputIds: 'int32',
+      vaeEncoderOutput: 'latent_sample',
+      externalWeights: true,
+      dynamicShapes: true,
+    },
     expect: { timestep: 'float[B]', ids: 'int32', encoder: 'latent_sample', dtype: 'float32' },
   },
   {
@@ -72,7 +82,11 @@ describe.each(VARIANTS)('$label', ({ label, options, expect: want }) => {
       // A sampling encoder is rewritten to its posterior mean: encoding twice gives the same latent.
       expect(await encodeImageAsync(loaded, input.pixels)).toEqual(z0);
 
-      const unet = await pool.getAsync('forward', () => ({ kind: 'bytes', bytes: serializeModel(loaded.unet.model), baseDir: loaded.unet.model.baseDir }));
+      const unet = await pool.getAsync('forward', () => ({
+        kind: 'bytes',
+        bytes: serializeModel(loaded.unet.model),
+        baseDir: loaded.unet.model.baseDir,
+      }));
       const sample = new Rng(3).normalArray(z0.length);
       const results = await unet.runAsync({
         sample: floatFeed(unet.input('sample')!, sample, loaded.latentDims),
@@ -96,11 +110,22 @@ describe.each(VARIANTS)('$label', ({ label, options, expect: want }) => {
     const pkg = await tinyPackage(root.dir, `${label.replace(/\W+/g, '-')}-train`, options);
     const engine = await ImagicEngine.openAsync({ modelDir: pkg.dir, provider: 'cpu' });
     try {
-      const { state } = await engine.trainAsync(testPicture(), 'a photo of a dog', { ...PRESETS.fast.train, embedSteps: 2, tuneSteps: 2, seed: 1 });
+      const { state } = await engine.trainAsync(testPicture(), 'a photo of a dog', {
+        ...PRESETS.fast.train,
+        embedSteps: 2,
+        tuneSteps: 2,
+        seed: 1,
+      });
       expect(state.losses.embed).toHaveLength(2);
       expect(state.losses.finetune).toHaveLength(2);
       expect([...state.losses.embed, ...state.losses.finetune].every(Number.isFinite)).toBe(true);
-      const [image] = await engine.renderAsync(state, { etas: [0.7], seeds: [1], steps: 2, guidanceScale: 3, sampler: 'ddim' });
+      const [image] = await engine.renderAsync(state, {
+        etas: [0.7],
+        seeds: [1],
+        steps: 2,
+        guidanceScale: 3,
+        sampler: 'ddim',
+      });
       expect(image!.rgba.length).toBe(64 * 64 * 4);
     } finally {
       await engine.closeAsync();

@@ -52,12 +52,18 @@ describe('stage 2 (adapter fine-tuning)', () => {
 describe('stage 3 (sampling)', () => {
   it('reconstructs the input at η = 0 far better than the untuned model', async () => {
     const tuned = await engine.renderAsync(state, SAMPLE);
-    const untunedValues = new Map([...state.adapterValues].map(([name, v]) => [name, name.endsWith('::up') ? new Float32Array(v.length) : v]));
+    const untunedValues = new Map(
+      [...state.adapterValues].map(([name, v]) => [name, name.endsWith('::up') ? new Float32Array(v.length) : v]),
+    );
     const untuned = await engine.renderAsync({ ...state, adapterValues: untunedValues }, SAMPLE);
     const tunedPsnr = tuned.map((o) => psnr(o.rgba, picture.rgba));
     const untunedPsnr = untuned.map((o) => psnr(o.rgba, picture.rgba));
-    console.info(`losses: embed ${mean(state.losses.embed.slice(0, WINDOW)).toFixed(4)} → ${mean(state.losses.embed.slice(-WINDOW)).toFixed(4)}, finetune ${mean(state.losses.finetune.slice(0, WINDOW)).toFixed(4)} → ${mean(state.losses.finetune.slice(-WINDOW)).toFixed(4)}`);
-    console.info(`η = 0 PSNR: tuned ${tunedPsnr.map((p) => p.toFixed(2)).join(', ')} dB; untuned ${untunedPsnr.map((p) => p.toFixed(2)).join(', ')} dB`);
+    console.info(
+      `losses: embed ${mean(state.losses.embed.slice(0, WINDOW)).toFixed(4)} → ${mean(state.losses.embed.slice(-WINDOW)).toFixed(4)}, finetune ${mean(state.losses.finetune.slice(0, WINDOW)).toFixed(4)} → ${mean(state.losses.finetune.slice(-WINDOW)).toFixed(4)}`,
+    );
+    console.info(
+      `η = 0 PSNR: tuned ${tunedPsnr.map((p) => p.toFixed(2)).join(', ')} dB; untuned ${untunedPsnr.map((p) => p.toFixed(2)).join(', ')} dB`,
+    );
     // Measured (seeds 1–3): tuned 11.2, 9.2, 7.8 dB (mean 9.4); untuned 6.2, 6.3, 6.0 dB; the tiny VAE's own round
     // trip 22.6 dB. The random tiny UNet is no denoiser before stage 2, so 400 adapter steps get only part of the way.
     expect(mean(tunedPsnr)).toBeGreaterThan(8.5);
@@ -71,7 +77,20 @@ describe('stage 3 (sampling)', () => {
     const store = new EditStore(root.dir);
     const id = newEditId();
     const input = { sha256: '0'.repeat(64), width: picture.width, height: picture.height };
-    await store.saveAsync(id, newEditManifest({ editId: id, modelId: state.modelId, modelDir, preset: 'fast', sample, input, state, sequenceLength: 8 }), state);
+    await store.saveAsync(
+      id,
+      newEditManifest({
+        editId: id,
+        modelId: state.modelId,
+        modelDir,
+        preset: 'fast',
+        sample,
+        input,
+        state,
+        sequenceLength: 8,
+      }),
+      state,
+    );
     const second = await ImagicEngine.openAsync({ modelDir, provider: 'cpu' });
     try {
       const [again] = await second.renderAsync((await store.loadAsync(id)).state, sample);
@@ -87,10 +106,20 @@ describe('stage 3 (sampling)', () => {
     const sample: SampleSettings = { ...SAMPLE, seeds: [2], steps: 10, guidanceScale: 3 };
     const pixels = async (s: TrainedState, sm: SampleSettings) => (await engine.renderAsync(s, sm))[0]!.pixels;
     const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
-    const base = { ...state, adapterValues: new Map([...state.adapterValues].map(([n, v]) => [n, n.endsWith('::up') ? new Float32Array(v.length) : v])) };
+    const base = {
+      ...state,
+      adapterValues: new Map(
+        [...state.adapterValues].map(([n, v]) => [n, n.endsWith('::up') ? new Float32Array(v.length) : v]),
+      ),
+    };
     const late = { from: 0, scale: 0 };
     // η = 0: λ = 1 at every step, whatever the setting (the paper's reconstruction is untouched).
-    expect(maxDiff(await pixels(state, { ...sample, etas: [0], lateAdapters: late }), await pixels(state, { ...sample, etas: [0] }))).toBeLessThan(1e-5);
+    expect(
+      maxDiff(
+        await pixels(state, { ...sample, etas: [0], lateAdapters: late }),
+        await pixels(state, { ...sample, etas: [0] }),
+      ),
+    ).toBeLessThan(1e-5);
     // η = 1, from 0, scale 0: the adapters are off at every step, which is sampling the base model at ē = e_tgt.
     const faded = await pixels(state, { ...sample, etas: [1], lateAdapters: late });
     expect(maxDiff(faded, await pixels(base, { ...sample, etas: [1] }))).toBeLessThan(1e-5);
@@ -103,7 +132,14 @@ describe('stage 3 (sampling)', () => {
 
   it('keeps the input’s size and alpha', async () => {
     const banner = testPicture(40, 24, true);
-    const [out] = await engine.renderAsync({ ...state, image: banner, placement: { ...state.placement, canvas: { width: 64, height: 64 }, left: 0, top: 13, width: 64, height: 38 } }, { ...SAMPLE, seeds: [1], steps: 2 });
+    const [out] = await engine.renderAsync(
+      {
+        ...state,
+        image: banner,
+        placement: { ...state.placement, canvas: { width: 64, height: 64 }, left: 0, top: 13, width: 64, height: 38 },
+      },
+      { ...SAMPLE, seeds: [1], steps: 2 },
+    );
     expect([out!.width, out!.height]).toEqual([40, 24]);
     const alpha = (rgba: Uint8Array) => rgba.filter((_, i) => i % 4 === 3);
     expect(alpha(out!.rgba)).toEqual(alpha(banner.rgba));

@@ -3,7 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RgbaImage } from '../../companion/src/images/decode-image.ts';
-import { writeTinyPackage, type TinyPackage, type TinyPackageOptions } from '../../companion/src/fixtures/tiny-package.ts';
+import {
+  writeTinyPackage,
+  type TinyPackage,
+  type TinyPackageOptions,
+} from '../../companion/src/fixtures/tiny-package.ts';
 
 /**
  * A smooth picture with one object (a red disc on a gradient), so the tiny VAE's 8×8 averaging keeps most of it.

@@ -45,7 +45,10 @@ describe('imagic pair', { timeout: CLI_TIMEOUT_MS }, () => {
 describe('imagic serve', { timeout: CLI_TIMEOUT_MS }, () => {
   it('names a pair command that works from where it was started, outside the project too', async () => {
     const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'imagic-cwd-'));
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], { cwd: elsewhere, env: { ...process.env, IMAGIC_TRAY: 'off' } });
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], {
+      cwd: elsewhere,
+      env: { ...process.env, IMAGIC_TRAY: 'off' },
+    });
     const out = watchStdout(child);
     const [, command] = await out.waitFor(/Pair a plugin: run `([^`]+)`/);
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -58,7 +61,9 @@ describe('imagic serve', { timeout: CLI_TIMEOUT_MS }, () => {
   });
 
   it('prints where it listens and how to get a model, serves /health, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], { env: { ...process.env, IMAGIC_TRAY: 'off' } });
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], {
+      env: { ...process.env, IMAGIC_TRAY: 'off' },
+    });
     const out = watchStdout(child);
     const [, port] = await out.waitFor(/listening on http:\/\/localhost:(\d+)/);
     await out.waitFor(/Press Ctrl\+C to stop/);

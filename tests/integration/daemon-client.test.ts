@@ -54,8 +54,12 @@ describe('DaemonClient against the companion', () => {
     const client = clientFor(daemon.token);
     client.connect();
     await untilState(client, 'ready');
-    await expect(client.requestAsync({ type: 'job.cancel', jobId: '0'.repeat(32) })).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
-    await expect(client.requestAsync({ type: 'edit.delete', editId: '0'.repeat(32) })).rejects.toBeInstanceOf(DaemonRequestError);
+    await expect(client.requestAsync({ type: 'job.cancel', jobId: '0'.repeat(32) })).rejects.toMatchObject({
+      code: 'JOB_NOT_FOUND',
+    });
+    await expect(client.requestAsync({ type: 'edit.delete', editId: '0'.repeat(32) })).rejects.toBeInstanceOf(
+      DaemonRequestError,
+    );
     client.close();
   });
 

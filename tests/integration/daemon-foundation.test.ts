@@ -34,13 +34,21 @@ describe('pairing', () => {
 
   it('answers a wrong code with PAIRING_FAILED, then closes the socket with that code as reason', async () => {
     const inbox = new Inbox(await openSocketAsync(daemon.port));
-    expect(await inbox.requestAsync(hello('x'.repeat(43)))).toMatchObject({ type: 'error', id: 'h1', code: 'PAIRING_FAILED' });
+    expect(await inbox.requestAsync(hello('x'.repeat(43)))).toMatchObject({
+      type: 'error',
+      id: 'h1',
+      code: 'PAIRING_FAILED',
+    });
     expect(await inbox.closed).toEqual({ code: 1008, reason: 'PAIRING_FAILED' });
   });
 
   it('refuses requests before hello with PAIRING_REQUIRED and closes', async () => {
     const inbox = new Inbox(await openSocketAsync(daemon.port));
-    expect(await inbox.requestAsync({ type: 'status', id: 's0' })).toMatchObject({ type: 'error', id: 's0', code: 'PAIRING_REQUIRED' });
+    expect(await inbox.requestAsync({ type: 'status', id: 's0' })).toMatchObject({
+      type: 'error',
+      id: 's0',
+      code: 'PAIRING_REQUIRED',
+    });
     expect((await inbox.closed).code).toBe(1008);
   });
 
@@ -85,13 +93,22 @@ describe('handshake gates', () => {
     }
   });
 
-  it.each(['https://evil.example', 'http://localhost:3000', 'https://www.figma.com'])('refuses Origin %s with 403 FORBIDDEN_ORIGIN', async (origin) => {
-    await expect(openSocketAsync(daemon.port, { origin })).rejects.toEqual({ status: 403, code: 'FORBIDDEN_ORIGIN' });
-  });
+  it.each(['https://evil.example', 'http://localhost:3000', 'https://www.figma.com'])(
+    'refuses Origin %s with 403 FORBIDDEN_ORIGIN',
+    async (origin) => {
+      await expect(openSocketAsync(daemon.port, { origin })).rejects.toEqual({ status: 403, code: 'FORBIDDEN_ORIGIN' });
+    },
+  );
 
   it('refuses a rebinding Host with 403 FORBIDDEN_HOST', async () => {
-    await expect(openSocketAsync(daemon.port, { host: `evil.example:${daemon.port}` })).rejects.toEqual({ status: 403, code: 'FORBIDDEN_HOST' });
-    await expect(openSocketAsync(daemon.port, { host: 'localhost:1' })).rejects.toEqual({ status: 403, code: 'FORBIDDEN_HOST' });
+    await expect(openSocketAsync(daemon.port, { host: `evil.example:${daemon.port}` })).rejects.toEqual({
+      status: 403,
+      code: 'FORBIDDEN_HOST',
+    });
+    await expect(openSocketAsync(daemon.port, { host: 'localhost:1' })).rejects.toEqual({
+      status: 403,
+      code: 'FORBIDDEN_HOST',
+    });
   });
 
   it('serves WebSockets only on /ws', async () => {
@@ -123,8 +140,14 @@ describe('a paired session', () => {
 
   it('answers each kind of bad message with its own code, correlated by id, and keeps serving', async () => {
     const inbox = await pairAsync(daemon);
-    expect(await inbox.requestAsync({ type: 'models.pull', id: 'u1' })).toMatchObject({ code: 'UNKNOWN_MESSAGE_TYPE', id: 'u1' });
-    expect(await inbox.requestAsync({ type: 'status', id: 'x1', extra: true })).toMatchObject({ code: 'INVALID_FIELD', id: 'x1' });
+    expect(await inbox.requestAsync({ type: 'models.pull', id: 'u1' })).toMatchObject({
+      code: 'UNKNOWN_MESSAGE_TYPE',
+      id: 'u1',
+    });
+    expect(await inbox.requestAsync({ type: 'status', id: 'x1', extra: true })).toMatchObject({
+      code: 'INVALID_FIELD',
+      id: 'x1',
+    });
     inbox.socket.send(JSON.stringify({ v: 7, type: 'status', id: 'v7' }));
     expect(await inbox.nextAsync()).toMatchObject({ code: 'PROTOCOL_VERSION_MISMATCH', id: 'v7' });
     inbox.socket.send(`{"v":1,"type":"status","id":"big","pad":"${'x'.repeat(MAX_JSON_MESSAGE_CHARS)}"}`);
@@ -136,10 +159,23 @@ describe('a paired session', () => {
   it('answers requests about unknown edits and jobs with EDIT_NOT_FOUND / JOB_NOT_FOUND, and lists no edits', async () => {
     const inbox = await pairAsync(daemon);
     const { 'edit.render': render, 'edit.delete': del, 'job.cancel': cancel } = clientMessageExamples;
-    expect(await inbox.requestAsync({ ...render })).toMatchObject({ type: 'error', id: render.id, code: 'EDIT_NOT_FOUND' });
+    expect(await inbox.requestAsync({ ...render })).toMatchObject({
+      type: 'error',
+      id: render.id,
+      code: 'EDIT_NOT_FOUND',
+    });
     expect(await inbox.requestAsync({ ...del })).toMatchObject({ type: 'error', id: del.id, code: 'EDIT_NOT_FOUND' });
-    expect(await inbox.requestAsync({ ...cancel })).toMatchObject({ type: 'error', id: cancel.id, code: 'JOB_NOT_FOUND' });
-    expect(await inbox.requestAsync({ type: 'edits.list', id: 'l1' })).toEqual({ v: 1, type: 'edits.list.result', id: 'l1', edits: [] });
+    expect(await inbox.requestAsync({ ...cancel })).toMatchObject({
+      type: 'error',
+      id: cancel.id,
+      code: 'JOB_NOT_FOUND',
+    });
+    expect(await inbox.requestAsync({ type: 'edits.list', id: 'l1' })).toEqual({
+      v: 1,
+      type: 'edits.list.result',
+      id: 'l1',
+      edits: [],
+    });
     inbox.socket.close();
   });
 });
@@ -147,7 +183,15 @@ describe('a paired session', () => {
 describe('binary uploads', () => {
   const png = fakePng(64, 48);
   const frameId = '0123456789abcdef0123456789abcdef';
-  const upload = encodeBinaryFrame({ kind: 'upload', id: frameId, index: 0, width: 64, height: 48, format: 'png', payload: png });
+  const upload = encodeBinaryFrame({
+    kind: 'upload',
+    id: frameId,
+    index: 0,
+    width: 64,
+    height: 48,
+    format: 'png',
+    payload: png,
+  });
   const sha256 = createHash('sha256').update(png).digest('hex');
   const editStart = (id: string, patch: Partial<typeof exampleEditRequest.image> = {}) => ({
     type: 'edit.start',
@@ -169,7 +213,10 @@ describe('binary uploads', () => {
     expect(await inbox.requestAsync(editStart('e0'))).toMatchObject({ id: 'e0', code: 'UPLOAD_NOT_FOUND' });
     inbox.socket.send(upload.value);
     expect(await inbox.requestAsync(editStart('e1'))).toMatchObject({ type: 'error', id: 'e1', code: 'NO_MODEL' });
-    expect(await inbox.requestAsync(editStart('e2', { sha256: 'f'.repeat(64) }))).toMatchObject({ id: 'e2', code: 'INVALID_FIELD' });
+    expect(await inbox.requestAsync(editStart('e2', { sha256: 'f'.repeat(64) }))).toMatchObject({
+      id: 'e2',
+      code: 'INVALID_FIELD',
+    });
     expect(await inbox.requestAsync(editStart('e3', { width: 65 }))).toMatchObject({ id: 'e3', code: 'INVALID_FIELD' });
     inbox.socket.close();
   });
@@ -191,7 +238,9 @@ describe('HTTP', () => {
       const req = request({ host: '127.0.0.1', port, path: '/health', headers }, (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }),
+        );
       });
       req.on('error', reject);
       req.end();
@@ -204,8 +253,13 @@ describe('HTTP', () => {
   });
 
   it('refuses a foreign Host or Origin with a coded 403', async () => {
-    expect(await getAsync(daemon.port, { host: 'evil.example' })).toMatchObject({ status: 403, body: { code: 'FORBIDDEN_HOST' } });
-    expect(await getAsync(daemon.port, { host: `localhost:${daemon.port}`, origin: 'https://evil.example' })).toMatchObject({
+    expect(await getAsync(daemon.port, { host: 'evil.example' })).toMatchObject({
+      status: 403,
+      body: { code: 'FORBIDDEN_HOST' },
+    });
+    expect(
+      await getAsync(daemon.port, { host: `localhost:${daemon.port}`, origin: 'https://evil.example' }),
+    ).toMatchObject({
       status: 403,
       body: { code: 'FORBIDDEN_ORIGIN' },
     });
@@ -227,11 +281,35 @@ describe('startDaemonAsync', () => {
   it("fails with DATA_DIR_IN_USE on a running daemon's data folder, leaving its running job alone", async () => {
     // A job the running daemon is running, as its journal holds it.
     const jobId = 'a'.repeat(32);
-    const running = { version: 1, jobId, editId: 'e'.repeat(32), kind: 'render', state: 'running', client: 'figma', requestId: 'r1', prompt: null, resultFormat: 'png', createdAt: new Date().toISOString(), startedAt: new Date().toISOString(), finishedAt: null, outputs: [], error: null, timingMs: {} };
+    const running = {
+      version: 1,
+      jobId,
+      editId: 'e'.repeat(32),
+      kind: 'render',
+      state: 'running',
+      client: 'figma',
+      requestId: 'r1',
+      prompt: null,
+      resultFormat: 'png',
+      createdAt: new Date().toISOString(),
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      outputs: [],
+      error: null,
+      timingMs: {},
+    };
     const file = join(daemon.dataDir, 'jobs', `${jobId}.json`);
     await writeFile(file, JSON.stringify(running));
-    const attempt = startDaemonAsync({ ...defaultDaemonOptions, port: 0, dataDir: daemon.dataDir, logger: silentLogger });
-    await expect(attempt).rejects.toMatchObject({ code: 'DATA_DIR_IN_USE', message: expect.stringContaining(`process ${process.pid}`) });
+    const attempt = startDaemonAsync({
+      ...defaultDaemonOptions,
+      port: 0,
+      dataDir: daemon.dataDir,
+      logger: silentLogger,
+    });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'DATA_DIR_IN_USE',
+      message: expect.stringContaining(`process ${process.pid}`),
+    });
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ state: 'running', error: null });
     await rm(file);
   });
@@ -261,4 +339,3 @@ describe('startDaemonAsync', () => {
     expect((await inbox.closed).code).toBe(1001);
   });
 });
-

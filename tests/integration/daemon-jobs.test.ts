@@ -29,7 +29,11 @@ afterAll(async () => {
 
 type Queued = MessageOf<ServerMessage, 'job.queued'>;
 
-async function startEditAsync(on: Inbox, options: Parameters<typeof fastEditRequest>[1] = {}, id = `e${Math.random()}`.slice(0, 12)): Promise<Queued> {
+async function startEditAsync(
+  on: Inbox,
+  options: Parameters<typeof fastEditRequest>[1] = {},
+  id = `e${Math.random()}`.slice(0, 12),
+): Promise<Queued> {
   const image = await uploadAsync(on, picture);
   const reply = await on.requestAsync({ type: 'edit.start', id, request: fastEditRequest(image, options) });
   if (reply.type !== 'job.queued') throw new Error(`expected job.queued, got ${JSON.stringify(reply)}`);
@@ -49,42 +53,76 @@ describe('a full edit', () => {
     expect(progress.at(-1)).toMatchObject({ stage: 'sample', step: 4, total: 4 });
 
     // The UNet work: 3 + 3 training steps at 1 + 2 forwards; 2 outputs × 2 guided steps at 2 forwards.
-    expect(result).toMatchObject({ jobId: queued.jobId, editId: queued.editId, cost: { embed: 9, finetune: 9, sample: 8, total: 26, backward_ratio: 2 } });
+    expect(result).toMatchObject({
+      jobId: queued.jobId,
+      editId: queued.editId,
+      cost: { embed: 9, finetune: 9, sample: 8, total: 26, backward_ratio: 2 },
+    });
     expect(result.outputs.map((o) => [o.index, o.eta, o.seed, o.width, o.height, o.format])).toEqual([
       [0, 0.5, 1, 48, 40, 'png'],
       [1, 0.9, 1, 48, 40, 'png'],
     ]);
     for (const output of result.outputs) {
       const frame = await inbox.nextFrameAsync();
-      expect(frame).toMatchObject({ kind: 'result', id: queued.jobId, index: output.index, width: 48, height: 40, format: 'png' });
+      expect(frame).toMatchObject({
+        kind: 'result',
+        id: queued.jobId,
+        index: output.index,
+        width: 48,
+        height: 40,
+        format: 'png',
+      });
       expect(frame.payload.length).toBe(output.byteLength);
       const { data, info } = await sharp(frame.payload).raw().toBuffer({ resolveWithObject: true });
       expect([info.width, info.height, info.channels]).toEqual([48, 40, 4]);
       expect(alphaOf(new Uint8Array(data))).toEqual(alphaOf(picture.rgba));
       // Nothing lost: the same bytes are in the journal's results folder.
-      expect(Buffer.compare(await readFile(path.join(jobsDir(daemon.dataDir), queued.jobId, `${output.index}.png`)), frame.payload)).toBe(0);
+      expect(
+        Buffer.compare(
+          await readFile(path.join(jobsDir(daemon.dataDir), queued.jobId, `${output.index}.png`)),
+          frame.payload,
+        ),
+      ).toBe(0);
     }
-    const record = JSON.parse(await readFile(path.join(jobsDir(daemon.dataDir), `${queued.jobId}.json`), 'utf8')) as Record<string, unknown>;
-    expect(record).toMatchObject({ state: 'done', kind: 'edit', client: 'cli', timingMs: { engine: expect.any(Number), decode: expect.any(Number) } });
+    const record = JSON.parse(
+      await readFile(path.join(jobsDir(daemon.dataDir), `${queued.jobId}.json`), 'utf8'),
+    ) as Record<string, unknown>;
+    expect(record).toMatchObject({
+      state: 'done',
+      kind: 'edit',
+      client: 'cli',
+      timingMs: { engine: expect.any(Number), decode: expect.any(Number) },
+    });
     savedEditId = queued.editId;
   });
 
   it('lists the trained edit as ready and reports the loaded model, provider and event-loop lag', async () => {
     const edits = await inbox.requestAsync({ type: 'edits.list', id: 'l' });
-    expect(edits).toMatchObject({ type: 'edits.list.result', edits: [{ editId: savedEditId, prompt: 'a photo of a cat', width: 48, height: 40, state: 'ready' }] });
+    expect(edits).toMatchObject({
+      type: 'edits.list.result',
+      edits: [{ editId: savedEditId, prompt: 'a photo of a cat', width: 48, height: 40, state: 'ready' }],
+    });
     const status = await inbox.requestAsync({ type: 'status', id: 's' });
-    expect(status).toMatchObject({ model: { state: 'ready', name: 'tiny' }, executionProvider: 'cpu', device: expect.any(String), paused: false, currentJob: null });
+    expect(status).toMatchObject({
+      model: { state: 'ready', name: 'tiny' },
+      executionProvider: 'cpu',
+      device: expect.any(String),
+      paused: false,
+      currentJob: null,
+    });
     if (status.type !== 'status.result') throw new Error('no status');
     // The engine runs in worker threads, so the main thread stays responsive (bench: p99 well under 50 ms).
     expect(status.eventLoop?.p99Ms).toBeLessThan(250);
   });
 
-  it("reports the η and the prompts the model recommends (imagic_settings.json), and leaves them out when that file is damaged", async () => {
+  it('reports the η and the prompts the model recommends (imagic_settings.json), and leaves them out when that file is damaged', async () => {
     const settings = path.join(daemon.dataDir, 'models', 'tiny', 'imagic_settings.json');
     try {
       const prompts = { vocabulary: ['a', 'cat'], examples: ['a cat'] };
       await writeFile(settings, JSON.stringify({ train: {}, sample: { eta: 0.9 }, prompts, reason: 'test' }));
-      expect(await inbox.requestAsync({ type: 'status', id: 's2' })).toMatchObject({ model: { name: 'tiny', recommendedEta: 0.9, prompts } });
+      expect(await inbox.requestAsync({ type: 'status', id: 's2' })).toMatchObject({
+        model: { name: 'tiny', recommendedEta: 0.9, prompts },
+      });
       await writeFile(settings, '{ damaged');
       const status = await inbox.requestAsync({ type: 'status', id: 's3' });
       expect(status).toMatchObject({ type: 'status.result', model: { name: 'tiny' } });
@@ -100,7 +138,9 @@ describe('a full edit', () => {
     const queued = await inbox.requestAsync({ type: 'edit.start', id: 'raw', request: fastEditRequest(image) });
     if (queued.type !== 'job.queued') throw new Error(JSON.stringify(queued));
     const { message } = await inbox.untilAsync(ofType('job.result', queued.jobId));
-    expect(message.outputs).toEqual([{ index: 0, eta: 0.7, seed: 1, width: 48, height: 40, format: 'rgba8', byteLength: 48 * 40 * 4 }]);
+    expect(message.outputs).toEqual([
+      { index: 0, eta: 0.7, seed: 1, width: 48, height: 40, format: 'rgba8', byteLength: 48 * 40 * 4 },
+    ]);
     const frame = await inbox.nextFrameAsync();
     expect(alphaOf(frame.payload)).toEqual(alphaOf(picture.rgba));
   });
@@ -108,7 +148,12 @@ describe('a full edit', () => {
 
 describe('re-renders', () => {
   it('run stage 3 only, from the saved edit', async () => {
-    const reply = await inbox.requestAsync({ type: 'edit.render', id: 'rr', editId: savedEditId, sampling: { ...FAST_SAMPLING, seeds: [3, 4] } });
+    const reply = await inbox.requestAsync({
+      type: 'edit.render',
+      id: 'rr',
+      editId: savedEditId,
+      sampling: { ...FAST_SAMPLING, seeds: [3, 4] },
+    });
     expect(reply).toMatchObject({ type: 'job.queued', id: 'rr', editId: savedEditId });
     if (reply.type !== 'job.queued') return;
     const { message, before } = await inbox.untilAsync(ofType('job.result', reply.jobId));
@@ -122,7 +167,15 @@ describe('re-renders', () => {
     await inbox.untilAsync(ofType('job.progress', blocker.jobId));
     const etas = [0.1, 0.2, 0.3];
     for (const eta of etas) {
-      inbox.socket.send(JSON.stringify({ v: 1, type: 'edit.render', id: `slide${eta}`, editId: savedEditId, sampling: { ...FAST_SAMPLING, etas: [eta] } }));
+      inbox.socket.send(
+        JSON.stringify({
+          v: 1,
+          type: 'edit.render',
+          id: `slide${eta}`,
+          editId: savedEditId,
+          sampling: { ...FAST_SAMPLING, etas: [eta] },
+        }),
+      );
     }
     // job.queued is repeated with the request's id whenever a position changes: key job ids by request id.
     const byRequest = new Map<string, string>();
@@ -133,17 +186,23 @@ describe('re-renders', () => {
       if (m.type === 'job.queued' && m.id.startsWith('slide')) byRequest.set(m.id, m.jobId);
     }
     const ids = etas.map((eta) => byRequest.get(`slide${eta}`)!);
-    expect(await inbox.requestAsync({ type: 'job.cancel', id: 'c', jobId: blocker.jobId })).toMatchObject({ type: 'ok' });
+    expect(await inbox.requestAsync({ type: 'job.cancel', id: 'c', jobId: blocker.jobId })).toMatchObject({
+      type: 'ok',
+    });
     const { message: last, before } = await inbox.untilAsync(ofType('job.result', ids[2]));
     const errors = [...seen, ...before].filter((m) => m.type === 'job.error');
     const outcome = (e: ServerMessage) => (e.type === 'job.error' ? `${e.jobId} ${e.code}` : '');
-    expect(errors.map(outcome).sort()).toEqual([`${ids[0]} SUPERSEDED`, `${ids[1]} SUPERSEDED`, `${blocker.jobId} CANCELLED`].sort());
+    expect(errors.map(outcome).sort()).toEqual(
+      [`${ids[0]} SUPERSEDED`, `${ids[1]} SUPERSEDED`, `${blocker.jobId} CANCELLED`].sort(),
+    );
     expect(last.outputs.map((o) => o.eta)).toEqual([0.3]);
     await inbox.nextFrameAsync();
   });
 
   it('of an unknown edit fail with EDIT_NOT_FOUND', async () => {
-    expect(await inbox.requestAsync({ type: 'edit.render', id: 'x', editId: 'f'.repeat(32), sampling: FAST_SAMPLING })).toMatchObject({ code: 'EDIT_NOT_FOUND' });
+    expect(
+      await inbox.requestAsync({ type: 'edit.render', id: 'x', editId: 'f'.repeat(32), sampling: FAST_SAMPLING }),
+    ).toMatchObject({ code: 'EDIT_NOT_FOUND' });
   });
 });
 
@@ -158,7 +217,9 @@ describe('cancel', () => {
     expect(before.every((m) => m.type === 'job.progress')).toBe(true);
     // A step already running finishes; the next one never starts.
     expect(after.filter((m) => m.type === 'job.progress').length).toBeLessThanOrEqual(1);
-    expect(await inbox.requestAsync({ type: 'job.cancel', id: 'cy', jobId: queued.jobId })).toMatchObject({ code: 'JOB_NOT_FOUND' });
+    expect(await inbox.requestAsync({ type: 'job.cancel', id: 'cy', jobId: queued.jobId })).toMatchObject({
+      code: 'JOB_NOT_FOUND',
+    });
   });
 });
 
@@ -193,9 +254,14 @@ describe('the queue', () => {
     const first = await startEditAsync(inbox, {}, 'q1');
     const second = await startEditAsync(inbox, {}, 'q2');
     expect([first.position, second.position]).toEqual([0, 1]);
-    expect(await inbox.requestAsync({ type: 'status', id: 'st' })).toMatchObject({ paused: true, queue: { running: 0, queued: 2 } });
+    expect(await inbox.requestAsync({ type: 'status', id: 'st' })).toMatchObject({
+      paused: true,
+      queue: { running: 0, queued: 2 },
+    });
     expect(await inbox.requestAsync({ type: 'queue.resume', id: 'r' })).toMatchObject({ type: 'ok' });
-    const { message: moved } = await inbox.untilAsync((m): m is Queued => m.type === 'job.queued' && m.jobId === second.jobId);
+    const { message: moved } = await inbox.untilAsync(
+      (m): m is Queued => m.type === 'job.queued' && m.jobId === second.jobId,
+    );
     expect(moved).toMatchObject({ id: 'q2', position: 0 });
     await inbox.untilAsync(ofType('job.result', second.jobId));
     await inbox.nextFrameAsync();
@@ -218,7 +284,13 @@ describe('reconnect and retrieve', () => {
     }
     expect(state).toBe('done');
     const fetched = await again.requestAsync({ type: 'job.fetch', id: 'f1', jobId: queued.jobId });
-    expect(fetched).toMatchObject({ type: 'job.result', id: 'f1', jobId: queued.jobId, outputs: [{ index: 0, format: 'png' }], cost: { embed: 9, total: expect.any(Number) } });
+    expect(fetched).toMatchObject({
+      type: 'job.result',
+      id: 'f1',
+      jobId: queued.jobId,
+      outputs: [{ index: 0, format: 'png' }],
+      cost: { embed: 9, total: expect.any(Number) },
+    });
     expect(await again.nextFrameAsync()).toMatchObject({ kind: 'result', id: queued.jobId, index: 0 });
     again.socket.close();
   });
@@ -226,26 +298,46 @@ describe('reconnect and retrieve', () => {
   it('job.fetch attaches to a running job, whose events then reach the new socket too', async () => {
     const queued = await startEditAsync(inbox, { embedSteps: 30 });
     const other = await pairAsync(daemon);
-    expect(await other.requestAsync({ type: 'job.fetch', id: 'f2', jobId: queued.jobId })).toMatchObject({ type: 'job.queued', id: 'f2', jobId: queued.jobId });
+    expect(await other.requestAsync({ type: 'job.fetch', id: 'f2', jobId: queued.jobId })).toMatchObject({
+      type: 'job.queued',
+      id: 'f2',
+      jobId: queued.jobId,
+    });
     await other.untilAsync(ofType('job.result', queued.jobId));
     await inbox.untilAsync(ofType('job.result', queued.jobId));
     await Promise.all([other.nextFrameAsync(), inbox.nextFrameAsync()]);
-    expect(await other.requestAsync({ type: 'job.fetch', id: 'f3', jobId: 'a'.repeat(32) })).toMatchObject({ code: 'JOB_NOT_FOUND' });
+    expect(await other.requestAsync({ type: 'job.fetch', id: 'f3', jobId: 'a'.repeat(32) })).toMatchObject({
+      code: 'JOB_NOT_FOUND',
+    });
     other.socket.close();
   });
 });
 
 describe('saved edits and models', () => {
   it('edit.delete removes the saved edit', async () => {
-    expect(await inbox.requestAsync({ type: 'edit.delete', id: 'd1', editId: savedEditId })).toEqual({ v: 1, type: 'ok', id: 'd1' });
+    expect(await inbox.requestAsync({ type: 'edit.delete', id: 'd1', editId: savedEditId })).toEqual({
+      v: 1,
+      type: 'ok',
+      id: 'd1',
+    });
     expect(existsSync(path.join(daemon.dataDir, 'edits', savedEditId))).toBe(false);
-    expect(await inbox.requestAsync({ type: 'edit.delete', id: 'd2', editId: savedEditId })).toMatchObject({ code: 'EDIT_NOT_FOUND' });
+    expect(await inbox.requestAsync({ type: 'edit.delete', id: 'd2', editId: savedEditId })).toMatchObject({
+      code: 'EDIT_NOT_FOUND',
+    });
   });
 
   it('models.list shows the installed model as default; models.default refuses an unknown id', async () => {
     const list = await inbox.requestAsync({ type: 'models.list', id: 'm1' });
-    expect(list).toMatchObject({ type: 'models.list.result', models: [{ modelId: 'tiny', isDefault: true, bytes: expect.any(Number) }], modelsDir: path.join(daemon.dataDir, 'models') });
-    expect(await inbox.requestAsync({ type: 'models.default', id: 'm2', modelId: 'tiny' })).toMatchObject({ type: 'ok' });
-    expect(await inbox.requestAsync({ type: 'models.default', id: 'm3', modelId: 'nope' })).toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    expect(list).toMatchObject({
+      type: 'models.list.result',
+      models: [{ modelId: 'tiny', isDefault: true, bytes: expect.any(Number) }],
+      modelsDir: path.join(daemon.dataDir, 'models'),
+    });
+    expect(await inbox.requestAsync({ type: 'models.default', id: 'm2', modelId: 'tiny' })).toMatchObject({
+      type: 'ok',
+    });
+    expect(await inbox.requestAsync({ type: 'models.default', id: 'm3', modelId: 'nope' })).toMatchObject({
+      code: 'MODEL_NOT_FOUND',
+    });
   });
 });

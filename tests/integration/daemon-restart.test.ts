@@ -37,12 +37,20 @@ async function startAsync(): Promise<{ serve: ServeProcess; inbox: Inbox }> {
 describe('restart after kill -9', { timeout: CLI_TIMEOUT_MS }, () => {
   it('fails the interrupted job with JOB_INTERRUPTED and keeps finished results and saved edits', async () => {
     const { serve, inbox } = await startAsync();
-    const finished = await inbox.requestAsync({ type: 'edit.start', id: 'a', request: fastEditRequest(await uploadAsync(inbox)) });
+    const finished = await inbox.requestAsync({
+      type: 'edit.start',
+      id: 'a',
+      request: fastEditRequest(await uploadAsync(inbox)),
+    });
     if (finished.type !== 'job.queued') throw new Error(JSON.stringify(finished));
     const { message: result } = await inbox.untilAsync(ofType('job.result', finished.jobId));
     const bytes = (await inbox.nextFrameAsync()).payload;
 
-    const doomed = await inbox.requestAsync({ type: 'edit.start', id: 'b', request: fastEditRequest(await uploadAsync(inbox), { embedSteps: 5000 }) });
+    const doomed = await inbox.requestAsync({
+      type: 'edit.start',
+      id: 'b',
+      request: fastEditRequest(await uploadAsync(inbox), { embedSteps: 5000 }),
+    });
     if (doomed.type !== 'job.queued') throw new Error(JSON.stringify(doomed));
     await inbox.untilAsync((m): m is ServerMessage => m.type === 'job.progress' && m.stage === 'embed' && m.step >= 2);
     serve.child.kill('SIGKILL');
@@ -57,14 +65,27 @@ describe('restart after kill -9', { timeout: CLI_TIMEOUT_MS }, () => {
     });
     expect(list.jobs.find((j) => j.jobId === finished.jobId)).toMatchObject({ state: 'done', outputs: result.outputs });
 
-    expect(await again.inbox.requestAsync({ type: 'job.fetch', id: 'f', jobId: finished.jobId })).toMatchObject({ type: 'job.result', id: 'f', outputs: result.outputs });
+    expect(await again.inbox.requestAsync({ type: 'job.fetch', id: 'f', jobId: finished.jobId })).toMatchObject({
+      type: 'job.result',
+      id: 'f',
+      outputs: result.outputs,
+    });
     expect(Buffer.compare((await again.inbox.nextFrameAsync()).payload, bytes)).toBe(0);
-    expect(await again.inbox.requestAsync({ type: 'job.fetch', id: 'g', jobId: doomed.jobId })).toMatchObject({ type: 'job.error', id: 'g', code: 'JOB_INTERRUPTED' });
+    expect(await again.inbox.requestAsync({ type: 'job.fetch', id: 'g', jobId: doomed.jobId })).toMatchObject({
+      type: 'job.error',
+      id: 'g',
+      code: 'JOB_INTERRUPTED',
+    });
 
     const edits = await again.inbox.requestAsync({ type: 'edits.list', id: 'e' });
     if (edits.type !== 'edits.list.result') throw new Error(JSON.stringify(edits));
     expect(edits.edits.map((e) => [e.editId, e.state])).toEqual([[finished.editId, 'ready']]);
-    const render = await again.inbox.requestAsync({ type: 'edit.render', id: 'r', editId: finished.editId, sampling: FAST_SAMPLING });
+    const render = await again.inbox.requestAsync({
+      type: 'edit.render',
+      id: 'r',
+      editId: finished.editId,
+      sampling: FAST_SAMPLING,
+    });
     if (render.type !== 'job.queued') throw new Error(JSON.stringify(render));
     await again.inbox.untilAsync(ofType('job.result', render.jobId));
     await again.inbox.nextFrameAsync();

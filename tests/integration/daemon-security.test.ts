@@ -17,7 +17,11 @@ afterAll(async () => daemon?.stopAsync());
 describe('WebSocket refusals', () => {
   it('refuses a hello without a pairing code and closes', async () => {
     const inbox = new Inbox(await openSocketAsync(daemon.port));
-    expect(await inbox.requestAsync({ type: 'hello', id: 'h', client: 'figma', clientVersion: 't' })).toMatchObject({ type: 'error', id: 'h', code: 'INVALID_FIELD' });
+    expect(await inbox.requestAsync({ type: 'hello', id: 'h', client: 'figma', clientVersion: 't' })).toMatchObject({
+      type: 'error',
+      id: 'h',
+      code: 'INVALID_FIELD',
+    });
     expect(await inbox.closed).toEqual({ code: 1008, reason: 'INVALID_FIELD' });
   });
 
@@ -37,7 +41,13 @@ describe('WebSocket refusals', () => {
       const attempts = await Promise.all(
         Array.from({ length: 12 }, async (_, i) => {
           const inbox = new Inbox(await openSocketAsync(strict.port));
-          return inbox.requestAsync({ type: 'hello', id: `b${i}`, client: 'figma', clientVersion: 't', token: `${'g'.repeat(42)}${i % 10}` });
+          return inbox.requestAsync({
+            type: 'hello',
+            id: `b${i}`,
+            client: 'figma',
+            clientVersion: 't',
+            token: `${'g'.repeat(42)}${i % 10}`,
+          });
         }),
       );
       const codes = attempts.map((m) => (m.type === 'error' ? m.code : m.type));
@@ -69,11 +79,18 @@ describe('the dashboard page', () => {
   };
   const linkKey = () => new URL(daemon.url).searchParams.get('key')!;
   let cookie = '';
-  const dashboardHeaders = (): Record<string, string> => ({ host, 'sec-fetch-site': 'same-origin', 'x-imagic-dashboard': '1', cookie });
+  const dashboardHeaders = (): Record<string, string> => ({
+    host,
+    'sec-fetch-site': 'same-origin',
+    'x-imagic-dashboard': '1',
+    cookie,
+  });
 
   it('sets an HttpOnly, SameSite=Strict cookie for the key of the link imagic serve prints, and none for another key', async () => {
     const reply = await httpGetAsync(daemon.port, `/?key=${linkKey()}`, { host });
-    expect([reply.headers['set-cookie']].flat()[0]).toMatch(/^imagic_dashboard=[A-Za-z0-9_-]+; HttpOnly; SameSite=Strict; Path=\/$/);
+    expect([reply.headers['set-cookie']].flat()[0]).toMatch(
+      /^imagic_dashboard=[A-Za-z0-9_-]+; HttpOnly; SameSite=Strict; Path=\/$/,
+    );
     const wrong = await httpGetAsync(daemon.port, `/?key=${'k'.repeat(43)}`, { host });
     expect(wrong.status).toBe(303);
     expect(wrong.headers['set-cookie']).toBeUndefined();
@@ -81,10 +98,17 @@ describe('the dashboard page', () => {
   });
 
   it("refuses the pairing code to another local user's program that forges the browser's headers but lacks the cookie", async () => {
-    const reply = await httpGetAsync(daemon.port, '/api/dashboard-token', { ...dashboardHeaders(), cookie: `imagic_dashboard=${'k'.repeat(43)}` });
+    const reply = await httpGetAsync(daemon.port, '/api/dashboard-token', {
+      ...dashboardHeaders(),
+      cookie: `imagic_dashboard=${'k'.repeat(43)}`,
+    });
     expect(reply.status).toBe(403);
     expect(reply.body).not.toContain(daemon.token);
-    const none = await httpGetAsync(daemon.port, '/api/dashboard-token', { host, 'sec-fetch-site': 'same-origin', 'x-imagic-dashboard': '1' });
+    const none = await httpGetAsync(daemon.port, '/api/dashboard-token', {
+      host,
+      'sec-fetch-site': 'same-origin',
+      'x-imagic-dashboard': '1',
+    });
     expect(none.status).toBe(403);
   });
 
@@ -110,21 +134,36 @@ describe('the dashboard page', () => {
   });
 
   it('refuses a DNS-rebinding Host even with dashboard headers', async () => {
-    const reply = await httpGetAsync(daemon.port, '/api/dashboard-token', { ...dashboardHeaders(), host: `evil.example:${daemon.port}` });
+    const reply = await httpGetAsync(daemon.port, '/api/dashboard-token', {
+      ...dashboardHeaders(),
+      host: `evil.example:${daemon.port}`,
+    });
     expect(reply.status).toBe(403);
     expect(JSON.parse(reply.body)).toMatchObject({ code: 'FORBIDDEN_HOST' });
   });
 
   it('serves diagnostics and thumbnails only with the pairing code, and diagnostics never contain it', async () => {
     expect((await httpGetAsync(daemon.port, '/api/diagnostics', { host })).status).toBe(401);
-    expect((await httpGetAsync(daemon.port, '/api/diagnostics', { host, authorization: `Bearer ${'w'.repeat(43)}` })).status).toBe(401);
+    expect(
+      (await httpGetAsync(daemon.port, '/api/diagnostics', { host, authorization: `Bearer ${'w'.repeat(43)}` })).status,
+    ).toBe(401);
     expect((await httpGetAsync(daemon.port, `/api/edits/${'a'.repeat(32)}/thumbnail`, { host })).status).toBe(401);
-    const diagnostics = await httpGetAsync(daemon.port, '/api/diagnostics', { host, authorization: `Bearer ${daemon.token}` });
+    const diagnostics = await httpGetAsync(daemon.port, '/api/diagnostics', {
+      host,
+      authorization: `Bearer ${daemon.token}`,
+    });
     expect(diagnostics.status).toBe(200);
     expect(diagnostics.headers['content-disposition']).toMatch(/^attachment; filename="imagic-diagnostics-/);
     expect(diagnostics.body).not.toContain(daemon.token);
-    expect(JSON.parse(diagnostics.body)).toMatchObject({ companion: { protocolVersion: 1 }, runtime: { node: process.version }, log: expect.any(Array) });
-    const missing = await httpGetAsync(daemon.port, `/api/edits/${'a'.repeat(32)}/thumbnail`, { host, authorization: `Bearer ${daemon.token}` });
+    expect(JSON.parse(diagnostics.body)).toMatchObject({
+      companion: { protocolVersion: 1 },
+      runtime: { node: process.version },
+      log: expect.any(Array),
+    });
+    const missing = await httpGetAsync(daemon.port, `/api/edits/${'a'.repeat(32)}/thumbnail`, {
+      host,
+      authorization: `Bearer ${daemon.token}`,
+    });
     expect(missing.status).toBe(404);
   });
 });

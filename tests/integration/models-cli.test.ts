@@ -23,7 +23,8 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(root, { recursive: true, force: true }));
 
-const models = (...args: string[]) => runCli(['models', ...args, '--data-dir', dataDir], { IMAGIC_DATA_DIR: '', HF_ENDPOINT: '' });
+const models = (...args: string[]) =>
+  runCli(['models', ...args, '--data-dir', dataDir], { IMAGIC_DATA_DIR: '', HF_ENDPOINT: '' });
 
 /** Non-zero exit, one stderr line starting with the code. */
 function expectCoded(result: CliResult, code: string) {
@@ -74,11 +75,16 @@ describe('imagic models', { timeout: CLI_TIMEOUT_MS }, () => {
       const second = await models('download', 'test-org/tiny-onnx', '--hub-url', hub.url, '--name', 'hubtiny');
       expect(second.stderr).toBe('');
       expect(second.stdout).toMatch(/Installed model hubtiny .* 1 resumed/);
-      expect(hub.requests).toContainEqual({ path: 'unet/model.onnx', range: `bytes=${partial}-${(await stat(path.join(tinyDir, 'unet', 'model.onnx'))).size - 1}` });
+      expect(hub.requests).toContainEqual({
+        path: 'unet/model.onnx',
+        range: `bytes=${partial}-${(await stat(path.join(tinyDir, 'unet', 'model.onnx'))).size - 1}`,
+      });
       expect(hub.requests.some((r) => r.path.endsWith('.safetensors') || r.path === 'README.md')).toBe(false);
       const installed = path.join(dataDir, 'models', 'hubtiny');
       for (const file of ['unet/model.onnx', 'vae_decoder/model.onnx', 'tokenizer/vocab.json', 'model_index.json']) {
-        expect(Buffer.compare(await readFile(path.join(installed, file)), await readFile(path.join(tinyDir, file)))).toBe(0);
+        expect(
+          Buffer.compare(await readFile(path.join(installed, file)), await readFile(path.join(tinyDir, file))),
+        ).toBe(0);
       }
       expect(existsSync(path.join(dataDir, 'models', '.partial-hubtiny'))).toBe(false);
       expect((await models('list')).stdout).toContain('hubtiny');
@@ -102,7 +108,9 @@ describe('imagic models', { timeout: CLI_TIMEOUT_MS }, () => {
 
   it('sets the default (persisted in config.json) and removes models', async () => {
     expect((await models('default', 'hubtiny')).stdout).toContain('Default model: hubtiny');
-    expect(JSON.parse(await readFile(path.join(dataDir, 'config.json'), 'utf8'))).toMatchObject({ defaultModel: 'hubtiny' });
+    expect(JSON.parse(await readFile(path.join(dataDir, 'config.json'), 'utf8'))).toMatchObject({
+      defaultModel: 'hubtiny',
+    });
     expect((await models('list')).stdout).toMatch(/^\* hubtiny/m);
     expectCoded(await models('default', 'nope'), 'MODEL_NOT_FOUND');
     expectCoded(await models('default', '../escape'), 'INVALID_SPEC');

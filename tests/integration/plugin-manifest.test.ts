@@ -13,11 +13,19 @@ const manifest = JSON.parse(await readFile(new URL('../../manifest.json', import
 
 describe('manifest.json', () => {
   it('allows exactly the companion on the default port', () => {
-    expect(manifest.networkAccess.allowedDomains.sort()).toEqual([`http://localhost:${DEFAULT_PORT}`, `ws://localhost:${DEFAULT_PORT}`]);
+    expect(manifest.networkAccess.allowedDomains.sort()).toEqual([
+      `http://localhost:${DEFAULT_PORT}`,
+      `ws://localhost:${DEFAULT_PORT}`,
+    ]);
     expect(manifest.networkAccess.reasoning).toMatch(/\S/);
   });
 
   it('points at the build outputs and uses dynamic page access', () => {
-    expect(manifest).toMatchObject({ main: 'plugin/dist/main.js', ui: 'plugin/dist/ui.html', documentAccess: 'dynamic-page', editorType: ['figma'] });
+    expect(manifest).toMatchObject({
+      main: 'plugin/dist/main.js',
+      ui: 'plugin/dist/ui.html',
+      documentAccess: 'dynamic-page',
+      editorType: ['figma'],
+    });
   });
 });

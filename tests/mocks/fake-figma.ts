@@ -45,7 +45,8 @@ export class FakeNode {
   get absoluteTransform(): Transform {
     let frame = this.parent;
     while (frame !== null && frame.type === 'GROUP') frame = frame.parent;
-    const origin = frame === null || frame.type === 'PAGE' ? [0, 0] : [frame.absoluteTransform[0][2], frame.absoluteTransform[1][2]];
+    const origin =
+      frame === null || frame.type === 'PAGE' ? [0, 0] : [frame.absoluteTransform[0][2], frame.absoluteTransform[1][2]];
     return [
       [1, 0, (origin[0] ?? 0) + this.x],
       [0, 1, (origin[1] ?? 0) + this.y],
@@ -80,7 +81,11 @@ export class FakeNode {
     if (this.exportError !== null) throw new Error(this.exportError);
     const constraint = settings.constraint ?? { type: 'SCALE', value: 1 };
     const scale =
-      constraint.type === 'SCALE' ? constraint.value : constraint.type === 'WIDTH' ? constraint.value / this.width : constraint.value / this.height;
+      constraint.type === 'SCALE'
+        ? constraint.value
+        : constraint.type === 'WIDTH'
+          ? constraint.value / this.width
+          : constraint.value / this.height;
     return fakePng(Math.max(1, Math.round(this.width * scale)), Math.max(1, Math.round(this.height * scale)));
   }
 }
@@ -179,7 +184,11 @@ export class FakeFigma {
 
   showUI(_html: string, _options?: ShowUIOptions): void {}
 
-  frame(name: string, box: { x: number; y: number; width: number; height: number }, parent: FakeContainer = this.currentPage): FakeContainer {
+  frame(
+    name: string,
+    box: { x: number; y: number; width: number; height: number },
+    parent: FakeContainer = this.currentPage,
+  ): FakeContainer {
     const node = new FakeContainer(this, 'FRAME', name, box.width, box.height);
     parent.appendChild(node);
     node.x = box.x;

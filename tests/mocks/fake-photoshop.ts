@@ -2,7 +2,15 @@
 // (doc.layers is top-first, as in Photoshop), pixel layers holding RGBA, imaging getPixels/putPixels, executeAsModal
 // with Photoshop's one-modal-at-a-time rule and history suspension, and notification listeners. Operations that
 // change the document throw outside modal state, as Photoshop does; `log` records what happened, in order.
-import type { PhotoshopApi, PsBounds, PsConstants, PsCore, PsDocument, PsImaging, PsLayer } from '../../plugin/photoshop/photoshop-api.ts';
+import type {
+  PhotoshopApi,
+  PsBounds,
+  PsConstants,
+  PsCore,
+  PsDocument,
+  PsImaging,
+  PsLayer,
+} from '../../plugin/photoshop/photoshop-api.ts';
 
 type ModalTarget = Parameters<PsCore['executeAsModal']>[0];
 type ExecutionContext = Parameters<ModalTarget>[0];
@@ -73,7 +81,12 @@ export class FakeLayer implements PsLayer {
     this.ps.requireModal('scale');
     if (anchor !== 'top-left') throw new Error('expected the top-left anchor');
     const { left, top, right, bottom } = this.boundsNoEffects;
-    this.boundsNoEffects = { left, top, right: left + ((right - left) * width) / 100, bottom: top + ((bottom - top) * height) / 100 };
+    this.boundsNoEffects = {
+      left,
+      top,
+      right: left + ((right - left) * width) / 100,
+      bottom: top + ((bottom - top) * height) / 100,
+    };
     this.scaledBy = [width, height];
   }
 }
@@ -117,7 +130,12 @@ export class FakeDocument implements PsDocument {
   /** Photoshop creates a new layer above the active one (or on top). */
   async createPixelLayer(options: { name?: string } = {}): Promise<FakeLayer | null> {
     this.ps.requireModal('createPixelLayer');
-    const layer = new FakeLayer(this.ps, options.name ?? 'Layer', { left: 0, top: 0, right: 0, bottom: 0 }, new Uint8Array(0));
+    const layer = new FakeLayer(
+      this.ps,
+      options.name ?? 'Layer',
+      { left: 0, top: 0, right: 0, bottom: 0 },
+      new Uint8Array(0),
+    );
     const anchor = this.activeLayers[0];
     const stack = anchor === undefined ? this.layers : this.stackOf(anchor);
     stack.splice(anchor === undefined ? 0 : stack.indexOf(anchor), 0, layer);
@@ -129,7 +147,12 @@ export class FakeDocument implements PsDocument {
   async createLayerGroup(options: { name?: string; fromLayers?: PsLayer | PsLayer[] } = {}): Promise<FakeLayer | null> {
     this.ps.requireModal('createLayerGroup');
     const members = ([] as PsLayer[]).concat(options.fromLayers ?? []) as FakeLayer[];
-    const group = new FakeLayer(this.ps, options.name ?? 'Group', { left: 0, top: 0, right: 0, bottom: 0 }, new Uint8Array(0));
+    const group = new FakeLayer(
+      this.ps,
+      options.name ?? 'Group',
+      { left: 0, top: 0, right: 0, bottom: 0 },
+      new Uint8Array(0),
+    );
     const first = members[0];
     const stack = first === undefined ? this.layers : this.stackOf(first);
     stack.splice(first === undefined ? 0 : stack.indexOf(first), 0, group);
@@ -156,9 +179,13 @@ export class FakePhotoshop implements PhotoshopApi {
   } as unknown as PsConstants;
 
   readonly core: PsCore = {
-    executeAsModal: async <T>(target: (context: ExecutionContext, descriptor?: object) => Promise<T>, options: ModalOptions): Promise<T> => {
+    executeAsModal: async <T>(
+      target: (context: ExecutionContext, descriptor?: object) => Promise<T>,
+      options: ModalOptions,
+    ): Promise<T> => {
       // Photoshop allows one modal scope at a time; error number 9 means "host is in a modal state".
-      if (this.modal !== null) throw Object.assign(new Error(`host is in a modal state (${this.modal})`), { number: 9 });
+      if (this.modal !== null)
+        throw Object.assign(new Error(`host is in a modal state (${this.modal})`), { number: 9 });
       this.modal = options.commandName;
       this.modalCalls++;
       this.log.push(`modal start: ${options.commandName}`);
@@ -176,10 +203,17 @@ export class FakePhotoshop implements PhotoshopApi {
       this.requireModal('getPixels');
       const layer = this.layer(options.documentID, options.layerID);
       const { width, height } = sizeOf(layer.boundsNoEffects);
-      const target = options.targetSize === undefined ? { width, height } : { width: options.targetSize.width ?? width, height: options.targetSize.height ?? height };
+      const target =
+        options.targetSize === undefined
+          ? { width, height }
+          : { width: options.targetSize.width ?? width, height: options.targetSize.height ?? height };
       this.log.push(`getPixels ${layer.name} ${target.width}×${target.height}`);
       const data = resample(layer.rgba, layer.components, width, height, target.width, target.height);
-      return { imageData: new FakeImageData(data, target.width, target.height, layer.components), sourceBounds: layer.boundsNoEffects, level: 0 };
+      return {
+        imageData: new FakeImageData(data, target.width, target.height, layer.components),
+        sourceBounds: layer.boundsNoEffects,
+        level: 0,
+      };
     },
     putPixels: async (options) => {
       this.requireModal('putPixels');
@@ -187,17 +221,24 @@ export class FakePhotoshop implements PhotoshopApi {
       const image = options.imageData as unknown as FakeImageData;
       const at = options.targetBounds ?? { left: 0, top: 0 };
       layer.rgba = image.data;
-      layer.boundsNoEffects = { left: at.left, top: at.top, right: at.left + image.width, bottom: at.top + image.height };
+      layer.boundsNoEffects = {
+        left: at.left,
+        top: at.top,
+        right: at.left + image.width,
+        bottom: at.top + image.height,
+      };
       this.log.push(`putPixels ${layer.name} at ${at.left},${at.top}`);
     },
     createImageDataFromBuffer: async (buffer, options) => {
-      if (!(buffer instanceof Uint8Array) || buffer.length !== options.width * options.height * options.components) throw new Error('buffer size does not match');
+      if (!(buffer instanceof Uint8Array) || buffer.length !== options.width * options.height * options.components)
+        throw new Error('buffer size does not match');
       return new FakeImageData(buffer, options.width, options.height, options.components);
     },
   };
 
   readonly action = {
-    addNotificationListener: async (events: string[], notifier: () => void): Promise<void> => void this.listeners.push({ events, notifier }),
+    addNotificationListener: async (events: string[], notifier: () => void): Promise<void> =>
+      void this.listeners.push({ events, notifier }),
   } as unknown as PhotoshopApi['action'];
 
   openDocument(title: string): FakeDocument {
@@ -232,7 +273,8 @@ export class FakePhotoshop implements PhotoshopApi {
   private layer(documentID: number | undefined, layerID: number | undefined): FakeLayer {
     const doc = this.documents.find((d) => d.id === documentID);
     const find = (stack: FakeLayer[]): FakeLayer | undefined =>
-      stack.find((l) => l.id === layerID) ?? stack.flatMap((l) => (l.layers === null ? [] : [find(l.layers)])).find((l) => l !== undefined);
+      stack.find((l) => l.id === layerID) ??
+      stack.flatMap((l) => (l.layers === null ? [] : [find(l.layers)])).find((l) => l !== undefined);
     const layer = doc === undefined ? undefined : find(doc.layers);
     if (layer === undefined) throw new Error(`no layer ${layerID} in document ${documentID}`);
     return layer;
@@ -262,7 +304,7 @@ export const sizeOf = (b: PsBounds) => ({ width: Math.round(b.right - b.left), h
 /** A recognisable RGBA test pattern: each pixel encodes its x, y. */
 export function pattern(width: number, height: number): Uint8Array {
   const rgba = new Uint8Array(width * height * 4);
-  for (let i = 0; i < width * height; i++) rgba.set([i % width & 255, Math.floor(i / width) & 255, 128, 255], i * 4);
+  for (let i = 0; i < width * height; i++) rgba.set([(i % width) & 255, Math.floor(i / width) & 255, 128, 255], i * 4);
   return rgba;
 }
 

@@ -16,11 +16,28 @@ beforeEach(() => {
 });
 
 const editId = '0e4d1c7b9a2f48e6b5d3c1a0f9e8d7c6';
-const requestFor = (node: FakeNode, variants = [{ eta: 0.7, seed: 3 }, { eta: 0.8, seed: 3 }]): PlaceRequest => ({
-  source: { id: node.id, name: node.name, pageId: figma.currentPage.id, frame: { x: 40, y: 60, width: node.width, height: node.height } },
+const requestFor = (
+  node: FakeNode,
+  variants = [
+    { eta: 0.7, seed: 3 },
+    { eta: 0.8, seed: 3 },
+  ],
+): PlaceRequest => ({
+  source: {
+    id: node.id,
+    name: node.name,
+    pageId: figma.currentPage.id,
+    frame: { x: 40, y: 60, width: node.width, height: node.height },
+  },
   prompt: 'make the dog sit',
   editId,
-  variants: variants.map(({ eta, seed }) => ({ png: fakePng(node.width, node.height), width: node.width, height: node.height, eta, seed })),
+  variants: variants.map(({ eta, seed }) => ({
+    png: fakePng(node.width, node.height),
+    width: node.width,
+    height: node.height,
+    eta,
+    seed,
+  })),
 });
 
 describe('FigmaHost#exportSelectionAsync', () => {
@@ -31,10 +48,18 @@ describe('FigmaHost#exportSelectionAsync', () => {
     const outcome = await host.exportSelectionAsync();
     if (!outcome.ok) throw new Error(outcome.message);
     const [source] = outcome.sources;
-    expect(source).toMatchObject({ id: dog.id, name: 'Dog', pageId: figma.currentPage.id, frame: { x: 1040, y: 560, width: 300, height: 200 }, scaledFrom: null });
+    expect(source).toMatchObject({
+      id: dog.id,
+      name: 'Dog',
+      pageId: figma.currentPage.id,
+      frame: { x: 1040, y: 560, width: 300, height: 200 },
+      scaledFrom: null,
+    });
     expect(source?.image).toMatchObject({ format: 'png', width: 300, height: 200 });
     expect(readPngSize(source?.image.bytes ?? new Uint8Array())).toEqual({ width: 300, height: 200 });
-    expect(dog.exportCalls).toEqual([{ format: 'PNG', constraint: { type: 'SCALE', value: 1 }, colorProfile: 'SRGB', contentsOnly: true }]);
+    expect(dog.exportCalls).toEqual([
+      { format: 'PNG', constraint: { type: 'SCALE', value: 1 }, colorProfile: 'SRGB', contentsOnly: true },
+    ]);
   });
 
   it('caps the longer side to the companion limit with a WIDTH or HEIGHT constraint and reports the native size', async () => {
@@ -75,13 +100,24 @@ describe('FigmaHost#exportSelectionAsync', () => {
   });
 
   it('explains an empty selection, too many nodes and a node Figma cannot render', async () => {
-    expect(await host.exportSelectionAsync()).toMatchObject({ ok: false, message: expect.stringContaining('Select a layer') });
-    figma.currentPage.selection = Array.from({ length: MAX_SOURCES + 1 }, (_, i) => figma.frame(`F${i}`, { x: 0, y: 0, width: 20, height: 20 }));
-    expect(await host.exportSelectionAsync()).toMatchObject({ ok: false, message: expect.stringContaining(`at most ${MAX_SOURCES}`) });
+    expect(await host.exportSelectionAsync()).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('Select a layer'),
+    });
+    figma.currentPage.selection = Array.from({ length: MAX_SOURCES + 1 }, (_, i) =>
+      figma.frame(`F${i}`, { x: 0, y: 0, width: 20, height: 20 }),
+    );
+    expect(await host.exportSelectionAsync()).toMatchObject({
+      ok: false,
+      message: expect.stringContaining(`at most ${MAX_SOURCES}`),
+    });
     const broken = figma.frame('Broken', { x: 0, y: 0, width: 20, height: 20 });
     broken.exportError = 'Node has no visible content';
     figma.currentPage.selection = [broken];
-    expect(await host.exportSelectionAsync()).toMatchObject({ ok: false, message: expect.stringContaining('Node has no visible content') });
+    expect(await host.exportSelectionAsync()).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('Node has no visible content'),
+    });
   });
 });
 
@@ -98,9 +134,17 @@ describe('FigmaHost#placeResultsAsync', () => {
     expect(board.children.map((n) => n.name)).toEqual(['Below', 'Dog', 'Imagic: make the dog sit', 'Above']);
     const group = board.children[2] as FakeContainer;
     expect(group.type).toBe('GROUP');
-    expect(group.children.map((n) => n.name)).toEqual(['make the dog sit · η 0.7 · seed 3', 'make the dog sit · η 0.8 · seed 3']);
+    expect(group.children.map((n) => n.name)).toEqual([
+      'make the dog sit · η 0.7 · seed 3',
+      'make the dog sit · η 0.8 · seed 3',
+    ]);
     for (const [i, rect] of (group.children as FakeRectangle[]).entries()) {
-      expect({ x: rect.x, y: rect.y, width: rect.width, height: rect.height }).toEqual({ x: 40, y: 60, width: 300, height: 200 });
+      expect({ x: rect.x, y: rect.y, width: rect.width, height: rect.height }).toEqual({
+        x: 40,
+        y: 60,
+        width: 300,
+        height: 200,
+      });
       expect(rect.absoluteTransform).toEqual(dog.absoluteTransform);
       const [fill] = rect.fills;
       expect(fill).toMatchObject({ type: 'IMAGE', scaleMode: 'FILL' });
@@ -140,7 +184,10 @@ describe('FigmaHost#placeResultsAsync', () => {
   it('puts a deleted source’s results on its own page even when another page is current, without selecting them', async () => {
     const other = figma.pages[1] as FakePage;
     const dog = figma.frame('Dog', { x: 5, y: 6, width: 20, height: 20 }, other);
-    const request = { ...requestFor(dog), source: { ...requestFor(dog).source, pageId: other.id, frame: { x: 5, y: 6, width: 20, height: 20 } } };
+    const request = {
+      ...requestFor(dog),
+      source: { ...requestFor(dog).source, pageId: other.id, frame: { x: 5, y: 6, width: 20, height: 20 } },
+    };
     dog.remove();
     await host.placeResultsAsync(request);
     expect(other.loaded).toBe(true);
@@ -156,7 +203,13 @@ describe('FigmaHost saved edits', () => {
     await host.rememberEditAsync(dog.id, { editId, prompt: 'make the dog sit' });
     await host.rememberEditAsync(dog.id, { editId, prompt: 'make the dog sit' });
     expect(await host.describeSelectionAsync()).toEqual([
-      { id: dog.id, name: 'Dog', pageId: figma.currentPage.id, frame: { x: 0, y: 0, width: 64, height: 64 }, savedEdits: [{ editId, prompt: 'make the dog sit' }] },
+      {
+        id: dog.id,
+        name: 'Dog',
+        pageId: figma.currentPage.id,
+        frame: { x: 0, y: 0, width: 64, height: 64 },
+        savedEdits: [{ editId, prompt: 'make the dog sit' }],
+      },
     ]);
     await host.forgetEditAsync(dog.id, editId);
     expect((await host.describeSelectionAsync())[0]?.savedEdits).toEqual([]);

@@ -37,7 +37,18 @@ describe('main.ts', () => {
     await send({ type: 'ui.ready' });
     expect(posted()).toEqual([
       { type: 'storage.loaded', token: 'tok-123', recentPrompts: ['make the dog sit'], port: null },
-      { type: 'selection.changed', items: [{ id: dog.id, name: 'Dog', pageId: figma.currentPage.id, frame: { x: 0, y: 0, width: 64, height: 48 }, savedEdits: [] }] },
+      {
+        type: 'selection.changed',
+        items: [
+          {
+            id: dog.id,
+            name: 'Dog',
+            pageId: figma.currentPage.id,
+            frame: { x: 0, y: 0, width: 64, height: 48 },
+            savedEdits: [],
+          },
+        ],
+      },
     ]);
   });
 
@@ -63,7 +74,10 @@ describe('main.ts', () => {
     expect(figma.notifications.at(-1)).toMatchObject({ error: true });
     figma.currentPage.selection = [figma.frame('Dog', { x: 0, y: 0, width: 64, height: 48 })];
     await send({ type: 'selection.export' });
-    expect(posted().at(-1)).toMatchObject({ type: 'selection.exported', sources: [{ name: 'Dog', image: { format: 'png', width: 64, height: 48 } }] });
+    expect(posted().at(-1)).toMatchObject({
+      type: 'selection.exported',
+      sources: [{ name: 'Dog', image: { format: 'png', width: 64, height: 48 } }],
+    });
   });
 
   it('inserts results, notifies success, and reports a deleted source', async () => {
@@ -80,7 +94,9 @@ describe('main.ts', () => {
     dog.remove();
     await send({ type: 'results.place', request });
     expect(posted().at(-1)).toEqual({ type: 'results.placed', editId, count: 1, sourceMissing: true });
-    expect(figma.notifications.at(-1)?.message).toMatch(/“Dog” was deleted while the edit ran; inserted η 0.7 where it was/);
+    expect(figma.notifications.at(-1)?.message).toMatch(
+      /“Dog” was deleted while the edit ran; inserted η 0.7 where it was/,
+    );
   });
 
   it('reports a failed insert to the panel and the user', async () => {
@@ -97,7 +113,11 @@ describe('main.ts', () => {
         variants: [{ png: new Uint8Array([1]), width: 64, height: 48, eta: 1, seed: 1 }],
       },
     });
-    expect(posted().at(-1)).toMatchObject({ type: 'results.failed', editId, message: expect.stringContaining('Image type is unsupported') });
+    expect(posted().at(-1)).toMatchObject({
+      type: 'results.failed',
+      editId,
+      message: expect.stringContaining('Image type is unsupported'),
+    });
     expect(figma.notifications.at(-1)).toMatchObject({ error: true });
   });
 
@@ -105,7 +125,10 @@ describe('main.ts', () => {
     const dog = figma.frame('Dog', { x: 0, y: 0, width: 64, height: 48 });
     figma.currentPage.selection = [dog];
     await send({ type: 'edit.remember', sourceId: dog.id, edit: { editId, prompt: 'make the dog sit' } });
-    expect(posted().at(-1)).toMatchObject({ type: 'selection.changed', items: [{ savedEdits: [{ editId, prompt: 'make the dog sit' }] }] });
+    expect(posted().at(-1)).toMatchObject({
+      type: 'selection.changed',
+      items: [{ savedEdits: [{ editId, prompt: 'make the dog sit' }] }],
+    });
     await send({ type: 'edit.forget', sourceId: dog.id, editId });
     expect(posted().at(-1)).toMatchObject({ type: 'selection.changed', items: [{ savedEdits: [] }] });
   });

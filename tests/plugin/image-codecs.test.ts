@@ -68,14 +68,20 @@ describe('decodePng', () => {
 
   it('rejects what is not a PNG, and interlaced PNGs', async () => {
     expect(() => decodePng(new Uint8Array([1, 2, 3]))).toThrow(/signature/);
-    const interlaced = new Uint8Array(await sharp(Buffer.from(picture(16, 16)), { raw: { width: 16, height: 16, channels: 4 } }).png({ progressive: true }).toBuffer());
+    const interlaced = new Uint8Array(
+      await sharp(Buffer.from(picture(16, 16)), { raw: { width: 16, height: 16, channels: 4 } })
+        .png({ progressive: true })
+        .toBuffer(),
+    );
     expect(() => decodePng(interlaced)).toThrow(/interlaced/);
   });
 });
 
 describe('zlib', () => {
   it('inflates what node:zlib deflates, at every level, and its own stored streams', () => {
-    const data = new Uint8Array(Buffer.concat([randomBytes(5000), Buffer.alloc(70_000, 7), Buffer.from('abcabcabcabc'.repeat(500))]));
+    const data = new Uint8Array(
+      Buffer.concat([randomBytes(5000), Buffer.alloc(70_000, 7), Buffer.from('abcabcabcabc'.repeat(500))]),
+    );
     for (const level of [0, 1, 6, 9]) expect(inflateZlib(new Uint8Array(deflateSync(data, { level })))).toEqual(data);
     expect(inflateZlib(zlibStored(data))).toEqual(data);
     expect(adler32(new TextEncoder().encode('Wikipedia'))).toBe(0x11e60398);
@@ -89,12 +95,15 @@ describe('zlib', () => {
 });
 
 describe('sha256', () => {
-  it.each([0, 1, 55, 56, 64, 1000, 100_000])('matches node:crypto for %i bytes, with and without Web Crypto', async (n) => {
-    const data = new Uint8Array(randomBytes(n));
-    const expected = createHash('sha256').update(data).digest('hex');
-    expect(toHex(sha256Bytes(data))).toBe(expected);
-    expect(await sha256HexAsync(data)).toBe(expected);
-  });
+  it.each([0, 1, 55, 56, 64, 1000, 100_000])(
+    'matches node:crypto for %i bytes, with and without Web Crypto',
+    async (n) => {
+      const data = new Uint8Array(randomBytes(n));
+      const expected = createHash('sha256').update(data).digest('hex');
+      expect(toHex(sha256Bytes(data))).toBe(expected);
+      expect(await sha256HexAsync(data)).toBe(expected);
+    },
+  );
 });
 
 describe('base64', () => {

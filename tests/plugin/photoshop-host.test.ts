@@ -30,14 +30,27 @@ beforeEach(() => {
   ps = new FakePhotoshop();
   doc = ps.openDocument('poster.psd');
   notices = [];
-  host = new PhotoshopHost(ps, { storage: uxpStorage(new MemoryStorage() as unknown as Storage), notify: (m, e) => void notices.push([m, e]) });
+  host = new PhotoshopHost(ps, {
+    storage: uxpStorage(new MemoryStorage() as unknown as Storage),
+    notify: (m, e) => void notices.push([m, e]),
+  });
 });
 
-const placeRequest = async (source: FakeLayer, images: Array<{ width: number; height: number; eta: number; seed: number }>): Promise<PlaceRequest> => ({
-  source: { id: `${doc.id}:${source.id}`, name: source.name, pageId: String(doc.id), frame: { x: 10, y: 20, width: 96, height: 64 } },
+const placeRequest = async (
+  source: FakeLayer,
+  images: Array<{ width: number; height: number; eta: number; seed: number }>,
+): Promise<PlaceRequest> => ({
+  source: {
+    id: `${doc.id}:${source.id}`,
+    name: source.name,
+    pageId: String(doc.id),
+    frame: { x: 10, y: 20, width: 96, height: 64 },
+  },
   prompt: 'make the dog sit',
   editId,
-  variants: await Promise.all(images.map(async (i) => ({ ...i, png: await encodePngAsync(pattern(i.width, i.height), i.width, i.height) }))),
+  variants: await Promise.all(
+    images.map(async (i) => ({ ...i, png: await encodePngAsync(pattern(i.width, i.height), i.width, i.height) })),
+  ),
 });
 
 describe('PhotoshopHost#exportSelectionAsync', () => {
@@ -47,15 +60,29 @@ describe('PhotoshopHost#exportSelectionAsync', () => {
     const outcome = await host.exportSelectionAsync();
     if (!outcome.ok) throw new Error(outcome.message);
     const [source] = outcome.sources;
-    expect(source).toMatchObject({ id: `${doc.id}:${dog.id}`, name: 'Dog', pageId: String(doc.id), frame: { x: 10, y: 20, width: 96, height: 64 }, scaledFrom: null });
+    expect(source).toMatchObject({
+      id: `${doc.id}:${dog.id}`,
+      name: 'Dog',
+      pageId: String(doc.id),
+      frame: { x: 10, y: 20, width: 96, height: 64 },
+      scaledFrom: null,
+    });
     expect(source?.image).toMatchObject({ format: 'rgba8', width: 96, height: 64 });
     expect(source?.image.bytes).toEqual(dog.rgba);
-    expect(ps.log).toEqual(['modal start: Read layer for Imagic', 'getPixels Dog 96×64', 'modal end: Read layer for Imagic']);
+    expect(ps.log).toEqual([
+      'modal start: Read layer for Imagic',
+      'getPixels Dog 96×64',
+      'modal end: Read layer for Imagic',
+    ]);
     expect(ps.modal).toBeNull();
   });
 
   it('asks Photoshop for a smaller image when the layer is over the limit, and expands RGB to RGBA', async () => {
-    const huge = doc.addLayer('Background', { left: 0, top: 0, right: 6000, bottom: 300 }, new Uint8Array(6000 * 300 * 3).fill(9));
+    const huge = doc.addLayer(
+      'Background',
+      { left: 0, top: 0, right: 6000, bottom: 300 },
+      new Uint8Array(6000 * 300 * 3).fill(9),
+    );
     huge.components = 3;
     doc.activeLayers = [huge];
     const outcome = await host.exportSelectionAsync();
@@ -69,15 +96,32 @@ describe('PhotoshopHost#exportSelectionAsync', () => {
 
   it('explains what to do with no document, no selection, an empty layer or one too small', async () => {
     doc.activeLayers = [];
-    expect(await host.exportSelectionAsync()).toMatchObject({ ok: false, message: expect.stringContaining('Select a layer') });
+    expect(await host.exportSelectionAsync()).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('Select a layer'),
+    });
     doc.activeLayers = [doc.addLayer('Empty', { left: 0, top: 0, right: 0, bottom: 0 })];
-    expect(await host.exportSelectionAsync()).toMatchObject({ ok: false, message: expect.stringContaining('has no pixels') });
+    expect(await host.exportSelectionAsync()).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('has no pixels'),
+    });
     doc.activeLayers = [doc.addLayer('Dot', { left: 0, top: 0, right: 4, bottom: 4 })];
-    expect(await host.exportSelectionAsync()).toMatchObject({ ok: false, message: expect.stringContaining('never upscales') });
-    doc.activeLayers = Array.from({ length: MAX_SOURCES + 1 }, (_, i) => doc.addLayer(`L${i}`, { left: 0, top: 0, right: 16, bottom: 16 }));
-    expect(await host.exportSelectionAsync()).toMatchObject({ ok: false, message: expect.stringContaining(`at most ${MAX_SOURCES}`) });
+    expect(await host.exportSelectionAsync()).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('never upscales'),
+    });
+    doc.activeLayers = Array.from({ length: MAX_SOURCES + 1 }, (_, i) =>
+      doc.addLayer(`L${i}`, { left: 0, top: 0, right: 16, bottom: 16 }),
+    );
+    expect(await host.exportSelectionAsync()).toMatchObject({
+      ok: false,
+      message: expect.stringContaining(`at most ${MAX_SOURCES}`),
+    });
     ps.activeDocument = null;
-    expect(await host.exportSelectionAsync()).toMatchObject({ ok: false, message: expect.stringContaining('Open a document') });
+    expect(await host.exportSelectionAsync()).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('Open a document'),
+    });
   });
 });
 
@@ -121,7 +165,12 @@ describe('PhotoshopHost#placeResultsAsync', () => {
     const request = await placeRequest(dog, [{ width: 96, height: 64, eta: 0.7, seed: 3 }]);
     doc.detach(dog);
     expect(await host.placeResultsAsync(request)).toEqual({ count: 1, sourceMissing: true });
-    expect((doc.layers[0] as FakeLayer).layers?.[0]?.boundsNoEffects).toEqual({ left: 10, top: 20, right: 106, bottom: 84 });
+    expect((doc.layers[0] as FakeLayer).layers?.[0]?.boundsNoEffects).toEqual({
+      left: 10,
+      top: 20,
+      right: 106,
+      bottom: 84,
+    });
     expect(ps.log.some((line) => line.startsWith('move'))).toBe(false);
   });
 
@@ -159,12 +208,26 @@ describe('the Photoshop panel link', () => {
     await settle();
     expect(received).toEqual([
       { type: 'storage.loaded', token: 'tok', recentPrompts: [], port: null },
-      { type: 'selection.changed', items: [{ id: `${doc.id}:${dog.id}`, name: 'Dog', pageId: String(doc.id), frame: { x: 10, y: 20, width: 96, height: 64 }, savedEdits: [] }] },
+      {
+        type: 'selection.changed',
+        items: [
+          {
+            id: `${doc.id}:${dog.id}`,
+            name: 'Dog',
+            pageId: String(doc.id),
+            frame: { x: 10, y: 20, width: 96, height: 64 },
+            savedEdits: [],
+          },
+        ],
+      },
     ]);
 
     link.post({ type: 'edit.remember', sourceId: `${doc.id}:${dog.id}`, edit: { editId, prompt: 'make the dog sit' } });
     await settle();
-    expect(received.at(-1)).toMatchObject({ type: 'selection.changed', items: [{ savedEdits: [{ editId, prompt: 'make the dog sit' }] }] });
+    expect(received.at(-1)).toMatchObject({
+      type: 'selection.changed',
+      items: [{ savedEdits: [{ editId, prompt: 'make the dog sit' }] }],
+    });
 
     doc.activeLayers = [];
     ps.fire('select');
@@ -179,8 +242,18 @@ describe('the Photoshop panel link', () => {
 
 describe('plugin/photoshop/manifest.json', () => {
   it('is a manifest v5 panel that may reach exactly the companion on the default port', async () => {
-    const manifest = JSON.parse(await readFile(new URL('../../plugin/photoshop/manifest.json', import.meta.url), 'utf8'));
-    expect(manifest).toMatchObject({ manifestVersion: 5, main: 'index.html', host: { app: 'PS' }, entrypoints: [{ type: 'panel' }] });
-    expect([...manifest.requiredPermissions.network.domains].sort()).toEqual([`http://localhost:${DEFAULT_PORT}`, `ws://localhost:${DEFAULT_PORT}`]);
+    const manifest = JSON.parse(
+      await readFile(new URL('../../plugin/photoshop/manifest.json', import.meta.url), 'utf8'),
+    );
+    expect(manifest).toMatchObject({
+      manifestVersion: 5,
+      main: 'index.html',
+      host: { app: 'PS' },
+      entrypoints: [{ type: 'panel' }],
+    });
+    expect([...manifest.requiredPermissions.network.domains].sort()).toEqual([
+      `http://localhost:${DEFAULT_PORT}`,
+      `ws://localhost:${DEFAULT_PORT}`,
+    ]);
   });
 });

@@ -8,17 +8,23 @@ import { initialPanelState } from '../../plugin/ui/state/panel-state.ts';
 import { EditRequest, type Preset } from '../../shared/src/protocol/edit-request.ts';
 
 describe('panel presets', () => {
-  it.each(Object.keys(COMPANION) as Array<keyof typeof COMPANION>)('%s matches companion/src/engine/settings.ts', (name) => {
-    const companion = COMPANION[name];
-    const panel = PANEL[name];
-    expect(panel.fineTune).toMatchObject({ adapterRank: 0, adapterTargets: [] });
-    // Step counts and the stage-1 rate are left to the companion (the model's recommendation for the preset, else
-    // the preset's).
-    for (const field of ['embedSteps', 'tuneSteps', 'embedLr']) expect(panel.fineTune).not.toHaveProperty(field);
-    expect({ steps: panel.steps, sampler: panel.sampler }).toEqual({ steps: companion.sample.steps, sampler: companion.sample.sampler });
-    // The guidance scale is left to the companion (the model's recommendation, else the preset's).
-    expect(panel).not.toHaveProperty('guidanceScale');
-  });
+  it.each(Object.keys(COMPANION) as Array<keyof typeof COMPANION>)(
+    '%s matches companion/src/engine/settings.ts',
+    (name) => {
+      const companion = COMPANION[name];
+      const panel = PANEL[name];
+      expect(panel.fineTune).toMatchObject({ adapterRank: 0, adapterTargets: [] });
+      // Step counts and the stage-1 rate are left to the companion (the model's recommendation for the preset, else
+      // the preset's).
+      for (const field of ['embedSteps', 'tuneSteps', 'embedLr']) expect(panel.fineTune).not.toHaveProperty(field);
+      expect({ steps: panel.steps, sampler: panel.sampler }).toEqual({
+        steps: companion.sample.steps,
+        sampler: companion.sample.sampler,
+      });
+      // The guidance scale is left to the companion (the model's recommendation, else the preset's).
+      expect(panel).not.toHaveProperty('guidanceScale');
+    },
+  );
 
   it('builds requests the protocol accepts', () => {
     for (const [name, preset] of Object.entries(PANEL)) {
@@ -27,7 +33,12 @@ describe('panel presets', () => {
         prompt: 'make the dog sit',
         preset: name,
         fineTune: preset.fineTune,
-        sampling: { etas: [0.6, 0.7, 0.8], seeds: Array.from({ length: 16 }, (_, i) => i), steps: preset.steps, sampler: preset.sampler },
+        sampling: {
+          etas: [0.6, 0.7, 0.8],
+          seeds: Array.from({ length: 16 }, (_, i) => i),
+          steps: preset.steps,
+          sampler: preset.sampler,
+        },
         workingResolutionPx: 512,
       };
       expect(EditRequest.safeParse(request).success).toBe(true);
@@ -36,7 +47,10 @@ describe('panel presets', () => {
 
   it("leaves the guidance scale out of every request's sampling (the companion uses the model's recommended one)", () => {
     for (const preset of Object.keys(PANEL) as Preset[]) {
-      for (const grid of [true, false]) expect(samplingFor({ ...initialPanelState(), preset }, [1, 2], 0.7, { grid })).not.toHaveProperty('guidanceScale');
+      for (const grid of [true, false])
+        expect(samplingFor({ ...initialPanelState(), preset }, [1, 2], 0.7, { grid })).not.toHaveProperty(
+          'guidanceScale',
+        );
     }
   });
 });

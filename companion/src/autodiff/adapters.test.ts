@@ -14,20 +14,34 @@ const X = [1, 3, 6, 6];
 function layeredModel() {
   const rng = new Rng(11);
   const b = new GraphBuilder({ opset: 14 });
-  const w = (name: string, dims: number[]) => b.weight(name, fromNumbers('float32', dims, rng.normalArray(numel(dims), 0.3)));
+  const w = (name: string, dims: number[]) =>
+    b.weight(name, fromNumbers('float32', dims, rng.normalArray(numel(dims), 0.3)));
   const x = b.input('sample', 'float32', X);
-  const h = b.e.op('Conv', [x, w('conv_in.weight', [4, 3, 3, 3])], { pads: intsAttr([1, 1, 1, 1]) }, { name: '/conv_in/Conv' })[0]!;
+  const h = b.e.op(
+    'Conv',
+    [x, w('conv_in.weight', [4, 3, 3, 3])],
+    { pads: intsAttr([1, 1, 1, 1]) },
+    { name: '/conv_in/Conv' },
+  )[0]!;
   const seq = b.e.transpose(b.e.reshape(h, [1, 4, 36]), [0, 2, 1]);
   const q = b.e.op('MatMul', [seq, w('to_q.weight', [4, 5])], {}, { name: '/attn1/to_q/MatMul' })[0]!;
   const flat = b.e.reshape(q, [36, 5]);
-  const y = b.e.op('Gemm', [flat, w('proj.weight', [3, 5]), w('proj.bias', [3])], { transB: intAttr(1) }, { name: '/proj/Gemm' })[0]!;
+  const y = b.e.op(
+    'Gemm',
+    [flat, w('proj.weight', [3, 5]), w('proj.bias', [3])],
+    { transB: intAttr(1) },
+    { name: '/proj/Gemm' },
+  )[0]!;
   b.output(y, 'y');
   return { model: b.model, rng };
 }
 
 const TARGETS = ['/conv_in/Conv$', '/to_q/MatMul$', '/proj/Gemm$'];
 
-function randomAdapterFeeds(names: { name: string; dims: readonly number[] }[], rng: Rng): Record<string, Feeds[string]> {
+function randomAdapterFeeds(
+  names: { name: string; dims: readonly number[] }[],
+  rng: Rng,
+): Record<string, Feeds[string]> {
   const feeds: Record<string, Feeds[string]> = {};
   for (const n of names) feeds[n.name] = { dtype: 'float32', dims: n.dims, data: rng.normalArray(numel(n.dims), 0.3) };
   return feeds;
@@ -51,8 +65,15 @@ describe('injectAdapters', () => {
     const { model, rng } = layeredModel();
     const { model: adapted, adapters } = injectAdapters(model, { targets: TARGETS, rank: 2, alpha: 4, mode: 'inputs' });
     const parts = adapters.flatMap((a) => [a.down, a.up]);
-    const feeds = { ...randomAdapterFeeds(parts, rng), sample: { dtype: 'float32' as const, dims: X, data: rng.normalArray(numel(X)) } };
-    const results = await gradcheck(adapted, { loss: { type: 'mse', output: 'y' }, wrt: parts.map((p) => p.name) }, feeds);
+    const feeds = {
+      ...randomAdapterFeeds(parts, rng),
+      sample: { dtype: 'float32' as const, dims: X, data: rng.normalArray(numel(X)) },
+    };
+    const results = await gradcheck(
+      adapted,
+      { loss: { type: 'mse', output: 'y' }, wrt: parts.map((p) => p.name) },
+      feeds,
+    );
     expect(Math.max(...results.map((r) => r.relError))).toBeLessThan(5e-3);
   });
 
@@ -61,11 +82,17 @@ describe('injectAdapters', () => {
     const spec = { targets: TARGETS, rank: 3, alpha: 2 };
     const train = injectAdapters(model, { ...spec, mode: 'inputs' });
     const values = new Map<string, Float32Array>();
-    for (const a of train.adapters) for (const p of [a.down, a.up]) values.set(p.name, rng.normalArray(numel(p.dims), 0.3));
+    for (const a of train.adapters)
+      for (const p of [a.down, a.up]) values.set(p.name, rng.normalArray(numel(p.dims), 0.3));
     const merged = injectAdapters(model, { ...spec, mode: 'merged', values });
     const sample = { dtype: 'float32' as const, dims: X, data: rng.normalArray(numel(X)) };
     const feeds: Record<string, Feeds[string]> = { sample };
-    for (const [name, data] of values) feeds[name] = { dtype: 'float32', dims: train.model.graph.inputs.find((i) => i.name === name)!.dims as number[], data };
+    for (const [name, data] of values)
+      feeds[name] = {
+        dtype: 'float32',
+        dims: train.model.graph.inputs.find((i) => i.name === name)!.dims as number[],
+        data,
+      };
     const s1 = await OrtSession.create(train.model);
     const s2 = await OrtSession.create(merged.model);
     const y1 = (await s1.run(feeds))['y']!.data as Float32Array;
@@ -86,9 +113,12 @@ describe('injectAdapters', () => {
     const scaled = injectAdapters(model, { ...spec, mode: 'scaled', values });
     expect(scaled.model.graph.inputs.map((i) => i.name)).toEqual(['sample', ADAPTER_SCALE_INPUT]);
     const sample = { dtype: 'float32' as const, dims: X, data: rng.normalArray(numel(X)) };
-    const run = async (m: typeof model, extra: Record<string, Feeds[string]> = {}) => (await (await OrtSession.create(m)).run({ sample, ...extra }))['y']!.data as Float32Array;
-    const at = (strength: number) => run(scaled.model, { [ADAPTER_SCALE_INPUT]: { dtype: 'float32', dims: [1], data: Float32Array.of(strength) } });
-    const upTimes = (k: number) => new Map([...values].map(([n, v]) => [n, adapters.some((a) => a.up.name === n) ? v.map((x) => x * k) : v]));
+    const run = async (m: typeof model, extra: Record<string, Feeds[string]> = {}) =>
+      (await (await OrtSession.create(m)).run({ sample, ...extra }))['y']!.data as Float32Array;
+    const at = (strength: number) =>
+      run(scaled.model, { [ADAPTER_SCALE_INPUT]: { dtype: 'float32', dims: [1], data: Float32Array.of(strength) } });
+    const upTimes = (k: number) =>
+      new Map([...values].map(([n, v]) => [n, adapters.some((a) => a.up.name === n) ? v.map((x) => x * k) : v]));
     const maxDiff = (a: Float32Array, b: Float32Array) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
     const base = await run(model);
     const merged = await run(injectAdapters(model, { ...spec, mode: 'merged', values }).model);
@@ -106,7 +136,8 @@ describe('injectAdapters', () => {
     const values = initAdapterValues(adapters, 5);
     const sample = { dtype: 'float32' as const, dims: X, data: rng.normalArray(numel(X)) };
     const feeds: Record<string, Feeds[string]> = { sample };
-    for (const a of adapters) for (const p of [a.down, a.up]) feeds[p.name] = { dtype: 'float32', dims: p.dims, data: values.get(p.name)! };
+    for (const a of adapters)
+      for (const p of [a.down, a.up]) feeds[p.name] = { dtype: 'float32', dims: p.dims, data: values.get(p.name)! };
     const y = (await (await OrtSession.create(adapted)).run(feeds))['y']!.data as Float32Array;
     const y0 = (await (await OrtSession.create(model)).run({ sample }))['y']!.data as Float32Array;
     expect(Math.max(...y.map((v, i) => Math.abs(v - y0[i]!)))).toBeLessThan(1e-6);
@@ -114,7 +145,11 @@ describe('injectAdapters', () => {
 
   it('refuses targets that match nothing and bad ranks with coded errors', () => {
     const { model } = layeredModel();
-    expect(() => injectAdapters(model, { targets: ['/nothing/'], rank: 2, mode: 'inputs' })).toThrow(/no MatMul\/Gemm\/Conv/);
-    expect(() => injectAdapters(model, { targets: TARGETS, rank: 0, mode: 'inputs' })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC' }));
+    expect(() => injectAdapters(model, { targets: ['/nothing/'], rank: 2, mode: 'inputs' })).toThrow(
+      /no MatMul\/Gemm\/Conv/,
+    );
+    expect(() => injectAdapters(model, { targets: TARGETS, rank: 0, mode: 'inputs' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_SPEC' }),
+    );
   });
 });

@@ -85,13 +85,20 @@ function convAttrs(node: Node): Record<string, Attr> {
 }
 
 export function injectAdapters(source: Model, spec: AdapterSpec): AdaptedModel {
-  if (!Number.isInteger(spec.rank) || spec.rank < 1) fail('INVALID_SPEC', `adapter rank must be a positive integer, got ${spec.rank}`);
+  if (!Number.isInteger(spec.rank) || spec.rank < 1)
+    fail('INVALID_SPEC', `adapter rank must be a positive integer, got ${spec.rank}`);
   const model = normalizeModel(cloneModel(source), spec.inputShapes ? { inputShapes: spec.inputShapes } : {});
   const graph = model.graph;
   const e = new GraphEmitter(graph, opsetOf(model), 'adapter/');
   const patterns = spec.targets.map((t) => new RegExp(t));
-  const sites = graph.nodes.map((n) => (patterns.some((p) => p.test(n.name)) ? siteOf(model, n, e) : undefined)).filter((s): s is Site => s !== undefined);
-  if (sites.length === 0) fail('INVALID_SPEC', `no MatMul/Gemm/Conv node with a constant weight matches the adapter targets ${spec.targets.join(', ')}`);
+  const sites = graph.nodes
+    .map((n) => (patterns.some((p) => p.test(n.name)) ? siteOf(model, n, e) : undefined))
+    .filter((s): s is Site => s !== undefined);
+  if (sites.length === 0)
+    fail(
+      'INVALID_SPEC',
+      `no MatMul/Gemm/Conv node with a constant weight matches the adapter targets ${spec.targets.join(', ')}`,
+    );
   const scale = (spec.alpha ?? spec.rank) / spec.rank;
   const adapters: AdapterInfo[] = [];
   const strengths = new Map<DType, string>();
@@ -142,7 +149,13 @@ function addAdapterInputs(e: GraphEmitter, node: Node, info: AdapterInfo, dtype:
 }
 
 /** The node's output becomes base + s·branch(A, B), times `strength` when given. */
-function addBranch(e: GraphEmitter, node: Node, info: AdapterInfo, { A, B }: { A: string; B: string }, strength?: string): void {
+function addBranch(
+  e: GraphEmitter,
+  node: Node,
+  info: AdapterInfo,
+  { A, B }: { A: string; B: string },
+  strength?: string,
+): void {
   const graph = e.graph;
   const original = node.outputs[0]!;
   const base = e.fresh('base');
@@ -157,17 +170,32 @@ function addBranch(e: GraphEmitter, node: Node, info: AdapterInfo, { A, B }: { A
 }
 
 /** A and B as initializers holding the trained values, cast to the model dtype. */
-function constantParts(e: GraphEmitter, info: AdapterInfo, dtype: DType, values?: ReadonlyMap<string, Float32Array>): { A: string; B: string } {
+function constantParts(
+  e: GraphEmitter,
+  info: AdapterInfo,
+  dtype: DType,
+  values?: ReadonlyMap<string, Float32Array>,
+): { A: string; B: string } {
   const value = (part: AdapterInfo['down']): ConstTensor => {
     const v = values?.get(part.name) ?? fail('INVALID_SPEC', `no value for adapter '${part.name}'`);
-    if (v.length !== numel(part.dims)) fail('DIMS_MISMATCH', `adapter '${part.name}' has ${v.length} values, expected ${numel(part.dims)}`);
+    if (v.length !== numel(part.dims))
+      fail('DIMS_MISMATCH', `adapter '${part.name}' has ${v.length} values, expected ${numel(part.dims)}`);
     return fromNumbers('float32', part.dims, v!);
   };
-  return { A: e.cast(e.constant(value(info.down), 'lora_down'), dtype), B: e.cast(e.constant(value(info.up), 'lora_up'), dtype) };
+  return {
+    A: e.cast(e.constant(value(info.down), 'lora_down'), dtype),
+    B: e.cast(e.constant(value(info.up), 'lora_up'), dtype),
+  };
 }
 
 /** Rewrites the layer's weight to W + s·A·B with A, B as initializers (folded by onnxruntime at load). */
-function mergeAdapter(e: GraphEmitter, node: Node, info: AdapterInfo, dtype: DType, values?: ReadonlyMap<string, Float32Array>): void {
+function mergeAdapter(
+  e: GraphEmitter,
+  node: Node,
+  info: AdapterInfo,
+  dtype: DType,
+  values?: ReadonlyMap<string, Float32Array>,
+): void {
   const { A, B } = constantParts(e, info, dtype, values);
   const W = node.inputs[1]!;
   const wd = e.dims(W);

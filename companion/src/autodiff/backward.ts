@@ -39,7 +39,12 @@ export interface BackwardOptions {
   readonly recomputeBytes?: number;
 }
 
-export function emitBackward(e: GraphEmitter, seeds: readonly Seed[], wrt: readonly string[], options: BackwardOptions = {}): Map<string, string> {
+export function emitBackward(
+  e: GraphEmitter,
+  seeds: readonly Seed[],
+  wrt: readonly string[],
+  options: BackwardOptions = {},
+): Map<string, string> {
   const forward = [...e.graph.nodes];
   const isFloat = (v: string) => dtypes[e.type(v).dtype].isFloat;
   const active = activeValues(forward, wrt, isFloat);
@@ -97,7 +102,8 @@ export function emitBackward(e: GraphEmitter, seeds: readonly Seed[], wrt: reado
     node.inputs.forEach((x, k) => {
       if (!needs(k)) return;
       const g = grads[k];
-      if (!g) fail('NO_GRADIENT_RULE', `the ${node.opType} rule gives no gradient for input ${k} of node '${node.name}'`);
+      if (!g)
+        fail('NO_GRADIENT_RULE', `the ${node.opType} rule gives no gradient for input ${k} of node '${node.name}'`);
       contribute(x, g!);
     });
   }

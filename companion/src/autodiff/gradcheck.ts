@@ -22,7 +22,12 @@ export interface GradcheckOptions {
 
 const toF64 = (t: HostTensor): Float64Array => Float64Array.from(t.data as Float32Array);
 
-export async function gradcheck(model: Model, spec: GradientSpec, feeds: Feeds, options: GradcheckOptions = {}): Promise<GradcheckResult[]> {
+export async function gradcheck(
+  model: Model,
+  spec: GradientSpec,
+  feeds: Feeds,
+  options: GradcheckOptions = {},
+): Promise<GradcheckResult[]> {
   const rng = new Rng(options.seed ?? 1);
   const eps = options.epsilon ?? 1e-2;
   const built = buildGradientModel(model, spec);
@@ -54,14 +59,19 @@ export async function gradcheck(model: Model, spec: GradientSpec, feeds: Feeds, 
         for (let i = 0; i < g.length; i++) analytic += g[i]! * v[i]!;
         const shifted = (step: number) => ({
           ...allFeeds,
-          [w]: { dtype: 'float32' as const, dims: x.dims, data: Float32Array.from(x64, (xi, i) => xi + step * eps * v[i]!) },
+          [w]: {
+            dtype: 'float32' as const,
+            dims: x.dims,
+            data: Float32Array.from(x64, (xi, i) => xi + step * eps * v[i]!),
+          },
         });
         // Richardson extrapolation of two central differences cancels their O(ε²) truncation error.
         const central = async (h: number) => ((await lossAt(shifted(h))) - (await lossAt(shifted(-h)))) / (2 * h * eps);
         const numeric = (4 * (await central(0.5)) - (await central(1))) / 3;
         // Scale: for v ~ N(0, I), ⟨g, v⟩ ~ N(0, ‖g‖²). Dividing by ‖g‖ too keeps a direction that happens to be
         // nearly orthogonal to g from turning float32 round-off in the loss into a large relative error.
-        const relError = Math.abs(analytic - numeric) / Math.max(Math.abs(analytic), Math.abs(numeric), gradNorm, 1e-12);
+        const relError =
+          Math.abs(analytic - numeric) / Math.max(Math.abs(analytic), Math.abs(numeric), gradNorm, 1e-12);
         results.push({ name: w, analytic, numeric, relError });
       }
     }

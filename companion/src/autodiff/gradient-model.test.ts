@@ -9,7 +9,12 @@ describe('buildGradientModel on an SD-style UNet', () => {
     it(`emits only standard ai.onnx ops at the model's opset (${opset})`, () => {
       const config = tinyUNetConfig({ opset, dynamicShapes: true });
       const { model } = buildUNet(config, {});
-      const adapted = injectAdapters(model, { targets: ['/attn[12]/to_(q|k|v|out\\.0)/MatMul$'], rank: 4, mode: 'inputs', inputShapes: unetInputShapes(config) });
+      const adapted = injectAdapters(model, {
+        targets: ['/attn[12]/to_(q|k|v|out\\.0)/MatMul$'],
+        rank: 4,
+        mode: 'inputs',
+        inputShapes: unetInputShapes(config),
+      });
       const wrt = ['encoder_hidden_states', ...adapted.adapters.flatMap((a) => [a.down.name, a.up.name])];
       const built = buildGradientModel(adapted.model, { loss: { type: 'mse', output: 'out_sample' }, wrt });
       expect(new Set(built.model.graph.nodes.map((n) => n.domain))).toEqual(new Set(['']));
@@ -21,11 +26,17 @@ describe('buildGradientModel on an SD-style UNet', () => {
   it('differentiates only nodes between the trainable tensor and the loss, and sums multi-consumer gradients', () => {
     const config = tinyUNetConfig();
     const { model } = buildUNet(config, {});
-    const built = buildGradientModel(model, { loss: { type: 'mse', output: 'out_sample' }, wrt: ['encoder_hidden_states'], keepOutputs: true });
+    const built = buildGradientModel(model, {
+      loss: { type: 'mse', output: 'out_sample' },
+      wrt: ['encoder_hidden_states'],
+      keepOutputs: true,
+    });
     const backward = built.model.graph.nodes.filter((n) => n.name.startsWith('grad/'));
     const forwardNames = new Set(model.graph.nodes.map((n) => n.name));
     // The timestep MLP and conv_in are upstream of every cross-attention: nothing of theirs is differentiated.
-    const timeNodes = model.graph.nodes.filter((n) => n.name.startsWith('/time_embedding/') || n.name.startsWith('/conv_in/'));
+    const timeNodes = model.graph.nodes.filter(
+      (n) => n.name.startsWith('/time_embedding/') || n.name.startsWith('/conv_in/'),
+    );
     expect(timeNodes.length).toBeGreaterThan(0);
     const values = new Set(timeNodes.flatMap((n) => n.outputs));
     expect(backward.filter((n) => n.inputs.some((x) => values.has(x))).map((n) => n.name)).toEqual([]);

@@ -69,8 +69,13 @@ export function buildGradientModel(source: Model, spec: GradientSpec): GradientM
   const graph = model.graph;
   const e = new GraphEmitter(graph, opsetOf(model), 'grad/');
   const output = graph.outputs.find((o) => o.name === spec.loss.output);
-  if (!output) fail('UNKNOWN_TENSOR', `no graph output named '${spec.loss.output}'; outputs are: ${graph.outputs.map((o) => o.name).join(', ')}`);
-  if (spec.wrt.length === 0) fail('INVALID_SPEC', 'wrt is empty: name at least one input or initializer to differentiate');
+  if (!output)
+    fail(
+      'UNKNOWN_TENSOR',
+      `no graph output named '${spec.loss.output}'; outputs are: ${graph.outputs.map((o) => o.name).join(', ')}`,
+    );
+  if (spec.wrt.length === 0)
+    fail('INVALID_SPEC', 'wrt is empty: name at least one input or initializer to differentiate');
   for (const w of spec.wrt) {
     const t = graph.types.get(w);
     const isInput = graph.inputs.some((i) => i.name === w) || graph.initializers.has(w);
@@ -78,7 +83,8 @@ export function buildGradientModel(source: Model, spec: GradientSpec): GradientM
       const names = [...graph.inputs.map((i) => i.name), ...[...graph.initializers.keys()].slice(0, 20)];
       fail('UNKNOWN_TENSOR', `'${w}' is not a graph input or initializer; candidates include: ${names.join(', ')}`);
     }
-    if (!dtypes[t!.dtype].isFloat) fail('NOT_DIFFERENTIABLE', `'${w}' is ${t!.dtype}; only float tensors have gradients`);
+    if (!dtypes[t!.dtype].isFloat)
+      fail('NOT_DIFFERENTIABLE', `'${w}' is ${t!.dtype}; only float tensors have gradients`);
     if (t!.dtype === 'float16' && graph.inputs.some((i) => i.name === w)) promoteToFp32(e, graph, w);
   }
   const outDims = graph.types.get(output!.name)!.dims;
@@ -86,7 +92,12 @@ export function buildGradientModel(source: Model, spec: GradientSpec): GradientM
   graph.types.set(TARGET_INPUT, { dtype: 'float32', dims: outDims });
 
   const { loss, seeds } = meanSquaredError(e, output!.name, TARGET_INPUT);
-  const grads = emitBackward(e, seeds, spec.wrt, spec.recomputeBytes !== undefined ? { recomputeBytes: spec.recomputeBytes } : {});
+  const grads = emitBackward(
+    e,
+    seeds,
+    spec.wrt,
+    spec.recomputeBytes !== undefined ? { recomputeBytes: spec.recomputeBytes } : {},
+  );
 
   const outputs: ValueInfo[] = [];
   const named = (value: string, name: string, asFloat32: boolean) => {

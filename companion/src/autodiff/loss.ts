@@ -16,7 +16,11 @@ export interface LossGraph {
 export function meanSquaredError(e: GraphEmitter, output: string, target: string): LossGraph {
   const dims = e.dims(output);
   const diff = e.sub(e.cast(output, 'float32'), target);
-  const loss = e.reduceMean(e.mul(diff, diff), dims.map((_, i) => i), false);
+  const loss = e.reduceMean(
+    e.mul(diff, diff),
+    dims.map((_, i) => i),
+    false,
+  );
   const grad = e.cast(e.scale(diff, 2 / numel(dims)), e.type(output).dtype);
   return { loss, seeds: [{ value: output, grad }] };
 }

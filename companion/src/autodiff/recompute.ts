@@ -21,7 +21,12 @@ const bytesOf = (graph: Graph, value: string): number => {
  * Softmax outputs worth recomputing, each with the chain that makes it: MatMul(Q, Kᵀ), scalings by constants, Softmax.
  * Every intermediate has the next link as its only consumer, and Q and Kᵀ are small next to P.
  */
-export function recomputableChains(forward: readonly Node[], graph: Graph, consumers: (value: string) => readonly Node[], threshold: number = RECOMPUTE_BYTES): Map<string, readonly Node[]> {
+export function recomputableChains(
+  forward: readonly Node[],
+  graph: Graph,
+  consumers: (value: string) => readonly Node[],
+  threshold: number = RECOMPUTE_BYTES,
+): Map<string, readonly Node[]> {
   const producer = new Map<string, Node>();
   for (const n of forward) for (const o of n.outputs) if (o) producer.set(o, n);
   const onlyInto = (value: string, node: Node) => consumers(value).length === 1 && consumers(value)[0] === node;
@@ -51,7 +56,14 @@ export function recomputableChains(forward: readonly Node[], graph: Graph, consu
  */
 export function emitRecompute(e: GraphEmitter, chain: readonly Node[], anchor: string): string {
   const [matmul, ...rest] = chain as [Node, ...Node[]];
-  const zero = e.scale(e.reduceMean(anchor, e.dims(anchor).map((_, i) => i), false), 0);
+  const zero = e.scale(
+    e.reduceMean(
+      anchor,
+      e.dims(anchor).map((_, i) => i),
+      false,
+    ),
+    0,
+  );
   let value = e.matmul(e.add(matmul.inputs[0]!, e.cast(zero, e.type(matmul.inputs[0]!).dtype)), matmul.inputs[1]!);
   for (const n of rest) value = e.op1(n.opType, [value, ...n.inputs.slice(1)], n.attrs);
   return value;

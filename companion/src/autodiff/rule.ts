@@ -36,7 +36,12 @@ const NO_WALK: WalkState = { gradOf: () => null, consumers: () => [], value: (na
 export type Grad = string | null | undefined;
 export type GradientRule = (dy: readonly Grad[], c: GradContext) => readonly Grad[];
 
-export function makeContext(e: GraphEmitter, node: Node, needs: (i: number) => boolean, walk: WalkState = NO_WALK): GradContext {
+export function makeContext(
+  e: GraphEmitter,
+  node: Node,
+  needs: (i: number) => boolean,
+  walk: WalkState = NO_WALK,
+): GradContext {
   return {
     e,
     node,

@@ -38,14 +38,21 @@ const spec = (config: UNetConfig, wrt: readonly string[]) => ({
 });
 
 /** Runs the gradient graph once with a fixed target; returns grad::encoder_hidden_states and the loss. */
-async function contextGradient(model: Model, config: UNetConfig, feeds: Feeds): Promise<{ grad: Float32Array; loss: number }> {
+async function contextGradient(
+  model: Model,
+  config: UNetConfig,
+  feeds: Feeds,
+): Promise<{ grad: Float32Array; loss: number }> {
   const built = buildGradientModel(model, spec(config, [CONTEXT]));
   const outDims = unetInputShapes(config)['sample']!;
   const target: HostTensor = { dtype: 'float32', dims: outDims, data: new Rng(11).normalArray(numel(outDims)) };
   const session = await OrtSession.create(built.model);
   try {
     const out = await session.run({ ...feeds, [built.targetInput]: target });
-    return { grad: out[built.gradOutputs.get(CONTEXT)!]!.data as Float32Array, loss: Number(out[built.lossOutput]!.data[0]) };
+    return {
+      grad: out[built.gradOutputs.get(CONTEXT)!]!.data as Float32Array,
+      loss: Number(out[built.lossOutput]!.data[0]),
+    };
   } finally {
     await session.release();
   }
@@ -68,7 +75,15 @@ describe('whole-UNet gradients', () => {
     { opset: 14 as const, dynamicShapes: false, additionEmbedType: 'text' as const, additionEmbedHeads: 4 },
   ];
 
-  it.each(cases.map((c) => [`opset ${c.opset}, dynamicShapes ${c.dynamicShapes}${'additionEmbedType' in c ? ', text-time embedding' : ''}`, c] as const))(
+  it.each(
+    cases.map(
+      (c) =>
+        [
+          `opset ${c.opset}, dynamicShapes ${c.dynamicShapes}${'additionEmbedType' in c ? ', text-time embedding' : ''}`,
+          c,
+        ] as const,
+    ),
+  )(
     'match finite differences wrt encoder_hidden_states, sample, a to_k weight and a conv weight (%s)',
     async (_label, variant) => {
       const config = tinyUNetConfig(variant);
@@ -85,32 +100,46 @@ describe('whole-UNet gradients', () => {
     },
   );
 
-  it.each([14, 17] as const)('fp16 model: fp32 gradient input and output, close to the fp32 twin (opset %i)', async (opset) => {
-    const fp16 = tinyUNetConfig({ opset, dtype: 'float16' });
-    const fp32 = tinyUNetConfig({ opset });
-    const built = buildGradientModel(buildUNet(fp16).model, spec(fp16, [CONTEXT]));
-    expect(built.model.graph.inputs.find((i) => i.name === CONTEXT)!.dtype).toBe('float32');
-    expect(built.model.graph.inputs.find((i) => i.name === 'sample')!.dtype).toBe('float16');
-    expect(built.model.graph.outputs.find((o) => o.name === `grad::${CONTEXT}`)!.dtype).toBe('float32');
+  it.each([14, 17] as const)(
+    'fp16 model: fp32 gradient input and output, close to the fp32 twin (opset %i)',
+    async (opset) => {
+      const fp16 = tinyUNetConfig({ opset, dtype: 'float16' });
+      const fp32 = tinyUNetConfig({ opset });
+      const built = buildGradientModel(buildUNet(fp16).model, spec(fp16, [CONTEXT]));
+      expect(built.model.graph.inputs.find((i) => i.name === CONTEXT)!.dtype).toBe('float32');
+      expect(built.model.graph.inputs.find((i) => i.name === 'sample')!.dtype).toBe('float16');
+      expect(built.model.graph.outputs.find((o) => o.name === `grad::${CONTEXT}`)!.dtype).toBe('float32');
 
-    // The twin holds the fp16 weights exactly (rounded to half, widened back), so only activation precision differs.
-    const twin = buildUNet(fp32).model;
-    for (const [name, init] of twin.graph.initializers) {
-      if (init.dtype !== 'float32' || !init.data) continue;
-      twin.graph.initializers.set(name, { ...init, data: { ...init.data, data: Float32Array.from(init.data.data as Float32Array, (v) => fromHalf(toHalf(v))) } });
-    }
-    const halfFeeds = randomUNetFeeds(fp16);
-    const widen = (t: HostTensor): HostTensor => ({ dtype: 'float32', dims: t.dims, data: Float32Array.from(t.data as Uint16Array, fromHalf) });
-    const context = widen(halfFeeds[CONTEXT]!);
-    const half = await contextGradient(buildUNet(fp16).model, fp16, { ...halfFeeds, [CONTEXT]: context });
-    const full = await contextGradient(twin, fp32, { sample: widen(halfFeeds['sample']!), timestep: widen(halfFeeds['timestep']!), [CONTEXT]: context });
-    // Measured: gradient relative L2 error 8.5e-3 (opset 14) and 8.3e-3 (17), cosine 0.99997; loss 3.2e-4 and
-    // 3.6e-4. fp16 rounds each op's result to u = 2⁻¹¹ ≈ 4.9e-4; a few hundred roundings on the forward+backward
-    // path accumulate like a random walk to ≈ √300·u ≈ 8.5e-3, as observed (the loss, which sees only the
-    // forward and is summed in fp32, stays near u). The bounds leave 3.5× and 8× headroom; a wrong rule gives O(1).
-    expect(relL2(half.grad, full.grad)).toBeLessThan(3e-2);
-    expect(Math.abs(half.loss - full.loss) / full.loss).toBeLessThan(3e-3);
-  });
+      // The twin holds the fp16 weights exactly (rounded to half, widened back), so only activation precision differs.
+      const twin = buildUNet(fp32).model;
+      for (const [name, init] of twin.graph.initializers) {
+        if (init.dtype !== 'float32' || !init.data) continue;
+        twin.graph.initializers.set(name, {
+          ...init,
+          data: { ...init.data, data: Float32Array.from(init.data.data as Float32Array, (v) => fromHalf(toHalf(v))) },
+        });
+      }
+      const halfFeeds = randomUNetFeeds(fp16);
+      const widen = (t: HostTensor): HostTensor => ({
+        dtype: 'float32',
+        dims: t.dims,
+        data: Float32Array.from(t.data as Uint16Array, fromHalf),
+      });
+      const context = widen(halfFeeds[CONTEXT]!);
+      const half = await contextGradient(buildUNet(fp16).model, fp16, { ...halfFeeds, [CONTEXT]: context });
+      const full = await contextGradient(twin, fp32, {
+        sample: widen(halfFeeds['sample']!),
+        timestep: widen(halfFeeds['timestep']!),
+        [CONTEXT]: context,
+      });
+      // Measured: gradient relative L2 error 8.5e-3 (opset 14) and 8.3e-3 (17), cosine 0.99997; loss 3.2e-4 and
+      // 3.6e-4. fp16 rounds each op's result to u = 2⁻¹¹ ≈ 4.9e-4; a few hundred roundings on the forward+backward
+      // path accumulate like a random walk to ≈ √300·u ≈ 8.5e-3, as observed (the loss, which sees only the
+      // forward and is summed in fp32, stays near u). The bounds leave 3.5× and 8× headroom; a wrong rule gives O(1).
+      expect(relL2(half.grad, full.grad)).toBeLessThan(3e-2);
+      expect(Math.abs(half.loss - full.loss) / full.loss).toBeLessThan(3e-3);
+    },
+  );
 });
 
 describe('whole-UNet gradients with external weights', () => {

@@ -18,9 +18,19 @@ const BENCH_BIN = fileURLToPath(new URL('../../bin/bench.mjs', import.meta.url))
 const CACHE = resolve(fileURLToPath(new URL('../../../.cache/bench', import.meta.url)));
 const MODES: readonly CaseMode[] = ['forward', 'forward-cfg', 'sample-step', 'stage1', 'stage2'];
 
-function runCase(modelPath: string, mode: CaseMode, repeat: number, shapes: Record<string, number[]>, provider: string): Promise<CaseResult> {
+function runCase(
+  modelPath: string,
+  mode: CaseMode,
+  repeat: number,
+  shapes: Record<string, number[]>,
+  provider: string,
+): Promise<CaseResult> {
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [BENCH_BIN, '__case', modelPath, mode, String(repeat), JSON.stringify(shapes), provider], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [BENCH_BIN, '__case', modelPath, mode, String(repeat), JSON.stringify(shapes), provider],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', fail);
@@ -50,7 +60,13 @@ const LABELS: Readonly<Record<CaseMode, string>> = {
   stage2: 'stage 2: step (adapters, Adam)',
 };
 
-async function benchConfig(label: string, config: UNetConfig, repeat: number, external: boolean, provider: string): Promise<Record<string, unknown>> {
+async function benchConfig(
+  label: string,
+  config: UNetConfig,
+  repeat: number,
+  external: boolean,
+  provider: string,
+): Promise<Record<string, unknown>> {
   const results: Partial<Record<CaseMode, CaseResult>> = {};
   for (const mode of MODES) {
     // The guided pair as one run needs a batch-2 UNet: a static export bakes its batch into the reshapes.
@@ -59,7 +75,9 @@ async function benchConfig(label: string, config: UNetConfig, repeat: number, ex
     const dir = join(CACHE, pair ? `${label}-batch2` : label);
     const modelPath = join(dir, 'model.onnx');
     if (!existsSync(modelPath)) {
-      process.stdout.write(`writing ${label} (${(countUNetParameters(config) / 1e6).toFixed(1)}M parameters, batch ${variant.batch}) to ${dir} …\n`);
+      process.stdout.write(
+        `writing ${label} (${(countUNetParameters(config) / 1e6).toFixed(1)}M parameters, batch ${variant.batch}) to ${dir} …\n`,
+      );
       await writeUNetPackage(variant, dir, { external });
     }
     results[mode] = await runCase(modelPath, mode, repeat, unetInputShapes(variant), provider);
@@ -67,18 +85,26 @@ async function benchConfig(label: string, config: UNetConfig, repeat: number, ex
   // Ratios use each case's fastest run: on a shared machine, contention only ever adds time, so the minimum is
   // the least noisy estimate of the cost itself. Medians are printed beside them.
   const fwd = results.forward!.min_ms;
-  process.stdout.write(`\n${label}: ${(countUNetParameters(config) / 1e6).toFixed(1)}M params, latent ${config.latentSize}×${config.latentSize}, ${config.sequenceLength} tokens, opset ${config.opset}, provider ${provider}\n`);
-  process.stdout.write('  graph                               min ms  median ms  ×forward  peak RSS MiB  est fp32 MiB  est fp16 MiB  host↔device MiB/step  nodes by provider\n');
+  process.stdout.write(
+    `\n${label}: ${(countUNetParameters(config) / 1e6).toFixed(1)}M params, latent ${config.latentSize}×${config.latentSize}, ${config.sequenceLength} tokens, opset ${config.opset}, provider ${provider}\n`,
+  );
+  process.stdout.write(
+    '  graph                               min ms  median ms  ×forward  peak RSS MiB  est fp32 MiB  est fp16 MiB  host↔device MiB/step  nodes by provider\n',
+  );
   for (const mode of MODES) {
     const r = results[mode]!;
-    const placed = Object.entries(r.nodes_by_provider).map(([p, n]) => `${p} ${n}`).join(', ');
+    const placed = Object.entries(r.nodes_by_provider)
+      .map(([p, n]) => `${p} ${n}`)
+      .join(', ');
     process.stdout.write(
       `  ${LABELS[mode].padEnd(34)}${r.min_ms.toFixed(1).padStart(8)}${r.median_ms.toFixed(1).padStart(11)}${(r.min_ms / fwd).toFixed(2).padStart(10)}${r.peak_rss_mb.toFixed(0).padStart(14)}${(r.estimated_peak_bytes.fp32 / MiB).toFixed(0).padStart(14)}${(r.estimated_peak_bytes.fp16 / MiB).toFixed(0).padStart(14)}${(r.host_device_bytes / MiB).toFixed(2).padStart(22)}  ${placed}\n`,
     );
   }
   const cfg = results['forward-cfg']!.min_ms;
   const stepMs = results['sample-step']!.min_ms;
-  process.stdout.write(`  guidance: one batch-2 pass ${cfg.toFixed(0)} ms vs two batch-1 passes ${(2 * fwd).toFixed(0)} ms (${(cfg / (2 * fwd)).toFixed(2)}×); the whole sampling step ${stepMs.toFixed(0)} ms (${(stepMs / cfg).toFixed(2)}× the pair)\n`);
+  process.stdout.write(
+    `  guidance: one batch-2 pass ${cfg.toFixed(0)} ms vs two batch-1 passes ${(2 * fwd).toFixed(0)} ms (${(cfg / (2 * fwd)).toFixed(2)}×); the whole sampling step ${stepMs.toFixed(0)} ms (${(stepMs / cfg).toFixed(2)}× the pair)\n`,
+  );
   return {
     config: label,
     provider,
@@ -90,7 +116,15 @@ async function benchConfig(label: string, config: UNetConfig, repeat: number, ex
     ratio_stage1: results.stage1!.min_ms / fwd,
     ratio_stage2: results.stage2!.min_ms / fwd,
     peak_rss_mb: Object.fromEntries(MODES.map((m) => [m, Math.round(results[m]!.peak_rss_mb)])),
-    estimated_peak_mib: Object.fromEntries(MODES.map((m) => [m, { fp32: Math.round(results[m]!.estimated_peak_bytes.fp32 / MiB), fp16: Math.round(results[m]!.estimated_peak_bytes.fp16 / MiB) }])),
+    estimated_peak_mib: Object.fromEntries(
+      MODES.map((m) => [
+        m,
+        {
+          fp32: Math.round(results[m]!.estimated_peak_bytes.fp32 / MiB),
+          fp16: Math.round(results[m]!.estimated_peak_bytes.fp16 / MiB),
+        },
+      ]),
+    ),
     nodes_by_provider: Object.fromEntries(MODES.map((m) => [m, results[m]!.nodes_by_provider])),
     host_device_bytes: Object.fromEntries(MODES.map((m) => [m, results[m]!.host_device_bytes])),
     first_step_bytes: Object.fromEntries(MODES.map((m) => [m, results[m]!.first_step_bytes])),
@@ -102,12 +136,32 @@ export async function autodiffBench(flags: ReadonlySet<string>): Promise<void> {
   const provider = flagText(flags, 'provider') ?? 'cpu';
   const summary: Record<string, unknown>[] = [];
   summary.push(await benchConfig('tiny-unet', tinyUNetConfig(), repeat * 4, false, provider));
-  summary.push(await benchConfig('sd-style-small-16', tinyUNetConfig({ blockOutChannels: [64, 128, 256], layersPerBlock: 2, attentionHeads: 8, crossAttentionDim: 256, sequenceLength: 77, latentSize: 16, normGroups: 32 }), repeat, false, provider));
+  summary.push(
+    await benchConfig(
+      'sd-style-small-16',
+      tinyUNetConfig({
+        blockOutChannels: [64, 128, 256],
+        layersPerBlock: 2,
+        attentionHeads: 8,
+        crossAttentionDim: 256,
+        sequenceLength: 77,
+        latentSize: 16,
+        normGroups: 32,
+      }),
+      repeat,
+      false,
+      provider,
+    ),
+  );
   if (flags.has('--sd15')) {
     const latent = flagValue(flags, 'latent') ?? 64;
-    summary.push(await benchConfig(`sd15-latent${latent}`, sd15UNetConfig({ latentSize: latent }), repeat, true, provider));
+    summary.push(
+      await benchConfig(`sd15-latent${latent}`, sd15UNetConfig({ latentSize: latent }), repeat, true, provider),
+    );
   } else {
-    process.stdout.write('\n(add --sd15 [--latent=16|32|64] for the SD 1.5-shaped UNet: ~3.4 GB of disk under .cache/bench and minutes of CPU)\n');
+    process.stdout.write(
+      '\n(add --sd15 [--latent=16|32|64] for the SD 1.5-shaped UNet: ~3.4 GB of disk under .cache/bench and minutes of CPU)\n',
+    );
   }
   process.stdout.write(`\n${JSON.stringify({ suite: 'autodiff', results: summary })}\n`);
 }

@@ -11,7 +11,11 @@ import { parseServerMessage } from '../../../shared/src/protocol/parse.ts';
 const BIN = fileURLToPath(new URL('../../bin/imagic.mjs', import.meta.url));
 
 export async function spawnServeAsync(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--tray', 'off', '--provider', 'cpu'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--tray', 'off', '--provider', 'cpu'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   let seen = '';
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -51,7 +55,10 @@ export class BenchClient {
    * (about 100 ms for 16 MB here), so a zero mask shows what the round trip costs with native masking.
    */
   static async connectAsync(port: number, token: string, { zeroMask = false } = {}): Promise<BenchClient> {
-    const socket = new WebSocket(`ws://localhost:${port}${WS_PATH}`, zeroMask ? { generateMask: (mask: Buffer) => void mask.fill(0) } : {});
+    const socket = new WebSocket(
+      `ws://localhost:${port}${WS_PATH}`,
+      zeroMask ? { generateMask: (mask: Buffer) => void mask.fill(0) } : {},
+    );
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     const client = new BenchClient(socket);
     await client.requestAsync({ type: 'hello', client: 'cli', clientVersion: 'bench', token });

@@ -45,16 +45,42 @@ function layer(side: number): RgbaImage {
   return { width: side, height: side, rgba };
 }
 
-async function editAsync(client: BenchClient, dataDir: string, picture: RgbaImage, format: 'png' | 'rgba8', steps: Steps): Promise<{ roundTripMs: number; record: JobRecord }> {
+async function editAsync(
+  client: BenchClient,
+  dataDir: string,
+  picture: RgbaImage,
+  format: 'png' | 'rgba8',
+  steps: Steps,
+): Promise<{ roundTripMs: number; record: JobRecord }> {
   const payload = format === 'png' ? await encodePng(picture.rgba, picture.width, picture.height) : picture.rgba;
   const frameId = randomBytes(16).toString('hex');
-  const frame = encodeBinaryFrame({ kind: 'upload', id: frameId, index: 0, width: picture.width, height: picture.height, format, payload });
+  const frame = encodeBinaryFrame({
+    kind: 'upload',
+    id: frameId,
+    index: 0,
+    width: picture.width,
+    height: picture.height,
+    format,
+    payload,
+  });
   if (!frame.ok) throw new Error(frame.message);
   const request: EditRequest = {
-    image: { frameId, sha256: createHash('sha256').update(payload).digest('hex'), width: picture.width, height: picture.height },
+    image: {
+      frameId,
+      sha256: createHash('sha256').update(payload).digest('hex'),
+      width: picture.width,
+      height: picture.height,
+    },
     prompt: 'a photo of a cat',
     preset: 'fast',
-    fineTune: { embedSteps: steps.embedSteps, embedLr: 1e-3, tuneSteps: steps.tuneSteps, tuneLr: 1e-3, adapterRank: 0, adapterTargets: [] },
+    fineTune: {
+      embedSteps: steps.embedSteps,
+      embedLr: 1e-3,
+      tuneSteps: steps.tuneSteps,
+      tuneLr: 1e-3,
+      adapterRank: 0,
+      adapterTargets: [],
+    },
     sampling: { etas: [0.7], seeds: [1], steps: steps.steps, guidanceScale: 3, sampler: 'ddim' },
     workingResolutionPx: 512,
   };
@@ -62,7 +88,9 @@ async function editAsync(client: BenchClient, dataDir: string, picture: RgbaImag
   client.sendFrame(frame.value);
   const queued = await client.requestAsync({ type: 'edit.start', request });
   if (queued.type !== 'job.queued') throw new Error(`expected job.queued, got ${queued.type}`);
-  const end = await client.nextMessageAsync((m) => (m.type === 'job.result' || m.type === 'job.error') && m.jobId === queued.jobId);
+  const end = await client.nextMessageAsync(
+    (m) => (m.type === 'job.result' || m.type === 'job.error') && m.jobId === queued.jobId,
+  );
   if (end.type !== 'job.result') throw new Error(`the edit failed: ${JSON.stringify(end)}`);
   for (const _ of end.outputs) await client.nextFrameAsync();
   const roundTripMs = performance.now() - t0;
@@ -73,7 +101,11 @@ async function editAsync(client: BenchClient, dataDir: string, picture: RgbaImag
 export async function daemonBench(flags: ReadonlySet<string>): Promise<void> {
   const runs = flags.has('--quick') ? 2 : 5;
   const dataDir = await mkdtemp(join(tmpdir(), 'imagic-bench-daemon-'));
-  const started: { child?: Awaited<ReturnType<typeof spawnServeAsync>>['child']; client?: BenchClient; zeroMask?: BenchClient } = {};
+  const started: {
+    child?: Awaited<ReturnType<typeof spawnServeAsync>>['child'];
+    client?: BenchClient;
+    zeroMask?: BenchClient;
+  } = {};
   try {
     await writeTinyPackage(join(dataDir, 'models', 'tiny'));
     const serve = await spawnServeAsync(dataDir);
@@ -87,16 +119,24 @@ export async function daemonBench(flags: ReadonlySet<string>): Promise<void> {
     const { record: lag, roundTripMs: lagRun } = await editAsync(client, dataDir, layer(512), 'png', lagSteps);
     const t = lag.timingMs;
     out('');
-    out(`event-loop lag during an edit (${(lagRun / 1000).toFixed(1)} s, ${lagSteps.embedSteps}+${lagSteps.tuneSteps} training + ${lagSteps.steps} sampling steps):`);
-    out(`  p50 ${ms(t['lagP50Ms'] ?? NaN)} · p99 ${ms(t['lagP99Ms'] ?? NaN)} · max ${ms(t['lagMaxMs'] ?? NaN)}   goal p99 ≤ 50 ms: ${(t['lagP99Ms'] ?? Infinity) <= 50 ? 'met' : 'MISSED'}`);
+    out(
+      `event-loop lag during an edit (${(lagRun / 1000).toFixed(1)} s, ${lagSteps.embedSteps}+${lagSteps.tuneSteps} training + ${lagSteps.steps} sampling steps):`,
+    );
+    out(
+      `  p50 ${ms(t['lagP50Ms'] ?? NaN)} · p99 ${ms(t['lagP99Ms'] ?? NaN)} · max ${ms(t['lagMaxMs'] ?? NaN)}   goal p99 ≤ 50 ms: ${(t['lagP99Ms'] ?? Infinity) <= 50 ? 'met' : 'MISSED'}`,
+    );
 
     const minimal = { embedSteps: 1, tuneSteps: 1, steps: 1 };
     const picture = layer(2048);
-    const zeroMask = await BenchClient.connectAsync(serve.port, await loadOrCreatePairingTokenAsync(dataDir), { zeroMask: true });
+    const zeroMask = await BenchClient.connectAsync(serve.port, await loadOrCreatePairingTokenAsync(dataDir), {
+      zeroMask: true,
+    });
     started.zeroMask = zeroMask;
     out('');
     out('round trip of a 2048×2048 RGBA layer, excluding model compute (medians):');
-    out('  upload (masking)        round trip    engine   overhead   (decode  queue  encode  write  transport+protocol)');
+    out(
+      '  upload (masking)        round trip    engine   overhead   (decode  queue  encode  write  transport+protocol)',
+    );
     const cases = [
       { label: 'rgba8 (JS masking)', client, format: 'rgba8' },
       { label: 'rgba8 (zero mask)', client: zeroMask, format: 'rgba8' },

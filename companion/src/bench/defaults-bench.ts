@@ -45,7 +45,13 @@ function layer(size: number): RgbaImage {
   return { width: size, height: size, rgba };
 }
 
-async function rowAsync(engine: ImagicEngine, label: string, dir: string, preset: Preset, prompt: string): Promise<Row> {
+async function rowAsync(
+  engine: ImagicEngine,
+  label: string,
+  dir: string,
+  preset: Preset,
+  prompt: string,
+): Promise<Row> {
   const { train, sample } = await editSettingsAsync(dir, preset);
   const t0 = performance.now();
   const { state, timing } = await engine.trainAsync(layer(LAYER_PX), prompt, train);
@@ -60,7 +66,13 @@ async function rowAsync(engine: ImagicEngine, label: string, dir: string, preset
     package: label,
     preset,
     cost: editCost(train, sample, await readPackageBackwardRatioAsync(dir)),
-    ms: { encode: timing.encode, embed: timing.embed, finetune: timing.finetune, sample: sampleMs, total: trainMs + sampleMs },
+    ms: {
+      encode: timing.encode,
+      embed: timing.embed,
+      finetune: timing.finetune,
+      sample: sampleMs,
+      total: trainMs + sampleMs,
+    },
     first_preview_ms: firstPreview,
   };
 }
@@ -75,7 +87,11 @@ const LAST_SECONDS_IGNORED = 1;
  * The worst error of the whole-job estimate once `fromDone` of the UNet work is done: (estimate − actual) / actual
  * over every event from then on; also the first time an estimate appeared, as a fraction of the work.
  */
-function estimateError(samples: readonly Sample[], end: number, fromDone: number): { worst: number; firstAtDone: number } {
+function estimateError(
+  samples: readonly Sample[],
+  end: number,
+  fromDone: number,
+): { worst: number; firstAtDone: number } {
   let worst = 0;
   for (const s of samples) {
     const actual = (end - s.at) / 1000;
@@ -90,13 +106,22 @@ function estimateError(samples: readonly Sample[], end: number, fromDone: number
  * The default edit of the demo package run as the CLI runs it, twice in a fresh data folder: the first time with no
  * step times of this machine (the estimate of later stages comes from the cost model), the second with the first's.
  */
-async function estimateRunsAsync(engine: ImagicEngine, dir: string, prompt: string): Promise<{ run: number; worst: number; firstAtDone: number }[]> {
+async function estimateRunsAsync(
+  engine: ImagicEngine,
+  dir: string,
+  prompt: string,
+): Promise<{ run: number; worst: number; firstAtDone: number }[]> {
   const dataDir = await mkdtemp(join(tmpdir(), 'imagic-estimate-'));
   try {
     const { train, sample } = await editSettingsAsync(dir, DEFAULT_PRESET);
     const cost = editCost(train, sample, await readPackageBackwardRatioAsync(dir));
     const plan = jobPlan(train, sample);
-    const workPerStep: Record<string, number> = { encode: 0, embed: cost.embed / Math.max(1, train.embedSteps), finetune: cost.finetune / Math.max(1, train.tuneSteps), sample: cost.sample / plan.at(-1)!.total };
+    const workPerStep: Record<string, number> = {
+      encode: 0,
+      embed: cost.embed / Math.max(1, train.embedSteps),
+      finetune: cost.finetune / Math.max(1, train.tuneSteps),
+      sample: cost.sample / plan.at(-1)!.total,
+    };
     const results = [];
     for (const run of [1, 2]) {
       const samples: Sample[] = [];
@@ -121,7 +146,9 @@ async function estimateRunsAsync(engine: ImagicEngine, dir: string, prompt: stri
 /** The issue's bar: within ±30% once a tenth of the work is done. */
 const ESTIMATE_FROM_DONE = 0.1;
 
-export async function defaultsBench(provider: ProviderSetting): Promise<{ rows: Row[]; estimate: { run: number; worst: number; firstAtDone: number }[] }> {
+export async function defaultsBench(
+  provider: ProviderSetting,
+): Promise<{ rows: Row[]; estimate: { run: number; worst: number; firstAtDone: number }[] }> {
   const tmp = await mkdtemp(join(tmpdir(), 'imagic-defaults-'));
   const rows: Row[] = [];
   let estimate: { run: number; worst: number; firstAtDone: number }[] = [];
@@ -134,7 +161,8 @@ export async function defaultsBench(provider: ProviderSetting): Promise<{ rows: 
     for (const p of packages) {
       const engine = await ImagicEngine.openAsync({ modelDir: p.dir, provider });
       try {
-        for (const preset of [FASTER, DEFAULT_PRESET]) rows.push(await rowAsync(engine, p.label, p.dir, preset, p.prompt));
+        for (const preset of [FASTER, DEFAULT_PRESET])
+          rows.push(await rowAsync(engine, p.label, p.dir, preset, p.prompt));
         if (p.label === 'demo') estimate = await estimateRunsAsync(engine, p.dir, p.prompt);
       } finally {
         await engine.closeAsync();
@@ -144,18 +172,33 @@ export async function defaultsBench(provider: ProviderSetting): Promise<{ rows: 
     await rm(tmp, { recursive: true, force: true });
   }
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  out(`\nthe default edit (${DEFAULT_PRESET}) and the ${FASTER} preset: a ${LAYER_PX}×${LAYER_PX} layer, one output, engine time (model load left out)`);
-  out('  package  preset      UNet work (fwd-eq): embed finetune sample   total    ms: encode    embed finetune   sample    total   first preview ms');
+  out(
+    `\nthe default edit (${DEFAULT_PRESET}) and the ${FASTER} preset: a ${LAYER_PX}×${LAYER_PX} layer, one output, engine time (model load left out)`,
+  );
+  out(
+    '  package  preset      UNet work (fwd-eq): embed finetune sample   total    ms: encode    embed finetune   sample    total   first preview ms',
+  );
   for (const r of rows) {
     const c = r.cost;
     const n = (v: number, w: number) => v.toFixed(0).padStart(w);
-    out(`  ${r.package.padEnd(9)}${r.preset.padEnd(12)}${n(c.embed, 25)}${n(c.finetune, 9)}${n(c.sample, 7)}${n(c.total, 8)}${n(r.ms.encode, 14)}${n(r.ms.embed, 9)}${n(r.ms.finetune, 9)}${n(r.ms.sample, 9)}${n(r.ms.total, 9)}${n(r.first_preview_ms, 19)}`);
+    out(
+      `  ${r.package.padEnd(9)}${r.preset.padEnd(12)}${n(c.embed, 25)}${n(c.finetune, 9)}${n(c.sample, 7)}${n(c.total, 8)}${n(r.ms.encode, 14)}${n(r.ms.embed, 9)}${n(r.ms.finetune, 9)}${n(r.ms.sample, 9)}${n(r.ms.total, 9)}${n(r.first_preview_ms, 19)}`,
+    );
   }
   for (const label of new Set(rows.map((r) => r.package))) {
-    const [faster, standard] = [FASTER, DEFAULT_PRESET].map((p) => rows.find((r) => r.package === label && r.preset === p)!);
-    out(`  ${label}: ${FASTER} is ${((100 * faster!.cost.total) / standard!.cost.total).toFixed(1)}% of ${DEFAULT_PRESET}'s UNet work and ${((100 * faster!.ms.total) / standard!.ms.total).toFixed(1)}% of its time`);
+    const [faster, standard] = [FASTER, DEFAULT_PRESET].map((p) =>
+      rows.find((r) => r.package === label && r.preset === p)!,
+    );
+    out(
+      `  ${label}: ${FASTER} is ${((100 * faster!.cost.total) / standard!.cost.total).toFixed(1)}% of ${DEFAULT_PRESET}'s UNet work and ${((100 * faster!.ms.total) / standard!.ms.total).toFixed(1)}% of its time`,
+    );
   }
-  out(`the whole-edit time estimate on the demo's default edit, once ${ESTIMATE_FROM_DONE * 100}% of its UNet work is done (worst (estimate − actual)/actual over every progress event, the last second left out):`);
-  for (const e of estimate) out(`  ${e.run === 1 ? 'first edit (no step times of this machine yet)' : 'next edit (with the first one\'s step times)  '}: worst ${(100 * e.worst).toFixed(0)}%, first estimate at ${(100 * e.firstAtDone).toFixed(1)}% of the work`);
+  out(
+    `the whole-edit time estimate on the demo's default edit, once ${ESTIMATE_FROM_DONE * 100}% of its UNet work is done (worst (estimate − actual)/actual over every progress event, the last second left out):`,
+  );
+  for (const e of estimate)
+    out(
+      `  ${e.run === 1 ? 'first edit (no step times of this machine yet)' : "next edit (with the first one's step times)  "}: worst ${(100 * e.worst).toFixed(0)}%, first estimate at ${(100 * e.firstAtDone).toFixed(1)}% of the work`,
+    );
   return { rows, estimate };
 }

@@ -51,8 +51,14 @@ export async function demoBench(flags: ReadonlySet<string>): Promise<void> {
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted[sorted.length >> 1]!;
   const projectedMinutes = (median * c.train.steps) / 60000;
-  process.stdout.write(`\ndemo training step (batch ${c.train.batch}, latent ${c.unet.latentSize}², ${names.length} weight tensors)\n`);
-  process.stdout.write(`  graph + session build  ${build.toFixed(0)} ms\n  median step            ${median.toFixed(0)} ms (min ${sorted[0]!.toFixed(0)})\n`);
+  process.stdout.write(
+    `\ndemo training step (batch ${c.train.batch}, latent ${c.unet.latentSize}², ${names.length} weight tensors)\n`,
+  );
+  process.stdout.write(
+    `  graph + session build  ${build.toFixed(0)} ms\n  median step            ${median.toFixed(0)} ms (min ${sorted[0]!.toFixed(0)})\n`,
+  );
   process.stdout.write(`  projected train:demo   ${projectedMinutes.toFixed(1)} min for ${c.train.steps} steps\n`);
-  process.stdout.write(`\n${JSON.stringify({ suite: 'demo', build_ms: Math.round(build), step_ms: { median: Math.round(median), min: Math.round(sorted[0]!) }, cpu_ms_per_step: Math.round((cpu.user + cpu.system) / 1000 / (WARMUP + steps)), projected_train_minutes: Number(projectedMinutes.toFixed(1)) })}\n`);
+  process.stdout.write(
+    `\n${JSON.stringify({ suite: 'demo', build_ms: Math.round(build), step_ms: { median: Math.round(median), min: Math.round(sorted[0]!) }, cpu_ms_per_step: Math.round((cpu.user + cpu.system) / 1000 / (WARMUP + steps)), projected_train_minutes: Number(projectedMinutes.toFixed(1)) })}\n`,
+  );
 }

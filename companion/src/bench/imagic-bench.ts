@@ -29,7 +29,8 @@ const flagValue = (flags: ReadonlySet<string>, name: string): string | undefined
   for (const f of flags) if (f.startsWith(`--${name}=`)) return f.slice(name.length + 3);
   return undefined;
 };
-const numberFlag = (flags: ReadonlySet<string>, name: string, fallback: number) => Number(flagValue(flags, name) ?? fallback);
+const numberFlag = (flags: ReadonlySet<string>, name: string, fallback: number) =>
+  Number(flagValue(flags, name) ?? fallback);
 const mean = (v: readonly number[]) => v.reduce((s, x) => s + x, 0) / Math.max(1, v.length);
 const median = (v: readonly number[]) => [...v].sort((a, b) => a - b)[v.length >> 1] ?? Number.NaN;
 /** Steps averaged for a curve's "first" and "last" figures: one draw of (t, ε) per step makes single losses noisy. */
@@ -42,7 +43,10 @@ function picture(size: number): RgbaImage {
     for (let x = 0; x < size; x++) {
       const i = (y * size + x) * 4;
       const disc = (x - 0.375 * size) ** 2 + (y - 0.47 * size) ** 2 < (0.23 * size) ** 2;
-      rgba.set(disc ? [220, 60, 50, 255] : [40 + Math.round((160 * x) / size), 90 + Math.round((80 * y) / size), 160, 255], i);
+      rgba.set(
+        disc ? [220, 60, 50, 255] : [40 + Math.round((160 * x) / size), 90 + Math.round((80 * y) / size), 160, 255],
+        i,
+      );
     }
   }
   return { width: size, height: size, rgba };
@@ -70,15 +74,28 @@ const SWEEP_TARGETS: readonly (readonly AdapterTarget[])[] = [
 
 async function sweep(engine: ImagicEngine, image: RgbaImage, steps: number): Promise<void> {
   const window = 3 * WINDOW;
-  process.stdout.write(`\nstage-2 sweep: ${steps} steps each, loss = mean of the first / last ${window} steps (same (t, ε) draws in every row)\n`);
+  process.stdout.write(
+    `\nstage-2 sweep: ${steps} steps each, loss = mean of the first / last ${window} steps (same (t, ε) draws in every row)\n`,
+  );
   process.stdout.write('  lr        rank   targets                            first    last\n');
   for (const adapterTargets of SWEEP_TARGETS) {
     for (const tuneLr of [1e-3, 3e-3, 1e-2, 3e-2]) {
       for (const adapterRank of [4, 8]) {
-        const train: TrainSettings = { ...PRESETS.fast.train, embedSteps: 0, tuneSteps: steps, tuneLr, adapterRank, adapterAlpha: adapterRank, adapterTargets, seed: 0 };
+        const train: TrainSettings = {
+          ...PRESETS.fast.train,
+          embedSteps: 0,
+          tuneSteps: steps,
+          tuneLr,
+          adapterRank,
+          adapterAlpha: adapterRank,
+          adapterTargets,
+          seed: 0,
+        };
         const { state } = await engine.trainAsync(image, 'a photo of a cat', train);
         const l = state.losses.finetune;
-        process.stdout.write(`  ${tuneLr.toExponential(0).padEnd(10)}${String(adapterRank).padEnd(7)}${adapterTargets.join(',').padEnd(35)}${mean(l.slice(0, window)).toFixed(4)}   ${mean(l.slice(-window)).toFixed(4)}\n`);
+        process.stdout.write(
+          `  ${tuneLr.toExponential(0).padEnd(10)}${String(adapterRank).padEnd(7)}${adapterTargets.join(',').padEnd(35)}${mean(l.slice(0, window)).toFixed(4)}   ${mean(l.slice(-window)).toFixed(4)}\n`,
+        );
       }
     }
   }
@@ -95,8 +112,11 @@ async function sd15Package(latent: number, log: (line: string) => void): Promise
   const dir = join(SD15_CACHE, `imagic-sd15-latent${latent}`);
   const options = { ...SD15_TEXT, imageSize: latent * 8, externalWeights: true, unet } as const;
   // The VAE decoder is written last, so its presence means a complete package.
-  if (existsSync(join(dir, 'vae_decoder', 'model.onnx'))) return { dir, unetConfig: unet, imageSize: options.imageSize, sequenceLength: 77, hidden: 768, cached: true };
-  log(`writing an SD 1.5-shaped package (${(countUNetParameters(unet) / 1e6).toFixed(1)}M UNet parameters) to ${dir} …\n`);
+  if (existsSync(join(dir, 'vae_decoder', 'model.onnx')))
+    return { dir, unetConfig: unet, imageSize: options.imageSize, sequenceLength: 77, hidden: 768, cached: true };
+  log(
+    `writing an SD 1.5-shaped package (${(countUNetParameters(unet) / 1e6).toFixed(1)}M UNet parameters) to ${dir} …\n`,
+  );
   return { ...(await writeTinyPackage(dir, options)), cached: false };
 }
 
@@ -113,7 +133,10 @@ export async function imagicBench(flags: ReadonlySet<string>): Promise<void> {
     const t0 = performance.now();
     const pkg = sd15
       ? await sd15Package(numberFlag(flags, 'latent', 64), (line) => process.stdout.write(line))
-      : { ...(await writeTinyPackage(join(dir, 'tiny'), { dtype: flags.has('--fp16') ? 'float16' : 'float32' })), cached: false };
+      : {
+          ...(await writeTinyPackage(join(dir, 'tiny'), { dtype: flags.has('--fp16') ? 'float16' : 'float32' })),
+          cached: false,
+        };
     const write = performance.now() - t0;
     const image = picture(pkg.imageSize);
     const t1 = performance.now();
@@ -125,18 +148,38 @@ export async function imagicBench(flags: ReadonlySet<string>): Promise<void> {
         return;
       }
       const defaults = sd15 ? { embed: 3, tune: 3, sample: 3 } : { embed: 50, tune: 100, sample: 20 };
-      const train: TrainSettings = { ...PRESETS.fast.train, embedSteps: numberFlag(flags, 'embed-steps', defaults.embed), tuneSteps: numberFlag(flags, 'tune-steps', defaults.tune), seed: 0 };
-      const sample = { ...PRESETS.fast.sample, etas: [0, 0.7], seeds: [1], steps: numberFlag(flags, 'steps', defaults.sample) };
+      const train: TrainSettings = {
+        ...PRESETS.fast.train,
+        embedSteps: numberFlag(flags, 'embed-steps', defaults.embed),
+        tuneSteps: numberFlag(flags, 'tune-steps', defaults.tune),
+        seed: 0,
+      };
+      const sample = {
+        ...PRESETS.fast.sample,
+        etas: [0, 0.7],
+        seeds: [1],
+        steps: numberFlag(flags, 'steps', defaults.sample),
+      };
       const timer = stepTimer();
-      const { state, timing } = await engine.trainAsync(image, 'a photo of a cat', train, { onProgress: timer.onProgress });
+      const { state, timing } = await engine.trainAsync(image, 'a photo of a cat', train, {
+        onProgress: timer.onProgress,
+      });
       const t2 = performance.now();
       await engine.renderAsync(state, sample, { onProgress: timer.onProgress });
       const render = performance.now() - t2;
       const { embed, finetune } = state.losses;
-      const label = sd15 ? `an SD 1.5-shaped package (${(countUNetParameters(pkg.unetConfig) / 1e6).toFixed(1)}M UNet, random weights)` : 'a tiny package';
-      process.stdout.write(`\nimagic on ${label} (${pkg.imageSize}px, latent ${pkg.imageSize / 8}², ${pkg.sequenceLength} tokens × ${pkg.hidden}) on ${engine.provider.provider}\n`);
-      process.stdout.write('  stage                       total ms   steps   median ms/step   loss first → last (mean of 10)\n');
-      process.stdout.write('  (a training stage\'s total includes building its gradient graph and session; the per-step median does not)\n');
+      const label = sd15
+        ? `an SD 1.5-shaped package (${(countUNetParameters(pkg.unetConfig) / 1e6).toFixed(1)}M UNet, random weights)`
+        : 'a tiny package';
+      process.stdout.write(
+        `\nimagic on ${label} (${pkg.imageSize}px, latent ${pkg.imageSize / 8}², ${pkg.sequenceLength} tokens × ${pkg.hidden}) on ${engine.provider.provider}\n`,
+      );
+      process.stdout.write(
+        '  stage                       total ms   steps   median ms/step   loss first → last (mean of 10)\n',
+      );
+      process.stdout.write(
+        "  (a training stage's total includes building its gradient graph and session; the per-step median does not)\n",
+      );
       const row = (name: string, ms: number, steps: number, stage?: Stage, curve?: readonly number[]) =>
         process.stdout.write(
           `  ${name.padEnd(28)}${ms.toFixed(0).padStart(8)}${String(steps).padStart(8)}${(stage ? timer.median(stage).toFixed(2) : '').padStart(17)}   ${curve?.length ? `${mean(curve.slice(0, WINDOW)).toFixed(4)} → ${mean(curve.slice(-WINDOW)).toFixed(4)}` : ''}\n`,
@@ -150,7 +193,9 @@ export async function imagicBench(flags: ReadonlySet<string>): Promise<void> {
       const peak = process.resourceUsage().maxRSS / 1024;
       const cost = editCost(train, sample);
       process.stdout.write(`  peak RSS ${peak.toFixed(0)} MB\n`);
-      process.stdout.write(`  UNet work (forward passes, cost.ts): stage 1 ${cost.embed}, stage 2 ${cost.finetune}, sampling ${cost.sample}, total ${cost.total}\n`);
+      process.stdout.write(
+        `  UNet work (forward passes, cost.ts): stage 1 ${cost.embed}, stage 2 ${cost.finetune}, sampling ${cost.sample}, total ${cost.total}\n`,
+      );
       process.stdout.write(
         `\n${JSON.stringify({ suite: sd15 ? `imagic-sd15-latent${pkg.imageSize / 8}` : 'imagic', provider: engine.provider.provider, timing_ms: { write, load, ...timing, sample: render }, ms_per_step: { embed: timer.median('embed'), finetune: timer.median('finetune'), sample: timer.median('sample') }, loss: { embed: [embed[0], embed.at(-1)], finetune: [finetune[0], finetune.at(-1)] }, cost, peak_rss_mb: Math.round(peak) })}\n`,
       );

@@ -16,7 +16,12 @@ import type { Feeds, HostTensor } from '../runtime/host-tensor.ts';
 import { adapterPatterns } from '../engine/adapter-targets.ts';
 import { PRESETS } from '../engine/settings.ts';
 import { adamScalars } from '../engine/adam.ts';
-import { adapterTrainingStep, EMBEDDING_INPUT, embeddingTrainingStep, type AdapterSpec } from '../engine/unet-graphs.ts';
+import {
+  adapterTrainingStep,
+  EMBEDDING_INPUT,
+  embeddingTrainingStep,
+  type AdapterSpec,
+} from '../engine/unet-graphs.ts';
 import { Rng } from '../util/rng.ts';
 import { denoisingStepModel, guidanceTerms, STEP_INPUT, stepScalars } from '../engine/denoising-step.ts';
 import { schedulers } from '../diffusion/schedulers/samplers.ts';
@@ -58,20 +63,36 @@ function randomFeeds(model: Model, rng: Rng): Record<string, HostTensor> {
   for (const input of model.graph.inputs) {
     const dims = input.dims as number[];
     const n = numel(dims);
-    if (input.name in scalars) feeds[input.name] = { dtype: 'float32', dims, data: Float32Array.of(scalars[input.name]!) };
+    if (input.name in scalars)
+      feeds[input.name] = { dtype: 'float32', dims, data: Float32Array.of(scalars[input.name]!) };
     else if (input.name.startsWith('adam::')) feeds[input.name] = { dtype: 'float32', dims, data: new Float32Array(n) };
     else if (input.name === STEP_INPUT) {
       // A mid-run DDIM step at guidance 7.5 on SD's noise schedule.
-      const scheduler = schedulers.ddim(parseSchedulerConfig({ beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, num_train_timesteps: 1000 }));
+      const scheduler = schedulers.ddim(
+        parseSchedulerConfig({
+          beta_schedule: 'scaled_linear',
+          beta_start: 0.00085,
+          beta_end: 0.012,
+          num_train_timesteps: 1000,
+        }),
+      );
       scheduler.setTimesteps(20);
-      feeds[input.name] = { dtype: 'float32', dims, data: stepScalars(scheduler.linearStep(10, false)!, guidanceTerms(7.5)) };
-    }
-    else if (input.name === 'timestep') {
-      feeds[input.name] = input.dtype === 'int64'
-        ? { dtype: 'int64', dims, data: BigInt64Array.from({ length: n }, () => 500n) }
-        : { dtype: 'float32', dims, data: new Float32Array(n).fill(500) };
+      feeds[input.name] = {
+        dtype: 'float32',
+        dims,
+        data: stepScalars(scheduler.linearStep(10, false)!, guidanceTerms(7.5)),
+      };
+    } else if (input.name === 'timestep') {
+      feeds[input.name] =
+        input.dtype === 'int64'
+          ? { dtype: 'int64', dims, data: BigInt64Array.from({ length: n }, () => 500n) }
+          : { dtype: 'float32', dims, data: new Float32Array(n).fill(500) };
     } else {
-      feeds[input.name] = { dtype: 'float32', dims, data: rng.normalArray(n, input.name.startsWith('lora::') ? 0.01 : 1) };
+      feeds[input.name] = {
+        dtype: 'float32',
+        dims,
+        data: rng.normalArray(n, input.name.startsWith('lora::') ? 0.01 : 1),
+      };
     }
   }
   return feeds;
@@ -89,25 +110,39 @@ interface Case {
 /** The case's graph as the engine builds it: the UNet, or a training stage's step (gradient and Adam update). */
 function caseModel(source: Model, mode: CaseMode, inputShapes: Record<string, number[]>): Case {
   // forward-cfg gets a batch-2 UNet and its shapes from the caller (a static export bakes its batch into reshapes).
-  if (mode === 'forward' || mode === 'forward-cfg') return { model: normalizeModel(source, { inputShapes }), trainable: 0, lowMemory: false, carried: new Map() };
-  if (mode === 'sample-step') return { ...denoisingStepModel(normalizeModel(source, { inputShapes }), 'pair'), trainable: 0, lowMemory: false };
+  if (mode === 'forward' || mode === 'forward-cfg')
+    return { model: normalizeModel(source, { inputShapes }), trainable: 0, lowMemory: false, carried: new Map() };
+  if (mode === 'sample-step')
+    return { ...denoisingStepModel(normalizeModel(source, { inputShapes }), 'pair'), trainable: 0, lowMemory: false };
   const unet = normalizeModel(cloneModel(source), { inputShapes });
   const lowMemory = trainsLean(unet.graph);
-  if (mode === 'stage1') return { ...embeddingTrainingStep(unet), trainable: numel(inputShapes['encoder_hidden_states']!), lowMemory };
+  if (mode === 'stage1')
+    return { ...embeddingTrainingStep(unet), trainable: numel(inputShapes['encoder_hidden_states']!), lowMemory };
   const layout = injectAdapters(unet, { ...defaultAdapterSpec(), mode: 'inputs' });
   const trainable = layout.adapters.reduce((s, a) => s + numel(a.down.dims) + numel(a.up.dims), 0);
   return { ...adapterTrainingStep(layout), trainable, lowMemory };
 }
 
 export async function measureCase(args: readonly string[]): Promise<void> {
-  const [modelPath, mode, repeatText, shapesJson, provider = 'cpu'] = args as [string, CaseMode, string, string, Provider?];
+  const [modelPath, mode, repeatText, shapesJson, provider = 'cpu'] = args as [
+    string,
+    CaseMode,
+    string,
+    string,
+    Provider?,
+  ];
   const repeat = Number(repeatText);
   const inputShapes = JSON.parse(shapesJson) as Record<string, number[]>;
   const rng = new Rng(1);
   const t0 = performance.now();
   const { model, trainable, lowMemory, carried } = caseModel(await readModel(modelPath), mode, inputShapes);
   const t1 = performance.now();
-  const session = await OrtSession.create(model, { provider, recordPlacement: true, lowMemory, deviceOutputs: [...carried.keys()] });
+  const session = await OrtSession.create(model, {
+    provider,
+    recordPlacement: true,
+    lowMemory,
+    deviceOutputs: [...carried.keys()],
+  });
   const t2 = performance.now();
   const feeds: Feeds = randomFeeds(model, rng);
   const keep = new Set(carried.keys());
@@ -143,7 +178,10 @@ export async function measureCase(args: readonly string[]): Promise<void> {
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     nodes: model.graph.nodes.length,
     trainable,
-    estimated_peak_bytes: { fp32: estimatePeakBytes(model.graph, 'fp32').peak, fp16: estimatePeakBytes(model.graph, 'fp16').peak },
+    estimated_peak_bytes: {
+      fp32: estimatePeakBytes(model.graph, 'fp32').peak,
+      fp16: estimatePeakBytes(model.graph, 'fp16').peak,
+    },
     nodes_by_provider: placement,
     host_device_bytes: stepBytes,
     first_step_bytes: firstStepBytes,

@@ -9,8 +9,10 @@ import { ImagicError } from '../errors.ts';
  * no selection to export, no list of saved edits in a panel, and no protocol messages.
  */
 export const CLI_HINTS: Readonly<Partial<Record<ErrorCode, string>>> = {
-  EDIT_NOT_FOUND: 'No saved edit has that id; it may have been deleted. List saved edits with `imagic edits list`, or make a new one with `imagic edit`.',
-  EDIT_STALE: 'The saved edit no longer matches its model (the model was removed or changed) or its files are damaged. Make a new one with `imagic edit`.',
+  EDIT_NOT_FOUND:
+    'No saved edit has that id; it may have been deleted. List saved edits with `imagic edits list`, or make a new one with `imagic edit`.',
+  EDIT_STALE:
+    'The saved edit no longer matches its model (the model was removed or changed) or its files are damaged. Make a new one with `imagic edit`.',
   IMAGE_TOO_LARGE: 'Scale the image down to at most 4096 px on each side.',
   IMAGE_UNSUPPORTED: 'Give a PNG or JPEG file (a Figma or Photoshop layer exported as PNG works).',
 };

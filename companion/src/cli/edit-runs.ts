@@ -12,12 +12,23 @@ import { decodeImage, type DecodedImage } from '../images/decode-image.ts';
 import { encodePng } from '../images/model-input.ts';
 import { defaultModelAsync, modelsDir } from '../models/model-store.ts';
 import type { EditCost } from '../engine/cost.ts';
-import { runNewEditAsync, runRenderAsync as renderEditAsync, type EditOutcome, type EditRunContext } from '../engine/edit-run.ts';
+import {
+  runNewEditAsync,
+  runRenderAsync as renderEditAsync,
+  type EditOutcome,
+  type EditRunContext,
+} from '../engine/edit-run.ts';
 import { DEFAULT_ETA } from '../engine/edit-settings.ts';
 import { EditStore, newEditId } from '../engine/edit-store.ts';
 import { ImagicEngine, type RenderedImage } from '../engine/imagic-engine.ts';
 import type { RunHooks } from '../engine/progress.ts';
-import { PRESETS, validateSampleSettings, type Preset, type SampleSettings, type TrainSettings } from '../engine/settings.ts';
+import {
+  PRESETS,
+  validateSampleSettings,
+  type Preset,
+  type SampleSettings,
+  type TrainSettings,
+} from '../engine/settings.ts';
 import type { ProviderSetting } from '../runtime/worker/provider-choice.ts';
 
 export interface JobReport {
@@ -59,7 +70,10 @@ export async function resolveModelDirAsync(dataDir: string, flag: string | undef
   if (flag !== undefined) return resolve(flag);
   const model = await defaultModelAsync(dataDir);
   if (model === null) {
-    return fail('NO_MODEL', `no --model given and none installed in ${modelsDir(dataDir)}; pass --model <dir> with a diffusers-ONNX Stable Diffusion 1.x package, or install one into ${join(modelsDir(dataDir), '<name>')}`);
+    return fail(
+      'NO_MODEL',
+      `no --model given and none installed in ${modelsDir(dataDir)}; pass --model <dir> with a diffusers-ONNX Stable Diffusion 1.x package, or install one into ${join(modelsDir(dataDir), '<name>')}`,
+    );
   }
   return model.dir;
 }
@@ -72,8 +86,16 @@ async function readImageAsync(path: string): Promise<{ image: DecodedImage; sha2
     return fail('FILE_NOT_FOUND', `cannot read image '${path}'`, err);
   }
   const image = await decodeImage(bytes, { maxPixels: MAX_IMAGE_SIDE_PX * MAX_IMAGE_SIDE_PX });
-  if (image.width > MAX_IMAGE_SIDE_PX || image.height > MAX_IMAGE_SIDE_PX) fail('IMAGE_TOO_LARGE', `the image is ${image.width}×${image.height}; the limit is ${MAX_IMAGE_SIDE_PX} px per side`);
-  if (image.width < MIN_IMAGE_SIDE_PX || image.height < MIN_IMAGE_SIDE_PX) fail('IMAGE_UNSUPPORTED', `the image is ${image.width}×${image.height}; it needs at least ${MIN_IMAGE_SIDE_PX} px per side`);
+  if (image.width > MAX_IMAGE_SIDE_PX || image.height > MAX_IMAGE_SIDE_PX)
+    fail(
+      'IMAGE_TOO_LARGE',
+      `the image is ${image.width}×${image.height}; the limit is ${MAX_IMAGE_SIDE_PX} px per side`,
+    );
+  if (image.width < MIN_IMAGE_SIDE_PX || image.height < MIN_IMAGE_SIDE_PX)
+    fail(
+      'IMAGE_UNSUPPORTED',
+      `the image is ${image.width}×${image.height}; it needs at least ${MIN_IMAGE_SIDE_PX} px per side`,
+    );
   return { image, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
@@ -88,12 +110,24 @@ async function prepareOutDirAsync(outDir: string): Promise<void> {
     await access(dir, constants.W_OK);
   } catch (err) {
     const code = err instanceof Error && 'code' in err ? String(err.code) : '';
-    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file (or under one), not a folder' : code === 'EACCES' || code === 'EPERM' ? 'is not writable' : `cannot be created (${code || String(err)})`;
-    fail('INVALID_SPEC', `--out ${outDir} ${why}: give a folder you can write to for the PNGs (it is created if missing)`);
+    const why =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'is a file (or under one), not a folder'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'is not writable'
+          : `cannot be created (${code || String(err)})`;
+    fail(
+      'INVALID_SPEC',
+      `--out ${outDir} ${why}: give a folder you can write to for the PNGs (it is created if missing)`,
+    );
   }
 }
 
-async function writeOutputsAsync(editId: string, images: readonly RenderedImage[], outDir: string): Promise<JobReport['outputs']> {
+async function writeOutputsAsync(
+  editId: string,
+  images: readonly RenderedImage[],
+  outDir: string,
+): Promise<JobReport['outputs']> {
   const dir = resolve(outDir);
   await mkdir(dir, { recursive: true });
   const outputs = [];
@@ -106,7 +140,12 @@ async function writeOutputsAsync(editId: string, images: readonly RenderedImage[
 }
 
 /** The store, the estimate's data and an engine opened for this run only. */
-function cliContext(dataDir: string, provider: ProviderSetting | undefined, hooks: RunHooks, opened: ImagicEngine[]): EditRunContext {
+function cliContext(
+  dataDir: string,
+  provider: ProviderSetting | undefined,
+  hooks: RunHooks,
+  opened: ImagicEngine[],
+): EditRunContext {
   return {
     dataDir,
     store: new EditStore(dataDir),
@@ -142,14 +181,23 @@ export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<
   const t0 = performance.now();
   // The flags first, before any file is read: a typo fails in milliseconds.
   validateSampleSettings({ ...PRESETS[job.preset].sample, etas: [DEFAULT_ETA], seeds: [1], ...job.sample });
-  if (!/\S/.test(job.prompt)) fail('INVALID_SPEC', 'prompt: give the target text, e.g. --prompt "a photo of a sitting dog"');
+  if (!/\S/.test(job.prompt))
+    fail('INVALID_SPEC', 'prompt: give the target text, e.g. --prompt "a photo of a sitting dog"');
   const { image, sha256 } = await readImageAsync(job.imagePath);
   await prepareOutDirAsync(job.outDir);
   const modelDir = await resolveModelDirAsync(job.dataDir, job.modelDir);
   const opened: ImagicEngine[] = [];
   try {
     const own = { ...(job.train ? { train: job.train } : {}), ...(job.sample ? { sample: job.sample } : {}) };
-    const outcome = await runNewEditAsync(cliContext(job.dataDir, job.provider, hooks, opened), { editId: newEditId(), image, sha256, prompt: job.prompt, preset: job.preset, modelDir, own });
+    const outcome = await runNewEditAsync(cliContext(job.dataDir, job.provider, hooks, opened), {
+      editId: newEditId(),
+      image,
+      sha256,
+      prompt: job.prompt,
+      preset: job.preset,
+      modelDir,
+      own,
+    });
     return report(outcome, await writeOutputsAsync(outcome.editId, outcome.images, job.outDir), t0);
   } finally {
     await closeAll(opened);

@@ -19,19 +19,26 @@ export interface SamplingFlags {
 }
 
 export const samplingOptions = (): Option[] => [
-  new Option('--eta <list>', 'interpolation weights η, comma-separated (0 = the input, 1 = the text; good edits are often at 0.6–1; default: the model\'s recommended η, else 0.7)'),
+  new Option(
+    '--eta <list>',
+    "interpolation weights η, comma-separated (0 = the input, 1 = the text; good edits are often at 0.6–1; default: the model's recommended η, else 0.7)",
+  ),
   new Option('--seeds <list>', 'sampling seeds, comma-separated: one output per η and seed'),
   new Option('--steps <n>', 'sampling steps'),
   new Option('--guidance <g>', 'classifier-free guidance scale'),
   new Option('--sampler <name>', `sampler: ${Object.keys(schedulers).join(', ')}`),
-  new Option('--late-adapters <from,scale>', "fade the fine-tuned adapters to <scale> (at η ≥ 1) after the fraction <from> of the sampling steps, e.g. 0.5,0.3; 'off' keeps them at full strength (default: the model's recommendation, else off)"),
+  new Option(
+    '--late-adapters <from,scale>',
+    "fade the fine-tuned adapters to <scale> (at η ≥ 1) after the fraction <from> of the sampling steps, e.g. 0.5,0.3; 'off' keeps them at full strength (default: the model's recommendation, else off)",
+  ),
   new Option('--provider <name>', 'execution provider: auto (default), cuda, dml, coreml, webgpu, cpu'),
   new Option('--verbose', 'also say why this execution provider runs (what auto tried and measured)'),
 ];
 
 export function parseNumber(flag: string, value: string, check: (n: number) => boolean, want: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) fail('INVALID_SPEC', `--${flag} ${JSON.stringify(value)}: expected ${want}`);
+  if (value.trim() === '' || !Number.isFinite(n) || !check(n))
+    fail('INVALID_SPEC', `--${flag} ${JSON.stringify(value)}: expected ${want}`);
   return n;
 }
 
@@ -44,12 +51,22 @@ const isInt = (n: number) => Number.isSafeInteger(n);
 /** Only the flags that were given, so saved or preset values fill the rest. */
 export function parseSamplingFlags(flags: SamplingFlags): Partial<SampleSettings> {
   const out: { -readonly [K in keyof SampleSettings]?: SampleSettings[K] } = {};
-  if (flags.eta !== undefined) out.etas = parseList('eta', flags.eta, (n) => n >= -0.5 && n <= 2, 'numbers in [-0.5, 2], e.g. 0.6,0.7,0.8');
-  if (flags.seeds !== undefined) out.seeds = parseList('seeds', flags.seeds, (n) => isInt(n) && n >= 0 && n <= 0xffffffff, 'integers in [0, 2^32), e.g. 1,2,3');
-  if (flags.steps !== undefined) out.steps = parseNumber('steps', flags.steps, (n) => isInt(n) && n >= 1 && n <= 1000, 'an integer in 1..1000');
-  if (flags.guidance !== undefined) out.guidanceScale = parseNumber('guidance', flags.guidance, (n) => n >= 0 && n <= 30, 'a number in [0, 30]');
+  if (flags.eta !== undefined)
+    out.etas = parseList('eta', flags.eta, (n) => n >= -0.5 && n <= 2, 'numbers in [-0.5, 2], e.g. 0.6,0.7,0.8');
+  if (flags.seeds !== undefined)
+    out.seeds = parseList(
+      'seeds',
+      flags.seeds,
+      (n) => isInt(n) && n >= 0 && n <= 0xffffffff,
+      'integers in [0, 2^32), e.g. 1,2,3',
+    );
+  if (flags.steps !== undefined)
+    out.steps = parseNumber('steps', flags.steps, (n) => isInt(n) && n >= 1 && n <= 1000, 'an integer in 1..1000');
+  if (flags.guidance !== undefined)
+    out.guidanceScale = parseNumber('guidance', flags.guidance, (n) => n >= 0 && n <= 30, 'a number in [0, 30]');
   if (flags.sampler !== undefined) {
-    if (!Object.hasOwn(schedulers, flags.sampler)) fail('INVALID_SPEC', `--sampler ${flags.sampler}: expected one of ${Object.keys(schedulers).join(', ')}`);
+    if (!Object.hasOwn(schedulers, flags.sampler))
+      fail('INVALID_SPEC', `--sampler ${flags.sampler}: expected one of ${Object.keys(schedulers).join(', ')}`);
     out.sampler = flags.sampler as SchedulerName;
   }
   if (flags.lateAdapters !== undefined) out.lateAdapters = parseLateAdapters(flags.lateAdapters);

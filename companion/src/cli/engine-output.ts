@@ -21,7 +21,9 @@ const PIPED_LINE_EVERY_MS = 5000;
 /** "about 42 s left", "about 3 min left"; nothing until the engine has an estimate. */
 export function timeLeft(seconds: number | undefined): string {
   if (seconds === undefined) return '';
-  return seconds < 90 ? `about ${Math.max(1, Math.round(seconds))} s left` : `about ${Math.round(seconds / 60)} min left`;
+  return seconds < 90
+    ? `about ${Math.max(1, Math.round(seconds))} s left`
+    : `about ${Math.round(seconds / 60)} min left`;
 }
 
 export interface OutputView {
@@ -43,7 +45,11 @@ export function createOutputView(options: { json: boolean; verbose?: boolean }):
   let closed = true;
   let lastLineAt = 0;
   const line = (e: ProgressEvent) =>
-    [`${STAGE_LABELS[e.stage]}: ${e.step}/${e.total}`, ...(e.loss === undefined ? [] : [`loss ${e.loss.toPrecision(4)}`]), ...(e.secondsLeft === undefined ? [] : [timeLeft(e.secondsLeft)])].join(' · ');
+    [
+      `${STAGE_LABELS[e.stage]}: ${e.step}/${e.total}`,
+      ...(e.loss === undefined ? [] : [`loss ${e.loss.toPrecision(4)}`]),
+      ...(e.secondsLeft === undefined ? [] : [timeLeft(e.secondsLeft)]),
+    ].join(' · ');
   const closeStage = () => {
     if (closed) return;
     closed = true;
@@ -58,12 +64,21 @@ export function createOutputView(options: { json: boolean; verbose?: boolean }):
       closed = false;
       current = event.stage;
       if (useBar && event.total > 1) {
-        bar = new cliProgress.SingleBar({ format: `${STAGE_LABELS[event.stage].padEnd(22)} {bar} {value}/{total} {loss} · {duration_formatted} {left}`, hideCursor: true }, cliProgress.Presets.shades_classic);
+        bar = new cliProgress.SingleBar(
+          {
+            format: `${STAGE_LABELS[event.stage].padEnd(22)} {bar} {value}/{total} {loss} · {duration_formatted} {left}`,
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        );
         bar.start(event.total, 0, { loss: '', left: '' });
       }
     }
     lastEvent = event;
-    bar?.update(event.step, { loss: event.loss === undefined ? '' : `loss ${event.loss.toPrecision(4)}`, left: event.secondsLeft === undefined ? '' : `· ${timeLeft(event.secondsLeft)} (whole edit)` });
+    bar?.update(event.step, {
+      loss: event.loss === undefined ? '' : `loss ${event.loss.toPrecision(4)}`,
+      left: event.secondsLeft === undefined ? '' : `· ${timeLeft(event.secondsLeft)} (whole edit)`,
+    });
     const now = performance.now();
     if (!useBar && !options.json && event.step < event.total && now - lastLineAt >= PIPED_LINE_EVERY_MS) {
       lastLineAt = now;
@@ -74,7 +89,11 @@ export function createOutputView(options: { json: boolean; verbose?: boolean }):
   };
 
   return {
-    hooks: { onProgress, signal: controller.signal, onWarning: (message) => process.stderr.write(`warning: ${message}\n`) },
+    hooks: {
+      onProgress,
+      signal: controller.signal,
+      onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+    },
     finish(report) {
       closeStage();
       if (options.json) {
@@ -82,10 +101,18 @@ export function createOutputView(options: { json: boolean; verbose?: boolean }):
         return;
       }
       // One line says what ran; why (what auto tried and measured, each failure's reason) is for --verbose.
-      out(`edit ${report.edit_id} on ${report.provider}${options.verbose ? ` (${report.provider_reason})` : ' (--verbose says why)'}`);
-      out(`timing (ms): ${Object.entries(report.timing_ms).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      out(
+        `edit ${report.edit_id} on ${report.provider}${options.verbose ? ` (${report.provider_reason})` : ' (--verbose says why)'}`,
+      );
+      out(
+        `timing (ms): ${Object.entries(report.timing_ms)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      );
       const c = report.cost;
-      out(`UNet work (forward passes): stage 1 ${c.embed}, stage 2 ${c.finetune}, sampling ${c.sample}, total ${c.total}`);
+      out(
+        `UNet work (forward passes): stage 1 ${c.embed}, stage 2 ${c.finetune}, sampling ${c.sample}, total ${c.total}`,
+      );
       for (const o of report.outputs) out(`η ${o.eta} · seed ${o.seed} → ${o.file}`);
       out(`re-render with other η or seeds: imagic render ${report.edit_id} --eta 0.6,0.8 --seeds 1,2`);
     },

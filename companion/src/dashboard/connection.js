@@ -21,7 +21,12 @@ export class Connection {
     this.socket = socket;
     this.ready = new Promise((resolve, reject) => {
       socket.addEventListener('open', () => {
-        this.send({ type: 'hello', client: 'dashboard', clientVersion: this.options.version, token: this.options.token }).then(
+        this.send({
+          type: 'hello',
+          client: 'dashboard',
+          clientVersion: this.options.version,
+          token: this.options.token,
+        }).then(
           () => {
             this.delayMs = 500;
             this.options.onState('connected');
@@ -55,7 +60,8 @@ export class Connection {
     const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
     if (!waiter) return;
     this.pending.delete(message.id);
-    if (message.type === 'error') waiter.reject(Object.assign(new Error(`${message.code}: ${message.message}`), { code: message.code }));
+    if (message.type === 'error')
+      waiter.reject(Object.assign(new Error(`${message.code}: ${message.message}`), { code: message.code }));
     else waiter.resolve(message);
   }
 

@@ -54,7 +54,9 @@ function run(token) {
   const thumbnails = new Map();
   const thumbnail = (editId) => {
     if (!thumbnails.has(editId)) {
-      const url = fetch(`/api/edits/${editId}/thumbnail`, { headers: auth }).then((res) => (res.ok ? res.blob() : Promise.reject(new Error(String(res.status))))).then((blob) => URL.createObjectURL(blob));
+      const url = fetch(`/api/edits/${editId}/thumbnail`, { headers: auth })
+        .then((res) => (res.ok ? res.blob() : Promise.reject(new Error(String(res.status)))))
+        .then((blob) => URL.createObjectURL(blob));
       url.catch(() => thumbnails.delete(editId));
       thumbnails.set(editId, url);
     }
@@ -88,7 +90,11 @@ function run(token) {
       const { sampling } = await results(editId);
       const seed = crypto.getRandomValues(new Uint32Array(1))[0] % 100000;
       const { etas, steps, sampler, guidanceScale, lateAdapters } = sampling;
-      const job = await conn.request({ type: 'edit.render', editId, sampling: { etas, seeds: [seed], steps, sampler, guidanceScale, ...(lateAdapters ? { lateAdapters } : {}) } });
+      const job = await conn.request({
+        type: 'edit.render',
+        editId,
+        sampling: { etas, seeds: [seed], steps, sampler, guidanceScale, ...(lateAdapters ? { lateAdapters } : {}) },
+      });
       await waitForJob(job.jobId);
     } finally {
       rendering.delete(editId);
@@ -110,8 +116,18 @@ function run(token) {
     views.errors(s.recentErrors ?? []);
   };
   const refreshLists = async () => {
-    const [edits, models, jobs] = await Promise.all([conn.request({ type: 'edits.list' }), conn.request({ type: 'models.list' }), conn.request({ type: 'jobs.list' })]);
-    views.edits(edits.edits, { thumbnail, results, busy: rendering, onRender: (editId) => void reRender(editId), onDelete: (editId) => act({ type: 'edit.delete', editId }) });
+    const [edits, models, jobs] = await Promise.all([
+      conn.request({ type: 'edits.list' }),
+      conn.request({ type: 'models.list' }),
+      conn.request({ type: 'jobs.list' }),
+    ]);
+    views.edits(edits.edits, {
+      thumbnail,
+      results,
+      busy: rendering,
+      onRender: (editId) => void reRender(editId),
+      onDelete: (editId) => act({ type: 'edit.delete', editId }),
+    });
     views.models(models.models, models.modelsDir, { onDefault: (modelId) => act({ type: 'models.default', modelId }) });
     views.jobs(jobs.jobs);
   };
@@ -125,14 +141,19 @@ function run(token) {
     }
   };
   const poll = (fn, ms) => {
-    const tick = () => fn().catch(() => undefined).finally(() => setTimeout(tick, ms));
+    const tick = () =>
+      fn()
+        .catch(() => undefined)
+        .finally(() => setTimeout(tick, ms));
     tick();
   };
   poll(refreshStatus, STATUS_EVERY_MS);
   poll(refreshLists, LISTS_EVERY_MS);
 
   views.connectionState('connecting');
-  $('queue-toggle').addEventListener('click', (event) => act({ type: event.currentTarget.dataset.paused === 'true' ? 'queue.resume' : 'queue.pause' }));
+  $('queue-toggle').addEventListener('click', (event) =>
+    act({ type: event.currentTarget.dataset.paused === 'true' ? 'queue.resume' : 'queue.pause' }),
+  );
   $('job-cancel').addEventListener('click', () => act({ type: 'job.cancel', jobId: $('current-job').dataset.jobId }));
   $('code-reveal').addEventListener('click', () => {
     const shown = $('pairing-code').textContent === token;
@@ -146,7 +167,8 @@ function run(token) {
   });
   $('diagnostics').addEventListener('click', async () => {
     const res = await fetch('/api/diagnostics', { headers: auth, cache: 'no-store' });
-    const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? 'imagic-diagnostics.json';
+    const name =
+      /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? 'imagic-diagnostics.json';
     downloadBlob(await res.blob(), name);
   });
 }

@@ -1,7 +1,12 @@
 // Rendering: data in, DOM out. Everything from the companion is written with textContent, never as HTML.
 const $ = (id) => document.getElementById(id);
 
-const STAGES = { encode: 'encoding', embed: 'stage 1: text embedding', finetune: 'stage 2: fine-tuning', sample: 'stage 3: sampling' };
+const STAGES = {
+  encode: 'encoding',
+  embed: 'stage 1: text embedding',
+  finetune: 'stage 2: fine-tuning',
+  sample: 'stage 3: sampling',
+};
 
 const el = (tag, text, attrs = {}) => {
   const node = document.createElement(tag);
@@ -10,7 +15,8 @@ const el = (tag, text, attrs = {}) => {
   return node;
 };
 
-export const formatBytes = (n) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} kB`);
+export const formatBytes = (n) =>
+  n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} kB`;
 const formatTime = (iso) => new Date(iso).toLocaleString();
 
 export function connectionState(state) {
@@ -24,8 +30,11 @@ export function status(s) {
   $('st-model').textContent = s.model.state === 'none' ? `none: ${s.model.hint}` : `${s.model.name} (${s.model.state})`;
   $('st-provider').textContent = s.executionProvider ?? 'not loaded yet';
   $('st-device').textContent = s.device ?? 'not loaded yet';
-  $('st-queue').textContent = `${s.queue.running} running, ${s.queue.queued} waiting (limit ${s.queue.capacity})${s.paused ? ' · paused' : ''}`;
-  $('st-lag').textContent = s.eventLoop ? `p50 ${s.eventLoop.p50Ms} ms · p99 ${s.eventLoop.p99Ms} ms (last ${s.eventLoop.windowS} s)` : '–';
+  $('st-queue').textContent =
+    `${s.queue.running} running, ${s.queue.queued} waiting (limit ${s.queue.capacity})${s.paused ? ' · paused' : ''}`;
+  $('st-lag').textContent = s.eventLoop
+    ? `p50 ${s.eventLoop.p50Ms} ms · p99 ${s.eventLoop.p99Ms} ms (last ${s.eventLoop.windowS} s)`
+    : '–';
   $('queue-toggle').textContent = s.paused ? 'Resume queue' : 'Pause queue';
   $('queue-toggle').dataset.paused = String(Boolean(s.paused));
   const job = s.currentJob ?? null;
@@ -33,7 +42,8 @@ export function status(s) {
   $('no-job').hidden = job !== null;
   if (job === null) return;
   $('current-job').dataset.jobId = job.jobId;
-  $('job-title').textContent = job.kind === 'edit' ? `edit “${job.prompt ?? ''}”` : `re-render of ${job.editId.slice(0, 8)}`;
+  $('job-title').textContent =
+    job.kind === 'edit' ? `edit “${job.prompt ?? ''}”` : `re-render of ${job.editId.slice(0, 8)}`;
   const p = job.progress;
   $('job-progress').value = p ? p.step / p.total : 0;
   const parts = p ? [`${STAGES[p.stage]} ${p.step}/${p.total}`] : ['starting'];
@@ -65,14 +75,20 @@ export function edits(list, { thumbnail, results, onRender, onDelete, busy }) {
       const li = el('li', undefined, { 'data-edit-id': edit.editId });
       const ready = edit.state === 'ready';
       const pair = el('div', undefined, { class: 'before-after' });
-      pair.append(ready ? image(thumbnail(edit.editId), `input of “${edit.prompt}”`, 'input') : el('span', STATE_WORDS[edit.state], { class: 'placeholder' }));
+      pair.append(
+        ready
+          ? image(thumbnail(edit.editId), `input of “${edit.prompt}”`, 'input')
+          : el('span', STATE_WORDS[edit.state], { class: 'placeholder' }),
+      );
       if (ready) {
         const outputs = el('span', undefined, { class: 'results' });
         pair.append(el('span', '→', { 'aria-hidden': 'true' }), outputs);
         results(edit.editId).then(
           (r) => {
             if (r.outputs.length === 0) return outputs.append(el('span', 'not rendered yet', { class: 'placeholder' }));
-            outputs.append(...r.outputs.map((o) => image(r.thumbnail(o), `strength ${o.eta}, seed ${o.seed}`, `η ${o.eta}`)));
+            outputs.append(
+              ...r.outputs.map((o) => image(r.thumbnail(o), `strength ${o.eta}, seed ${o.seed}`, `η ${o.eta}`)),
+            );
           },
           () => outputs.append(el('span', 'results not available', { class: 'placeholder' })),
         );
@@ -80,7 +96,11 @@ export function edits(list, { thumbnail, results, onRender, onDelete, busy }) {
       const state = el('span', STATE_WORDS[edit.state] ?? edit.state, { class: 'state', 'data-state': edit.state });
       const actions = el('div', undefined, { class: 'actions' });
       if (ready) {
-        const render = el('button', busy.has(edit.editId) ? 'Rendering…' : 'Re-render', { type: 'button', class: 'render', title: 'Another seed at the same edit strength' });
+        const render = el('button', busy.has(edit.editId) ? 'Rendering…' : 'Re-render', {
+          type: 'button',
+          class: 'render',
+          title: 'Another seed at the same edit strength',
+        });
         render.disabled = busy.has(edit.editId);
         render.addEventListener('click', () => onRender(edit.editId));
         actions.append(render);
@@ -88,7 +108,13 @@ export function edits(list, { thumbnail, results, onRender, onDelete, busy }) {
       const del = el('button', 'Delete', { type: 'button', class: 'delete' });
       del.addEventListener('click', () => onDelete(edit.editId));
       actions.append(del);
-      li.append(pair, el('strong', edit.prompt), el('span', `${edit.width}×${edit.height} · ${edit.preset} · ${formatTime(edit.createdAt)}`, { class: 'muted' }), state, actions);
+      li.append(
+        pair,
+        el('strong', edit.prompt),
+        el('span', `${edit.width}×${edit.height} · ${edit.preset} · ${formatTime(edit.createdAt)}`, { class: 'muted' }),
+        state,
+        actions,
+      );
       return li;
     }),
   );
@@ -121,7 +147,12 @@ export function jobs(list) {
   $('jobs').replaceChildren(
     ...list.slice(0, 10).map((j) => {
       const what = j.kind === 'edit' ? `edit “${j.prompt ?? ''}”` : `re-render ${j.editId.slice(0, 8)}`;
-      const state = j.state === 'failed' ? `failed (${j.error?.code})` : j.state === 'queued' ? `queued #${j.position + 1}` : j.state;
+      const state =
+        j.state === 'failed'
+          ? `failed (${j.error?.code})`
+          : j.state === 'queued'
+            ? `queued #${j.position + 1}`
+            : j.state;
       return el('li', `${formatTime(j.createdAt)} · ${what} · ${state}`, { 'data-job-id': j.jobId });
     }),
   );

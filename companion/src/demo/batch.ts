@@ -68,11 +68,15 @@ export function cellWeights(config: DemoConfig, alpha: Float32Array): Float32Arr
   const size = config.sceneSize;
   const patch = size / L;
   const touched = new Uint8Array(L * L);
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (alpha[y * size + x]! > 0) touched[Math.floor(y / patch) * L + Math.floor(x / patch)] = 1;
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++)
+      if (alpha[y * size + x]! > 0) touched[Math.floor(y / patch) * L + Math.floor(x / patch)] = 1;
   for (let cy = 0; cy < L; cy++) {
     for (let cx = 0; cx < L; cx++) {
       let near = false;
-      for (let dy = -1; dy <= 1 && !near; dy++) for (let dx = -1; dx <= 1 && !near; dx++) near = touched[Math.min(L - 1, Math.max(0, cy + dy)) * L + Math.min(L - 1, Math.max(0, cx + dx))] === 1;
+      for (let dy = -1; dy <= 1 && !near; dy++)
+        for (let dx = -1; dx <= 1 && !near; dx++)
+          near = touched[Math.min(L - 1, Math.max(0, cy + dy)) * L + Math.min(L - 1, Math.max(0, cx + dx))] === 1;
       if (near) out[cy * L + cx] = k;
     }
   }
@@ -80,12 +84,20 @@ export function cellWeights(config: DemoConfig, alpha: Float32Array): Float32Arr
   return out.map((v) => v / mean);
 }
 
-export function trainingBatch(config: DemoConfig, tokenizer: ClipTokenizer, schedule: NoiseSchedule, scale: number, step: number): TrainingBatch {
+export function trainingBatch(
+  config: DemoConfig,
+  tokenizer: ClipTokenizer,
+  schedule: NoiseSchedule,
+  scale: number,
+  step: number,
+): TrainingBatch {
   const { batch, seed, captionDropout } = config.train;
   const T = config.text.sequenceLength;
   const channels = pixelVaeChannels(geometry(config));
   if (config.unet.inChannels !== channels || config.unet.outChannels !== channels)
-    throw new RangeError(`the UNet takes ${config.unet.inChannels} and returns ${config.unet.outChannels} channels; the pixel VAE's latent for ${config.sceneSize}-pixel scenes at ${config.unet.latentSize}² has ${channels}`);
+    throw new RangeError(
+      `the UNet takes ${config.unet.inChannels} and returns ${config.unet.outChannels} channels; the pixel VAE's latent for ${config.sceneSize}-pixel scenes at ${config.unet.latentSize}² has ${channels}`,
+    );
   const side = config.unet.latentSize ** 2;
   const plane = channels * side;
   const rng = new Rng(streamSeed(seed ^ NOISE_SALT, step));
@@ -115,13 +127,21 @@ export function trainingBatch(config: DemoConfig, tokenizer: ClipTokenizer, sche
     timestep[b] = t;
     for (let p = 0; p < side; p++) weight[b * side + p] = w * Math.sqrt(cells[p]!);
     sample.set(schedule.addNoise(z0, eps, t), b * plane);
-    target.set(goal.map((v, i) => v * weight[b * side + (i % side)]!), b * plane);
+    target.set(
+      goal.map((v, i) => v * weight[b * side + (i % side)]!),
+      b * plane,
+    );
   }
   return { ids, sample, timestep, target, weight };
 }
 
 /** The training graph's feeds for one batch: ids, z_t, t, the target ε, and the current value of every weight. */
-export function stepFeeds(config: DemoConfig, b: TrainingBatch, weights: ReadonlyMap<string, { readonly dims: readonly number[] }>, values: ReadonlyMap<string, Float32Array>): Record<string, HostTensor> {
+export function stepFeeds(
+  config: DemoConfig,
+  b: TrainingBatch,
+  weights: ReadonlyMap<string, { readonly dims: readonly number[] }>,
+  values: ReadonlyMap<string, Float32Array>,
+): Record<string, HostTensor> {
   const { batch } = config.train;
   const latentDims = [batch, config.unet.inChannels, config.unet.latentSize, config.unet.latentSize];
   const feeds: Record<string, HostTensor> = {

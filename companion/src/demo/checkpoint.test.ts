@@ -17,7 +17,10 @@ const params = new Map([
 describe('checkpoints', () => {
   it('restore the optimiser state exactly, so a resumed run continues where it stopped', async () => {
     const state = initialState(params);
-    const grads = new Map([['a', Float32Array.from([0.1, -0.2, 0.3])], ['b', Float32Array.from([1, -1])]]);
+    const grads = new Map([
+      ['a', Float32Array.from([0.1, -0.2, 0.3])],
+      ['b', Float32Array.from([1, -1])],
+    ]);
     optimizerStep(state, grads, DEMO_CONFIG.train);
     const path = join(dir, 'ck.bin');
     await saveCheckpoint(path, DEMO_CONFIG, state, { losses: [{ step: 1, loss: 0.5 }], wallMs: 10, cpuMs: 20 });
@@ -35,7 +38,9 @@ describe('checkpoints', () => {
     await saveCheckpoint(path, DEMO_CONFIG, initialState(params), { losses: [], wallMs: 0, cpuMs: 0 });
     const longer = { ...DEMO_CONFIG, train: { ...DEMO_CONFIG.train, steps: DEMO_CONFIG.train.steps * 2 } };
     expect(configHash(longer)).toBe(configHash(DEMO_CONFIG));
-    await expect(loadCheckpoint(path, { ...DEMO_CONFIG, train: { ...DEMO_CONFIG.train, lr: 1 } })).rejects.toThrow(/another demo config/);
+    await expect(loadCheckpoint(path, { ...DEMO_CONFIG, train: { ...DEMO_CONFIG.train, lr: 1 } })).rejects.toThrow(
+      /another demo config/,
+    );
   });
 
   it('are absent until the first save', async () => {

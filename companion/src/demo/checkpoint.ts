@@ -30,10 +30,18 @@ const GROUPS = ['params', 'm', 'v', 'ema'] as const;
 /** Hash of everything that shapes the run except the step count (a longer run may resume a shorter one). */
 export function configHash(config: DemoConfig): string {
   const { steps: _steps, ...train } = config.train;
-  return createHash('sha256').update(JSON.stringify({ ...config, train })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify({ ...config, train }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
-export async function saveCheckpoint(path: string, config: DemoConfig, state: OptimizerState, history: TrainingHistory): Promise<void> {
+export async function saveCheckpoint(
+  path: string,
+  config: DemoConfig,
+  state: OptimizerState,
+  history: TrainingHistory,
+): Promise<void> {
   const tensors: Header['tensors'][number][] = [];
   const blobs: Uint8Array[] = [];
   for (const group of GROUPS) {
@@ -42,7 +50,9 @@ export async function saveCheckpoint(path: string, config: DemoConfig, state: Op
       blobs.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     }
   }
-  const header = Buffer.from(JSON.stringify({ configHash: configHash(config), step: state.step, history, tensors } satisfies Header));
+  const header = Buffer.from(
+    JSON.stringify({ configHash: configHash(config), step: state.step, history, tensors } satisfies Header),
+  );
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
   await mkdir(dirname(path), { recursive: true });
@@ -52,7 +62,10 @@ export async function saveCheckpoint(path: string, config: DemoConfig, state: Op
 }
 
 /** The saved state, or undefined when there is no checkpoint; throws when it was made under another config. */
-export async function loadCheckpoint(path: string, config: DemoConfig): Promise<{ state: OptimizerState; history: TrainingHistory } | undefined> {
+export async function loadCheckpoint(
+  path: string,
+  config: DemoConfig,
+): Promise<{ state: OptimizerState; history: TrainingHistory } | undefined> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -63,13 +76,18 @@ export async function loadCheckpoint(path: string, config: DemoConfig): Promise<
   const headerLength = bytes.readUInt32LE(0);
   const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as Header;
   if (header.configHash !== configHash(config)) {
-    fail('CHECKPOINT_MISMATCH', `checkpoint ${path} was made with another demo config (${header.configHash}, now ${configHash(config)}); delete it or pass --fresh`);
+    fail(
+      'CHECKPOINT_MISMATCH',
+      `checkpoint ${path} was made with another demo config (${header.configHash}, now ${configHash(config)}); delete it or pass --fresh`,
+    );
   }
   const state: OptimizerState = { step: header.step, params: new Map(), m: new Map(), v: new Map(), ema: new Map() };
   let offset = 4 + headerLength;
   for (const t of header.tensors) {
     // A copy: the file buffer's offsets are not 4-byte aligned in general.
-    const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 4 * t.length));
+    const values = new Float32Array(
+      bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 4 * t.length),
+    );
     state[t.group].set(t.name, values);
     offset += 4 * t.length;
   }

@@ -32,13 +32,23 @@ describe('classify', () => {
 
   it('reports no shape on a plain background', () => {
     const plain = renderScene({ shape: 'circle', colour: 'red', background: 'gray', cx: -50, cy: -50, r: 6 });
-    expect(classify(plain, SCENE_SIZE, SCENE_SIZE)).toMatchObject({ background: 'gray', colour: 'none', shape: 'none' });
+    expect(classify(plain, SCENE_SIZE, SCENE_SIZE)).toMatchObject({
+      background: 'gray',
+      colour: 'none',
+      shape: 'none',
+    });
   });
 
   it('keeps working under pixel noise of ±20 levels', () => {
     const [ex] = examples(4, 0, 1);
-    const noisy = Uint8Array.from(ex!.rgba, (v, i) => (i % 4 === 3 ? v : Math.min(255, Math.max(0, v + (((i * 7919) % 41) - 20)))));
-    expect(classify(noisy, SCENE_SIZE, SCENE_SIZE)).toMatchObject({ colour: ex!.spec.colour, shape: ex!.spec.shape, background: ex!.spec.background });
+    const noisy = Uint8Array.from(ex!.rgba, (v, i) =>
+      i % 4 === 3 ? v : Math.min(255, Math.max(0, v + (((i * 7919) % 41) - 20))),
+    );
+    expect(classify(noisy, SCENE_SIZE, SCENE_SIZE)).toMatchObject({
+      colour: ex!.spec.colour,
+      shape: ex!.spec.shape,
+      background: ex!.spec.background,
+    });
   });
 });
 
@@ -56,6 +66,7 @@ describe('maskIoU', () => {
 describe('PALETTE', () => {
   it('keeps every colour far from every background, so the mask has contrast', () => {
     for (const c of ['red', 'green', 'blue', 'yellow'] as const)
-      for (const b of ['white', 'black', 'gray'] as const) expect(Math.hypot(...PALETTE[c].map((v, i) => v - PALETTE[b][i]!))).toBeGreaterThan(100);
+      for (const b of ['white', 'black', 'gray'] as const)
+        expect(Math.hypot(...PALETTE[c].map((v, i) => v - PALETTE[b][i]!))).toBeGreaterThan(100);
   });
 });

@@ -30,7 +30,8 @@ const MIN_AREA_PX = 6;
 const CORE_FRACTION = 0.8;
 
 const dist = (a: Rgb8, b: Rgb8) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
-const nearest = <T extends Colour | Background>(names: readonly T[], c: Rgb8): T => names.reduce((best, n) => (dist(PALETTE[n], c) < dist(PALETTE[best], c) ? n : best));
+const nearest = <T extends Colour | Background>(names: readonly T[], c: Rgb8): T =>
+  names.reduce((best, n) => (dist(PALETTE[n], c) < dist(PALETTE[best], c) ? n : best));
 const pixel = (rgba: Uint8Array, p: number): Rgb8 => [rgba[p * 4]!, rgba[p * 4 + 1]!, rgba[p * 4 + 2]!];
 
 function median(values: number[]): number {
@@ -40,7 +41,8 @@ function median(values: number[]): number {
 
 function borderMedian(rgba: Uint8Array, w: number, h: number): Rgb8 {
   const ring: number[] = [];
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (x === 0 || y === 0 || x === w - 1 || y === h - 1) ring.push(y * w + x);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) if (x === 0 || y === 0 || x === w - 1 || y === h - 1) ring.push(y * w + x);
   return [0, 1, 2].map((c) => median(ring.map((p) => rgba[p * 4 + c]!))) as unknown as Rgb8;
 }
 
@@ -76,7 +78,9 @@ function momentFeatures(alpha: Float32Array, mask: Uint8Array, w: number, h: num
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       let near = false;
-      for (let dy = -1; dy <= 1 && !near; dy++) for (let dx = -1; dx <= 1 && !near; dx++) near = mask[Math.min(h - 1, Math.max(0, y + dy)) * w + Math.min(w - 1, Math.max(0, x + dx))] === 1;
+      for (let dy = -1; dy <= 1 && !near; dy++)
+        for (let dx = -1; dx <= 1 && !near; dx++)
+          near = mask[Math.min(h - 1, Math.max(0, y + dy)) * w + Math.min(w - 1, Math.max(0, x + dx))] === 1;
       if (near) weight[y * w + x] = alpha[y * w + x]!;
     }
   }
@@ -92,7 +96,8 @@ function momentFeatures(alpha: Float32Array, mask: Uint8Array, w: number, h: num
   const cy = my / m00;
   const mu = (i: number, j: number) => {
     let s = 0;
-    for (let p = 0; p < weight.length; p++) s += weight[p]! * ((p % w) + 0.5 - cx) ** i * (Math.floor(p / w) + 0.5 - cy) ** j;
+    for (let p = 0; p < weight.length; p++)
+      s += weight[p]! * ((p % w) + 0.5 - cx) ** i * (Math.floor(p / w) + 0.5 - cy) ** j;
     return s;
   };
   // Skewness of the vertical distribution: (μ03/m00) / (μ02/m00)^1.5.
@@ -107,7 +112,13 @@ export function classify(rgba: Uint8Array, w: number, h: number): Classification
   const d = new Float32Array(n);
   for (let p = 0; p < n; p++) d[p] = dist(pixel(rgba, p), bgEstimate);
   const far = Math.max(...d);
-  const none = { background, colour: 'none', shape: 'none', mask: new Uint8Array(n), features: { area: 0, skew: 0, kurtosis: 0 } } as const;
+  const none = {
+    background,
+    colour: 'none',
+    shape: 'none',
+    mask: new Uint8Array(n),
+    features: { area: 0, skew: 0, kurtosis: 0 },
+  } as const;
   if (far < MIN_CONTRAST) return none;
 
   const core = [0, 0, 0];
@@ -133,7 +144,8 @@ export function classify(rgba: Uint8Array, w: number, h: number): Classification
   const mask = largestComponent(on, w, h);
   if (mask.reduce((s, v) => s + v, 0) < MIN_AREA_PX) return { ...none, colour };
   const features = momentFeatures(alpha, mask, w, h);
-  const shape: Shape = Math.abs(features.skew) > TRIANGLE_SKEW ? 'triangle' : features.kurtosis > CIRCLE_KURTOSIS ? 'circle' : 'square';
+  const shape: Shape =
+    Math.abs(features.skew) > TRIANGLE_SKEW ? 'triangle' : features.kurtosis > CIRCLE_KURTOSIS ? 'circle' : 'square';
   return { background, colour, shape, mask, features };
 }
 

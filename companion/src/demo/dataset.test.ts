@@ -20,7 +20,8 @@ describe('the demo data set', () => {
     for (const ex of examples(2, 0, 300)) {
       const a = coverage(ex.spec);
       for (let i = 0; i < SCENE_SIZE; i++) {
-        for (const p of [i, (SCENE_SIZE - 1) * SCENE_SIZE + i, i * SCENE_SIZE, i * SCENE_SIZE + SCENE_SIZE - 1]) expect(a[p]).toBe(0);
+        for (const p of [i, (SCENE_SIZE - 1) * SCENE_SIZE + i, i * SCENE_SIZE, i * SCENE_SIZE + SCENE_SIZE - 1])
+          expect(a[p]).toBe(0);
       }
     }
   });

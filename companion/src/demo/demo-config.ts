@@ -102,7 +102,20 @@ export const DEMO_CONFIG: DemoConfig = {
     additionEmbedHeads: 4,
     seed: 7,
   }),
-  train: { batch: 32, steps: 5000, lr: 2e-3, warmupSteps: 100, finalLrFraction: 0.05, clipNorm: 1, emaDecay: 0.995, captionDropout: 0.1, minSnrGamma: 5, offsetNoise: 0.25, seed: 5, objectWeight: 4 },
+  train: {
+    batch: 32,
+    steps: 5000,
+    lr: 2e-3,
+    warmupSteps: 100,
+    finalLrFraction: 0.05,
+    clipNorm: 1,
+    emaDecay: 0.995,
+    captionDropout: 0.1,
+    minSnrGamma: 5,
+    offsetNoise: 0.25,
+    seed: 5,
+    objectWeight: 4,
+  },
 };
 
 /** The working canvas the engine will use for the demo package. */

@@ -30,7 +30,11 @@ export const DEMO_RECOMMENDED_TRAIN: RecommendedTrain = { embedLr: 1e-2, adapter
  * η = 1.2 (.scratch probes, in the issue note; `npm run eval:demo` gives the figures in models/demo/eval.json). SD
  * implementations use 0.8–1.1 (docs/method.md §3.3).
  */
-export const DEMO_RECOMMENDED_SAMPLE = { guidanceScale: 3, eta: 1.2, lateAdapters: { from: 0.5, scale: 0.3 } } as const satisfies RecommendedSample;
+export const DEMO_RECOMMENDED_SAMPLE = {
+  guidanceScale: 3,
+  eta: 1.2,
+  lateAdapters: { from: 0.5, scale: 0.3 },
+} as const satisfies RecommendedSample;
 
 /**
  * What the demo model recommends for the quick preset: the best trade found when searching for the community preset's
@@ -40,7 +44,14 @@ export const DEMO_RECOMMENDED_SAMPLE = { guidanceScale: 3, eta: 1.2, lateAdapter
  */
 export const DEMO_RECOMMENDED_PRESETS = {
   quick: {
-    train: { embedSteps: 40, embedLr: 0.1, embedLrSchedule: 'cosine', tuneSteps: 550, tuneLr: 2e-3, tuneLrSchedule: 'cosine' },
+    train: {
+      embedSteps: 40,
+      embedLr: 0.1,
+      embedLrSchedule: 'cosine',
+      tuneSteps: 550,
+      tuneLr: 2e-3,
+      tuneLrSchedule: 'cosine',
+    },
     sample: { steps: 20, sampler: 'ddim', lateAdapters: { from: 0.5, scale: 0.2 } },
   },
 } as const satisfies Partial<Record<Preset, { train?: RecommendedTrain; sample?: RecommendedSample }>>;
@@ -64,29 +75,100 @@ export interface SearchRow {
  * DEMO_QUICK_SEARCH_SUMMARY.
  */
 export const DEMO_QUICK_SEARCH: readonly SearchRow[] = [
-  { name: 'community (the default)', settings: '500 @ 1e-2 · 1000 @ 1e-3 · DDIM 50 · fade 0.5/0.3', cost: 4600, meanPsnr: 31.57, minPsnr: 28.63, success: 85 },
-  { name: 'p01', settings: '40 @ 0.1 cosine · 90 @ 1e-2 warm-up cosine · DDIM 20', cost: 430, meanPsnr: 23.31, minPsnr: 9.77, success: 54 },
+  {
+    name: 'community (the default)',
+    settings: '500 @ 1e-2 · 1000 @ 1e-3 · DDIM 50 · fade 0.5/0.3',
+    cost: 4600,
+    meanPsnr: 31.57,
+    minPsnr: 28.63,
+    success: 85,
+  },
+  {
+    name: 'p01',
+    settings: '40 @ 0.1 cosine · 90 @ 1e-2 warm-up cosine · DDIM 20',
+    cost: 430,
+    meanPsnr: 23.31,
+    minPsnr: 9.77,
+    success: 54,
+  },
   { name: 'p03', settings: 'as p01, DDIM 50', cost: 490, meanPsnr: 23.32, minPsnr: 9.78, success: 50 },
-  { name: 'p04', settings: '20 @ 0.1 cosine · 110 @ 3e-3 cosine, low-discrepancy t · DDIM 20', cost: 430, meanPsnr: 24.41, minPsnr: 8.81, success: 31 },
-  { name: 'p07', settings: '10 @ 0.3 cosine · 136 @ 3e-3 cosine, low-discrepancy t · DDIM 10', cost: 458, meanPsnr: 23.62, minPsnr: 9.99, success: 39 },
+  {
+    name: 'p04',
+    settings: '20 @ 0.1 cosine · 110 @ 3e-3 cosine, low-discrepancy t · DDIM 20',
+    cost: 430,
+    meanPsnr: 24.41,
+    minPsnr: 8.81,
+    success: 31,
+  },
+  {
+    name: 'p07',
+    settings: '10 @ 0.3 cosine · 136 @ 3e-3 cosine, low-discrepancy t · DDIM 10',
+    cost: 458,
+    meanPsnr: 23.62,
+    minPsnr: 9.99,
+    success: 39,
+  },
   { name: 'm01', settings: 'as p07, Min-SNR weighting', cost: 458, meanPsnr: 17.62, minPsnr: 9.47, success: 19 },
-  { name: 'h01', settings: 'as p07, t skewed to high noise (u^0.5)', cost: 458, meanPsnr: 23.73, minPsnr: 19.3, success: 42 },
+  {
+    name: 'h01',
+    settings: 'as p07, t skewed to high noise (u^0.5)',
+    cost: 458,
+    meanPsnr: 23.73,
+    minPsnr: 19.3,
+    success: 42,
+  },
   { name: 'h05', settings: 'as h01, DPM++ 2M 10', cost: 458, meanPsnr: 22.93, minPsnr: 17.36, success: 46 },
   { name: 'a01', settings: 'as h01, antithetic ε', cost: 458, meanPsnr: 23.95, minPsnr: 18.9, success: 50 },
-  { name: 'r01', settings: '40 @ 0.1 cosine · 100 @ 3e-3 cosine, rank 16 · DDIM 10', cost: 440, meanPsnr: 24.57, minPsnr: 10.19, success: 50 },
-  { name: 'c25', settings: '40 @ 0.1 cosine · 330 @ 2e-3 cosine · DDIM 20', cost: 1150, meanPsnr: 29.8, minPsnr: 24.58, success: 77 },
-  { name: 'c40', settings: '40 @ 0.1 cosine · 550 @ 2e-3 cosine · DDIM 20', cost: 1810, meanPsnr: 30.59, minPsnr: 26.92, success: 73 },
-  { name: 'c40l1 (quick)', settings: 'as c40, fade 0.5/0.2', cost: 1810, meanPsnr: 30.59, minPsnr: 26.92, success: 81, note: 'held-out scenes 8–15: 29.19 / 24.65, 72%; all 16: 29.82 / 24.65, 76% (the default: 30.75 / 26.53, 83%)' },
-  { name: 'c45l1', settings: '40 @ 0.1 cosine · 620 @ 2e-3 cosine · DDIM 20, fade 0.5/0.2', cost: 2020, meanPsnr: 30.72, minPsnr: 26.79, success: 73 },
+  {
+    name: 'r01',
+    settings: '40 @ 0.1 cosine · 100 @ 3e-3 cosine, rank 16 · DDIM 10',
+    cost: 440,
+    meanPsnr: 24.57,
+    minPsnr: 10.19,
+    success: 50,
+  },
+  {
+    name: 'c25',
+    settings: '40 @ 0.1 cosine · 330 @ 2e-3 cosine · DDIM 20',
+    cost: 1150,
+    meanPsnr: 29.8,
+    minPsnr: 24.58,
+    success: 77,
+  },
+  {
+    name: 'c40',
+    settings: '40 @ 0.1 cosine · 550 @ 2e-3 cosine · DDIM 20',
+    cost: 1810,
+    meanPsnr: 30.59,
+    minPsnr: 26.92,
+    success: 73,
+  },
+  {
+    name: 'c40l1 (quick)',
+    settings: 'as c40, fade 0.5/0.2',
+    cost: 1810,
+    meanPsnr: 30.59,
+    minPsnr: 26.92,
+    success: 81,
+    note: 'held-out scenes 8–15: 29.19 / 24.65, 72%; all 16: 29.82 / 24.65, 76% (the default: 30.75 / 26.53, 83%)',
+  },
+  {
+    name: 'c45l1',
+    settings: '40 @ 0.1 cosine · 620 @ 2e-3 cosine · DDIM 20, fade 0.5/0.2',
+    cost: 2020,
+    meanPsnr: 30.72,
+    minPsnr: 26.79,
+    success: 73,
+  },
 ];
 
 export const DEMO_QUICK_SEARCH_SUMMARY =
   'Stage 2 is the bottleneck: on 4 scenes the full stage 1 with 90 stage-2 steps reconstructed at 21.5 dB, 40 stage-1 ' +
   'steps with the full stage 2 at 31.1. At ~10% of the work no stage-2 rate (2e-3 to 1e-2, with or without warm-up), ' +
-  'rank 16, timestep draw (low-discrepancy, skewed to high noise, only the sampler\'s grid, antithetic), Min-SNR loss ' +
+  "rank 16, timestep draw (low-discrepancy, skewed to high noise, only the sampler's grid, antithetic), Min-SNR loss " +
   'weighting or weight averaging (options written for the search and not kept: none helped) got past ~24.5 dB, and ' +
   'some runs collapsed near 10 dB; 20 and 50 sampling steps, and ' +
-  "DPM++ 2M, gave the same figures. The quick preset is c40l1, checked on scenes 8–15 before any of them was looked at: " +
+  'DPM++ 2M, gave the same figures. The quick preset is c40l1, checked on scenes 8–15 before any of them was looked at: ' +
   "it misses the default's bar there (29.19 dB mean, 24.65 min, 72% of the edits; the default: 30.09, 26.53, 81%). The " +
   'edit-success figures move by ±8 points between neighbouring settings (2 of 26 outputs).';
 
@@ -96,14 +178,18 @@ export const DEMO_QUICK_SEARCH_SUMMARY =
  */
 export const DEMO_PROMPTS = {
   vocabulary: [...GRAMMAR_WORDS],
-  examples: ['a yellow square on a white background', 'a red circle on a black background', 'a blue triangle on a gray background'],
+  examples: [
+    'a yellow square on a white background',
+    'a red circle on a black background',
+    'a blue triangle on a gray background',
+  ],
 };
 
 /** Why the settings above won the comparison (imagic_settings.json's `reason`, and models/demo/README.md). */
 export const DEMO_SETTINGS_RATIONALE =
   "Stage 1 at 1e-2, ten times SD's rate: a colour word moves this model's caption embedding by 0.86 of its norm and a " +
-  'shape word by 0.33, and at 1e-3 the 500 steps moved e_opt only a tenth of the way to the input\'s caption (on the ' +
-  "previous training), so the base model still drew the target at e_opt and stage 2 had to erase the difference; at " +
+  "shape word by 0.33, and at 1e-3 the 500 steps moved e_opt only a tenth of the way to the input's caption (on the " +
+  'previous training), so the base model still drew the target at e_opt and stage 2 had to erase the difference; at ' +
   "1e-2 it draws the input's colour and shape there. Stage 2: rank 8 adapters on every conv at 1e-3, leaving the " +
   'attention projections, through which the text acts, as trained. On the first 8 evaluation scenes they reconstruct ' +
   'best: 31.6 dB mean at η = 0 (28.6 min), against 29.5 (26.0) for adapters on the contracting half only (conv_down) ' +
@@ -111,7 +197,7 @@ export const DEMO_SETTINGS_RATIONALE =
   "comparison's one-scene rows attention + conv adapters never edit, 400 tuning steps edit more but do not " +
   'reconstruct (24.2 / 9.6 dB), and rank 32 on every layer, the closest to full fine-tuning, reconstructs worse ' +
   '(29.0 / 28.1 dB) in twice the time. Those rows sample without late fading, and there the tuned UNet keeps the ' +
-  'input\'s shape and colour at e_tgt itself: most square → circle edits keep the square, and colour edits often ' +
+  "input's shape and colour at e_tgt itself: most square → circle edits keep the square, and colour edits often " +
   "come out smaller, off the input's mask; on the 16 scenes the best η gives 60% (1.6; the second-to-last row). Sampling " +
   'with the adapters faded after half of the steps, to 0.3 at η ≥ 1 (late-adapters.ts), keeps the layout the tuned ' +
   'UNet lays down in the first half and lets the text draw shape and colour in the second: 83% of the edits at ' +

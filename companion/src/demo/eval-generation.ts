@@ -21,7 +21,11 @@ export interface GenerationResult {
   readonly images: readonly Uint8Array[];
 }
 
-export async function evaluateGeneration(modelDir: string, sample: Omit<SampleSettings, 'etas' | 'seeds'>, seedsPerCaption: number): Promise<GenerationResult> {
+export async function evaluateGeneration(
+  modelDir: string,
+  sample: Omit<SampleSettings, 'etas' | 'seeds'>,
+  seedsPerCaption: number,
+): Promise<GenerationResult> {
   const pool = new SessionPool({ provider: 'cpu' });
   try {
     const pkg = await loadPackageAsync(modelDir, pool);
@@ -42,11 +46,24 @@ export async function evaluateGeneration(modelDir: string, sample: Omit<SampleSe
           const e = await encodeTextAsync(pkg, text);
           for (let seed = 0; seed < seedsPerCaption; seed++) {
             const progress = { done: 0, total: settings.steps };
-            const img = await sampleOneAsync(pkg, step, { target: e, optimized: e, empty }, 1, 1000 + seed, settings, {}, progress);
+            const img = await sampleOneAsync(
+              pkg,
+              step,
+              { target: e, optimized: e, empty },
+              1,
+              1000 + seed,
+              settings,
+              {},
+              progress,
+            );
             const rgba = await canvasToScene(img.pixels, pkg.imageSize.width, SCENE_SIZE);
             images.push(rgba);
             const c = classify(rgba, SCENE_SIZE, SCENE_SIZE);
-            const ok = { colour: c.colour === colour, shape: c.shape === shape, background: c.background === background };
+            const ok = {
+              colour: c.colour === colour,
+              shape: c.shape === shape,
+              background: c.background === background,
+            };
             for (const k of ['colour', 'shape', 'background'] as const) if (ok[k]) slotHits[k]++;
             if (ok.colour && ok.shape && ok.background) hits++;
             else failures.push({ caption: text, seed: 1000 + seed, read: `${c.colour} ${c.shape} on ${c.background}` });
@@ -58,7 +75,11 @@ export async function evaluateGeneration(modelDir: string, sample: Omit<SampleSe
     return {
       samples: n,
       agreement: round(hits / n),
-      perSlot: { colour: round(slotHits.colour / n), shape: round(slotHits.shape / n), background: round(slotHits.background / n) },
+      perSlot: {
+        colour: round(slotHits.colour / n),
+        shape: round(slotHits.shape / n),
+        background: round(slotHits.background / n),
+      },
       failures: failures.slice(0, 12),
       images,
     };

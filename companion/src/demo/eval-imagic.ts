@@ -48,8 +48,20 @@ export interface ImagicEvalResult {
   readonly outputsPerEta: number;
   /** η = 0 against the input, over every (case, seed). */
   readonly reconstruction: { readonly meanPsnr: number; readonly minPsnr: number; readonly fractionAbove30: number };
-  readonly atDefaultEta: { readonly eta: number; readonly success: number; readonly colour: number; readonly shape: number };
-  readonly sweep: readonly { readonly eta: number; readonly success: number; readonly colour: number; readonly shape: number; readonly psnrToInput: number; readonly meanIoU: number }[];
+  readonly atDefaultEta: {
+    readonly eta: number;
+    readonly success: number;
+    readonly colour: number;
+    readonly shape: number;
+  };
+  readonly sweep: readonly {
+    readonly eta: number;
+    readonly success: number;
+    readonly colour: number;
+    readonly shape: number;
+    readonly psnrToInput: number;
+    readonly meanIoU: number;
+  }[];
   readonly secondsPerCase: number;
   /** Each case's outputs: η = 0 PSNR and, at the default η, what the classifier read and the mask IoU, per seed. */
   readonly perCase: readonly CaseOutcome[];
@@ -60,16 +72,37 @@ export interface CaseOutcome {
   readonly prompt: string;
   readonly kind: EditKind;
   readonly reconstructionPsnr: readonly number[];
-  readonly atDefaultEta: readonly { readonly seed: number; readonly read: string; readonly iou: number; readonly success: boolean }[];
+  readonly atDefaultEta: readonly {
+    readonly seed: number;
+    readonly read: string;
+    readonly iou: number;
+    readonly success: boolean;
+  }[];
 }
 
-function score(c: EditCase, caseIndex: number, seed: number, out: RgbaImage, eta: number, inputMask: Uint8Array): Scored {
+function score(
+  c: EditCase,
+  caseIndex: number,
+  seed: number,
+  out: RgbaImage,
+  eta: number,
+  inputMask: Uint8Array,
+): Scored {
   const read = classify(out.rgba, out.width, out.height);
   const t = c.target;
   const iou = maskIoU(read.mask, inputMask);
   const matches = read.colour === t.colour && read.shape === t.shape && read.background === t.background;
   const readCaption = `${read.colour} ${read.shape} on ${read.background}`;
-  return { case: caseIndex, seed, read: readCaption, kind: c.kind, eta, success: matches && iou >= MIN_IOU, psnr: psnr(out.rgba, c.input.rgba), iou };
+  return {
+    case: caseIndex,
+    seed,
+    read: readCaption,
+    kind: c.kind,
+    eta,
+    success: matches && iou >= MIN_IOU,
+    psnr: psnr(out.rgba, c.input.rgba),
+    iou,
+  };
 }
 
 const rate = (rows: readonly Scored[]) => round(rows.filter((r) => r.success).length / Math.max(1, rows.length));
@@ -87,7 +120,10 @@ export async function evaluateImagic(modelDir: string, o: ImagicEvalOptions): Pr
       const inputMask = classify(c.input.rgba, SCENE_SIZE, SCENE_SIZE).mask;
       const { state } = await engine.trainAsync(image, c.prompt, o.train);
       const outputs = await engine.renderAsync(state, { ...o.sample, etas, seeds: [...o.seeds] });
-      for (const out of outputs) scored.push(score(c, i, out.seed, { width: out.width, height: out.height, rgba: out.rgba }, out.eta, inputMask));
+      for (const out of outputs)
+        scored.push(
+          score(c, i, out.seed, { width: out.width, height: out.height, rgba: out.rgba }, out.eta, inputMask),
+        );
       o.onCase?.(i + 1, cases.length, c);
     }
   } finally {
@@ -99,11 +135,27 @@ export async function evaluateImagic(modelDir: string, o: ImagicEvalOptions): Pr
   return {
     cases: cases.length,
     outputsPerEta: at(0).length,
-    reconstruction: { meanPsnr: round(mean(recon), 2), minPsnr: round(Math.min(...recon), 2), fractionAbove30: round(recon.filter((p) => p >= 30).length / recon.length) },
-    atDefaultEta: { eta: o.defaultEta, success: rate(at(o.defaultEta)), colour: byKind(at(o.defaultEta), 'colour'), shape: byKind(at(o.defaultEta), 'shape') },
+    reconstruction: {
+      meanPsnr: round(mean(recon), 2),
+      minPsnr: round(Math.min(...recon), 2),
+      fractionAbove30: round(recon.filter((p) => p >= 30).length / recon.length),
+    },
+    atDefaultEta: {
+      eta: o.defaultEta,
+      success: rate(at(o.defaultEta)),
+      colour: byKind(at(o.defaultEta), 'colour'),
+      shape: byKind(at(o.defaultEta), 'shape'),
+    },
     sweep: etas.map((eta) => {
       const rows = at(eta);
-      return { eta, success: rate(rows), colour: byKind(rows, 'colour'), shape: byKind(rows, 'shape'), psnrToInput: round(mean(rows.map((r) => Math.min(r.psnr, 99))), 2), meanIoU: round(mean(rows.map((r) => r.iou))) };
+      return {
+        eta,
+        success: rate(rows),
+        colour: byKind(rows, 'colour'),
+        shape: byKind(rows, 'shape'),
+        psnrToInput: round(mean(rows.map((r) => Math.min(r.psnr, 99))), 2),
+        meanIoU: round(mean(rows.map((r) => r.iou))),
+      };
     }),
     secondsPerCase: round((performance.now() - t0) / 1000 / Math.max(1, cases.length), 1),
     perCase: cases.map((c, i) => {
@@ -113,7 +165,9 @@ export async function evaluateImagic(modelDir: string, o: ImagicEvalOptions): Pr
         prompt: c.prompt,
         kind: c.kind,
         reconstructionPsnr: mine.filter((s) => s.eta === 0).map((s) => round(s.psnr, 2)),
-        atDefaultEta: mine.filter((s) => s.eta === o.defaultEta).map((s) => ({ seed: s.seed, read: s.read, iou: round(s.iou), success: s.success })),
+        atDefaultEta: mine
+          .filter((s) => s.eta === o.defaultEta)
+          .map((s) => ({ seed: s.seed, read: s.read, iou: round(s.iou), success: s.success })),
       };
     }),
   };

@@ -68,9 +68,13 @@ const log = (line: string) => process.stderr.write(`eval:demo: ${line}\n`);
 /** The demo's settings, or with --preset that preset as the package recommends it (imagic_settings.json `presets`). */
 async function trainSettings(f: Flags, modelDir: string): Promise<TrainSettings> {
   const preset = f.preset === undefined ? undefined : presetOf(f.preset);
-  const base = preset === undefined ? demoTrainSettings() : { ...PRESETS[preset].train, ...(await readPackageSettingsAsync(modelDir, preset)), seed: 0 };
+  const base =
+    preset === undefined
+      ? demoTrainSettings()
+      : { ...PRESETS[preset].train, ...(await readPackageSettingsAsync(modelDir, preset)), seed: 0 };
   const targets = f.targets?.split(',').map((t) => t.trim());
-  if (targets && !targets.every(isAdapterTarget)) fail('INVALID_SPEC', `--targets ${f.targets}: expected names from to_q,to_k,to_v,to_out,ff,conv`);
+  if (targets && !targets.every(isAdapterTarget))
+    fail('INVALID_SPEC', `--targets ${f.targets}: expected names from to_q,to_k,to_v,to_out,ff,conv`);
   return {
     ...base,
     ...(f.embedSteps ? { embedSteps: num('embed-steps', f.embedSteps) } : {}),
@@ -98,10 +102,15 @@ async function sampleSettings(f: Flags, modelDir: string): Promise<Omit<SampleSe
   };
 }
 
-const lrScheduleOf = (flag: string, name: string): LrSchedule => (isLrSchedule(name) ? name : fail('INVALID_SPEC', `--${flag} ${name}: expected one of ${LR_SCHEDULES.join(', ')}`));
-const samplerOf = (name: string): SchedulerName => (Object.hasOwn(schedulers, name) ? (name as SchedulerName) : fail('INVALID_SPEC', `--sampler ${name}: expected one of ${Object.keys(schedulers).join(', ')}`));
+const lrScheduleOf = (flag: string, name: string): LrSchedule =>
+  isLrSchedule(name) ? name : fail('INVALID_SPEC', `--${flag} ${name}: expected one of ${LR_SCHEDULES.join(', ')}`);
+const samplerOf = (name: string): SchedulerName =>
+  Object.hasOwn(schedulers, name)
+    ? (name as SchedulerName)
+    : fail('INVALID_SPEC', `--sampler ${name}: expected one of ${Object.keys(schedulers).join(', ')}`);
 
-const presetOf = (name: string): Preset => (isPreset(name) ? name : fail('INVALID_SPEC', `--preset ${name}: expected one of ${Object.keys(PRESETS).join(', ')}`));
+const presetOf = (name: string): Preset =>
+  isPreset(name) ? name : fail('INVALID_SPEC', `--preset ${name}: expected one of ${Object.keys(PRESETS).join(', ')}`);
 
 async function run(f: Flags): Promise<void> {
   const modelDir = resolve(f.model);
@@ -112,7 +121,16 @@ async function run(f: Flags): Promise<void> {
   const images = num('images', f.images);
   const from = num('from', f.from);
   const etas = f.etas?.split(',').map((e) => num('etas', e));
-  const result: Record<string, unknown> = { model: modelDir, preset: f.preset ?? `${DEMO_PRESET} + the package's imagic_settings.json`, train, sample, seeds, defaultEta, from, cost: editCost(train, { ...sample, etas: [defaultEta], seeds: [seeds[0] ?? 0] }) };
+  const result: Record<string, unknown> = {
+    model: modelDir,
+    preset: f.preset ?? `${DEMO_PRESET} + the package's imagic_settings.json`,
+    train,
+    sample,
+    seeds,
+    defaultEta,
+    from,
+    cost: editCost(train, { ...sample, etas: [defaultEta], seeds: [seeds[0] ?? 0] }),
+  };
   if (f.generation) {
     log('generation from captions…');
     const { images: samples, ...generation } = await evaluateGeneration(modelDir, sample, num('gen-seeds', f.genSeeds));
@@ -127,16 +145,38 @@ async function run(f: Flags): Promise<void> {
   }
   if (f.imagic) {
     result['imagic'] = await evaluateImagic(modelDir, {
-      train, sample, seeds, images, from, defaultEta, ...(etas ? { etas } : {}),
+      train,
+      sample,
+      seeds,
+      images,
+      from,
+      defaultEta,
+      ...(etas ? { etas } : {}),
       onCase: (done, total, c) => log(`imagic ${done}/${total}: ${c.input.caption} → "${c.prompt}"`),
     });
   }
   if (f.compare) {
     const comparison = [];
-    for (const v of SETTINGS_VARIANTS.filter((row) => f.compareOnly === undefined || row.label.includes(f.compareOnly))) {
+    for (const v of SETTINGS_VARIANTS.filter(
+      (row) => f.compareOnly === undefined || row.label.includes(f.compareOnly),
+    )) {
       log(`compare: ${v.label}`);
-      const r = await evaluateImagic(modelDir, { train: { ...train, ...v.train }, sample, seeds, images: num('compare-images', f.compareImages), defaultEta });
-      comparison.push({ label: v.label, train: v.train, outputsPerEta: r.outputsPerEta, reconstruction: r.reconstruction, atDefaultEta: r.atDefaultEta, sweep: r.sweep.map((s) => ({ eta: s.eta, success: s.success })), secondsPerCase: r.secondsPerCase });
+      const r = await evaluateImagic(modelDir, {
+        train: { ...train, ...v.train },
+        sample,
+        seeds,
+        images: num('compare-images', f.compareImages),
+        defaultEta,
+      });
+      comparison.push({
+        label: v.label,
+        train: v.train,
+        outputsPerEta: r.outputsPerEta,
+        reconstruction: r.reconstruction,
+        atDefaultEta: r.atDefaultEta,
+        sweep: r.sweep.map((s) => ({ eta: s.eta, success: s.success })),
+        secondsPerCase: r.secondsPerCase,
+      });
     }
     result['comparison'] = comparison;
   }
@@ -150,12 +190,29 @@ async function run(f: Flags): Promise<void> {
 }
 
 const program = new Command('eval-demo')
-  .description('evaluate the demo model: generation from captions, Imagic reconstruction and edits, η sweep; prints JSON')
+  .description(
+    'evaluate the demo model: generation from captions, Imagic reconstruction and edits, η sweep; prints JSON',
+  )
   .addOption(new Option('--model <dir>', 'package folder').default(DEMO_PACKAGE_DIR))
-  .addOption(new Option('--preset <name>', 'a preset as the package recommends it (imagic_settings.json presets) instead of the demo settings (demo-settings.ts)'))
+  .addOption(
+    new Option(
+      '--preset <name>',
+      'a preset as the package recommends it (imagic_settings.json presets) instead of the demo settings (demo-settings.ts)',
+    ),
+  )
   .addOption(new Option('--images <n>', 'held-out input scenes for Imagic').default('12'))
-  .addOption(new Option('--from <i>', 'index of the first input scene (held-out checks of settings chosen on earlier scenes)').default('0'))
-  .addOption(new Option('--etas <list>', 'sample only these η (with 0 and the default η) instead of the full sweep: quicker probes'))
+  .addOption(
+    new Option(
+      '--from <i>',
+      'index of the first input scene (held-out checks of settings chosen on earlier scenes)',
+    ).default('0'),
+  )
+  .addOption(
+    new Option(
+      '--etas <list>',
+      'sample only these η (with 0 and the default η) instead of the full sweep: quicker probes',
+    ),
+  )
   .addOption(new Option('--seeds <list>', 'sampling seeds per edit').default('1,2'))
   .addOption(new Option('--gen-seeds <n>', 'samples per caption for generation').default('2'))
   .addOption(new Option('--eta <eta>', 'the default η edits are judged at').default(String(DEMO_DEFAULT_ETA)))
@@ -170,7 +227,9 @@ const program = new Command('eval-demo')
   .addOption(new Option('--steps <n>', 'sampling steps'))
   .addOption(new Option('--sampler <name>', `sampler: ${Object.keys(schedulers).join(', ')}`))
   .addOption(new Option('--guidance <g>', 'classifier-free guidance scale'))
-  .addOption(new Option('--late-adapters <from,scale>', "late-step fading of the adapters (late-adapters.ts), or 'off'"))
+  .addOption(
+    new Option('--late-adapters <from,scale>', "late-step fading of the adapters (late-adapters.ts), or 'off'"),
+  )
   .addOption(new Option('--no-generation', 'skip generation from captions'))
   .addOption(new Option('--no-imagic', 'skip the Imagic evaluation'))
   .addOption(new Option('--compare', 'also compare the stage-2 settings of settings-comparison.ts'))

@@ -43,7 +43,10 @@ export async function evaluateSensitivity(modelDir: string, scenes: number): Pro
   const pool = new SessionPool({ provider: 'cpu' });
   try {
     const pkg = await loadPackageAsync(modelDir, pool);
-    const unet = await pool.getAsync(`${pkg.modelId}/unet#plain`, () => ({ kind: 'file', path: join(modelDir, 'unet', 'model.onnx') }));
+    const unet = await pool.getAsync(`${pkg.modelId}/unet#plain`, () => ({
+      kind: 'file',
+      path: join(modelDir, 'unet', 'model.onnx'),
+    }));
     const schedule = new NoiseSchedule(pkg.scheduler);
     const ehsDims = pkg.unet.inputShapes['encoder_hidden_states']!;
     const sums: Record<Slot, number[]> = { shape: [], colour: [], background: [] };
@@ -55,13 +58,26 @@ export async function evaluateSensitivity(modelDir: string, scenes: number): Pro
       const input = await toModelInput({ width: SCENE_SIZE, height: SCENE_SIZE, rgba: ex.rgba }, pkg.imageSize);
       const z0 = await encodeImageAsync(pkg, input.pixels);
       const e = await encodeTextAsync(pkg, ex.caption);
-      const swapped = await Promise.all(slots.map((slot) => encodeTextAsync(pkg, caption(withSlots(ex.spec, SWAP[slot](ex.spec))))));
-      for (const [i, slot] of slots.entries()) embeddingSums[slot] += norm(swapped[i]!.map((v, j) => v - e[j]!)) / norm(e);
+      const swapped = await Promise.all(
+        slots.map((slot) => encodeTextAsync(pkg, caption(withSlots(ex.spec, SWAP[slot](ex.spec))))),
+      );
+      for (const [i, slot] of slots.entries())
+        embeddingSums[slot] += norm(swapped[i]!.map((v, j) => v - e[j]!)) / norm(e);
       const noise = rng.normalArray(z0.length);
       for (const [k, t] of SENSITIVITY_TIMESTEPS.entries()) {
         const zt = schedule.addNoise(z0, noise, t);
         const run = async (embedding: Float32Array) =>
-          output(await unet.runAsync({ sample: floatFeed(unet.input('sample')!, zt, pkg.latentDims), timestep: timestepFeed(unet.input('timestep')!, t), encoder_hidden_states: floatFeed(unet.input('encoder_hidden_states')!, embedding, ehsDims) }, ['out_sample']), 'out_sample');
+          output(
+            await unet.runAsync(
+              {
+                sample: floatFeed(unet.input('sample')!, zt, pkg.latentDims),
+                timestep: timestepFeed(unet.input('timestep')!, t),
+                encoder_hidden_states: floatFeed(unet.input('encoder_hidden_states')!, embedding, ehsDims),
+              },
+              ['out_sample'],
+            ),
+            'out_sample',
+          );
         const base = await run(e);
         for (const [i, slot] of slots.entries()) {
           const other = await run(swapped[i]!);
@@ -70,8 +86,15 @@ export async function evaluateSensitivity(modelDir: string, scenes: number): Pro
       }
     }
     const mean = (xs: number[]) => xs.map((x) => Number((x / scenes).toPrecision(3)));
-    const embeddingChange = Object.fromEntries(slots.map((slot) => [slot, Number((embeddingSums[slot] / scenes).toPrecision(3))])) as Record<Slot, number>;
-    return { scenes, timesteps: SENSITIVITY_TIMESTEPS, bySlot: { shape: mean(sums.shape), colour: mean(sums.colour), background: mean(sums.background) }, embeddingChange };
+    const embeddingChange = Object.fromEntries(
+      slots.map((slot) => [slot, Number((embeddingSums[slot] / scenes).toPrecision(3))]),
+    ) as Record<Slot, number>;
+    return {
+      scenes,
+      timesteps: SENSITIVITY_TIMESTEPS,
+      bySlot: { shape: mean(sums.shape), colour: mean(sums.colour), background: mean(sums.background) },
+      embeddingChange,
+    };
   } finally {
     await pool.closeAsync();
   }

@@ -39,9 +39,17 @@ export function globalNorm(grads: ReadonlyMap<string, Float32Array>): number {
 }
 
 /** One update of every parameter; returns the gradient norm before clipping. */
-export function optimizerStep(state: OptimizerState, grads: ReadonlyMap<string, Float32Array>, c: DemoTrainConfig): number {
+export function optimizerStep(
+  state: OptimizerState,
+  grads: ReadonlyMap<string, Float32Array>,
+  c: DemoTrainConfig,
+): number {
   const norm = globalNorm(grads);
-  if (!Number.isFinite(norm)) fail('RUNTIME_FAILED', `the gradient norm is ${norm} at step ${state.step}: training diverged; lower the learning rate in demo-config.ts and train again with --fresh`);
+  if (!Number.isFinite(norm))
+    fail(
+      'RUNTIME_FAILED',
+      `the gradient norm is ${norm} at step ${state.step}: training diverged; lower the learning rate in demo-config.ts and train again with --fresh`,
+    );
   const clip = norm > c.clipNorm ? c.clipNorm / norm : 1;
   const lr = learningRate(c, state.step);
   state.step++;
@@ -49,7 +57,8 @@ export function optimizerStep(state: OptimizerState, grads: ReadonlyMap<string, 
   const c2 = 1 - BETA2 ** state.step;
   for (const [name, p] of state.params) {
     const g = grads.get(name) ?? fail('INTERNAL', `optimizer: no gradient for '${name}'`);
-    if (g.length !== p.length) fail('INTERNAL', `optimizer: the gradient of '${name}' has ${g.length} values, the parameter ${p.length}`);
+    if (g.length !== p.length)
+      fail('INTERNAL', `optimizer: the gradient of '${name}' has ${g.length} values, the parameter ${p.length}`);
     const m = state.m.get(name)!;
     const v = state.v.get(name)!;
     const ema = state.ema.get(name)!;
@@ -69,13 +78,20 @@ export function optimizerStep(state: OptimizerState, grads: ReadonlyMap<string, 
  * decay^t·w₀ plus (1 − decay^t) of trained weights. Removing the first term and renormalising (the correction Adam
  * applies to its moments) makes early checkpoints usable; after a full run decay^t is ~1e-5 and this changes nothing.
  */
-export function debiasedAverage(state: OptimizerState, initial: ReadonlyMap<string, { readonly init: Float32Array }>, decay: number): Map<string, Float32Array> {
+export function debiasedAverage(
+  state: OptimizerState,
+  initial: ReadonlyMap<string, { readonly init: Float32Array }>,
+  decay: number,
+): Map<string, Float32Array> {
   const start = decay ** state.step;
   if (start === 1) return new Map([...state.ema].map(([name, v]) => [name, v.slice()]));
   const out = new Map<string, Float32Array>();
   for (const [name, ema] of state.ema) {
     const w0 = initial.get(name)?.init ?? fail('INTERNAL', `no initial value for '${name}'`);
-    out.set(name, Float32Array.from(ema, (v, i) => (v - start * w0[i]!) / (1 - start)));
+    out.set(
+      name,
+      Float32Array.from(ema, (v, i) => (v - start * w0[i]!) / (1 - start)),
+    );
   }
   return out;
 }

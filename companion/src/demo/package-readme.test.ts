@@ -43,11 +43,16 @@ describe('renderPackageReadme', () => {
           },
         ],
       },
-      comparison: [row('wide', 26, { 0.7: 0.25, 1: 0.5, 1.2: 0.6, 1.6: 0.75 }), row('old', undefined, { 0.7: 0, 1: 1 })],
+      comparison: [
+        row('wide', 26, { 0.7: 0.25, 1: 0.5, 1.2: 0.6, 1.6: 0.75 }),
+        row('old', undefined, { 0.7: 0, 1: 1 }),
+      ],
     };
     await writeFile(join(dir, 'eval.json'), JSON.stringify(evaluation));
     const text = await renderPackageReadme(dir);
-    expect(text).toContain('| a blue square on a white background → a yellow square on a white background | 30.2 · 31.8 | ✓ yellow square on white, IoU 0.95 · ✗ yellow circle on white, IoU 0.41 |');
+    expect(text).toContain(
+      '| a blue square on a white background → a yellow square on a white background | 30.2 · 31.8 | ✓ yellow square on white, IoU 0.95 · ✗ yellow circle on white, IoU 0.41 |',
+    );
     expect(text).toContain('| wide | 26 | 30.5 / 29.1 | 25% · 50% · 60% · 75% | 12 |');
     expect(text).toContain('| old | – | 30.5 / 29.1 | 0% · 100% · – · – | 12 |');
   });

@@ -25,7 +25,12 @@ interface ComparisonRow {
   /** (case, seed) outputs at each η: the rows may run on different numbers of scenes. */
   readonly outputsPerEta?: number;
   readonly reconstruction: { readonly meanPsnr: number; readonly minPsnr: number };
-  readonly atDefaultEta: { readonly eta: number; readonly success: number; readonly colour: number; readonly shape: number };
+  readonly atDefaultEta: {
+    readonly eta: number;
+    readonly success: number;
+    readonly colour: number;
+    readonly shape: number;
+  };
   readonly sweep: readonly { readonly eta: number; readonly success: number }[];
   readonly secondsPerCase: number;
 }
@@ -36,7 +41,11 @@ const COMPARISON_ETAS = [0.7, 1, 1.2, 1.6] as const;
 interface EvalSummary {
   readonly train?: unknown;
   readonly sample?: unknown;
-  readonly generation?: { readonly agreement: number; readonly samples: number; readonly perSlot?: { readonly colour: number; readonly shape: number; readonly background: number } };
+  readonly generation?: {
+    readonly agreement: number;
+    readonly samples: number;
+    readonly perSlot?: { readonly colour: number; readonly shape: number; readonly background: number };
+  };
   readonly captionSensitivity?: {
     readonly scenes: number;
     readonly timesteps: readonly number[];
@@ -47,8 +56,18 @@ interface EvalSummary {
     readonly cases: number;
     readonly outputsPerEta: number;
     readonly reconstruction: { readonly meanPsnr: number; readonly minPsnr: number; readonly fractionAbove30: number };
-    readonly atDefaultEta: { readonly eta: number; readonly success: number; readonly colour: number; readonly shape: number };
-    readonly sweep: readonly { readonly eta: number; readonly success: number; readonly psnrToInput: number; readonly meanIoU: number }[];
+    readonly atDefaultEta: {
+      readonly eta: number;
+      readonly success: number;
+      readonly colour: number;
+      readonly shape: number;
+    };
+    readonly sweep: readonly {
+      readonly eta: number;
+      readonly success: number;
+      readonly psnrToInput: number;
+      readonly meanIoU: number;
+    }[];
     readonly perCase?: readonly CaseOutcome[];
   };
   readonly comparison?: readonly ComparisonRow[];
@@ -62,23 +81,39 @@ function evaluationSection(e: EvalSummary, rationale: string): string {
   const lines: string[] = [];
   if (e.generation) {
     const slots = e.generation.perSlot;
-    lines.push(`- **Generation from captions**: the classifier reads back all three slots for ${pct(e.generation.agreement)} of ${e.generation.samples} samples (bar: 90%)${slots ? `; colour ${pct(slots.colour)}, shape ${pct(slots.shape)}, background ${pct(slots.background)}` : ''}.`);
+    lines.push(
+      `- **Generation from captions**: the classifier reads back all three slots for ${pct(e.generation.agreement)} of ${e.generation.samples} samples (bar: 90%)${slots ? `; colour ${pct(slots.colour)}, shape ${pct(slots.shape)}, background ${pct(slots.background)}` : ''}.`,
+    );
   }
   const sens = e.captionSensitivity;
   if (sens) {
-    const row = (slot: 'shape' | 'colour' | 'background') => sens.bySlot[slot].map((v) => v.toExponential(1)).join(' · ');
-    lines.push(`- **How much the UNet hears each word** (relative change of its output when the word is swapped, over ${sens.scenes} held-out scenes at t = ${sens.timesteps.join(', ')}): colour ${row('colour')}; background ${row('background')}; shape ${row('shape')}.`);
+    const row = (slot: 'shape' | 'colour' | 'background') =>
+      sens.bySlot[slot].map((v) => v.toExponential(1)).join(' · ');
+    lines.push(
+      `- **How much the UNet hears each word** (relative change of its output when the word is swapped, over ${sens.scenes} held-out scenes at t = ${sens.timesteps.join(', ')}): colour ${row('colour')}; background ${row('background')}; shape ${row('shape')}.`,
+    );
     const moved = sens.embeddingChange;
-    if (moved) lines.push(`- **How far a word moves the text embedding** (relative change of the text encoder's output when the word is swapped; the distance Imagic's interpolation spans): colour ${moved.colour}, background ${moved.background}, shape ${moved.shape}.`);
+    if (moved)
+      lines.push(
+        `- **How far a word moves the text embedding** (relative change of the text encoder's output when the word is swapped; the distance Imagic's interpolation spans): colour ${moved.colour}, background ${moved.background}, shape ${moved.shape}.`,
+      );
   }
   const im = e.imagic;
   if (im) {
-    lines.push(`- **Imagic, η = 0**: PSNR to the input ${im.reconstruction.meanPsnr} dB mean, ${im.reconstruction.minPsnr} dB min, ${pct(im.reconstruction.fractionAbove30)} ≥ 30 dB, over ${im.outputsPerEta} outputs (bar: 30 dB).`);
-    lines.push(`- **Edits at η = ${im.atDefaultEta.eta}**: ${pct(im.atDefaultEta.success)} of (image, edit, seed) succeed (colour ${pct(im.atDefaultEta.colour)}, shape ${pct(im.atDefaultEta.shape)}; bar: 80%), over ${im.cases} (image, edit) cases.`);
+    lines.push(
+      `- **Imagic, η = 0**: PSNR to the input ${im.reconstruction.meanPsnr} dB mean, ${im.reconstruction.minPsnr} dB min, ${pct(im.reconstruction.fractionAbove30)} ≥ 30 dB, over ${im.outputsPerEta} outputs (bar: 30 dB).`,
+    );
+    lines.push(
+      `- **Edits at η = ${im.atDefaultEta.eta}**: ${pct(im.atDefaultEta.success)} of (image, edit, seed) succeed (colour ${pct(im.atDefaultEta.colour)}, shape ${pct(im.atDefaultEta.shape)}; bar: 80%), over ${im.cases} (image, edit) cases.`,
+    );
     lines.push('', '| η | edit success | PSNR to input (dB) | mask IoU with input |', '| --- | --- | --- | --- |');
     for (const s of im.sweep) lines.push(`| ${s.eta} | ${pct(s.success)} | ${s.psnrToInput} | ${s.meanIoU} |`);
     if (im.perCase?.length) {
-      lines.push('', `Each case (η = 0 PSNR per seed; at η = ${im.atDefaultEta.eta}, what the classifier reads and the mask IoU per seed, ✓ for a successful edit):`, '');
+      lines.push(
+        '',
+        `Each case (η = 0 PSNR per seed; at η = ${im.atDefaultEta.eta}, what the classifier reads and the mask IoU per seed, ✓ for a successful edit):`,
+        '',
+      );
       lines.push('| input → prompt | η = 0 PSNR (dB) | at the default η |', '| --- | --- | --- |');
       for (const c of im.perCase) {
         const outs = c.atDefaultEta.map((o) => `${o.success ? '✓' : '✗'} ${o.read}, IoU ${o.iou}`).join(' · ');
@@ -88,13 +123,21 @@ function evaluationSection(e: EvalSummary, rationale: string): string {
   }
   if (e.comparison?.length) {
     const etas = COMPARISON_ETAS.join(' · ');
-    lines.push('', '### Choosing the stage-1 and stage-2 settings', '', `| setting | outputs per η | η = 0 PSNR mean / min | edit success at η = ${etas} | s per case |`, '| --- | --- | --- | --- | --- |');
+    lines.push(
+      '',
+      '### Choosing the stage-1 and stage-2 settings',
+      '',
+      `| setting | outputs per η | η = 0 PSNR mean / min | edit success at η = ${etas} | s per case |`,
+      '| --- | --- | --- | --- | --- |',
+    );
     for (const r of e.comparison) {
       const success = COMPARISON_ETAS.map((eta) => {
         const s = r.sweep.find((x) => x.eta === eta);
         return s === undefined ? '–' : pct(s.success);
       });
-      lines.push(`| ${r.label} | ${r.outputsPerEta ?? '–'} | ${r.reconstruction.meanPsnr} / ${r.reconstruction.minPsnr} | ${success.join(' · ')} | ${r.secondsPerCase} |`);
+      lines.push(
+        `| ${r.label} | ${r.outputsPerEta ?? '–'} | ${r.reconstruction.meanPsnr} / ${r.reconstruction.minPsnr} | ${success.join(' · ')} | ${r.secondsPerCase} |`,
+      );
     }
     lines.push('', rationale);
   }
@@ -103,12 +146,15 @@ function evaluationSection(e: EvalSummary, rationale: string): string {
 
 /** The search behind the quick preset (demo-settings.ts DEMO_QUICK_SEARCH), as a table. */
 function quickPresetSection(): string {
-  const rows = DEMO_QUICK_SEARCH.map((r) => `| ${r.name} | ${r.settings} | ${r.cost} (${((100 * r.cost) / 4600).toFixed(1)}%) | ${r.meanPsnr} / ${r.minPsnr} | ${r.success}% |${r.note ? ` ${r.note}` : ''} |`);
+  const rows = DEMO_QUICK_SEARCH.map(
+    (r) =>
+      `| ${r.name} | ${r.settings} | ${r.cost} (${((100 * r.cost) / 4600).toFixed(1)}%) | ${r.meanPsnr} / ${r.minPsnr} | ${r.success}% |${r.note ? ` ${r.note}` : ''} |`,
+  );
   return [
     '## The quick preset',
     '',
     "`imagic edit --preset quick` (the panel's *Quick*) uses what this model recommends for it (imagic_settings.json",
-    '`presets.quick`): the best trade found while looking for the default\'s quality at a tenth of its UNet work. None',
+    "`presets.quick`): the best trade found while looking for the default's quality at a tenth of its UNet work. None",
     'was found: every setting at ~10% reconstructed at ~24 dB or worse. Each stage as steps @ rate; UNet work in',
     "forward-pass equivalents of one default edit (`cost` in `--json`), and its share of the default's; scenes 0–7:",
     '',
@@ -130,7 +176,9 @@ async function readJson(path: string): Promise<unknown> {
 }
 
 const lossCurve = (losses: TrainingReport['losses']) => {
-  const picks = [0, 0.1, 0.25, 0.5, 0.75, 1].map((f) => losses[Math.min(losses.length - 1, Math.round(f * (losses.length - 1)))]!);
+  const picks = [0, 0.1, 0.25, 0.5, 0.75, 1].map(
+    (f) => losses[Math.min(losses.length - 1, Math.round(f * (losses.length - 1)))]!,
+  );
   return picks.map((l) => `step ${l.step}: ${l.loss.toFixed(4)}`).join(' · ');
 };
 

@@ -14,7 +14,13 @@ import { buildPixelVaeDecoder, buildPixelVaeEncoder, type ResamplingKernels } fr
 import { buildTextEncoder } from './text-encoder.ts';
 import { vocabularySize, writeTokenizerFiles, type DemoVocabulary } from './tokenizer-files.ts';
 import { PACKAGE_SETTINGS_FILE, PackageSettings } from '../engine/package-settings.ts';
-import { DEMO_PROMPTS, DEMO_RECOMMENDED_PRESETS, DEMO_RECOMMENDED_SAMPLE, DEMO_RECOMMENDED_TRAIN, DEMO_SETTINGS_RATIONALE } from './demo-settings.ts';
+import {
+  DEMO_PROMPTS,
+  DEMO_RECOMMENDED_PRESETS,
+  DEMO_RECOMMENDED_SAMPLE,
+  DEMO_RECOMMENDED_TRAIN,
+  DEMO_SETTINGS_RATIONALE,
+} from './demo-settings.ts';
 import { ONNX_PIPELINE_INDEX, SD15_SCHEDULER_CONFIG } from '../engine/pipeline-index.ts';
 
 export interface DemoPackageContents {
@@ -36,8 +42,14 @@ export function applyWeights(model: Model, names: Iterable<string>, weights: Rea
   for (const name of names) {
     const init = model.graph.initializers.get(name);
     const value = weights.get(name);
-    if (!init || !value) throw new RangeError(`weight '${name}' is missing from the ${init ? 'trained weights' : 'graph'}`);
-    model.graph.initializers.set(name, { name, dtype: 'float32', dims: init.dims, data: fromNumbers('float32', init.dims, value) });
+    if (!init || !value)
+      throw new RangeError(`weight '${name}' is missing from the ${init ? 'trained weights' : 'graph'}`);
+    model.graph.initializers.set(name, {
+      name,
+      dtype: 'float32',
+      dims: init.dims,
+      data: fromNumbers('float32', init.dims, value),
+    });
   }
 }
 
@@ -48,17 +60,29 @@ export async function writeDemoPackage(dir: string, c: DemoPackageContents): Pro
     return join(root, name);
   };
   await mkdir(root, { recursive: true });
-  await writeFile(
-    join(root, 'model_index.json'),
-    json(ONNX_PIPELINE_INDEX),
-  );
+  await writeFile(join(root, 'model_index.json'), json(ONNX_PIPELINE_INDEX));
   await writeFile(join(await folder('scheduler'), 'scheduler_config.json'), json(schedulerConfig(c.config)));
   // The stage-2 settings this model recommends for itself (engine/package-settings.ts), from the comparison.
-  await writeFile(join(root, PACKAGE_SETTINGS_FILE), json(PackageSettings.parse({ train: DEMO_RECOMMENDED_TRAIN, sample: DEMO_RECOMMENDED_SAMPLE, presets: DEMO_RECOMMENDED_PRESETS, prompts: DEMO_PROMPTS, reason: DEMO_SETTINGS_RATIONALE })));
+  await writeFile(
+    join(root, PACKAGE_SETTINGS_FILE),
+    json(
+      PackageSettings.parse({
+        train: DEMO_RECOMMENDED_TRAIN,
+        sample: DEMO_RECOMMENDED_SAMPLE,
+        presets: DEMO_RECOMMENDED_PRESETS,
+        prompts: DEMO_PROMPTS,
+        reason: DEMO_SETTINGS_RATIONALE,
+      }),
+    ),
+  );
   await writeTokenizerFiles(await folder('tokenizer'), c.vocabulary, c.config.text.sequenceLength);
 
   const text = buildTextEncoder(c.config.text, vocabularySize(c.vocabulary));
-  applyWeights(text, [...text.graph.initializers.keys()].filter((n) => n.startsWith('text_model.')), c.weights);
+  applyWeights(
+    text,
+    [...text.graph.initializers.keys()].filter((n) => n.startsWith('text_model.')),
+    c.weights,
+  );
   await writeModel(text, join(await folder('text_encoder'), 'model.onnx'));
 
   const unet = buildUNet({ ...c.config.unet, batch: 1 });

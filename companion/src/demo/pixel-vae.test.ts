@@ -3,7 +3,16 @@ import { fromModelOutput, toModelInput } from '../images/model-input.ts';
 import { OrtSession } from '../runtime/ort-session.ts';
 import { examples } from './dataset.ts';
 import { mean, psnr } from './image-metrics.ts';
-import { buildPixelVaeDecoder, buildPixelVaeEncoder, correctionFilter, encodeScene, inverseFilter, patchBasis, pixelVaeChannels, VAE_FACTOR } from './pixel-vae.ts';
+import {
+  buildPixelVaeDecoder,
+  buildPixelVaeEncoder,
+  correctionFilter,
+  encodeScene,
+  inverseFilter,
+  patchBasis,
+  pixelVaeChannels,
+  VAE_FACTOR,
+} from './pixel-vae.ts';
 import { SCENE_SIZE } from './scene.ts';
 
 describe('inverseFilter', () => {
@@ -21,10 +30,14 @@ describe('patchBasis', () => {
     const b = patchBasis(p);
     expect(b).toHaveLength(3 * p * p);
     for (let i = 0; i < b.length; i++)
-      for (let j = 0; j < b.length; j++) expect(b[i]!.reduce((s, v, k) => s + v * b[j]![k]!, 0)).toBeCloseTo(i === j ? 1 : 0, 12);
+      for (let j = 0; j < b.length; j++)
+        expect(b[i]!.reduce((s, v, k) => s + v * b[j]![k]!, 0)).toBeCloseTo(i === j ? 1 : 0, 12);
     // A uniform grey patch has only a luma mean.
     const grey = new Array<number>(3 * p * p).fill(1);
-    expect(b.map((row) => row.reduce((s, v, k) => s + v * grey[k]!, 0)).map((v) => Math.abs(v) > 1e-12)).toEqual([true, ...new Array<boolean>(3 * p * p - 1).fill(false)]);
+    expect(b.map((row) => row.reduce((s, v, k) => s + v * grey[k]!, 0)).map((v) => Math.abs(v) > 1e-12)).toEqual([
+      true,
+      ...new Array<boolean>(3 * p * p - 1).fill(false),
+    ]);
   });
 });
 
@@ -46,13 +59,17 @@ describe.each([
       for (const ex of examples(7, 0, 12)) {
         const image = { width: SCENE_SIZE, height: SCENE_SIZE, rgba: ex.rgba };
         const input = await toModelInput(image, { width: canvas, height: canvas });
-        const moments = (await encoder.run({ sample: { dtype: 'float32', dims: [1, 3, canvas, canvas], data: input.pixels } }))['latent_parameters']!;
+        const moments = (
+          await encoder.run({ sample: { dtype: 'float32', dims: [1, 3, canvas, canvas], data: input.pixels } })
+        )['latent_parameters']!;
         expect(moments.dims).toEqual([1, 2 * C, L, L]);
         const latent = (moments.data as Float32Array).slice(0, C * L * L);
         const direct = encodeScene(ex.rgba, geometry);
         for (let i = 0; i < latent.length; i++) squaredError += (latent[i]! - direct[i]!) ** 2;
         count += latent.length;
-        const pixels = (await decoder.run({ latent_sample: { dtype: 'float32', dims: [1, C, L, L], data: latent } }))['sample']!;
+        const pixels = (await decoder.run({ latent_sample: { dtype: 'float32', dims: [1, C, L, L], data: latent } }))[
+          'sample'
+        ]!;
         scores.push(psnr(await fromModelOutput(pixels.data as Float32Array, input.placement, image), ex.rgba));
       }
     } finally {

@@ -40,7 +40,8 @@ export interface PixelVaeGeometry {
 /** Scene pixels per latent pixel along each axis. */
 export function patchSize(g: PixelVaeGeometry): number {
   const p = g.sceneSize / g.latentSize;
-  if (!Number.isInteger(p) || (p & (p - 1)) !== 0) throw new RangeError(`scene ${g.sceneSize} over latent ${g.latentSize}: the patch must be a power of two`);
+  if (!Number.isInteger(p) || (p & (p - 1)) !== 0)
+    throw new RangeError(`scene ${g.sceneSize} over latent ${g.latentSize}: the patch must be a power of two`);
   return p;
 }
 
@@ -67,7 +68,8 @@ export function patchBasis(p: number): number[][] {
   for (let band = 0; band < p * p; band++)
     for (let colour = 0; colour < 3; colour++) {
       const row = new Array<number>(3 * p * p).fill(0);
-      for (let c = 0; c < 3; c++) for (let q = 0; q < p * p; q++) row[c * p * p + q] = COLOUR[colour]![c]! * bands[band]![q]!;
+      for (let c = 0; c < 3; c++)
+        for (let q = 0; q < p * p; q++) row[c * p * p + q] = COLOUR[colour]![c]! * bands[band]![q]!;
       rows.push(row);
     }
   return rows;
@@ -108,7 +110,8 @@ export async function measureResampling(g: PixelVaeGeometry): Promise<Resampling
   const level = base / 127.5 - 1;
   const at = (y: number, x: number) => {
     let s = 0;
-    for (let dy = 0; dy < cell; dy++) for (let dx = 0; dx < cell; dx++) s += input.pixels[(y * cell + dy) * canvas + x * cell + dx]!;
+    for (let dy = 0; dy < cell; dy++)
+      for (let dx = 0; dx < cell; dx++) s += input.pixels[(y * cell + dy) * canvas + x * cell + dx]!;
     return ((s / cell ** 2 - level) * 127.5) / bump;
   };
   const offsets = Array.from({ length: 2 * REACH + 1 }, (_, i) => i - REACH);
@@ -124,11 +127,19 @@ export function inverseFilter(k: readonly number[]): number[] {
   const rows = k.length + TAPS - 1;
   const centre = (rows - 1) / 2;
   const a = (j: number, i: number) => k[j - i] ?? 0;
-  const ata = Array.from({ length: TAPS }, (_, i) => Array.from({ length: TAPS }, (_, l) => Array.from({ length: rows }, (_, j) => a(j, i) * a(j, l)).reduce((s, v) => s + v, 0) + (i === l ? RIDGE : 0)));
+  const ata = Array.from({ length: TAPS }, (_, i) =>
+    Array.from(
+      { length: TAPS },
+      (_, l) =>
+        Array.from({ length: rows }, (_, j) => a(j, i) * a(j, l)).reduce((s, v) => s + v, 0) + (i === l ? RIDGE : 0),
+    ),
+  );
   const atb = Array.from({ length: TAPS }, (_, i) => a(centre, i));
   // Gaussian elimination with partial pivoting on the 5×5 normal equations.
   for (let col = 0; col < TAPS; col++) {
-    const pivot = ata.slice(col).reduce((best, row, r) => (Math.abs(row[col]!) > Math.abs(ata[best]![col]!) ? r + col : best), col);
+    const pivot = ata
+      .slice(col)
+      .reduce((best, row, r) => (Math.abs(row[col]!) > Math.abs(ata[best]![col]!) ? r + col : best), col);
     [ata[col], ata[pivot]] = [ata[pivot]!, ata[col]!];
     [atb[col], atb[pivot]] = [atb[pivot]!, atb[col]!];
     for (let r = col + 1; r < TAPS; r++) {
@@ -138,7 +149,8 @@ export function inverseFilter(k: readonly number[]): number[] {
     }
   }
   const h = new Array<number>(TAPS).fill(0);
-  for (let r = TAPS - 1; r >= 0; r--) h[r] = (atb[r]! - ata[r]!.slice(r + 1).reduce((s, v, i) => s + v * h[r + 1 + i]!, 0)) / ata[r]![r]!;
+  for (let r = TAPS - 1; r >= 0; r--)
+    h[r] = (atb[r]! - ata[r]!.slice(r + 1).reduce((s, v, i) => s + v * h[r + 1 + i]!, 0)) / ata[r]![r]!;
   return h;
 }
 
@@ -165,7 +177,9 @@ export function encodeScene(rgba: Uint8Array, g: PixelVaeGeometry): Float32Array
   for (let y = 0; y < L; y++)
     for (let x = 0; x < L; x++) {
       for (let c = 0; c < 3; c++)
-        for (let dy = 0; dy < p; dy++) for (let dx = 0; dx < p; dx++) patch[c * p * p + dy * p + dx] = rgba[((y * p + dy) * g.sceneSize + x * p + dx) * 4 + c]! / 127.5 - 1;
+        for (let dy = 0; dy < p; dy++)
+          for (let dx = 0; dx < p; dx++)
+            patch[c * p * p + dy * p + dx] = rgba[((y * p + dy) * g.sceneSize + x * p + dx) * 4 + c]! / 127.5 - 1;
       for (let k = 0; k < channels; k++) {
         let v = 0;
         for (let i = 0; i < channels; i++) v += basis[k]![i]! * patch[i]!;
@@ -179,10 +193,24 @@ function edgePad(b: GraphBuilder, x: string, pad: number): string {
   return b.e.op1('Pad', [x, b.e.ints([0, 0, pad, pad, 0, 0, pad, pad])], { mode: stringAttr('edge') });
 }
 
-function conv(b: GraphBuilder, name: string, x: string, weights: number[], dims: number[], kernel: number, stride: number): string {
+function conv(
+  b: GraphBuilder,
+  name: string,
+  x: string,
+  weights: number[],
+  dims: number[],
+  kernel: number,
+  stride: number,
+): string {
   const w = b.weight(`${name}.weight`, fromNumbers('float32', dims, weights));
   const bias = b.weight(`${name}.bias`, fromNumbers('float32', [dims[0]!], new Array<number>(dims[0]!).fill(0)));
-  const attrs = { kernel_shape: intsAttr([kernel, kernel]), strides: intsAttr([stride, stride]), pads: intsAttr([0, 0, 0, 0]), group: intAttr(1), dilations: intsAttr([1, 1]) };
+  const attrs = {
+    kernel_shape: intsAttr([kernel, kernel]),
+    strides: intsAttr([stride, stride]),
+    pads: intsAttr([0, 0, 0, 0]),
+    group: intAttr(1),
+    dilations: intsAttr([1, 1]),
+  };
   return b.e.op('Conv', [x, w, bias], attrs, { name: `/${name.replaceAll('.', '/')}/Conv` })[0]!;
 }
 
@@ -208,10 +236,14 @@ export function buildPixelVaeEncoder(o: PixelVaeOptions): Model {
   for (let oc = 0; oc < 3; oc++)
     for (let ic = 0; ic < 3; ic++)
       for (let ky = 0; ky < k; ky++)
-        for (let kx = 0; kx < k; kx++) weights.push(oc === ic ? (tap(f.y, Math.floor(ky / cell)) * tap(f.x, Math.floor(kx / cell))) / cell ** 2 : 0);
+        for (let kx = 0; kx < k; kx++)
+          weights.push(oc === ic ? (tap(f.y, Math.floor(ky / cell)) * tap(f.x, Math.floor(kx / cell))) / cell ** 2 : 0);
   const scene = conv(b, 'encoder.conv_in', edgePad(b, x, ((TAPS - 1) / 2) * cell), weights, [3, 3, k, k], k, cell);
   const mean = conv(b, 'encoder.conv_out', scene, patchWeights(p), [C, 3, p, p], p, p);
-  const logvar = b.e.constant(fromNumbers('float32', [1, C, o.latentSize, o.latentSize], new Array<number>(C * o.latentSize ** 2).fill(LOGVAR)), 'logvar');
+  const logvar = b.e.constant(
+    fromNumbers('float32', [1, C, o.latentSize, o.latentSize], new Array<number>(C * o.latentSize ** 2).fill(LOGVAR)),
+    'logvar',
+  );
   b.output(b.e.op1('Concat', [mean, logvar], { axis: intAttr(1) }), 'latent_parameters');
   return b.model;
 }
@@ -224,10 +256,21 @@ export function buildPixelVaeDecoder(o: PixelVaeGeometry): Model {
   const cell = cellSize(o);
   const z = b.input('latent_sample', 'float32', [1, C, o.latentSize, o.latentSize]);
   const w = b.weight('decoder.conv_out.weight', fromNumbers('float32', [C, 3, p, p], patchWeights(p)));
-  const attrs = { kernel_shape: intsAttr([p, p]), strides: intsAttr([p, p]), pads: intsAttr([0, 0, 0, 0]), group: intAttr(1), dilations: intsAttr([1, 1]) };
+  const attrs = {
+    kernel_shape: intsAttr([p, p]),
+    strides: intsAttr([p, p]),
+    pads: intsAttr([0, 0, 0, 0]),
+    group: intAttr(1),
+    dilations: intsAttr([1, 1]),
+  };
   const rgb = b.e.op('ConvTranspose', [z, w], attrs, { name: '/decoder/conv_out/ConvTranspose' })[0]!;
   const scales = b.e.constant(fromNumbers('float32', [4], [1, 1, cell, cell]));
-  const up = { mode: stringAttr('nearest'), coordinate_transformation_mode: stringAttr('asymmetric'), nearest_mode: stringAttr('floor'), cubic_coeff_a: floatAttr(-0.75) };
+  const up = {
+    mode: stringAttr('nearest'),
+    coordinate_transformation_mode: stringAttr('asymmetric'),
+    nearest_mode: stringAttr('floor'),
+    cubic_coeff_a: floatAttr(-0.75),
+  };
   b.output(b.e.op1('Resize', [rgb, '', scales], up), 'sample');
   return b.model;
 }

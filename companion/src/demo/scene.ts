@@ -71,7 +71,8 @@ const triangleSide = (r: number) => Math.sqrt((4 * Math.PI * r * r) / Math.sqrt(
 
 /** Draws a spec's free parameters: shape, colour and background uniformly, size and position continuously. */
 export function randomScene(rng: Rng, size = SCENE_SIZE): SceneSpec {
-  const pick = <T>(values: readonly T[]): T => values[Math.min(values.length - 1, Math.floor(rng.uniform() * values.length))]!;
+  const pick = <T>(values: readonly T[]): T =>
+    values[Math.min(values.length - 1, Math.floor(rng.uniform() * values.length))]!;
   const shape = pick(SHAPES);
   const colour = pick(COLOURS);
   const background = pick(BACKGROUNDS);
@@ -85,7 +86,10 @@ export function randomScene(rng: Rng, size = SCENE_SIZE): SceneSpec {
 }
 
 /** The same scene with other slot values (an edit's ground truth: same position and size). */
-export const withSlots = (spec: SceneSpec, slots: Partial<Pick<SceneSpec, 'shape' | 'colour' | 'background'>>): SceneSpec => ({ ...spec, ...slots });
+export const withSlots = (
+  spec: SceneSpec,
+  slots: Partial<Pick<SceneSpec, 'shape' | 'colour' | 'background'>>,
+): SceneSpec => ({ ...spec, ...slots });
 
 /** Inside test for a point (x, y) in pixel coordinates. */
 function inside(spec: SceneSpec): (x: number, y: number) => boolean {
@@ -111,7 +115,8 @@ export function coverage(spec: SceneSpec, size = SCENE_SIZE): Float32Array {
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       let hits = 0;
-      for (let sy = 0; sy < n; sy++) for (let sx = 0; sx < n; sx++) if (test(x + (sx + 0.5) / n, y + (sy + 0.5) / n)) hits++;
+      for (let sy = 0; sy < n; sy++)
+        for (let sx = 0; sx < n; sx++) if (test(x + (sx + 0.5) / n, y + (sy + 0.5) / n)) hits++;
       out[y * size + x] = hits / (n * n);
     }
   }

@@ -23,23 +23,70 @@ export const ALL_ADAPTER_TARGETS: readonly AdapterTarget[] = [...ATTENTION, 'ff'
 /** Stage 1 at SD's rate (the community preset's 1e-3), and at the demo model's (demo-settings.ts). */
 const SD_EMBED = { embedLr: 1e-3 } as const;
 const DEMO_EMBED = { embedLr: 1e-2 } as const;
-const ATTENTION_CONV = { adapterTargets: [...ATTENTION, 'conv'], adapterRank: 8, adapterAlpha: 8, tuneLrSchedule: 'constant' } as const;
+const ATTENTION_CONV = {
+  adapterTargets: [...ATTENTION, 'conv'],
+  adapterRank: 8,
+  adapterAlpha: 8,
+  tuneLrSchedule: 'constant',
+} as const;
 const CONV = { adapterTargets: ['conv'], adapterRank: 8, adapterAlpha: 8, tuneLrSchedule: 'constant' } as const;
-const CONV_DOWN = { adapterTargets: ['conv_down'], adapterRank: 8, adapterAlpha: 8, tuneLrSchedule: 'constant' } as const;
+const CONV_DOWN = {
+  adapterTargets: ['conv_down'],
+  adapterRank: 8,
+  adapterAlpha: 8,
+  tuneLrSchedule: 'constant',
+} as const;
 const EVERYTHING = { adapterTargets: [...ALL_ADAPTER_TARGETS], adapterRank: 32, adapterAlpha: 32 } as const;
 
 export const SETTINGS_VARIANTS: readonly SettingsVariant[] = [
-  { label: 'stage 1 at 1e-3; attention only, rank 8, 3e-3', train: { ...SD_EMBED, adapterTargets: [...ATTENTION], adapterRank: 8, adapterAlpha: 8, tuneLr: 3e-3, tuneLrSchedule: 'constant' } },
-  { label: "stage 1 at 1e-3; attention + conv, rank 8, 3e-3 (the engine's default)", train: { ...SD_EMBED, ...ATTENTION_CONV, tuneLr: 3e-3 } },
+  {
+    label: 'stage 1 at 1e-3; attention only, rank 8, 3e-3',
+    train: {
+      ...SD_EMBED,
+      adapterTargets: [...ATTENTION],
+      adapterRank: 8,
+      adapterAlpha: 8,
+      tuneLr: 3e-3,
+      tuneLrSchedule: 'constant',
+    },
+  },
+  {
+    label: "stage 1 at 1e-3; attention + conv, rank 8, 3e-3 (the engine's default)",
+    train: { ...SD_EMBED, ...ATTENTION_CONV, tuneLr: 3e-3 },
+  },
   { label: 'stage 1 at 1e-3; attention + conv, rank 8, 1e-3', train: { ...SD_EMBED, ...ATTENTION_CONV, tuneLr: 1e-3 } },
   { label: 'stage 1 at 1e-3; attention + conv, rank 8, 5e-4', train: { ...SD_EMBED, ...ATTENTION_CONV, tuneLr: 5e-4 } },
-  { label: 'stage 1 at 1e-3; everything, rank 32 (≈ full fine-tuning), 3e-3', train: { ...SD_EMBED, ...EVERYTHING, tuneLr: 3e-3, tuneLrSchedule: 'constant' } },
-  { label: 'stage 1 at 1e-3; everything, rank 32, 5e-4', train: { ...SD_EMBED, ...EVERYTHING, tuneLr: 5e-4, tuneLrSchedule: 'constant' } },
-  { label: 'stage 1 at 1e-3; everything, rank 32, 5e-4 cosine to a tenth', train: { ...SD_EMBED, ...EVERYTHING, tuneLr: 5e-4, tuneLrSchedule: 'cosine' } },
-  { label: 'stage 1 at 1e-2; attention + conv, rank 8, 1e-3', train: { ...DEMO_EMBED, ...ATTENTION_CONV, tuneLr: 1e-3 } },
+  {
+    label: 'stage 1 at 1e-3; everything, rank 32 (≈ full fine-tuning), 3e-3',
+    train: { ...SD_EMBED, ...EVERYTHING, tuneLr: 3e-3, tuneLrSchedule: 'constant' },
+  },
+  {
+    label: 'stage 1 at 1e-3; everything, rank 32, 5e-4',
+    train: { ...SD_EMBED, ...EVERYTHING, tuneLr: 5e-4, tuneLrSchedule: 'constant' },
+  },
+  {
+    label: 'stage 1 at 1e-3; everything, rank 32, 5e-4 cosine to a tenth',
+    train: { ...SD_EMBED, ...EVERYTHING, tuneLr: 5e-4, tuneLrSchedule: 'cosine' },
+  },
+  {
+    label: 'stage 1 at 1e-2; attention + conv, rank 8, 1e-3',
+    train: { ...DEMO_EMBED, ...ATTENTION_CONV, tuneLr: 1e-3 },
+  },
   { label: 'stage 1 at 1e-2; conv only, rank 8, 1e-3 (chosen)', train: { ...DEMO_EMBED, ...CONV, tuneLr: 1e-3 } },
-  { label: 'stage 1 at 1e-2; conv only, rank 8, 1e-3, 400 tuning steps', train: { ...DEMO_EMBED, ...CONV, tuneLr: 1e-3, tuneSteps: 400 } },
-  { label: 'stage 1 at 1e-2; everything, rank 32, 5e-4', train: { ...DEMO_EMBED, ...EVERYTHING, tuneLr: 5e-4, tuneLrSchedule: 'constant' } },
-  { label: 'stage 1 at 1e-2; contracting-half convs only (conv_down), rank 8, 1e-3', train: { ...DEMO_EMBED, ...CONV_DOWN, tuneLr: 1e-3 } },
-  { label: 'stage 1 at 1e-2; contracting-half convs only (conv_down), rank 16, 1e-3', train: { ...DEMO_EMBED, ...CONV_DOWN, adapterRank: 16, adapterAlpha: 16, tuneLr: 1e-3 } },
+  {
+    label: 'stage 1 at 1e-2; conv only, rank 8, 1e-3, 400 tuning steps',
+    train: { ...DEMO_EMBED, ...CONV, tuneLr: 1e-3, tuneSteps: 400 },
+  },
+  {
+    label: 'stage 1 at 1e-2; everything, rank 32, 5e-4',
+    train: { ...DEMO_EMBED, ...EVERYTHING, tuneLr: 5e-4, tuneLrSchedule: 'constant' },
+  },
+  {
+    label: 'stage 1 at 1e-2; contracting-half convs only (conv_down), rank 8, 1e-3',
+    train: { ...DEMO_EMBED, ...CONV_DOWN, tuneLr: 1e-3 },
+  },
+  {
+    label: 'stage 1 at 1e-2; contracting-half convs only (conv_down), rank 16, 1e-3',
+    train: { ...DEMO_EMBED, ...CONV_DOWN, adapterRank: 16, adapterAlpha: 16, tuneLr: 1e-3 },
+  },
 ];

@@ -23,7 +23,13 @@ const MASKED = -1e4;
 const EMBEDDING_STD = 0.5;
 
 /** Emits the encoder into `graph`, reading `ids` [batch, T]; returns the [batch, T, d] output value. */
-export function emitTextEncoder(graph: Graph, e: GraphEmitter, ids: string, c: TextEncoderConfig, vocabSize: number): string {
+export function emitTextEncoder(
+  graph: Graph,
+  e: GraphEmitter,
+  ids: string,
+  c: TextEncoderConfig,
+  vocabSize: number,
+): string {
   const rng = new Rng(c.seed);
   const T = c.sequenceLength;
   const d = c.hidden;
@@ -45,7 +51,14 @@ export function emitTextEncoder(graph: Graph, e: GraphEmitter, ids: string, c: T
   const linear = (scope: string, x: string, inF: number, outF: number) =>
     e.add(e.matmul(x, weight(`${scope}.weight`, [inF, outF], 1 / Math.sqrt(inF))), weight(`${scope}.bias`, [outF], 0));
 
-  const causal = e.constant(fromNumbers('float32', [1, 1, T, T], Array.from({ length: T * T }, (_, i) => (i % T > Math.floor(i / T) ? MASKED : 0))), 'causal_mask');
+  const causal = e.constant(
+    fromNumbers(
+      'float32',
+      [1, 1, T, T],
+      Array.from({ length: T * T }, (_, i) => (i % T > Math.floor(i / T) ? MASKED : 0)),
+    ),
+    'causal_mask',
+  );
   const headDim = d / c.heads;
   const selfAttention = (scope: string, x: string) => {
     const heads = (t: string) => e.transpose(e.reshape(t, [batch, T, c.heads, headDim]), [0, 2, 1, 3]);
@@ -62,7 +75,11 @@ export function emitTextEncoder(graph: Graph, e: GraphEmitter, ids: string, c: T
   };
 
   const root = 'text_model';
-  const tokens = e.op1('Gather', [weight(`${root}.embeddings.token_embedding.weight`, [vocabSize, d], EMBEDDING_STD), ids], { axis: intAttr(0) });
+  const tokens = e.op1(
+    'Gather',
+    [weight(`${root}.embeddings.token_embedding.weight`, [vocabSize, d], EMBEDDING_STD), ids],
+    { axis: intAttr(0) },
+  );
   let h = e.add(tokens, weight(`${root}.embeddings.position_embedding.weight`, [1, T, d], EMBEDDING_STD));
   for (let l = 0; l < c.layers; l++) {
     const scope = `${root}.encoder.layers.${l}`;

@@ -17,13 +17,21 @@ describe('the demo tokenizer files', () => {
     const tokenizer = await ClipTokenizer.fromFiles(dir);
     expect(tokenizer.maxLength).toBe(T);
     for (const word of GRAMMAR_WORDS) expect(tokenizer.tokenize(word)).toHaveLength(1);
-    const longest = Math.max(...SHAPES.flatMap((shape) => COLOURS.flatMap((colour) => BACKGROUNDS.map((background) => tokenizer.tokenize(caption({ shape, colour, background })).length))));
+    const longest = Math.max(
+      ...SHAPES.flatMap((shape) =>
+        COLOURS.flatMap((colour) =>
+          BACKGROUNDS.map((background) => tokenizer.tokenize(caption({ shape, colour, background })).length),
+        ),
+      ),
+    );
     expect(longest + 2).toBeLessThanOrEqual(T);
   });
 
   it('round-trips captions and falls back to bytes for other text', async () => {
     const tokenizer = await ClipTokenizer.fromFiles(dir);
-    expect(tokenizer.decode(tokenizer.encode('a red circle on a white background'))).toBe('a red circle on a white background');
+    expect(tokenizer.decode(tokenizer.encode('a red circle on a white background'))).toBe(
+      'a red circle on a white background',
+    );
     expect(tokenizer.decode(tokenizer.encode('A Purple cat!'))).toBe('a purple cat !');
   });
 

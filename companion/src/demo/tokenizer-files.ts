@@ -15,7 +15,12 @@ const EOS = '<|endoftext|>';
 /** GPT-2/CLIP bytes_to_unicode: every byte to a printable character, printable ASCII and Latin-1 kept as themselves. */
 export function bytesToUnicode(): string[] {
   const printable: number[] = [];
-  for (const [lo, hi] of [[0x21, 0x7e], [0xa1, 0xac], [0xae, 0xff]] as const) for (let b = lo; b <= hi; b++) printable.push(b);
+  for (const [lo, hi] of [
+    [0x21, 0x7e],
+    [0xa1, 0xac],
+    [0xae, 0xff],
+  ] as const)
+    for (let b = lo; b <= hi; b++) printable.push(b);
   const chars = printable.map((b) => String.fromCodePoint(b));
   let extra = 0;
   for (let b = 0; b < 256; b++) {
@@ -32,7 +37,9 @@ export function learnMerges(words: readonly string[]): string[] {
   const merges: string[] = [];
   for (;;) {
     const counts = new Map<string, number>();
-    for (const parts of segmented) for (let i = 0; i + 1 < parts.length; i++) counts.set(`${parts[i]} ${parts[i + 1]}`, (counts.get(`${parts[i]} ${parts[i + 1]}`) ?? 0) + 1);
+    for (const parts of segmented)
+      for (let i = 0; i + 1 < parts.length; i++)
+        counts.set(`${parts[i]} ${parts[i + 1]}`, (counts.get(`${parts[i]} ${parts[i + 1]}`) ?? 0) + 1);
     if (counts.size === 0) return merges;
     // Most frequent pair; ties broken by the pair's text so that the files are the same on every run.
     const [best] = [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))[0]!;
@@ -68,14 +75,31 @@ export const vocabularySize = (v: DemoVocabulary): number => Object.keys(v.vocab
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** Writes tokenizer/ for a text encoder reading `sequenceLength` tokens. */
-export async function writeTokenizerFiles(dir: string, vocabulary: DemoVocabulary, sequenceLength: number): Promise<void> {
+export async function writeTokenizerFiles(
+  dir: string,
+  vocabulary: DemoVocabulary,
+  sequenceLength: number,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const token = (content: string) => ({ content, lstrip: false, normalized: true, rstrip: false, single_word: false });
   await writeFile(join(dir, 'vocab.json'), `${JSON.stringify(vocabulary.vocab)}\n`);
   await writeFile(join(dir, 'merges.txt'), `#version: 0.2\n${vocabulary.merges.map((m) => `${m}\n`).join('')}`);
-  await writeFile(join(dir, 'special_tokens_map.json'), json({ bos_token: token(BOS), eos_token: token(EOS), pad_token: EOS, unk_token: token(EOS) }));
+  await writeFile(
+    join(dir, 'special_tokens_map.json'),
+    json({ bos_token: token(BOS), eos_token: token(EOS), pad_token: EOS, unk_token: token(EOS) }),
+  );
   await writeFile(
     join(dir, 'tokenizer_config.json'),
-    json({ add_prefix_space: false, bos_token: token(BOS), do_lower_case: true, eos_token: token(EOS), errors: 'replace', model_max_length: sequenceLength, pad_token: EOS, tokenizer_class: 'CLIPTokenizer', unk_token: token(EOS) }),
+    json({
+      add_prefix_space: false,
+      bos_token: token(BOS),
+      do_lower_case: true,
+      eos_token: token(EOS),
+      errors: 'replace',
+      model_max_length: sequenceLength,
+      pad_token: EOS,
+      tokenizer_class: 'CLIPTokenizer',
+      unk_token: token(EOS),
+    }),
   );
 }

@@ -29,7 +29,11 @@ export interface TrainingGraph {
 }
 
 /** The text encoder and the UNet of one config, joined, with their weights as initializers (seeded values). */
-export function buildJointModel(config: DemoConfig, vocabSize: number, batch: number): { model: Model; parameterNames: string[] } {
+export function buildJointModel(
+  config: DemoConfig,
+  vocabSize: number,
+  batch: number,
+): { model: Model; parameterNames: string[] } {
   const unet = buildUNet({ ...config.unet, batch });
   const model = unet.model;
   const graph = model.graph;
@@ -41,7 +45,10 @@ export function buildJointModel(config: DemoConfig, vocabSize: number, batch: nu
   const hidden = emitTextEncoder(text, e, TEXT_INPUT, config.text, vocabSize);
   renameUses(graph.nodes, UNET_INPUTS.encoderHiddenStates, hidden);
   graph.nodes = [...text.nodes, ...graph.nodes];
-  graph.inputs = [{ name: TEXT_INPUT, dtype: 'int64', dims: idsDims }, ...graph.inputs.filter((i) => i.name !== UNET_INPUTS.encoderHiddenStates)];
+  graph.inputs = [
+    { name: TEXT_INPUT, dtype: 'int64', dims: idsDims },
+    ...graph.inputs.filter((i) => i.name !== UNET_INPUTS.encoderHiddenStates),
+  ];
   for (const [name, init] of text.initializers) graph.initializers.set(name, init);
   for (const [name, type] of text.types) graph.types.set(name, type);
   const parameterNames = [...unet.parameters.keys(), ...[...text.initializers.keys()].filter(isTextParameter)];
@@ -54,7 +61,8 @@ export function initialWeights(config: DemoConfig, vocabSize: number): Map<strin
   const out = new Map<string, Parameter>();
   for (const name of parameterNames) {
     const init = model.graph.initializers.get(name);
-    if (!(init?.data?.data instanceof Float32Array)) throw new RangeError(`parameter '${name}' has no inline float32 value`);
+    if (!(init?.data?.data instanceof Float32Array))
+      throw new RangeError(`parameter '${name}' has no inline float32 value`);
     out.set(name, { dims: init.dims, init: init.data.data });
   }
   return out;
@@ -66,7 +74,8 @@ export function buildTrainingGraph(config: DemoConfig, vocabSize: number): Train
   const parameters = new Map<string, Parameter>();
   for (const name of parameterNames) {
     const init = graph.initializers.get(name);
-    if (!init?.data || !(init.data.data instanceof Float32Array)) throw new RangeError(`parameter '${name}' has no inline float32 value`);
+    if (!init?.data || !(init.data.data instanceof Float32Array))
+      throw new RangeError(`parameter '${name}' has no inline float32 value`);
     graph.initializers.delete(name);
     graph.inputs.push({ name, dtype: 'float32', dims: init.dims });
     parameters.set(name, { dims: init.dims, init: init.data.data });
@@ -78,7 +87,12 @@ export function buildTrainingGraph(config: DemoConfig, vocabSize: number): Train
   const weightDims = lossWeightDims(config);
   graph.inputs.push({ name: LOSS_WEIGHT_INPUT, dtype: 'float32', dims: weightDims });
   graph.types.set(LOSS_WEIGHT_INPUT, { dtype: 'float32', dims: weightDims });
-  new GraphEmitter(graph, config.unet.opset, 'weight/').op('Mul', [raw, LOSS_WEIGHT_INPUT], {}, { names: [UNET_OUTPUT] });
+  new GraphEmitter(graph, config.unet.opset, 'weight/').op(
+    'Mul',
+    [raw, LOSS_WEIGHT_INPUT],
+    {},
+    { names: [UNET_OUTPUT] },
+  );
   const gradient = buildGradientModel(model, { loss: { type: 'mse', output: UNET_OUTPUT }, wrt: parameterNames });
   return { gradient, parameters };
 }

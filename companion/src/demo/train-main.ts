@@ -36,12 +36,21 @@ const positiveInt = (flag: string, value: string): number => {
 };
 
 async function run(flags: Flags): Promise<void> {
-  const config: DemoConfig = flags.steps ? { ...DEMO_CONFIG, train: { ...DEMO_CONFIG.train, steps: positiveInt('steps', flags.steps) } } : DEMO_CONFIG;
+  const config: DemoConfig = flags.steps
+    ? { ...DEMO_CONFIG, train: { ...DEMO_CONFIG.train, steps: positiveInt('steps', flags.steps) } }
+    : DEMO_CONFIG;
   const threads = flags.threads ? positiveInt('threads', flags.threads) : undefined;
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
   const bar = new cliProgress.SingleBar(
-    { format: 'train:demo [{bar}] {value}/{total} | loss {loss} | |g| {gnorm} | lr {lr} | {rate} steps/s | eta {eta_formatted}', etaBuffer: 50, hideCursor: true, noTTYOutput: true, notTTYSchedule: 30_000 },
+    {
+      format:
+        'train:demo [{bar}] {value}/{total} | loss {loss} | |g| {gnorm} | lr {lr} | {rate} steps/s | eta {eta_formatted}',
+      etaBuffer: 50,
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 30_000,
+    },
     cliProgress.Presets.shades_classic,
   );
   let t0 = performance.now();
@@ -52,7 +61,9 @@ async function run(flags: Flags): Promise<void> {
     ...(threads ? { intraOpThreads: threads } : {}),
     signal: controller.signal,
     onStart: ({ startStep, total, parameterCount }) => {
-      process.stderr.write(`train:demo: ${parameterCount.toLocaleString('en')} parameters, ${startStep ? `resuming at step ${startStep}` : 'from scratch'}, ${total} steps\n`);
+      process.stderr.write(
+        `train:demo: ${parameterCount.toLocaleString('en')} parameters, ${startStep ? `resuming at step ${startStep}` : 'from scratch'}, ${total} steps\n`,
+      );
       bar.start(total, startStep, { loss: '-', gnorm: '-', lr: '-', rate: '-' });
       t0 = performance.now();
     },
@@ -64,14 +75,22 @@ async function run(flags: Flags): Promise<void> {
   });
   bar.stop();
   if (!result.completed) {
-    process.stderr.write(`train:demo: stopped at step ${result.state.step}; checkpoint saved to ${flags.checkpoint}. Run the command again to resume.\n`);
+    process.stderr.write(
+      `train:demo: stopped at step ${result.state.step}; checkpoint saved to ${flags.checkpoint}. Run the command again to resume.\n`,
+    );
     return;
   }
   await exportPackage(flags, config, result.state, result.history, threads);
 }
 
 /** Writes the package from the weight average, with training.json and README.md. */
-async function exportPackage(flags: Flags, config: DemoConfig, state: OptimizerState, history: TrainingHistory, threads: number | undefined): Promise<void> {
+async function exportPackage(
+  flags: Flags,
+  config: DemoConfig,
+  state: OptimizerState,
+  history: TrainingHistory,
+  threads: number | undefined,
+): Promise<void> {
   const out = resolve(flags.out);
   const scalingFactor = latentScale(config);
   const vaeFilter = await correctionFilter({ sceneSize: config.sceneSize, latentSize: config.unet.latentSize });
@@ -93,18 +112,32 @@ async function exportPackage(flags: Flags, config: DemoConfig, state: OptimizerS
   };
   await writeFile(join(out, 'training.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(out, 'README.md'), await renderPackageReadme(out));
-  process.stderr.write(`train:demo: wrote ${out} (step ${report.steps}, ${report.wallMinutes} min, final loss ${report.finalLoss})\n`);
+  process.stderr.write(
+    `train:demo: wrote ${out} (step ${report.steps}, ${report.wallMinutes} min, final loss ${report.finalLoss})\n`,
+  );
 }
 
 /** --export-only: the package from the checkpoint as it stands (to look at a run in progress, or after a crash). */
 async function exportCheckpoint(flags: Flags): Promise<void> {
-  const config: DemoConfig = flags.steps ? { ...DEMO_CONFIG, train: { ...DEMO_CONFIG.train, steps: positiveInt('steps', flags.steps) } } : DEMO_CONFIG;
-  const saved = (await loadCheckpoint(resolve(flags.checkpoint), config)) ?? fail('FILE_NOT_FOUND', `no checkpoint at ${flags.checkpoint}; run npm run train:demo first`);
-  await exportPackage(flags, config, saved.state, saved.history, flags.threads ? positiveInt('threads', flags.threads) : undefined);
+  const config: DemoConfig = flags.steps
+    ? { ...DEMO_CONFIG, train: { ...DEMO_CONFIG.train, steps: positiveInt('steps', flags.steps) } }
+    : DEMO_CONFIG;
+  const saved =
+    (await loadCheckpoint(resolve(flags.checkpoint), config)) ??
+    fail('FILE_NOT_FOUND', `no checkpoint at ${flags.checkpoint}; run npm run train:demo first`);
+  await exportPackage(
+    flags,
+    config,
+    saved.state,
+    saved.history,
+    flags.threads ? positiveInt('threads', flags.threads) : undefined,
+  );
 }
 
 const program = new Command('train-demo')
-  .description('train the demo model (text encoder + UNet) from scratch on CPU and write it as a diffusers-ONNX package')
+  .description(
+    'train the demo model (text encoder + UNet) from scratch on CPU and write it as a diffusers-ONNX package',
+  )
   .addOption(new Option('--steps <n>', `optimiser steps (default ${DEMO_CONFIG.train.steps})`))
   .addOption(new Option('--out <dir>', 'package folder').default(DEMO_PACKAGE_DIR))
   .addOption(new Option('--checkpoint <file>', 'checkpoint file; resumed from when it exists').default(DEMO_CHECKPOINT))

@@ -33,7 +33,11 @@ export interface TrainOptions {
   readonly logEverySteps?: number;
   readonly intraOpThreads?: number;
   readonly onStep?: (r: StepReport) => void;
-  readonly onStart?: (info: { readonly startStep: number; readonly total: number; readonly parameterCount: number }) => void;
+  readonly onStart?: (info: {
+    readonly startStep: number;
+    readonly total: number;
+    readonly parameterCount: number;
+  }) => void;
   /** Checked between steps; a stop saves a checkpoint first. */
   readonly signal?: AbortSignal;
 }
@@ -61,7 +65,10 @@ export async function trainDemo(config: DemoConfig, options: TrainOptions): Prom
   const parameterCount = [...graph.parameters.values()].reduce((s, p) => s + p.init.length, 0);
   options.onStart?.({ startStep: state.step, total, parameterCount });
 
-  const session = await OrtSession.create(graph.gradient.model, options.intraOpThreads ? { intraOpThreads: options.intraOpThreads } : {});
+  const session = await OrtSession.create(
+    graph.gradient.model,
+    options.intraOpThreads ? { intraOpThreads: options.intraOpThreads } : {},
+  );
   const names = [...graph.parameters.keys()];
   const fetches = [LOSS_OUTPUT, ...names.map(gradOutputName)];
   const checkpointEvery = options.checkpointEverySteps ?? 50;
@@ -89,7 +96,11 @@ export async function trainDemo(config: DemoConfig, options: TrainOptions): Prom
       const out = await session.run(stepFeeds(config, b, graph.parameters, state.params), fetches);
       const loss = Number(out[LOSS_OUTPUT]!.data[0]);
       const lr = learningRate(config.train, state.step);
-      const gradNorm = optimizerStep(state, new Map(names.map((n) => [n, out[gradOutputName(n)]!.data as Float32Array])), config.train);
+      const gradNorm = optimizerStep(
+        state,
+        new Map(names.map((n) => [n, out[gradOutputName(n)]!.data as Float32Array])),
+        config.train,
+      );
       sessionSteps++;
       window.push(loss);
       norms.push(gradNorm);

@@ -31,7 +31,14 @@ export async function engineStatusAsync(dataDir: string, state: RunnerState): Pr
       state: modelState,
       name: chosen.id,
       ...(recommendedEta === undefined ? {} : { recommendedEta }),
-      ...(prompts === undefined ? {} : { prompts: { examples: [...prompts.examples], ...(prompts.vocabulary ? { vocabulary: [...prompts.vocabulary] } : {}) } }),
+      ...(prompts === undefined
+        ? {}
+        : {
+            prompts: {
+              examples: [...prompts.examples],
+              ...(prompts.vocabulary ? { vocabulary: [...prompts.vocabulary] } : {}),
+            },
+          }),
     },
     device,
     executionProvider: provider,

@@ -28,7 +28,13 @@ export type ImagicRunnerOptions = {
 
 type OpenEngine = { dir: string; workingSize: number; staticSize: boolean; engine: ImagicEngine };
 
-const toOutput = (img: RenderedImage): RenderedOutput => ({ eta: img.eta, seed: img.seed, width: img.width, height: img.height, rgba: img.rgba });
+const toOutput = (img: RenderedImage): RenderedOutput => ({
+  eta: img.eta,
+  seed: img.seed,
+  width: img.width,
+  height: img.height,
+  rgba: img.rgba,
+});
 
 export class ImagicRunner {
   private open: OpenEngine | undefined;
@@ -38,10 +44,24 @@ export class ImagicRunner {
     this.store = new EditStore(options.dataDir);
   }
 
-  async startEditAsync(editId: string, request: EditRequest, image: RgbaImage, control: RunControl): Promise<RunResult> {
+  async startEditAsync(
+    editId: string,
+    request: EditRequest,
+    image: RgbaImage,
+    control: RunControl,
+  ): Promise<RunResult> {
     const model = await defaultModelAsync(this.options.dataDir);
     if (model === null) return fail('NO_MODEL', `no model installed in ${modelsDir(this.options.dataDir)}`);
-    const edit = { editId, image, sha256: request.image.sha256, prompt: request.prompt, preset: request.preset, modelDir: model.dir, workingSize: request.workingResolutionPx, own: requestSettings(request) };
+    const edit = {
+      editId,
+      image,
+      sha256: request.image.sha256,
+      prompt: request.prompt,
+      preset: request.preset,
+      modelDir: model.dir,
+      workingSize: request.workingResolutionPx,
+      own: requestSettings(request),
+    };
     const outcome = await runNewEditAsync(this.context(control), edit);
     return { outputs: etasMajor(outcome.images.map(toOutput), request.sampling), cost: outcome.cost };
   }
@@ -59,7 +79,8 @@ export class ImagicRunner {
       hooks: hooksOf(control),
       onNotice: (message) => this.options.logger.warn(message),
       // Every daemon job names its working size: a new edit in its request, a re-render in its manifest.
-      engineAsync: (dir, workingSize) => this.engineForAsync(dir, workingSize ?? fail('INTERNAL', 'a daemon job without a working size'), control),
+      engineAsync: (dir, workingSize) =>
+        this.engineForAsync(dir, workingSize ?? fail('INTERNAL', 'a daemon job without a working size'), control),
     };
   }
 
@@ -85,8 +106,14 @@ export class ImagicRunner {
     let engine: ImagicEngine;
     try {
       const t0 = performance.now();
-      engine = await ImagicEngine.openAsync({ modelDir: dir, workingSize, ...(this.options.provider ? { provider: this.options.provider } : {}) });
-      this.options.logger.info(`opened model ${path.basename(dir)} in ${Math.round(performance.now() - t0)} ms on ${engine.provider.provider} (${engine.provider.reason})`);
+      engine = await ImagicEngine.openAsync({
+        modelDir: dir,
+        workingSize,
+        ...(this.options.provider ? { provider: this.options.provider } : {}),
+      });
+      this.options.logger.info(
+        `opened model ${path.basename(dir)} in ${Math.round(performance.now() - t0)} ms on ${engine.provider.provider} (${engine.provider.reason})`,
+      );
     } finally {
       this.report(null);
     }
@@ -104,7 +131,13 @@ function hooksOf(control: RunControl): RunHooks {
     onProgress: (e) => {
       // Loading the model has no step count worth showing; it counts as the start of encoding.
       if (e.stage === 'load') return control.onProgress({ stage: 'encode', step: 0, total: 1 });
-      control.onProgress({ stage: e.stage, step: e.step, total: e.total, ...(e.loss === undefined ? {} : { loss: e.loss }), ...(e.secondsLeft === undefined ? {} : { secondsLeft: e.secondsLeft }) });
+      control.onProgress({
+        stage: e.stage,
+        step: e.step,
+        total: e.total,
+        ...(e.loss === undefined ? {} : { loss: e.loss }),
+        ...(e.secondsLeft === undefined ? {} : { secondsLeft: e.secondsLeft }),
+      });
     },
   };
 }

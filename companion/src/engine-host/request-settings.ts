@@ -10,8 +10,16 @@ import type { TrainSettings } from '../engine/settings.ts';
 /** A request's training and sampling fields, as the resolver's own settings. */
 export function requestSettings(request: EditRequest): OwnSettings {
   const f = request.fineTune;
-  const adapters: Some<TrainSettings> = f.adapterRank > 0 ? { adapterRank: f.adapterRank, adapterAlpha: f.adapterRank, adapterTargets: f.adapterTargets, tuneLr: f.tuneLr } : {};
-  const train: Some<TrainSettings> = { embedSteps: f.embedSteps, embedLr: f.embedLr, tuneSteps: f.tuneSteps, ...adapters };
+  const adapters: Some<TrainSettings> =
+    f.adapterRank > 0
+      ? { adapterRank: f.adapterRank, adapterAlpha: f.adapterRank, adapterTargets: f.adapterTargets, tuneLr: f.tuneLr }
+      : {};
+  const train: Some<TrainSettings> = {
+    embedSteps: f.embedSteps,
+    embedLr: f.embedLr,
+    tuneSteps: f.tuneSteps,
+    ...adapters,
+  };
   return { train, sample: request.sampling };
 }
 
@@ -19,7 +27,10 @@ export function requestSettings(request: EditRequest): OwnSettings {
  * The protocol orders outputs etas-major (all seeds of the first η, then the next η); the engine samples
  * seeds-major. Sorts by the position of each output's η, then its seed, in the request.
  */
-export function etasMajor<T extends { eta: number; seed: number }>(outputs: readonly T[], sampling: Pick<SamplingSettings, 'etas' | 'seeds'>): T[] {
+export function etasMajor<T extends { eta: number; seed: number }>(
+  outputs: readonly T[],
+  sampling: Pick<SamplingSettings, 'etas' | 'seeds'>,
+): T[] {
   const rank = (o: T) => sampling.etas.indexOf(o.eta) * sampling.seeds.length + sampling.seeds.indexOf(o.seed);
   return [...outputs].sort((a, b) => rank(a) - rank(b));
 }

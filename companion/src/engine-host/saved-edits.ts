@@ -45,8 +45,14 @@ export class SavedEdits {
 
   async thumbnailAsync(editId: string, maxSidePx: number, which: EditImage = 'input'): Promise<Uint8Array> {
     const manifest = await this.store.readManifestAsync(editId);
-    const image = which === 'input' ? await readFile(path.join(this.store.root, editId, manifest.files.input)) : await this.store.outputPngAsync(editId, which.result);
-    const png = await sharp(image).resize(maxSidePx, maxSidePx, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+    const image =
+      which === 'input'
+        ? await readFile(path.join(this.store.root, editId, manifest.files.input))
+        : await this.store.outputPngAsync(editId, which.result);
+    const png = await sharp(image)
+      .resize(maxSidePx, maxSidePx, { fit: 'inside', withoutEnlargement: true })
+      .png()
+      .toBuffer();
     return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
   }
 

@@ -12,14 +12,24 @@ import type { RgbaImage } from '../images/decode-image.ts';
 import type { Logger } from '../log.ts';
 import type { EditEngine, EditImage, EditResults, EngineStatus, RunControl, RunResult } from './edit-engine.ts';
 import { engineStatusAsync, IDLE_RUNNER, type RunnerState } from './engine-status.ts';
-import { ownBuffer, type EngineCall, type EngineThreadData, type FromEngine, type ToEngine } from './thread/engine-rpc.ts';
+import {
+  ownBuffer,
+  type EngineCall,
+  type EngineThreadData,
+  type FromEngine,
+  type ToEngine,
+} from './thread/engine-rpc.ts';
 import { SavedEdits } from './saved-edits.ts';
 
 const BOOTSTRAP = new URL('./thread/bootstrap.mjs', import.meta.url);
 
 export type ThreadedEditEngineOptions = { dataDir: string; logger: Logger; provider?: ProviderSetting };
 
-type Pending = { resolve: (result: RunResult) => void; reject: (err: unknown) => void; onProgress?: RunControl['onProgress'] };
+type Pending = {
+  resolve: (result: RunResult) => void;
+  reject: (err: unknown) => void;
+  onProgress?: RunControl['onProgress'];
+};
 
 export class ThreadedEditEngine implements EditEngine {
   private worker: Worker | undefined;
@@ -38,7 +48,11 @@ export class ThreadedEditEngine implements EditEngine {
 
   startEditAsync(editId: string, request: EditRequest, image: RgbaImage, control: RunControl): Promise<RunResult> {
     const rgba = ownBuffer(image.rgba);
-    return this.callAsync({ method: 'startEdit', editId, request, image: { width: image.width, height: image.height, rgba } }, control, [rgba.buffer]);
+    return this.callAsync(
+      { method: 'startEdit', editId, request, image: { width: image.width, height: image.height, rgba } },
+      control,
+      [rgba.buffer],
+    );
   }
 
   renderAsync(editId: string, sampling: SamplingSettings, control: RunControl): Promise<RunResult> {
@@ -69,7 +83,9 @@ export class ThreadedEditEngine implements EditEngine {
   async closeAsync(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
-    await this.callAsync({ method: 'close' }).catch((err: unknown) => this.options.logger.warn(`engine thread close: ${String(err)}`));
+    await this.callAsync({ method: 'close' }).catch((err: unknown) =>
+      this.options.logger.warn(`engine thread close: ${String(err)}`),
+    );
     this.worker = undefined;
     await worker.terminate();
   }
@@ -81,7 +97,8 @@ export class ThreadedEditEngine implements EditEngine {
       this.pending.set(id, { resolve, reject, ...(control ? { onProgress: control.onProgress } : {}) });
       const signal = control?.signal;
       const onAbort = () => {
-        const reason = signal?.reason instanceof ImagicError ? signal.reason : new ImagicError('CANCELLED', 'cancelled');
+        const reason =
+          signal?.reason instanceof ImagicError ? signal.reason : new ImagicError('CANCELLED', 'cancelled');
         this.post({ type: 'abort', id, code: reason.code, message: reason.message });
       };
       worker.ref();
@@ -99,7 +116,10 @@ export class ThreadedEditEngine implements EditEngine {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const data: EngineThreadData = { dataDir: this.options.dataDir, ...(this.options.provider ? { provider: this.options.provider } : {}) };
+    const data: EngineThreadData = {
+      dataDir: this.options.dataDir,
+      ...(this.options.provider ? { provider: this.options.provider } : {}),
+    };
     const worker = new Worker(BOOTSTRAP, { workerData: data });
     worker.unref();
     worker.on('message', (message: FromEngine) => this.receive(message));
@@ -115,7 +135,9 @@ export class ThreadedEditEngine implements EditEngine {
         this.state = message.state;
         return;
       case 'log':
-        return message.level === 'warn' ? this.options.logger.warn(message.message) : this.options.logger.info(message.message);
+        return message.level === 'warn'
+          ? this.options.logger.warn(message.message)
+          : this.options.logger.info(message.message);
       case 'progress':
         return this.pending.get(message.id)?.onProgress?.(message.progress);
       case 'done':
@@ -124,7 +146,8 @@ export class ThreadedEditEngine implements EditEngine {
         this.pending.delete(message.id);
         if (this.pending.size === 0) this.worker?.unref();
         if (!pending) return;
-        if (message.type === 'done') return pending.resolve({ outputs: message.outputs, ...(message.cost ? { cost: message.cost } : {}) });
+        if (message.type === 'done')
+          return pending.resolve({ outputs: message.outputs, ...(message.cost ? { cost: message.cost } : {}) });
         pending.reject(new ImagicError(isErrorCode(message.code) ? message.code : 'INTERNAL', message.message));
       }
     }
@@ -134,7 +157,8 @@ export class ThreadedEditEngine implements EditEngine {
     if (this.worker === worker) this.worker = undefined;
     this.state = IDLE_RUNNER;
     if (this.pending.size > 0) this.options.logger.warn(`the engine thread stopped: ${err.message}`);
-    for (const pending of this.pending.values()) pending.reject(new ImagicError('RUNTIME_FAILED', `the engine thread stopped: ${err.message}`));
+    for (const pending of this.pending.values())
+      pending.reject(new ImagicError('RUNTIME_FAILED', `the engine thread stopped: ${err.message}`));
     this.pending.clear();
   }
 }

@@ -7,7 +7,15 @@ import type { HostTensor } from '../runtime/host-tensor.ts';
 import { KeptTensor, OrtSession } from '../runtime/ort-session.ts';
 import { Rng } from '../util/rng.ts';
 import { floatFeed, timestepFeed } from './tensors.ts';
-import { ADAM_C2_INPUT, ADAM_LR_INPUT, adamScalars, carriedOutputName, FIRST_MOMENT, SECOND_MOMENT, trainingStepModel } from './adam.ts';
+import {
+  ADAM_C2_INPUT,
+  ADAM_LR_INPUT,
+  adamScalars,
+  carriedOutputName,
+  FIRST_MOMENT,
+  SECOND_MOMENT,
+  trainingStepModel,
+} from './adam.ts';
 
 const f32 = (dims: readonly number[], data: Float32Array): HostTensor => ({ dtype: 'float32', dims, data });
 
@@ -30,7 +38,8 @@ class ReferenceAdam {
     for (let i = 0; i < this.p.length; i++) {
       this.m[i] = this.b1 * this.m[i]! + (1 - this.b1) * g[i]!;
       this.v[i] = this.b2 * this.v[i]! + (1 - this.b2) * g[i]! * g[i]!;
-      this.p[i]! -= (lr * (this.m[i]! / (1 - this.b1 ** this.t))) / (Math.sqrt(this.v[i]! / (1 - this.b2 ** this.t)) + this.eps);
+      this.p[i]! -=
+        (lr * (this.m[i]! / (1 - this.b1 ** this.t))) / (Math.sqrt(this.v[i]! / (1 - this.b2 ** this.t)) + this.eps);
     }
   }
 }
@@ -50,19 +59,35 @@ describe('the in-graph Adam step', () => {
     it(`equals the gradient graph followed by the paper's Adam over several steps, carrying its state (${dtype} UNet)`, async () => {
       const config = tinyUNetConfig({ dtype });
       const unet = buildUNet(config, {}).model;
-      const adapted = injectAdapters(unet, { targets: ['/attn[12]/to_(q|v)/MatMul$'], rank: 2, mode: 'inputs', inputShapes: unetInputShapes(config) });
+      const adapted = injectAdapters(unet, {
+        targets: ['/attn[12]/to_(q|v)/MatMul$'],
+        rank: 2,
+        mode: 'inputs',
+        inputShapes: unetInputShapes(config),
+      });
       const params = adapted.adapters.flatMap((a) => [a.down.name, a.up.name]);
-      const gradient = buildGradientModel(adapted.model, { loss: { type: 'mse', output: 'out_sample' }, wrt: params }).model;
+      const gradient = buildGradientModel(adapted.model, {
+        loss: { type: 'mse', output: 'out_sample' },
+        wrt: params,
+      }).model;
       const step = trainingStepModel(gradient, params, ['encoder_hidden_states']);
       expect(step.model.graph.outputs.map((o) => o.name)).toEqual([LOSS_OUTPUT, ...step.carried.keys()]);
       expect(step.model.graph.outputs.some((o) => o.name.startsWith('grad::'))).toBe(false);
 
       const rng = new Rng(7);
       // Adapters with a non-zero up matrix, so every matrix has a gradient from the first step.
-      const init = new Map([...initAdapterValues(adapted.adapters, 3)].map(([name, v]) => [name, v.every((x) => x === 0) ? rng.normalArray(v.length, 0.1) : v]));
+      const init = new Map(
+        [...initAdapterValues(adapted.adapters, 3)].map(([name, v]) => [
+          name,
+          v.every((x) => x === 0) ? rng.normalArray(v.length, 0.1) : v,
+        ]),
+      );
       const shapes = unetInputShapes(config);
       const dimsOf = (name: string) => step.model.graph.types.get(name)!.dims;
-      const [gradSession, stepSession] = await Promise.all([OrtSession.create(gradient), OrtSession.create(step.model)]);
+      const [gradSession, stepSession] = await Promise.all([
+        OrtSession.create(gradient),
+        OrtSession.create(step.model),
+      ]);
       try {
         const ehs = gradSession.inputMetadata.find((i) => i.name === 'encoder_hidden_states')!;
         const ehsDims = ehs.dims as number[];
@@ -72,13 +97,17 @@ describe('the in-graph Adam step', () => {
         const reference = new Map(params.map((p) => [p, new ReferenceAdam(Float64Array.from(init.get(p)!))]));
         let carried: Record<string, HostTensor | KeptTensor> = { encoder_hidden_states: ehsFeed };
         for (const p of params) carried[p] = f32(dimsOf(p), init.get(p)!.slice());
-        for (const moment of [FIRST_MOMENT, SECOND_MOMENT]) carried[moment] = f32(dimsOf(moment), new Float32Array(dimsOf(moment)[0]!));
+        for (const moment of [FIRST_MOMENT, SECOND_MOMENT])
+          carried[moment] = f32(dimsOf(moment), new Float32Array(dimsOf(moment)[0]!));
         const lrs = [3e-2, 1e-2, 2e-2, 5e-3];
         for (const [i, lr] of lrs.entries()) {
           const sampleInfo = gradSession.inputMetadata.find((x) => x.name === 'sample')!;
           const draw = {
             sample: floatFeed(sampleInfo, rng.normalArray(shapes.sample!.reduce((a, b) => a * b, 1)), shapes.sample!),
-            timestep: timestepFeed(gradSession.inputMetadata.find((x) => x.name === 'timestep')!, 100 + 200 * i),
+            timestep: timestepFeed(
+              gradSession.inputMetadata.find((x) => x.name === 'timestep')!,
+              100 + 200 * i,
+            ),
             [TARGET_INPUT]: f32(shapes.sample!, rng.normalArray(shapes.sample!.reduce((a, b) => a * b, 1))),
           };
           // Reference: the gradient graph at the reference's current parameters, then Algorithm 1.
@@ -89,7 +118,12 @@ describe('the in-graph Adam step', () => {
 
           const scalars = adamScalars(lr, i + 1);
           const out = await stepSession.runKeeping(
-            { ...carried, ...draw, [ADAM_LR_INPUT]: f32([1], Float32Array.of(scalars[ADAM_LR_INPUT])), [ADAM_C2_INPUT]: f32([1], Float32Array.of(scalars[ADAM_C2_INPUT])) },
+            {
+              ...carried,
+              ...draw,
+              [ADAM_LR_INPUT]: f32([1], Float32Array.of(scalars[ADAM_LR_INPUT])),
+              [ADAM_C2_INPUT]: f32([1], Float32Array.of(scalars[ADAM_C2_INPUT])),
+            },
             undefined,
             new Set(step.carried.keys()),
           );

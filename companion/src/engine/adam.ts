@@ -41,7 +41,11 @@ export function carriedInputs(params: readonly string[], fixed: readonly string[
 }
 
 /** The per-step scalars for 1-based step `t` at rate `lr`. */
-export function adamScalars(lr: number, t: number, betas: { beta1: number; beta2: number } = ADAM_DEFAULTS): Record<typeof ADAM_LR_INPUT | typeof ADAM_C2_INPUT, number> {
+export function adamScalars(
+  lr: number,
+  t: number,
+  betas: { beta1: number; beta2: number } = ADAM_DEFAULTS,
+): Record<typeof ADAM_LR_INPUT | typeof ADAM_C2_INPUT, number> {
   if (!(lr > 0 && Number.isFinite(lr))) throw new RangeError(`Adam: lr must be > 0, got ${lr}`);
   if (!(Number.isSafeInteger(t) && t >= 1)) throw new RangeError(`Adam: steps count from 1, got ${t}`);
   return { [ADAM_LR_INPUT]: lr / (1 - betas.beta1 ** t), [ADAM_C2_INPUT]: 1 / (1 - betas.beta2 ** t) };
@@ -55,9 +59,23 @@ export function adamScalars(lr: number, t: number, betas: { beta1: number; beta2
  * gradient, a Reshape of its step and a Sub, where an update per parameter costs a dozen nodes, and on the demo
  * model's 130 adapter matrices each node's fixed cost made the step 17% slower than the gradient graph alone.
  */
-export function trainingStepModel(gradient: Model, params: readonly string[], fixed: readonly string[] = [], options: { beta1?: number; beta2?: number; eps?: number } = {}): TrainingStep {
+export function trainingStepModel(
+  gradient: Model,
+  params: readonly string[],
+  fixed: readonly string[] = [],
+  options: { beta1?: number; beta2?: number; eps?: number } = {},
+): TrainingStep {
   const { beta1, beta2, eps } = { ...ADAM_DEFAULTS, ...options };
-  const model: Model = { ...gradient, graph: { ...gradient.graph, nodes: [...gradient.graph.nodes], inputs: [...gradient.graph.inputs], types: new Map(gradient.graph.types), initializers: new Map(gradient.graph.initializers) } };
+  const model: Model = {
+    ...gradient,
+    graph: {
+      ...gradient.graph,
+      nodes: [...gradient.graph.nodes],
+      inputs: [...gradient.graph.inputs],
+      types: new Map(gradient.graph.types),
+      initializers: new Map(gradient.graph.initializers),
+    },
+  };
   const graph = model.graph;
   const e = new GraphEmitter(graph, opsetOf(model), 'adam/');
   const addInput = (name: string, dims: readonly number[]): string => {
@@ -77,13 +95,17 @@ export function trainingStepModel(gradient: Model, params: readonly string[], fi
   const k = (value: number) => e.scalar(value, 'float32');
 
   const sizes = params.map((p) => {
-    const input = graph.inputs.find((i) => i.name === p) ?? fail('INTERNAL', `'${p}' is not an input of the gradient graph`);
-    if (input.dtype !== 'float32') fail('INTERNAL', `'${p}' is ${input.dtype}; the gradient graph feeds parameters as float32`);
+    const input =
+      graph.inputs.find((i) => i.name === p) ?? fail('INTERNAL', `'${p}' is not an input of the gradient graph`);
+    if (input.dtype !== 'float32')
+      fail('INTERNAL', `'${p}' is ${input.dtype}; the gradient graph feeds parameters as float32`);
     return numel(graph.types.get(p)!.dims);
   });
   const total = sizes.reduce((a, b) => a + b, 0);
   const flat = (x: string) => e.reshape(x, [numel(e.dims(x))]);
-  const grads = params.map((p) => flat(gradOf.get(gradOutputName(p))?.name ?? fail('INTERNAL', `the gradient graph has no gradient for '${p}'`)));
+  const grads = params.map((p) =>
+    flat(gradOf.get(gradOutputName(p))?.name ?? fail('INTERNAL', `the gradient graph has no gradient for '${p}'`)),
+  );
   const g = grads.length === 1 ? grads[0]! : e.op1('Concat', grads, { axis: intAttr(0) });
   const lrOverC1 = addInput(ADAM_LR_INPUT, [1]);
   const invC2 = addInput(ADAM_C2_INPUT, [1]);
@@ -97,7 +119,8 @@ export function trainingStepModel(gradient: Model, params: readonly string[], fi
   output(FIRST_MOMENT, 'Identity', [m1]);
   output(SECOND_MOMENT, 'Identity', [v1]);
   for (const x of fixed) {
-    if (!graph.inputs.some((i) => i.name === x)) fail('INTERNAL', `fixed input '${x}' is not an input of the gradient graph`);
+    if (!graph.inputs.some((i) => i.name === x))
+      fail('INTERNAL', `fixed input '${x}' is not an input of the gradient graph`);
     output(x, 'Identity', [x]);
   }
   graph.outputs = outputs;
@@ -114,7 +137,11 @@ function splitTree(e: GraphEmitter, x: string, sizes: readonly number[]): string
   if (sizes.length <= SPLIT_FANOUT) return sizes.length === 1 ? [x] : e.split(x, sizes, 0);
   const per = Math.ceil(sizes.length / SPLIT_FANOUT);
   const groups = Array.from({ length: Math.ceil(sizes.length / per) }, (_, i) => sizes.slice(i * per, (i + 1) * per));
-  const parts = e.split(x, groups.map((g) => g.reduce((a, b) => a + b, 0)), 0);
+  const parts = e.split(
+    x,
+    groups.map((g) => g.reduce((a, b) => a + b, 0)),
+    0,
+  );
   return groups.flatMap((g, i) => splitTree(e, parts[i]!, g));
 }
 

@@ -7,7 +7,8 @@ import { ADAPTER_TARGET_PATTERNS, adapterPatterns } from './adapter-targets.ts';
 
 // The model builder names its nodes as diffusers' TorchScript export does, so these names are those of a real SD UNet.
 const unet = buildUNet(tinyUNetConfig()).model;
-const sites = (targets: readonly AdapterTarget[]) => injectAdapters(unet, { targets: adapterPatterns(targets), rank: 2, mode: 'inputs' }).adapters.map((a) => a.node);
+const sites = (targets: readonly AdapterTarget[]) =>
+  injectAdapters(unet, { targets: adapterPatterns(targets), rank: 2, mode: 'inputs' }).adapters.map((a) => a.node);
 
 describe('adapter targets', () => {
   it('has a pattern for every protocol target, and each adapts some layer of an SD-style UNet', () => {

@@ -24,4 +24,5 @@ export const ADAPTER_TARGET_PATTERNS: Readonly<Record<AdapterTarget, string>> = 
 
 export const isAdapterTarget = (value: string): value is AdapterTarget => Object.hasOwn(ADAPTER_TARGET_PATTERNS, value);
 
-export const adapterPatterns = (targets: readonly AdapterTarget[]): string[] => targets.map((t) => ADAPTER_TARGET_PATTERNS[t]);
+export const adapterPatterns = (targets: readonly AdapterTarget[]): string[] =>
+  targets.map((t) => ADAPTER_TARGET_PATTERNS[t]);

@@ -23,7 +23,11 @@ export const samplingPasses = (sample: Pick<SampleSettings, 'etas' | 'seeds' | '
   sample.etas.length * sample.seeds.length * sample.steps * (needsPair(sample.guidanceScale) ? 2 : 1);
 
 /** The cost of training with `train` (null for a re-render) and sampling with `sample`. */
-export function editCost(train: Pick<TrainSettings, 'embedSteps' | 'tuneSteps'> | null, sample: Pick<SampleSettings, 'etas' | 'seeds' | 'steps' | 'guidanceScale'>, backwardRatio = DEFAULT_BACKWARD_RATIO): EditCost {
+export function editCost(
+  train: Pick<TrainSettings, 'embedSteps' | 'tuneSteps'> | null,
+  sample: Pick<SampleSettings, 'etas' | 'seeds' | 'steps' | 'guidanceScale'>,
+  backwardRatio = DEFAULT_BACKWARD_RATIO,
+): EditCost {
   const trainingPass = 1 + backwardRatio;
   const embed = (train?.embedSteps ?? 0) * trainingPass;
   const finetune = (train?.tuneSteps ?? 0) * trainingPass;

@@ -17,7 +17,9 @@ export interface NoisedLatent {
 }
 
 /** The regression target per prediction type, one row each. */
-const targets: Readonly<Record<PredictionType, (s: NoiseSchedule, z0: Float32Array, eps: Float32Array, t: number) => Float32Array>> = {
+const targets: Readonly<
+  Record<PredictionType, (s: NoiseSchedule, z0: Float32Array, eps: Float32Array, t: number) => Float32Array>
+> = {
   epsilon: (_s, _z0, eps) => eps,
   v_prediction: (s, z0, eps, t) => s.velocity(z0, eps, t),
 };
@@ -36,8 +38,15 @@ export class DenoisingDraws {
   }
 
   next(): NoisedLatent {
-    const t = Math.min(this.schedule.numTrainTimesteps - 1, Math.floor(this.rng.uniform() * this.schedule.numTrainTimesteps));
+    const t = Math.min(
+      this.schedule.numTrainTimesteps - 1,
+      Math.floor(this.rng.uniform() * this.schedule.numTrainTimesteps),
+    );
     const eps = this.rng.normalArray(this.z0.length);
-    return { t, sample: this.schedule.addNoise(this.z0, eps, t), target: targets[this.config.predictionType](this.schedule, this.z0, eps, t) };
+    return {
+      t,
+      sample: this.schedule.addNoise(this.z0, eps, t),
+      target: targets[this.config.predictionType](this.schedule, this.z0, eps, t),
+    };
   }
 }

@@ -35,7 +35,9 @@ export interface DenoisingStep {
 }
 
 /** What every step carries: output → the input it feeds at the next step. */
-export const SAMPLING_CARRIED: ReadonlyMap<string, string> = new Map([LATENT_INPUT, PREVIOUS_X0_INPUT].map((input) => [carriedOutputName(input), input]));
+export const SAMPLING_CARRIED: ReadonlyMap<string, string> = new Map(
+  [LATENT_INPUT, PREVIOUS_X0_INPUT].map((input) => [carriedOutputName(input), input]),
+);
 
 /** Guidance weights of the unconditional and the conditional prediction: ε̂ = (1 − g)·ε_u + g·ε_c. */
 export const guidanceTerms = (g: number) => ({ uncond: 1 - g, cond: g });
@@ -44,7 +46,10 @@ export const guidanceTerms = (g: number) => ({ uncond: 1 - g, cond: g });
 export const needsPair = (g: number): boolean => g !== 0 && g !== 1;
 
 /** The step input's values for one step: the sampler's scalars, then the guidance weights. */
-export function stepScalars(step: LinearStep, guidance: { readonly uncond: number; readonly cond: number }): Float32Array {
+export function stepScalars(
+  step: LinearStep,
+  guidance: { readonly uncond: number; readonly cond: number },
+): Float32Array {
   return Float32Array.from([...linearStepVector(step), guidance.uncond, guidance.cond]);
 }
 
@@ -53,12 +58,26 @@ export const STEP_SCALARS = 10;
 /** The step graph around `unet` (the sampling UNet, adapters merged or scaled; at batch 2 for 'pair', else batch 1). */
 export function denoisingStepModel(unet: Model, predictions: Predictions): DenoisingStep {
   const source = unet.graph;
-  const sampleInfo = source.inputs.find((i) => i.name === UNET_SAMPLE) ?? fail('INTERNAL', 'the UNet has no sample input');
-  const ehsInfo = source.inputs.find((i) => i.name === UNET_EMBEDDING) ?? fail('INTERNAL', 'the UNet has no encoder_hidden_states input');
+  const sampleInfo =
+    source.inputs.find((i) => i.name === UNET_SAMPLE) ?? fail('INTERNAL', 'the UNet has no sample input');
+  const ehsInfo =
+    source.inputs.find((i) => i.name === UNET_EMBEDDING) ??
+    fail('INTERNAL', 'the UNet has no encoder_hidden_states input');
   const unetBatch = sampleInfo.dims[0];
-  if (unetBatch !== (predictions === 'pair' ? 2 : 1)) fail('INTERNAL', `a '${predictions}' step needs the UNet at batch ${predictions === 'pair' ? 2 : 1}, got ${unetBatch}`);
+  if (unetBatch !== (predictions === 'pair' ? 2 : 1))
+    fail(
+      'INTERNAL',
+      `a '${predictions}' step needs the UNet at batch ${predictions === 'pair' ? 2 : 1}, got ${unetBatch}`,
+    );
   const latentDims = [1, ...staticDims(sampleInfo).slice(1)];
-  const graph: Graph = { ...source, nodes: [], inputs: [], outputs: [], types: new Map(source.types), initializers: new Map(source.initializers) };
+  const graph: Graph = {
+    ...source,
+    nodes: [],
+    inputs: [],
+    outputs: [],
+    types: new Map(source.types),
+    initializers: new Map(source.initializers),
+  };
   const model: Model = { ...unet, graph };
   const e = new GraphEmitter(graph, opsetOf(unet), 'sampling/');
   const addInput = (info: ValueInfo): string => {
@@ -69,7 +88,11 @@ export function denoisingStepModel(unet: Model, predictions: Predictions): Denoi
   // The UNet's inputs but its sample; the embeddings of a 'twice' step come as one [2, S, D] input, as for 'pair'.
   for (const input of source.inputs) {
     if (input.name === UNET_SAMPLE) continue;
-    addInput(input.name === UNET_EMBEDDING && predictions === 'twice' ? { ...input, dims: [2, ...input.dims.slice(1)] } : input);
+    addInput(
+      input.name === UNET_EMBEDDING && predictions === 'twice'
+        ? { ...input, dims: [2, ...input.dims.slice(1)] }
+        : input,
+    );
   }
   const latent = addInput({ name: LATENT_INPUT, dtype: 'float32', dims: latentDims });
   const previous = addInput({ name: PREVIOUS_X0_INPUT, dtype: 'float32', dims: latentDims });
@@ -77,10 +100,19 @@ export function denoisingStepModel(unet: Model, predictions: Predictions): Denoi
   const k = (index: number) => e.op1('Gather', [scalars, e.ints([index])], { axis: intAttr(0) });
 
   const modelInput = e.cast(e.mul(latent, k(0)), sampleInfo.dtype);
-  const unetInput = predictions === 'pair' ? e.op1('Concat', [modelInput, modelInput], { axis: intAttr(0) }) : modelInput;
+  const unetInput =
+    predictions === 'pair' ? e.op1('Concat', [modelInput, modelInput], { axis: intAttr(0) }) : modelInput;
   /** ε_θ from a copy of the UNet (its values prefixed), on `embedding` where given, else on the step's input. */
   const predict = (prefix: string, embedding?: string) =>
-    e.cast(copyInto(graph, source, prefix, new Map([[UNET_SAMPLE, unetInput], ...(embedding ? ([[UNET_EMBEDDING, embedding]] as const) : [])])), 'float32');
+    e.cast(
+      copyInto(
+        graph,
+        source,
+        prefix,
+        new Map([[UNET_SAMPLE, unetInput], ...(embedding ? ([[UNET_EMBEDDING, embedding]] as const) : [])]),
+      ),
+      'float32',
+    );
   const guided: Record<Exclude<Predictions, 'single'>, () => string[]> = {
     pair: () => e.split(predict(''), [1, 1], 0),
     twice: () => {
@@ -109,7 +141,9 @@ export function denoisingStepModel(unet: Model, predictions: Predictions): Denoi
 
 /** A normalised graph's dims are static; a symbolic one here is a bug upstream. */
 const staticDims = (info: ValueInfo): number[] =>
-  info.dims.map((d) => (typeof d === 'number' ? d : fail('INTERNAL', `'${info.name}' has a symbolic dim '${d}' after normalisation`)));
+  info.dims.map((d) =>
+    typeof d === 'number' ? d : fail('INTERNAL', `'${info.name}' has a symbolic dim '${d}' after normalisation`),
+  );
 
 /**
  * Appends a copy of `source`'s nodes to `graph`, its values renamed with `prefix` and the inputs in `inputs` replaced;
@@ -122,11 +156,17 @@ function copyInto(graph: Graph, source: Graph, prefix: string, inputs: ReadonlyM
   const present = new Set(graph.nodes.flatMap((n) => n.outputs));
   const rename = (v: string) => inputs.get(v) ?? (v === '' || constant.has(v) || graphInputs.has(v) ? v : prefix + v);
   for (const node of source.nodes) {
-    if (Object.values(node.attrs).some((a) => a.type === 'opaque')) fail('INTERNAL', `node '${node.name}' (${node.opType}) has a subgraph; the sampling step cannot copy it`);
+    if (Object.values(node.attrs).some((a) => a.type === 'opaque'))
+      fail('INTERNAL', `node '${node.name}' (${node.opType}) has a subgraph; the sampling step cannot copy it`);
     const shared = node.inputs.every((x) => x === '' || constant.has(x));
     if (shared) node.outputs.forEach((o) => constant.add(o));
     if (shared && node.outputs.every((o) => present.has(o))) continue;
-    const copy: Node = { ...node, name: shared ? node.name : prefix + node.name, inputs: node.inputs.map(rename), outputs: node.outputs.map(rename) };
+    const copy: Node = {
+      ...node,
+      name: shared ? node.name : prefix + node.name,
+      inputs: node.inputs.map(rename),
+      outputs: node.outputs.map(rename),
+    };
     graph.nodes.push(copy);
     node.outputs.forEach((o, i) => {
       const t = source.types.get(o);

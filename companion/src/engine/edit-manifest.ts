@@ -10,7 +10,9 @@ import type { SampleSettings } from './settings.ts';
 
 export const EDIT_MANIFEST_VERSION = 1;
 
-const fileName = z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)?\.(f32|png)$/, 'must be a file inside the edit folder');
+const fileName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)?\.(f32|png)$/, 'must be a file inside the edit folder');
 const dims = z.array(z.int().positive()).min(1).max(8);
 const size = z.strictObject({ width: z.int().positive(), height: z.int().positive() });
 
@@ -44,7 +46,11 @@ export const editManifestSchema = z.strictObject({
     sampler: Sampler,
     lateAdapters: LateAdapters.optional(),
   }),
-  input: z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), width: z.int().positive(), height: z.int().positive() }),
+  input: z.strictObject({
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    width: z.int().positive(),
+    height: z.int().positive(),
+  }),
   placement: z.strictObject({
     canvas: size,
     left: z.int().min(0),
@@ -53,8 +59,22 @@ export const editManifestSchema = z.strictObject({
     height: z.int().positive(),
     background: z.strictObject({ r: z.int().min(0).max(255), g: z.int().min(0).max(255), b: z.int().min(0).max(255) }),
   }),
-  adapter_spec: z.strictObject({ targets: z.array(z.string()).min(1), rank: z.int().positive(), alpha: z.number().positive() }),
-  adapters: z.array(z.strictObject({ node: z.string(), kind: z.enum(['lora', 'locon']), scale: z.number(), down: adapterPart, up: adapterPart })).min(1),
+  adapter_spec: z.strictObject({
+    targets: z.array(z.string()).min(1),
+    rank: z.int().positive(),
+    alpha: z.number().positive(),
+  }),
+  adapters: z
+    .array(
+      z.strictObject({
+        node: z.string(),
+        kind: z.enum(['lora', 'locon']),
+        scale: z.number(),
+        down: adapterPart,
+        up: adapterPart,
+      }),
+    )
+    .min(1),
   /** [1, T, d]: the shape of each embedding file. */
   embeddings_dims: dims,
   files: z.strictObject({ e_tgt: fileName, e_opt: fileName, e_empty: fileName, input: fileName }),
@@ -112,9 +132,16 @@ export async function checkEditModelAsync(manifest: EditManifest): Promise<void>
   const current = await packageFingerprint(manifest.model.dir).catch((err: unknown) => {
     const code = err instanceof Error && 'code' in err ? err.code : undefined;
     if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
-    return fail('MODEL_INVALID', `cannot read the model of edit ${manifest.edit_id} at ${manifest.model.dir}: ${err instanceof Error ? err.message : String(err)}`, err);
+    return fail(
+      'MODEL_INVALID',
+      `cannot read the model of edit ${manifest.edit_id} at ${manifest.model.dir}: ${err instanceof Error ? err.message : String(err)}`,
+      err,
+    );
   });
   if (current !== manifest.model.id) {
-    fail('EDIT_STALE', `edit ${manifest.edit_id} was trained with ${manifest.model.id} at ${manifest.model.dir}, which is now ${current}; train it again`);
+    fail(
+      'EDIT_STALE',
+      `edit ${manifest.edit_id} was trained with ${manifest.model.id} at ${manifest.model.dir}, which is now ${current}; train it again`,
+    );
   }
 }

@@ -59,7 +59,8 @@ const last = (values: readonly number[]) => values.at(-1) ?? null;
 
 /** Stages 1–3: trains, saves the edit under `edit.editId`, renders; a cancelled edit leaves nothing behind. */
 export async function runNewEditAsync(ctx: EditRunContext, edit: NewEdit): Promise<EditOutcome> {
-  if (!/\S/.test(edit.prompt)) fail('INVALID_SPEC', 'the prompt is empty: give the target text, e.g. "a photo of a sitting dog"');
+  if (!/\S/.test(edit.prompt))
+    fail('INVALID_SPEC', 'the prompt is empty: give the target text, e.g. "a photo of a sitting dog"');
   const { train, sample } = await editSettingsAsync(edit.modelDir, edit.preset, edit.own);
   warnUnknownWords(edit.prompt, await readPackagePromptsAsync(edit.modelDir), ctx.hooks);
   const t0 = performance.now();
@@ -67,7 +68,16 @@ export async function runNewEditAsync(ctx: EditRunContext, edit: NewEdit): Promi
   const load = performance.now() - t0;
   const estimate = await estimateAsync(engine, ctx.dataDir, jobPlan(train, sample), ctx.hooks);
   const { state, timing } = await engine.trainAsync(edit.image, edit.prompt, train, estimate.hooks);
-  const manifest = newEditManifest({ editId: edit.editId, modelId: engine.pkg.modelId, modelDir: engine.pkg.dir, preset: edit.preset, sample, input: { sha256: edit.sha256, width: edit.image.width, height: edit.image.height }, state, sequenceLength: engine.pkg.sequenceLength });
+  const manifest = newEditManifest({
+    editId: edit.editId,
+    modelId: engine.pkg.modelId,
+    modelDir: engine.pkg.dir,
+    preset: edit.preset,
+    sample,
+    input: { sha256: edit.sha256, width: edit.image.width, height: edit.image.height },
+    state,
+    sequenceLength: engine.pkg.sequenceLength,
+  });
   await ctx.store.saveAsync(edit.editId, manifest, state);
   try {
     const s0 = performance.now();
@@ -87,13 +97,18 @@ export async function runNewEditAsync(ctx: EditRunContext, edit: NewEdit): Promi
     };
   } catch (err) {
     // A cancelled edit leaves nothing behind: the designer asked for it not to happen.
-    if (err instanceof ImagicError && err.code === 'CANCELLED') await ctx.store.deleteAsync(edit.editId).catch(() => undefined);
+    if (err instanceof ImagicError && err.code === 'CANCELLED')
+      await ctx.store.deleteAsync(edit.editId).catch(() => undefined);
     throw err;
   }
 }
 
 /** Stage 3 of a saved edit: what it was rendered with, then `own`; EDIT_NOT_FOUND or EDIT_STALE when it cannot. */
-export async function runRenderAsync(ctx: EditRunContext, editId: string, own: Some<SampleSettings> = {}): Promise<EditOutcome> {
+export async function runRenderAsync(
+  ctx: EditRunContext,
+  editId: string,
+  own: Some<SampleSettings> = {},
+): Promise<EditOutcome> {
   const manifest = await ctx.store.readManifestAsync(editId);
   const sample = renderSettings(manifest.sample, own);
   await checkEditModelAsync(manifest);
@@ -120,7 +135,11 @@ export async function runRenderAsync(ctx: EditRunContext, editId: string, own: S
 }
 
 /** Before any work: a prompt of words the model does not know runs fine and returns something unrelated. */
-function warnUnknownWords(prompt: string, prompts: Awaited<ReturnType<typeof readPackagePromptsAsync>>, hooks: RunHooks): void {
+function warnUnknownWords(
+  prompt: string,
+  prompts: Awaited<ReturnType<typeof readPackagePromptsAsync>>,
+  hooks: RunHooks,
+): void {
   const unknown = unknownWords(prompt, prompts?.vocabulary);
   if (unknown.length === 0 || !prompts) return;
   const example = prompts.examples[0];
@@ -135,12 +154,19 @@ function warnUnknownWords(prompt: string, prompts: Awaited<ReturnType<typeof rea
  * while the panel's slider moves, or the panel's first look). A failure to keep them (the edit deleted meanwhile)
  * fails nothing.
  */
-async function keepResultsAsync(ctx: EditRunContext, editId: string, images: readonly RenderedImage[], sample: SampleSettings): Promise<void> {
+async function keepResultsAsync(
+  ctx: EditRunContext,
+  editId: string,
+  images: readonly RenderedImage[],
+  sample: SampleSettings,
+): Promise<void> {
   try {
     const kept = await ctx.store.latestResultsAsync(editId);
     if (kept !== null && sample.steps < kept.sampling.steps) return;
     await ctx.store.saveOutputsAsync(editId, images, sample);
   } catch (err) {
-    ctx.onNotice?.(`edit ${editId}: its results were not kept for the dashboard: ${err instanceof Error ? err.message : String(err)}`);
+    ctx.onNotice?.(
+      `edit ${editId}: its results were not kept for the dashboard: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }

@@ -20,7 +20,13 @@ afterEach(async () => rm(dataDir, { recursive: true, force: true }));
 function fakeState(seed: number): TrainedState {
   const rng = new Rng(seed);
   const adapters: AdapterInfo[] = [
-    { node: '/attn1/to_q/MatMul', kind: 'lora', scale: 1, down: { name: 'lora::attn1/to_q/MatMul::down', dims: [32, 4] }, up: { name: 'lora::attn1/to_q/MatMul::up', dims: [4, 32] } },
+    {
+      node: '/attn1/to_q/MatMul',
+      kind: 'lora',
+      scale: 1,
+      down: { name: 'lora::attn1/to_q/MatMul::down', dims: [32, 4] },
+      up: { name: 'lora::attn1/to_q/MatMul::up', dims: [4, 32] },
+    },
   ];
   const rgba = new Uint8Array(16 * 8 * 4).map((_, i) => (i * 37) % 256);
   return {
@@ -30,14 +36,28 @@ function fakeState(seed: number): TrainedState {
     embeddings: { target: rng.normalArray(8 * 32), optimized: rng.normalArray(8 * 32), empty: rng.normalArray(8 * 32) },
     adapterSpec: { targets: ['/attn[12]/to_q/MatMul$'], rank: 4, alpha: 4 },
     adapters,
-    adapterValues: new Map([[adapters[0]!.down.name, rng.normalArray(128)], [adapters[0]!.up.name, rng.normalArray(128)]]),
+    adapterValues: new Map([
+      [adapters[0]!.down.name, rng.normalArray(128)],
+      [adapters[0]!.up.name, rng.normalArray(128)],
+    ]),
     image: { width: 16, height: 8, rgba },
-    placement: { canvas: { width: 64, height: 64 }, left: 0, top: 16, width: 64, height: 32, background: { r: 128, g: 128, b: 128 } },
+    placement: {
+      canvas: { width: 64, height: 64 },
+      left: 0,
+      top: 16,
+      width: 64,
+      height: 32,
+      background: { r: 128, g: 128, b: 128 },
+    },
     losses: { embed: [1, 0.9], finetune: [0.8, 0.5] },
   };
 }
 
-function manifestBase(id: string, state: TrainedState, usedAt = new Date().toISOString()): Omit<EditManifest, 'files' | 'adapters'> {
+function manifestBase(
+  id: string,
+  state: TrainedState,
+  usedAt = new Date().toISOString(),
+): Omit<EditManifest, 'files' | 'adapters'> {
   return {
     version: EDIT_MANIFEST_VERSION,
     edit_id: id,
@@ -112,7 +132,11 @@ describe('EditStore', () => {
     const ids = [first];
     for (let i = 0; i < 3; i++) {
       const id = newEditId();
-      await store.saveAsync(id, manifestBase(id, fakeState(6 + i), `2025-01-0${2 + i}T00:00:00.000Z`), fakeState(6 + i));
+      await store.saveAsync(
+        id,
+        manifestBase(id, fakeState(6 + i), `2025-01-0${2 + i}T00:00:00.000Z`),
+        fakeState(6 + i),
+      );
       ids.push(id);
     }
     expect((await store.listAsync()).map((e) => e.id).sort()).toEqual([ids[2]!, ids[3]!].sort());
@@ -129,10 +153,22 @@ describe('EditStore', () => {
     const state = fakeState(4);
     await store.saveAsync(id, manifestBase(id, state), state);
     expect(await store.latestResultsAsync(id)).toBeNull();
-    const image = (eta: number, seed: number, shade: number) => ({ eta, seed, width: 4, height: 2, rgba: new Uint8Array(32).fill(shade) });
+    const image = (eta: number, seed: number, shade: number) => ({
+      eta,
+      seed,
+      width: 4,
+      height: 2,
+      rgba: new Uint8Array(32).fill(shade),
+    });
     const sampling = { ...PRESETS.fast.sample, etas: [0.7, 0.8], seeds: [1] };
     await store.saveOutputsAsync(id, [image(0.7, 1, 10), image(0.8, 1, 20)], sampling);
-    expect(await store.latestResultsAsync(id)).toEqual({ sampling, outputs: [{ index: 0, eta: 0.7, seed: 1 }, { index: 1, eta: 0.8, seed: 1 }] });
+    expect(await store.latestResultsAsync(id)).toEqual({
+      sampling,
+      outputs: [
+        { index: 0, eta: 0.7, seed: 1 },
+        { index: 1, eta: 0.8, seed: 1 },
+      ],
+    });
     const many = Array.from({ length: 12 }, (_, i) => image(1, i, i));
     await store.saveOutputsAsync(id, many, { ...sampling, etas: [1], seeds: many.map((m) => m.seed) });
     const listed = await store.latestResultsAsync(id);
@@ -145,7 +181,9 @@ describe('EditStore', () => {
     expect((await store.loadAsync(id)).state.prompt).toBe(state.prompt);
     await writeFile(join(dataDir, 'edits', id, 'outputs', 'index.json'), '{');
     expect(await store.latestResultsAsync(id)).toBeNull();
-    await expect(store.saveOutputsAsync(newEditId(), [image(0, 1, 1)], sampling)).rejects.toMatchObject({ code: 'EDIT_NOT_FOUND' });
+    await expect(store.saveOutputsAsync(newEditId(), [image(0, 1, 1)], sampling)).rejects.toMatchObject({
+      code: 'EDIT_NOT_FOUND',
+    });
   });
 
   it("says EDIT_STALE when the edit's model is gone, and keeps any other failure to read it as its own error", async () => {
@@ -153,10 +191,14 @@ describe('EditStore', () => {
     const id = newEditId();
     await store.saveAsync(id, manifestBase(id, fakeState(1)), fakeState(1));
     const manifest = await store.readManifestAsync(id);
-    await expect(checkEditModelAsync({ ...manifest, model: { ...manifest.model, dir: join(dataDir, 'gone') } })).rejects.toMatchObject({ code: 'EDIT_STALE', message: expect.stringContaining('missing') });
+    await expect(
+      checkEditModelAsync({ ...manifest, model: { ...manifest.model, dir: join(dataDir, 'gone') } }),
+    ).rejects.toMatchObject({ code: 'EDIT_STALE', message: expect.stringContaining('missing') });
     // A model folder whose model_index.json cannot be read as a file: not a stale edit, a broken model.
     const broken = join(dataDir, 'broken');
     await mkdir(join(broken, 'model_index.json'), { recursive: true });
-    await expect(checkEditModelAsync({ ...manifest, model: { ...manifest.model, dir: broken } })).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringContaining('EISDIR') });
+    await expect(checkEditModelAsync({ ...manifest, model: { ...manifest.model, dir: broken } })).rejects.toMatchObject(
+      { code: 'MODEL_INVALID', message: expect.stringContaining('EISDIR') },
+    );
   });
 });

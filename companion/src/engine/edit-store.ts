@@ -42,7 +42,9 @@ export interface SavedResults {
 
 const savedResultsSchema = z.strictObject({
   sampling: editManifestSchema.shape.sample,
-  outputs: z.array(z.strictObject({ index: z.int().min(0), eta: z.number(), seed: z.int().min(0) })).max(MAX_SAVED_OUTPUTS),
+  outputs: z
+    .array(z.strictObject({ index: z.int().min(0), eta: z.number(), seed: z.int().min(0) }))
+    .max(MAX_SAVED_OUTPUTS),
 });
 const EDIT_ID = /^[0-9a-f]{32}$/;
 /** Decoding the saved input back: it was written by us at its own size, which the edit already accepted. */
@@ -65,7 +67,8 @@ const f32Bytes = (v: Float32Array) => new Uint8Array(v.buffer, v.byteOffset, v.b
 
 async function readF32(file: string, length: number): Promise<Float32Array> {
   const bytes = await readFile(file);
-  if (bytes.byteLength !== length * 4) fail('EDIT_STALE', `${file} has ${bytes.byteLength} bytes; expected ${length * 4}`);
+  if (bytes.byteLength !== length * 4)
+    fail('EDIT_STALE', `${file} has ${bytes.byteLength} bytes; expected ${length * 4}`);
   const out = new Float32Array(length);
   new Uint8Array(out.buffer).set(bytes);
   return out;
@@ -96,7 +99,11 @@ export class EditStore {
   }
 
   /** Writes the edit atomically, then evicts least recently used edits (never this one) over the size cap. */
-  async saveAsync(id: string, manifestBase: Omit<EditManifest, 'files' | 'adapters'>, state: TrainedState): Promise<EditManifest> {
+  async saveAsync(
+    id: string,
+    manifestBase: Omit<EditManifest, 'files' | 'adapters'>,
+    state: TrainedState,
+  ): Promise<EditManifest> {
     const final = this.dirOf(id);
     await mkdir(this.root, { recursive: true });
     const tmp = join(this.root, `.tmp-${id}-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -110,10 +117,17 @@ export class EditStore {
       for (const [i, a] of state.adapters.entries()) {
         const file = (part: 'down' | 'up') => `adapters/${String(i).padStart(4, '0')}-${part}.f32`;
         for (const part of ['down', 'up'] as const) {
-          const values = state.adapterValues.get(a[part].name) ?? fail('INTERNAL', `no trained value for adapter ${a[part].name}`);
+          const values =
+            state.adapterValues.get(a[part].name) ?? fail('INTERNAL', `no trained value for adapter ${a[part].name}`);
           await writeFile(join(tmp, file(part)), f32Bytes(values));
         }
-        adapters.push({ node: a.node, kind: a.kind, scale: a.scale, down: { ...a.down, dims: [...a.down.dims], file: file('down') }, up: { ...a.up, dims: [...a.up.dims], file: file('up') } });
+        adapters.push({
+          node: a.node,
+          kind: a.kind,
+          scale: a.scale,
+          down: { ...a.down, dims: [...a.down.dims], file: file('down') },
+          up: { ...a.up, dims: [...a.up.dims], file: file('up') },
+        });
       }
       await writeFile(join(tmp, INPUT_IMAGE), await encodePng(state.image.rgba, state.image.width, state.image.height));
       const manifest: EditManifest = {
@@ -136,15 +150,23 @@ export class EditStore {
    * Keeps the first images of a render as the edit's latest results (replacing the previous ones), written into a
    * temporary folder and renamed into place. The edit must exist.
    */
-  async saveOutputsAsync(id: string, images: readonly { eta: number; seed: number; width: number; height: number; rgba: Uint8Array }[], sampling: SampleSettings): Promise<void> {
+  async saveOutputsAsync(
+    id: string,
+    images: readonly { eta: number; seed: number; width: number; height: number; rgba: Uint8Array }[],
+    sampling: SampleSettings,
+  ): Promise<void> {
     const dir = this.dirOf(id);
     await this.readManifestAsync(id);
     const tmp = join(dir, `.tmp-${OUTPUTS}-${randomBytes(4).toString('hex')}`);
     try {
       await mkdir(tmp);
       const kept = images.slice(0, MAX_SAVED_OUTPUTS);
-      for (const [i, img] of kept.entries()) await writeFile(join(tmp, `${i}.png`), await encodePng(img.rgba, img.width, img.height));
-      const results: SavedResults = { sampling, outputs: kept.map((img, index) => ({ index, eta: img.eta, seed: img.seed })) };
+      for (const [i, img] of kept.entries())
+        await writeFile(join(tmp, `${i}.png`), await encodePng(img.rgba, img.width, img.height));
+      const results: SavedResults = {
+        sampling,
+        outputs: kept.map((img, index) => ({ index, eta: img.eta, seed: img.seed })),
+      };
       await writeFile(join(tmp, OUTPUTS_INDEX), JSON.stringify(results));
       await rm(join(dir, OUTPUTS), { recursive: true, force: true });
       await rename(tmp, join(dir, OUTPUTS));
@@ -172,7 +194,8 @@ export class EditStore {
 
   /** The PNG of one of the latest results. */
   async outputPngAsync(id: string, index: number): Promise<Uint8Array> {
-    if (!(await this.latestResultsAsync(id))?.outputs.some((o) => o.index === index)) fail('EDIT_NOT_FOUND', `edit ${id} has no result ${index}`);
+    if (!(await this.latestResultsAsync(id))?.outputs.some((o) => o.index === index))
+      fail('EDIT_NOT_FOUND', `edit ${id} has no result ${index}`);
     return readFile(join(this.dirOf(id), OUTPUTS, `${index}.png`));
   }
 
@@ -191,7 +214,8 @@ export class EditStore {
       return fail('EDIT_STALE', `edit ${id}: manifest.json is not JSON`, err);
     }
     const result = editManifestSchema.safeParse(parsed);
-    if (!result.success) fail('EDIT_STALE', `edit ${id}: manifest.json is invalid: ${z.prettifyError(result.error).split('\n')[0]}`);
+    if (!result.success)
+      fail('EDIT_STALE', `edit ${id}: manifest.json is invalid: ${z.prettifyError(result.error).split('\n')[0]}`);
     return result.data!;
   }
 
@@ -200,20 +224,33 @@ export class EditStore {
     const manifest = await this.readManifestAsync(id);
     const dir = this.dirOf(id);
     const n = numel(manifest.embeddings_dims);
-    const [target, optimized, empty] = await Promise.all([manifest.files.e_tgt, manifest.files.e_opt, manifest.files.e_empty].map((f) => readF32(join(dir, f), n)));
+    const [target, optimized, empty] = await Promise.all(
+      [manifest.files.e_tgt, manifest.files.e_opt, manifest.files.e_empty].map((f) => readF32(join(dir, f), n)),
+    );
     const adapterValues = new Map<string, Float32Array>();
     for (const a of manifest.adapters) {
-      for (const part of [a.down, a.up]) adapterValues.set(part.name, await readF32(join(dir, part.file), numel(part.dims)));
+      for (const part of [a.down, a.up])
+        adapterValues.set(part.name, await readF32(join(dir, part.file), numel(part.dims)));
     }
     const image = await decodeImage(await readFile(join(dir, manifest.files.input)), { maxPixels: MAX_SAVED_PIXELS });
     const { embedLrSchedule, ...saved } = manifest.train;
     const state: TrainedState = {
       modelId: manifest.model.id,
       prompt: manifest.prompt,
-      train: { ...saved, tuneLrSchedule: saved.tuneLrSchedule ?? 'constant', ...(embedLrSchedule ? { embedLrSchedule } : {}) },
+      train: {
+        ...saved,
+        tuneLrSchedule: saved.tuneLrSchedule ?? 'constant',
+        ...(embedLrSchedule ? { embedLrSchedule } : {}),
+      },
       embeddings: { target: target!, optimized: optimized!, empty: empty! },
       adapterSpec: manifest.adapter_spec,
-      adapters: manifest.adapters.map((a) => ({ node: a.node, kind: a.kind, scale: a.scale, down: { name: a.down.name, dims: a.down.dims }, up: { name: a.up.name, dims: a.up.dims } })),
+      adapters: manifest.adapters.map((a) => ({
+        node: a.node,
+        kind: a.kind,
+        scale: a.scale,
+        down: { name: a.down.name, dims: a.down.dims },
+        up: { name: a.up.name, dims: a.up.dims },
+      })),
       adapterValues,
       image: { width: image.width, height: image.height, rgba: image.rgba },
       placement: manifest.placement,
@@ -232,7 +269,9 @@ export class EditStore {
 
   /** Saved edits, most recently used first; folders without a readable manifest are skipped. */
   async listAsync(): Promise<EditListing[]> {
-    const entries = await readdir(this.root, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
+    const entries = await readdir(this.root, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) =>
+      err.code === 'ENOENT' ? [] : Promise.reject(err),
+    );
     const out: EditListing[] = [];
     for (const entry of entries) {
       if (!entry.isDirectory() || !EDIT_ID.test(entry.name)) continue;

@@ -13,7 +13,15 @@ import { validateSampleSettings, validateTrainSettings, type SampleSettings, typ
 import { encodeImageAsync, encodeTextAsync } from './stage-encode.ts';
 import { sampleAllAsync, type Embeddings } from './stage-sample.ts';
 import { trainAsync } from './training-loop.ts';
-import { adapterTrainingSessionAsync, adapterLayout, embeddingTrainingSessionAsync, EMBEDDING_INPUT, predictionsFor, samplingSessionAsync, type AdapterSpec } from './unet-graphs.ts';
+import {
+  adapterTrainingSessionAsync,
+  adapterLayout,
+  embeddingTrainingSessionAsync,
+  EMBEDDING_INPUT,
+  predictionsFor,
+  samplingSessionAsync,
+  type AdapterSpec,
+} from './unet-graphs.ts';
 import type { ProviderReport, ProviderSetting } from '../runtime/worker/provider-choice.ts';
 
 export interface EngineOptions extends LoadOptions {
@@ -70,9 +78,16 @@ export class ImagicEngine {
   ) {}
 
   static async openAsync(options: EngineOptions): Promise<ImagicEngine> {
-    const pool = new SessionPool({ provider: options.provider ?? 'auto', ...(options.intraOpThreads ? { intraOpThreads: options.intraOpThreads } : {}) });
+    const pool = new SessionPool({
+      provider: options.provider ?? 'auto',
+      ...(options.intraOpThreads ? { intraOpThreads: options.intraOpThreads } : {}),
+    });
     try {
-      const pkg = await loadPackageAsync(options.modelDir, pool, options.workingSize ? { workingSize: options.workingSize } : {});
+      const pkg = await loadPackageAsync(
+        options.modelDir,
+        pool,
+        options.workingSize ? { workingSize: options.workingSize } : {},
+      );
       return new ImagicEngine(pkg, pool, options.keepTrainingSessions === true);
     } catch (err) {
       await pool.closeAsync();
@@ -85,7 +100,12 @@ export class ImagicEngine {
   }
 
   /** Stages 1–2 for one image and target text. */
-  async trainAsync(image: RgbaImage, prompt: string, train: TrainSettings, hooks: RunHooks = {}): Promise<{ state: TrainedState; timing: TrainTiming }> {
+  async trainAsync(
+    image: RgbaImage,
+    prompt: string,
+    train: TrainSettings,
+    hooks: RunHooks = {},
+  ): Promise<{ state: TrainedState; timing: TrainTiming }> {
     validateTrainSettings(train);
     const pkg = this.pkg;
     let t0 = performance.now();
@@ -102,7 +122,19 @@ export class ImagicEngine {
     let embedLosses: number[] = [];
     if (train.embedSteps > 0) {
       const graph = await embeddingTrainingSessionAsync(pkg, this.pool);
-      const run = { stage: 'embed', session: graph.session, carried: graph.carried, params: embedding, fixed: new Map(), z0, scheduler: pkg.scheduler, steps: train.embedSteps, lr: train.embedLr, lrSchedule: train.embedLrSchedule ?? 'constant', seed: train.seed } as const;
+      const run = {
+        stage: 'embed',
+        session: graph.session,
+        carried: graph.carried,
+        params: embedding,
+        fixed: new Map(),
+        z0,
+        scheduler: pkg.scheduler,
+        steps: train.embedSteps,
+        lr: train.embedLr,
+        lrSchedule: train.embedLrSchedule ?? 'constant',
+        seed: train.seed,
+      } as const;
       embedLosses = (await this.trainReleasing(graph.key, () => trainAsync(run, hooks))).losses;
     }
     const optimized = embedding.get(EMBEDDING_INPUT)!;
@@ -110,14 +142,30 @@ export class ImagicEngine {
 
     // Stage 2: θ̂ = argmin_θ L(z0, e_opt, θ) over the adapters, e_opt frozen.
     t0 = performance.now();
-    const adapterSpec: AdapterSpec = { targets: adapterPatterns(train.adapterTargets), rank: train.adapterRank, alpha: train.adapterAlpha };
+    const adapterSpec: AdapterSpec = {
+      targets: adapterPatterns(train.adapterTargets),
+      rank: train.adapterRank,
+      alpha: train.adapterAlpha,
+    };
     const layout = adapterLayout(pkg, adapterSpec);
     const adapterValues = initAdapterValues(layout.adapters, train.seed);
     let tuneLosses: number[] = [];
     if (train.tuneSteps > 0) {
       const graph = await adapterTrainingSessionAsync(pkg, this.pool, adapterSpec, layout);
       // seed + 1: the two stages draw their (t, ε) from independent streams.
-      const run = { stage: 'finetune', session: graph.session, carried: graph.carried, params: adapterValues, fixed: new Map([[EMBEDDING_INPUT, optimized]]), z0, scheduler: pkg.scheduler, steps: train.tuneSteps, lr: train.tuneLr, lrSchedule: train.tuneLrSchedule ?? 'constant', seed: train.seed + 1 } as const;
+      const run = {
+        stage: 'finetune',
+        session: graph.session,
+        carried: graph.carried,
+        params: adapterValues,
+        fixed: new Map([[EMBEDDING_INPUT, optimized]]),
+        z0,
+        scheduler: pkg.scheduler,
+        steps: train.tuneSteps,
+        lr: train.tuneLr,
+        lrSchedule: train.tuneLrSchedule ?? 'constant',
+        seed: train.seed + 1,
+      } as const;
       tuneLosses = (await this.trainReleasing(graph.key, () => trainAsync(run, hooks))).losses;
     }
     const adapters = layout.adapters;
@@ -142,13 +190,29 @@ export class ImagicEngine {
   async renderAsync(state: TrainedState, sample: SampleSettings, hooks: RunHooks = {}): Promise<RenderedImage[]> {
     validateSampleSettings(sample);
     // The guided pair as one batch-2 run where the export allows it (unet-graphs.ts, predictionsFor).
-    const adapters = { spec: state.adapterSpec, values: state.adapterValues, mode: fades(sample.lateAdapters) ? 'scaled' : 'merged' } as const;
-    const step = await samplingSessionAsync(this.pkg, this.pool, adapters, predictionsFor(this.pkg, sample.guidanceScale));
+    const adapters = {
+      spec: state.adapterSpec,
+      values: state.adapterValues,
+      mode: fades(sample.lateAdapters) ? 'scaled' : 'merged',
+    } as const;
+    const step = await samplingSessionAsync(
+      this.pkg,
+      this.pool,
+      adapters,
+      predictionsFor(this.pkg, sample.guidanceScale),
+    );
     const images = await sampleAllAsync(this.pkg, step, state.embeddings, sample, hooks);
     const out: RenderedImage[] = [];
     for (const img of images) {
       const rgba = await fromModelOutput(img.pixels, state.placement, state.image);
-      out.push({ eta: img.eta, seed: img.seed, rgba, pixels: img.pixels, width: state.image.width, height: state.image.height });
+      out.push({
+        eta: img.eta,
+        seed: img.seed,
+        rgba,
+        pixels: img.pixels,
+        width: state.image.width,
+        height: state.image.height,
+      });
     }
     return out;
   }

@@ -30,7 +30,8 @@ export const fades = (late: LateAdapters | undefined): late is LateAdapters =>
 
 export function validateLateAdapters(late: LateAdapters): LateAdapters {
   const inUnit = (v: number) => Number.isFinite(v) && v >= 0 && v <= 1;
-  const bad = (field: string, want: string, got: number) => fail('INVALID_SPEC', `lateAdapters.${field}: must be ${want}, got ${got}`);
+  const bad = (field: string, want: string, got: number) =>
+    fail('INVALID_SPEC', `lateAdapters.${field}: must be ${want}, got ${got}`);
   if (!inUnit(late.from)) bad('from', 'a fraction of the sampling steps in [0, 1]', late.from);
   if (!inUnit(late.scale)) bad('scale', 'an adapter strength in [0, 1] (1 = off)', late.scale);
   return late;

@@ -5,7 +5,9 @@ describe('learning-rate schedules', () => {
   it('constant keeps the peak; cosine falls monotonically from the peak to the floor', () => {
     const steps = 50;
     const cosine = Array.from({ length: steps }, (_, i) => scheduledLr('cosine', 2e-3, i + 1, steps));
-    expect(Array.from({ length: steps }, (_, i) => scheduledLr('constant', 2e-3, i + 1, steps)).every((lr) => lr === 2e-3)).toBe(true);
+    expect(
+      Array.from({ length: steps }, (_, i) => scheduledLr('constant', 2e-3, i + 1, steps)).every((lr) => lr === 2e-3),
+    ).toBe(true);
     expect(cosine[0]).toBeCloseTo(2e-3, 12);
     expect(cosine.at(-1)).toBeCloseTo(2e-3 * COSINE_FLOOR, 12);
     expect(cosine[24]! + cosine[25]!).toBeCloseTo(2e-3 * (1 + COSINE_FLOOR), 5); // symmetric about the midpoint
@@ -23,5 +25,4 @@ describe('learning-rate schedules', () => {
     for (let i = 1; i <= peakAt; i++) expect(lr[i]!).toBeGreaterThan(lr[i - 1]!);
     for (let i = peakAt + 1; i < steps; i++) expect(lr[i]!).toBeLessThan(lr[i - 1]!);
   });
-
 });

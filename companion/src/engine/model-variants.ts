@@ -13,7 +13,10 @@ export interface IoSignature {
 
 const find = (list: readonly TensorInfo[], name: string, what: string, role: 'input' | 'output'): TensorInfo =>
   list.find((t) => t.name === name) ??
-  fail('MODEL_INVALID', `the ${what} has no ${role} '${name}'; its ${role}s are: ${list.map((t) => t.name).join(', ') || 'none'}`);
+  fail(
+    'MODEL_INVALID',
+    `the ${what} has no ${role} '${name}'; its ${role}s are: ${list.map((t) => t.name).join(', ') || 'none'}`,
+  );
 
 function floatType(t: TensorInfo, what: string): FloatType {
   if (t.dtype === 'float32' || t.dtype === 'float16') return t.dtype;
@@ -34,7 +37,8 @@ export interface TextEncoderVariant {
 
 export function textEncoderVariant(io: IoSignature): TextEncoderVariant {
   const ids = find(io.inputs, 'input_ids', 'text encoder', 'input');
-  if (ids.dtype !== 'int32' && ids.dtype !== 'int64') fail('MODEL_INVALID', `text encoder input_ids is ${ids.dtype}; expected int32 or int64`);
+  if (ids.dtype !== 'int32' && ids.dtype !== 'int64')
+    fail('MODEL_INVALID', `text encoder input_ids is ${ids.dtype}; expected int32 or int64`);
   const output = find(io.outputs, 'last_hidden_state', 'text encoder', 'output');
   return { inputIds: ids as TextEncoderVariant['inputIds'], output, dtype: floatType(output, 'text encoder') };
 }
@@ -91,8 +95,14 @@ export interface VaeEncoderVariant {
 
 export function vaeEncoderVariant(io: IoSignature): VaeEncoderVariant {
   const input = find(io.inputs, 'sample', 'VAE encoder', 'input');
-  const output = io.outputs.find((o): o is TensorInfo & { name: VaeEncoderOutputName } => Object.hasOwn(VAE_ENCODER_OUTPUTS, o.name));
-  if (!output) fail('MODEL_INVALID', `the VAE encoder outputs ${io.outputs.map((o) => o.name).join(', ')}; expected latent_sample or latent_parameters`);
+  const output = io.outputs.find((o): o is TensorInfo & { name: VaeEncoderOutputName } =>
+    Object.hasOwn(VAE_ENCODER_OUTPUTS, o.name),
+  );
+  if (!output)
+    fail(
+      'MODEL_INVALID',
+      `the VAE encoder outputs ${io.outputs.map((o) => o.name).join(', ')}; expected latent_sample or latent_parameters`,
+    );
   return { input, output: output!, rule: VAE_ENCODER_OUTPUTS[output!.name], dtype: floatType(input, 'VAE encoder') };
 }
 

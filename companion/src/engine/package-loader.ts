@@ -23,7 +23,14 @@ import {
   type VaeDecoderVariant,
   type VaeEncoderVariant,
 } from './model-variants.ts';
-import { checkPackageFiles, packageFingerprint, PACKAGE_FILES, readSchedulerConfig, readVaeScalingFactor, type ScalingFactor } from '../models/package-files.ts';
+import {
+  checkPackageFiles,
+  packageFingerprint,
+  PACKAGE_FILES,
+  readSchedulerConfig,
+  readVaeScalingFactor,
+  type ScalingFactor,
+} from '../models/package-files.ts';
 import { hasRandomOps, withPosteriorMean } from './posterior-mean.ts';
 import type { SessionPool } from './session-pool.ts';
 import type { RemoteSession } from '../runtime/worker/session-host.ts';
@@ -71,7 +78,11 @@ export interface ImagicPackage {
 
 const path = (dir: string, file: keyof typeof PACKAGE_FILES) => join(dir, PACKAGE_FILES[file]);
 
-export async function loadPackageAsync(dir: string, pool: SessionPool, options: LoadOptions = {}): Promise<ImagicPackage> {
+export async function loadPackageAsync(
+  dir: string,
+  pool: SessionPool,
+  options: LoadOptions = {},
+): Promise<ImagicPackage> {
   await checkPackageFiles(dir);
   const [scheduler, scalingFactor, tokenizer, modelId] = await Promise.all([
     readSchedulerConfig(dir),
@@ -81,7 +92,10 @@ export async function loadPackageAsync(dir: string, pool: SessionPool, options: 
   ]);
 
   // The first session picks the execution provider for all of them.
-  const textSession = await pool.getAsync(`${modelId}/text_encoder`, () => ({ kind: 'file', path: path(dir, 'textEncoder') }));
+  const textSession = await pool.getAsync(`${modelId}/text_encoder`, () => ({
+    kind: 'file',
+    path: path(dir, 'textEncoder'),
+  }));
   const text = textEncoderVariant(textSession);
 
   // The UNet's declared inputs are read from its graph, which the stages need anyway, rather than from a session:
@@ -92,15 +106,26 @@ export async function loadPackageAsync(dir: string, pool: SessionPool, options: 
   const sequenceLength =
     staticDim(text.inputIds, 1) ?? staticDim(unet.encoderHiddenStates, 1) ?? tokenizer.maxLength ?? CLIP_LENGTH;
   const width = staticDim(text.output, 2) ?? staticDim(unet.encoderHiddenStates, 2);
-  if (width === undefined) fail('MODEL_INVALID', 'neither the text encoder nor the UNet declares the embedding width (last_hidden_state / encoder_hidden_states dim 2)');
+  if (width === undefined)
+    fail(
+      'MODEL_INVALID',
+      'neither the text encoder nor the UNet declares the embedding width (last_hidden_state / encoder_hidden_states dim 2)',
+    );
   // The working size: the UNet's static sample dims, else the VAE encoder's static input, else the option.
   const encoderSession = await openVaeEncoderAsync(dir, modelId, pool);
   const encoder = vaeEncoderVariant(encoderSession);
   const working = options.workingSize ?? DEFAULT_WORKING_SIZE;
   const latentH = staticDim(unet.sample, 2) ?? (staticDim(encoder.input, 2) ?? working) / VAE_DOWNSAMPLE;
   const latentW = staticDim(unet.sample, 3) ?? (staticDim(encoder.input, 3) ?? working) / VAE_DOWNSAMPLE;
-  if (!Number.isInteger(latentH) || !Number.isInteger(latentW)) fail('MODEL_INVALID', `the working size ${latentH * VAE_DOWNSAMPLE}×${latentW * VAE_DOWNSAMPLE} is not a multiple of ${VAE_DOWNSAMPLE}`);
-  const decoderSession = await pool.getAsync(`${modelId}/vae_decoder`, () => ({ kind: 'file', path: path(dir, 'vaeDecoder') }));
+  if (!Number.isInteger(latentH) || !Number.isInteger(latentW))
+    fail(
+      'MODEL_INVALID',
+      `the working size ${latentH * VAE_DOWNSAMPLE}×${latentW * VAE_DOWNSAMPLE} is not a multiple of ${VAE_DOWNSAMPLE}`,
+    );
+  const decoderSession = await pool.getAsync(`${modelId}/vae_decoder`, () => ({
+    kind: 'file',
+    path: path(dir, 'vaeDecoder'),
+  }));
   const decoder = vaeDecoderVariant(decoderSession);
   const channels = latentChannels(unet, decoder);
   const inputShapes = {
@@ -134,7 +159,9 @@ const once = <T>(make: () => T): (() => T) => {
 
 /** The UNet normalised for `batch`, or null when its export cannot run that batch (a fixed batch of 1). */
 function atBatch(source: Model, shapes: Readonly<Record<string, readonly number[]>>, batch: number): Model | null {
-  const batched = Object.fromEntries(Object.entries(shapes).map(([k, d]) => [k, d.length === 0 ? d : [batch, ...d.slice(1)]]));
+  const batched = Object.fromEntries(
+    Object.entries(shapes).map(([k, d]) => [k, d.length === 0 ? d : [batch, ...d.slice(1)]]),
+  );
   // Normalising is the test: a fixed-batch export fails shape inference or keeps batch 1, and sampling then runs the
   // pair as two batch-1 runs, as before.
   try {
@@ -161,7 +188,10 @@ function latentChannels(unet: UNetVariant, decoder: VaeDecoderVariant): number {
   const channels = known[0]?.[1] ?? LATENT_CHANNELS;
   const other = known.find(([, c]) => c !== channels);
   if (other)
-    fail('MODEL_INVALID', `${known[0]![0]} has ${channels} channels but ${other[0]} has ${other[1]}: not a text-to-image package (an inpainting UNet takes 9 channels and returns 4); export the text-to-image pipeline`);
+    fail(
+      'MODEL_INVALID',
+      `${known[0]![0]} has ${channels} channels but ${other[0]} has ${other[1]}: not a text-to-image package (an inpainting UNet takes 9 channels and returns 4); export the text-to-image pipeline`,
+    );
   return channels;
 }
 
@@ -174,5 +204,9 @@ async function openVaeEncoderAsync(dir: string, modelId: string, pool: SessionPo
   if (!hasRandomOps(graph)) return plain;
   await pool.releaseAsync(key);
   const mean = withPosteriorMean(graph);
-  return pool.getAsync(`${key}#mean`, () => ({ kind: 'bytes', bytes: serializeModel(mean), baseDir: join(dir, 'vae_encoder') }));
+  return pool.getAsync(`${key}#mean`, () => ({
+    kind: 'bytes',
+    bytes: serializeModel(mean),
+    baseDir: join(dir, 'vae_encoder'),
+  }));
 }

@@ -11,10 +11,11 @@ import type { RecommendedSample, RecommendedTrain } from './package-settings.ts'
 import { PACKAGE_SETTINGS_FILE, readPackageSampleSettingsAsync, readPackageSettingsAsync } from './package-settings.ts';
 import { PRESETS, validateSampleSettings } from './settings.ts';
 
-
 /** What a daemon request trains and samples with, given the model's recommendations (the daemon's path, edit-run.ts). */
-const trainOf = (request: EditRequest, train: RecommendedTrain, sample: RecommendedSample = {}) => resolveEditSettings(request.preset, { train, sample }, requestSettings(request)).train;
-const sampleOf = (request: EditRequest, sample: RecommendedSample) => resolveEditSettings(request.preset, { train: {}, sample } satisfies Recommended, requestSettings(request)).sample;
+const trainOf = (request: EditRequest, train: RecommendedTrain, sample: RecommendedSample = {}) =>
+  resolveEditSettings(request.preset, { train, sample }, requestSettings(request)).train;
+const sampleOf = (request: EditRequest, sample: RecommendedSample) =>
+  resolveEditSettings(request.preset, { train: {}, sample } satisfies Recommended, requestSettings(request)).sample;
 
 let dir: string;
 beforeEach(async () => {
@@ -22,8 +23,15 @@ beforeEach(async () => {
 });
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-const write = (value: unknown) => writeFile(join(dir, PACKAGE_SETTINGS_FILE), typeof value === 'string' ? value : JSON.stringify(value));
-const recommended = { adapterRank: 32, adapterAlpha: 32, adapterTargets: ['to_q', 'conv'], tuneLr: 5e-4, tuneLrSchedule: 'cosine' } as const;
+const write = (value: unknown) =>
+  writeFile(join(dir, PACKAGE_SETTINGS_FILE), typeof value === 'string' ? value : JSON.stringify(value));
+const recommended = {
+  adapterRank: 32,
+  adapterAlpha: 32,
+  adapterTargets: ['to_q', 'conv'],
+  tuneLr: 5e-4,
+  tuneLrSchedule: 'cosine',
+} as const;
 
 describe('imagic_settings.json', () => {
   it('is optional, and read back as given', async () => {
@@ -42,13 +50,29 @@ describe('imagic_settings.json', () => {
     await write({
       train: { embedLr: 1e-2, tuneLr: 1e-3 },
       sample: { guidanceScale: 3, eta: 1.2 },
-      presets: { quick: { train: { embedSteps: 40, embedLr: 0.1, embedLrSchedule: 'cosine', tuneSteps: 300 }, sample: { steps: 20, sampler: 'dpmpp2m' } } },
+      presets: {
+        quick: {
+          train: { embedSteps: 40, embedLr: 0.1, embedLrSchedule: 'cosine', tuneSteps: 300 },
+          sample: { steps: 20, sampler: 'dpmpp2m' },
+        },
+      },
       reason: 'measured',
     });
-    expect(await readPackageSettingsAsync(dir, 'quick')).toEqual({ embedSteps: 40, embedLr: 0.1, embedLrSchedule: 'cosine', tuneSteps: 300, tuneLr: 1e-3 });
+    expect(await readPackageSettingsAsync(dir, 'quick')).toEqual({
+      embedSteps: 40,
+      embedLr: 0.1,
+      embedLrSchedule: 'cosine',
+      tuneSteps: 300,
+      tuneLr: 1e-3,
+    });
     expect(await readPackageSettingsAsync(dir, 'community')).toEqual({ embedLr: 1e-2, tuneLr: 1e-3 });
     expect(await readPackageSettingsAsync(dir)).toEqual({ embedLr: 1e-2, tuneLr: 1e-3 });
-    expect(await readPackageSampleSettingsAsync(dir, 'quick')).toEqual({ guidanceScale: 3, eta: 1.2, steps: 20, sampler: 'dpmpp2m' });
+    expect(await readPackageSampleSettingsAsync(dir, 'quick')).toEqual({
+      guidanceScale: 3,
+      eta: 1.2,
+      steps: 20,
+      sampler: 'dpmpp2m',
+    });
     expect(await readPackageSampleSettingsAsync(dir, 'paper')).toEqual({ guidanceScale: 3, eta: 1.2 });
   });
 
@@ -56,8 +80,14 @@ describe('imagic_settings.json', () => {
     const { embedSteps: _e, tuneSteps: _t, ...fineTune } = exampleEditRequest.fineTune;
     const request = EditRequest.parse({ ...exampleEditRequest, fineTune });
     expect(trainOf(request, { embedSteps: 40, tuneSteps: 300 })).toMatchObject({ embedSteps: 40, tuneSteps: 300 });
-    expect(trainOf(request, {})).toMatchObject({ embedSteps: PRESETS[request.preset].train.embedSteps, tuneSteps: PRESETS[request.preset].train.tuneSteps });
-    expect(trainOf(EditRequest.parse(exampleEditRequest), { embedSteps: 40, tuneSteps: 300 })).toMatchObject({ embedSteps: exampleEditRequest.fineTune.embedSteps, tuneSteps: exampleEditRequest.fineTune.tuneSteps });
+    expect(trainOf(request, {})).toMatchObject({
+      embedSteps: PRESETS[request.preset].train.embedSteps,
+      tuneSteps: PRESETS[request.preset].train.tuneSteps,
+    });
+    expect(trainOf(EditRequest.parse(exampleEditRequest), { embedSteps: 40, tuneSteps: 300 })).toMatchObject({
+      embedSteps: exampleEditRequest.fineTune.embedSteps,
+      tuneSteps: exampleEditRequest.fineTune.tuneSteps,
+    });
   });
 
   it.each([
@@ -71,14 +101,26 @@ describe('imagic_settings.json', () => {
     ['an η out of range', { train: {}, sample: { eta: 5 }, reason: '' }],
   ])('is refused with MODEL_INVALID when it has %s', async (_, value) => {
     await write(value);
-    await expect(readPackageSettingsAsync(dir)).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringContaining(PACKAGE_SETTINGS_FILE) });
+    await expect(readPackageSettingsAsync(dir)).rejects.toMatchObject({
+      code: 'MODEL_INVALID',
+      message: expect.stringContaining(PACKAGE_SETTINGS_FILE),
+    });
   });
 
   it("fills in the adapters a request leaves to the companion (rank 0), and never overrides a request's own", () => {
-    const auto = EditRequest.parse({ ...exampleEditRequest, fineTune: { ...exampleEditRequest.fineTune, adapterRank: 0, adapterTargets: [] } });
-    const own = EditRequest.parse({ ...exampleEditRequest, fineTune: { ...exampleEditRequest.fineTune, adapterRank: 4, adapterTargets: ['to_k'], tuneLr: 1e-3 } });
+    const auto = EditRequest.parse({
+      ...exampleEditRequest,
+      fineTune: { ...exampleEditRequest.fineTune, adapterRank: 0, adapterTargets: [] },
+    });
+    const own = EditRequest.parse({
+      ...exampleEditRequest,
+      fineTune: { ...exampleEditRequest.fineTune, adapterRank: 4, adapterTargets: ['to_k'], tuneLr: 1e-3 },
+    });
     expect(trainOf(auto, recommended)).toMatchObject({ ...recommended, tuneSteps: auto.fineTune.tuneSteps });
-    expect(trainOf(auto, {})).toMatchObject({ adapterRank: PRESETS[auto.preset].train.adapterRank, tuneLr: PRESETS[auto.preset].train.tuneLr });
+    expect(trainOf(auto, {})).toMatchObject({
+      adapterRank: PRESETS[auto.preset].train.adapterRank,
+      tuneLr: PRESETS[auto.preset].train.tuneLr,
+    });
     expect(trainOf(own, recommended)).toMatchObject({ adapterRank: 4, adapterTargets: ['to_k'], tuneLr: 1e-3 });
   });
 
@@ -88,7 +130,10 @@ describe('imagic_settings.json', () => {
     expect(request.fineTune.embedLr).toBeUndefined();
     expect(trainOf(request, { embedLr: 1e-2 }).embedLr).toBe(1e-2);
     expect(trainOf(request, {}).embedLr).toBe(PRESETS[request.preset].train.embedLr);
-    expect(trainOf(EditRequest.parse({ ...exampleEditRequest, fineTune: { ...fineTune, embedLr: 3e-3 } }), { embedLr: 1e-2 }).embedLr).toBe(3e-3);
+    expect(
+      trainOf(EditRequest.parse({ ...exampleEditRequest, fineTune: { ...fineTune, embedLr: 3e-3 } }), { embedLr: 1e-2 })
+        .embedLr,
+    ).toBe(3e-3);
   });
 
   it("gives a request without a guidance scale the model's recommended one, else the preset's; a request's own wins", () => {
@@ -97,7 +142,11 @@ describe('imagic_settings.json', () => {
     expect(request.sampling.guidanceScale).toBeUndefined();
     expect(sampleOf(request, { guidanceScale: 3 }).guidanceScale).toBe(3);
     expect(sampleOf(request, {}).guidanceScale).toBe(PRESETS[request.preset].sample.guidanceScale);
-    expect(sampleOf(EditRequest.parse({ ...exampleEditRequest, sampling: { ...request.sampling, guidanceScale: 5 } }), { guidanceScale: 3 }).guidanceScale).toBe(5);
+    expect(
+      sampleOf(EditRequest.parse({ ...exampleEditRequest, sampling: { ...request.sampling, guidanceScale: 5 } }), {
+        guidanceScale: 3,
+      }).guidanceScale,
+    ).toBe(5);
   });
 
   it("gives a request without late-step fading the model's recommended one, else none; a request's own wins, and validates it", () => {
@@ -107,18 +156,42 @@ describe('imagic_settings.json', () => {
     expect(sampleOf(request, { lateAdapters: recommended }).lateAdapters).toEqual(recommended);
     expect(sampleOf(request, {}).lateAdapters).toBeUndefined();
     const own = { from: 0.2, scale: 1 };
-    expect(sampleOf(EditRequest.parse({ ...exampleEditRequest, sampling: { ...request.sampling, lateAdapters: own } }), { lateAdapters: recommended }).lateAdapters).toEqual(own);
-    expect(EditRequest.safeParse({ ...exampleEditRequest, sampling: { ...request.sampling, lateAdapters: { from: 0.5, scale: 2 } } }).success).toBe(false);
-    expect(() => validateSampleSettings({ etas: [1], seeds: [1], steps: 10, guidanceScale: 3, sampler: 'ddim', lateAdapters: { from: -0.1, scale: 0.3 } })).toThrow(/lateAdapters.from/);
+    expect(
+      sampleOf(EditRequest.parse({ ...exampleEditRequest, sampling: { ...request.sampling, lateAdapters: own } }), {
+        lateAdapters: recommended,
+      }).lateAdapters,
+    ).toEqual(own);
+    expect(
+      EditRequest.safeParse({
+        ...exampleEditRequest,
+        sampling: { ...request.sampling, lateAdapters: { from: 0.5, scale: 2 } },
+      }).success,
+    ).toBe(false);
+    expect(() =>
+      validateSampleSettings({
+        etas: [1],
+        seeds: [1],
+        steps: 10,
+        guidanceScale: 3,
+        sampler: 'ddim',
+        lateAdapters: { from: -0.1, scale: 0.3 },
+      }),
+    ).toThrow(/lateAdapters.from/);
   });
 
   it('gives the same edit the same settings through the CLI and through the daemon', () => {
     // The CLI's flags for what the example request states, through the same resolver.
     const request = EditRequest.parse(exampleEditRequest);
-    const recommended: Recommended = { train: { embedLr: 1e-2, tuneLr: 2e-3, tuneLrSchedule: 'cosine' }, sample: { guidanceScale: 3, eta: 1.2, lateAdapters: { from: 0.5, scale: 0.2 } } };
+    const recommended: Recommended = {
+      train: { embedLr: 1e-2, tuneLr: 2e-3, tuneLrSchedule: 'cosine' },
+      sample: { guidanceScale: 3, eta: 1.2, lateAdapters: { from: 0.5, scale: 0.2 } },
+    };
     const { embedSteps, tuneSteps, embedLr } = request.fineTune;
     const { etas, seeds, steps, sampler, guidanceScale } = request.sampling;
-    const cli = resolveEditSettings(request.preset, recommended, { train: { embedSteps, tuneSteps, embedLr }, sample: { etas, seeds, steps, sampler, guidanceScale } });
+    const cli = resolveEditSettings(request.preset, recommended, {
+      train: { embedSteps, tuneSteps, embedLr },
+      sample: { etas, seeds, steps, sampler, guidanceScale },
+    });
     expect(resolveEditSettings(request.preset, recommended, requestSettings(request))).toEqual(cli);
     expect(cli.train).toMatchObject({ tuneLr: 2e-3, tuneLrSchedule: 'cosine', seed: 0 });
     expect(cli.sample).toMatchObject({ guidanceScale, lateAdapters: { from: 0.5, scale: 0.2 }, etas });

@@ -43,8 +43,12 @@ const SampleRecommendation = z
  * reach a preset's quality depends on the model (a preset is a trade of time for quality; the model says where).
  */
 const PresetRecommendation = z.strictObject({
-  train: TrainRecommendation.extend({ embedSteps: z.int().min(0).max(5000), tuneSteps: z.int().min(0).max(5000) }).partial().optional(),
-  sample: SampleRecommendation.extend({ steps: z.int().min(1).max(200), sampler: Sampler }).partial().optional(),
+  train: TrainRecommendation.extend({ embedSteps: z.int().min(0).max(5000), tuneSteps: z.int().min(0).max(5000) })
+    .partial()
+    .optional(),
+  sample: SampleRecommendation.extend({ steps: z.int().min(1).max(200), sampler: Sampler })
+    .partial()
+    .optional(),
 });
 
 export const PackageSettings = z.strictObject({
@@ -55,7 +59,12 @@ export const PackageSettings = z.strictObject({
    * What to type: a model trained on a small grammar (the demo model) lists its words, so that the CLI and the panel
    * can say which words of a prompt it does not know, and prompts it understands for the panel's placeholder.
    */
-  prompts: z.strictObject({ vocabulary: z.array(z.string().min(1).max(40)).min(1).max(10_000).optional(), examples: z.array(z.string().min(1).max(200)).min(1).max(20) }).optional(),
+  prompts: z
+    .strictObject({
+      vocabulary: z.array(z.string().min(1).max(40)).min(1).max(10_000).optional(),
+      examples: z.array(z.string().min(1).max(200)).min(1).max(20),
+    })
+    .optional(),
   /** How the model's UNet work is counted (cost.ts): its measured forward+backward time over its forward, minus 1. */
   cost: z.strictObject({ backwardRatio: z.number().min(0).max(20) }).optional(),
   /** Why these values: the measurement they came from. */
@@ -63,10 +72,26 @@ export const PackageSettings = z.strictObject({
 });
 export type PackageSettings = z.infer<typeof PackageSettings>;
 
-export type RecommendedTrain = Partial<Pick<TrainSettings, 'embedSteps' | 'embedLr' | 'embedLrSchedule' | 'tuneSteps' | 'tuneLr' | 'tuneLrSchedule' | 'adapterRank' | 'adapterAlpha' | 'adapterTargets'>>;
-export type RecommendedSample = Partial<Pick<SampleSettings, 'steps' | 'sampler' | 'guidanceScale' | 'lateAdapters'> & { eta: number }>;
+export type RecommendedTrain = Partial<
+  Pick<
+    TrainSettings,
+    | 'embedSteps'
+    | 'embedLr'
+    | 'embedLrSchedule'
+    | 'tuneSteps'
+    | 'tuneLr'
+    | 'tuneLrSchedule'
+    | 'adapterRank'
+    | 'adapterAlpha'
+    | 'adapterTargets'
+  >
+>;
+export type RecommendedSample = Partial<
+  Pick<SampleSettings, 'steps' | 'sampler' | 'guidanceScale' | 'lateAdapters'> & { eta: number }
+>;
 
-const present = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+const present = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /**
  * The package's recommended training settings, for `preset` when given (its general recommendation, then what it
@@ -122,18 +147,27 @@ async function readRecommendationsAsync(dir: string): Promise<Recommendations> {
     return fail('MODEL_INVALID', `${file} is not valid JSON; fix or delete it (the presets' settings then apply)`, err);
   }
   const parsed = PackageSettings.safeParse(raw);
-  if (!parsed.success) return fail('MODEL_INVALID', `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}; fix or delete it`);
+  if (!parsed.success)
+    return fail(
+      'MODEL_INVALID',
+      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}; fix or delete it`,
+    );
   // zod's partial() yields `undefined` for absent keys under exactOptionalPropertyTypes: keep only the present ones.
   const ratio = parsed.data.cost?.backwardRatio;
   const prompts = parsed.data.prompts;
   const presets = Object.fromEntries(
-    Object.entries(parsed.data.presets ?? {}).map(([name, p]) => [name, { train: present(p?.train ?? {}) as RecommendedTrain, sample: present(p?.sample ?? {}) as RecommendedSample }]),
+    Object.entries(parsed.data.presets ?? {}).map(([name, p]) => [
+      name,
+      { train: present(p?.train ?? {}) as RecommendedTrain, sample: present(p?.sample ?? {}) as RecommendedSample },
+    ]),
   );
   return {
     train: present(parsed.data.train) as RecommendedTrain,
     sample: present(parsed.data.sample ?? {}) as RecommendedSample,
     presets,
     ...(ratio !== undefined ? { backwardRatio: ratio } : {}),
-    ...(prompts !== undefined ? { prompts: { examples: prompts.examples, ...(prompts.vocabulary ? { vocabulary: prompts.vocabulary } : {}) } } : {}),
+    ...(prompts !== undefined
+      ? { prompts: { examples: prompts.examples, ...(prompts.vocabulary ? { vocabulary: prompts.vocabulary } : {}) } }
+      : {}),
   };
 }

@@ -21,9 +21,25 @@ const ZERO_RULES: Readonly<Record<string, (node: Node) => Node[]>> = {
 function zerosLike(node: Node): Node[] {
   const to = node.attrs['dtype'];
   const out = node.outputs[0]!;
-  const sub: Node = { ...node, opType: 'Sub', inputs: [node.inputs[0]!, node.inputs[0]!], attrs: {}, outputs: [to ? `${out}::zeros` : out] };
+  const sub: Node = {
+    ...node,
+    opType: 'Sub',
+    inputs: [node.inputs[0]!, node.inputs[0]!],
+    attrs: {},
+    outputs: [to ? `${out}::zeros` : out],
+  };
   if (!to || to.type !== 'int') return [sub];
-  return [sub, { name: `${node.name}::cast`, opType: 'Cast', domain: '', inputs: [`${out}::zeros`], outputs: [out], attrs: { to: intAttr(to.value) } }];
+  return [
+    sub,
+    {
+      name: `${node.name}::cast`,
+      opType: 'Cast',
+      domain: '',
+      inputs: [`${out}::zeros`],
+      outputs: [out],
+      attrs: { to: intAttr(to.value) },
+    },
+  ];
 }
 
 function zerosOfShape(node: Node): Node[] {
@@ -31,14 +47,29 @@ function zerosOfShape(node: Node): Node[] {
   const dtypeCode = node.attrs['dtype']?.type === 'int' ? node.attrs['dtype'].value : dtypes.float32.onnx;
   const dtype = (Object.entries(dtypes).find(([, row]) => row.onnx === dtypeCode)?.[0] ?? 'float32') as DType;
   const dims = shape?.type === 'ints' ? shape.value : [];
-  return [{ ...node, opType: 'Constant', inputs: [], attrs: { value: { type: 'tensor', value: fromNumbers(dtype, dims, new Array<number>(dims.reduce((a, b) => a * b, 1)).fill(0)) } } }];
+  return [
+    {
+      ...node,
+      opType: 'Constant',
+      inputs: [],
+      attrs: {
+        value: {
+          type: 'tensor',
+          value: fromNumbers(dtype, dims, new Array<number>(dims.reduce((a, b) => a * b, 1)).fill(0)),
+        },
+      },
+    },
+  ];
 }
 
-export const hasRandomOps = (model: Model): boolean => model.graph.nodes.some((n) => Object.hasOwn(ZERO_RULES, n.opType) && (n.domain === '' || n.domain === 'ai.onnx'));
+export const hasRandomOps = (model: Model): boolean =>
+  model.graph.nodes.some((n) => Object.hasOwn(ZERO_RULES, n.opType) && (n.domain === '' || n.domain === 'ai.onnx'));
 
 /** A copy of `model` whose random ops produce zeros. */
 export function withPosteriorMean(model: Model): Model {
   const copy = cloneModel(model);
-  copy.graph.nodes = copy.graph.nodes.flatMap((n) => (Object.hasOwn(ZERO_RULES, n.opType) ? ZERO_RULES[n.opType]!(n) : [n]));
+  copy.graph.nodes = copy.graph.nodes.flatMap((n) =>
+    Object.hasOwn(ZERO_RULES, n.opType) ? ZERO_RULES[n.opType]!(n) : [n],
+  );
   return copy;
 }

@@ -4,7 +4,14 @@ import { ProgressEstimator } from './progress-estimate.ts';
 describe('ProgressEstimator', () => {
   it('says nothing until a stage has three steps after its first, then extrapolates from their mean', () => {
     let now = 0;
-    const estimator = new ProgressEstimator([{ stage: 'embed', total: 10 }, { stage: 'finetune', total: 10 }, { stage: 'sample', total: 30 }], () => now);
+    const estimator = new ProgressEstimator(
+      [
+        { stage: 'embed', total: 10 },
+        { stage: 'finetune', total: 10 },
+        { stage: 'sample', total: 30 },
+      ],
+      () => now,
+    );
     expect(estimator.observe('embed', 1, 10)).toBeUndefined();
     // A first interval of 40 s (a warm-up), then two more: no estimate from fewer than three intervals.
     now = 40_000;
@@ -18,7 +25,13 @@ describe('ProgressEstimator', () => {
 
   it("uses a stage's own step time once it has one", () => {
     let now = 0;
-    const estimator = new ProgressEstimator([{ stage: 'embed', total: 4 }, { stage: 'sample', total: 8 }], () => now);
+    const estimator = new ProgressEstimator(
+      [
+        { stage: 'embed', total: 4 },
+        { stage: 'sample', total: 8 },
+      ],
+      () => now,
+    );
     for (let step = 1; step <= 4; step++, now += 1000) estimator.observe('embed', step, 4);
     // Sampling steps of 0.5 s, not the 2/3 s the embed rate predicts, once four of them are seen.
     for (let step = 1; step <= 3; step++, now += 500) estimator.observe('sample', step, 8);
@@ -28,7 +41,15 @@ describe('ProgressEstimator', () => {
   it("estimates stages not reached yet from this machine's earlier step times, scaled by how fast it runs now", () => {
     let now = 0;
     // Earlier: embed 1 s, finetune 2 s, sample 0.25 s a step. Now the machine runs at half speed: embed 2 s a step.
-    const estimator = new ProgressEstimator([{ stage: 'embed', total: 10 }, { stage: 'finetune', total: 10 }, { stage: 'sample', total: 20 }], () => now, { embed: 1, finetune: 2, sample: 0.25 });
+    const estimator = new ProgressEstimator(
+      [
+        { stage: 'embed', total: 10 },
+        { stage: 'finetune', total: 10 },
+        { stage: 'sample', total: 20 },
+      ],
+      () => now,
+      { embed: 1, finetune: 2, sample: 0.25 },
+    );
     for (let step = 1; step <= 4; step++, now += 2000) estimator.observe('embed', step, 10);
     now -= 2000;
     // 6 embed steps at 2 s, 10 finetune at 2 × 2 s, 20 sample at 2 × 0.25 s.

@@ -21,7 +21,8 @@ const MIN_INTERVALS = 3;
 
 type StageTiming = { firstStep: number; firstAt: number; secondsPerStep?: number };
 
-const isEstimated = (stage: string): stage is EstimatedStage => stage === 'encode' || stage === 'embed' || stage === 'finetune' || stage === 'sample';
+const isEstimated = (stage: string): stage is EstimatedStage =>
+  stage === 'encode' || stage === 'embed' || stage === 'finetune' || stage === 'sample';
 
 export class ProgressEstimator {
   private readonly timings = new Map<EstimatedStage, StageTiming>();
@@ -56,22 +57,36 @@ export class ProgressEstimator {
     const index = this.plan.findIndex((p) => p.stage === stage);
     for (const later of index < 0 ? [] : this.plan.slice(index + 1)) {
       const known = this.timings.get(later.stage)?.secondsPerStep;
-      const fromPrior = speed !== undefined && this.priors[later.stage] !== undefined ? this.priors[later.stage]! * speed : undefined;
-      seconds += later.total * (known ?? fromPrior ?? (current * this.relativeCost[later.stage]) / this.relativeCost[stage]);
+      const fromPrior =
+        speed !== undefined && this.priors[later.stage] !== undefined ? this.priors[later.stage]! * speed : undefined;
+      seconds +=
+        later.total * (known ?? fromPrior ?? (current * this.relativeCost[later.stage]) / this.relativeCost[stage]);
     }
     return Math.round(seconds * 10) / 10;
   }
 
   /** The step times measured in this job, for the next job's estimate. */
   rates(): StageRates {
-    return Object.fromEntries([...this.timings].flatMap(([stage, t]) => (t.secondsPerStep === undefined ? [] : [[stage, t.secondsPerStep]])));
+    return Object.fromEntries(
+      [...this.timings].flatMap(([stage, t]) => (t.secondsPerStep === undefined ? [] : [[stage, t.secondsPerStep]])),
+    );
   }
 }
 
 /** The stages of a job: a new edit's (`train` given) or a re-render's, with their step counts. */
-export function jobPlan(train: Pick<TrainSettings, 'embedSteps' | 'tuneSteps'> | null, sample: Pick<SampleSettings, 'etas' | 'seeds' | 'steps'>): StagePlan {
+export function jobPlan(
+  train: Pick<TrainSettings, 'embedSteps' | 'tuneSteps'> | null,
+  sample: Pick<SampleSettings, 'etas' | 'seeds' | 'steps'>,
+): StagePlan {
   const sampling = { stage: 'sample' as const, total: sample.etas.length * sample.seeds.length * sample.steps };
-  return train === null ? [sampling] : [{ stage: 'encode', total: 1 }, { stage: 'embed', total: train.embedSteps }, { stage: 'finetune', total: train.tuneSteps }, sampling];
+  return train === null
+    ? [sampling]
+    : [
+        { stage: 'encode', total: 1 },
+        { stage: 'embed', total: train.embedSteps },
+        { stage: 'finetune', total: train.tuneSteps },
+        sampling,
+      ];
 }
 
 /** `hooks` whose progress events carry the estimate of the whole job's time left. */
@@ -79,7 +94,9 @@ export function withEstimate(hooks: RunHooks, estimator: ProgressEstimator): Run
   return {
     ...hooks,
     onProgress: (event: ProgressEvent) => {
-      const secondsLeft = isEstimated(event.stage) ? estimator.observe(event.stage, event.step, event.total) : undefined;
+      const secondsLeft = isEstimated(event.stage)
+        ? estimator.observe(event.stage, event.step, event.total)
+        : undefined;
       hooks.onProgress?.(secondsLeft === undefined ? event : { ...event, secondsLeft });
     },
   };
@@ -90,13 +107,24 @@ export function withEstimate(hooks: RunHooks, estimator: ProgressEstimator): Run
  * machine (step-times.ts); `recordAsync` adds this job's to them.
  */
 export async function estimateAsync(
-  engine: { readonly pkg: { readonly modelId: string; readonly dir: string }; readonly provider: { readonly provider: string } },
+  engine: {
+    readonly pkg: { readonly modelId: string; readonly dir: string };
+    readonly provider: { readonly provider: string };
+  },
   dataDir: string,
   plan: StagePlan,
   hooks: RunHooks,
 ): Promise<{ hooks: RunHooks; recordAsync: () => Promise<void> }> {
   const times = new StepTimes(dataDir);
   const key = stepTimesKey(engine.pkg.modelId, engine.provider.provider);
-  const estimator = new ProgressEstimator(plan, undefined, await times.readAsync(key), await readPackageBackwardRatioAsync(engine.pkg.dir));
-  return { hooks: withEstimate(hooks, estimator), recordAsync: () => times.recordAsync(key, estimator.rates()).catch(() => undefined) };
+  const estimator = new ProgressEstimator(
+    plan,
+    undefined,
+    await times.readAsync(key),
+    await readPackageBackwardRatioAsync(engine.pkg.dir),
+  );
+  return {
+    hooks: withEstimate(hooks, estimator),
+    recordAsync: () => times.recordAsync(key, estimator.rates()).catch(() => undefined),
+  };
 }

@@ -37,7 +37,12 @@ export class SessionPool {
    * The session for `key`, opening it from `source` the first time (`source` is called again for each provider
    * retry). With a group, at most `keep` sessions of that group stay open: opening another releases the oldest.
    */
-  async getAsync(key: string, source: () => SessionSource, limit?: { readonly group: string; readonly keep: number }, as: OpenAs = {}): Promise<RemoteSession> {
+  async getAsync(
+    key: string,
+    source: () => SessionSource,
+    limit?: { readonly group: string; readonly keep: number },
+    as: OpenAs = {},
+  ): Promise<RemoteSession> {
     const existing = this.sessions.get(key);
     if (existing) return existing;
     if (limit) {
@@ -73,7 +78,10 @@ export class SessionPool {
     const { session, report } = await openWithProviderAsync(this.host, source, setting, options);
     if (!this.chosen) this.chosen = report;
     else if (report.provider !== this.chosen.provider) {
-      this.chosen = { ...this.chosen, reason: `${this.chosen.reason}; ${key} runs on ${report.provider} (${report.reason})` };
+      this.chosen = {
+        ...this.chosen,
+        reason: `${this.chosen.reason}; ${key} runs on ${report.provider} (${report.reason})`,
+      };
     }
     return session;
   }

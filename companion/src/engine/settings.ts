@@ -59,7 +59,12 @@ export interface PresetRow {
  * 3e-3 keeps a 10× margin below the unstable rate over the presets' 1000+ steps. (LoRA rates are ~1000× the
  * paper's full fine-tuning rate of 5e-7: the update only moves the low-rank product.)
  */
-const ADAPTER_DEFAULTS = { adapterRank: 8, adapterAlpha: 8, tuneLr: 3e-3, adapterTargets: ['to_q', 'to_k', 'to_v', 'to_out', 'conv'] } as const;
+const ADAPTER_DEFAULTS = {
+  adapterRank: 8,
+  adapterAlpha: 8,
+  tuneLr: 3e-3,
+  adapterTargets: ['to_q', 'to_k', 'to_v', 'to_out', 'conv'],
+} as const;
 
 export const PRESETS: Readonly<Record<Preset, PresetRow>> = {
   /**
@@ -70,7 +75,15 @@ export const PRESETS: Readonly<Record<Preset, PresetRow>> = {
    * these rows carry the same trade over, with DPM++ 2M Karras for 20 good sampling steps; not measured on SD.
    */
   quick: {
-    train: { ...ADAPTER_DEFAULTS, embedSteps: 40, embedLr: 1e-2, embedLrSchedule: 'cosine', tuneSteps: 550, tuneLr: 6e-3, tuneLrSchedule: 'cosine' },
+    train: {
+      ...ADAPTER_DEFAULTS,
+      embedSteps: 40,
+      embedLr: 1e-2,
+      embedLrSchedule: 'cosine',
+      tuneSteps: 550,
+      tuneLr: 6e-3,
+      tuneLrSchedule: 'cosine',
+    },
     sample: { steps: 20, guidanceScale: 7.5, sampler: 'dpmpp2m-karras' },
   },
   /** Previews and CI: a handful of steps per stage; the result is only roughly the edit. */
@@ -100,22 +113,34 @@ const positiveInt = (v: number) => Number.isSafeInteger(v) && v > 0;
 /** Range checks with coded errors naming the field (INVALID_SPEC). */
 export function validateTrainSettings(s: TrainSettings): TrainSettings {
   const bad = (field: string, why: string) => fail('INVALID_SPEC', `${field}: ${why}`);
-  if (!Number.isSafeInteger(s.embedSteps) || s.embedSteps < 0) bad('embedSteps', `must be an integer ≥ 0, got ${s.embedSteps}`);
-  if (!Number.isSafeInteger(s.tuneSteps) || s.tuneSteps < 0) bad('tuneSteps', `must be an integer ≥ 0, got ${s.tuneSteps}`);
-  for (const [k, v] of [['embedLr', s.embedLr], ['tuneLr', s.tuneLr], ['adapterAlpha', s.adapterAlpha]] as const) if (!(v > 0 && Number.isFinite(v))) bad(k, `must be > 0, got ${v}`);
-  if (!positiveInt(s.adapterRank)) bad('adapterRank', `must be a positive integer (whole-UNet fine-tuning is not supported), got ${s.adapterRank}`);
-  if (s.adapterTargets.length === 0 || !s.adapterTargets.every(isAdapterTarget)) bad('adapterTargets', `must name at least one of to_q, to_k, to_v, to_out, ff, conv`);
+  if (!Number.isSafeInteger(s.embedSteps) || s.embedSteps < 0)
+    bad('embedSteps', `must be an integer ≥ 0, got ${s.embedSteps}`);
+  if (!Number.isSafeInteger(s.tuneSteps) || s.tuneSteps < 0)
+    bad('tuneSteps', `must be an integer ≥ 0, got ${s.tuneSteps}`);
+  for (const [k, v] of [
+    ['embedLr', s.embedLr],
+    ['tuneLr', s.tuneLr],
+    ['adapterAlpha', s.adapterAlpha],
+  ] as const)
+    if (!(v > 0 && Number.isFinite(v))) bad(k, `must be > 0, got ${v}`);
+  if (!positiveInt(s.adapterRank))
+    bad('adapterRank', `must be a positive integer (whole-UNet fine-tuning is not supported), got ${s.adapterRank}`);
+  if (s.adapterTargets.length === 0 || !s.adapterTargets.every(isAdapterTarget))
+    bad('adapterTargets', `must name at least one of to_q, to_k, to_v, to_out, ff, conv`);
   if (!Number.isSafeInteger(s.seed) || s.seed < 0) bad('seed', `must be an integer ≥ 0, got ${s.seed}`);
   return s;
 }
 
 export function validateSampleSettings(s: SampleSettings): SampleSettings {
   const bad = (field: string, why: string) => fail('INVALID_SPEC', `${field}: ${why}`);
-  if (s.etas.length === 0 || !s.etas.every((e) => Number.isFinite(e) && e >= -0.5 && e <= 2)) bad('eta', `each η must be a number in [-0.5, 2], got ${s.etas.join(',')}`);
-  if (s.seeds.length === 0 || !s.seeds.every((v) => Number.isSafeInteger(v) && v >= 0 && v <= 0xffffffff)) bad('seeds', `each seed must be an integer in [0, 2^32), got ${s.seeds.join(',')}`);
+  if (s.etas.length === 0 || !s.etas.every((e) => Number.isFinite(e) && e >= -0.5 && e <= 2))
+    bad('eta', `each η must be a number in [-0.5, 2], got ${s.etas.join(',')}`);
+  if (s.seeds.length === 0 || !s.seeds.every((v) => Number.isSafeInteger(v) && v >= 0 && v <= 0xffffffff))
+    bad('seeds', `each seed must be an integer in [0, 2^32), got ${s.seeds.join(',')}`);
   if (!positiveInt(s.steps) || s.steps > 1000) bad('steps', `must be an integer in 1..1000, got ${s.steps}`);
   if (!(s.guidanceScale >= 0 && s.guidanceScale <= 30)) bad('guidance', `must be in [0, 30], got ${s.guidanceScale}`);
-  if (!Object.hasOwn(schedulers, s.sampler)) bad('sampler', `must be one of ${Object.keys(schedulers).join(', ')}, got ${s.sampler}`);
+  if (!Object.hasOwn(schedulers, s.sampler))
+    bad('sampler', `must be one of ${Object.keys(schedulers).join(', ')}, got ${s.sampler}`);
   if (s.lateAdapters !== undefined) validateLateAdapters(s.lateAdapters);
   return s;
 }

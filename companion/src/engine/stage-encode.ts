@@ -10,12 +10,18 @@ import { floatFeed, intFeed, output } from './tensors.ts';
 export async function encodeImageAsync(pkg: ImagicPackage, pixels: Float32Array): Promise<Float32Array> {
   const { session, variant } = pkg.vaeEncoder;
   const dims = [1, 3, pkg.imageSize.height, pkg.imageSize.width];
-  const results = await session.runAsync({ [variant.input.name]: floatFeed(variant.input, pixels, dims) }, [variant.output.name]);
+  const results = await session.runAsync({ [variant.input.name]: floatFeed(variant.input, pixels, dims) }, [
+    variant.output.name,
+  ]);
   const latent = output(results, variant.output.name);
   const [, c, h, w] = pkg.latentDims;
   const channels = latent.length / (h * w);
   const expected = c * variant.rule.planesPerChannel;
-  if (channels !== expected) fail('MODEL_INVALID', `the VAE encoder's ${variant.output.name} has ${channels} channels; expected ${expected} for the UNet's ${c} latent channels`);
+  if (channels !== expected)
+    fail(
+      'MODEL_INVALID',
+      `the VAE encoder's ${variant.output.name} has ${channels} channels; expected ${expected} for the UNet's ${c} latent channels`,
+    );
   // mean‖logvar: the mean is the first C planes (NCHW, batch 1), for both output kinds.
   const z0 = latent.slice(0, numel(pkg.latentDims));
   for (let i = 0; i < z0.length; i++) z0[i] = z0[i]! * pkg.scalingFactor.value;
@@ -26,7 +32,10 @@ export async function encodeImageAsync(pkg: ImagicPackage, pixels: Float32Array)
 export async function encodeTextAsync(pkg: ImagicPackage, text: string): Promise<Float32Array> {
   const { session, variant } = pkg.textEncoder;
   const ids = pkg.tokenizer.encode(text, { length: pkg.sequenceLength });
-  const results = await session.runAsync({ [variant.inputIds.name]: intFeed(variant.inputIds, ids, [1, pkg.sequenceLength]) }, [variant.output.name]);
+  const results = await session.runAsync(
+    { [variant.inputIds.name]: intFeed(variant.inputIds, ids, [1, pkg.sequenceLength]) },
+    [variant.output.name],
+  );
   return output(results, variant.output.name);
 }
 
@@ -34,6 +43,10 @@ export async function encodeTextAsync(pkg: ImagicPackage, text: string): Promise
 export async function decodeLatentAsync(pkg: ImagicPackage, z: Float32Array): Promise<Float32Array> {
   const { session, variant } = pkg.vaeDecoder;
   const scaled = Float32Array.from(z, (v) => v / pkg.scalingFactor.value);
-  const results = await session.runAsync({ [variant.input.name]: floatFeed(variant.input, scaled, pkg.latentDims) }, [variant.output.name], { transfer: true });
+  const results = await session.runAsync(
+    { [variant.input.name]: floatFeed(variant.input, scaled, pkg.latentDims) },
+    [variant.output.name],
+    { transfer: true },
+  );
   return output(results, variant.output.name);
 }

@@ -16,7 +16,17 @@ import { adapterStrength, fades } from './late-adapters.ts';
 import { checkCancelled, type RunHooks } from './progress.ts';
 import type { SampleSettings } from './settings.ts';
 import { decodeLatentAsync } from './stage-encode.ts';
-import { guidanceTerms, LATENT_INPUT, needsPair, PREVIOUS_X0_INPUT, SAMPLING_CARRIED, STEP_INPUT, STEP_SCALARS, stepScalars, type Predictions } from './denoising-step.ts';
+import {
+  guidanceTerms,
+  LATENT_INPUT,
+  needsPair,
+  PREVIOUS_X0_INPUT,
+  SAMPLING_CARRIED,
+  STEP_INPUT,
+  STEP_SCALARS,
+  stepScalars,
+  type Predictions,
+} from './denoising-step.ts';
 import { floatFeed, timestepFeed, toFloat32 } from './tensors.ts';
 import { EMBEDDING_INPUT } from './unet-graphs.ts';
 import type { HostTensor } from '../runtime/host-tensor.ts';
@@ -57,7 +67,16 @@ export interface SamplingUNet {
  * (on the GPU for WebGPU) from z_T to z_0: they go up once, every step feeds the scalars of its update (the
  * scheduler's linearStep) and its timestep, and z_0 comes back once for the decoder.
  */
-export async function sampleOneAsync(pkg: ImagicPackage, net: SamplingUNet, e: Embeddings, eta: number, seed: number, s: SampleSettings, hooks: RunHooks, progress: { done: number; total: number }): Promise<SampledImage> {
+export async function sampleOneAsync(
+  pkg: ImagicPackage,
+  net: SamplingUNet,
+  e: Embeddings,
+  eta: number,
+  seed: number,
+  s: SampleSettings,
+  hooks: RunHooks,
+  progress: { done: number; total: number },
+): Promise<SampledImage> {
   const { session, predictions } = net;
   const scheduler = schedulers[s.sampler](pkg.scheduler);
   scheduler.setTimesteps(s.steps);
@@ -66,9 +85,16 @@ export async function sampleOneAsync(pkg: ImagicPackage, net: SamplingUNet, e: E
   const z0 = rng.normalArray(numel(latentDims), scheduler.initNoiseSigma);
   const cond = interpolateEmbedding(e, eta);
   const weights = guidanceTerms(s.guidanceScale);
-  if (predictions === 'single' && needsPair(s.guidanceScale)) fail('INTERNAL', `guidance ${s.guidanceScale} needs both predictions; the step makes one`);
+  if (predictions === 'single' && needsPair(s.guidanceScale))
+    fail('INTERNAL', `guidance ${s.guidanceScale} needs both predictions; the step makes one`);
   const late = fades(s.lateAdapters) ? s.lateAdapters : undefined;
-  const strengthInfo = late ? (session.input(ADAPTER_SCALE_INPUT) ?? fail('INTERNAL', `lateAdapters needs a UNet with its adapters in mode 'scaled' (no ${ADAPTER_SCALE_INPUT} input)`)) : undefined;
+  const strengthInfo = late
+    ? (session.input(ADAPTER_SCALE_INPUT) ??
+      fail(
+        'INTERNAL',
+        `lateAdapters needs a UNet with its adapters in mode 'scaled' (no ${ADAPTER_SCALE_INPUT} input)`,
+      ))
+    : undefined;
   const timestepInfo = session.input('timestep')!;
   const ehsDims = pkg.unet.inputShapes[EMBEDDING_INPUT]!;
   // A single prediction is the unconditional one at g = 0, the conditional one at g = 1.
@@ -86,17 +112,32 @@ export async function sampleOneAsync(pkg: ImagicPackage, net: SamplingUNet, e: E
   try {
     for (let i = 0; i < steps; i++) {
       checkCancelled(hooks.signal, `sampling step ${i + 1}`);
-      const update = scheduler.linearStep(i, i === 0) ?? fail('INTERNAL', `the ${s.sampler} sampler's step is not linear in this configuration`);
+      const update =
+        scheduler.linearStep(i, i === 0) ??
+        fail('INTERNAL', `the ${s.sampler} sampler's step is not linear in this configuration`);
       const feeds = {
         ...carried,
         [EMBEDDING_INPUT]: embeddings!,
         [STEP_INPUT]: { dtype: 'float32', dims: [STEP_SCALARS], data: stepScalars(update, weights) } as HostTensor,
         timestep: timestepFeed(timestepInfo, scheduler.timesteps[i]!, predictions === 'pair' ? 2 : 1),
-        ...(strengthInfo ? { [ADAPTER_SCALE_INPUT]: floatFeed(strengthInfo, Float32Array.of(adapterStrength(i, steps, eta, late)), [1]) } : {}),
+        ...(strengthInfo
+          ? {
+              [ADAPTER_SCALE_INPUT]: floatFeed(
+                strengthInfo,
+                Float32Array.of(adapterStrength(i, steps, eta, late)),
+                [1],
+              ),
+            }
+          : {}),
       };
       const result = await session.runKeepingAsync(feeds, [...SAMPLING_CARRIED.keys()]);
       await session.freeAsync(Object.values(carried));
-      carried = Object.fromEntries([...SAMPLING_CARRIED].map(([out, input]) => [input, result.kept[out] ?? fail('INTERNAL', `the sampling step kept no '${out}'`)]));
+      carried = Object.fromEntries(
+        [...SAMPLING_CARRIED].map(([out, input]) => [
+          input,
+          result.kept[out] ?? fail('INTERNAL', `the sampling step kept no '${out}'`),
+        ]),
+      );
       loop.hostBytesPerStep = result.hostBytes;
       loop.onDevice = Object.values(carried).every((k) => k.onDevice);
       progress.done++;
@@ -121,9 +162,16 @@ function concat(...parts: readonly Float32Array[]): Float32Array {
 }
 
 /** Every (η, seed) pair, seeds outer so that a seed's η sweep comes out together. */
-export async function sampleAllAsync(pkg: ImagicPackage, unet: SamplingUNet, e: Embeddings, s: SampleSettings, hooks: RunHooks = {}): Promise<SampledImage[]> {
+export async function sampleAllAsync(
+  pkg: ImagicPackage,
+  unet: SamplingUNet,
+  e: Embeddings,
+  s: SampleSettings,
+  hooks: RunHooks = {},
+): Promise<SampledImage[]> {
   const progress = { done: 0, total: s.etas.length * s.seeds.length * s.steps };
   const images: SampledImage[] = [];
-  for (const seed of s.seeds) for (const eta of s.etas) images.push(await sampleOneAsync(pkg, unet, e, eta, seed, s, hooks, progress));
+  for (const seed of s.seeds)
+    for (const eta of s.etas) images.push(await sampleOneAsync(pkg, unet, e, eta, seed, s, hooks, progress));
   return images;
 }

@@ -45,7 +45,9 @@ export class StepTimes {
     delete all[key];
     const kept = Object.entries(all).slice(-(MAX_KEYS - 1));
     await mkdir(this.dataDir, { recursive: true });
-    await writeFileAtomicAsync(this.file, JSON.stringify(Object.fromEntries([...kept, [key, blended]])), { durable: false });
+    await writeFileAtomicAsync(this.file, JSON.stringify(Object.fromEntries([...kept, [key, blended]])), {
+      durable: false,
+    });
   }
 
   private async readAllAsync(): Promise<Record<string, StageRates>> {

@@ -16,8 +16,11 @@ const floatEncoders: Readonly<Record<string, FloatEncoder>> = {
 
 /** `values` as the float tensor `info` declares (float32 or float16). */
 export function floatFeed(info: TensorInfo, values: Float32Array, dims: readonly number[]): HostTensor {
-  const encode = floatEncoders[info.dtype] ?? fail('MODEL_INVALID', `input '${info.name}' is ${info.dtype}; expected float32 or float16`);
-  if (values.length !== numel(dims)) fail('DIMS_MISMATCH', `input '${info.name}': ${values.length} values for dims [${dims.join(', ')}]`);
+  const encode =
+    floatEncoders[info.dtype] ??
+    fail('MODEL_INVALID', `input '${info.name}' is ${info.dtype}; expected float32 or float16`);
+  if (values.length !== numel(dims))
+    fail('DIMS_MISMATCH', `input '${info.name}': ${values.length} values for dims [${dims.join(', ')}]`);
   return encode(values, dims);
 }
 
@@ -50,6 +53,8 @@ export function toFloat32(t: HostTensor): Float32Array {
 
 /** The one output named `name`, fp32. */
 export function output(results: Record<string, HostTensor>, name: string): Float32Array {
-  const t = results[name] ?? fail('INTERNAL', `the session returned no '${name}'; it returned ${Object.keys(results).join(', ')}`);
+  const t =
+    results[name] ??
+    fail('INTERNAL', `the session returned no '${name}'; it returned ${Object.keys(results).join(', ')}`);
   return toFloat32(t);
 }

@@ -45,7 +45,8 @@ export interface TrainingResult {
 
 const staticDims = (session: RemoteSession, name: string): number[] => {
   const info = session.input(name) ?? fail('INTERNAL', `the training step has no input '${name}'`);
-  if (!info.dims.every((d): d is number => typeof d === 'number')) fail('INTERNAL', `input '${name}' has symbolic dims after normalisation`);
+  if (!info.dims.every((d): d is number => typeof d === 'number'))
+    fail('INTERNAL', `input '${name}' has symbolic dims after normalisation`);
   return info.dims as number[];
 };
 
@@ -56,13 +57,15 @@ export async function trainAsync(run: TrainingRun, hooks: RunHooks = {}): Promis
   const sampleInfo = session.input('sample') ?? fail('INTERNAL', 'the training step has no sample input');
   const timestepInfo = session.input('timestep') ?? fail('INTERNAL', 'the training step has no timestep input');
   const sampleDims = staticDims(session, 'sample');
-  const feedOf = (name: string, values: Float32Array): HostTensor => floatFeed(session.input(name)!, values, staticDims(session, name));
+  const feedOf = (name: string, values: Float32Array): HostTensor =>
+    floatFeed(session.input(name)!, values, staticDims(session, name));
   const scalar = (value: number): HostTensor => ({ dtype: 'float32', dims: [1], data: Float32Array.of(value) });
   // The first step's carried inputs: the parameters (copies: the feeds are moved into the session's thread), zero
   // moments, and the fixed inputs.
   let carried: Record<string, HostTensor | KeptRef> = {};
   for (const [name, values] of run.params) carried[name] = feedOf(name, values.slice());
-  for (const moment of [FIRST_MOMENT, SECOND_MOMENT]) carried[moment] = feedOf(moment, new Float32Array(staticDims(session, moment)[0]!));
+  for (const moment of [FIRST_MOMENT, SECOND_MOMENT])
+    carried[moment] = feedOf(moment, new Float32Array(staticDims(session, moment)[0]!));
   for (const [name, values] of run.fixed) carried[name] = feedOf(name, values.slice());
   const keep = [...run.carried.keys()];
   const losses: number[] = [];
@@ -86,12 +89,21 @@ export async function trainAsync(run: TrainingRun, hooks: RunHooks = {}): Promis
       const previous = held();
       const result = await session.runKeepingAsync(feeds, keep);
       await session.freeAsync(previous);
-      carried = Object.fromEntries([...run.carried].map(([out, input]) => [input, result.kept[out] ?? fail('INTERNAL', `the training step kept no '${out}'`)]));
+      carried = Object.fromEntries(
+        [...run.carried].map(([out, input]) => [
+          input,
+          result.kept[out] ?? fail('INTERNAL', `the training step kept no '${out}'`),
+        ]),
+      );
       onDevice = Object.values(result.kept).every((k) => k.onDevice);
       if (step === 1) hostBytes.firstStep = result.hostBytes;
       else hostBytes.perStep = result.hostBytes;
       const loss = output(result.outputs, LOSS_OUTPUT)[0]!;
-      if (!Number.isFinite(loss)) fail('RUNTIME_FAILED', `${run.stage} step ${step}: the loss is ${loss}; lower the learning rate (fp16 models may overflow)`);
+      if (!Number.isFinite(loss))
+        fail(
+          'RUNTIME_FAILED',
+          `${run.stage} step ${step}: the loss is ${loss}; lower the learning rate (fp16 models may overflow)`,
+        );
       losses.push(loss);
       hooks.onProgress?.({ stage: run.stage, step, total: run.steps, loss });
     }

@@ -60,13 +60,18 @@ export function adapterGradientModel(layout: { model: Model; adapters: readonly 
 }
 
 /** Stage 3's UNet: trained adapters merged into the weights, or kept as branches of a strength input ('scaled'). */
-export const samplingModel = (unet: Model, spec: AdapterSpec, values: ReadonlyMap<string, Float32Array>, mode: 'merged' | 'scaled'): Model =>
-  injectAdapters(unet, { targets: spec.targets, rank: spec.rank, alpha: spec.alpha, mode, values }).model;
+export const samplingModel = (
+  unet: Model,
+  spec: AdapterSpec,
+  values: ReadonlyMap<string, Float32Array>,
+  mode: 'merged' | 'scaled',
+): Model => injectAdapters(unet, { targets: spec.targets, rank: spec.rank, alpha: spec.alpha, mode, values }).model;
 
 const adapterParams = (adapters: readonly AdapterInfo[]): string[] => adapters.flatMap((a) => [a.down.name, a.up.name]);
 
 /** Stage 1's step: the embedding gradient and an Adam update of the embedding. */
-export const embeddingTrainingStep = (unet: Model): TrainingStep => trainingStepModel(embeddingGradientModel(unet), [EMBEDDING_INPUT]);
+export const embeddingTrainingStep = (unet: Model): TrainingStep =>
+  trainingStepModel(embeddingGradientModel(unet), [EMBEDDING_INPUT]);
 
 /** Stage 2's step: the adapter gradients and an Adam update of every adapter matrix; the embedding is fixed. */
 export const adapterTrainingStep = (layout: { model: Model; adapters: readonly AdapterInfo[] }): TrainingStep =>
@@ -81,24 +86,50 @@ export interface TrainingSession extends PooledSession {
  * Opens a training step (built only when the pool has no session for `key`), lean when the model is large, with its
  * loop-carried outputs left on the device.
  */
-async function trainingSessionAsync(pkg: ImagicPackage, pool: SessionPool, key: string, carried: ReadonlyMap<string, string>, build: () => Model): Promise<TrainingSession> {
+async function trainingSessionAsync(
+  pkg: ImagicPackage,
+  pool: SessionPool,
+  key: string,
+  carried: ReadonlyMap<string, string>,
+  build: () => Model,
+): Promise<TrainingSession> {
   const kind: SessionKind = trainsLean(pkg.unet.model.graph) ? 'memory' : 'speed';
   const session = await pool.getAsync(key, lazySource(build), undefined, { kind, deviceOutputs: [...carried.keys()] });
   return { key, session, carried };
 }
 
 export function embeddingTrainingSessionAsync(pkg: ImagicPackage, pool: SessionPool): Promise<TrainingSession> {
-  return trainingSessionAsync(pkg, pool, `${pkg.modelId}/unet#step-embedding`, carriedInputs([EMBEDDING_INPUT]), () => embeddingTrainingStep(pkg.unet.model).model);
+  return trainingSessionAsync(
+    pkg,
+    pool,
+    `${pkg.modelId}/unet#step-embedding`,
+    carriedInputs([EMBEDDING_INPUT]),
+    () => embeddingTrainingStep(pkg.unet.model).model,
+  );
 }
 
 /** The adapters `spec` puts on the UNet (names, shapes, scales), without building any graph for them. */
-export function adapterLayout(pkg: ImagicPackage, spec: AdapterSpec): { model: Model; adapters: readonly AdapterInfo[] } {
+export function adapterLayout(
+  pkg: ImagicPackage,
+  spec: AdapterSpec,
+): { model: Model; adapters: readonly AdapterInfo[] } {
   return injectAdapters(pkg.unet.model, { targets: spec.targets, rank: spec.rank, alpha: spec.alpha, mode: 'inputs' });
 }
 
-export function adapterTrainingSessionAsync(pkg: ImagicPackage, pool: SessionPool, spec: AdapterSpec, layout = adapterLayout(pkg, spec)): Promise<TrainingSession> {
+export function adapterTrainingSessionAsync(
+  pkg: ImagicPackage,
+  pool: SessionPool,
+  spec: AdapterSpec,
+  layout = adapterLayout(pkg, spec),
+): Promise<TrainingSession> {
   const carried = carriedInputs(adapterParams(layout.adapters), [EMBEDDING_INPUT]);
-  return trainingSessionAsync(pkg, pool, `${pkg.modelId}/unet#step-adapters:${specKey(spec)}`, carried, () => adapterTrainingStep(layout).model);
+  return trainingSessionAsync(
+    pkg,
+    pool,
+    `${pkg.modelId}/unet#step-adapters:${specKey(spec)}`,
+    carried,
+    () => adapterTrainingStep(layout).model,
+  );
 }
 
 /** A digest of adapter values, so one merged session serves every render of the same trained state. */
@@ -132,14 +163,34 @@ export function predictionsFor(pkg: ImagicPackage, guidanceScale: number): Predi
 export async function samplingSessionAsync(
   pkg: ImagicPackage,
   pool: SessionPool,
-  adapters: { readonly spec: AdapterSpec; readonly values: ReadonlyMap<string, Float32Array>; readonly mode: 'merged' | 'scaled' } | undefined,
+  adapters:
+    | {
+        readonly spec: AdapterSpec;
+        readonly values: ReadonlyMap<string, Float32Array>;
+        readonly mode: 'merged' | 'scaled';
+      }
+    | undefined,
   predictions: Predictions,
 ): Promise<SamplingSession> {
-  const unet = predictions === 'pair' ? (pkg.unet.guided() ?? fail('INTERNAL', 'this UNet cannot run at batch 2')) : pkg.unet.model;
+  const unet =
+    predictions === 'pair'
+      ? (pkg.unet.guided() ?? fail('INTERNAL', 'this UNet cannot run at batch 2'))
+      : pkg.unet.model;
   const weights = adapters ? `${adapters.mode}:${specKey(adapters.spec)}:${adapterDigest(adapters.values)}` : 'plain';
   const key = `${pkg.modelId}/unet#step:${predictions}:${weights}`;
-  const source = lazySource(() => denoisingStepModel(adapters ? samplingModel(unet, adapters.spec, adapters.values, adapters.mode) : unet, predictions).model);
+  const source = lazySource(
+    () =>
+      denoisingStepModel(
+        adapters ? samplingModel(unet, adapters.spec, adapters.values, adapters.mode) : unet,
+        predictions,
+      ).model,
+  );
   // One group for every mode: an edit's sampling session replaces the last one whichever mode either has.
-  const session = await pool.getAsync(key, source, { group: 'merged-unet', keep: MERGED_SESSIONS_KEPT }, { deviceOutputs: [...SAMPLING_CARRIED.keys()] });
+  const session = await pool.getAsync(
+    key,
+    source,
+    { group: 'merged-unet', keep: MERGED_SESSIONS_KEPT },
+    { deviceOutputs: [...SAMPLING_CARRIED.keys()] },
+  );
   return { key, session, predictions, carried: SAMPLING_CARRIED };
 }

@@ -36,8 +36,10 @@ const median = (xs: number[]): number => {
 /** Converts a feed to the dtype a session declares (fp16 trainable inputs become fp32 in the gradient graph). */
 function coerce(t: HostTensor, dtype: HostTensor['dtype']): HostTensor {
   if (t.dtype === dtype) return t;
-  if (t.dtype === 'float16' && dtype === 'float32') return { dtype, dims: t.dims, data: Float32Array.from(t.data as Uint16Array, fromHalf) };
-  if (t.dtype === 'float32' && dtype === 'float16') return { dtype, dims: t.dims, data: Uint16Array.from(t.data as Float32Array, toHalf) };
+  if (t.dtype === 'float16' && dtype === 'float32')
+    return { dtype, dims: t.dims, data: Float32Array.from(t.data as Uint16Array, fromHalf) };
+  if (t.dtype === 'float32' && dtype === 'float16')
+    return { dtype, dims: t.dims, data: Uint16Array.from(t.data as Float32Array, toHalf) };
   return fail('DIMS_MISMATCH', `a ${t.dtype} tensor was given where the model expects ${dtype}`);
 }
 
@@ -50,7 +52,12 @@ function feedsFor(model: Model, feeds: Feeds): Feeds {
   return out;
 }
 
-async function timeRuns(session: OrtSession, feeds: Feeds, repeat: number, afterWarmUp?: () => Promise<void>): Promise<{ ms: number; last: Record<string, HostTensor> }> {
+async function timeRuns(
+  session: OrtSession,
+  feeds: Feeds,
+  repeat: number,
+  afterWarmUp?: () => Promise<void>,
+): Promise<{ ms: number; last: Record<string, HostTensor> }> {
   let last = await session.run(feeds); // warm-up: first runs pay for allocation and kernel selection
   await afterWarmUp?.();
   const times: number[] = [];
@@ -75,13 +82,25 @@ export async function runGrad(specPath: string, outDir: string): Promise<GradRep
   const source = await readModel(modelPath);
   const inputNames = new Set(source.graph.inputs.map((i) => i.name));
   for (const name of Object.keys(feeds)) {
-    if (!inputNames.has(name)) fail('UNKNOWN_TENSOR', `feed '${name}' is not a model input; inputs are: ${[...inputNames].join(', ')}`);
+    if (!inputNames.has(name))
+      fail('UNKNOWN_TENSOR', `feed '${name}' is not a model input; inputs are: ${[...inputNames].join(', ')}`);
   }
   const inputShapes = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.dims]));
-  const built = buildGradientModel(source, { loss: { type: 'mse', output: spec.loss.output }, wrt: spec.wrt, inputShapes });
+  const built = buildGradientModel(source, {
+    loss: { type: 'mse', output: spec.loss.output },
+    wrt: spec.wrt,
+    inputShapes,
+  });
   const outDims = built.model.graph.types.get(built.targetInput)!.dims;
-  if (numel(outDims) !== numel(target.dims) || outDims.length !== target.dims.length || outDims.some((d, i) => d !== target.dims[i])) {
-    fail('DIMS_MISMATCH', `loss target dims [${target.dims.join(',')}] differ from output '${spec.loss.output}' dims [${outDims.join(',')}]`);
+  if (
+    numel(outDims) !== numel(target.dims) ||
+    outDims.length !== target.dims.length ||
+    outDims.some((d, i) => d !== target.dims[i])
+  ) {
+    fail(
+      'DIMS_MISMATCH',
+      `loss target dims [${target.dims.join(',')}] differ from output '${spec.loss.output}' dims [${outDims.join(',')}]`,
+    );
   }
   const forwardModel = normalizeModel(cloneModel(source), { inputShapes });
   const provider = spec.provider as Provider;
@@ -89,11 +108,20 @@ export async function runGrad(specPath: string, outDir: string): Promise<GradRep
   const fwd = await timeRuns(forward, feedsFor(forwardModel, feeds), spec.repeat);
   await forward.release();
 
-  const trainer = await OrtSession.create(built.model, { provider, recordPlacement: true, lowMemory: trainsLean(forwardModel.graph) });
-  let placement: NodesByProvider = {};
-  const run = await timeRuns(trainer, feedsFor(built.model, { ...feeds, [built.targetInput]: coerce(target, 'float32') }), spec.repeat, async () => {
-    placement = await trainer.placement();
+  const trainer = await OrtSession.create(built.model, {
+    provider,
+    recordPlacement: true,
+    lowMemory: trainsLean(forwardModel.graph),
   });
+  let placement: NodesByProvider = {};
+  const run = await timeRuns(
+    trainer,
+    feedsFor(built.model, { ...feeds, [built.targetInput]: coerce(target, 'float32') }),
+    spec.repeat,
+    async () => {
+      placement = await trainer.placement();
+    },
+  );
   await trainer.release();
 
   await mkdir(outDir, { recursive: true });
@@ -117,7 +145,10 @@ export async function runGrad(specPath: string, outDir: string): Promise<GradRep
     backward_ops: backwardOps,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     nodes_by_provider: placement,
-    estimated_peak_bytes: { fp32: estimatePeakBytes(built.model.graph, 'fp32').peak, fp16: estimatePeakBytes(built.model.graph, 'fp16').peak },
+    estimated_peak_bytes: {
+      fp32: estimatePeakBytes(built.model.graph, 'fp32').peak,
+      fp16: estimatePeakBytes(built.model.graph, 'fp16').peak,
+    },
   };
   await writeAtomic(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;

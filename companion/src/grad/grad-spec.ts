@@ -45,7 +45,10 @@ async function loadTensor(ref: TensorRef, baseDir: string, what: string): Promis
   const dtype = ref.dtype as DType;
   const expected = numel(ref.dims) * dtypes[dtype].bytes;
   if (bytes.byteLength !== expected) {
-    fail('DIMS_MISMATCH', `${what}: '${ref.file}' has ${bytes.byteLength} bytes, but ${dtype}[${ref.dims.join(',')}] needs ${expected}`);
+    fail(
+      'DIMS_MISMATCH',
+      `${what}: '${ref.file}' has ${bytes.byteLength} bytes, but ${dtype}[${ref.dims.join(',')}] needs ${expected}`,
+    );
   }
   const t = tensorFromBytes(dtype, ref.dims, bytes);
   return { dtype, dims: ref.dims, data: t.data };
@@ -62,7 +65,10 @@ export async function loadGradSpec(specPath: string): Promise<LoadedSpec> {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return fail('INVALID_SPEC', `spec '${specPath}' is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    return fail(
+      'INVALID_SPEC',
+      `spec '${specPath}' is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   const parsed = gradSpecSchema.safeParse(json);
   if (!parsed.success) {

@@ -7,7 +7,8 @@ export function broadcastShapes(...shapes: readonly (readonly number[])[]): numb
       const o = rank - s.length + i;
       const d = s[i]!;
       if (d === 1) continue;
-      if (out[o] !== 1 && out[o] !== d) throw new RangeError(`cannot broadcast [${shapes.map((x) => x.join(',')).join('] with [')}]`);
+      if (out[o] !== 1 && out[o] !== d)
+        throw new RangeError(`cannot broadcast [${shapes.map((x) => x.join(',')).join('] with [')}]`);
       out[o] = d;
     }
   }

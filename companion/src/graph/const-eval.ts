@@ -34,10 +34,12 @@ function broadcastTo(t: ConstTensor, out: readonly number[]): Values {
   return res;
 }
 
-const elementwise = (f: (...a: number[]) => number): EvalRule => (_n, x, out) => {
-  const cols = x.map((t) => broadcastTo(t, out[0]!.dims));
-  return [cols[0]!.map((_, i) => f(...cols.map((c) => c[i]!)))];
-};
+const elementwise =
+  (f: (...a: number[]) => number): EvalRule =>
+  (_n, x, out) => {
+    const cols = x.map((t) => broadcastTo(t, out[0]!.dims));
+    return [cols[0]!.map((_, i) => f(...cols.map((c) => c[i]!)))];
+  };
 
 const isInt = (t: TensorType) => t.dtype !== 'float32' && t.dtype !== 'float16' && t.dtype !== 'float64';
 
@@ -75,7 +77,7 @@ export const evalRules: Readonly<Record<string, EvalRule>> = {
   Expand: (_n, x, out) => [broadcastTo(x[0]!, out[0]!.dims)],
   ConstantOfShape: (node, _x, out) => {
     const v = node.attrs['value'];
-    const fill = v?.type === 'tensor' ? toNumbers(v.value)[0] ?? 0 : 0;
+    const fill = v?.type === 'tensor' ? (toNumbers(v.value)[0] ?? 0) : 0;
     return [new Array<number>(numel(out[0]!.dims)).fill(fill)];
   },
   Range: (_n, x, out) => {
@@ -111,11 +113,13 @@ export const evalRules: Readonly<Record<string, EvalRule>> = {
       begin[a] = steps[i]! > 0 ? Math.min(Math.max(s, 0), d) : Math.min(Math.max(s, 0), d - 1);
       step[a] = steps[i]!;
     });
-    return [Array.from({ length: numel(od) }, (_, i) => {
-      let src = 0;
-      for (let a = 0; a < od.length; a++) src += (begin[a]! + (Math.floor(i / os[a]!) % od[a]!) * step[a]!) * ds[a]!;
-      return v[src]!;
-    })];
+    return [
+      Array.from({ length: numel(od) }, (_, i) => {
+        let src = 0;
+        for (let a = 0; a < od.length; a++) src += (begin[a]! + (Math.floor(i / os[a]!) % od[a]!) * step[a]!) * ds[a]!;
+        return v[src]!;
+      }),
+    ];
   },
   Transpose: (node, x, out) => {
     const t = x[0]!;
@@ -124,11 +128,13 @@ export const evalRules: Readonly<Record<string, EvalRule>> = {
     const ts = strides(t.dims);
     const od = out[0]!.dims;
     const os = strides(od);
-    return [Array.from({ length: numel(od) }, (_, i) => {
-      let src = 0;
-      for (let a = 0; a < od.length; a++) src += (Math.floor(i / os[a]!) % od[a]!) * ts[perm[a]!]!;
-      return v[src]!;
-    })];
+    return [
+      Array.from({ length: numel(od) }, (_, i) => {
+        let src = 0;
+        for (let a = 0; a < od.length; a++) src += (Math.floor(i / os[a]!) % od[a]!) * ts[perm[a]!]!;
+        return v[src]!;
+      }),
+    ];
   },
   Split: (node, x, _out, c) => {
     const t = x[0]!;
@@ -139,7 +145,8 @@ export const evalRules: Readonly<Record<string, EvalRule>> = {
     let offset = 0;
     return splitSizes(node, c).map((size) => {
       const res: number[] = [];
-      for (let o = 0; o < outer; o++) for (let k = 0; k < size * inner; k++) res.push(v[(o * t.dims[axis]! + offset) * inner + k]!);
+      for (let o = 0; o < outer; o++)
+        for (let k = 0; k < size * inner; k++) res.push(v[(o * t.dims[axis]! + offset) * inner + k]!);
       offset += size;
       return res;
     });

@@ -13,13 +13,7 @@ type TypedArrayCtor =
   | Uint8ArrayConstructor;
 
 export type TypedArray =
-  | Float32Array
-  | Float64Array
-  | Uint16Array
-  | BigInt64Array
-  | Int32Array
-  | Int8Array
-  | Uint8Array;
+  Float32Array | Float64Array | Uint16Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
 
 interface DTypeRow {
   readonly onnx: number;

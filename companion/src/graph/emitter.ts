@@ -37,7 +37,9 @@ export class GraphEmitter {
 
   constant(t: ConstTensor, hint = 'const'): string {
     const small = numel(t.dims) <= 16;
-    const key = small ? `${t.dtype}|${t.dims.join(',')}|${Array.from(t.data as ArrayLike<number | bigint>).join(',')}` : '';
+    const key = small
+      ? `${t.dtype}|${t.dims.join(',')}|${Array.from(t.data as ArrayLike<number | bigint>).join(',')}`
+      : '';
     const cached = small ? this.constCache.get(key) : undefined;
     if (cached) return cached;
     const name = this.fresh(hint);
@@ -56,10 +58,22 @@ export class GraphEmitter {
   }
 
   /** Adds one node; returns its output names (fresh unless given). */
-  op(opType: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, opts: { outputs?: number; names?: string[]; name?: string } = {}): string[] {
+  op(
+    opType: string,
+    inputs: readonly string[],
+    attrs: Record<string, Attr> = {},
+    opts: { outputs?: number; names?: string[]; name?: string } = {},
+  ): string[] {
     const count = opts.names?.length ?? opts.outputs ?? 1;
     const outputs = opts.names ?? Array.from({ length: count }, () => this.fresh(opType.toLowerCase()));
-    const node: Node = { name: opts.name ?? this.fresh(`${opType}`), opType, domain: '', inputs: [...inputs], outputs, attrs };
+    const node: Node = {
+      name: opts.name ?? this.fresh(`${opType}`),
+      opType,
+      domain: '',
+      inputs: [...inputs],
+      outputs,
+      attrs,
+    };
     this.graph.nodes.push(node);
     inferNode(this.graph, node, this.opset);
     return outputs;
@@ -113,7 +127,9 @@ export class GraphEmitter {
 
   unsqueeze(x: string, axes: readonly number[]): string {
     if (axes.length === 0) return x;
-    return this.opset >= 13 ? this.op1('Unsqueeze', [x, this.ints(axes)]) : this.op1('Unsqueeze', [x], { axes: intsAttr(axes) });
+    return this.opset >= 13
+      ? this.op1('Unsqueeze', [x, this.ints(axes)])
+      : this.op1('Unsqueeze', [x], { axes: intsAttr(axes) });
   }
 
   reduce(opType: 'ReduceSum' | 'ReduceMean', x: string, axes: readonly number[], keepdims: boolean): string {
@@ -149,7 +165,8 @@ export class GraphEmitter {
     if (cur.length === dims.length && cur.every((d, i) => d === dims[i])) return x;
     const ranked = this.reshape(x, [...new Array<number>(dims.length - cur.length).fill(1), ...cur]);
     const rd = this.dims(ranked);
-    if (rd.some((d, i) => d !== 1 && d !== dims[i])) throw new RangeError(`cannot broadcast [${cur.join(',')}] to [${dims.join(',')}]`);
+    if (rd.some((d, i) => d !== 1 && d !== dims[i]))
+      throw new RangeError(`cannot broadcast [${cur.join(',')}] to [${dims.join(',')}]`);
     return this.op1('Tile', [ranked, this.ints(dims.map((d, i) => d / rd[i]!))]);
   }
 

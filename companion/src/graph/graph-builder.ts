@@ -10,7 +10,14 @@ export class GraphBuilder {
   readonly e: GraphEmitter;
 
   constructor(opts: { opset: number; name?: string; baseDir?: string }) {
-    const graph: Graph = { name: opts.name ?? 'graph', nodes: [], inputs: [], outputs: [], initializers: new Map(), types: new Map() };
+    const graph: Graph = {
+      name: opts.name ?? 'graph',
+      nodes: [],
+      inputs: [],
+      outputs: [],
+      initializers: new Map(),
+      types: new Map(),
+    };
     this.model = {
       irVersion: opts.opset >= 21 ? 10 : opts.opset >= 19 ? 9 : 8,
       opsetImports: [{ domain: '', version: opts.opset }],

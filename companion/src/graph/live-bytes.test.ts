@@ -3,7 +3,8 @@ import { GraphBuilder } from './graph-builder.ts';
 import { fromNumbers } from './tensor.ts';
 import { estimatePeakBytes } from './live-bytes.ts';
 
-const ones = (dims: number[]) => fromNumbers('float32', dims, new Array<number>(dims.reduce((a, b) => a * b, 1)).fill(1));
+const ones = (dims: number[]) =>
+  fromNumbers('float32', dims, new Array<number>(dims.reduce((a, b) => a * b, 1)).fill(1));
 
 describe('estimatePeakBytes', () => {
   it('holds each activation from its producer to its last consumer, on top of the weights and feeds', () => {
@@ -21,7 +22,11 @@ describe('estimatePeakBytes', () => {
     expect(fp32.resident).toBe(8000);
     expect(fp32.peak).toBe(8000 + 3 * 4000);
     expect(fp32.peakNode).toBe(g.graph.nodes.find((n) => n.outputs[0] === c)!.name);
-    expect(estimatePeakBytes(g.graph, 'fp16')).toEqual({ peak: fp32.peak / 2, resident: fp32.resident / 2, peakNode: fp32.peakNode });
+    expect(estimatePeakBytes(g.graph, 'fp16')).toEqual({
+      peak: fp32.peak / 2,
+      resident: fp32.resident / 2,
+      peakNode: fp32.peakNode,
+    });
   });
 
   it('frees a value at its last consumer, so a longer chain of one-use values peaks at two', () => {

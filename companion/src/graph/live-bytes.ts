@@ -22,9 +22,18 @@ export interface PeakEstimate {
 }
 
 /** Ops whose output is not a function of their inputs, so never folded. */
-const NOT_FOLDABLE = new Set(['RandomNormal', 'RandomNormalLike', 'RandomUniform', 'RandomUniformLike', 'Multinomial', 'Bernoulli', 'Dropout']);
+const NOT_FOLDABLE = new Set([
+  'RandomNormal',
+  'RandomNormalLike',
+  'RandomUniform',
+  'RandomUniformLike',
+  'Multinomial',
+  'Bernoulli',
+  'Dropout',
+]);
 
-const elementBytes = (dtype: DType, precision: Precision): number => (precision === 'fp16' && dtype === 'float32' ? 2 : dtypes[dtype].bytes);
+const elementBytes = (dtype: DType, precision: Precision): number =>
+  precision === 'fp16' && dtype === 'float32' ? 2 : dtypes[dtype].bytes;
 
 function bytesOf(t: TensorType | undefined, precision: Precision): number {
   if (!t) return 0;

@@ -48,11 +48,22 @@ describe('normalizeModel', () => {
 
   it('refuses onnxruntime contrib ops with the fix', () => {
     const model = plumbingModel(1);
-    model.graph.nodes.unshift({ name: '/gn/GroupNorm', opType: 'GroupNorm', domain: 'com.microsoft', inputs: ['x'], outputs: ['g'], attrs: {} });
-    expect(() => normalizeModel(model)).toThrow(expect.objectContaining({ code: 'CONTRIB_OP', message: expect.stringMatching(/GroupNorm/) }));
+    model.graph.nodes.unshift({
+      name: '/gn/GroupNorm',
+      opType: 'GroupNorm',
+      domain: 'com.microsoft',
+      inputs: ['x'],
+      outputs: ['g'],
+      attrs: {},
+    });
+    expect(() => normalizeModel(model)).toThrow(
+      expect.objectContaining({ code: 'CONTRIB_OP', message: expect.stringMatching(/GroupNorm/) }),
+    );
   });
 
   it('names unknown inputs in shape overrides', () => {
-    expect(() => normalizeModel(plumbingModel(1), { inputShapes: { y: [1] } })).toThrow(expect.objectContaining({ code: 'UNKNOWN_TENSOR' }));
+    expect(() => normalizeModel(plumbingModel(1), { inputShapes: { y: [1] } })).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_TENSOR' }),
+    );
   });
 });

@@ -31,7 +31,10 @@ const CONTRIB_HINTS: Readonly<Record<string, string>> = {
 function fixInputShapes(graph: Graph, overrides: Readonly<Record<string, readonly number[]>>): void {
   for (const name of Object.keys(overrides)) {
     if (!graph.inputs.some((i) => i.name === name)) {
-      fail('UNKNOWN_TENSOR', `no graph input named '${name}'; inputs are: ${graph.inputs.map((i) => i.name).join(', ')}`);
+      fail(
+        'UNKNOWN_TENSOR',
+        `no graph input named '${name}'; inputs are: ${graph.inputs.map((i) => i.name).join(', ')}`,
+      );
     }
   }
   graph.inputs = graph.inputs.map((input) => {
@@ -51,8 +54,10 @@ function constantNodeValue(node: Node): ConstTensor | undefined {
   if (a['value']?.type === 'tensor') return a['value'].value;
   if (a['value_float']?.type === 'float') return fromNumbers('float32', [], [a['value_float'].value]);
   if (a['value_int']?.type === 'int') return fromNumbers('int64', [], [a['value_int'].value]);
-  if (a['value_ints']?.type === 'ints') return fromNumbers('int64', [a['value_ints'].value.length], a['value_ints'].value);
-  if (a['value_floats']?.type === 'floats') return fromNumbers('float32', [a['value_floats'].value.length], a['value_floats'].value);
+  if (a['value_ints']?.type === 'ints')
+    return fromNumbers('int64', [a['value_ints'].value.length], a['value_ints'].value);
+  if (a['value_floats']?.type === 'floats')
+    return fromNumbers('float32', [a['value_floats'].value.length], a['value_floats'].value);
   return undefined;
 }
 
@@ -72,10 +77,16 @@ function tryFold(graph: Graph, node: Node, opset: number, maxElements: number): 
   const rule = evalRules[node.opType];
   if (!rule) return node.opType === 'Shape' ? foldShape(graph, node, opset) : false;
   const inputs = node.inputs.map((name) => (name ? graph.initializers.get(name)?.data : undefined));
-  if (node.inputs.some((name, i) => name && !inputs[i])) return node.opType === 'Shape' ? foldShape(graph, node, opset) : false;
+  if (node.inputs.some((name, i) => name && !inputs[i]))
+    return node.opType === 'Shape' ? foldShape(graph, node, opset) : false;
   const types = shapeRules[node.opType]!(node, shapeContext(graph, node, opset));
   if (types.some((t) => numel(t.dims) > maxElements)) return false;
-  const values = rule(node, inputs.filter((t): t is ConstTensor => t !== undefined), types, shapeContext(graph, node, opset));
+  const values = rule(
+    node,
+    inputs.filter((t): t is ConstTensor => t !== undefined),
+    types,
+    shapeContext(graph, node, opset),
+  );
   node.outputs.forEach((out, i) => {
     if (out) setConstant(graph, out, fromNumbers(types[i]!.dtype, types[i]!.dims, values[i]!));
   });
@@ -86,7 +97,7 @@ function foldShape(graph: Graph, node: Node, opset: number): boolean {
   const t = graph.types.get(node.inputs[0]!);
   if (!t) return false;
   const [out] = shapeRules['Shape']!(node, shapeContext(graph, node, opset));
-  const start = ((node.attrs['start']?.value as number | undefined) ?? 0);
+  const start = (node.attrs['start']?.value as number | undefined) ?? 0;
   const dims = t.dims.slice(start < 0 ? start + t.dims.length : start).slice(0, out!.dims[0]);
   setConstant(graph, node.outputs[0]!, fromNumbers('int64', [dims.length], dims));
   return true;
@@ -98,7 +109,7 @@ export function topoSort(graph: Graph): void {
   const sorted: Node[] = [];
   while (pending.length) {
     const before = sorted.length;
-    for (let i = 0; i < pending.length; ) {
+    for (let i = 0; i < pending.length;) {
       const n = pending[i]!;
       if (n.inputs.every((x) => ready.has(x))) {
         sorted.push(n);
@@ -108,7 +119,10 @@ export function topoSort(graph: Graph): void {
     }
     if (sorted.length === before) {
       const n = pending[0]!;
-      fail('MODEL_INVALID', `node '${n.name}' (${n.opType}) uses a value nothing produces: ${n.inputs.filter((x) => !ready.has(x)).join(', ')}`);
+      fail(
+        'MODEL_INVALID',
+        `node '${n.name}' (${n.opType}) uses a value nothing produces: ${n.inputs.filter((x) => !ready.has(x)).join(', ')}`,
+      );
     }
   }
   graph.nodes = sorted;
@@ -137,7 +151,10 @@ export function normalizeModel(model: Model, options: NormalizeOptions = {}): Mo
   for (const node of graph.nodes) {
     if (!isStandardDomain(node.domain)) {
       const what = CONTRIB_HINTS[node.opType] ?? node.opType;
-      fail('CONTRIB_OP', `node '${node.name}' is ${node.domain}:${what}, a fused onnxruntime op the autodiff cannot train through`);
+      fail(
+        'CONTRIB_OP',
+        `node '${node.name}' is ${node.domain}:${what}, a fused onnxruntime op the autodiff cannot train through`,
+      );
     }
   }
   topoSort(graph);
@@ -148,7 +165,11 @@ export function normalizeModel(model: Model, options: NormalizeOptions = {}): Mo
       inferNode(graph, node, opset);
     } catch (err) {
       if (err instanceof Error && err.name === 'ImagicError') throw err;
-      fail('MODEL_INVALID', `shape inference failed at ${node.opType} '${node.name}': ${err instanceof Error ? err.message : String(err)}`, err);
+      fail(
+        'MODEL_INVALID',
+        `shape inference failed at ${node.opType} '${node.name}': ${err instanceof Error ? err.message : String(err)}`,
+        err,
+      );
     }
     kept.push(node);
   }
@@ -161,10 +182,21 @@ export function normalizeModel(model: Model, options: NormalizeOptions = {}): Mo
       graph.initializers.delete(out.name);
       graph.initializers.set(src, { ...init, name: src });
       graph.types.set(src, graph.types.get(out.name)!);
-      graph.nodes.push({ name: `${out.name}::identity`, opType: 'Identity', domain: '', inputs: [src], outputs: [out.name], attrs: {} });
+      graph.nodes.push({
+        name: `${out.name}::identity`,
+        opType: 'Identity',
+        domain: '',
+        inputs: [src],
+        outputs: [out.name],
+        attrs: {},
+      });
     }
   }
   eliminateDeadCode(graph);
-  graph.outputs = graph.outputs.map((o) => ({ ...o, dtype: graph.types.get(o.name)?.dtype ?? o.dtype, dims: graph.types.get(o.name)?.dims ?? o.dims }));
+  graph.outputs = graph.outputs.map((o) => ({
+    ...o,
+    dtype: graph.types.get(o.name)?.dtype ?? o.dtype,
+    dims: graph.types.get(o.name)?.dims ?? o.dims,
+  }));
   return model;
 }

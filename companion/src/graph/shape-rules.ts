@@ -19,7 +19,8 @@ type ShapeRule = (node: Node, c: ShapeContext) => TensorType[];
 
 const need = (c: ShapeContext, i: number, node: Node, what: string): number[] => {
   const t = c.constant(i);
-  if (!t) throw new RangeError(`${node.opType} '${node.name}': ${what} (input ${i}) must be a constant for static shapes`);
+  if (!t)
+    throw new RangeError(`${node.opType} '${node.name}': ${what} (input ${i}) must be a constant for static shapes`);
   return toNumbers(t);
 };
 
@@ -116,7 +117,10 @@ function sliceDims(x: readonly number[], starts: number[], ends: number[], axes:
 }
 
 /** Slice arguments in either signature (attributes before opset 10, inputs after). */
-export function sliceArgs(node: Node, c: ShapeContext): { starts: number[]; ends: number[]; axes: number[]; steps: number[] } {
+export function sliceArgs(
+  node: Node,
+  c: ShapeContext,
+): { starts: number[]; ends: number[]; axes: number[]; steps: number[] } {
   const rank = c.type(0).dims.length;
   if (c.opset < 10) {
     const starts = [...(attrInts(node, 'starts') ?? [])];
@@ -151,10 +155,35 @@ export function resizeOutDims(node: Node, c: ShapeContext): number[] {
 }
 
 export const shapeRules: Readonly<Record<string, ShapeRule>> = {
-  Identity: same, Sqrt: same, Erf: same, Sigmoid: same, Tanh: same, Exp: same, Log: same, Neg: same, Sin: same,
-  Cos: same, Relu: same, Abs: same, Reciprocal: same, Softmax: same, LogSoftmax: same, Clip: same, Sign: same,
-  Floor: same, Ceil: same, Round: same, LeakyRelu: same, Gelu: same, Softplus: same, Trilu: same, Not: same,
-  InstanceNormalization: same, GroupNormalization: same, BatchNormalization: same, ScatterND: same,
+  Identity: same,
+  Sqrt: same,
+  Erf: same,
+  Sigmoid: same,
+  Tanh: same,
+  Exp: same,
+  Log: same,
+  Neg: same,
+  Sin: same,
+  Cos: same,
+  Relu: same,
+  Abs: same,
+  Reciprocal: same,
+  Softmax: same,
+  LogSoftmax: same,
+  Clip: same,
+  Sign: same,
+  Floor: same,
+  Ceil: same,
+  Round: same,
+  LeakyRelu: same,
+  Gelu: same,
+  Softplus: same,
+  Trilu: same,
+  Not: same,
+  InstanceNormalization: same,
+  GroupNormalization: same,
+  BatchNormalization: same,
+  ScatterND: same,
   Dropout: (_n, c) => [c.type(0), { dtype: 'bool', dims: c.type(0).dims }],
   LayerNormalization: (node, c) => {
     const x = c.type(0);
@@ -163,10 +192,24 @@ export const shapeRules: Readonly<Record<string, ShapeRule>> = {
     return [x, { dtype: 'float32', dims: stat }, { dtype: 'float32', dims: stat }];
   },
   Cast: (node, c) => [{ dtype: dtypeFromOnnx(attrInt(node, 'to', 1)) ?? 'float32', dims: c.type(0).dims }],
-  Add: broadcastAll, Sub: broadcastAll, Mul: broadcastAll, Div: broadcastAll, Pow: broadcastAll, Max: broadcastAll,
-  Min: broadcastAll, Sum: broadcastAll, Mean: broadcastAll, Mod: broadcastAll,
-  Equal: compare, Less: compare, Greater: compare, LessOrEqual: compare, GreaterOrEqual: compare, And: compare,
-  Or: compare, Xor: compare,
+  Add: broadcastAll,
+  Sub: broadcastAll,
+  Mul: broadcastAll,
+  Div: broadcastAll,
+  Pow: broadcastAll,
+  Max: broadcastAll,
+  Min: broadcastAll,
+  Sum: broadcastAll,
+  Mean: broadcastAll,
+  Mod: broadcastAll,
+  Equal: compare,
+  Less: compare,
+  Greater: compare,
+  LessOrEqual: compare,
+  GreaterOrEqual: compare,
+  And: compare,
+  Or: compare,
+  Xor: compare,
   Where: (_n, c) => [{ dtype: c.type(1).dtype, dims: broadcastShapes(c.type(0).dims, c.type(1).dims, c.type(2).dims) }],
   MatMul: (_n, c) => {
     const a = c.type(0).dims;
@@ -174,7 +217,11 @@ export const shapeRules: Readonly<Record<string, ShapeRule>> = {
     const a2 = a.length === 1 ? [1, a[0]!] : a;
     const b2 = b.length === 1 ? [b[0]!, 1] : b;
     const batch = broadcastShapes(a2.slice(0, -2), b2.slice(0, -2));
-    const dims = [...batch, ...(a.length === 1 ? [] : [a2[a2.length - 2]!]), ...(b.length === 1 ? [] : [b2[b2.length - 1]!])];
+    const dims = [
+      ...batch,
+      ...(a.length === 1 ? [] : [a2[a2.length - 2]!]),
+      ...(b.length === 1 ? [] : [b2[b2.length - 1]!]),
+    ];
     return [{ dtype: c.type(0).dtype, dims }];
   },
   Gemm: (node, c) => {
@@ -186,7 +233,12 @@ export const shapeRules: Readonly<Record<string, ShapeRule>> = {
   },
   Conv: (node, c) => convOut(node, c, false),
   ConvTranspose: (node, c) => convOut(node, c, true),
-  ReduceMean: reduce, ReduceSum: reduce, ReduceMax: reduce, ReduceMin: reduce, ReduceProd: reduce, ReduceL2: reduce,
+  ReduceMean: reduce,
+  ReduceSum: reduce,
+  ReduceMax: reduce,
+  ReduceMin: reduce,
+  ReduceProd: reduce,
+  ReduceL2: reduce,
   ReduceSumSquare: reduce,
   ArgMax: (node, c) => {
     const x = c.type(0).dims;
@@ -195,7 +247,10 @@ export const shapeRules: Readonly<Record<string, ShapeRule>> = {
     return [{ dtype: 'int64', dims: keep ? x.map((d, i) => (i === axis ? 1 : d)) : x.filter((_, i) => i !== axis) }];
   },
   Reshape: (node, c) => [
-    { dtype: c.type(0).dtype, dims: reshapeTarget(need(c, 1, node, 'shape'), c.type(0).dims, attrInt(node, 'allowzero', 0) === 1) },
+    {
+      dtype: c.type(0).dtype,
+      dims: reshapeTarget(need(c, 1, node, 'shape'), c.type(0).dims, attrInt(node, 'allowzero', 0) === 1),
+    },
   ],
   Flatten: (node, c) => {
     const x = c.type(0).dims;
@@ -272,7 +327,8 @@ export const shapeRules: Readonly<Record<string, ShapeRule>> = {
     if (node.attrs['value_float']) return [{ dtype: 'float32', dims: [] }];
     if (node.attrs['value_int']) return [{ dtype: 'int64', dims: [] }];
     if (node.attrs['value_ints']) return [{ dtype: 'int64', dims: [attrInts(node, 'value_ints')!.length] }];
-    if (node.attrs['value_floats']) return [{ dtype: 'float32', dims: [(node.attrs['value_floats'].value as number[]).length] }];
+    if (node.attrs['value_floats'])
+      return [{ dtype: 'float32', dims: [(node.attrs['value_floats'].value as number[]).length] }];
     throw new RangeError(`Constant '${node.name}' has no supported value attribute`);
   },
   Range: (node, c) => {

@@ -43,7 +43,12 @@ function pngHeaderClaiming(width: number, height: number): Uint8Array {
   ihdr[8] = 8; // bit depth
   ihdr[9] = 6; // colour type: RGBA
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(Buffer.alloc(64))), pngChunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    signature,
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(Buffer.alloc(64))),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
 }
 
 async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<ImagicError> {
@@ -58,7 +63,8 @@ async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<I
 
 const maxAbsDiff = (a: Uint8Array, b: Uint8Array, channel?: number): number => {
   let max = 0;
-  for (let i = 0; i < a.length; i++) if (channel === undefined || i % 4 === channel) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  for (let i = 0; i < a.length; i++)
+    if (channel === undefined || i % 4 === channel) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;
 };
 
@@ -104,7 +110,8 @@ describe('decodeImage', () => {
     const img = await decodeImage(png, { maxPixels: MAX_PIXELS });
     expect(img).toMatchObject({ width: 2, height: 2, hasAlpha: true });
     expect(alphaOf(img.rgba)).toEqual(alphaOf(rgba));
-    for (const pixel of [0, 1, 3]) expect([...img.rgba.subarray(pixel * 4, pixel * 4 + 3)]).toEqual([...rgba.subarray(pixel * 4, pixel * 4 + 3)]);
+    for (const pixel of [0, 1, 3])
+      expect([...img.rgba.subarray(pixel * 4, pixel * 4 + 3)]).toEqual([...rgba.subarray(pixel * 4, pixel * 4 + 3)]);
   });
 
   it('decodes a JPEG close to its source, opaque', async () => {
@@ -117,14 +124,20 @@ describe('decodeImage', () => {
   });
 
   it('converts a greyscale JPEG to RGB with equal channels', async () => {
-    const jpeg = await raw(new Uint8Array(16 * 16).fill(100), 16, 16, 1).toColourspace('b-w').jpeg().toBuffer();
+    const jpeg = await raw(new Uint8Array(16 * 16).fill(100), 16, 16, 1)
+      .toColourspace('b-w')
+      .jpeg()
+      .toBuffer();
     expect((await sharp(jpeg).metadata()).channels).toBe(1);
     const img = await decodeImage(jpeg, { maxPixels: MAX_PIXELS });
     expect([...img.rgba.subarray(0, 4)]).toEqual([100, 100, 100, 255]);
   });
 
   it('converts a CMYK JPEG to sRGB', async () => {
-    const jpeg = await raw(new Uint8Array(16 * 16 * 3).fill(200), 16, 16, 3).toColourspace('cmyk').jpeg().toBuffer();
+    const jpeg = await raw(new Uint8Array(16 * 16 * 3).fill(200), 16, 16, 3)
+      .toColourspace('cmyk')
+      .jpeg()
+      .toBuffer();
     expect((await sharp(jpeg).metadata()).space).toBe('cmyk');
     const img = await decodeImage(jpeg, { maxPixels: MAX_PIXELS });
     expect(img.rgba.length).toBe(16 * 16 * 4);
@@ -150,7 +163,9 @@ describe('decodeImage', () => {
     ['300×120', 300, 120],
     ['17×999', 17, 999],
   ])('keeps the size of a %s image', async (_, width, height) => {
-    const img = await decodeImage(await raw(testCard(width, height), width, height).png().toBuffer(), { maxPixels: MAX_PIXELS });
+    const img = await decodeImage(await raw(testCard(width, height), width, height).png().toBuffer(), {
+      maxPixels: MAX_PIXELS,
+    });
     expect([img.width, img.height, img.rgba.length]).toEqual([width, height, width * height * 4]);
   });
 
@@ -182,7 +197,10 @@ describe('decodeImage', () => {
     });
 
     it('refuses bytes that are no image with IMAGE_UNSUPPORTED, naming the formats that work', async () => {
-      const err = await expectCode(decodeImage(new TextEncoder().encode('definitely not an image'), { maxPixels: MAX_PIXELS }), 'IMAGE_UNSUPPORTED');
+      const err = await expectCode(
+        decodeImage(new TextEncoder().encode('definitely not an image'), { maxPixels: MAX_PIXELS }),
+        'IMAGE_UNSUPPORTED',
+      );
       expect(err.message).toMatch(/PNG.*JPEG.*WebP/);
     });
 
@@ -198,12 +216,23 @@ describe('decodeImage', () => {
 
     it.each(['png', 'jpeg', 'webp'] as const)('refuses a truncated %s with IMAGE_UNSUPPORTED', async (format) => {
       const full = await raw(testCard(64, 64), 64, 64).toFormat(format).toBuffer();
-      await expectCode(decodeImage(full.subarray(0, Math.floor(full.length / 2)), { maxPixels: MAX_PIXELS }), 'IMAGE_UNSUPPORTED');
+      await expectCode(
+        decodeImage(full.subarray(0, Math.floor(full.length / 2)), { maxPixels: MAX_PIXELS }),
+        'IMAGE_UNSUPPORTED',
+      );
     });
 
     it('refuses an animated WebP with IMAGE_UNSUPPORTED', async () => {
-      const frames = await Promise.all([0, 200].map((v) => raw(new Uint8Array(8 * 8 * 3).fill(v), 8, 8, 3).png().toBuffer()));
-      const webp = await sharp(frames, { join: { animated: true } }).webp().toBuffer();
+      const frames = await Promise.all(
+        [0, 200].map((v) =>
+          raw(new Uint8Array(8 * 8 * 3).fill(v), 8, 8, 3)
+            .png()
+            .toBuffer(),
+        ),
+      );
+      const webp = await sharp(frames, { join: { animated: true } })
+        .webp()
+        .toBuffer();
       const err = await expectCode(decodeImage(webp, { maxPixels: MAX_PIXELS }), 'IMAGE_UNSUPPORTED');
       expect(err.message).toContain('animated');
     });

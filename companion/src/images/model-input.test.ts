@@ -48,11 +48,23 @@ const pixelAt = (pixels: Float32Array, width: number, height: number, x: number,
 
 describe('letterbox', () => {
   it('fits a wide image to the canvas width and centres it vertically', () => {
-    expect(letterbox({ width: 300, height: 120 }, WORKING)).toEqual({ canvas: WORKING, left: 0, top: 153, width: 512, height: 205 });
+    expect(letterbox({ width: 300, height: 120 }, WORKING)).toEqual({
+      canvas: WORKING,
+      left: 0,
+      top: 153,
+      width: 512,
+      height: 205,
+    });
   });
 
   it('fits a tall thin image to the canvas height and centres it horizontally', () => {
-    expect(letterbox({ width: 17, height: 999 }, WORKING)).toEqual({ canvas: WORKING, left: 251, top: 0, width: 9, height: 512 });
+    expect(letterbox({ width: 17, height: 999 }, WORKING)).toEqual({
+      canvas: WORKING,
+      left: 251,
+      top: 0,
+      width: 9,
+      height: 512,
+    });
   });
 
   it('keeps at least one pixel of a needle-thin image', () => {
@@ -70,7 +82,13 @@ describe('toModelInput', () => {
     expect(input.dims).toEqual([1, 3, 512, 512]);
     expect(input.pixels.length).toBe(3 * 512 * 512);
     expect(input.pixels.every((v) => v >= -1 && v <= 1)).toBe(true);
-    for (const [x, y] of [[0, 0], [511, 152], [256, 358], [511, 511]] as const) expect(pixelAt(input.pixels, 512, 512, x, y)).toEqual([GRAY, GRAY, GRAY]);
+    for (const [x, y] of [
+      [0, 0],
+      [511, 152],
+      [256, 358],
+      [511, 511],
+    ] as const)
+      expect(pixelAt(input.pixels, 512, 512, x, y)).toEqual([GRAY, GRAY, GRAY]);
   });
 
   it('composites transparent pixels over the background', async () => {
@@ -111,7 +129,9 @@ describe('fromModelOutput', () => {
   it('refuses a tensor of the wrong size with DIMS_MISMATCH', async () => {
     const image = softCard(8, 8);
     const { placement } = await toModelInput(image, { width: 16, height: 16 });
-    await expect(fromModelOutput(new Float32Array(3 * 8 * 8), placement, image)).rejects.toMatchObject({ code: 'DIMS_MISMATCH' });
+    await expect(fromModelOutput(new Float32Array(3 * 8 * 8), placement, image)).rejects.toMatchObject({
+      code: 'DIMS_MISMATCH',
+    });
     await expect(fromModelOutput(new Float32Array(3 * 8 * 8), placement, image)).rejects.toBeInstanceOf(ImagicError);
   });
 });

@@ -63,7 +63,13 @@ export function letterbox(source: Size, canvas: Size): ContentRect {
   const scale = Math.min(canvas.width / source.width, canvas.height / source.height);
   const width = Math.min(canvas.width, Math.max(1, Math.round(source.width * scale)));
   const height = Math.min(canvas.height, Math.max(1, Math.round(source.height * scale)));
-  return { canvas, width, height, left: Math.floor((canvas.width - width) / 2), top: Math.floor((canvas.height - height) / 2) };
+  return {
+    canvas,
+    width,
+    height,
+    left: Math.floor((canvas.width - width) / 2),
+    top: Math.floor((canvas.height - height) / 2),
+  };
 }
 
 /** Composites `image` over `background`, letterboxes it into `size` and returns it as the model's input tensor. */
@@ -71,7 +77,9 @@ export async function toModelInput(image: RgbaImage, size: Size, background: Rgb
   assertRgba('image', image);
   assertBackground(background);
   const placement: Placement = { ...letterbox(image, size), background };
-  const { data, info } = await sharp(image.rgba, { raw: { width: image.width, height: image.height, channels: RAW_RGBA } })
+  const { data, info } = await sharp(image.rgba, {
+    raw: { width: image.width, height: image.height, channels: RAW_RGBA },
+  })
     .flatten({ background })
     .resize(placement.width, placement.height, { fit: 'fill', kernel: 'lanczos3' })
     .extend({
@@ -84,7 +92,10 @@ export async function toModelInput(image: RgbaImage, size: Size, background: Rgb
     .raw()
     .toBuffer({ resolveWithObject: true });
   if (info.width !== size.width || info.height !== size.height || info.channels !== RAW_RGB) {
-    return fail('INTERNAL', `toModelInput: sharp returned ${info.width}×${info.height}×${info.channels}, expected ${size.width}×${size.height}×3`);
+    return fail(
+      'INTERNAL',
+      `toModelInput: sharp returned ${info.width}×${info.height}×${info.channels}, expected ${size.width}×${size.height}×3`,
+    );
   }
   const plane = size.width * size.height;
   const pixels = new Float32Array(RAW_RGB * plane);
@@ -99,12 +110,19 @@ export async function toModelInput(image: RgbaImage, size: Size, background: Rgb
  * takes the background back out of partly transparent pixels and restores `original`'s alpha exactly.
  * Values outside [-1, 1] are clamped.
  */
-export async function fromModelOutput(chw: Float32Array, placement: Placement, original: RgbaImage): Promise<Uint8Array> {
+export async function fromModelOutput(
+  chw: Float32Array,
+  placement: Placement,
+  original: RgbaImage,
+): Promise<Uint8Array> {
   assertRgba('original', original);
   const { canvas } = placement;
   const plane = canvas.width * canvas.height;
   if (chw.length !== RAW_RGB * plane) {
-    return fail('DIMS_MISMATCH', `model output has ${chw.length} values; expected 3×${canvas.height}×${canvas.width} = ${RAW_RGB * plane}`);
+    return fail(
+      'DIMS_MISMATCH',
+      `model output has ${chw.length} values; expected 3×${canvas.height}×${canvas.width} = ${RAW_RGB * plane}`,
+    );
   }
   // Uint8ClampedArray rounds and clamps to [0, 255] (NaN becomes 0): the inverse of x / 127.5 − 1.
   const rgb = new Uint8ClampedArray(RAW_RGB * plane);
@@ -144,7 +162,9 @@ function restoreAlpha(composited: Uint8Array, straight: Uint8Array, background: 
 /** Encodes straight 8-bit RGBA as a PNG (alpha kept). */
 export async function encodePng(rgba: Uint8Array, width: number, height: number): Promise<Uint8Array> {
   assertRgba('image', { rgba, width, height });
-  const png = await sharp(rgba, { raw: { width, height, channels: RAW_RGBA } }).png().toBuffer();
+  const png = await sharp(rgba, { raw: { width, height, channels: RAW_RGBA } })
+    .png()
+    .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
 
@@ -155,12 +175,15 @@ function assertSize(name: string, size: Size): void {
 }
 
 function assertBackground({ r, g, b }: Rgb): void {
-  if (![r, g, b].every((v) => Number.isInteger(v) && v >= 0 && v <= 255)) throw new RangeError(`background must be 0–255 integers, got ${r},${g},${b}`);
+  if (![r, g, b].every((v) => Number.isInteger(v) && v >= 0 && v <= 255))
+    throw new RangeError(`background must be 0–255 integers, got ${r},${g},${b}`);
 }
 
 function assertRgba(name: string, image: RgbaImage): void {
   assertSize(name, image);
   if (image.rgba.length !== image.width * image.height * RAW_RGBA) {
-    throw new RangeError(`${name} has ${image.rgba.length} bytes; ${image.width}×${image.height} RGBA needs ${image.width * image.height * RAW_RGBA}`);
+    throw new RangeError(
+      `${name} has ${image.rgba.length} bytes; ${image.width}×${image.height} RGBA needs ${image.width * image.height * RAW_RGBA}`,
+    );
   }
 }

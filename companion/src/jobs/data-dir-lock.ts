@@ -48,17 +48,24 @@ export async function lockDataDirAsync(dataDir: string): Promise<DataDirLock> {
       return {
         async releaseAsync() {
           const holder = await holderAsync(file);
-          if (holder?.pid === process.pid && holder.startedAt === content.startedAt) await unlink(file).catch(() => undefined);
+          if (holder?.pid === process.pid && holder.startedAt === content.startedAt)
+            await unlink(file).catch(() => undefined);
         },
       };
     } catch (err) {
       if (!(err instanceof Error && 'code' in err && err.code === 'EEXIST')) throw err;
       const holder = await holderAsync(file);
       if (holder && alive(holder.pid)) {
-        throw new ImagicError('DATA_DIR_IN_USE', `${dataDir} is in use by imagic serve (process ${holder.pid}, started ${holder.startedAt})`);
+        throw new ImagicError(
+          'DATA_DIR_IN_USE',
+          `${dataDir} is in use by imagic serve (process ${holder.pid}, started ${holder.startedAt})`,
+        );
       }
       await unlink(file).catch(() => undefined);
     }
   }
-  throw new ImagicError('DATA_DIR_IN_USE', `${dataDir} is being taken by another imagic serve starting at the same time`);
+  throw new ImagicError(
+    'DATA_DIR_IN_USE',
+    `${dataDir} is being taken by another imagic serve starting at the same time`,
+  );
 }

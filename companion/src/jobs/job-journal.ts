@@ -28,7 +28,8 @@ export class JobJournal {
 
   /** Loads every record, fails the interrupted ones, clears temp files and prunes old jobs. */
   static async openAsync(dataDir: string, options: JobJournalOptions): Promise<JobJournal> {
-    if (!(Number.isInteger(options.keepFinished) && options.keepFinished >= 1)) throw new RangeError('keepFinished must be an integer ≥ 1');
+    if (!(Number.isInteger(options.keepFinished) && options.keepFinished >= 1))
+      throw new RangeError('keepFinished must be an integer ≥ 1');
     const journal = new JobJournal(jobsDir(dataDir), options);
     await mkdir(journal.dir, { recursive: true, mode: 0o700 });
     await removeTempFilesAsync(journal.dir);
@@ -59,10 +60,15 @@ export class JobJournal {
         ...record,
         state: 'failed',
         finishedAt: now,
-        error: { code: 'JOB_INTERRUPTED', message: `the companion stopped (crash, kill or power loss) ${during}; start it again` },
+        error: {
+          code: 'JOB_INTERRUPTED',
+          message: `the companion stopped (crash, kill or power loss) ${during}; start it again`,
+        },
       };
       await this.saveAsync(interrupted);
-      this.options.logger.warn(`job ${record.jobId} (${record.kind}) was interrupted ${during} by the last shutdown; marked failed`);
+      this.options.logger.warn(
+        `job ${record.jobId} (${record.kind}) was interrupted ${during} by the last shutdown; marked failed`,
+      );
     }
   }
 
@@ -72,7 +78,9 @@ export class JobJournal {
 
   /** Every record, newest first. */
   list(): JobRecord[] {
-    return [...this.records.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.jobId.localeCompare(a.jobId));
+    return [...this.records.values()].sort(
+      (a, b) => b.createdAt.localeCompare(a.createdAt) || b.jobId.localeCompare(a.jobId),
+    );
   }
 
   /** The newest edit job that made `editId`, if the journal still has it. */
@@ -86,7 +94,9 @@ export class JobJournal {
    */
   async saveAsync(record: JobRecord): Promise<void> {
     this.records.set(record.jobId, record);
-    await writeFileAtomicAsync(path.join(this.dir, `${record.jobId}.json`), `${JSON.stringify(record)}\n`, { durable: isFinished(record) });
+    await writeFileAtomicAsync(path.join(this.dir, `${record.jobId}.json`), `${JSON.stringify(record)}\n`, {
+      durable: isFinished(record),
+    });
   }
 
   resultsDir(jobId: string): string {
@@ -108,7 +118,11 @@ export class JobJournal {
     try {
       return await readFile(file);
     } catch (err) {
-      return fail('JOB_NOT_FOUND', `the results of job ${record.jobId} are gone from ${this.resultsDir(record.jobId)}; start it again`, err);
+      return fail(
+        'JOB_NOT_FOUND',
+        `the results of job ${record.jobId} are gone from ${this.resultsDir(record.jobId)}; start it again`,
+        err,
+      );
     }
   }
 

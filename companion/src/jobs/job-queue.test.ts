@@ -46,7 +46,11 @@ let counter = 0;
 const id = () => (++counter).toString(16).padStart(32, '0');
 const editId = 'e'.repeat(32);
 const render: JobSpec = { kind: 'render', sampling: exampleEditRequest.sampling };
-const edit: JobSpec = { kind: 'edit', request: exampleEditRequest, image: { width: 8, height: 8, rgba: new Uint8Array(256) } };
+const edit: JobSpec = {
+  kind: 'edit',
+  request: exampleEditRequest,
+  image: { width: 8, height: 8, rgba: new Uint8Array(256) },
+};
 const job = (spec: JobSpec, overrides: Partial<NewJob> = {}): NewJob => ({
   jobId: id(),
   editId: id(),
@@ -91,7 +95,11 @@ describe('JobQueue', () => {
     const third = await queue.submitAsync(job(render, { editId }));
     await tick();
     expect(events).toContainEqual({ type: 'error', jobId: second.record.jobId, code: 'SUPERSEDED' });
-    expect(queue.active().map((j) => j.record.jobId)).toEqual([first.record.jobId, other.record.jobId, third.record.jobId]);
+    expect(queue.active().map((j) => j.record.jobId)).toEqual([
+      first.record.jobId,
+      other.record.jobId,
+      third.record.jobId,
+    ]);
     expect(third.position).toBe(1);
     expect(script.running).toHaveLength(1);
   });

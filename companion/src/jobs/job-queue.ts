@@ -14,7 +14,8 @@ import type { RgbaImage } from '../images/decode-image.ts';
 import type { EngineProgress, RunControl } from '../engine-host/edit-engine.ts';
 import { isFinished, JOB_RECORD_VERSION, type JobRecord, type ResultFormat } from './job-record.ts';
 
-export type JobSpec = { kind: 'edit'; request: EditRequest; image: RgbaImage } | { kind: 'render'; sampling: SamplingSettings };
+export type JobSpec =
+  { kind: 'edit'; request: EditRequest; image: RgbaImage } | { kind: 'render'; sampling: SamplingSettings };
 
 export type NewJob = {
   jobId: string;
@@ -37,7 +38,12 @@ export type ActiveJob = {
 };
 
 /** What running a job produced; the executor has written the payloads to disk already. */
-export type JobOutcome = { outputs: OutputInfo[]; payloads: Uint8Array[]; timingMs: Record<string, number>; cost?: JobCost };
+export type JobOutcome = {
+  outputs: OutputInfo[];
+  payloads: Uint8Array[];
+  timingMs: Record<string, number>;
+  cost?: JobCost;
+};
 
 export type JobExecutor = (job: ActiveJob, control: RunControl) => Promise<JobOutcome>;
 
@@ -64,7 +70,6 @@ export type JobQueueOptions = {
   closeGraceMs?: number;
 };
 
-
 export class JobQueue {
   private readonly waiting: ActiveJob[] = [];
   private running: ActiveJob | undefined;
@@ -75,7 +80,8 @@ export class JobQueue {
   private scheduled = false;
 
   constructor(private readonly options: JobQueueOptions) {
-    if (!(Number.isInteger(options.capacity) && options.capacity >= 1)) throw new RangeError('capacity must be an integer ≥ 1');
+    if (!(Number.isInteger(options.capacity) && options.capacity >= 1))
+      throw new RangeError('capacity must be an integer ≥ 1');
   }
 
   get isPaused(): boolean {
@@ -107,9 +113,11 @@ export class JobQueue {
    */
   async submitAsync(input: NewJob): Promise<{ record: JobRecord; position: number }> {
     if (this.closed) throw new ImagicError('JOB_INTERRUPTED', 'the companion is shutting down');
-    const replaceable = (j: ActiveJob) => input.spec.kind === 'render' && j.spec.kind === 'render' && j.record.editId === input.editId;
+    const replaceable = (j: ActiveJob) =>
+      input.spec.kind === 'render' && j.spec.kind === 'render' && j.record.editId === input.editId;
     const waiting = this.waiting.filter((j) => !replaceable(j)).length;
-    if (waiting >= this.options.capacity) throw new ImagicError('QUEUE_FULL', `${waiting} jobs are waiting, the limit is ${this.options.capacity}`);
+    if (waiting >= this.options.capacity)
+      throw new ImagicError('QUEUE_FULL', `${waiting} jobs are waiting, the limit is ${this.options.capacity}`);
     const record: JobRecord = {
       version: JOB_RECORD_VERSION,
       jobId: input.jobId,
@@ -138,7 +146,12 @@ export class JobQueue {
     this.waiting.push(job);
     job.position = this.waiting.length - 1;
     // Not awaited: nothing may come between queuing this job and returning (see above).
-    for (const old of replaced) void this.failAsync(old, 'SUPERSEDED', `replaced by the newer re-render ${record.jobId} of edit ${record.editId}`);
+    for (const old of replaced)
+      void this.failAsync(
+        old,
+        'SUPERSEDED',
+        `replaced by the newer re-render ${record.jobId} of edit ${record.editId}`,
+      );
     this.emitPositions();
     this.schedule();
     return { record, position: job.position };
@@ -178,7 +191,8 @@ export class JobQueue {
   /** Fails every queued job and stops the running one with JOB_INTERRUPTED, then waits for it (up to the grace). */
   async closeAsync(): Promise<void> {
     this.closed = true;
-    for (const job of this.waiting.splice(0)) await this.failAsync(job, 'JOB_INTERRUPTED', 'the companion was stopped before this job ran');
+    for (const job of this.waiting.splice(0))
+      await this.failAsync(job, 'JOB_INTERRUPTED', 'the companion was stopped before this job ran');
     this.running?.controller.abort(new ImagicError('JOB_INTERRUPTED', 'the companion was stopped while this job ran'));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.closeGraceMs ?? 10_000)));
@@ -225,7 +239,12 @@ export class JobQueue {
   private async runAsync(job: ActiveJob): Promise<void> {
     const { signal } = job.controller;
     const startedAt = new Date();
-    job.record = { ...job.record, state: 'running', startedAt: startedAt.toISOString(), timingMs: { ...job.record.timingMs, queued: startedAt.getTime() - Date.parse(job.record.createdAt) } };
+    job.record = {
+      ...job.record,
+      state: 'running',
+      startedAt: startedAt.toISOString(),
+      timingMs: { ...job.record.timingMs, queued: startedAt.getTime() - Date.parse(job.record.createdAt) },
+    };
     // The engine's events carry the whole job's time left once it has an estimate (engine/progress-estimate.ts).
     const onProgress = (p: EngineProgress) => {
       job.progress = p;
@@ -236,23 +255,45 @@ export class JobQueue {
       signal.throwIfAborted(); // cancelled while its start was being journaled
       const outcome = await this.options.execute(job, { signal, onProgress });
       signal.throwIfAborted();
-      job.record = { ...job.record, state: 'done', finishedAt: new Date().toISOString(), outputs: outcome.outputs, timingMs: { ...job.record.timingMs, ...outcome.timingMs }, ...(outcome.cost ? { cost: outcome.cost } : {}) };
+      job.record = {
+        ...job.record,
+        state: 'done',
+        finishedAt: new Date().toISOString(),
+        outputs: outcome.outputs,
+        timingMs: { ...job.record.timingMs, ...outcome.timingMs },
+        ...(outcome.cost ? { cost: outcome.cost } : {}),
+      };
       await this.saveAsync(job);
       this.options.events.onResult(job.record, outcome.payloads);
     } catch (err) {
       const cause = signal.aborted && signal.reason instanceof ImagicError ? signal.reason : err;
       if (cause instanceof ImagicError) return this.failAsync(job, cause.code, cause.message);
-      this.options.logger.warn(`job ${job.record.jobId} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      await this.failAsync(job, 'INTERNAL', `job ${job.record.jobId} failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`);
+      this.options.logger.warn(
+        `job ${job.record.jobId} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
+      await this.failAsync(
+        job,
+        'INTERNAL',
+        `job ${job.record.jobId} failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`,
+      );
     } finally {
-      await this.options.store.pruneAsync().catch((err: unknown) => this.options.logger.warn(`job journal prune failed: ${String(err)}`));
+      await this.options.store
+        .pruneAsync()
+        .catch((err: unknown) => this.options.logger.warn(`job journal prune failed: ${String(err)}`));
     }
   }
 
   /** Never rejects: a journal failure is logged, and the job's listeners hear about the failure regardless. */
   private async failAsync(job: ActiveJob, code: ErrorCode, message: string): Promise<void> {
-    job.record = { ...job.record, state: 'failed', finishedAt: new Date().toISOString(), error: { code, message: message.slice(0, 2000) } };
-    await this.saveAsync(job).catch((err: unknown) => this.options.logger.warn(`could not journal job ${job.record.jobId}: ${String(err)}`));
+    job.record = {
+      ...job.record,
+      state: 'failed',
+      finishedAt: new Date().toISOString(),
+      error: { code, message: message.slice(0, 2000) },
+    };
+    await this.saveAsync(job).catch((err: unknown) =>
+      this.options.logger.warn(`could not journal job ${job.record.jobId}: ${String(err)}`),
+    );
     try {
       this.options.events.onError(job.record);
     } catch (err) {

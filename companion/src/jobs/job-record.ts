@@ -3,7 +3,14 @@
 import * as z from 'zod';
 import { ErrorCodeField, ClientKind } from '../../../shared/src/protocol/fields.ts';
 import { HexId, RequestId } from '../../../shared/src/protocol/ids.ts';
-import { JobCost, JobKind, JobState, OutputInfo, type JobProgress, type JobSummary } from '../../../shared/src/protocol/job-info.ts';
+import {
+  JobCost,
+  JobKind,
+  JobState,
+  OutputInfo,
+  type JobProgress,
+  type JobSummary,
+} from '../../../shared/src/protocol/job-info.ts';
 
 export const JOB_RECORD_VERSION = 1;
 

@@ -13,7 +13,12 @@ const elapsed = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 
 type ResultWriter = Pick<JobJournal, 'writeResultAsync'>;
 
-async function runJobAsync(engine: EditEngine, journal: ResultWriter, job: ActiveJob, control: RunControl): Promise<JobOutcome> {
+async function runJobAsync(
+  engine: EditEngine,
+  journal: ResultWriter,
+  job: ActiveJob,
+  control: RunControl,
+): Promise<JobOutcome> {
   const { editId, jobId, resultFormat } = job.record;
   let t0 = performance.now();
   const { outputs: images, cost } =
@@ -24,7 +29,9 @@ async function runJobAsync(engine: EditEngine, journal: ResultWriter, job: Activ
   control.signal.throwIfAborted();
 
   t0 = performance.now();
-  const payloads = await Promise.all(images.map((img) => encodeOutputAsync(img.rgba, img.width, img.height, resultFormat)));
+  const payloads = await Promise.all(
+    images.map((img) => encodeOutputAsync(img.rgba, img.width, img.height, resultFormat)),
+  );
   const encodeMs = elapsed(t0);
 
   t0 = performance.now();
@@ -32,9 +39,22 @@ async function runJobAsync(engine: EditEngine, journal: ResultWriter, job: Activ
   for (const [index, img] of images.entries()) {
     const bytes = payloads[index]!;
     await journal.writeResultAsync(jobId, index, resultFormat, bytes);
-    outputs.push({ index, eta: img.eta, seed: img.seed, width: img.width, height: img.height, format: resultFormat, byteLength: bytes.length });
+    outputs.push({
+      index,
+      eta: img.eta,
+      seed: img.seed,
+      width: img.width,
+      height: img.height,
+      format: resultFormat,
+      byteLength: bytes.length,
+    });
   }
-  return { outputs, payloads, ...(cost ? { cost } : {}), timingMs: { engine: engineMs, encode: encodeMs, write: elapsed(t0) } };
+  return {
+    outputs,
+    payloads,
+    ...(cost ? { cost } : {}),
+    timingMs: { engine: engineMs, encode: encodeMs, write: elapsed(t0) },
+  };
 }
 
 export function createJobExecutor(engine: EditEngine, journal: ResultWriter): JobExecutor {

@@ -15,8 +15,13 @@ export function trackEventLoopLag(): () => LagFigures {
   return () => {
     if (figures) return figures;
     histogram.disable();
-    const lag = (ns: number) => (histogram.count === 0 ? 0 : Math.round(Math.max(0, ns / NS_PER_MS - RESOLUTION_MS) * 10) / 10);
-    figures = { lagP50Ms: lag(histogram.percentile(50)), lagP99Ms: lag(histogram.percentile(99)), lagMaxMs: lag(histogram.max) };
+    const lag = (ns: number) =>
+      histogram.count === 0 ? 0 : Math.round(Math.max(0, ns / NS_PER_MS - RESOLUTION_MS) * 10) / 10;
+    figures = {
+      lagP50Ms: lag(histogram.percentile(50)),
+      lagP99Ms: lag(histogram.percentile(99)),
+      lagMaxMs: lag(histogram.max),
+    };
     return figures;
   };
 }

@@ -6,8 +6,15 @@ import type { ResultFormat } from './job-record.ts';
 
 const FAST_PNG = { compressionLevel: 1, adaptiveFiltering: false } as const;
 
-export async function encodeOutputAsync(rgba: Uint8Array, width: number, height: number, format: ResultFormat): Promise<Uint8Array> {
+export async function encodeOutputAsync(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  format: ResultFormat,
+): Promise<Uint8Array> {
   if (format === 'rgba8') return rgba;
-  const png = await sharp(rgba, { raw: { width, height, channels: 4 } }).png(FAST_PNG).toBuffer();
+  const png = await sharp(rgba, { raw: { width, height, channels: 4 } })
+    .png(FAST_PNG)
+    .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }

@@ -25,20 +25,28 @@ export function conv2d(g: ModuleGraph, scope: string, x: string, outChannels: nu
   const std = 1 / Math.sqrt(inChannels * k * k);
   const w = g.weight(parameterPath(scope, 'weight'), [outChannels, inChannels, k, k], { std });
   const b = g.weight(parameterPath(scope, 'bias'), [outChannels], { std: BIAS_STD });
-  return g.op(scope, 'Conv', [x, w, b], {
-    dilations: intsAttr([1, 1]),
-    group: intAttr(1),
-    kernel_shape: intsAttr([k, k]),
-    pads: intsAttr([p, p, p, p]),
-    strides: intsAttr([s, s]),
-  }, o.output);
+  return g.op(
+    scope,
+    'Conv',
+    [x, w, b],
+    {
+      dilations: intsAttr([1, 1]),
+      group: intAttr(1),
+      kernel_shape: intsAttr([k, k]),
+      pads: intsAttr([p, p, p, p]),
+      strides: intsAttr([s, s]),
+    },
+    o.output,
+  );
 }
 
 /** nn.Linear on [B, S, in]: MatMul(x, Wᵀ) (+ Add(bias)); to_q/to_k/to_v have no bias. */
 export function linear(g: ModuleGraph, scope: string, x: string, outFeatures: number, hasBias: boolean): string {
   const dims = g.dims(x);
   const inFeatures = dims[dims.length - 1]!;
-  const w = g.foldedWeight('MatMul', parameterPath(scope, 'weight'), [inFeatures, outFeatures], { std: 1 / Math.sqrt(inFeatures) });
+  const w = g.foldedWeight('MatMul', parameterPath(scope, 'weight'), [inFeatures, outFeatures], {
+    std: 1 / Math.sqrt(inFeatures),
+  });
   const y = g.op(scope, 'MatMul', [x, w]);
   if (!hasBias) return y;
   return g.op(scope, 'Add', [g.weight(parameterPath(scope, 'bias'), [outFeatures], { std: BIAS_STD }), y]);

@@ -49,7 +49,11 @@ export class ModuleGraph {
   private weightIndex = 0;
 
   constructor(private readonly options: ModuleGraphOptions) {
-    this.builder = new GraphBuilder({ opset: options.opset, name: options.name, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
+    this.builder = new GraphBuilder({
+      opset: options.opset,
+      name: options.name,
+      ...(options.baseDir ? { baseDir: options.baseDir } : {}),
+    });
     this.e = this.builder.e;
     this.dtype = options.dtype;
     this.dynamic = options.dynamicShapes;
@@ -76,7 +80,13 @@ export class ModuleGraph {
   }
 
   /** Adds one single-output node named by its scope; its output type is inferred at once. */
-  op(scope: string, opType: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, output?: string): string {
+  op(
+    scope: string,
+    opType: string,
+    inputs: readonly string[],
+    attrs: Record<string, Attr> = {},
+    output?: string,
+  ): string {
     const name = this.nodeName(scope, opType);
     return this.e.op(opType, inputs, attrs, { name, names: [output ?? `${name}_output_0`] })[0]!;
   }
@@ -86,7 +96,13 @@ export class ModuleGraph {
    * Shape inference cannot see through it until the normaliser folds the plumbing, so the builder, which
    * knows the static shape, records the output type itself.
    */
-  opWithKnownType(scope: string, opType: string, inputs: readonly string[], dims: readonly number[], dtype: DType): string {
+  opWithKnownType(
+    scope: string,
+    opType: string,
+    inputs: readonly string[],
+    dims: readonly number[],
+    dtype: DType,
+  ): string {
     const name = this.nodeName(scope, opType);
     const out = `${name}_output_0`;
     this.graph.nodes.push({ name, opType, domain: '', inputs: [...inputs], outputs: [out], attrs: {} });
@@ -150,7 +166,9 @@ export class ModuleGraph {
 
   /** torch's `reshape(a, b, …)` argument: each computed dim unsqueezed, then one Concat. */
   shapeVector(scope: string, parts: readonly DimPart[]): string {
-    const pieces = parts.map((p) => (typeof p === 'number' ? this.ints([p]) : this.op(scope, 'Unsqueeze', [p, this.ints([0])])));
+    const pieces = parts.map((p) =>
+      typeof p === 'number' ? this.ints([p]) : this.op(scope, 'Unsqueeze', [p, this.ints([0])]),
+    );
     return this.op(scope, 'Concat', pieces, { axis: intAttr(0) });
   }
 

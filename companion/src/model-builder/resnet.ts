@@ -21,7 +21,8 @@ export function resnetBlock(g: ModuleGraph, scope: string, x: string, temb: stri
   h = g.op(scope, 'Add', [h, g.op(scope, 'Unsqueeze', [t, g.ints([2, 3])])]);
   h = silu(g, act, groupNorm(g, `${scope}/norm2`, h, o.groups, o.eps));
   h = conv2d(g, `${scope}/conv2`, h, o.outChannels, { kernel: 3 });
-  const shortcut = inChannels === o.outChannels ? x : conv2d(g, `${scope}/conv_shortcut`, x, o.outChannels, { kernel: 1 });
+  const shortcut =
+    inChannels === o.outChannels ? x : conv2d(g, `${scope}/conv_shortcut`, x, o.outChannels, { kernel: 1 });
   return g.op(scope, 'Add', [shortcut, h]);
 }
 

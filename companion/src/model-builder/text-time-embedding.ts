@@ -30,7 +30,9 @@ function attentionPooling(g: ModuleGraph, scope: string, ctx: string, heads: num
   const scores = g.op(scope, 'Mul', [g.op(scope, 'MatMul', [q, kt]), g.scalar((width / heads) ** -0.5)]);
   const probs = g.op(scope, 'Softmax', [scores], { axis: intAttr(-1) });
   const pooled = batchToHead(g, scope, g.op(scope, 'MatMul', [probs, v]), heads);
-  return g.reshape(scope, pooled, [batch, width], () => g.shapeVector(scope, [g.dim(scope, g.shape(scope, pooled), 0), width]));
+  return g.reshape(scope, pooled, [batch, width], () =>
+    g.shapeVector(scope, [g.dim(scope, g.shape(scope, pooled), 0), width]),
+  );
 }
 
 /** The text's contribution to the time embedding: [B, S, D] → [B, timeDim]. */

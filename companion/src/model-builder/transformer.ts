@@ -19,7 +19,10 @@ export function layerNorm(g: ModuleGraph, scope: string, x: string): string {
   const gamma = g.weight(parameterPath(scope, 'weight'), [width], { mean: 1, std: NORM_AFFINE_STD });
   const beta = g.weight(parameterPath(scope, 'bias'), [width], { std: NORM_AFFINE_STD });
   if (g.e.opset >= 17) {
-    return g.op(scope, 'LayerNormalization', [x, gamma, beta], { axis: intAttr(-1), epsilon: floatAttr(LAYER_NORM_EPS) });
+    return g.op(scope, 'LayerNormalization', [x, gamma, beta], {
+      axis: intAttr(-1),
+      epsilon: floatAttr(LAYER_NORM_EPS),
+    });
   }
   const mean = (t: string) => g.op(scope, 'ReduceMean', [t], { axes: intsAttr([-1]), keepdims: intAttr(1) });
   const centred = g.op(scope, 'Sub', [x, mean(x)]);
@@ -57,7 +60,13 @@ export function feedForward(g: ModuleGraph, scope: string, x: string): string {
   return linear(g, `${scope}/net.2`, gated, channels, true);
 }
 
-export function basicTransformerBlock(g: ModuleGraph, scope: string, x: string, context: string, heads: number): string {
+export function basicTransformerBlock(
+  g: ModuleGraph,
+  scope: string,
+  x: string,
+  context: string,
+  heads: number,
+): string {
   const n1 = layerNorm(g, `${scope}/norm1`, x);
   let h = g.op(scope, 'Add', [attention(g, `${scope}/attn1`, n1, n1, heads), x]);
   h = g.op(scope, 'Add', [attention(g, `${scope}/attn2`, layerNorm(g, `${scope}/norm2`, h), context, heads), h]);
@@ -65,7 +74,13 @@ export function basicTransformerBlock(g: ModuleGraph, scope: string, x: string, 
 }
 
 /** Transformer2DModel: [B, C, H, W] → tokens [B, H·W, C] → block → back, with a residual around it all. */
-export function transformer2d(g: ModuleGraph, scope: string, x: string, context: string, o: { heads: number; groups: number }): string {
+export function transformer2d(
+  g: ModuleGraph,
+  scope: string,
+  x: string,
+  context: string,
+  o: { heads: number; groups: number },
+): string {
   const [batch, channels, height, width] = g.dims(x) as [number, number, number, number];
   // `batch, _, height, width = hidden_states.shape`, read before the norm as diffusers does.
   let dims: { b: DimPart; h: DimPart; w: DimPart } = { b: batch, h: height, w: width };
@@ -83,7 +98,9 @@ export function transformer2d(g: ModuleGraph, scope: string, x: string, context:
     g.shapeVector(scope, [dims.b, g.op(scope, 'Mul', [dims.h as string, dims.w as string]), innerDim]),
   );
   h = basicTransformerBlock(g, `${scope}/transformer_blocks.0`, h, context, o.heads);
-  h = g.reshape(scope, h, [batch, height, width, channels], () => g.shapeVector(scope, [dims.b, dims.h, dims.w, innerDim]));
+  h = g.reshape(scope, h, [batch, height, width, channels], () =>
+    g.shapeVector(scope, [dims.b, dims.h, dims.w, innerDim]),
+  );
   h = g.op(scope, 'Transpose', [h], { perm: intsAttr([0, 3, 1, 2]) });
   h = conv2d(g, `${scope}/proj_out`, h, channels, { kernel: 1 });
   return g.op(scope, 'Add', [h, x]);

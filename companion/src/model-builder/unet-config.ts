@@ -106,22 +106,39 @@ export function validateUNetConfig(config: UNetConfig): UNetConfig {
     throw new RangeError(`blockOutChannels must be positive integers, got [${channels.join(', ')}]`);
   }
   for (const [key, value] of Object.entries({
-    layersPerBlock: c.layersPerBlock, attentionHeads: c.attentionHeads, crossAttentionDim: c.crossAttentionDim,
-    sequenceLength: c.sequenceLength, inChannels: c.inChannels, outChannels: c.outChannels, normGroups: c.normGroups, batch: c.batch,
+    layersPerBlock: c.layersPerBlock,
+    attentionHeads: c.attentionHeads,
+    crossAttentionDim: c.crossAttentionDim,
+    sequenceLength: c.sequenceLength,
+    inChannels: c.inChannels,
+    outChannels: c.outChannels,
+    normGroups: c.normGroups,
+    batch: c.batch,
   })) {
     if (!positiveInt(value)) throw new RangeError(`${key} must be a positive integer, got ${value}`);
   }
   for (const ch of channels) {
-    if (ch % c.normGroups !== 0) throw new RangeError(`normGroups ${c.normGroups} must divide every block channel count; ${ch} is not a multiple`);
-    if (ch % c.attentionHeads !== 0) throw new RangeError(`attentionHeads ${c.attentionHeads} must divide every block channel count; ${ch} is not a multiple`);
+    if (ch % c.normGroups !== 0)
+      throw new RangeError(`normGroups ${c.normGroups} must divide every block channel count; ${ch} is not a multiple`);
+    if (ch % c.attentionHeads !== 0)
+      throw new RangeError(
+        `attentionHeads ${c.attentionHeads} must divide every block channel count; ${ch} is not a multiple`,
+      );
   }
   // The latent is halved once per downsampler and must come back to the same size on the way up.
   const downsamplers = channels.length - 1;
   if (!positiveInt(c.latentSize) || c.latentSize % 2 ** downsamplers !== 0) {
-    throw new RangeError(`latentSize ${c.latentSize} must be a multiple of 2^${downsamplers} for ${channels.length} blocks`);
+    throw new RangeError(
+      `latentSize ${c.latentSize} must be a multiple of 2^${downsamplers} for ${channels.length} blocks`,
+    );
   }
-  if (c.additionEmbedType === 'text' && (!positiveInt(c.additionEmbedHeads) || c.crossAttentionDim % c.additionEmbedHeads !== 0))
-    throw new RangeError(`additionEmbedHeads ${c.additionEmbedHeads} must divide crossAttentionDim ${c.crossAttentionDim}`);
+  if (
+    c.additionEmbedType === 'text' &&
+    (!positiveInt(c.additionEmbedHeads) || c.crossAttentionDim % c.additionEmbedHeads !== 0)
+  )
+    throw new RangeError(
+      `additionEmbedHeads ${c.additionEmbedHeads} must divide crossAttentionDim ${c.crossAttentionDim}`,
+    );
   if (c.opset !== 14 && c.opset !== 17) throw new RangeError(`opset must be 14 or 17, got ${String(c.opset)}`);
   if (!(c.normEps > 0)) throw new RangeError(`normEps must be positive, got ${c.normEps}`);
   return config;

@@ -24,7 +24,11 @@ export interface UNetPackage extends UNetBuild {
   readonly parameterCount: number;
 }
 
-export async function writeUNetPackage(config: UNetConfig, dir: string, options: UNetPackageOptions): Promise<UNetPackage> {
+export async function writeUNetPackage(
+  config: UNetConfig,
+  dir: string,
+  options: UNetPackageOptions,
+): Promise<UNetPackage> {
   const bytes = unetWeightBytes(config);
   if (!options.external && bytes > MAX_INLINE_WEIGHT_BYTES) {
     throw new RangeError(

@@ -12,9 +12,14 @@ export function countUNetParameters(config: UNetConfig): number {
   const temb = 4 * ch[0]!;
   const resnet = (i: number, o: number) =>
     norm(i) + conv(3, i, o) + linear(temb, o) + norm(o) + conv(3, o, o) + (i === o ? 0 : conv(1, i, o));
-  const attention = (dim: number, contextDim: number) => linear(dim, dim, false) + 2 * linear(contextDim, dim, false) + linear(dim, dim);
+  const attention = (dim: number, contextDim: number) =>
+    linear(dim, dim, false) + 2 * linear(contextDim, dim, false) + linear(dim, dim);
   const block = (dim: number) =>
-    3 * norm(dim) + attention(dim, dim) + attention(dim, c.crossAttentionDim) + linear(dim, 8 * dim) + linear(4 * dim, dim);
+    3 * norm(dim) +
+    attention(dim, dim) +
+    attention(dim, c.crossAttentionDim) +
+    linear(dim, 8 * dim) +
+    linear(4 * dim, dim);
   const transformer = (dim: number) => norm(dim) + 2 * conv(1, dim, dim) + block(dim);
 
   let total = linear(ch[0]!, temb) + linear(temb, temb) + conv(3, c.inChannels, ch[0]!);
@@ -49,4 +54,5 @@ export function countUNetParameters(config: UNetConfig): number {
 }
 
 /** Bytes the weights take in the config's dtype. */
-export const unetWeightBytes = (config: UNetConfig): number => countUNetParameters(config) * (config.dtype === 'float16' ? 2 : 4);
+export const unetWeightBytes = (config: UNetConfig): number =>
+  countUNetParameters(config) * (config.dtype === 'float16' ? 2 : 4);

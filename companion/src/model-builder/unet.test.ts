@@ -30,13 +30,18 @@ const opHistogram = (model: Model) => {
   for (const n of model.graph.nodes) counts[n.opType] = (counts[n.opType] ?? 0) + 1;
   return counts;
 };
-const normalized = (model: Model, config: UNetConfig) => normalizeModel(cloneModel(model), { inputShapes: unetInputShapes(config) });
+const normalized = (model: Model, config: UNetConfig) =>
+  normalizeModel(cloneModel(model), { inputShapes: unetInputShapes(config) });
 const parameterCount = (model: Model, parameters: ReadonlyMap<string, string>) =>
   [...parameters.keys()].reduce((sum, name) => sum + numel(model.graph.initializers.get(name)!.dims), 0);
 
 const variants = ([14, 17] as const).flatMap((opset) =>
   [false, true].flatMap((dynamicShapes) =>
-    (['int64[B]', 'float[B]', 'float-scalar'] as TimestepInput[]).map((timestepInput) => ({ opset, dynamicShapes, timestepInput })),
+    (['int64[B]', 'float[B]', 'float-scalar'] as TimestepInput[]).map((timestepInput) => ({
+      opset,
+      dynamicShapes,
+      timestepInput,
+    })),
   ),
 );
 
@@ -47,19 +52,20 @@ describe('#buildUNet', () => {
     reference = await forward(buildUNet(tinyUNetConfig()).model, randomUNetFeeds(tinyUNetConfig()));
   });
 
-  it.each(variants.map((v) => [`opset ${v.opset}, dynamicShapes ${v.dynamicShapes}, timestep ${v.timestepInput}`, v] as const))(
-    'runs on onnxruntime CPU (%s) and agrees with every other variant',
-    async (_label, variant) => {
-      const config = tinyUNetConfig(variant);
-      const { model } = buildUNet(config);
-      const out = await forward(model, randomUNetFeeds(config));
-      expect(out.length).toBe(numel(unetInputShapes(config)['sample']!));
-      expect(out.every(Number.isFinite)).toBe(true);
-      // Same seed, same weights: decomposed vs fused LayerNorm, in-graph vs baked shapes and the three
-      // timestep encodings differ only in float32 rounding.
-      expect(maxAbsDiff(out, reference)).toBeLessThan(1e-4);
-    },
-  );
+  it.each(
+    variants.map(
+      (v) => [`opset ${v.opset}, dynamicShapes ${v.dynamicShapes}, timestep ${v.timestepInput}`, v] as const,
+    ),
+  )('runs on onnxruntime CPU (%s) and agrees with every other variant', async (_label, variant) => {
+    const config = tinyUNetConfig(variant);
+    const { model } = buildUNet(config);
+    const out = await forward(model, randomUNetFeeds(config));
+    expect(out.length).toBe(numel(unetInputShapes(config)['sample']!));
+    expect(out.every(Number.isFinite)).toBe(true);
+    // Same seed, same weights: decomposed vs fused LayerNorm, in-graph vs baked shapes and the three
+    // timestep encodings differ only in float32 rounding.
+    expect(maxAbsDiff(out, reference)).toBeLessThan(1e-4);
+  });
 
   it('produces O(1) activations with the default init', async () => {
     const out = reference;
@@ -74,7 +80,11 @@ describe('#buildUNet', () => {
     expect(raw.graph.nodes.filter((n) => n.opType === 'Shape').length).toBeGreaterThan(20);
     expect(raw.graph.inputs.find((i) => i.name === 'sample')!.dims).toEqual(['batch', 'channels', 'height', 'width']);
     const folded = normalized(raw, dynamic);
-    const plumbing = folded.graph.nodes.filter((n) => ['Shape', 'Gather', 'Concat', 'Unsqueeze'].includes(n.opType) && folded.graph.types.get(n.outputs[0]!)?.dtype === 'int64');
+    const plumbing = folded.graph.nodes.filter(
+      (n) =>
+        ['Shape', 'Gather', 'Concat', 'Unsqueeze'].includes(n.opType) &&
+        folded.graph.types.get(n.outputs[0]!)?.dtype === 'int64',
+    );
     expect(plumbing.map((n) => n.name)).toEqual([]);
     expect(folded.graph.nodes.some((n) => n.opType === 'Shape')).toBe(false);
     // What is left is exactly the static export's graph.
@@ -94,20 +104,51 @@ describe('#buildUNet', () => {
     const names = new Set(buildUNet(tinyUNetConfig({ dynamicShapes: true })).model.graph.nodes.map((n) => n.name));
     const tb = '/down_blocks.0/attentions.0/transformer_blocks.0';
     for (const name of [
-      '/conv_in/Conv', '/conv_out/Conv', '/conv_norm_out/InstanceNormalization', '/conv_act/Sigmoid',
-      '/time_proj/Sin', '/time_embedding/linear_1/Gemm', '/time_embedding/act/Mul', '/time_embedding/linear_2/Gemm',
-      '/down_blocks.0/resnets.0/norm1/Reshape', '/down_blocks.0/resnets.0/norm1/InstanceNormalization', '/down_blocks.0/resnets.0/norm1/Shape',
-      '/down_blocks.0/resnets.0/conv1/Conv', '/down_blocks.0/resnets.0/conv2/Conv', '/down_blocks.0/resnets.0/time_emb_proj/Gemm',
-      '/down_blocks.0/resnets.0/nonlinearity/Sigmoid_2', '/down_blocks.1/resnets.0/conv_shortcut/Conv', '/down_blocks.0/downsamplers.0/conv/Conv',
-      '/down_blocks.0/attentions.0/norm/InstanceNormalization', '/down_blocks.0/attentions.0/proj_in/Conv', '/down_blocks.0/attentions.0/proj_out/Conv',
-      '/down_blocks.0/attentions.0/Add', `${tb}/norm1/ReduceMean`, `${tb}/norm3/Pow`,
-      `${tb}/attn1/to_q/MatMul`, `${tb}/attn1/to_k/MatMul`, `${tb}/attn1/to_v/MatMul`, `${tb}/attn1/to_out.0/MatMul`, `${tb}/attn1/to_out.0/Add`,
-      `${tb}/attn2/to_k/MatMul`, `${tb}/attn2/Softmax`, `${tb}/attn2/Reshape_5`, `${tb}/ff/net.0/proj/MatMul`, `${tb}/ff/net.0/Erf`,
-      `${tb}/ff/net.0/Slice_1`, `${tb}/ff/net.2/MatMul`, `${tb}/Add_2`,
-      '/mid_block/resnets.1/conv2/Conv', '/mid_block/attentions.0/transformer_blocks.0/attn2/to_v/MatMul',
-      '/up_blocks.0/Concat', '/up_blocks.0/resnets.1/conv_shortcut/Conv', '/up_blocks.0/upsamplers.0/Resize', '/up_blocks.0/upsamplers.0/conv/Conv',
+      '/conv_in/Conv',
+      '/conv_out/Conv',
+      '/conv_norm_out/InstanceNormalization',
+      '/conv_act/Sigmoid',
+      '/time_proj/Sin',
+      '/time_embedding/linear_1/Gemm',
+      '/time_embedding/act/Mul',
+      '/time_embedding/linear_2/Gemm',
+      '/down_blocks.0/resnets.0/norm1/Reshape',
+      '/down_blocks.0/resnets.0/norm1/InstanceNormalization',
+      '/down_blocks.0/resnets.0/norm1/Shape',
+      '/down_blocks.0/resnets.0/conv1/Conv',
+      '/down_blocks.0/resnets.0/conv2/Conv',
+      '/down_blocks.0/resnets.0/time_emb_proj/Gemm',
+      '/down_blocks.0/resnets.0/nonlinearity/Sigmoid_2',
+      '/down_blocks.1/resnets.0/conv_shortcut/Conv',
+      '/down_blocks.0/downsamplers.0/conv/Conv',
+      '/down_blocks.0/attentions.0/norm/InstanceNormalization',
+      '/down_blocks.0/attentions.0/proj_in/Conv',
+      '/down_blocks.0/attentions.0/proj_out/Conv',
+      '/down_blocks.0/attentions.0/Add',
+      `${tb}/norm1/ReduceMean`,
+      `${tb}/norm3/Pow`,
+      `${tb}/attn1/to_q/MatMul`,
+      `${tb}/attn1/to_k/MatMul`,
+      `${tb}/attn1/to_v/MatMul`,
+      `${tb}/attn1/to_out.0/MatMul`,
+      `${tb}/attn1/to_out.0/Add`,
+      `${tb}/attn2/to_k/MatMul`,
+      `${tb}/attn2/Softmax`,
+      `${tb}/attn2/Reshape_5`,
+      `${tb}/ff/net.0/proj/MatMul`,
+      `${tb}/ff/net.0/Erf`,
+      `${tb}/ff/net.0/Slice_1`,
+      `${tb}/ff/net.2/MatMul`,
+      `${tb}/Add_2`,
+      '/mid_block/resnets.1/conv2/Conv',
+      '/mid_block/attentions.0/transformer_blocks.0/attn2/to_v/MatMul',
+      '/up_blocks.0/Concat',
+      '/up_blocks.0/resnets.1/conv_shortcut/Conv',
+      '/up_blocks.0/upsamplers.0/Resize',
+      '/up_blocks.0/upsamplers.0/conv/Conv',
       '/up_blocks.1/attentions.1/transformer_blocks.0/attn1/to_out.0/MatMul',
-    ]) expect(names, name).toContain(name);
+    ])
+      expect(names, name).toContain(name);
     // LoRA injection selects its targets by this regex: 4 projections × 2 attentions × 4 transformers.
     expect([...names].filter((n) => /\/attn[12]\/(to_q|to_k|to_v|to_out\.0)\/MatMul$/.test(n))).toHaveLength(32);
     expect(names.has(`${tb}/norm1/LayerNormalization`)).toBe(false);
@@ -122,7 +163,10 @@ describe('#buildUNet', () => {
     expect(toK).toMatch(/^onnx::MatMul_\d+$/);
     expect(parameters.get(toK)).toBe('down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight');
     expect(model.graph.initializers.get(toK)!.dims).toEqual([32, 32]);
-    expect(node('/down_blocks.0/resnets.0/conv1/Conv').inputs.slice(1)).toEqual(['down_blocks.0.resnets.0.conv1.weight', 'down_blocks.0.resnets.0.conv1.bias']);
+    expect(node('/down_blocks.0/resnets.0/conv1/Conv').inputs.slice(1)).toEqual([
+      'down_blocks.0.resnets.0.conv1.weight',
+      'down_blocks.0.resnets.0.conv1.bias',
+    ]);
     const gamma = node('/down_blocks.0/resnets.0/norm1/Mul').inputs[1]!;
     expect(parameters.get(gamma)).toBe('down_blocks.0.resnets.0.norm1.weight');
     expect(model.graph.initializers.get(gamma)!.dims).toEqual([32, 1, 1]);
@@ -136,7 +180,15 @@ describe('#buildUNet', () => {
     expect(parameterCount(withText.model, withText.parameters)).toBe(countUNetParameters(text));
     expect(countUNetParameters(text)).toBeGreaterThan(countUNetParameters(tinyUNetConfig()));
     // diffusers' state-dict names for TextTimeEmbedding.
-    for (const name of ['add_embedding.norm1.weight', 'add_embedding.pool.positional_embedding', 'add_embedding.pool.q_proj.bias', 'add_embedding.pool.k_proj.weight', 'add_embedding.pool.v_proj.weight', 'add_embedding.proj.weight', 'add_embedding.norm2.bias'])
+    for (const name of [
+      'add_embedding.norm1.weight',
+      'add_embedding.pool.positional_embedding',
+      'add_embedding.pool.q_proj.bias',
+      'add_embedding.pool.k_proj.weight',
+      'add_embedding.pool.v_proj.weight',
+      'add_embedding.proj.weight',
+      'add_embedding.norm2.bias',
+    ])
       expect([...withText.parameters.values()], name).toContain(name);
     expect(countUNetParameters(sd15UNetConfig())).toBe(859_520_964);
     const sd = buildUNet(sd15UNetConfig(), { sink: dryRunWeightSink });
@@ -151,7 +203,9 @@ describe('#buildUNet', () => {
     expect(model.graph.inputs.map((i) => i.dtype)).toEqual(['float16', 'float16', 'float16']);
     expect(model.graph.outputs[0]!.dtype).toBe('float16');
     expect(model.graph.nodes.find((n) => n.name === '/time_proj/Sin')).toBeDefined();
-    expect(model.graph.types.get(model.graph.nodes.find((n) => n.name === '/time_proj/Sin')!.outputs[0]!)!.dtype).toBe('float32');
+    expect(model.graph.types.get(model.graph.nodes.find((n) => n.name === '/time_proj/Sin')!.outputs[0]!)!.dtype).toBe(
+      'float32',
+    );
     const session = await OrtSession.create(model);
     const out = (await session.run(randomUNetFeeds(config)))[UNET_OUTPUT]!;
     await session.release();

@@ -29,7 +29,11 @@ export interface UNetBuild {
   readonly parameters: ReadonlyMap<string, string>;
 }
 
-export const UNET_INPUTS = { sample: 'sample', timestep: 'timestep', encoderHiddenStates: 'encoder_hidden_states' } as const;
+export const UNET_INPUTS = {
+  sample: 'sample',
+  timestep: 'timestep',
+  encoderHiddenStates: 'encoder_hidden_states',
+} as const;
 export const UNET_OUTPUT = 'out_sample';
 
 /** The diffusers export script's dynamic_axes, for dynamicShapes models. */
@@ -66,7 +70,10 @@ export function buildUNet(config: UNetConfig, options: BuildUNetOptions = {}): U
 
   const timeOnly = timestepEmbedding(g, timestep, sample, channels[0]!);
   // UNet2DConditionModel.forward: emb = time_embedding(t) + add_embedding(encoder_hidden_states) when configured.
-  const temb = c.additionEmbedType === 'text' ? g.op('', 'Add', [timeOnly, textTimeEmbedding(g, context, 4 * channels[0]!, c.additionEmbedHeads)]) : timeOnly;
+  const temb =
+    c.additionEmbedType === 'text'
+      ? g.op('', 'Add', [timeOnly, textTimeEmbedding(g, context, 4 * channels[0]!, c.additionEmbedHeads)])
+      : timeOnly;
   let h = conv2d(g, '/conv_in', sample, channels[0]!, { kernel: 3 });
   const skips = [h];
 

@@ -69,7 +69,9 @@ describe('#writeModelExternal', () => {
 
   it('refuses to write over the weights file it is copying from', async () => {
     const dir = join(root, 'a');
-    await expect(writeModelExternal(await readModel(join(dir, 'model.onnx')), dir, 'unet.bin')).rejects.toThrow(/holds the weights/);
+    await expect(writeModelExternal(await readModel(join(dir, 'model.onnx')), dir, 'unet.bin')).rejects.toThrow(
+      /holds the weights/,
+    );
     expect(await forward(await readModel(join(dir, 'model.onnx')))).toEqual(expected);
   });
 });

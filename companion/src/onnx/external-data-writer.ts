@@ -30,7 +30,9 @@ export class ExternalDataWriter {
     readonly location: string = DEFAULT_WEIGHTS_FILE,
   ) {
     if (location.startsWith('/') || location.split(/[\\/]/).includes('..')) {
-      throw new RangeError(`external data location '${location}' must stay inside the model folder (onnxruntime rejects absolute and ../ paths)`);
+      throw new RangeError(
+        `external data location '${location}' must stay inside the model folder (onnxruntime rejects absolute and ../ paths)`,
+      );
     }
     mkdirSync(dir, { recursive: true });
     this.fd = openSync(join(dir, location), 'w');
@@ -47,7 +49,8 @@ export class ExternalDataWriter {
 
   private write(bytes: Uint8Array, position: number): void {
     const fd = this.fd ?? fail('INTERNAL', `external data file '${this.path}' is already closed`);
-    for (let done = 0; done < bytes.byteLength; ) done += writeSync(fd, bytes, done, bytes.byteLength - done, position + done);
+    for (let done = 0; done < bytes.byteLength;)
+      done += writeSync(fd, bytes, done, bytes.byteLength - done, position + done);
   }
 
   /** Appends raw little-endian tensor bytes at the next aligned offset. */
@@ -71,9 +74,13 @@ export class ExternalDataWriter {
     }
     try {
       const chunk = new Uint8Array(Math.min(COPY_CHUNK_BYTES, Math.max(length, 1)));
-      for (let done = 0; done < length; ) {
+      for (let done = 0; done < length;) {
         const n = readSync(src, chunk, 0, Math.min(chunk.byteLength, length - done), offset + done);
-        if (n === 0) fail('MODEL_INVALID', `external data file '${file}' ends before offset ${offset + done} (needs ${offset + length} bytes)`);
+        if (n === 0)
+          fail(
+            'MODEL_INVALID',
+            `external data file '${file}' ends before offset ${offset + done} (needs ${offset + length} bytes)`,
+          );
         this.write(chunk.subarray(0, n), start + done);
         done += n;
       }
@@ -100,14 +107,32 @@ export class ExternalDataWriter {
  * data ("Cannot parse data from external tensors"), so they stay inline whatever their size.
  */
 const SHAPE_ARGUMENTS: Readonly<Record<string, readonly number[]>> = {
-  Reshape: [1], Expand: [1], Tile: [1], Slice: [1, 2, 3, 4], Resize: [1, 2, 3], Pad: [1, 2, 3], Unsqueeze: [1],
-  Squeeze: [1], Split: [1], ConstantOfShape: [0], Range: [0, 1, 2], TopK: [1], OneHot: [1], ReduceSum: [1],
-  ReduceMean: [1], ReduceMax: [1], ReduceMin: [1], ReduceProd: [1], ReduceL2: [1], ReduceSumSquare: [1],
+  Reshape: [1],
+  Expand: [1],
+  Tile: [1],
+  Slice: [1, 2, 3, 4],
+  Resize: [1, 2, 3],
+  Pad: [1, 2, 3],
+  Unsqueeze: [1],
+  Squeeze: [1],
+  Split: [1],
+  ConstantOfShape: [0],
+  Range: [0, 1, 2],
+  TopK: [1],
+  OneHot: [1],
+  ReduceSum: [1],
+  ReduceMean: [1],
+  ReduceMax: [1],
+  ReduceMin: [1],
+  ReduceProd: [1],
+  ReduceL2: [1],
+  ReduceSumSquare: [1],
 };
 
 function shapeArguments(model: Model): Set<string> {
   const names = new Set<string>();
-  for (const node of model.graph.nodes) for (const i of SHAPE_ARGUMENTS[node.opType] ?? []) if (node.inputs[i]) names.add(node.inputs[i]);
+  for (const node of model.graph.nodes)
+    for (const i of SHAPE_ARGUMENTS[node.opType] ?? []) if (node.inputs[i]) names.add(node.inputs[i]);
   return names;
 }
 
@@ -116,11 +141,19 @@ function shapeArguments(model: Model): Set<string> {
  * arguments (above); tensors that are already external are copied from their file. Returns the written model
  * (baseDir = dir); the source model is not changed.
  */
-export async function writeModelExternal(model: Model, dir: string, fileName = DEFAULT_WEIGHTS_FILE, thresholdBytes = 1024): Promise<Model> {
+export async function writeModelExternal(
+  model: Model,
+  dir: string,
+  fileName = DEFAULT_WEIGHTS_FILE,
+  thresholdBytes = 1024,
+): Promise<Model> {
   const target = resolve(dir, fileName);
   for (const init of model.graph.initializers.values()) {
     if (init.external && resolve(model.baseDir, init.external.location) === target) {
-      fail('INVALID_SPEC', `'${target}' holds the weights being copied; write the model to another folder or file name`);
+      fail(
+        'INVALID_SPEC',
+        `'${target}' holds the weights being copied; write the model to another folder or file name`,
+      );
     }
   }
   const writer = new ExternalDataWriter(dir, fileName);
@@ -136,7 +169,10 @@ export async function writeModelExternal(model: Model, dir: string, fileName = D
         continue;
       }
       const ext = init.external ?? fail('INTERNAL', `initializer '${name}' has neither data nor external reference`);
-      initializers.set(name, { ...init, external: writer.appendFrom(resolve(model.baseDir, ext.location), ext.offset, ext.length) });
+      initializers.set(name, {
+        ...init,
+        external: writer.appendFrom(resolve(model.baseDir, ext.location), ext.offset, ext.length),
+      });
     }
   } finally {
     writer.close();

@@ -24,7 +24,11 @@ export function parseModel(bytes: Uint8Array, baseDir: string, label = 'model'):
     return modelFromProto(fromBinary(ModelProtoSchema, bytes), baseDir);
   } catch (err) {
     if (err instanceof Error && err.name === 'ImagicError') throw err;
-    return fail('MODEL_INVALID', `'${label}' is not a valid ONNX model: ${err instanceof Error ? err.message : String(err)}`, err);
+    return fail(
+      'MODEL_INVALID',
+      `'${label}' is not a valid ONNX model: ${err instanceof Error ? err.message : String(err)}`,
+      err,
+    );
   }
 }
 

@@ -27,7 +27,8 @@ export function tensorFromProto(t: TensorProto): ConstTensor {
 
 function externalRefOf(t: TensorProto): ExternalRef {
   const entry = (key: string) => t.externalData.find((e) => e.key === key)?.value;
-  const location = entry('location') ?? fail('MODEL_INVALID', `initializer '${t.name}' has external data without a location`);
+  const location =
+    entry('location') ?? fail('MODEL_INVALID', `initializer '${t.name}' has external data without a location`);
   const offset = Number(entry('offset') ?? 0);
   const length = Number(entry('length') ?? numel(t.dims.map(Number)) * dtypes[dtypeOfProto(t.dataType, t.name)].bytes);
   return { location, offset, length };

@@ -19,13 +19,16 @@ describe('loadOrCreatePairingTokenAsync', () => {
     expect((await readFile(pairingTokenPath(dataDir), 'utf8')).trim()).toBe(token);
   });
 
-  it.skipIf(process.platform === 'win32')('stores the code readable by the owner only, and repairs a wider mode', async () => {
-    await loadOrCreatePairingTokenAsync(dataDir);
-    expect((await stat(pairingTokenPath(dataDir))).mode & 0o777).toBe(0o600);
-    await writeFile(pairingTokenPath(dataDir), 'A'.repeat(43), { mode: 0o644 });
-    await loadOrCreatePairingTokenAsync(dataDir);
-    expect((await stat(pairingTokenPath(dataDir))).mode & 0o777).toBe(0o600);
-  });
+  it.skipIf(process.platform === 'win32')(
+    'stores the code readable by the owner only, and repairs a wider mode',
+    async () => {
+      await loadOrCreatePairingTokenAsync(dataDir);
+      expect((await stat(pairingTokenPath(dataDir))).mode & 0o777).toBe(0o600);
+      await writeFile(pairingTokenPath(dataDir), 'A'.repeat(43), { mode: 0o644 });
+      await loadOrCreatePairingTokenAsync(dataDir);
+      expect((await stat(pairingTokenPath(dataDir))).mode & 0o777).toBe(0o600);
+    },
+  );
 
   it('replaces the code on reset', async () => {
     const first = await loadOrCreatePairingTokenAsync(dataDir);

@@ -44,7 +44,10 @@ export async function loadOrCreatePairingTokenAsync(dataDir: string, { reset = f
 async function readTokenAsync(file: string): Promise<string> {
   const token = (await readFile(file, 'utf8')).trim();
   if (!PairingToken.safeParse(token).success)
-    throw new ImagicError('PAIRING_FAILED', `${file} does not hold a pairing code; run \`imagic pair --reset\` to make a new one`);
+    throw new ImagicError(
+      'PAIRING_FAILED',
+      `${file} does not hold a pairing code; run \`imagic pair --reset\` to make a new one`,
+    );
   if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) await chmod(file, OWNER_ONLY);
   return token;
 }

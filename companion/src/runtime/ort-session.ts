@@ -48,7 +48,8 @@ export interface SessionOptions {
  * forward alone needs more than 1 GiB (SD 1.5: stage 1 at 64×64 on CPU, 14.4 → 7.3 GiB peak RSS and 13.2 → 8.4 s a
  * step); no for small models, whose steps run 10–20% slower lean (the demo model). docs/providers.md, "Memory".
  */
-export const trainsLean = (forward: Graph): boolean => estimatePeakBytes(forward, 'fp32').peak > LEAN_TRAINING_FROM_BYTES;
+export const trainsLean = (forward: Graph): boolean =>
+  estimatePeakBytes(forward, 'fp32').peak > LEAN_TRAINING_FROM_BYTES;
 const LEAN_TRAINING_FROM_BYTES = 2 ** 30;
 
 /** Nodes per provider, as the runtime placed them: `{ webgpu: 1129 }`. */
@@ -88,7 +89,9 @@ export function quietRuntimeLogs(): void {
   ort.env.logLevel = 'fatal';
 }
 
-type Source = { readonly kind: 'bytes'; readonly bytes: Uint8Array; readonly baseDir?: string } | { readonly kind: 'file'; readonly path: string };
+type Source =
+  | { readonly kind: 'bytes'; readonly bytes: Uint8Array; readonly baseDir?: string }
+  | { readonly kind: 'file'; readonly path: string };
 
 /** IMAGIC_ORT_SPIN=1 restores onnxruntime's default spin-waiting (for benchmarks on an otherwise idle machine). */
 const spinningAllowed = (): boolean => process.env['IMAGIC_ORT_SPIN'] === '1';
@@ -103,11 +106,18 @@ export class OrtSession {
 
   static async create(model: Model, options: SessionOptions = {}): Promise<OrtSession> {
     const hasExternal = [...model.graph.initializers.values()].some((i) => i.external);
-    return OrtSession.open({ kind: 'bytes', bytes: serializeModel(model), ...(hasExternal ? { baseDir: model.baseDir } : {}) }, options);
+    return OrtSession.open(
+      { kind: 'bytes', bytes: serializeModel(model), ...(hasExternal ? { baseDir: model.baseDir } : {}) },
+      options,
+    );
   }
 
   /** From a serialised model; `baseDir` is where its external-data locations resolve (omit when it has none). */
-  static createFromBytes(bytes: Uint8Array, baseDir: string | undefined, options: SessionOptions = {}): Promise<OrtSession> {
+  static createFromBytes(
+    bytes: Uint8Array,
+    baseDir: string | undefined,
+    options: SessionOptions = {},
+  ): Promise<OrtSession> {
     return OrtSession.open({ kind: 'bytes', bytes, ...(baseDir !== undefined ? { baseDir } : {}) }, options);
   }
 
@@ -129,7 +139,13 @@ export class OrtSession {
       ...(lean ? { enableCpuMemArena: false, enableMemPattern: false } : {}),
       ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
       ...(options.quiet ? { logSeverityLevel: FATAL_ONLY } : {}),
-      ...(onDevice ? { preferredOutputLocation: Object.fromEntries(options.deviceOutputs!.map((name) => [name, 'gpu-buffer' as const])) } : {}),
+      ...(onDevice
+        ? {
+            preferredOutputLocation: Object.fromEntries(
+              options.deviceOutputs!.map((name) => [name, 'gpu-buffer' as const]),
+            ),
+          }
+        : {}),
       ...(profileDir !== undefined ? { enableProfiling: true, profileFilePrefix: join(profileDir, 'run') } : {}),
       extra: {
         session: {
@@ -150,7 +166,11 @@ export class OrtSession {
       return new OrtSession(session, provider, profileDir);
     } catch (err) {
       if (profileDir !== undefined) await rm(profileDir, { recursive: true, force: true });
-      return fail('RUNTIME_FAILED', `creating a ${provider} session failed: ${err instanceof Error ? err.message : String(err)}`, err);
+      return fail(
+        'RUNTIME_FAILED',
+        `creating a ${provider} session failed: ${err instanceof Error ? err.message : String(err)}`,
+        err,
+      );
     }
   }
 
@@ -179,7 +199,11 @@ export class OrtSession {
    * later run; the rest come back as host tensors. `hostBytes` counts what crossed between the caller and the
    * runtime: host feeds in, host outputs out (on a GPU provider, the host↔device traffic of the run).
    */
-  async runKeeping(feeds: Readonly<Record<string, HostTensor | KeptTensor>>, fetches: readonly string[] | undefined, keep: ReadonlySet<string>): Promise<{ host: Record<string, HostTensor>; kept: Record<string, KeptTensor>; hostBytes: number }> {
+  async runKeeping(
+    feeds: Readonly<Record<string, HostTensor | KeptTensor>>,
+    fetches: readonly string[] | undefined,
+    keep: ReadonlySet<string>,
+  ): Promise<{ host: Record<string, HostTensor>; kept: Record<string, KeptTensor>; hostBytes: number }> {
     const ortFeeds: Record<string, ort.Tensor> = {};
     let hostBytes = 0;
     for (const [name, t] of Object.entries(feeds)) {
@@ -221,12 +245,14 @@ export class OrtSession {
     try {
       this.session.endProfiling();
       const [file] = await readdir(dir);
-      if (file === undefined) return fail('RUNTIME_FAILED', 'the runtime wrote no profile: run the session once before placement()');
+      if (file === undefined)
+        return fail('RUNTIME_FAILED', 'the runtime wrote no profile: run the session once before placement()');
       const events = JSON.parse(await readFile(join(dir, file), 'utf8')) as ProfileEvent[];
       // One event per node and run: keyed by node name, so any number of runs counts each node once.
       const placed = new Map<string, string>();
       for (const e of events) {
-        if (e.cat === 'Node' && e.name.endsWith('_kernel_time') && e.args?.provider) placed.set(e.name, e.args.provider);
+        if (e.cat === 'Node' && e.name.endsWith('_kernel_time') && e.args?.provider)
+          placed.set(e.name, e.args.provider);
       }
       const counts: NodesByProvider = {};
       for (const provider of placed.values()) {
@@ -297,20 +323,36 @@ const copySessions = new Map<string, Promise<ort.InferenceSession>>();
  * A WebGPU session that copies one tensor of this type to the device ('up': its output in a GPU buffer) or to the
  * host ('down'); one per dtype, shape and direction (few: a stage's parameters, sampling's embeddings).
  */
-function copySessionAsync(dtype: DType, dims: readonly number[], direction: 'up' | 'down'): Promise<ort.InferenceSession> {
+function copySessionAsync(
+  dtype: DType,
+  dims: readonly number[],
+  direction: 'up' | 'down',
+): Promise<ort.InferenceSession> {
   const key = `${direction}:${dtype}[${dims.join(',')}]`;
   let session = copySessions.get(key);
   if (!session) {
     const type = { dtype, dims };
     const graph: Graph = {
       name: 'copy',
-      nodes: [{ name: 'copy', opType: 'Identity', domain: '', inputs: [COPY_INPUT], outputs: [COPY_OUTPUT], attrs: {} }],
+      nodes: [
+        { name: 'copy', opType: 'Identity', domain: '', inputs: [COPY_INPUT], outputs: [COPY_OUTPUT], attrs: {} },
+      ],
       inputs: [{ name: COPY_INPUT, ...type }],
       outputs: [{ name: COPY_OUTPUT, ...type }],
       initializers: new Map(),
-      types: new Map([[COPY_INPUT, type], [COPY_OUTPUT, type]]),
+      types: new Map([
+        [COPY_INPUT, type],
+        [COPY_OUTPUT, type],
+      ]),
     };
-    const model: Model = { irVersion: 8, opsetImports: [{ domain: '', version: 17 }], producerName: 'imagic', graph, baseDir: '.', metadata: {} };
+    const model: Model = {
+      irVersion: 8,
+      opsetImports: [{ domain: '', version: 17 }],
+      producerName: 'imagic',
+      graph,
+      baseDir: '.',
+      metadata: {},
+    };
     session = ort.InferenceSession.create(serializeModel(model), {
       executionProviders: ['webgpu'],
       ...(direction === 'up' ? { preferredOutputLocation: { [COPY_OUTPUT]: 'gpu-buffer' as const } } : {}),
@@ -328,5 +370,7 @@ interface ProfileEvent {
 }
 
 function tensorInfo(m: ort.InferenceSession.ValueMetadata): TensorInfo {
-  return m.isTensor ? { name: m.name, dtype: m.type, dims: [...m.shape] } : { name: m.name, dtype: 'non-tensor', dims: [] };
+  return m.isTensor
+    ? { name: m.name, dtype: m.type, dims: [...m.shape] }
+    : { name: m.name, dtype: 'non-tensor', dims: [] };
 }

@@ -56,15 +56,34 @@ export async function startDaemonAsync(input: DaemonOptions): Promise<RunningDae
     await lock.releaseAsync();
     throw err;
   }
-  const engine = new ThreadedEditEngine({ dataDir, logger, ...(options.provider ? { provider: options.provider } : {}) });
+  const engine = new ThreadedEditEngine({
+    dataDir,
+    logger,
+    ...(options.provider ? { provider: options.provider } : {}),
+  });
   const hub = new JobHub({
     onFailure: (record) => {
       if (record.error) recentErrors.add(record.error.code, `job ${record.jobId}: ${record.error.message}`);
     },
   });
-  const queue = new JobQueue({ execute: createJobExecutor(engine, journal), store: journal, events: hub, capacity: options.queueCapacity, logger });
+  const queue = new JobQueue({
+    execute: createJobExecutor(engine, journal),
+    store: journal,
+    events: hub,
+    capacity: options.queueCapacity,
+    logger,
+  });
   const eventLoop = new EventLoopMonitor();
-  const services: DaemonServices = { companionVersion: COMPANION_VERSION, dataDir, engine, queue, journal, hub, eventLoop, recentErrors };
+  const services: DaemonServices = {
+    companionVersion: COMPANION_VERSION,
+    dataDir,
+    engine,
+    queue,
+    journal,
+    hub,
+    eventLoop,
+    recentErrors,
+  };
 
   let port = options.port;
   const originPolicy = (): OriginPolicy => ({ port, extraOrigins: options.extraOrigins });

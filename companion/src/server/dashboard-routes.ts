@@ -54,7 +54,11 @@ const contentSecurityPolicy = (host: string) =>
 
 function isFromDashboard(req: Request, port: number): boolean {
   const { origin } = req.headers;
-  return req.headers['sec-fetch-site'] === 'same-origin' && (origin === undefined || isCompanionOrigin(origin, port)) && req.headers[DASHBOARD_HEADER] === '1';
+  return (
+    req.headers['sec-fetch-site'] === 'same-origin' &&
+    (origin === undefined || isCompanionOrigin(origin, port)) &&
+    req.headers[DASHBOARD_HEADER] === '1'
+  );
 }
 
 /** A fresh secret for the dashboard link, per daemon run. */
@@ -80,7 +84,14 @@ function hasToken(req: Request, token: string): boolean {
   return match !== null && tokensMatch(token, match[1]!);
 }
 
-export function createDashboardRouter({ port, token, dashboardKey: key, thumbnailAsync, resultsAsync, diagnosticsAsync }: DashboardRouteOptions): Router {
+export function createDashboardRouter({
+  port,
+  token,
+  dashboardKey: key,
+  thumbnailAsync,
+  resultsAsync,
+  diagnosticsAsync,
+}: DashboardRouteOptions): Router {
   const router = express.Router();
 
   router.use((req, res, next) => {
@@ -96,64 +107,101 @@ export function createDashboardRouter({ port, token, dashboardKey: key, thumbnai
     const given = req.query['key'];
     if (typeof given !== 'string') return next();
     res.setHeader('Cache-Control', 'no-store');
-    if (KEY_SHAPE.test(given) && tokensMatch(key, given)) res.setHeader('Set-Cookie', `${DASHBOARD_COOKIE}=${key}; HttpOnly; SameSite=Strict; Path=/`);
+    if (KEY_SHAPE.test(given) && tokensMatch(key, given))
+      res.setHeader('Set-Cookie', `${DASHBOARD_COOKIE}=${key}; HttpOnly; SameSite=Strict; Path=/`);
     res.redirect(303, '/');
   });
 
   router.get('/api/dashboard-token', (req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-store');
     if (!hasDashboardCookie(req, key)) {
-      res.status(403).json(refusalBody('FORBIDDEN_ORIGIN', 'the pairing code is given only to the dashboard opened from its link (printed by `imagic serve`, or the tray); paste the code `imagic pair` prints instead'));
+      res
+        .status(403)
+        .json(
+          refusalBody(
+            'FORBIDDEN_ORIGIN',
+            'the pairing code is given only to the dashboard opened from its link (printed by `imagic serve`, or the tray); paste the code `imagic pair` prints instead',
+          ),
+        );
       return;
     }
     if (!isFromDashboard(req, port())) {
-      res.status(403).json(refusalBody('FORBIDDEN_ORIGIN', 'the pairing code is given only to the dashboard page itself; run `imagic pair` to see it'));
+      res
+        .status(403)
+        .json(
+          refusalBody(
+            'FORBIDDEN_ORIGIN',
+            'the pairing code is given only to the dashboard page itself; run `imagic pair` to see it',
+          ),
+        );
       return;
     }
     res.json({ token });
   });
 
   /** A saved edit's route behind the pairing code: 401 without it, 404 for an unknown edit, 409 for a stale one. */
-  const editRoute = (answer: (editId: string, req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
-    if (!hasToken(req, token)) return void res.status(401).json(refusalBody('PAIRING_REQUIRED', 'send the pairing code as Authorization: Bearer <code>'));
-    const editId = req.params['editId'];
-    if (!HexId.safeParse(editId).success) return void res.status(404).json(refusalBody('EDIT_NOT_FOUND', 'not an edit id'));
-    try {
-      await answer(editId as string, req, res);
-    } catch (err) {
-      if (!(err instanceof ImagicError)) throw err;
-      res.status(err.code === 'EDIT_NOT_FOUND' ? 404 : 409).json(refusalBody(err.code, err.message));
-    }
-  };
+  const editRoute =
+    (answer: (editId: string, req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+      if (!hasToken(req, token))
+        return void res
+          .status(401)
+          .json(refusalBody('PAIRING_REQUIRED', 'send the pairing code as Authorization: Bearer <code>'));
+      const editId = req.params['editId'];
+      if (!HexId.safeParse(editId).success)
+        return void res.status(404).json(refusalBody('EDIT_NOT_FOUND', 'not an edit id'));
+      try {
+        await answer(editId as string, req, res);
+      } catch (err) {
+        if (!(err instanceof ImagicError)) throw err;
+        res.status(err.code === 'EDIT_NOT_FOUND' ? 404 : 409).json(refusalBody(err.code, err.message));
+      }
+    };
   const sendPng = (res: Response, png: Uint8Array, cacheControl: string) => {
     res.setHeader('Cache-Control', cacheControl);
     res.type('png').send(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
   };
 
-  router.get('/api/edits/:editId/thumbnail', editRoute(async (editId, _req, res) => sendPng(res, await thumbnailAsync(editId, THUMBNAIL_SIDE_PX, 'input'), 'private, max-age=60')));
+  router.get(
+    '/api/edits/:editId/thumbnail',
+    editRoute(async (editId, _req, res) =>
+      sendPng(res, await thumbnailAsync(editId, THUMBNAIL_SIDE_PX, 'input'), 'private, max-age=60'),
+    ),
+  );
 
   // The latest render's results: which there are, and each one's thumbnail (no-store: a re-render replaces them).
-  router.get('/api/edits/:editId/results', editRoute(async (editId, _req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.json(await resultsAsync(editId));
-  }));
-  router.get('/api/edits/:editId/results/:index/thumbnail', editRoute(async (editId, req, res) => {
-    const index = Number(req.params['index']);
-    if (!Number.isSafeInteger(index) || index < 0) return void res.status(404).json(refusalBody('EDIT_NOT_FOUND', 'not a result index'));
-    sendPng(res, await thumbnailAsync(editId, THUMBNAIL_SIDE_PX, { result: index }), 'no-store');
-  }));
+  router.get(
+    '/api/edits/:editId/results',
+    editRoute(async (editId, _req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(await resultsAsync(editId));
+    }),
+  );
+  router.get(
+    '/api/edits/:editId/results/:index/thumbnail',
+    editRoute(async (editId, req, res) => {
+      const index = Number(req.params['index']);
+      if (!Number.isSafeInteger(index) || index < 0)
+        return void res.status(404).json(refusalBody('EDIT_NOT_FOUND', 'not a result index'));
+      sendPng(res, await thumbnailAsync(editId, THUMBNAIL_SIDE_PX, { result: index }), 'no-store');
+    }),
+  );
 
   // Browsers ask for /favicon.ico whatever the page says; the page's own icon answers.
   router.get('/favicon.ico', (_req: Request, res: Response) => res.redirect(301, '/favicon.svg'));
 
   router.get('/api/diagnostics', async (req: Request, res: Response) => {
-    if (!hasToken(req, token)) return void res.status(401).json(refusalBody('PAIRING_REQUIRED', 'send the pairing code as Authorization: Bearer <code>'));
+    if (!hasToken(req, token))
+      return void res
+        .status(401)
+        .json(refusalBody('PAIRING_REQUIRED', 'send the pairing code as Authorization: Bearer <code>'));
     res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Disposition', `attachment; filename="imagic-diagnostics-${new Date().toISOString().slice(0, 19).replaceAll(':', '')}.json"`);
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="imagic-diagnostics-${new Date().toISOString().slice(0, 19).replaceAll(':', '')}.json"`,
+    );
     res.type('json').send(await diagnosticsAsync());
   });
 
   router.use(express.static(DASHBOARD_DIR, { index: 'index.html', dotfiles: 'deny', etag: true }));
   return router;
 }
-

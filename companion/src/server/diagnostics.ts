@@ -40,18 +40,33 @@ export async function buildDiagnosticsAsync({ services, tail, token, settings }:
       arch: process.arch,
       osRelease: os.release(),
       cpus: { model: os.cpus()[0]?.model ?? 'unknown', count: os.cpus().length },
-      memoryMiB: { total: Math.round(os.totalmem() / 2 ** 20), free: Math.round(os.freemem() / 2 ** 20), rss: Math.round(process.memoryUsage().rss / 2 ** 20) },
+      memoryMiB: {
+        total: Math.round(os.totalmem() / 2 ** 20),
+        free: Math.round(os.freemem() / 2 ** 20),
+        rss: Math.round(process.memoryUsage().rss / 2 ** 20),
+      },
       uptimeS: Math.round(process.uptime()),
     },
-    packages: Object.fromEntries(['onnxruntime-node', 'sharp', 'ws', 'express', 'zod'].map((name) => [name, packageVersion(name)])),
+    packages: Object.fromEntries(
+      ['onnxruntime-node', 'sharp', 'ws', 'express', 'zod'].map((name) => [name, packageVersion(name)]),
+    ),
     settings,
     userConfig: await readUserConfigAsync(services.dataDir),
-    status: { ...status, queue: services.queue.counts(), paused: services.queue.isPaused, eventLoop: services.eventLoop.lag() },
+    status: {
+      ...status,
+      queue: services.queue.counts(),
+      paused: services.queue.isPaused,
+      eventLoop: services.eventLoop.lag(),
+    },
     models: await listModelsAsync(services.dataDir),
     recentJobs: services.journal
       .list()
       .slice(0, RECENT_JOBS)
-      .map((record) => ({ ...toJobSummary(record), prompt: record.prompt === null ? null : `(${record.prompt.length} characters)`, timingMs: record.timingMs })),
+      .map((record) => ({
+        ...toJobSummary(record),
+        prompt: record.prompt === null ? null : `(${record.prompt.length} characters)`,
+        timingMs: record.timingMs,
+      })),
     recentErrors: services.recentErrors.list(),
     log: tail.list(),
   };

@@ -21,7 +21,9 @@ export function createHttpApp({ originPolicy, healthAsync, logger, routes }: Htt
     const policy = originPolicy();
     if (!isAllowedHost(req.headers.host, policy.port)) {
       logger.warn(`refused HTTP ${req.method} ${req.path}: Host ${JSON.stringify(req.headers.host ?? '')}`);
-      res.status(403).json(refusalBody('FORBIDDEN_HOST', `Host ${JSON.stringify(req.headers.host ?? '')} is not this companion`));
+      res
+        .status(403)
+        .json(refusalBody('FORBIDDEN_HOST', `Host ${JSON.stringify(req.headers.host ?? '')} is not this companion`));
       return;
     }
     const origin = req.headers.origin;
@@ -47,8 +49,12 @@ export function createHttpApp({ originPolicy, healthAsync, logger, routes }: Htt
   });
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    logger.warn(`HTTP ${req.method} ${req.path} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    res.status(500).json(refusalBody('INTERNAL', `the companion failed answering ${req.method} ${req.path}; see its log`));
+    logger.warn(
+      `HTTP ${req.method} ${req.path} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
+    res
+      .status(500)
+      .json(refusalBody('INTERNAL', `the companion failed answering ${req.method} ${req.path}; see its log`));
   });
 
   return app;

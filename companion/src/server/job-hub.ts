@@ -24,7 +24,15 @@ const v = PROTOCOL_VERSION;
 /** The result frames of a finished job, in output order. */
 export function resultFrames(record: JobRecord, payloads: readonly Uint8Array[]): Uint8Array[] {
   return record.outputs.map((output, i) => {
-    const frame = encodeBinaryFrame({ kind: 'result', id: record.jobId, index: output.index, width: output.width, height: output.height, format: output.format, payload: payloads[i]! });
+    const frame = encodeBinaryFrame({
+      kind: 'result',
+      id: record.jobId,
+      index: output.index,
+      width: output.width,
+      height: output.height,
+      format: output.format,
+      payload: payloads[i]!,
+    });
     return frame.ok ? frame.value : fail('INTERNAL', `job ${record.jobId} output ${i}: ${frame.message}`);
   });
 }
@@ -48,7 +56,14 @@ export class JobHub implements JobEvents {
   }
 
   onQueued(record: JobRecord, position: number): void {
-    this.broadcast(record.jobId, { v, type: 'job.queued', id: record.requestId, jobId: record.jobId, editId: record.editId, position });
+    this.broadcast(record.jobId, {
+      v,
+      type: 'job.queued',
+      id: record.requestId,
+      jobId: record.jobId,
+      editId: record.editId,
+      position,
+    });
   }
 
   onProgress(record: JobRecord, progress: JobProgress): void {
@@ -60,7 +75,14 @@ export class JobHub implements JobEvents {
     if (listeners.length === 0) return;
     const frames = resultFrames(record, payloads);
     for (const listener of listeners) {
-      listener.send({ v, type: 'job.result', jobId: record.jobId, editId: record.editId, outputs: record.outputs, ...(record.cost ? { cost: record.cost } : {}) });
+      listener.send({
+        v,
+        type: 'job.result',
+        jobId: record.jobId,
+        editId: record.editId,
+        outputs: record.outputs,
+        ...(record.cost ? { cost: record.cost } : {}),
+      });
       for (const frame of frames) listener.sendFrame(frame);
     }
   }
@@ -68,7 +90,8 @@ export class JobHub implements JobEvents {
   onError(record: JobRecord): void {
     const error = record.error ?? { code: 'INTERNAL' as const, message: `job ${record.jobId} failed without a reason` };
     if (error.code !== 'CANCELLED' && error.code !== 'SUPERSEDED') this.hooks.onFailure?.(record);
-    for (const listener of this.take(record.jobId)) listener.send({ v, type: 'job.error', jobId: record.jobId, code: error.code, message: error.message });
+    for (const listener of this.take(record.jobId))
+      listener.send({ v, type: 'job.error', jobId: record.jobId, code: error.code, message: error.message });
   }
 
   private broadcast(jobId: string, message: ServerMessage): void {

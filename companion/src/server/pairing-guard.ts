@@ -11,7 +11,8 @@ export class PairingGuard {
   private readonly now: () => number;
 
   constructor(private readonly options: PairingGuardOptions) {
-    if (!(options.maxFailures >= 1) || !(options.windowMs > 0)) throw new RangeError('maxFailures must be ≥ 1 and windowMs > 0');
+    if (!(options.maxFailures >= 1) || !(options.windowMs > 0))
+      throw new RangeError('maxFailures must be ≥ 1 and windowMs > 0');
     this.now = options.now ?? Date.now;
   }
 

@@ -16,7 +16,8 @@ describe('RotatingLogFile', () => {
     for (let i = 0; i < 100; i++) log.write(`line ${String(i).padStart(3, '0')} ${'x'.repeat(40)}`);
     log.close();
     expect((await readdir(dir)).sort()).toEqual(['companion.log', 'companion.log.1', 'companion.log.2']);
-    for (const name of await readdir(dir)) expect((await readFile(path.join(dir, name))).length).toBeLessThanOrEqual(1024);
+    for (const name of await readdir(dir))
+      expect((await readFile(path.join(dir, name))).length).toBeLessThanOrEqual(1024);
     expect(await readFile(path.join(dir, 'companion.log'), 'utf8')).toContain('line 099');
   });
 

@@ -55,7 +55,9 @@ export class Session implements SessionPort {
       () => this.refuse('PAIRING_REQUIRED', `no hello within ${options.helloTimeoutMs} ms`),
       options.helloTimeoutMs,
     );
-    socket.on('message', (data, isBinary) => (isBinary ? this.receiveFrame(toBytes(data)) : this.receiveText(data.toString())));
+    socket.on('message', (data, isBinary) =>
+      isBinary ? this.receiveFrame(toBytes(data)) : this.receiveText(data.toString()),
+    );
     socket.on('close', () => this.markClosed());
     socket.on('error', (err) => options.logger.warn(`socket error from ${options.peer}: ${err.message}`));
   }
@@ -72,7 +74,9 @@ export class Session implements SessionPort {
     if (this.state !== 'paired') return this.refuse('PAIRING_REQUIRED', `${message.type} before hello`, message.id);
     // One request at a time per socket: replies come in request order, and jobs are queued in the order the
     // client sent them (which latest-wins re-renders depend on).
-    this.inFlight = this.inFlight.then(() => this.handleAsync(message).catch((err: unknown) => this.replyWithError(err, message.id)));
+    this.inFlight = this.inFlight.then(() =>
+      this.handleAsync(message).catch((err: unknown) => this.replyWithError(err, message.id)),
+    );
   }
 
   private receiveFrame(bytes: Uint8Array): void {
@@ -80,7 +84,8 @@ export class Session implements SessionPort {
     if (this.state !== 'paired') return this.refuse('PAIRING_REQUIRED', 'binary frame before hello');
     const frame = decodeBinaryFrame(bytes);
     if (!frame.ok) return this.sendError(frame.code, frame.message);
-    if (frame.value.kind !== 'upload') return this.sendError('BAD_BINARY_FRAME', `clients send only upload frames, got ${frame.value.kind}`);
+    if (frame.value.kind !== 'upload')
+      return this.sendError('BAD_BINARY_FRAME', `clients send only upload frames, got ${frame.value.kind}`);
     this.context.uploads.add(frame.value);
   }
 
@@ -89,17 +94,24 @@ export class Session implements SessionPort {
     const { guard, logger, peer, token } = this.options;
     // The right code always pairs: a flood of wrong ones must not lock the designer's own plugin out (pairing-guard.ts).
     if (!tokensMatch(token, message.token)) {
-      if (guard.isBlocked()) return this.refuse('RATE_LIMITED', 'too many failed pairing attempts; try again in a minute', message.id);
+      if (guard.isBlocked())
+        return this.refuse('RATE_LIMITED', 'too many failed pairing attempts; try again in a minute', message.id);
       guard.recordFailure();
       logger.warn(`refused a ${message.client} client from ${peer}: wrong pairing code`);
       return this.refuse('PAIRING_FAILED', 'the pairing code does not match this companion', message.id);
     }
-    if (this.state === 'awaiting-hello') logger.info(`paired a ${message.client} client ${message.clientVersion} from ${peer}`);
+    if (this.state === 'awaiting-hello')
+      logger.info(`paired a ${message.client} client ${message.clientVersion} from ${peer}`);
     this.state = 'paired';
     allowLargeFrames(this.socket, this.options.maxPayloadBytes);
     this.client = message.client;
     clearTimeout(this.helloTimer);
-    this.send({ v: PROTOCOL_VERSION, type: 'hello.ok', id: message.id, companionVersion: this.options.services.companionVersion });
+    this.send({
+      v: PROTOCOL_VERSION,
+      type: 'hello.ok',
+      id: message.id,
+      companionVersion: this.options.services.companionVersion,
+    });
   }
 
   private async handleAsync(message: MessageOf<ClientMessage, RequestType>): Promise<void> {
@@ -131,7 +143,11 @@ export class Session implements SessionPort {
 
   private sendError(code: ErrorCode, message: string, id?: string): void {
     this.options.services.recentErrors.add(code, message);
-    this.send(id === undefined ? { v: PROTOCOL_VERSION, type: 'error', code, message } : { v: PROTOCOL_VERSION, type: 'error', id, code, message });
+    this.send(
+      id === undefined
+        ? { v: PROTOCOL_VERSION, type: 'error', code, message }
+        : { v: PROTOCOL_VERSION, type: 'error', id, code, message },
+    );
   }
 
   /** Tells the client why, then closes; used for anything that fails before or during pairing. */

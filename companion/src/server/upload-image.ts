@@ -9,6 +9,9 @@ export async function uploadPixelsAsync(upload: Upload): Promise<RgbaImage> {
   if (upload.format === 'rgba8') return { width: upload.width, height: upload.height, rgba: upload.payload };
   const image = await decodeImage(upload.payload, { maxPixels: MAX_IMAGE_SIDE_PX * MAX_IMAGE_SIDE_PX });
   if (image.width !== upload.width || image.height !== upload.height)
-    fail('IMAGE_UNSUPPORTED', `the ${upload.format} decodes to ${image.width}×${image.height} but its frame header says ${upload.width}×${upload.height}`);
+    fail(
+      'IMAGE_UNSUPPORTED',
+      `the ${upload.format} decodes to ${image.width}×${image.height} but its frame header says ${upload.width}×${upload.height}`,
+    );
   return image;
 }

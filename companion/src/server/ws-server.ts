@@ -33,10 +33,18 @@ export type WsServerOptions = {
   onConnection: (socket: WebSocket, request: IncomingMessage) => void;
 };
 
-export function attachWebSocketServer(server: Server, { originPolicy, logger, onConnection }: WsServerOptions): WebSocketServer {
+export function attachWebSocketServer(
+  server: Server,
+  { originPolicy, logger, onConnection }: WsServerOptions,
+): WebSocketServer {
   // perMessageDeflate off: images are already compressed, and inflating attacker data costs memory (ws docs). A frame
   // over the limit is refused from its header (close 1009), before its payload is buffered.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: UNPAIRED_MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: true });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: UNPAIRED_MAX_PAYLOAD_BYTES,
+    perMessageDeflate: false,
+    clientTracking: true,
+  });
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (err) => logger.warn(`upgrade socket error: ${err.message}`));

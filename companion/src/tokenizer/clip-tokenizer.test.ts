@@ -145,7 +145,10 @@ describe('ClipTokenizer', () => {
       ['vocab.json with a non-integer id', { 'vocab.json': '{"a": "one"}' }],
       ['a merges.txt line that is not a pair', { 'merges.txt': '#version: 0.2\na b c\n' }],
       ['a pad token missing from the vocabulary', { 'special_tokens_map.json': '{"pad_token": "<pad>"}' }],
-      ['a model_max_length with no room for the start and end tokens', { 'tokenizer_config.json': '{"model_max_length": 1}' }],
+      [
+        'a model_max_length with no room for the start and end tokens',
+        { 'tokenizer_config.json': '{"model_max_length": 1}' },
+      ],
     ])('refuses %s with MODEL_INVALID', async (_, files) => {
       await expectCode(ClipTokenizer.fromFiles(await fixtureWith(files)), 'MODEL_INVALID');
     });

@@ -20,7 +20,12 @@ const CLIP_PATTERN = String.raw`'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{
 const END_OF_WORD = '</w>';
 
 /** transformers' CLIPTokenizer defaults, used when the package's JSON files do not name a token. */
-const DEFAULT_SPECIAL_TOKENS: SpecialTokens = { bos: '<|startoftext|>', eos: '<|endoftext|>', pad: '<|endoftext|>', unk: '<|endoftext|>' };
+const DEFAULT_SPECIAL_TOKENS: SpecialTokens = {
+  bos: '<|startoftext|>',
+  eos: '<|endoftext|>',
+  pad: '<|endoftext|>',
+  unk: '<|endoftext|>',
+};
 
 /** transformers writes model_max_length = int(1e30) for "no limit"; anything this large is not an encoder length. */
 const UNLIMITED_LENGTH = 1e9;
@@ -59,7 +64,13 @@ export class ClipTokenizer {
     const special: SpecialTokens = { ...DEFAULT_SPECIAL_TOKENS, ...specialTokens };
     const idOf = (role: keyof SpecialTokens): number => {
       const id = vocab[special[role]];
-      return id ?? fail('MODEL_INVALID', `tokenizer: the ${role} token '${special[role]}' is not in vocab.json; check special_tokens_map.json`);
+      return (
+        id ??
+        fail(
+          'MODEL_INVALID',
+          `tokenizer: the ${role} token '${special[role]}' is not in vocab.json; check special_tokens_map.json`,
+        )
+      );
     };
     this.bosId = idOf('bos');
     this.eosId = idOf('eos');
@@ -80,8 +91,16 @@ export class ClipTokenizer {
   static async fromFiles(dir: string): Promise<ClipTokenizer> {
     const vocab = parseWith(vocabSchema, await readJson(dir, 'vocab.json', true), 'vocab.json');
     const merges = parseMerges(await readText(dir, 'merges.txt'));
-    const map = parseWith(configSchema, (await readJson(dir, 'special_tokens_map.json', false)) ?? {}, 'special_tokens_map.json');
-    const config = parseWith(configSchema, (await readJson(dir, 'tokenizer_config.json', false)) ?? {}, 'tokenizer_config.json');
+    const map = parseWith(
+      configSchema,
+      (await readJson(dir, 'special_tokens_map.json', false)) ?? {},
+      'special_tokens_map.json',
+    );
+    const config = parseWith(
+      configSchema,
+      (await readJson(dir, 'tokenizer_config.json', false)) ?? {},
+      'tokenizer_config.json',
+    );
     const specialTokens: Partial<Record<keyof SpecialTokens, string>> = {};
     for (const role of ['bos', 'eos', 'pad', 'unk'] as const) {
       // special_tokens_map.json wins over tokenizer_config.json, as in transformers' from_pretrained.
@@ -90,7 +109,8 @@ export class ClipTokenizer {
     }
     const length = config.model_max_length;
     if (length === undefined || length >= UNLIMITED_LENGTH) return new ClipTokenizer({ vocab, merges, specialTokens });
-    if (!(Number.isSafeInteger(length) && length >= 2)) fail('MODEL_INVALID', `tokenizer: tokenizer_config.json model_max_length ${length} is not an integer ≥ 2`);
+    if (!(Number.isSafeInteger(length) && length >= 2))
+      fail('MODEL_INVALID', `tokenizer: tokenizer_config.json model_max_length ${length} is not an integer ≥ 2`);
     return new ClipTokenizer({ vocab, merges, specialTokens, maxLength: length });
   }
 
@@ -104,8 +124,10 @@ export class ClipTokenizer {
    * the end token still fits), the end token, then the pad token up to `length`.
    */
   encode(text: string, { length = this.maxLength }: ClipEncodeOptions = {}): Int32Array {
-    if (length === undefined) throw new RangeError('encode: pass { length }; the tokenizer files name no model_max_length');
-    if (!(Number.isSafeInteger(length) && length >= 2)) throw new RangeError(`encode: length must be an integer ≥ 2, got ${length}`);
+    if (length === undefined)
+      throw new RangeError('encode: pass { length }; the tokenizer files name no model_max_length');
+    if (!(Number.isSafeInteger(length) && length >= 2))
+      throw new RangeError(`encode: length must be an integer ≥ 2, got ${length}`);
     const content = this.tokenize(text).slice(0, length - 2);
     const ids = new Int32Array(length).fill(this.padId);
     ids[0] = this.bosId;
@@ -125,13 +147,31 @@ export class ClipTokenizer {
 }
 
 /** The tokenizer.json that transformers' CLIPConverter writes for these files (convert_slow_tokenizer.py). */
-function clipTokenizerJson(vocab: Readonly<Record<string, number>>, merges: readonly string[], special: SpecialTokens, bosId: number, eosId: number) {
-  const added = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: true, special: true });
+function clipTokenizerJson(
+  vocab: Readonly<Record<string, number>>,
+  merges: readonly string[],
+  special: SpecialTokens,
+  bosId: number,
+  eosId: number,
+) {
+  const added = (id: number, content: string) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: true,
+    special: true,
+  });
   return {
     added_tokens: [added(bosId, special.bos), ...(eosId === bosId ? [] : [added(eosId, special.eos)])],
     normalizer: {
       type: 'Sequence',
-      normalizers: [{ type: 'NFC' }, { type: 'Replace', pattern: { Regex: String.raw`\s+` }, content: ' ' }, { type: 'Lowercase' }],
+      normalizers: [
+        { type: 'NFC' },
+        { type: 'Replace', pattern: { Regex: String.raw`\s+` }, content: ' ' },
+        { type: 'Lowercase' },
+      ],
     },
     pre_tokenizer: {
       type: 'Sequence',
@@ -173,7 +213,10 @@ function parseWith<S extends z.ZodType>(schema: S, json: unknown, file: string):
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  return fail('MODEL_INVALID', `tokenizer: ${file} field '${issue?.path.join('.') || '(root)'}': ${issue?.message ?? 'invalid'}`);
+  return fail(
+    'MODEL_INVALID',
+    `tokenizer: ${file} field '${issue?.path.join('.') || '(root)'}': ${issue?.message ?? 'invalid'}`,
+  );
 }
 
 function parseMerges(text: string): string[] {
@@ -181,7 +224,11 @@ function parseMerges(text: string): string[] {
   for (const [index, line] of text.split('\n').entries()) {
     const rule = line.trimEnd();
     if (rule === '' || (index === 0 && rule.startsWith('#version'))) continue;
-    if (rule.split(' ').length !== 2) fail('MODEL_INVALID', `tokenizer: merges.txt line ${index + 1} is not two tokens separated by one space: '${rule}'`);
+    if (rule.split(' ').length !== 2)
+      fail(
+        'MODEL_INVALID',
+        `tokenizer: merges.txt line ${index + 1} is not two tokens separated by one space: '${rule}'`,
+      );
     merges.push(rule);
   }
   return merges;
@@ -192,7 +239,11 @@ async function readText(dir: string, file: string): Promise<string> {
   try {
     return await readFile(full, 'utf8');
   } catch (err) {
-    return fail('FILE_NOT_FOUND', `tokenizer: cannot read ${full}; the model's tokenizer folder needs vocab.json and merges.txt`, err);
+    return fail(
+      'FILE_NOT_FOUND',
+      `tokenizer: cannot read ${full}; the model's tokenizer folder needs vocab.json and merges.txt`,
+      err,
+    );
   }
 }
 
@@ -208,6 +259,10 @@ async function readJson(dir: string, file: string, required: boolean): Promise<u
   try {
     return JSON.parse(text);
   } catch (err) {
-    return fail('MODEL_INVALID', `tokenizer: ${full} is not valid JSON (${err instanceof Error ? err.message : String(err)})`, err);
+    return fail(
+      'MODEL_INVALID',
+      `tokenizer: ${full} is not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+      err,
+    );
   }
 }

@@ -13,19 +13,37 @@ export type DaemonTrayOptions = { mode: TrayMode; token: string; logger: Logger;
 const REFRESH_MS = 1000;
 const START_TIMEOUT_MS = 5000;
 
-export async function attachTrayAsync(daemon: RunningDaemon, { mode, token, logger, quit, timeoutMs = START_TIMEOUT_MS }: DaemonTrayOptions): Promise<{ tray: TrayAdapter; closeAsync(): Promise<void> }> {
+export async function attachTrayAsync(
+  daemon: RunningDaemon,
+  { mode, token, logger, quit, timeoutMs = START_TIMEOUT_MS }: DaemonTrayOptions,
+): Promise<{ tray: TrayAdapter; closeAsync(): Promise<void> }> {
   const { queue } = daemon.services;
-  const actions = trayActions({ dashboardUrl: daemon.url, pairingCode: token, modelsDir: modelsDir(daemon.dataDir), shell: desktopShell(process.platform), queue, quit });
+  const actions = trayActions({
+    dashboardUrl: daemon.url,
+    pairingCode: token,
+    modelsDir: modelsDir(daemon.dataDir),
+    shell: desktopShell(process.platform),
+    queue,
+    quit,
+  });
   const tray = await startTrayAsync({
     mode,
     platform: process.platform,
     timeoutMs,
     logger,
-    onAction: (action) => void actions[action]().catch((err: unknown) => logger.warn(`tray action ${action} failed: ${String(err)}`)),
+    onAction: (action) =>
+      void actions[action]().catch((err: unknown) => logger.warn(`tray action ${action} failed: ${String(err)}`)),
   });
   const refresh = () => {
     const current = queue.current;
-    tray.update(trayStatus({ isPaused: queue.isPaused, running: current !== undefined, progress: current?.progress, queued: queue.counts().queued }));
+    tray.update(
+      trayStatus({
+        isPaused: queue.isPaused,
+        running: current !== undefined,
+        progress: current?.progress,
+        queued: queue.counts().queued,
+      }),
+    );
   };
   refresh();
   const timer = setInterval(refresh, REFRESH_MS);

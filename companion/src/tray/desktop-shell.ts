@@ -19,7 +19,11 @@ const clipboardOther: Command = { file: 'xclip', args: ['-selection', 'clipboard
 
 function runAsync({ file, args }: Command, input?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'ignore'], windowsHide: true, detached: input === undefined });
+    const child = spawn(file, args, {
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'ignore'],
+      windowsHide: true,
+      detached: input === undefined,
+    });
     child.on('error', reject);
     if (input === undefined) {
       child.unref();

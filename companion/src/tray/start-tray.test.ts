@@ -3,18 +3,38 @@ import { silentLogger } from '../log.ts';
 import { startTrayAsync, type StartTrayOptions } from './start-tray.ts';
 import type { TrayAdapter } from './tray-adapter.ts';
 
-const base: StartTrayOptions = { mode: 'on', platform: 'darwin', timeoutMs: 200, logger: silentLogger, onAction: () => undefined };
+const base: StartTrayOptions = {
+  mode: 'on',
+  platform: 'darwin',
+  timeoutMs: 200,
+  logger: silentLogger,
+  onAction: () => undefined,
+};
 
 const fakeTray = (start: () => Promise<void>) => {
   const calls = { closed: 0 };
-  const tray: TrayAdapter = { kind: 'systray', startAsync: start, update: () => undefined, closeAsync: async () => void calls.closed++ };
+  const tray: TrayAdapter = {
+    kind: 'systray',
+    startAsync: start,
+    update: () => undefined,
+    closeAsync: async () => void calls.closed++,
+  };
   return { tray, calls };
 };
 
 describe('startTrayAsync', () => {
   it('gives no tray when off, or on Linux unless asked for', async () => {
     expect((await startTrayAsync({ ...base, mode: 'off' })).kind).toBe('none');
-    expect((await startTrayAsync({ ...base, mode: 'auto', platform: 'linux', createTray: () => Promise.reject(new Error('not called')) })).kind).toBe('none');
+    expect(
+      (
+        await startTrayAsync({
+          ...base,
+          mode: 'auto',
+          platform: 'linux',
+          createTray: () => Promise.reject(new Error('not called')),
+        })
+      ).kind,
+    ).toBe('none');
   });
 
   it('falls back to no tray when the tray never becomes ready, within the timeout, and closes it', async () => {

@@ -37,7 +37,10 @@ export async function startTrayAsync(options: StartTrayOptions): Promise<TrayAda
     let timedOut = false;
     const started = tray.startAsync(options.onAction).then(() => 'started' as const);
     // A failure after the deadline changes nothing (the null tray is in place by then); before it, the race reports it.
-    started.catch((err: unknown) => timedOut && logger.info(`late tray failure ignored: ${err instanceof Error ? err.message : String(err)}`));
+    started.catch(
+      (err: unknown) =>
+        timedOut && logger.info(`late tray failure ignored: ${err instanceof Error ? err.message : String(err)}`),
+    );
     if ((await Promise.race([started, deadline])) === 'timeout') {
       timedOut = true;
       throw new Error(`no tray after ${timeoutMs} ms`);

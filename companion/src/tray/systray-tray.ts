@@ -21,7 +21,11 @@ const ITEMS: ReadonlyArray<{ action: TrayAction | null; title: string }> = [
 export class SystrayTray implements TrayAdapter {
   readonly kind = 'systray' as const;
   private tray: SysTray | undefined;
-  private readonly items: MenuItem[] = ITEMS.map(({ title, action }) => ({ title, tooltip: title, enabled: action !== null }));
+  private readonly items: MenuItem[] = ITEMS.map(({ title, action }) => ({
+    title,
+    tooltip: title,
+    enabled: action !== null,
+  }));
 
   async startAsync(onAction: (action: TrayAction) => void): Promise<void> {
     const icon = await trayIconBase64Async(process.platform);

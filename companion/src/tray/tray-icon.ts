@@ -35,6 +35,10 @@ function icoOf(png: Uint8Array): Uint8Array {
 }
 
 export async function trayIconBase64Async(platform: NodeJS.Platform): Promise<string> {
-  const png = new Uint8Array(await sharp(pixels(), { raw: { width: SIDE, height: SIDE, channels: 4 } }).png().toBuffer());
+  const png = new Uint8Array(
+    await sharp(pixels(), { raw: { width: SIDE, height: SIDE, channels: 4 } })
+      .png()
+      .toBuffer(),
+  );
   return Buffer.from(platform === 'win32' ? icoOf(png) : png).toString('base64');
 }

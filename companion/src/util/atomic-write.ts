@@ -9,7 +9,11 @@ import path from 'node:path';
 
 const TEMP_MARK = '.tmp-';
 
-export async function writeFileAtomicAsync(file: string, data: Uint8Array | string, { durable = true } = {}): Promise<void> {
+export async function writeFileAtomicAsync(
+  file: string,
+  data: Uint8Array | string,
+  { durable = true } = {},
+): Promise<void> {
   const temp = `${file}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
   const handle = await open(temp, 'w', 0o600);
   try {
@@ -31,7 +35,9 @@ export async function writeFileAtomicAsync(file: string, data: Uint8Array | stri
 
 /** Deletes leftovers of interrupted atomic writes in `dir` (not recursive); returns how many it removed. */
 export async function removeTempFilesAsync(dir: string): Promise<number> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
+  const entries = await readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) =>
+    err.code === 'ENOENT' ? [] : Promise.reject(err),
+  );
   let removed = 0;
   for (const entry of entries) {
     if (!entry.name.includes(TEMP_MARK)) continue;

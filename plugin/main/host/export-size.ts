@@ -20,8 +20,7 @@ export function exportSizeFor(name: string, width: number, height: number): Expo
   const native = { width: Math.round(width), height: Math.round(height) };
   const longest = Math.max(native.width, native.height);
   if (longest <= MAX_IMAGE_SIDE_PX) {
-    if (Math.min(native.width, native.height) < MIN_IMAGE_SIDE_PX)
-      return tooSmall(name, native);
+    if (Math.min(native.width, native.height) < MIN_IMAGE_SIDE_PX) return tooSmall(name, native);
     return { ok: true, ...native, cappedSide: null, scaledFrom: null };
   }
   const scale = MAX_IMAGE_SIDE_PX / longest;

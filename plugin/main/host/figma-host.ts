@@ -1,6 +1,13 @@
 // DesignHost for Figma's sandbox: the selection, export, placement, plugin data and clientStorage.
 import type { PlaceRequest, SavedEditRef, SelectionItem } from '../../../shared/src/bridge/messages.ts';
-import { HostError, MAX_SOURCES, type DesignHost, type ExportOutcome, type HostStorage, type PlaceOutcome } from './design-host.ts';
+import {
+  HostError,
+  MAX_SOURCES,
+  type DesignHost,
+  type ExportOutcome,
+  type HostStorage,
+  type PlaceOutcome,
+} from './design-host.ts';
 import { exportNodeAsync } from './figma/export-node.ts';
 import { placeResultsAsync } from './figma/place-results.ts';
 import { readSavedEdits, writeSavedEdits } from './figma/saved-edits.ts';
@@ -28,7 +35,10 @@ export class FigmaHost implements DesignHost {
     const selection = figma.currentPage.selection;
     if (selection.length === 0) return { ok: false, message: 'Select a layer first: a frame, group, image or vector.' };
     if (selection.length > MAX_SOURCES)
-      return { ok: false, message: `${selection.length} layers are selected; select at most ${MAX_SOURCES} (each one is a separate edit).` };
+      return {
+        ok: false,
+        message: `${selection.length} layers are selected; select at most ${MAX_SOURCES} (each one is a separate edit).`,
+      };
     try {
       const sources = [];
       for (const node of selection) sources.push(await exportNodeAsync(node));
@@ -52,7 +62,10 @@ export class FigmaHost implements DesignHost {
   async forgetEditAsync(sourceId: string, editId: string): Promise<void> {
     const node = await figma.getNodeByIdAsync(sourceId);
     if (node === null || node.removed) return;
-    writeSavedEdits(node, readSavedEdits(node).filter((e) => e.editId !== editId));
+    writeSavedEdits(
+      node,
+      readSavedEdits(node).filter((e) => e.editId !== editId),
+    );
   }
 
   notify(message: string, isError: boolean): void {

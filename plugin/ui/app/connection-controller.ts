@@ -6,7 +6,12 @@ import type { ConnectionState } from '../daemon/connection-state.ts';
 import { companionUrl, DaemonClient, type SocketFactory } from '../daemon/daemon-client.ts';
 import { EditService } from '../daemon/edit-service.ts';
 import { probeLocalNetworkAsync } from '../daemon/local-network.ts';
-import { connectionView, type ConnectionView, type HostEnvironment, type NetworkAccess } from '../state/connection-view.ts';
+import {
+  connectionView,
+  type ConnectionView,
+  type HostEnvironment,
+  type NetworkAccess,
+} from '../state/connection-view.ts';
 
 export type ConnectionOptions = {
   client: ClientKind;
@@ -97,6 +102,13 @@ export class ConnectionController {
   }
 
   private publish(): void {
-    this.options.onView(connectionView(this.state, { hasToken: this.token !== null, network: this.network, env: this.options.env, port: this.port }));
+    this.options.onView(
+      connectionView(this.state, {
+        hasToken: this.token !== null,
+        network: this.network,
+        env: this.options.env,
+        port: this.port,
+      }),
+    );
   }
 }

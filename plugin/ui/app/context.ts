@@ -21,12 +21,17 @@ export type AppContext = {
   seeds: number[];
 };
 
-export const updateRun = (ctx: AppContext, runId: number, patch: Partial<EditRun> | ((run: EditRun) => Partial<EditRun>)): void =>
-  ctx.store.update((s) => ({ runs: patchRun(s.runs, runId, patch) }));
+export const updateRun = (
+  ctx: AppContext,
+  runId: number,
+  patch: Partial<EditRun> | ((run: EditRun) => Partial<EditRun>),
+): void => ctx.store.update((s) => ({ runs: patchRun(s.runs, runId, patch) }));
 
-export const findRun = (ctx: AppContext, runId: number): EditRun | undefined => ctx.store.state.runs.find((r) => r.id === runId);
+export const findRun = (ctx: AppContext, runId: number): EditRun | undefined =>
+  ctx.store.state.runs.find((r) => r.id === runId);
 
-export const notice = (ctx: AppContext, text: string, isError = false): void => ctx.store.update({ notice: { text, isError } });
+export const notice = (ctx: AppContext, text: string, isError = false): void =>
+  ctx.store.update({ notice: { text, isError } });
 
 /** A failure as one line the user can act on: the code's hint for companion errors. */
 export function describeError(err: unknown): string {
@@ -35,7 +40,12 @@ export function describeError(err: unknown): string {
 }
 
 /** Sampling for the current panel settings at η; `steps` overrides the preset's (previews). */
-export function samplingFor(state: PanelState, seeds: number[], eta: number, options: { grid: boolean; steps?: number }): SamplingSettings {
+export function samplingFor(
+  state: PanelState,
+  seeds: number[],
+  eta: number,
+  options: { grid: boolean; steps?: number },
+): SamplingSettings {
   const preset = PRESETS[state.preset];
   return {
     etas: options.grid ? gridEtas(eta, state.varyEta) : [gridEtas(eta, false)[0] ?? eta],

@@ -56,11 +56,27 @@ export class EditController {
       return store.update({ busy: null, notice: { text: describeError(err), isError: true } });
     }
     const befores = await Promise.all(sources.map((source) => asPng(source.image)));
-    const runs = sources.map((source, i) => newRun(this.nextRunId++, { id: source.id, name: source.name, pageId: source.pageId, frame: source.frame }, prompt, null, befores[i]!));
+    const runs = sources.map((source, i) =>
+      newRun(
+        this.nextRunId++,
+        { id: source.id, name: source.name, pageId: source.pageId, frame: source.frame },
+        prompt,
+        null,
+        befores[i]!,
+      ),
+    );
     store.update({ busy: null, runs });
     const scaled = sources.filter((s) => s.scaledFrom !== null);
     if (scaled.length > 0)
-      notice(this.ctx, scaled.map((s) => `“${s.name}” is ${s.scaledFrom?.width}×${s.scaledFrom?.height} px; it was sent at ${s.image.width}×${s.image.height}, the companion's limit.`).join(' '));
+      notice(
+        this.ctx,
+        scaled
+          .map(
+            (s) =>
+              `“${s.name}” is ${s.scaledFrom?.width}×${s.scaledFrom?.height} px; it was sent at ${s.image.width}×${s.image.height}, the companion's limit.`,
+          )
+          .join(' '),
+      );
 
     // One after the other: each upload must reach the companion right before the edit.start that names it.
     for (const [i, source] of sources.entries()) {
@@ -73,14 +89,20 @@ export class EditController {
           fineTune: PRESETS[state.preset].fineTune,
           // First look sooner: the edit itself samples one quick preview at the chosen strength, so it shows the moment
           // training ends; the full grid is asked for as a re-render when it arrives (handle, 'result').
-          sampling: samplingFor(state, this.ctx.seeds, state.eta, { grid: false, steps: previewSteps(PRESETS[state.preset].steps) }),
+          sampling: samplingFor(state, this.ctx.seeds, state.eta, {
+            grid: false,
+            steps: previewSteps(PRESETS[state.preset].steps),
+          }),
           workingResolutionPx: WORKING_RESOLUTION_PX,
         });
         this.ctx.registry.add(job.jobId, { runId: run.id, kind: 'train', steps: PRESETS[state.preset].steps });
         updateRun(this.ctx, run.id, { editId: job.editId, status: 'queued', queuePosition: job.position });
         link.post({ type: 'edit.remember', sourceId: source.id, edit: { editId: job.editId, prompt } });
       } catch (err) {
-        updateRun(this.ctx, run.id, { status: 'failed', error: `“${source.name}” could not start: ${describeError(err)}` });
+        updateRun(this.ctx, run.id, {
+          status: 'failed',
+          error: `“${source.name}” could not start: ${describeError(err)}`,
+        });
       }
     }
   }
@@ -94,7 +116,9 @@ export class EditController {
       service?.cancelAsync(jobId).catch((err: unknown) => notice(this.ctx, describeError(err), true));
     }
     this.ctx.store.update((s) => ({
-      runs: s.runs.map((r) => (r.status === 'uploading' ? { ...r, status: 'cancelled' as const, error: 'Cancelled.' } : r)),
+      runs: s.runs.map((r) =>
+        r.status === 'uploading' ? { ...r, status: 'cancelled' as const, error: 'Cancelled.' } : r,
+      ),
     }));
   }
 
@@ -105,7 +129,8 @@ export class EditController {
     for (const [jobId, info] of this.ctx.registry.active()) {
       service.fetchJobAsync(jobId).catch((err: unknown) => {
         this.ctx.registry.remove(jobId);
-        if (info.kind === 'train') updateRun(this.ctx, info.runId, { status: 'failed', error: `Lost track of the edit: ${describeError(err)}` });
+        if (info.kind === 'train')
+          updateRun(this.ctx, info.runId, { status: 'failed', error: `Lost track of the edit: ${describeError(err)}` });
       });
     }
   }
@@ -117,26 +142,40 @@ export class EditController {
     if (info.kind !== 'train') return this.renders.handle(event, info);
     switch (event.type) {
       case 'progress':
-        return updateRun(this.ctx, info.runId, (run) => ({ status: run.trained ? run.status : 'training', progress: event.progress, queuePosition: null }));
+        return updateRun(this.ctx, info.runId, (run) => ({
+          status: run.trained ? run.status : 'training',
+          progress: event.progress,
+          queuePosition: null,
+        }));
       case 'error':
         this.ctx.registry.remove(jobId);
         return updateRun(this.ctx, info.runId, {
           status: event.code === 'CANCELLED' ? 'cancelled' : 'failed',
           progress: null,
-          error: event.code === 'CANCELLED' ? 'Cancelled.' : describeError(new DaemonRequestError(event.code, event.message)),
+          error:
+            event.code === 'CANCELLED'
+              ? 'Cancelled.'
+              : describeError(new DaemonRequestError(event.code, event.message)),
         });
       case 'result':
         this.ctx.registry.remove(jobId);
         toVariantsAsync(info.runId, event.result.outputs).then(
           ([first]) => {
             const steps = previewSteps(PRESETS[this.ctx.store.state.preset].steps);
-            updateRun(this.ctx, info.runId, { status: 'ready', trained: true, progress: null, preview: first === undefined ? null : { ...first, steps }, editId: event.result.editId });
+            updateRun(this.ctx, info.runId, {
+              status: 'ready',
+              trained: true,
+              progress: null,
+              preview: first === undefined ? null : { ...first, steps },
+              editId: event.result.editId,
+            });
             this.ctx.store.update((s) => ({ chosen: keepChosen(s.chosen, s.runs) }));
             const run = findRun(this.ctx, info.runId);
             if (run !== undefined) this.renders.renderNow(run, this.ctx.store.state.eta);
             this.onTrained();
           },
-          (err: unknown) => updateRun(this.ctx, info.runId, { status: 'failed', progress: null, error: describeError(err) }),
+          (err: unknown) =>
+            updateRun(this.ctx, info.runId, { status: 'failed', progress: null, error: describeError(err) }),
         );
     }
   }

@@ -74,7 +74,12 @@ export class LibraryController {
     const saved = item?.savedEdits.find((e) => e.editId === editId);
     if (item === undefined || saved === undefined) return;
     this.renders.resetAll();
-    const run = newRun(this.nextRunId++, { id: item.id, name: item.name, pageId: item.pageId, frame: item.frame }, saved.prompt, editId);
+    const run = newRun(
+      this.nextRunId++,
+      { id: item.id, name: item.name, pageId: item.pageId, frame: item.frame },
+      saved.prompt,
+      editId,
+    );
     store.update({ runs: [run], chosen: new Set(), prompt: saved.prompt, notice: null });
     this.renders.renderNow(run, store.state.eta);
   }
@@ -84,7 +89,8 @@ export class LibraryController {
       await requireService(this.ctx).deleteEditAsync(editId);
     } catch (err) {
       // Gone already is what we wanted; anything else is worth telling.
-      if (!(err instanceof DaemonRequestError && err.code === 'EDIT_NOT_FOUND')) return notice(this.ctx, describeError(err), true);
+      if (!(err instanceof DaemonRequestError && err.code === 'EDIT_NOT_FOUND'))
+        return notice(this.ctx, describeError(err), true);
     }
     this.ctx.link.post({ type: 'edit.forget', sourceId, editId });
     this.ctx.store.update((s) => ({ runs: s.runs.filter((r) => r.editId !== editId) }));

@@ -29,10 +29,20 @@ export type PanelAppOptions = {
 
 export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
   const store = new Store(initialPanelState());
-  const ctx: AppContext = { store, link: options.link, registry: new JobRegistry(), service: () => connection.ready, seeds: [] };
+  const ctx: AppContext = {
+    store,
+    link: options.link,
+    registry: new JobRegistry(),
+    service: () => connection.ready,
+    seeds: [],
+  };
   const renders = new RenderController(ctx);
   const library = new LibraryController(ctx, renders);
-  const edits = new EditController(ctx, renders, () => void library.refreshAsync().catch((err: unknown) => notice(ctx, describeError(err), true)));
+  const edits = new EditController(
+    ctx,
+    renders,
+    () => void library.refreshAsync().catch((err: unknown) => notice(ctx, describeError(err), true)),
+  );
   let firstReady = true;
   let etaTouched = false;
 
@@ -52,7 +62,10 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
           store.update({
             companion: {
               model: model.state === 'none' ? 'none installed' : `${model.name} (${model.state})`,
-              device: device === null ? 'device chosen at the first edit' : `${device}${executionProvider === null ? '' : ` · ${executionProvider}`}`,
+              device:
+                device === null
+                  ? 'device chosen at the first edit'
+                  : `${device}${executionProvider === null ? '' : ` · ${executionProvider}`}`,
               hasModel: model.state !== 'none',
             },
             modelPrompts: model.state === 'none' ? null : (model.prompts ?? null),

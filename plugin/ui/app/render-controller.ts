@@ -31,7 +31,8 @@ export class RenderController {
     this.clearCommit();
     this.commitTimer = setTimeout(() => {
       this.commitTimer = null;
-      for (const run of this.ctx.store.state.runs) if (run.trained && run.editId !== null) this.schedulerFor(run).request({ kind: 'full', eta });
+      for (const run of this.ctx.store.state.runs)
+        if (run.trained && run.editId !== null) this.schedulerFor(run).request({ kind: 'full', eta });
     }, delayMs);
   }
 
@@ -49,12 +50,16 @@ export class RenderController {
   handle(event: JobEvent, info: JobInfo): void {
     const jobId = event.type === 'result' ? event.result.jobId : event.jobId;
     if (event.type === 'progress') {
-      if (info.kind === 'full') updateRun(this.ctx, info.runId, { status: 'rendering', progress: event.progress, queuePosition: null });
+      if (info.kind === 'full')
+        updateRun(this.ctx, info.runId, { status: 'rendering', progress: event.progress, queuePosition: null });
       return;
     }
     this.ctx.registry.remove(jobId);
     const isCurrent = this.schedulers.get(info.runId)?.finished(jobId) ?? false;
-    const settle = () => updateRun(this.ctx, info.runId, (run) => (run.status === 'rendering' && !this.busy(info.runId) ? { status: 'ready', progress: null } : {}));
+    const settle = () =>
+      updateRun(this.ctx, info.runId, (run) =>
+        run.status === 'rendering' && !this.busy(info.runId) ? { status: 'ready', progress: null } : {},
+      );
     if (event.type === 'error') {
       settle();
       if (isCurrent && event.code !== 'CANCELLED' && event.code !== 'SUPERSEDED')
@@ -73,7 +78,11 @@ export class RenderController {
     }
     toVariantsAsync(info.runId, event.result.outputs).then(
       (variants) => {
-        updateRun(this.ctx, info.runId, (run) => ({ variants, preview: null, ...(this.busy(run.id) ? {} : { status: 'ready', progress: null }) }));
+        updateRun(this.ctx, info.runId, (run) => ({
+          variants,
+          preview: null,
+          ...(this.busy(run.id) ? {} : { status: 'ready', progress: null }),
+        }));
         this.ctx.store.update((s) => ({ chosen: keepChosen(s.chosen, s.runs) }));
       },
       (err: unknown) => notice(this.ctx, describeError(err), true),
@@ -90,7 +99,10 @@ export class RenderController {
       scheduler = new LatestWins({
         startAsync: (request) => this.startAsync(run.id, request),
         cancel: (jobId) => {
-          this.ctx.service()?.cancelAsync(jobId).catch((err: unknown) => console.warn('Imagic UI: cancel failed', err));
+          this.ctx
+            .service()
+            ?.cancelAsync(jobId)
+            .catch((err: unknown) => console.warn('Imagic UI: cancel failed', err));
         },
         onStartFailed: (_request, err) => {
           updateRun(this.ctx, run.id, (r) => (r.status === 'rendering' ? { status: 'ready', progress: null } : {}));
@@ -110,7 +122,8 @@ export class RenderController {
     const sampling = samplingFor(state, this.ctx.seeds, request.eta, { grid: request.kind === 'full', steps });
     const job = await requireService(this.ctx).renderAsync(run.editId, sampling);
     this.ctx.registry.add(job.jobId, { runId, kind: request.kind, steps });
-    if (request.kind === 'full') updateRun(this.ctx, runId, { status: 'rendering', queuePosition: job.position, progress: null });
+    if (request.kind === 'full')
+      updateRun(this.ctx, runId, { status: 'rendering', queuePosition: job.position, progress: null });
     return job.jobId;
   }
 

@@ -13,16 +13,26 @@ describe('transition', () => {
 
   it('waits and retries with a growing attempt count while the companion is unreachable', () => {
     const lost: ConnectionEvent = { type: 'lost', reason: 'refused', retryInMs: 500 };
-    expect(run([{ type: 'connect' }, lost, { type: 'retry' }, lost, { type: 'retry' }])).toEqual({ status: 'connecting', attempt: 3 });
+    expect(run([{ type: 'connect' }, lost, { type: 'retry' }, lost, { type: 'retry' }])).toEqual({
+      status: 'connecting',
+      attempt: 3,
+    });
   });
 
   it('restarts the backoff after losing a ready connection', () => {
     const ready = run([{ type: 'connect' }, { type: 'opened' }, { type: 'accepted', companionVersion: '1' }]);
-    expect(transition(ready, { type: 'lost', reason: 'gone', retryInMs: 500 })).toMatchObject({ status: 'waiting', attempt: 1 });
+    expect(transition(ready, { type: 'lost', reason: 'gone', retryInMs: 500 })).toMatchObject({
+      status: 'waiting',
+      attempt: 1,
+    });
   });
 
   it('stays failed when the socket closes after a refusal, so the panel keeps the reason', () => {
-    const failed = run([{ type: 'connect' }, { type: 'opened' }, { type: 'refused', code: 'PAIRING_FAILED', message: 'wrong code' }]);
+    const failed = run([
+      { type: 'connect' },
+      { type: 'opened' },
+      { type: 'refused', code: 'PAIRING_FAILED', message: 'wrong code' },
+    ]);
     expect(transition(failed, { type: 'lost', reason: 'closed', retryInMs: 500 })).toBe(failed);
     expect(failed).toMatchObject({ status: 'failed', code: 'PAIRING_FAILED' });
   });
@@ -37,7 +47,10 @@ describe('transition', () => {
   });
 
   it('can reconnect from failed and closed', () => {
-    expect(transition({ status: 'failed', code: 'PAIRING_FAILED', message: '' }, { type: 'connect' })).toEqual({ status: 'connecting', attempt: 1 });
+    expect(transition({ status: 'failed', code: 'PAIRING_FAILED', message: '' }, { type: 'connect' })).toEqual({
+      status: 'connecting',
+      attempt: 1,
+    });
     expect(transition({ status: 'closed' }, { type: 'connect' })).toEqual({ status: 'connecting', attempt: 1 });
   });
 });

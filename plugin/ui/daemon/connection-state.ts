@@ -39,7 +39,10 @@ export const fatalCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 export function transition(state: ConnectionState, event: ConnectionEvent): ConnectionState {
   switch (event.type) {
     case 'connect':
-      return state.status === 'idle' || state.status === 'failed' || state.status === 'closed' || state.status === 'waiting'
+      return state.status === 'idle' ||
+        state.status === 'failed' ||
+        state.status === 'closed' ||
+        state.status === 'waiting'
         ? { status: 'connecting', attempt: state.status === 'waiting' ? state.attempt : 1 }
         : state;
     case 'retry':
@@ -51,7 +54,13 @@ export function transition(state: ConnectionState, event: ConnectionEvent): Conn
     case 'refused':
       return state.status === 'closed' ? state : { status: 'failed', code: event.code, message: event.message };
     case 'lost': {
-      if (state.status === 'failed' || state.status === 'closed' || state.status === 'idle' || state.status === 'waiting') return state;
+      if (
+        state.status === 'failed' ||
+        state.status === 'closed' ||
+        state.status === 'idle' ||
+        state.status === 'waiting'
+      )
+        return state;
       // A connection that had reached `ready` starts its backoff afresh; one that never got there keeps counting.
       const attempt = state.status === 'ready' ? 1 : state.attempt;
       return { status: 'waiting', attempt, retryInMs: event.retryInMs, reason: event.reason };

@@ -91,7 +91,10 @@ describe('DaemonClient', () => {
     pair(sockets[0] as FakeSocket);
     sockets[0]?.receive(serverMessageExamples['job.progress']);
     sockets[0]?.receive('{nope');
-    expect(events).toEqual([serverMessageExamples['job.progress'], expect.objectContaining({ type: 'error', code: 'MALFORMED_MESSAGE' })]);
+    expect(events).toEqual([
+      serverMessageExamples['job.progress'],
+      expect.objectContaining({ type: 'error', code: 'MALFORMED_MESSAGE' }),
+    ]);
   });
 
   it('rejects requests with TIMEOUT when no reply comes', async () => {

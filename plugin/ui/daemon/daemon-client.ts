@@ -7,7 +7,13 @@ import { errorCodes, type ErrorCode } from '../../../shared/src/protocol/error-c
 import type { ClientKind, ClientMessage, ServerMessage } from '../../../shared/src/protocol/messages.ts';
 import { parseServerMessage } from '../../../shared/src/protocol/parse.ts';
 import { PROTOCOL_VERSION } from '../../../shared/src/protocol/version.ts';
-import { fatalCodes, retryDelayMs, transition, type ConnectionEvent, type ConnectionState } from './connection-state.ts';
+import {
+  fatalCodes,
+  retryDelayMs,
+  transition,
+  type ConnectionEvent,
+  type ConnectionState,
+} from './connection-state.ts';
 
 /** Figma allows only hosts its manifest lists, and lists `localhost` (it may reject IP literals). */
 export const companionUrl = (port: number = DEFAULT_PORT): string => `ws://localhost:${port}${WS_PATH}`;
@@ -43,7 +49,11 @@ export class DaemonRequestError extends Error {
   }
 }
 
-type Pending = { resolve: (m: ServerMessage) => void; reject: (e: DaemonRequestError) => void; timer: ReturnType<typeof setTimeout> };
+type Pending = {
+  resolve: (m: ServerMessage) => void;
+  reject: (e: DaemonRequestError) => void;
+  timer: ReturnType<typeof setTimeout>;
+};
 
 export class DaemonClient {
   private current: ConnectionState = { status: 'idle' };
@@ -80,7 +90,8 @@ export class DaemonClient {
   }
 
   connect(): void {
-    if (this.current.status === 'connecting' || this.current.status === 'pairing' || this.current.status === 'ready') return;
+    if (this.current.status === 'connecting' || this.current.status === 'pairing' || this.current.status === 'ready')
+      return;
     this.clearRetry();
     this.dispatch({ type: 'connect' });
     this.openSocket();
@@ -99,7 +110,9 @@ export class DaemonClient {
   /** Sends a request once paired and resolves with its reply; an `error` reply rejects with its code. */
   requestAsync(body: RequestBody): Promise<ServerMessage> {
     if (this.current.status !== 'ready')
-      return Promise.reject(new DaemonRequestError('COMPANION_UNREACHABLE', `not connected (state: ${this.current.status})`));
+      return Promise.reject(
+        new DaemonRequestError('COMPANION_UNREACHABLE', `not connected (state: ${this.current.status})`),
+      );
     return this.send(body);
   }
 
@@ -107,7 +120,8 @@ export class DaemonClient {
   sendFrame(frame: BinaryFrame): void {
     const encoded = encodeBinaryFrame(frame);
     if (!encoded.ok) throw new DaemonRequestError(encoded.code, encoded.message);
-    if (this.socket === null || this.current.status !== 'ready') throw new DaemonRequestError('COMPANION_UNREACHABLE', 'not connected');
+    if (this.socket === null || this.current.status !== 'ready')
+      throw new DaemonRequestError('COMPANION_UNREACHABLE', 'not connected');
     this.socket.send(encoded.value);
   }
 
@@ -156,7 +170,8 @@ export class DaemonClient {
       if (this.hello !== null) clearTimeout(this.hello.timer);
       this.hello = null;
       this.rejectAll('COMPANION_UNREACHABLE', 'the connection closed');
-      const attempt = this.current.status === 'connecting' || this.current.status === 'pairing' ? this.current.attempt : 1;
+      const attempt =
+        this.current.status === 'connecting' || this.current.status === 'pairing' ? this.current.attempt : 1;
       const retryInMs = retryDelayMs(attempt);
       const reason = event.reason !== '' ? event.reason : `connection closed (${event.code})`;
       this.dispatch({ type: 'lost', reason, retryInMs });
@@ -174,7 +189,11 @@ export class DaemonClient {
     if (typeof data !== 'string') {
       const frame = data instanceof ArrayBuffer || data instanceof Uint8Array ? decodeBinaryFrame(data) : null;
       if (frame?.ok) for (const listener of this.frameListeners) listener(frame.value);
-      else this.emitLocalError('BAD_BINARY_FRAME', frame?.message ?? 'the companion sent a binary frame of an unknown type');
+      else
+        this.emitLocalError(
+          'BAD_BINARY_FRAME',
+          frame?.message ?? 'the companion sent a binary frame of an unknown type',
+        );
       return;
     }
     const parsed = parseServerMessage(data);

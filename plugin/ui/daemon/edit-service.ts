@@ -19,7 +19,8 @@ export type QueuedJob = { jobId: string; editId: string; position: number };
 export type StatusResult = MessageOf<ServerMessage, 'status.result'>;
 
 const expectType = <T extends ServerMessage['type']>(reply: ServerMessage, type: T): MessageOf<ServerMessage, T> => {
-  if (reply.type !== type) throw new DaemonRequestError('MALFORMED_MESSAGE', `expected ${type}, the companion answered ${reply.type}`);
+  if (reply.type !== type)
+    throw new DaemonRequestError('MALFORMED_MESSAGE', `expected ${type}, the companion answered ${reply.type}`);
   return reply as MessageOf<ServerMessage, T>;
 };
 
@@ -41,8 +42,19 @@ export class EditService {
   async startEditAsync(image: UploadImage, request: Omit<EditRequest, 'image'>): Promise<QueuedJob> {
     const frameId = randomHexId();
     const sha256 = await sha256HexAsync(image.bytes);
-    this.client.sendFrame({ kind: 'upload', id: frameId, index: 0, width: image.width, height: image.height, format: image.format, payload: image.bytes });
-    const body: RequestBody = { type: 'edit.start', request: { ...request, image: { frameId, sha256, width: image.width, height: image.height } } };
+    this.client.sendFrame({
+      kind: 'upload',
+      id: frameId,
+      index: 0,
+      width: image.width,
+      height: image.height,
+      format: image.format,
+      payload: image.bytes,
+    });
+    const body: RequestBody = {
+      type: 'edit.start',
+      request: { ...request, image: { frameId, sha256, width: image.width, height: image.height } },
+    };
     return this.queued(await this.client.requestAsync(body));
   }
 

@@ -26,7 +26,9 @@ const LOCAL_HOSTS = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 export function figmaEnvironment(): HostEnvironment {
   // The desktop app is Electron; its user agent names Electron or Figma, a browser's does not.
   const inBrowser = !/\b(Electron|Figma)\//.test(navigator.userAgent);
-  const top = typeof location !== 'undefined' ? location.ancestorOrigins?.[location.ancestorOrigins.length - 1] : undefined;
-  const embeddedIn = top === undefined ? 'unknown' : LOCAL_HOSTS.test(top) ? 'local' : /^https?:\/\//.test(top) ? 'public' : 'unknown';
+  const top =
+    typeof location !== 'undefined' ? location.ancestorOrigins?.[location.ancestorOrigins.length - 1] : undefined;
+  const embeddedIn =
+    top === undefined ? 'unknown' : LOCAL_HOSTS.test(top) ? 'local' : /^https?:\/\//.test(top) ? 'public' : 'unknown';
   return { host: 'figma', inBrowser, embeddedIn };
 }

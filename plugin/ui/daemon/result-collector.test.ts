@@ -5,8 +5,27 @@ import { fakePng } from '../../../shared/src/protocol/testing/fake-png.ts';
 import { ResultCollector, type CompletedResult } from './result-collector.ts';
 
 const base = serverMessageExamples['job.result'];
-const jobResult = { ...base, outputs: [0, 1].map((index) => ({ index, eta: 0.7, seed: index, width: 8, height: 8, format: 'png' as const, byteLength: 49 })) };
-const frame = (index: number, id = base.jobId): BinaryFrame => ({ kind: 'result', id, index, width: 8, height: 8, format: 'png', payload: fakePng(8, 8) });
+const jobResult = {
+  ...base,
+  outputs: [0, 1].map((index) => ({
+    index,
+    eta: 0.7,
+    seed: index,
+    width: 8,
+    height: 8,
+    format: 'png' as const,
+    byteLength: 49,
+  })),
+};
+const frame = (index: number, id = base.jobId): BinaryFrame => ({
+  kind: 'result',
+  id,
+  index,
+  width: 8,
+  height: 8,
+  format: 'png',
+  payload: fakePng(8, 8),
+});
 
 describe('ResultCollector', () => {
   it('completes a job once its message and every frame are in, in either order', () => {

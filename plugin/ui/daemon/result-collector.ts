@@ -4,7 +4,15 @@ import type { BinaryFrame } from '../../../shared/src/protocol/binary-frame.ts';
 import type { ImageFormat } from '../../../shared/src/protocol/image-format.ts';
 import type { MessageOf, ServerMessage } from '../../../shared/src/protocol/messages.ts';
 
-export type JobOutputImage = { index: number; eta: number; seed: number; width: number; height: number; format: ImageFormat; bytes: Uint8Array };
+export type JobOutputImage = {
+  index: number;
+  eta: number;
+  seed: number;
+  width: number;
+  height: number;
+  format: ImageFormat;
+  bytes: Uint8Array;
+};
 export type CompletedResult = { jobId: string; editId: string; outputs: JobOutputImage[] };
 
 type JobResult = MessageOf<ServerMessage, 'job.result'>;
@@ -55,7 +63,15 @@ export class ResultCollector {
     this.waiting.delete(jobId);
     const outputs = message.outputs.map((o) => {
       const frame = entry.frames.get(o.index) as BinaryFrame;
-      return { index: o.index, eta: o.eta, seed: o.seed, width: frame.width, height: frame.height, format: frame.format, bytes: frame.payload.slice() };
+      return {
+        index: o.index,
+        eta: o.eta,
+        seed: o.seed,
+        width: frame.width,
+        height: frame.height,
+        format: frame.format,
+        bytes: frame.payload.slice(),
+      };
     });
     this.onComplete({ jobId, editId: message.editId, outputs });
   }

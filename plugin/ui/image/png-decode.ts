@@ -10,20 +10,31 @@ const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
 type Header = { width: number; height: number; depth: number; colorType: number; interlace: number };
 
-function readChunks(bytes: Uint8Array): { header: Header; palette: Uint8Array | null; alpha: Uint8Array | null; data: Uint8Array } {
+function readChunks(bytes: Uint8Array): {
+  header: Header;
+  palette: Uint8Array | null;
+  alpha: Uint8Array | null;
+  data: Uint8Array;
+} {
   if (!SIGNATURE.every((b, i) => bytes[i] === b)) throw new RangeError('not a PNG (bad signature)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let header: Header | null = null;
   let palette: Uint8Array | null = null;
   let alpha: Uint8Array | null = null;
   const idat: Uint8Array[] = [];
-  for (let pos = 8; pos + 8 <= bytes.length; ) {
+  for (let pos = 8; pos + 8 <= bytes.length;) {
     const length = view.getUint32(pos);
     const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
     const body = bytes.subarray(pos + 8, pos + 8 + length);
     if (body.length !== length) throw new RangeError(`PNG chunk ${type} is truncated`);
     if (type === 'IHDR')
-      header = { width: view.getUint32(pos + 8), height: view.getUint32(pos + 12), depth: body[8] ?? 0, colorType: body[9] ?? 0, interlace: body[12] ?? 0 };
+      header = {
+        width: view.getUint32(pos + 8),
+        height: view.getUint32(pos + 12),
+        depth: body[8] ?? 0,
+        colorType: body[9] ?? 0,
+        interlace: body[12] ?? 0,
+      };
     else if (type === 'PLTE') palette = body;
     else if (type === 'tRNS') alpha = body;
     else if (type === 'IDAT') idat.push(body);
@@ -55,7 +66,18 @@ function unfilter(raw: Uint8Array, height: number, stride: number, bpp: number):
       const a = x >= bpp ? (out[row + x - bpp] as number) : 0;
       const b = y > 0 ? (out[row - stride + x] as number) : 0;
       const c = x >= bpp && y > 0 ? (out[row - stride + x - bpp] as number) : 0;
-      const predictor = filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : filter === 4 ? paeth(a, b, c) : -1;
+      const predictor =
+        filter === 0
+          ? 0
+          : filter === 1
+            ? a
+            : filter === 2
+              ? b
+              : filter === 3
+                ? (a + b) >> 1
+                : filter === 4
+                  ? paeth(a, b, c)
+                  : -1;
       if (predictor < 0) throw new RangeError(`PNG row ${y} has unknown filter ${filter}`);
       out[row + x] = ((raw[src + x] as number) + predictor) & 0xff;
     }

@@ -36,13 +36,19 @@ async function zlibAsync(data: Uint8Array): Promise<Uint8Array> {
 }
 
 export async function encodePngAsync(rgba: Uint8Array, width: number, height: number): Promise<Uint8Array> {
-  if (rgba.length !== width * height * 4) throw new RangeError(`RGBA ${width}×${height} needs ${width * height * 4} bytes, got ${rgba.length}`);
+  if (rgba.length !== width * height * 4)
+    throw new RangeError(`RGBA ${width}×${height} needs ${width * height * 4} bytes, got ${rgba.length}`);
   const header = new Uint8Array(13);
   const view = new DataView(header.buffer);
   view.setUint32(0, width);
   view.setUint32(4, height);
   header.set([8, 6, 0, 0, 0], 8);
-  const parts = [new Uint8Array(SIGNATURE), chunk('IHDR', header), chunk('IDAT', await zlibAsync(filteredRows(rgba, width, height))), chunk('IEND', new Uint8Array(0))];
+  const parts = [
+    new Uint8Array(SIGNATURE),
+    chunk('IHDR', header),
+    chunk('IDAT', await zlibAsync(filteredRows(rgba, width, height))),
+    chunk('IEND', new Uint8Array(0)),
+  ];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((offset, part) => (out.set(part, offset), offset + part.length), 0);
   return out;

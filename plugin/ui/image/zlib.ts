@@ -21,7 +21,7 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
 export function adler32(bytes: Uint8Array): number {
   let a = 1;
   let b = 0;
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     // 3800 bytes keep both sums below 2^31 before the modulo (zlib uses 5552 with unsigned 32-bit sums).
     const end = Math.min(i + 3800, bytes.length);
     for (; i < end; i++) {
@@ -55,9 +55,14 @@ export function zlibStored(data: Uint8Array): Uint8Array {
   return out;
 }
 
-const LENGTH_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
+const LENGTH_BASE = [
+  3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258,
+];
 const LENGTH_EXTRA = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
-const DIST_BASE = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
+const DIST_BASE = [
+  1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145,
+  8193, 12289, 16385, 24577,
+];
 const DIST_EXTRA = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
 const CODE_LENGTH_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
@@ -156,7 +161,8 @@ class Inflater {
     this.bitCount = 0;
     const len = (this.input[this.pos] as number) | ((this.input[this.pos + 1] as number) << 8);
     const nlen = (this.input[this.pos + 2] as number) | ((this.input[this.pos + 3] as number) << 8);
-    if ((len ^ 0xffff) !== nlen || this.pos + 4 + len > this.input.length) throw new RangeError('bad stored deflate block');
+    if ((len ^ 0xffff) !== nlen || this.pos + 4 + len > this.input.length)
+      throw new RangeError('bad stored deflate block');
     this.ensure(len);
     this.out.set(this.input.subarray(this.pos + 4, this.pos + 4 + len), this.length);
     this.length += len;
@@ -171,13 +177,16 @@ class Inflater {
     for (let i = 0; i < ncode; i++) codeLengths[CODE_LENGTH_ORDER[i] as number] = this.bits(3);
     const codeHuffman = huffman(codeLengths);
     const lengths = new Uint8Array(nlen + ndist);
-    for (let i = 0; i < nlen + ndist; ) {
+    for (let i = 0; i < nlen + ndist;) {
       const sym = this.decode(codeHuffman);
       if (sym < 16) {
         lengths[i++] = sym;
         continue;
       }
-      const [value, repeat] = sym === 16 ? [i > 0 ? (lengths[i - 1] as number) : -1, 3 + this.bits(2)] : [0, sym === 17 ? 3 + this.bits(3) : 11 + this.bits(7)];
+      const [value, repeat] =
+        sym === 16
+          ? [i > 0 ? (lengths[i - 1] as number) : -1, 3 + this.bits(2)]
+          : [0, sym === 17 ? 3 + this.bits(3) : 11 + this.bits(7)];
       if (value < 0 || i + repeat > lengths.length) throw new RangeError('bad code lengths in deflate data');
       lengths.fill(value, i, i + repeat);
       i += repeat;

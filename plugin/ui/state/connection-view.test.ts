@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { connectionView, type ConnectionContext } from './connection-view.ts';
 
-const desktop: ConnectionContext = { hasToken: true, network: 'unknown', env: { host: 'figma', inBrowser: false, embeddedIn: 'public' }, port: 7861 };
-const chrome: ConnectionContext = { ...desktop, network: 'prompt', env: { host: 'figma', inBrowser: true, embeddedIn: 'public' } };
+const desktop: ConnectionContext = {
+  hasToken: true,
+  network: 'unknown',
+  env: { host: 'figma', inBrowser: false, embeddedIn: 'public' },
+  port: 7861,
+};
+const chrome: ConnectionContext = {
+  ...desktop,
+  network: 'prompt',
+  env: { host: 'figma', inBrowser: true, embeddedIn: 'public' },
+};
 
 describe('connectionView', () => {
   it('asks for the pairing code when there is none, with the command that prints it', () => {
@@ -30,13 +39,23 @@ describe('connectionView', () => {
 
   it('does not blame the browser for a page served from this computer, where a sandboxed frame still reads "denied"', () => {
     const waiting = { status: 'waiting', attempt: 1, retryInMs: 500, reason: 'x' } as const;
-    expect(connectionView(waiting, { ...chrome, network: 'denied', env: { ...chrome.env, embeddedIn: 'local' } }).kind).toBe('not-running');
+    expect(
+      connectionView(waiting, { ...chrome, network: 'denied', env: { ...chrome.env, embeddedIn: 'local' } }).kind,
+    ).toBe('not-running');
   });
 
   it('reports connected, refused codes and incompatible companions', () => {
-    expect(connectionView({ status: 'ready', companionVersion: '1.2.3' }, desktop)).toMatchObject({ kind: 'connected', title: expect.stringContaining('1.2.3') });
-    expect(connectionView({ status: 'failed', code: 'PAIRING_FAILED', message: 'no' }, desktop)).toMatchObject({ kind: 'pairing-needed', askForCode: true });
-    expect(connectionView({ status: 'failed', code: 'PROTOCOL_VERSION_MISMATCH', message: 'v2' }, desktop)).toMatchObject({
+    expect(connectionView({ status: 'ready', companionVersion: '1.2.3' }, desktop)).toMatchObject({
+      kind: 'connected',
+      title: expect.stringContaining('1.2.3'),
+    });
+    expect(connectionView({ status: 'failed', code: 'PAIRING_FAILED', message: 'no' }, desktop)).toMatchObject({
+      kind: 'pairing-needed',
+      askForCode: true,
+    });
+    expect(
+      connectionView({ status: 'failed', code: 'PROTOCOL_VERSION_MISMATCH', message: 'v2' }, desktop),
+    ).toMatchObject({
       kind: 'incompatible',
       fix: [expect.stringContaining('Update both')],
     });

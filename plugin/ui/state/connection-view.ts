@@ -14,7 +14,8 @@ export type HostEnvironment = {
   embeddedIn: 'public' | 'local' | 'unknown';
 };
 
-export type ConnectionKind = 'connecting' | 'pairing-needed' | 'connected' | 'not-running' | 'network-blocked' | 'incompatible';
+export type ConnectionKind =
+  'connecting' | 'pairing-needed' | 'connected' | 'not-running' | 'network-blocked' | 'incompatible';
 
 export type ConnectionView = {
   kind: ConnectionKind;
@@ -28,7 +29,8 @@ export type ConnectionView = {
 export type ConnectionContext = { hasToken: boolean; network: NetworkAccess; env: HostEnvironment; port: number };
 
 const PAIR_FIX = 'Run `npx imagic pair` on the computer running the companion and paste the code it prints below.';
-const START_FIX = 'Start the companion: `npm start` in the imagic folder, or `npx imagic serve`. The panel reconnects by itself.';
+const START_FIX =
+  'Start the companion: `npm start` in the imagic folder, or `npx imagic serve`. The panel reconnects by itself.';
 const BLOCKED_FIX = [
   'Use the Figma desktop app: it can reach the companion on this computer.',
   'Or allow it in Chrome: click the site-information icon left of figma.com in the address bar → Site settings → “Local network access” → Allow, then reload Figma.',
@@ -44,9 +46,15 @@ const isBlocked = ({ network, env }: ConnectionContext): boolean =>
 
 function unreachable(ctx: ConnectionContext, retry: string): ConnectionView {
   if (isBlocked(ctx))
-    return { kind: 'network-blocked', title: 'The browser blocks the connection to the companion', fix: [...BLOCKED_FIX, START_FIX], askForCode: false };
+    return {
+      kind: 'network-blocked',
+      title: 'The browser blocks the connection to the companion',
+      fix: [...BLOCKED_FIX, START_FIX],
+      askForCode: false,
+    };
   const fix = [START_FIX, `It must listen on localhost:${ctx.port}.${retry}`];
-  if (ctx.env.inBrowser && ctx.env.host === 'figma') fix.push('If it is running: Figma in a browser may be blocked from localhost; use the Figma desktop app.');
+  if (ctx.env.inBrowser && ctx.env.host === 'figma')
+    fix.push('If it is running: Figma in a browser may be blocked from localhost; use the Figma desktop app.');
   return { kind: 'not-running', title: 'The companion is not running', fix, askForCode: false };
 }
 
@@ -58,18 +66,40 @@ export function connectionView(state: ConnectionState, ctx: ConnectionContext): 
         ? { kind: 'connecting', title: 'Connecting to the companion…', fix: [], askForCode: false }
         : { kind: 'pairing-needed', title: 'Pair with the companion', fix: [PAIR_FIX], askForCode: true };
     case 'connecting':
-      return state.attempt > 1 ? unreachable(ctx, '') : { kind: 'connecting', title: 'Connecting to the companion…', fix: [], askForCode: false };
+      return state.attempt > 1
+        ? unreachable(ctx, '')
+        : { kind: 'connecting', title: 'Connecting to the companion…', fix: [], askForCode: false };
     case 'pairing':
       return { kind: 'connecting', title: 'Pairing…', fix: [], askForCode: false };
     case 'waiting':
       return unreachable(ctx, ` Next try in ${Math.ceil(state.retryInMs / 1000)} s.`);
     case 'ready':
-      return { kind: 'connected', title: `Connected to companion ${state.companionVersion}`, fix: [], askForCode: false };
+      return {
+        kind: 'connected',
+        title: `Connected to companion ${state.companionVersion}`,
+        fix: [],
+        askForCode: false,
+      };
     case 'failed':
       if (state.code === 'PAIRING_FAILED' || state.code === 'PAIRING_REQUIRED')
-        return { kind: 'pairing-needed', title: 'The pairing code was not accepted', fix: [PAIR_FIX], askForCode: true };
+        return {
+          kind: 'pairing-needed',
+          title: 'The pairing code was not accepted',
+          fix: [PAIR_FIX],
+          askForCode: true,
+        };
       if (state.code === 'RATE_LIMITED')
-        return { kind: 'pairing-needed', title: 'Too many wrong pairing codes', fix: ['Wait a minute.', PAIR_FIX], askForCode: true };
-      return { kind: 'incompatible', title: `${state.code}: ${state.message}`, fix: [errorCodes[state.code]], askForCode: false };
+        return {
+          kind: 'pairing-needed',
+          title: 'Too many wrong pairing codes',
+          fix: ['Wait a minute.', PAIR_FIX],
+          askForCode: true,
+        };
+      return {
+        kind: 'incompatible',
+        title: `${state.code}: ${state.message}`,
+        fix: [errorCodes[state.code]],
+        askForCode: false,
+      };
   }
 }

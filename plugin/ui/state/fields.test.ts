@@ -6,15 +6,26 @@ import { parseSeeds, resolveSeeds } from './seeds.ts';
 
 describe('parseSeeds', () => {
   it('reads a count, a list, and a single explicit seed', () => {
-    expect(parseSeeds(' 4 ')).toEqual({ ok: true, spec: { kind: 'count', count: 4 }, label: '4 variations, random seeds' });
-    expect(parseSeeds('3, 7 42')).toEqual({ ok: true, spec: { kind: 'list', seeds: [3, 7, 42] }, label: 'seeds 3, 7, 42' });
+    expect(parseSeeds(' 4 ')).toEqual({
+      ok: true,
+      spec: { kind: 'count', count: 4 },
+      label: '4 variations, random seeds',
+    });
+    expect(parseSeeds('3, 7 42')).toEqual({
+      ok: true,
+      spec: { kind: 'list', seeds: [3, 7, 42] },
+      label: 'seeds 3, 7, 42',
+    });
     expect(parseSeeds('7,')).toEqual({ ok: true, spec: { kind: 'list', seeds: [7] }, label: 'seed 7' });
     expect(parseSeeds('3,3,4')).toMatchObject({ spec: { seeds: [3, 4] } });
   });
 
-  it.each(['', '0', '17', 'abc', '1, -2', '1.5,', `${2 ** 32},`, Array.from({ length: 17 }, (_, i) => i).join(',')])('refuses %j with a hint', (text) => {
-    expect(parseSeeds(text)).toMatchObject({ ok: false, message: expect.any(String) });
-  });
+  it.each(['', '0', '17', 'abc', '1, -2', '1.5,', `${2 ** 32},`, Array.from({ length: 17 }, (_, i) => i).join(',')])(
+    'refuses %j with a hint',
+    (text) => {
+      expect(parseSeeds(text)).toMatchObject({ ok: false, message: expect.any(String) });
+    },
+  );
 
   it('resolves a count to consecutive seeds from one random start', () => {
     expect(resolveSeeds({ kind: 'count', count: 3 }, () => 41)).toEqual([41, 42, 43]);
@@ -36,7 +47,12 @@ describe('rememberPrompt', () => {
     expect(rememberPrompt(['a', 'b'], '  b ')).toEqual(['b', 'a']);
     expect(rememberPrompt([], ' make  the dog\nsit ')).toEqual(['make the dog sit']);
     expect(rememberPrompt(['a'], '   ')).toEqual(['a']);
-    expect(rememberPrompt(Array.from({ length: 20 }, (_, i) => `p${i}`), 'new')).toHaveLength(MAX_RECENT_PROMPTS);
+    expect(
+      rememberPrompt(
+        Array.from({ length: 20 }, (_, i) => `p${i}`),
+        'new',
+      ),
+    ).toHaveLength(MAX_RECENT_PROMPTS);
   });
 });
 
@@ -48,7 +64,11 @@ describe('describeProgress', () => {
       detail: 'step 120 of 500 · loss 0.0831 · about 42 s left',
     });
     expect(describeProgress({ stage: 'sample', step: 5, total: 10 }).detail).toBe('step 5 of 10');
-    expect([formatDuration(59.4), formatDuration(125), formatDuration(3725)]).toEqual(['59 s', '2 min 5 s', '1 h 2 min']);
+    expect([formatDuration(59.4), formatDuration(125), formatDuration(3725)]).toEqual([
+      '59 s',
+      '2 min 5 s',
+      '1 h 2 min',
+    ]);
   });
 });
 

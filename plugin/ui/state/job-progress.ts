@@ -1,7 +1,13 @@
 // What the progress bar says about a job: the paper's stages in words, the step, the training loss and time left.
 import type { JobStage } from '../../../shared/src/protocol/messages.ts';
 
-export type StageProgress = { stage: JobStage; step: number; total: number; loss?: number | undefined; secondsLeft?: number | undefined };
+export type StageProgress = {
+  stage: JobStage;
+  step: number;
+  total: number;
+  loss?: number | undefined;
+  secondsLeft?: number | undefined;
+};
 
 const STAGE_LABELS: Record<JobStage, string> = {
   encode: 'Encoding the image',
@@ -21,5 +27,9 @@ export function describeProgress(progress: StageProgress): { label: string; perc
   const parts = [`step ${progress.step} of ${progress.total}`];
   if (progress.loss !== undefined) parts.push(`loss ${progress.loss.toPrecision(3)}`);
   if (progress.secondsLeft !== undefined) parts.push(`about ${formatDuration(progress.secondsLeft)} left`);
-  return { label: STAGE_LABELS[progress.stage], percent: Math.round((100 * progress.step) / progress.total), detail: parts.join(' · ') };
+  return {
+    label: STAGE_LABELS[progress.stage],
+    percent: Math.round((100 * progress.step) / progress.total),
+    detail: parts.join(' · '),
+  };
 }

@@ -28,7 +28,8 @@ export class LatestWins {
   }
 
   request(request: RenderRequest): void {
-    const same = (r: RenderRequest | null | undefined) => r !== null && r !== undefined && r.kind === request.kind && r.eta === request.eta;
+    const same = (r: RenderRequest | null | undefined) =>
+      r !== null && r !== undefined && r.kind === request.kind && r.eta === request.eta;
     if (this.running === null) return this.start(request);
     if (same(this.running.request) && this.pending === null) return;
     this.pending = request;

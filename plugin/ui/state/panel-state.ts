@@ -81,7 +81,8 @@ export const initialPanelState = (): PanelState => ({
 
 export const variantKey = (runId: number, eta: number, seed: number): string => `${runId}:${eta}:${seed}`;
 
-export const isActive = (run: EditRun): boolean => run.status === 'uploading' || run.status === 'queued' || run.status === 'training' || run.status === 'rendering';
+export const isActive = (run: EditRun): boolean =>
+  run.status === 'uploading' || run.status === 'queued' || run.status === 'training' || run.status === 'rendering';
 
 /** Why the Edit button is off, or null when an edit can start. */
 export function editBlocker(state: PanelState): string | null {

@@ -3,7 +3,13 @@ import type { SelectionItem, SourceRef } from '../../../shared/src/bridge/messag
 import type { EditSummary } from '../../../shared/src/protocol/messages.ts';
 import type { EditRun, SavedEditView, Variant } from './panel-state.ts';
 
-export const newRun = (id: number, source: SourceRef, prompt: string, editId: string | null = null, before: Uint8Array | null = null): EditRun => ({
+export const newRun = (
+  id: number,
+  source: SourceRef,
+  prompt: string,
+  editId: string | null = null,
+  before: Uint8Array | null = null,
+): EditRun => ({
   id,
   source,
   prompt,
@@ -18,7 +24,11 @@ export const newRun = (id: number, source: SourceRef, prompt: string, editId: st
   error: null,
 });
 
-export const patchRun = (runs: readonly EditRun[], id: number, patch: Partial<EditRun> | ((run: EditRun) => Partial<EditRun>)): EditRun[] =>
+export const patchRun = (
+  runs: readonly EditRun[],
+  id: number,
+  patch: Partial<EditRun> | ((run: EditRun) => Partial<EditRun>),
+): EditRun[] =>
   runs.map((run) => (run.id === id ? { ...run, ...(typeof patch === 'function' ? patch(run) : patch) } : run));
 
 /** Keeps the choices whose variants still exist (a re-render replaces a run's variants). */
@@ -35,11 +45,19 @@ export function toggleChosen(chosen: ReadonlySet<string>, key: string): Readonly
 }
 
 /** The chosen variants of each run, for insertion; runs with none are left out. */
-export const chosenByRun = (runs: readonly EditRun[], chosen: ReadonlySet<string>): Array<{ run: EditRun; variants: Variant[] }> =>
-  runs.map((run) => ({ run, variants: run.variants.filter((v) => chosen.has(v.key)) })).filter((entry) => entry.variants.length > 0);
+export const chosenByRun = (
+  runs: readonly EditRun[],
+  chosen: ReadonlySet<string>,
+): Array<{ run: EditRun; variants: Variant[] }> =>
+  runs
+    .map((run) => ({ run, variants: run.variants.filter((v) => chosen.has(v.key)) }))
+    .filter((entry) => entry.variants.length > 0);
 
 /** The saved edits of the selected layers, with what the companion knows; null edits: not asked yet. */
-export function savedEditViews(selection: readonly SelectionItem[], companionEdits: ReadonlyMap<string, EditSummary> | null): SavedEditView[] {
+export function savedEditViews(
+  selection: readonly SelectionItem[],
+  companionEdits: ReadonlyMap<string, EditSummary> | null,
+): SavedEditView[] {
   return selection.flatMap((item) =>
     [...item.savedEdits].reverse().map((saved) => ({
       sourceId: item.id,

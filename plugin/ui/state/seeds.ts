@@ -12,11 +12,17 @@ export function parseSeeds(text: string): SeedParse {
   if (/^\d+$/.test(trimmed)) {
     const count = Number(trimmed);
     if (count < 1 || count > MAX_SEEDS) return { ok: false, message: `A count of seeds is 1–${MAX_SEEDS}.` };
-    return { ok: true, spec: { kind: 'count', count }, label: count === 1 ? '1 variation, random seed' : `${count} variations, random seeds` };
+    return {
+      ok: true,
+      spec: { kind: 'count', count },
+      label: count === 1 ? '1 variation, random seed' : `${count} variations, random seeds`,
+    };
   }
   const parts = trimmed.split(/[\s,]+/).filter((p) => p !== '');
-  if (parts.length === 0 || !/,/.test(trimmed)) return { ok: false, message: 'Type a count (4) or seeds separated by commas (3, 7, 42).' };
-  if (!parts.every((p) => /^\d+$/.test(p) && Number(p) <= MAX_SEED)) return { ok: false, message: `Seeds are whole numbers from 0 to ${MAX_SEED}.` };
+  if (parts.length === 0 || !/,/.test(trimmed))
+    return { ok: false, message: 'Type a count (4) or seeds separated by commas (3, 7, 42).' };
+  if (!parts.every((p) => /^\d+$/.test(p) && Number(p) <= MAX_SEED))
+    return { ok: false, message: `Seeds are whole numbers from 0 to ${MAX_SEED}.` };
   const seeds = [...new Set(parts.map(Number))];
   if (seeds.length > MAX_SEEDS) return { ok: false, message: `At most ${MAX_SEEDS} seeds per edit.` };
   return { ok: true, spec: { kind: 'list', seeds }, label: `seed${seeds.length === 1 ? '' : 's'} ${seeds.join(', ')}` };

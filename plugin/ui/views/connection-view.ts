@@ -40,7 +40,10 @@ export function connectionView(doc: Document, events: PanelEvents) {
       title.textContent = connection.title;
       const fixKey = connection.fix.join('\n');
       if (fixKey !== lastFix) {
-        replaceChildren(fix, connection.fix.map((line) => h(doc, 'li', {}, [withCode(doc, line)])));
+        replaceChildren(
+          fix,
+          connection.fix.map((line) => h(doc, 'li', {}, [withCode(doc, line)])),
+        );
         lastFix = fixKey;
       }
       fix.hidden = connection.fix.length === 0;

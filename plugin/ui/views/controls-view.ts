@@ -17,7 +17,8 @@ export function controlsView(doc: Document, events: PanelEvents) {
   const start = byId(doc, 'start', 'button');
   const cancel = byId(doc, 'cancel', 'button');
 
-  for (const name of PRESET_NAMES) preset.appendChild(h(doc, 'option', { text: PRESETS[name].label, attrs: { value: name } }));
+  for (const name of PRESET_NAMES)
+    preset.appendChild(h(doc, 'option', { text: PRESETS[name].label, attrs: { value: name } }));
   preset.addEventListener('change', () => events.presetChanged(preset.value as Preset));
   seeds.addEventListener('input', () => events.seedsChanged(seeds.value));
   eta.addEventListener('input', () => events.etaInput(Number(eta.value)));

@@ -2,15 +2,25 @@
 // every HTML*Element constructor.
 import { dataUrl } from '../image/data-url.ts';
 
-export function byId<K extends keyof HTMLElementTagNameMap>(doc: Document, id: string, tag: K): HTMLElementTagNameMap[K] {
+export function byId<K extends keyof HTMLElementTagNameMap>(
+  doc: Document,
+  id: string,
+  tag: K,
+): HTMLElementTagNameMap[K] {
   const found = doc.getElementById(id);
-  if (found === null || found.tagName.toLowerCase() !== tag) throw new Error(`the panel HTML lacks <${tag} id="${id}">`);
+  if (found === null || found.tagName.toLowerCase() !== tag)
+    throw new Error(`the panel HTML lacks <${tag} id="${id}">`);
   return found as HTMLElementTagNameMap[K];
 }
 
 type Props = { className?: string; text?: string; attrs?: Record<string, string> };
 
-export function h<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, props: Props = {}, children: Node[] = []): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  doc: Document,
+  tag: K,
+  props: Props = {},
+  children: Node[] = [],
+): HTMLElementTagNameMap[K] {
   const el = doc.createElement(tag);
   if (props.className !== undefined) el.className = props.className;
   if (props.text !== undefined) el.textContent = props.text;

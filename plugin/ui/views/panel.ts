@@ -13,7 +13,14 @@ export type Panel = { render(state: PanelState): void; setToken(token: string): 
 
 export function createPanel(doc: Document, events: PanelEvents): Panel {
   const connection = connectionView(doc, events);
-  const parts = [connection, selectionView(doc, events), promptView(doc, events), controlsView(doc, events), progressView(doc), variantsView(doc, events)];
+  const parts = [
+    connection,
+    selectionView(doc, events),
+    promptView(doc, events),
+    controlsView(doc, events),
+    progressView(doc),
+    variantsView(doc, events),
+  ];
   const notice = byId(doc, 'notice', 'p');
   return {
     render(state) {

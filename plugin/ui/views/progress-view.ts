@@ -9,10 +9,12 @@ const followed = (runs: readonly EditRun[]): EditRun | undefined =>
 
 function describe(run: EditRun, queued: number): { label: string; percent: number | null; detail: string } {
   const more = queued > 1 ? ` (${queued - 1} more queued)` : '';
-  if (run.status === 'failed' || run.status === 'cancelled') return { label: run.error ?? 'Cancelled.', percent: null, detail: '' };
+  if (run.status === 'failed' || run.status === 'cancelled')
+    return { label: run.error ?? 'Cancelled.', percent: null, detail: '' };
   if (run.status === 'uploading') return { label: `Uploading “${run.source.name}”…`, percent: 0, detail: '' };
   if (run.progress === null) {
-    const ahead = run.queuePosition !== null && run.queuePosition > 0 ? `${run.queuePosition} job(s) ahead` : 'starting';
+    const ahead =
+      run.queuePosition !== null && run.queuePosition > 0 ? `${run.queuePosition} job(s) ahead` : 'starting';
     return { label: `Queued: ${ahead}${more}`, percent: 0, detail: '' };
   }
   const { label, percent, detail } = describeProgress(run.progress);

@@ -40,7 +40,8 @@ export function promptView(doc: Document, events: PanelEvents) {
       prompt.placeholder = modelPrompts?.examples[0] ?? defaultPlaceholder;
       const unknown = unknownWords(value, modelPrompts?.vocabulary);
       words.hidden = unknown.length === 0;
-      if (unknown.length > 0) wordsText.textContent = `This model does not know ${unknown.map((w) => `“${w}”`).join(', ')}. It understands prompts like:`;
+      if (unknown.length > 0)
+        wordsText.textContent = `This model does not know ${unknown.map((w) => `“${w}”`).join(', ')}. It understands prompts like:`;
       if (modelPrompts?.examples !== lastExamples) {
         replaceChildren(examples, (modelPrompts?.examples ?? []).map(chip));
         lastExamples = modelPrompts?.examples ?? null;

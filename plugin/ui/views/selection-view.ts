@@ -19,10 +19,18 @@ export function selectionView(doc: Document, events: PanelEvents) {
 
   const row = (edit: SavedEditView): HTMLLIElement => {
     const label = `${edit.prompt}${STATE_TEXT[edit.state] === '' ? '' : ` (${STATE_TEXT[edit.state]})`}`;
-    const reopen = h(doc, 'button', { className: 'link', text: 'Reopen', attrs: { type: 'button', 'aria-label': `Reopen “${edit.prompt}”` } });
+    const reopen = h(doc, 'button', {
+      className: 'link',
+      text: 'Reopen',
+      attrs: { type: 'button', 'aria-label': `Reopen “${edit.prompt}”` },
+    });
     reopen.disabled = edit.state !== 'ready';
     reopen.addEventListener('click', () => events.reopen(edit.sourceId, edit.editId));
-    const remove = h(doc, 'button', { className: 'link', text: 'Delete', attrs: { type: 'button', 'aria-label': `Delete “${edit.prompt}”` } });
+    const remove = h(doc, 'button', {
+      className: 'link',
+      text: 'Delete',
+      attrs: { type: 'button', 'aria-label': `Delete “${edit.prompt}”` },
+    });
     remove.addEventListener('click', () => events.deleteEdit(edit.sourceId, edit.editId));
     return h(doc, 'li', {}, [h(doc, 'span', { className: 'grow', text: label }), reopen, remove]);
   };

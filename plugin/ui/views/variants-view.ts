@@ -24,10 +24,22 @@ export function variantsView(doc: Document, events: PanelEvents) {
   /** A variant: a toggle that chooses it for Insert, and a corner button that enlarges it. */
   const cell = (run: EditRun, variant: Variant, column: number, chosen: boolean): HTMLElement => {
     const label = variantLabel(variant.eta, column);
-    const attrs = { type: 'button', 'aria-pressed': String(chosen), 'aria-label': label, title: `${label} (η ${formatEta(variant.eta)}, seed ${variant.seed})`, 'data-key': variant.key };
-    const button = h(doc, 'button', { className: 'tile', attrs }, [h(doc, 'img', { attrs: { src: pngUrl(variant.png), alt: '' } })]);
+    const attrs = {
+      type: 'button',
+      'aria-pressed': String(chosen),
+      'aria-label': label,
+      title: `${label} (η ${formatEta(variant.eta)}, seed ${variant.seed})`,
+      'data-key': variant.key,
+    };
+    const button = h(doc, 'button', { className: 'tile', attrs }, [
+      h(doc, 'img', { attrs: { src: pngUrl(variant.png), alt: '' } }),
+    ]);
     button.addEventListener('click', () => events.toggleVariant(variant.key));
-    const enlarge = h(doc, 'button', { className: 'enlarge', text: '⤢', attrs: { type: 'button', 'aria-label': `Enlarge ${label}`, title: 'Enlarge, beside the layer as it was' } });
+    const enlarge = h(doc, 'button', {
+      className: 'enlarge',
+      text: '⤢',
+      attrs: { type: 'button', 'aria-label': `Enlarge ${label}`, title: 'Enlarge, beside the layer as it was' },
+    });
     enlarge.addEventListener('click', () => lightbox.open(run, variant, label));
     return h(doc, 'div', { className: 'cell' }, [button, enlarge]);
   };
@@ -36,21 +48,37 @@ export function variantsView(doc: Document, events: PanelEvents) {
     const grid = variantGrid(run.variants);
     const header = h(doc, 'div', { className: 'grid-row' }, [
       h(doc, 'span', { className: 'axis eta', text: 'strength', attrs: { title: 'η' } }),
-      ...grid.seeds.map((seed, i) => h(doc, 'span', { className: 'axis', text: `variation ${i + 1}`, attrs: { title: `seed ${seed}` } })),
+      ...grid.seeds.map((seed, i) =>
+        h(doc, 'span', { className: 'axis', text: `variation ${i + 1}`, attrs: { title: `seed ${seed}` } }),
+      ),
     ]);
     const rows = grid.etas.map((eta) =>
       h(doc, 'div', { className: 'grid-row' }, [
         h(doc, 'span', { className: 'axis eta', text: formatEta(eta), attrs: { title: `η ${formatEta(eta)}` } }),
         ...grid.seeds.map((seed, i) => {
           const variant = grid.cell(eta, seed);
-          return variant === undefined ? h(doc, 'span', { className: 'axis' }) : cell(run, variant, i + 1, chosen.has(variant.key));
+          return variant === undefined
+            ? h(doc, 'span', { className: 'axis' })
+            : cell(run, variant, i + 1, chosen.has(variant.key));
         }),
       ]),
     );
     const label = `Variants of “${run.prompt}” for ${run.source.name}`;
     const caption = h(doc, 'p', { className: 'muted grow', text: `${run.source.name} → “${run.prompt}”` });
     return h(doc, 'div', {}, [
-      h(doc, 'div', { className: 'before' }, run.before === null ? [caption] : [h(doc, 'img', { attrs: { src: pngUrl(run.before), alt: `${run.source.name} before the edit`, title: 'Before' } }), caption]),
+      h(
+        doc,
+        'div',
+        { className: 'before' },
+        run.before === null
+          ? [caption]
+          : [
+              h(doc, 'img', {
+                attrs: { src: pngUrl(run.before), alt: `${run.source.name} before the edit`, title: 'Before' },
+              }),
+              caption,
+            ],
+      ),
       h(doc, 'div', { className: 'grid', attrs: { role: 'group', 'aria-label': label } }, [header, ...rows]),
     ]);
   };
@@ -61,7 +89,10 @@ export function variantsView(doc: Document, events: PanelEvents) {
       section.hidden = withVariants.length === 0;
       const shown = runs.find((r) => r.preview !== null)?.preview ?? null;
       preview.hidden = shown === null;
-      preview.classList.toggle('floating', runs.some((r) => r.variants.length > 0));
+      preview.classList.toggle(
+        'floating',
+        runs.some((r) => r.variants.length > 0),
+      );
       if (shown !== null) {
         previewImage.src = pngUrl(shown.png);
         previewImage.alt = `Preview at edit strength ${formatEta(shown.eta)}`;
@@ -70,15 +101,20 @@ export function variantsView(doc: Document, events: PanelEvents) {
       }
       if (runs !== lastRuns || chosen !== lastChosen) {
         const focusedKey = (doc.activeElement as HTMLElement | null)?.dataset?.['key'];
-        replaceChildren(grids, withVariants.filter((r) => r.variants.length > 0).map((r) => gridFor(r, chosen)));
-        if (focusedKey !== undefined) (grids.querySelector(`[data-key="${focusedKey}"]`) as HTMLElement | null)?.focus();
+        replaceChildren(
+          grids,
+          withVariants.filter((r) => r.variants.length > 0).map((r) => gridFor(r, chosen)),
+        );
+        if (focusedKey !== undefined)
+          (grids.querySelector(`[data-key="${focusedKey}"]`) as HTMLElement | null)?.focus();
         lastRuns = runs;
         lastChosen = chosen;
       }
       lightbox.render(runs, chosen);
       insert.disabled = chosen.size === 0 || busy === 'inserting';
       insert.textContent = chosen.size > 1 ? `Insert ${chosen.size}` : 'Insert';
-      insertHelp.textContent = chosen.size === 0 ? 'Choose variants, then insert them above the layer.' : `${chosen.size} chosen`;
+      insertHelp.textContent =
+        chosen.size === 0 ? 'Choose variants, then insert them above the layer.' : `${chosen.size} chosen`;
     },
   };
 }

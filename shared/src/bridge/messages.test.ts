@@ -27,7 +27,9 @@ const mainToUi: MainToUi[] = [
   { type: 'selection.changed', items: [{ ...source, savedEdits: [{ editId, prompt: 'x' }] }] },
   {
     type: 'selection.exported',
-    sources: [{ ...source, image: { format: 'png', bytes: new Uint8Array([1]), width: 64, height: 48 }, scaledFrom: null }],
+    sources: [
+      { ...source, image: { format: 'png', bytes: new Uint8Array([1]), width: 64, height: 48 }, scaledFrom: null },
+    ],
   },
   { type: 'selection.failed', message: 'Select one layer' },
   { type: 'results.placed', editId, count: 2, sourceMissing: false },
@@ -50,7 +52,12 @@ describe('bridge messages', () => {
     { type: 'results.place', request: { ...place, variants: [] } },
     { type: 'results.place', request: { ...place, editId: 'E' } },
     { type: 'results.place', request: { ...place, variants: [{ ...place.variants[0], png: [1, 2] }] } },
-    { type: 'selection.exported', sources: [{ ...source, image: { format: 'gif', bytes: new Uint8Array(), width: 1, height: 1 }, scaledFrom: null }] },
+    {
+      type: 'selection.exported',
+      sources: [
+        { ...source, image: { format: 'gif', bytes: new Uint8Array(), width: 1, height: 1 }, scaledFrom: null },
+      ],
+    },
   ])('rejects %j', (value) => {
     expect(parseUiToMain(value)).toBeNull();
     expect(parseMainToUi(value)).toBeNull();

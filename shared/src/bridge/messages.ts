@@ -68,12 +68,29 @@ const sourceRefShape = { id: isText, name: isText, pageId: isNullOr(isText), fra
 const isSelectionItem = (v: unknown) => hasShape(v, { ...sourceRefShape, savedEdits: isListOf(isSavedEdit) });
 const isSourceRef = (v: unknown) => hasShape(v, sourceRefShape);
 const isSourceImage = (v: unknown) =>
-  hasShape(v, { format: (f) => f === 'png' || f === 'rgba8', bytes: isBytes, width: isPositiveInt, height: isPositiveInt });
-const isExportedSource = (v: unknown) => hasShape(v, { ...sourceRefShape, image: isSourceImage, scaledFrom: isNullOr(isSize) });
+  hasShape(v, {
+    format: (f) => f === 'png' || f === 'rgba8',
+    bytes: isBytes,
+    width: isPositiveInt,
+    height: isPositiveInt,
+  });
+const isExportedSource = (v: unknown) =>
+  hasShape(v, { ...sourceRefShape, image: isSourceImage, scaledFrom: isNullOr(isSize) });
 const isVariant = (v: unknown) =>
-  hasShape(v, { png: isBytes, width: isPositiveInt, height: isPositiveInt, eta: isFiniteNumber, seed: (s) => Number.isInteger(s) });
+  hasShape(v, {
+    png: isBytes,
+    width: isPositiveInt,
+    height: isPositiveInt,
+    eta: isFiniteNumber,
+    seed: (s) => Number.isInteger(s),
+  });
 const isPlaceRequest = (v: unknown) =>
-  hasShape(v, { source: isSourceRef, prompt: isText, editId: isHexId, variants: (list) => isListOf(isVariant, 64)(list) && (list as unknown[]).length > 0 });
+  hasShape(v, {
+    source: isSourceRef,
+    prompt: isText,
+    editId: isHexId,
+    variants: (list) => isListOf(isVariant, 64)(list) && (list as unknown[]).length > 0,
+  });
 
 type Shape = Record<string, (v: unknown) => boolean>;
 const isType = (type: string) => (v: unknown) => v === type;
@@ -95,7 +112,11 @@ const mainToUiShapes: { [T in MainToUi['type']]: Shape } = {
   'selection.changed': { items: isListOf(isSelectionItem) },
   'selection.exported': { sources: isListOf(isExportedSource) },
   'selection.failed': { message: isText },
-  'results.placed': { editId: isHexId, count: (v) => Number.isInteger(v), sourceMissing: (v) => typeof v === 'boolean' },
+  'results.placed': {
+    editId: isHexId,
+    count: (v) => Number.isInteger(v),
+    sourceMissing: (v) => typeof v === 'boolean',
+  },
   'results.failed': { editId: isHexId, message: isText },
 };
 

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BINARY_FRAME_HEADER_BYTES,
-  decodeBinaryFrame,
-  encodeBinaryFrame,
-  type BinaryFrame,
-} from './binary-frame.ts';
+import { BINARY_FRAME_HEADER_BYTES, decodeBinaryFrame, encodeBinaryFrame, type BinaryFrame } from './binary-frame.ts';
 import { MAX_IMAGE_BYTES } from './defaults.ts';
 import type { Result } from './result.ts';
 import { fakePng } from './testing/fake-png.ts';
@@ -40,12 +35,24 @@ describe('round trips', () => {
   });
 
   it('round-trips a raw RGBA8 result frame with a non-zero output index', () => {
-    const frame: BinaryFrame = { ...uploadFrame, kind: 'result', index: 5, format: 'rgba8', width: 8, height: 9, payload: new Uint8Array(8 * 9 * 4).fill(7) };
+    const frame: BinaryFrame = {
+      ...uploadFrame,
+      kind: 'result',
+      index: 5,
+      format: 'rgba8',
+      width: 8,
+      height: 9,
+      payload: new Uint8Array(8 * 9 * 4).fill(7),
+    };
     expect(value(decodeBinaryFrame(value(encodeBinaryFrame(frame))))).toEqual(frame);
   });
 
   it('round-trips a JPEG frame', () => {
-    const frame: BinaryFrame = { ...uploadFrame, format: 'jpeg', payload: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2]) };
+    const frame: BinaryFrame = {
+      ...uploadFrame,
+      format: 'jpeg',
+      payload: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2]),
+    };
     expect(value(decodeBinaryFrame(value(encodeBinaryFrame(frame))))).toEqual(frame);
   });
 
@@ -61,7 +68,9 @@ describe('round trips', () => {
 describe('rejections', () => {
   it('rejects frames shorter than the header', () => {
     expect(codeOf(decodeBinaryFrame(new Uint8Array(0)))).toBe('BAD_BINARY_FRAME');
-    expect(codeOf(decodeBinaryFrame(damaged((b) => b.subarray(0, BINARY_FRAME_HEADER_BYTES - 1))))).toBe('BAD_BINARY_FRAME');
+    expect(codeOf(decodeBinaryFrame(damaged((b) => b.subarray(0, BINARY_FRAME_HEADER_BYTES - 1))))).toBe(
+      'BAD_BINARY_FRAME',
+    );
   });
 
   it('rejects bad magic bytes', () => {
@@ -88,7 +97,11 @@ describe('rejections', () => {
 
   it('rejects a declared payload length that differs from the bytes carried, either way', () => {
     const longer = decodeBinaryFrame(damaged((_b, v) => v.setUint32(36, uploadFrame.payload.length + 1)));
-    expect(longer).toMatchObject({ ok: false, code: 'BAD_BINARY_FRAME', message: expect.stringContaining('payload bytes') });
+    expect(longer).toMatchObject({
+      ok: false,
+      code: 'BAD_BINARY_FRAME',
+      message: expect.stringContaining('payload bytes'),
+    });
     const appended = damaged((b) => {
       const more = new Uint8Array(b.length + 1);
       more.set(b);
@@ -98,7 +111,9 @@ describe('rejections', () => {
   });
 
   it('rejects a declared length over the image limit with PAYLOAD_TOO_LARGE', () => {
-    expect(codeOf(decodeBinaryFrame(damaged((_b, v) => v.setUint32(36, MAX_IMAGE_BYTES + 1))))).toBe('PAYLOAD_TOO_LARGE');
+    expect(codeOf(decodeBinaryFrame(damaged((_b, v) => v.setUint32(36, MAX_IMAGE_BYTES + 1))))).toBe(
+      'PAYLOAD_TOO_LARGE',
+    );
   });
 
   it('rejects sizes outside 8..4096 px', () => {
@@ -111,9 +126,15 @@ describe('rejections', () => {
   });
 
   it('rejects a payload that is not the declared format or size', () => {
-    expect(codeOf(decodeBinaryFrame(damaged((b) => void (b[BINARY_FRAME_HEADER_BYTES] = 0))))).toBe('IMAGE_UNSUPPORTED');
+    expect(codeOf(decodeBinaryFrame(damaged((b) => void (b[BINARY_FRAME_HEADER_BYTES] = 0))))).toBe(
+      'IMAGE_UNSUPPORTED',
+    );
     const wrongSize = encodeBinaryFrame({ ...uploadFrame, payload: fakePng(65, 48) });
-    expect(wrongSize).toMatchObject({ ok: false, code: 'IMAGE_UNSUPPORTED', message: expect.stringContaining('65×48') });
+    expect(wrongSize).toMatchObject({
+      ok: false,
+      code: 'IMAGE_UNSUPPORTED',
+      message: expect.stringContaining('65×48'),
+    });
     const shortRgba = encodeBinaryFrame({ ...uploadFrame, format: 'rgba8', payload: new Uint8Array(10) });
     expect(codeOf(shortRgba)).toBe('IMAGE_UNSUPPORTED');
   });

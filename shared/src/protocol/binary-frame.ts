@@ -47,14 +47,20 @@ const kindFromCode = (code: number): FrameKind | null =>
 export function decodeBinaryFrame(data: Uint8Array | ArrayBuffer): Result<BinaryFrame> {
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
   if (bytes.length < BINARY_FRAME_HEADER_BYTES)
-    return reject('BAD_BINARY_FRAME', `frame is ${bytes.length} bytes, shorter than the ${BINARY_FRAME_HEADER_BYTES}-byte header`);
+    return reject(
+      'BAD_BINARY_FRAME',
+      `frame is ${bytes.length} bytes, shorter than the ${BINARY_FRAME_HEADER_BYTES}-byte header`,
+    );
   if (!BINARY_FRAME_MAGIC.every((b, i) => bytes[i] === b))
     return reject('BAD_BINARY_FRAME', 'frame does not start with the magic bytes "IMGF"');
 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint8(4);
   if (version !== BINARY_FRAME_VERSION)
-    return reject('PROTOCOL_VERSION_MISMATCH', `binary frame header version ${version}, expected ${BINARY_FRAME_VERSION}`);
+    return reject(
+      'PROTOCOL_VERSION_MISMATCH',
+      `binary frame header version ${version}, expected ${BINARY_FRAME_VERSION}`,
+    );
   const kind = kindFromCode(view.getUint8(5));
   if (kind === null) return reject('BAD_BINARY_FRAME', `unknown frame kind ${view.getUint8(5)}`);
   const format = imageFormatFromCode(view.getUint8(6));
@@ -97,7 +103,10 @@ export function encodeBinaryFrame(frame: BinaryFrame): Result<Uint8Array> {
   if (!fitsField(frame.index, 0xffff) || !fitsField(frame.width, 0xffffffff) || !fitsField(frame.height, 0xffffffff))
     return reject('BAD_BINARY_FRAME', 'index, width and height must be non-negative integers that fit their fields');
   if (frame.payload.length > MAX_IMAGE_BYTES)
-    return reject('PAYLOAD_TOO_LARGE', `payload of ${frame.payload.length} bytes is over the ${MAX_IMAGE_BYTES}-byte limit`);
+    return reject(
+      'PAYLOAD_TOO_LARGE',
+      `payload of ${frame.payload.length} bytes is over the ${MAX_IMAGE_BYTES}-byte limit`,
+    );
 
   const bytes = new Uint8Array(BINARY_FRAME_HEADER_BYTES + frame.payload.length);
   const view = new DataView(bytes.buffer);

@@ -8,7 +8,10 @@ export const ModelId = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must start with a letter or digit and contain only letters, digits and . _ -');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'must start with a letter or digit and contain only letters, digits and . _ -',
+  );
 export type ModelId = z.infer<typeof ModelId>;
 
 export const ModelSummary = z.strictObject({

@@ -49,9 +49,13 @@ describe('SamplingSettings', () => {
 
   it('caps etas × seeds at the per-job output limit', () => {
     const eight = Array.from({ length: 8 }, (_, i) => i);
-    expect(SamplingSettings.safeParse({ ...sampling, etas: eight.map((i) => i / 10), seeds: eight }).success).toBe(true);
+    expect(SamplingSettings.safeParse({ ...sampling, etas: eight.map((i) => i / 10), seeds: eight }).success).toBe(
+      true,
+    );
     const nine = Array.from({ length: 9 }, (_, i) => i);
-    expect(issuePaths(SamplingSettings.safeParse({ ...sampling, etas: nine.map((i) => i / 10), seeds: [...nine, 9] }))).toEqual(['seeds']);
+    expect(
+      issuePaths(SamplingSettings.safeParse({ ...sampling, etas: nine.map((i) => i / 10), seeds: [...nine, 9] })),
+    ).toEqual(['seeds']);
   });
 
   it('rejects non-finite numbers', () => {
@@ -62,15 +66,21 @@ describe('SamplingSettings', () => {
 
 describe('FineTuneSettings', () => {
   it('accepts adapters with targets', () => {
-    expect(FineTuneSettings.safeParse({ ...fineTune, adapterRank: 8, adapterTargets: ['to_q', 'to_v'] }).success).toBe(true);
+    expect(FineTuneSettings.safeParse({ ...fineTune, adapterRank: 8, adapterTargets: ['to_q', 'to_v'] }).success).toBe(
+      true,
+    );
   });
 
   it('requires targets when adapterRank > 0', () => {
-    expect(issuePaths(FineTuneSettings.safeParse({ ...fineTune, adapterRank: 4, adapterTargets: [] }))).toEqual(['adapterTargets']);
+    expect(issuePaths(FineTuneSettings.safeParse({ ...fineTune, adapterRank: 4, adapterTargets: [] }))).toEqual([
+      'adapterTargets',
+    ]);
   });
 
   it('rejects repeated and unknown targets', () => {
-    expect(issuePaths(FineTuneSettings.safeParse({ ...fineTune, adapterRank: 4, adapterTargets: ['to_q', 'to_q'] }))).toEqual(['adapterTargets']);
+    expect(
+      issuePaths(FineTuneSettings.safeParse({ ...fineTune, adapterRank: 4, adapterTargets: ['to_q', 'to_q'] })),
+    ).toEqual(['adapterTargets']);
     expect(FineTuneSettings.safeParse({ ...fineTune, adapterRank: 4, adapterTargets: ['mlp'] }).success).toBe(false);
   });
 

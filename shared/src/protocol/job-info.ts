@@ -11,7 +11,10 @@ export type JobStage = z.infer<typeof JobStage>;
 
 export const OutputInfo = z.strictObject({
   /** The output's index in the `result` frame header; outputs are ordered etas-major (eta 0 × every seed, …). */
-  index: z.int().min(0).max(MAX_OUTPUTS_PER_JOB - 1),
+  index: z
+    .int()
+    .min(0)
+    .max(MAX_OUTPUTS_PER_JOB - 1),
   eta: z.number(),
   seed: z.uint32(),
   width: z.int().min(MIN_IMAGE_SIDE_PX).max(MAX_IMAGE_SIDE_PX),

@@ -24,7 +24,14 @@ export const exampleEditRequest: EditRequest = {
 };
 
 export const clientMessageExamples: { [T in ClientMessageType]: MessageOf<ClientMessage, T> } = {
-  hello: { v, type: 'hello', id: 'r1', client: 'figma', clientVersion: '0.1.0', token: 'q3Jx0V8mC2lY1oTtN9dKbE4uWf7sZaPhR6gMiL5vXcA' },
+  hello: {
+    v,
+    type: 'hello',
+    id: 'r1',
+    client: 'figma',
+    clientVersion: '0.1.0',
+    token: 'q3Jx0V8mC2lY1oTtN9dKbE4uWf7sZaPhR6gMiL5vXcA',
+  },
   'edit.start': { v, type: 'edit.start', id: 'r2', request: exampleEditRequest },
   'edit.render': {
     v,
@@ -48,7 +55,16 @@ export const clientMessageExamples: { [T in ClientMessageType]: MessageOf<Client
 export const serverMessageExamples: { [T in ServerMessageType]: MessageOf<ServerMessage, T> } = {
   'hello.ok': { v, type: 'hello.ok', id: 'r1', companionVersion: '0.1.0' },
   'job.queued': { v, type: 'job.queued', id: 'r2', jobId, editId, position: 0 },
-  'job.progress': { v, type: 'job.progress', jobId, stage: 'embed', step: 120, total: 500, loss: 0.0831, secondsLeft: 42 },
+  'job.progress': {
+    v,
+    type: 'job.progress',
+    jobId,
+    stage: 'embed',
+    step: 120,
+    total: 500,
+    loss: 0.0831,
+    secondsLeft: 42,
+  },
   'job.result': {
     v,
     type: 'job.result',
@@ -86,7 +102,13 @@ export const serverMessageExamples: { [T in ServerMessageType]: MessageOf<Server
     paused: false,
     currentJob: null,
     eventLoop: { p50Ms: 0.4, p99Ms: 12.4, maxMs: 21.7, windowS: 30 },
-    recentErrors: [{ at: '2025-01-31T12:00:00.000Z', code: 'UPLOAD_NOT_FOUND', message: 'no upload frame with id 9b1f6c2d8e3a4f5b0c7d1e2f3a4b5c6d on this connection' }],
+    recentErrors: [
+      {
+        at: '2025-01-31T12:00:00.000Z',
+        code: 'UPLOAD_NOT_FOUND',
+        message: 'no upload frame with id 9b1f6c2d8e3a4f5b0c7d1e2f3a4b5c6d on this connection',
+      },
+    ],
   },
   'jobs.list.result': {
     v,
@@ -111,8 +133,21 @@ export const serverMessageExamples: { [T in ServerMessageType]: MessageOf<Server
     v,
     type: 'models.list.result',
     id: 'r13',
-    models: [{ modelId: 'sd15-onnx', isDefault: true, bytes: 2_755_000_000, source: 'hub:onnx-community/stable-diffusion-v1-5-ONNX@main' }],
+    models: [
+      {
+        modelId: 'sd15-onnx',
+        isDefault: true,
+        bytes: 2_755_000_000,
+        source: 'hub:onnx-community/stable-diffusion-v1-5-ONNX@main',
+      },
+    ],
     modelsDir: '/home/me/.local/share/imagic/models',
   },
-  error: { v, type: 'error', id: 'r8', code: 'INVALID_FIELD', message: 'edit.start.request.sampling.steps: Too big: expected number to be <=200' },
+  error: {
+    v,
+    type: 'error',
+    id: 'r8',
+    code: 'INVALID_FIELD',
+    message: 'edit.start.request.sampling.steps: Too big: expected number to be <=200',
+  },
 };

@@ -18,7 +18,11 @@ export { ClientKind, ErrorCodeField, JobStage, OutputInfo };
 // --- client → companion ---------------------------------------------------------------------------------------
 
 /** What `imagic pair` prints: 32 random bytes in base64url, so 43 characters; the range leaves room to change. */
-export const PairingToken = z.string().min(16).max(128).regex(/^[A-Za-z0-9_-]+$/, 'must be a pairing code from `imagic pair`');
+export const PairingToken = z
+  .string()
+  .min(16)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be a pairing code from `imagic pair`');
 
 export const HelloMessage = z.strictObject({
   v,
@@ -29,7 +33,12 @@ export const HelloMessage = z.strictObject({
   token: PairingToken,
 });
 
-export const EditStartMessage = z.strictObject({ v, type: z.literal('edit.start'), id: RequestId, request: EditRequest });
+export const EditStartMessage = z.strictObject({
+  v,
+  type: z.literal('edit.start'),
+  id: RequestId,
+  request: EditRequest,
+});
 
 /** Re-render a trained edit with new sampling settings; never retrains. */
 export const EditRenderMessage = z.strictObject({
@@ -58,7 +67,12 @@ export const QueuePauseMessage = z.strictObject({ v, type: z.literal('queue.paus
 export const QueueResumeMessage = z.strictObject({ v, type: z.literal('queue.resume'), id: RequestId });
 export const ModelsListMessage = z.strictObject({ v, type: z.literal('models.list'), id: RequestId });
 /** Makes an installed model the one new edits use; persisted in the companion's config. Answers `ok`. */
-export const ModelsDefaultMessage = z.strictObject({ v, type: z.literal('models.default'), id: RequestId, modelId: ModelId });
+export const ModelsDefaultMessage = z.strictObject({
+  v,
+  type: z.literal('models.default'),
+  id: RequestId,
+  modelId: ModelId,
+});
 
 /** One schema per client message type; parse.ts dispatches on this table, the companion's handlers mirror it. */
 export const clientMessageSchemas = {
@@ -77,10 +91,13 @@ export const clientMessageSchemas = {
   'models.default': ModelsDefaultMessage,
 } as const;
 
-export const ClientMessage = z.discriminatedUnion('type', Object.values(clientMessageSchemas) as [
-  (typeof clientMessageSchemas)[keyof typeof clientMessageSchemas],
-  ...(typeof clientMessageSchemas)[keyof typeof clientMessageSchemas][],
-]);
+export const ClientMessage = z.discriminatedUnion(
+  'type',
+  Object.values(clientMessageSchemas) as [
+    (typeof clientMessageSchemas)[keyof typeof clientMessageSchemas],
+    ...(typeof clientMessageSchemas)[keyof typeof clientMessageSchemas][],
+  ],
+);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage['type'];
 
@@ -239,10 +256,13 @@ export const serverMessageSchemas = {
   error: ErrorMessage,
 } as const;
 
-export const ServerMessage = z.discriminatedUnion('type', Object.values(serverMessageSchemas) as [
-  (typeof serverMessageSchemas)[keyof typeof serverMessageSchemas],
-  ...(typeof serverMessageSchemas)[keyof typeof serverMessageSchemas][],
-]);
+export const ServerMessage = z.discriminatedUnion(
+  'type',
+  Object.values(serverMessageSchemas) as [
+    (typeof serverMessageSchemas)[keyof typeof serverMessageSchemas],
+    ...(typeof serverMessageSchemas)[keyof typeof serverMessageSchemas][],
+  ],
+);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type ServerMessageType = ServerMessage['type'];
 

@@ -41,11 +41,14 @@ describe('malformed input', () => {
     expect(failure(parseClientMessage(text)).code).toBe('MALFORMED_MESSAGE');
   });
 
-  it.each([['null'], ['[]'], ['42'], ['"status"'], ['true']])('rejects the non-object %s with MALFORMED_MESSAGE', (text) => {
-    const result = failure(parseClientMessage(text));
-    expect(result.code).toBe('MALFORMED_MESSAGE');
-    expect(result.message).toMatch(/JSON object/);
-  });
+  it.each([['null'], ['[]'], ['42'], ['"status"'], ['true']])(
+    'rejects the non-object %s with MALFORMED_MESSAGE',
+    (text) => {
+      const result = failure(parseClientMessage(text));
+      expect(result.code).toBe('MALFORMED_MESSAGE');
+      expect(result.message).toMatch(/JSON object/);
+    },
+  );
 
   it('rejects a message without a type', () => {
     expect(failure(parseClientMessage({ v: 1, id: 'a' })).code).toBe('MALFORMED_MESSAGE');
@@ -69,7 +72,9 @@ describe('protocol version', () => {
   });
 
   it('checks the version before the type, so a newer peer hears about the version first', () => {
-    expect(failure(parseClientMessage({ v: 2, type: 'edit.teleport', id: 'a' })).code).toBe('PROTOCOL_VERSION_MISMATCH');
+    expect(failure(parseClientMessage({ v: 2, type: 'edit.teleport', id: 'a' })).code).toBe(
+      'PROTOCOL_VERSION_MISMATCH',
+    );
   });
 
   it('rejects a missing or non-numeric version with MALFORMED_MESSAGE', () => {
@@ -95,7 +100,10 @@ describe('fields', () => {
 
   it('rejects an extra field nested inside the edit request', () => {
     const message = clientMessageExamples['edit.start'];
-    const tampered = { ...message, request: { ...message.request, sampling: { ...message.request.sampling, strength: 1 } } };
+    const tampered = {
+      ...message,
+      request: { ...message.request, sampling: { ...message.request.sampling, strength: 1 } },
+    };
     const result = failure(parseClientMessage(tampered));
     expect(result).toMatchObject({ code: 'INVALID_FIELD', id: 'r2' });
     expect(result.message).toContain('edit.start.request.sampling');
@@ -103,7 +111,9 @@ describe('fields', () => {
 
   it('rejects a wrong type of value', () => {
     expect(failure(parseClientMessage({ ...hello, client: 'sketch' })).code).toBe('INVALID_FIELD');
-    expect(failure(parseClientMessage({ ...clientMessageExamples['job.cancel'], jobId: 'JOB-1' })).code).toBe('INVALID_FIELD');
+    expect(failure(parseClientMessage({ ...clientMessageExamples['job.cancel'], jobId: 'JOB-1' })).code).toBe(
+      'INVALID_FIELD',
+    );
   });
 
   it('omits an unreadable id instead of echoing it', () => {

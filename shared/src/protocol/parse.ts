@@ -20,14 +20,20 @@ const describe = (value: unknown): string => {
 const formatIssues = (type: string, issues: readonly z.core.$ZodIssue[]): string =>
   issues
     .slice(0, MAX_REPORTED_ISSUES)
-    .map((issue) => `${type}${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`)
+    .map(
+      (issue) =>
+        `${type}${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`,
+    )
     .join('; ');
 
 function parseWith<T>(table: SchemaTable, input: unknown): Result<T> {
   let value = input;
   if (typeof input === 'string') {
     if (input.length > MAX_JSON_MESSAGE_CHARS)
-      return reject('PAYLOAD_TOO_LARGE', `message is ${input.length} characters; JSON messages are at most ${MAX_JSON_MESSAGE_CHARS}`);
+      return reject(
+        'PAYLOAD_TOO_LARGE',
+        `message is ${input.length} characters; JSON messages are at most ${MAX_JSON_MESSAGE_CHARS}`,
+      );
     try {
       value = JSON.parse(input);
     } catch (err) {
@@ -41,9 +47,14 @@ function parseWith<T>(table: SchemaTable, input: unknown): Result<T> {
   const record = value as Record<string, unknown>;
   const id = RequestId.safeParse(record['id']).success ? (record['id'] as string) : undefined;
   const version = record['v'];
-  if (typeof version !== 'number') return reject('MALFORMED_MESSAGE', 'a message needs a numeric protocol version `v`', id);
+  if (typeof version !== 'number')
+    return reject('MALFORMED_MESSAGE', 'a message needs a numeric protocol version `v`', id);
   if (version !== PROTOCOL_VERSION)
-    return reject('PROTOCOL_VERSION_MISMATCH', `message has protocol version ${describe(version)}; this side speaks ${PROTOCOL_VERSION}`, id);
+    return reject(
+      'PROTOCOL_VERSION_MISMATCH',
+      `message has protocol version ${describe(version)}; this side speaks ${PROTOCOL_VERSION}`,
+      id,
+    );
 
   const type = record['type'];
   if (typeof type !== 'string') return reject('MALFORMED_MESSAGE', 'a message needs a string `type`', id);
@@ -56,7 +67,9 @@ function parseWith<T>(table: SchemaTable, input: unknown): Result<T> {
 }
 
 /** Validates a message a client sent to the companion: a raw WebSocket text frame or an already parsed value. */
-export const parseClientMessage = (input: unknown): Result<ClientMessage> => parseWith<ClientMessage>(clientMessageSchemas, input);
+export const parseClientMessage = (input: unknown): Result<ClientMessage> =>
+  parseWith<ClientMessage>(clientMessageSchemas, input);
 
 /** Validates a message the companion sent to a client. */
-export const parseServerMessage = (input: unknown): Result<ServerMessage> => parseWith<ServerMessage>(serverMessageSchemas, input);
+export const parseServerMessage = (input: unknown): Result<ServerMessage> =>
+  parseWith<ServerMessage>(serverMessageSchemas, input);

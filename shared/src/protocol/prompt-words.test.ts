@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { unknownWords } from './prompt-words.ts';
 
-const DEMO = ['a', 'on', 'background', 'circle', 'square', 'triangle', 'red', 'green', 'blue', 'yellow', 'white', 'black', 'gray'];
+const DEMO = [
+  'a',
+  'on',
+  'background',
+  'circle',
+  'square',
+  'triangle',
+  'red',
+  'green',
+  'blue',
+  'yellow',
+  'white',
+  'black',
+  'gray',
+];
 
 describe('unknownWords', () => {
   it('lists the words a model with a vocabulary does not know, once each, in order', () => {

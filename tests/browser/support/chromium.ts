@@ -8,17 +8,33 @@ import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
 
 /** True when the browser tests must be skipped; says why once. */
 export function skipBrowserTests(): boolean {
   if (existsSync(CHROMIUM)) return false;
-  if (process.env['CI']) throw new Error(`${CHROMIUM} is missing; CI must install chromium (tests/browser/.needs-chromium)`);
-  process.stderr.write(`SKIPPING browser tests: ${CHROMIUM} is missing. To run them, install Chromium (Debian/Ubuntu: \`sudo apt-get install -y chromium\`) and run \`npm test\` again.\n`);
+  if (process.env['CI'])
+    throw new Error(`${CHROMIUM} is missing; CI must install chromium (tests/browser/.needs-chromium)`);
+  process.stderr.write(
+    `SKIPPING browser tests: ${CHROMIUM} is missing. To run them, install Chromium (Debian/Ubuntu: \`sudo apt-get install -y chromium\`) and run \`npm test\` again.\n`,
+  );
   return true;
 }
 
-export async function launchAsync(): Promise<{ context: BrowserContext; downloadsDir: string; closeAsync(): Promise<void> }> {
+export async function launchAsync(): Promise<{
+  context: BrowserContext;
+  downloadsDir: string;
+  closeAsync(): Promise<void>;
+}> {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'imagic-dashboard-chromium-'));
   const downloadsDir = path.join(userDataDir, 'downloads');
   const context = await chromium.launchPersistentContext(userDataDir, {

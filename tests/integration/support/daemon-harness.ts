@@ -25,13 +25,22 @@ export async function installTinyModelAsync(dataDir: string, id = TINY_MODEL): P
 }
 
 /** A daemon on an ephemeral port with a fresh data dir; `withModel` installs the tiny package (engine on cpu). */
-export async function startTestDaemonAsync(overrides: Partial<DaemonOptions> & { withModel?: boolean } = {}): Promise<TestDaemon> {
+export async function startTestDaemonAsync(
+  overrides: Partial<DaemonOptions> & { withModel?: boolean } = {},
+): Promise<TestDaemon> {
   const { withModel = false, ...options } = overrides;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'imagic-it-')));
   if (withModel) await installTinyModelAsync(dataDir);
   const logLines: string[] = [];
   const logger: Logger = { info: (m) => logLines.push(m), warn: (m) => logLines.push(`WARN ${m}`) };
-  const daemon = await startDaemonAsync({ ...defaultDaemonOptions, port: 0, dataDir, logger, provider: 'cpu', ...options });
+  const daemon = await startDaemonAsync({
+    ...defaultDaemonOptions,
+    port: 0,
+    dataDir,
+    logger,
+    provider: 'cpu',
+    ...options,
+  });
   const token = await loadOrCreatePairingTokenAsync(dataDir);
   return {
     ...daemon,
@@ -47,7 +56,10 @@ export async function startTestDaemonAsync(overrides: Partial<DaemonOptions> & {
 export type HandshakeRefusal = { status: number; code: string | undefined };
 
 /** Opens a socket; rejects with the HTTP status and X-Imagic-Error code when the handshake is refused. */
-export function openSocketAsync(port: number, options: { origin?: string; host?: string; path?: string } = {}): Promise<WebSocket> {
+export function openSocketAsync(
+  port: number,
+  options: { origin?: string; host?: string; path?: string } = {},
+): Promise<WebSocket> {
   const headers: Record<string, string> = options.host === undefined ? {} : { host: options.host };
   const socket = new WebSocket(`ws://127.0.0.1:${port}${options.path ?? WS_PATH}`, {
     headers,
@@ -57,7 +69,10 @@ export function openSocketAsync(port: number, options: { origin?: string; host?:
     socket.once('open', () => resolve(socket));
     socket.once('unexpected-response', (_req, res) => {
       const header = res.headers['x-imagic-error'];
-      reject({ status: res.statusCode ?? 0, code: Array.isArray(header) ? header[0] : header } satisfies HandshakeRefusal);
+      reject({
+        status: res.statusCode ?? 0,
+        code: Array.isArray(header) ? header[0] : header,
+      } satisfies HandshakeRefusal);
       res.resume();
       socket.terminate();
     });
@@ -76,7 +91,11 @@ export class Inbox {
   constructor(readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
       if (isBinary) {
-        const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+        const bytes = Array.isArray(data)
+          ? Buffer.concat(data)
+          : data instanceof ArrayBuffer
+            ? new Uint8Array(data)
+            : data;
         const frame = decodeBinaryFrame(bytes);
         if (!frame.ok) throw new Error(`the companion sent an invalid frame (${frame.code}): ${frame.message}`);
         const waiter = this.frameWaiters.shift();
@@ -90,7 +109,9 @@ export class Inbox {
       if (waiter) waiter(parsed.value);
       else this.messages.push(parsed.value);
     });
-    this.closed = new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
   }
 
   nextAsync(timeoutMs = 5000): Promise<ServerMessage> {
@@ -118,7 +139,10 @@ export class Inbox {
   }
 
   /** Reads messages until one matches; returns it and everything read before it. */
-  async untilAsync<T extends ServerMessage>(match: (m: ServerMessage) => m is T, timeoutMs = 60_000): Promise<{ message: T; before: ServerMessage[] }> {
+  async untilAsync<T extends ServerMessage>(
+    match: (m: ServerMessage) => m is T,
+    timeoutMs = 60_000,
+  ): Promise<{ message: T; before: ServerMessage[] }> {
     const before: ServerMessage[] = [];
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -154,7 +178,13 @@ export class Inbox {
 /** A paired socket, ready for requests. */
 export async function pairAsync(daemon: { port: number; token: string }): Promise<Inbox> {
   const inbox = new Inbox(await openSocketAsync(daemon.port));
-  const reply = await inbox.requestAsync({ type: 'hello', id: 'h', client: 'cli', clientVersion: 'test', token: daemon.token });
+  const reply = await inbox.requestAsync({
+    type: 'hello',
+    id: 'h',
+    client: 'cli',
+    clientVersion: 'test',
+    token: daemon.token,
+  });
   if (reply.type !== 'hello.ok') throw new Error(`pairing failed: ${JSON.stringify(reply)}`);
   return inbox;
 }

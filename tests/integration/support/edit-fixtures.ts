@@ -11,24 +11,51 @@ import type { Inbox } from './daemon-harness.ts';
 export { testPicture };
 
 /** Sends `picture` as an upload frame (PNG or raw RGBA8) and returns the ImageRef an edit.start names it by. */
-export async function uploadAsync(inbox: Inbox, picture: RgbaImage = testPicture(48, 40, true), format: 'png' | 'rgba8' = 'png'): Promise<ImageRef> {
+export async function uploadAsync(
+  inbox: Inbox,
+  picture: RgbaImage = testPicture(48, 40, true),
+  format: 'png' | 'rgba8' = 'png',
+): Promise<ImageRef> {
   const payload = format === 'png' ? await encodePng(picture.rgba, picture.width, picture.height) : picture.rgba;
   const frameId = randomBytes(16).toString('hex');
-  const frame = encodeBinaryFrame({ kind: 'upload', id: frameId, index: 0, width: picture.width, height: picture.height, format, payload });
+  const frame = encodeBinaryFrame({
+    kind: 'upload',
+    id: frameId,
+    index: 0,
+    width: picture.width,
+    height: picture.height,
+    format,
+    payload,
+  });
   if (!frame.ok) throw new Error(frame.message);
   inbox.socket.send(frame.value);
-  return { frameId, sha256: createHash('sha256').update(payload).digest('hex'), width: picture.width, height: picture.height };
+  return {
+    frameId,
+    sha256: createHash('sha256').update(payload).digest('hex'),
+    width: picture.width,
+    height: picture.height,
+  };
 }
 
 export const FAST_SAMPLING: SamplingSettings = { etas: [0.7], seeds: [1], steps: 2, guidanceScale: 3, sampler: 'ddim' };
 
 /** A few steps per stage: seconds on the tiny model. adapterRank 0 takes the preset's adapters. */
-export function fastEditRequest(image: ImageRef, overrides: { embedSteps?: number; tuneSteps?: number; sampling?: Partial<SamplingSettings> } = {}): EditRequest {
+export function fastEditRequest(
+  image: ImageRef,
+  overrides: { embedSteps?: number; tuneSteps?: number; sampling?: Partial<SamplingSettings> } = {},
+): EditRequest {
   return {
     image,
     prompt: 'a photo of a cat',
     preset: 'fast',
-    fineTune: { embedSteps: overrides.embedSteps ?? 3, embedLr: 1e-3, tuneSteps: overrides.tuneSteps ?? 3, tuneLr: 1e-3, adapterRank: 0, adapterTargets: [] },
+    fineTune: {
+      embedSteps: overrides.embedSteps ?? 3,
+      embedLr: 1e-3,
+      tuneSteps: overrides.tuneSteps ?? 3,
+      tuneLr: 1e-3,
+      adapterRank: 0,
+      adapterTargets: [],
+    },
     sampling: { ...FAST_SAMPLING, ...overrides.sampling },
     workingResolutionPx: 256,
   };

@@ -8,8 +8,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-export type FakeHubOptions = { repo: string; revision?: string; cutOnce?: string; corrupt?: string; extraFiles?: Record<string, string> };
-export type FakeHub = { url: string; requests: { path: string; range: string | undefined }[]; closeAsync(): Promise<void> };
+export type FakeHubOptions = {
+  repo: string;
+  revision?: string;
+  cutOnce?: string;
+  corrupt?: string;
+  extraFiles?: Record<string, string>;
+};
+export type FakeHub = {
+  url: string;
+  requests: { path: string; range: string | undefined }[];
+  closeAsync(): Promise<void>;
+};
 
 async function filesOf(root: string, dir = ''): Promise<string[]> {
   const out: string[] = [];
@@ -28,8 +38,19 @@ export async function startFakeHubAsync(packageDir: string, options: FakeHubOpti
   for (const [file, text] of Object.entries(options.extraFiles ?? {})) contents.set(file, Buffer.from(text));
   const listing = [...contents].map(([file, bytes]) =>
     file.endsWith('.onnx')
-      ? { type: 'file', path: file, size: bytes.length, oid: 'f'.repeat(40), lfs: { oid: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, pointerSize: 134 } }
-      : { type: 'file', path: file, size: bytes.length, oid: createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex') },
+      ? {
+          type: 'file',
+          path: file,
+          size: bytes.length,
+          oid: 'f'.repeat(40),
+          lfs: { oid: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, pointerSize: 134 },
+        }
+      : {
+          type: 'file',
+          path: file,
+          size: bytes.length,
+          oid: createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex'),
+        },
   );
   const requests: FakeHub['requests'] = [];
   let cut = false;
@@ -55,7 +76,13 @@ export async function startFakeHubAsync(packageDir: string, options: FakeHubOpti
     if (match) {
       const start = Number(match[1]);
       const end = match[2] ? Math.min(Number(match[2]), bytes.length - 1) : bytes.length - 1;
-      res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${bytes.length}`, 'content-length': end - start + 1, etag }).end(bytes.subarray(start, end + 1));
+      res
+        .writeHead(206, {
+          'content-range': `bytes ${start}-${end}/${bytes.length}`,
+          'content-length': end - start + 1,
+          etag,
+        })
+        .end(bytes.subarray(start, end + 1));
       return;
     }
     if (file === options.cutOnce && !cut) {

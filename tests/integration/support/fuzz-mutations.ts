@@ -59,13 +59,21 @@ export class Mutator {
   private paths(value: Json, prefix: (string | number)[] = []): (string | number)[][] {
     if (value === null || typeof value !== 'object') return [prefix];
     const keys: (string | number)[] = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
-    return [prefix, ...keys.flatMap((k) => this.paths((value as Record<string | number, Json>)[k] as Json, [...prefix, k]))];
+    return [
+      prefix,
+      ...keys.flatMap((k) => this.paths((value as Record<string | number, Json>)[k] as Json, [...prefix, k])),
+    ];
   }
 
   private mutateJson(message: Json): Json {
     const copy = JSON.parse(JSON.stringify(message)) as Json;
     const path = this.pick(this.paths(copy).filter((p) => p.length > 0));
-    const parent = path.slice(0, -1).reduce<Json>((node, key) => (node as Record<string | number, Json>)[key] as Json, copy) as Record<string | number, Json>;
+    const parent = path
+      .slice(0, -1)
+      .reduce<Json>((node, key) => (node as Record<string | number, Json>)[key] as Json, copy) as Record<
+      string | number,
+      Json
+    >;
     const key = path.at(-1)!;
     switch (this.int(5)) {
       case 0:
@@ -81,7 +89,8 @@ export class Mutator {
         parent[`extra${this.int(3)}`] = this.pick(NASTY_VALUES);
         break;
       default:
-        if (typeof parent[key] === 'number') parent[key] = (parent[key] as number) * (this.rng.uniform() < 0.5 ? -1 : 1e6) + 0.5;
+        if (typeof parent[key] === 'number')
+          parent[key] = (parent[key] as number) * (this.rng.uniform() < 0.5 ? -1 : 1e6) + 0.5;
         else parent[key] = this.pick(Object.keys(clientMessageExamples));
     }
     return copy;
@@ -105,7 +114,15 @@ export class Mutator {
   private mutateFrame(): Uint8Array {
     const width = 1 + this.int(64);
     const height = 1 + this.int(64);
-    const frame = encodeBinaryFrame({ kind: 'upload', id: 'ab'.repeat(16), index: 0, width: 16, height: 16, format: 'png', payload: fakePng(16, 16) });
+    const frame = encodeBinaryFrame({
+      kind: 'upload',
+      id: 'ab'.repeat(16),
+      index: 0,
+      width: 16,
+      height: 16,
+      format: 'png',
+      payload: fakePng(16, 16),
+    });
     if (!frame.ok) throw new Error(frame.message);
     const bytes = frame.value.slice();
     const view = new DataView(bytes.buffer);

@@ -25,7 +25,8 @@ export function watchStdout(child: ChildProcess) {
     check();
   });
   child.on('close', (code) => {
-    for (const w of waiters.splice(0)) w.reject(new Error(`exited with ${code} before printing ${w.pattern}; stdout: ${seen}`));
+    for (const w of waiters.splice(0))
+      w.reject(new Error(`exited with ${code} before printing ${w.pattern}; stdout: ${seen}`));
   });
   return {
     text: () => seen,
@@ -41,9 +42,13 @@ export type ServeProcess = { child: ChildProcess; port: number; stderr: () => st
 
 /** Starts `imagic serve --port 0` on `dataDir` (engine on cpu, no tray) and waits until it listens. */
 export async function spawnServeAsync(dataDir: string, extraArgs: string[] = []): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [imagicBin, 'serve', '--port', '0', '--data-dir', dataDir, '--tray', 'off', '--provider', 'cpu', ...extraArgs], {
-    env: { ...process.env, IMAGIC_DATA_DIR: '' },
-  });
+  const child = spawn(
+    process.execPath,
+    [imagicBin, 'serve', '--port', '0', '--data-dir', dataDir, '--tray', 'off', '--provider', 'cpu', ...extraArgs],
+    {
+      env: { ...process.env, IMAGIC_DATA_DIR: '' },
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));

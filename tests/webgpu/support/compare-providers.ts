@@ -7,7 +7,14 @@ import { adapterPatterns } from '../../../companion/src/engine/adapter-targets.t
 import { loadPackageAsync } from '../../../companion/src/engine/package-loader.ts';
 import { PRESETS } from '../../../companion/src/engine/settings.ts';
 import { SessionPool } from '../../../companion/src/engine/session-pool.ts';
-import { adapterLayout, adapterTrainingStep, EMBEDDING_INPUT, embeddingTrainingStep, samplingModel, type AdapterSpec } from '../../../companion/src/engine/unet-graphs.ts';
+import {
+  adapterLayout,
+  adapterTrainingStep,
+  EMBEDDING_INPUT,
+  embeddingTrainingStep,
+  samplingModel,
+  type AdapterSpec,
+} from '../../../companion/src/engine/unet-graphs.ts';
 import { denoisingStepModel, STEP_INPUT } from '../../../companion/src/engine/denoising-step.ts';
 import { adamScalars, carriedOutputName, type TrainingStep } from '../../../companion/src/engine/adam.ts';
 import { initAdapterValues } from '../../../companion/src/autodiff/adapters.ts';
@@ -19,7 +26,12 @@ import { cloneModel } from '../../../companion/src/autodiff/gradient-model.ts';
 import type { Model } from '../../../companion/src/graph/ir.ts';
 import { serializeModel } from '../../../companion/src/onnx/model-file.ts';
 import type { HostTensor } from '../../../companion/src/runtime/host-tensor.ts';
-import { OrtSession, type NodesByProvider, type SessionOptions, type TensorInfo } from '../../../companion/src/runtime/ort-session.ts';
+import {
+  OrtSession,
+  type NodesByProvider,
+  type SessionOptions,
+  type TensorInfo,
+} from '../../../companion/src/runtime/ort-session.ts';
 import { Rng } from '../../../companion/src/util/rng.ts';
 
 export interface GraphComparison {
@@ -51,17 +63,34 @@ function randomFeeds(inputs: readonly TensorInfo[], rng: Rng): Record<string, Ho
       feeds[input.name] = { dtype: 'float32', dims, data: adamFeed(input.name, n) };
     } else if (input.name === STEP_INPUT) {
       // A DDIM-like update with guidance 3 and no clip (an infinite bound, as the engine feeds it).
-      feeds[input.name] = { dtype: 'float32', dims, data: Float32Array.of(1, 1.2, -0.4, Infinity, 0, 0.3, 0.9, 0.2, -2, 3) };
+      feeds[input.name] = {
+        dtype: 'float32',
+        dims,
+        data: Float32Array.of(1, 1.2, -0.4, Infinity, 0, 0.3, 0.9, 0.2, -2, 3),
+      };
     } else if (input.dtype === 'float32') {
       // Adapter matrices at a trained adapter's scale: at 0.5 every layer's branch would dominate its layer, and the
       // UNet's output would hang on float rounding (two CPU sessions then differ by 6e-4, at 0.05 by 5e-6).
       const scale = input.name.startsWith('lora::') ? 0.05 : 0.5;
-      const value = input.name === 'timestep' ? Float32Array.of(500) : input.name === 'adapter_scale' ? Float32Array.of(0.6) : rng.normalArray(n, scale);
+      const value =
+        input.name === 'timestep'
+          ? Float32Array.of(500)
+          : input.name === 'adapter_scale'
+            ? Float32Array.of(0.6)
+            : rng.normalArray(n, scale);
       feeds[input.name] = { dtype: 'float32', dims, data: value };
     } else if (input.dtype === 'int64') {
-      feeds[input.name] = { dtype: 'int64', dims, data: BigInt64Array.from({ length: n }, (_, i) => BigInt(input.name === 'timestep' ? 500 : (i * 7) % 100)) };
+      feeds[input.name] = {
+        dtype: 'int64',
+        dims,
+        data: BigInt64Array.from({ length: n }, (_, i) => BigInt(input.name === 'timestep' ? 500 : (i * 7) % 100)),
+      };
     } else if (input.dtype === 'int32') {
-      feeds[input.name] = { dtype: 'int32', dims, data: Int32Array.from({ length: n }, (_, i) => (input.name === 'timestep' ? 500 : (i * 7) % 100)) };
+      feeds[input.name] = {
+        dtype: 'int32',
+        dims,
+        data: Int32Array.from({ length: n }, (_, i) => (input.name === 'timestep' ? 500 : (i * 7) % 100)),
+      };
     } else {
       throw new Error(`no random feed for ${input.name}: ${input.dtype}`);
     }
@@ -98,7 +127,9 @@ async function compare([graph, open, skip = new Set()]: Case): Promise<GraphComp
   const actual = await gpu.run(feeds);
   const placement = await gpu.placement();
   const errors: Record<string, number> = {};
-  for (const name of Object.keys(expected)) if (expected[name]!.dtype === 'float32' && !skip.has(name)) errors[name] = relativeError(actual[name]!, expected[name]!);
+  for (const name of Object.keys(expected))
+    if (expected[name]!.dtype === 'float32' && !skip.has(name))
+      errors[name] = relativeError(actual[name]!, expected[name]!);
   await cpu.release();
   await gpu.release();
   return { graph, placement, relativeError: errors };
@@ -117,16 +148,26 @@ function opset17UNet(): Model {
   return normalizeModel(cloneModel(buildUNet(config).model), { inputShapes: unetInputShapes(config) });
 }
 
-const fromModel = (model: Model): Open => (options) => OrtSession.createFromBytes(serializeModel(model), model.baseDir, options);
+const fromModel =
+  (model: Model): Open =>
+  (options) =>
+    OrtSession.createFromBytes(serializeModel(model), model.baseDir, options);
 
 /**
  * A training step, its updated parameters left out: Adam's first step moves each element by ±lr whatever its
  * gradient's size, so an element with a near-zero gradient may step either way on the two providers. The first
  * moment beside them is 0.1 × the gradients themselves (from zero moments) and is compared.
  */
-const trainingCase = (graph: string, step: TrainingStep, params: readonly string[]): Case => [graph, fromModel(step.model), new Set(params.map(carriedOutputName))];
+const trainingCase = (graph: string, step: TrainingStep, params: readonly string[]): Case => [
+  graph,
+  fromModel(step.model),
+  new Set(params.map(carriedOutputName)),
+];
 
-const fromFile = (path: string): Open => (options) => OrtSession.createFromFile(path, options);
+const fromFile =
+  (path: string): Open =>
+  (options) =>
+    OrtSession.createFromFile(path, options);
 
 async function main(dir: string): Promise<GraphComparison[]> {
   const pool = new SessionPool({ provider: 'cpu' });
@@ -135,19 +176,39 @@ async function main(dir: string): Promise<GraphComparison[]> {
   // The engine's adapters as the default preset sets them, with random (not zero-initialised) up matrices so that
   // every adapter gradient is non-zero.
   const train = PRESETS.community.train;
-  const spec: AdapterSpec = { targets: adapterPatterns(train.adapterTargets), rank: train.adapterRank, alpha: train.adapterAlpha };
+  const spec: AdapterSpec = {
+    targets: adapterPatterns(train.adapterTargets),
+    rank: train.adapterRank,
+    alpha: train.adapterAlpha,
+  };
   const layout = adapterLayout(pkg, spec);
   const rng = new Rng(3);
-  const values = new Map([...initAdapterValues(layout.adapters, 1)].map(([name, v]) => [name, rng.normalArray(v.length, 0.05)]));
+  const values = new Map(
+    [...initAdapterValues(layout.adapters, 1)].map(([name, v]) => [name, rng.normalArray(v.length, 0.05)]),
+  );
   const graphs: Case[] = [
     ['text encoder', fromFile(join(dir, 'text_encoder/model.onnx'))],
     ['VAE encoder', fromFile(join(dir, 'vae_encoder/model.onnx'))],
     ['VAE decoder', fromFile(join(dir, 'vae_decoder/model.onnx'))],
-    trainingCase('stage 1 (training step: gradient wrt the text embedding, Adam)', embeddingTrainingStep(pkg.unet.model), [EMBEDDING_INPUT]),
-    trainingCase('stage 2 (training step: gradients wrt the adapters, Adam)', adapterTrainingStep(layout), layout.adapters.flatMap((a) => [a.down.name, a.up.name])),
+    trainingCase(
+      'stage 1 (training step: gradient wrt the text embedding, Adam)',
+      embeddingTrainingStep(pkg.unet.model),
+      [EMBEDDING_INPUT],
+    ),
+    trainingCase(
+      'stage 2 (training step: gradients wrt the adapters, Adam)',
+      adapterTrainingStep(layout),
+      layout.adapters.flatMap((a) => [a.down.name, a.up.name]),
+    ),
     // The sampling step as the engine builds it for this (fixed-batch) export: the guided pair as two UNet copies.
-    ['sampling step, adapters merged, guided pair', fromModel(denoisingStepModel(samplingModel(pkg.unet.model, spec, values, 'merged'), 'twice').model)],
-    ['sampling step, adapters scaled, one prediction', fromModel(denoisingStepModel(samplingModel(pkg.unet.model, spec, values, 'scaled'), 'single').model)],
+    [
+      'sampling step, adapters merged, guided pair',
+      fromModel(denoisingStepModel(samplingModel(pkg.unet.model, spec, values, 'merged'), 'twice').model),
+    ],
+    [
+      'sampling step, adapters scaled, one prediction',
+      fromModel(denoisingStepModel(samplingModel(pkg.unet.model, spec, values, 'scaled'), 'single').model),
+    ],
     // Exports at opset 17 keep LayerNormalization as one op (at 14 it is decomposed, as in the package above).
     trainingCase('stage 1, opset-17 UNet', embeddingTrainingStep(opset17UNet()), [EMBEDDING_INPUT]),
     ['control: a variadic Sum', fromModel(sumModel())],

@@ -10,7 +10,15 @@ import { SessionPool } from '../../../companion/src/engine/session-pool.ts';
 import { PRESETS } from '../../../companion/src/engine/settings.ts';
 import { sampleOneAsync } from '../../../companion/src/engine/stage-sample.ts';
 import { trainAsync, type TrainingResult } from '../../../companion/src/engine/training-loop.ts';
-import { adapterLayout, adapterTrainingSessionAsync, embeddingTrainingSessionAsync, EMBEDDING_INPUT, predictionsFor, samplingSessionAsync, type AdapterSpec } from '../../../companion/src/engine/unet-graphs.ts';
+import {
+  adapterLayout,
+  adapterTrainingSessionAsync,
+  embeddingTrainingSessionAsync,
+  EMBEDDING_INPUT,
+  predictionsFor,
+  samplingSessionAsync,
+  type AdapterSpec,
+} from '../../../companion/src/engine/unet-graphs.ts';
 import type { Provider } from '../../../companion/src/runtime/ort-session.ts';
 import { Rng } from '../../../companion/src/util/rng.ts';
 
@@ -59,29 +67,69 @@ async function loopsOn(provider: Provider, dir: string): Promise<Run> {
     const pkg = await loadPackageAsync(dir, pool);
     const rng = new Rng(5);
     const z0 = rng.normalArray(pkg.latentDims.reduce((a, b) => a * b, 1));
-    const embedding = rng.normalArray(pkg.unet.inputShapes[EMBEDDING_INPUT]!.reduce((a, b) => a * b, 1), 0.5);
+    const embedding = rng.normalArray(
+      pkg.unet.inputShapes[EMBEDDING_INPUT]!.reduce((a, b) => a * b, 1),
+      0.5,
+    );
     const common = { z0, scheduler: pkg.scheduler, steps: STEPS, seed: 1 };
     const stage1 = await embeddingTrainingSessionAsync(pkg, pool);
     const params1 = new Map([[EMBEDDING_INPUT, embedding.slice()]]);
-    const r1 = await trainAsync({ ...common, stage: 'embed', session: stage1.session, carried: stage1.carried, params: params1, fixed: new Map(), lr: 1e-2 });
+    const r1 = await trainAsync({
+      ...common,
+      stage: 'embed',
+      session: stage1.session,
+      carried: stage1.carried,
+      params: params1,
+      fixed: new Map(),
+      lr: 1e-2,
+    });
     const train = PRESETS.community.train;
-    const spec: AdapterSpec = { targets: adapterPatterns(train.adapterTargets), rank: train.adapterRank, alpha: train.adapterAlpha };
+    const spec: AdapterSpec = {
+      targets: adapterPatterns(train.adapterTargets),
+      rank: train.adapterRank,
+      alpha: train.adapterAlpha,
+    };
     const layout = adapterLayout(pkg, spec);
     // Non-zero up matrices, so that every matrix moves from the first step.
-    const params2 = new Map([...initAdapterValues(layout.adapters, 1)].map(([name, v]) => [name, v.some((x) => x !== 0) ? v : rng.normalArray(v.length, 0.05)]));
+    const params2 = new Map(
+      [...initAdapterValues(layout.adapters, 1)].map(([name, v]) => [
+        name,
+        v.some((x) => x !== 0) ? v : rng.normalArray(v.length, 0.05),
+      ]),
+    );
     const stage2 = await adapterTrainingSessionAsync(pkg, pool, spec, layout);
-    const r2 = await trainAsync({ ...common, stage: 'finetune', session: stage2.session, carried: stage2.carried, params: params2, fixed: new Map([[EMBEDDING_INPUT, embedding]]), lr: 3e-3 });
+    const r2 = await trainAsync({
+      ...common,
+      stage: 'finetune',
+      session: stage2.session,
+      carried: stage2.carried,
+      params: params2,
+      fixed: new Map([[EMBEDDING_INPUT, embedding]]),
+      lr: 3e-3,
+    });
     const flat = (m: ReadonlyMap<string, Float32Array>) => Float32Array.from([...m.values()].flatMap((v) => [...v]));
 
-    const step = await samplingSessionAsync(pkg, pool, { spec, values: params2, mode: 'merged' }, predictionsFor(pkg, 3));
-    const embeddings = { target: embedding, optimized: params1.get(EMBEDDING_INPUT)!, empty: rng.normalArray(embedding.length, 0.5) };
+    const step = await samplingSessionAsync(
+      pkg,
+      pool,
+      { spec, values: params2, mode: 'merged' },
+      predictionsFor(pkg, 3),
+    );
+    const embeddings = {
+      target: embedding,
+      optimized: params1.get(EMBEDDING_INPUT)!,
+      empty: rng.normalArray(embedding.length, 0.5),
+    };
     // DPM-Solver++ for its second-order step, which reads the x0 the step before left on the device.
     const sample = { etas: [0.7], seeds: [1], steps: 3, guidanceScale: 3, sampler: 'dpmpp2m' as const };
     const image = await sampleOneAsync(pkg, step, embeddings, 0.7, 1, sample, {}, { done: 0, total: 3 });
     return {
       provider: pool.provider?.provider ?? 'none',
       drawBytes: 2 * 4 * z0.length,
-      stages: [{ values: flat(params1), result: r1 }, { values: flat(params2), result: r2 }],
+      stages: [
+        { values: flat(params1), result: r1 },
+        { values: flat(params2), result: r2 },
+      ],
       image: image.pixels,
       loop: image.loop,
     };
@@ -113,7 +161,16 @@ const stages: StageOnDevice[] = (['embed', 'finetune'] as const).map((stage, i) 
   const { losses: _b, ...g } = gpu.stages[i]!.result;
   const [a, b] = [gpu.stages[i]!, cpu.stages[i]!];
   const lossError = a.result.losses.map((l, k) => Math.abs(l - b.result.losses[k]!) / b.result.losses[k]!);
-  return { stage, provider: gpu.provider, relativeError: relativeError(a.values, b.values), fractionApart: fractionApart(a.values, b.values), lossError, drawBytes: gpu.drawBytes, cpu: c, webgpu: g };
+  return {
+    stage,
+    provider: gpu.provider,
+    relativeError: relativeError(a.values, b.values),
+    fractionApart: fractionApart(a.values, b.values),
+    lossError,
+    drawBytes: gpu.drawBytes,
+    cpu: c,
+    webgpu: g,
+  };
 });
 const out: LoopsOnDevice = {
   stages,

@@ -12,8 +12,11 @@ export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 /** True when the tier must be skipped; says why and how to run it. CI installs chromium, so there it must run. */
 export function skipWebGpuTests(): boolean {
   if (existsSync(SWIFTSHADER_ICD)) return false;
-  if (process.env['CI']) throw new Error(`${SWIFTSHADER_ICD} is missing; CI must install chromium (tests/browser/.needs-chromium)`);
-  process.stderr.write(`SKIPPING WebGPU tests: ${SWIFTSHADER_ICD} (SwiftShader, from Debian's chromium package) is missing. To run them, install Chromium (Debian/Ubuntu: \`sudo apt-get install -y chromium\`) and run \`npm test\` again.\n`);
+  if (process.env['CI'])
+    throw new Error(`${SWIFTSHADER_ICD} is missing; CI must install chromium (tests/browser/.needs-chromium)`);
+  process.stderr.write(
+    `SKIPPING WebGPU tests: ${SWIFTSHADER_ICD} (SwiftShader, from Debian's chromium package) is missing. To run them, install Chromium (Debian/Ubuntu: \`sudo apt-get install -y chromium\`) and run \`npm test\` again.\n`,
+  );
   return true;
 }
 

@@ -3,7 +3,9 @@
 import { toNumbers } from '../../graph/tensor.ts';
 import type { GradContext, GradientRule } from '../rule.ts';
 
-const only = (f: (dy: string, c: GradContext) => string): GradientRule => (dy, c) => [dy[0] ? f(dy[0], c) : null];
+const only =
+  (f: (dy: string, c: GradContext) => string): GradientRule =>
+  (dy, c) => [dy[0] ? f(dy[0], c) : null];
 const unb = (c: GradContext, g: string, i: number) => c.e.unbroadcast(g, c.dims(c.x(i)));
 const one = (c: GradContext, name: string) => c.e.scalar(1, c.e.type(name).dtype);
 
@@ -36,7 +38,8 @@ export const pow: GradientRule = ([dy], c) => {
     const p = c.constant(1);
     const pv = p && p.data.length === 1 ? toNumbers(p)[0]! : undefined;
     if (pv === 2) dx = e.mul(dy, e.scale(c.x(0), 2));
-    else if (pv !== undefined) dx = e.mul(dy, e.scale(e.op1('Pow', [c.x(0), e.scalar(pv - 1, e.type(c.x(1)).dtype)]), pv));
+    else if (pv !== undefined)
+      dx = e.mul(dy, e.scale(e.op1('Pow', [c.x(0), e.scalar(pv - 1, e.type(c.x(1)).dtype)]), pv));
     else {
       const pm1 = e.sub(e.cast(c.x(1), dtype), e.scalar(1, dtype));
       dx = e.mul(dy, e.mul(e.cast(c.x(1), dtype), e.op1('Pow', [c.x(0), pm1])));
@@ -75,7 +78,8 @@ export const relu = only((dy, c) => {
 /** Cast back to the source type (ORT's GetCastGradient): how fp16 graphs hand fp32 gradients to fp32 inputs. */
 export const cast = only((dy, c) => c.e.cast(dy, c.e.type(c.x(0)).dtype));
 
-export const sum: GradientRule = ([dy], c) => (dy ? c.node.inputs.map((_, i) => (c.needs(i) ? unb(c, dy, i) : null)) : []);
+export const sum: GradientRule = ([dy], c) =>
+  dy ? c.node.inputs.map((_, i) => (c.needs(i) ? unb(c, dy, i) : null)) : [];
 
 export const where: GradientRule = ([dy], c) => {
   if (!dy) return [];

@@ -16,7 +16,8 @@ function productWithTransposed(e: GradContext['e'], x: string, g: string, side: 
   const xd = e.dims(x);
   const other = side === 'left' ? xd[xd.length - 1]! : xd[xd.length - 2]!;
   const product = (numel(gd) / (rows * cols)) * other * (side === 'left' ? cols : rows);
-  if (numel(xd) <= numel(gd) + product) return side === 'left' ? e.matmul(e.transposeLast2(x), g) : e.matmul(g, e.transposeLast2(x));
+  if (numel(xd) <= numel(gd) + product)
+    return side === 'left' ? e.matmul(e.transposeLast2(x), g) : e.matmul(g, e.transposeLast2(x));
   const gt = e.transposeLast2(g);
   return e.transposeLast2(side === 'left' ? e.matmul(gt, x) : e.matmul(x, gt));
 }
@@ -128,7 +129,8 @@ function convInputGrad(c: GradContext, dy: string, g: ConvGeometry): string {
   const pads = [...g.pads];
   const outputPadding = new Array<number>(g.spatial).fill(0);
   for (let i = 0; i < g.spatial; i++) {
-    const full = g.strides[i]! * (yd[i + 2]! - 1) + (g.kernel[i]! - 1) * g.dilations[i]! + 1 - pads[i]! - pads[i + g.spatial]!;
+    const full =
+      g.strides[i]! * (yd[i + 2]! - 1) + (g.kernel[i]! - 1) * g.dilations[i]! + 1 - pads[i]! - pads[i + g.spatial]!;
     const gap = x[i + 2]! - full;
     if (gap <= pads[i + g.spatial]!) pads[i + g.spatial] = pads[i + g.spatial]! - gap;
     else outputPadding[i] = gap;
@@ -186,12 +188,23 @@ export const conv: GradientRule = ([dy], c) => {
 /** dX of a ConvTranspose is the Conv it transposes (output_padding only adds rows that the Conv ignores). */
 export const convTranspose: GradientRule = ([dy], c) => {
   if (!dy) return [];
-  if (c.needs(1)) throw new RuleError(c.node, 'the weight gradient of ConvTranspose is not implemented; freeze its weight');
+  if (c.needs(1))
+    throw new RuleError(c.node, 'the weight gradient of ConvTranspose is not implemented; freeze its weight');
   const attrs: Record<string, Attr> = {};
   for (const k of ['strides', 'dilations', 'pads', 'group', 'kernel_shape', 'auto_pad']) {
     const a = c.node.attrs[k];
     if (a) attrs[k] = a;
   }
-  const spatialAxes = [0, ...c.dims(dy).slice(2).map((_, i) => i + 2)];
-  return [c.needs(0) ? c.e.op1('Conv', [dy, c.x(1)], attrs) : null, null, c.needs(2) ? c.e.reduceSum(dy, spatialAxes, false) : null];
+  const spatialAxes = [
+    0,
+    ...c
+      .dims(dy)
+      .slice(2)
+      .map((_, i) => i + 2),
+  ];
+  return [
+    c.needs(0) ? c.e.op1('Conv', [dy, c.x(1)], attrs) : null,
+    null,
+    c.needs(2) ? c.e.reduceSum(dy, spatialAxes, false) : null,
+  ];
 };

@@ -35,7 +35,14 @@ export const split: GradientRule = (dys, c) => {
   const axis = normAxis(attrInt(c.node, 'axis', 0), x.length);
   const sizes = splitSizes(c.node, shapeContext(c.e.graph, c.node, c.e.opset));
   const dtype = c.e.type(c.x(0)).dtype;
-  const parts = sizes.map((s, i) => dys[i] ?? c.e.zeros(x.map((d, a) => (a === axis ? s : d)), dtype));
+  const parts = sizes.map(
+    (s, i) =>
+      dys[i] ??
+      c.e.zeros(
+        x.map((d, a) => (a === axis ? s : d)),
+        dtype,
+      ),
+  );
   return [c.e.op1('Concat', parts, { axis: intAttr(axis) })];
 };
 
@@ -45,7 +52,8 @@ export const slice: GradientRule = ([dy], c) => {
   const x = c.dims(c.x(0));
   const out = c.dims(dy);
   const { starts, axes, steps } = sliceArgs(c.node, shapeContext(c.e.graph, c.node, c.e.opset));
-  if (steps.some((s) => s !== 1)) throw new RuleError(c.node, `slices with steps [${steps.join(',')}] have no gradient rule yet; only step 1`);
+  if (steps.some((s) => s !== 1))
+    throw new RuleError(c.node, `slices with steps [${steps.join(',')}] have no gradient rule yet; only step 1`);
   const pads = new Array<number>(2 * x.length).fill(0);
   axes.forEach((a, i) => {
     const d = x[a]!;
@@ -67,14 +75,18 @@ export const gather: GradientRule = ([dy], c) => {
   if (!dy || !c.needs(0)) return [];
   const e = c.e;
   const data = c.dims(c.x(0));
-  if (normAxis(attrInt(c.node, 'axis', 0), data.length) !== 0) throw new RuleError(c.node, 'only axis-0 Gather (embedding lookup) is differentiable');
+  if (normAxis(attrInt(c.node, 'axis', 0), data.length) !== 0)
+    throw new RuleError(c.node, 'only axis-0 Gather (embedding lookup) is differentiable');
   const vocab = data[0]!;
   const rows = numel(c.dims(c.x(1)));
   const width = numel(data.slice(1));
   // Gather accepts negative indices counted from the end; wrap them or their rows would match nothing.
   const raw = e.reshape(e.cast(c.x(1), 'int64'), [rows, 1]);
   const idx = e.op1('Where', [e.op1('Less', [raw, e.scalar(0, 'int64')]), e.add(raw, e.scalar(vocab, 'int64')), raw]);
-  const range = e.constant({ dtype: 'int64', dims: [1, vocab], data: BigInt64Array.from({ length: vocab }, (_, i) => BigInt(i)) }, 'vocab_range');
+  const range = e.constant(
+    { dtype: 'int64', dims: [1, vocab], data: BigInt64Array.from({ length: vocab }, (_, i) => BigInt(i)) },
+    'vocab_range',
+  );
   const dtype = e.type(dy).dtype;
   const onehot = e.cast(e.op1('Equal', [idx, range]), dtype);
   const grad = e.matmul(e.transposeLast2(onehot), e.reshape(dy, [rows, width]));
@@ -93,12 +105,18 @@ export const resize: GradientRule = ([dy], c) => {
   // Only these map output pixel i to input pixel floor(i/s) for whole factors s (block-structured); half_pixel
   // with floor or ceil shifts the blocks (e.g. [0,0,0,1,1,…] at s = 2), so its gradient is not a block sum.
   const supported =
-    mode === 'nearest' && ((ctm === 'asymmetric' && nearest === 'floor') || (ctm === 'half_pixel' && nearest.startsWith('round_prefer')));
-  if (!supported) throw new RuleError(c.node, `Resize ${mode}/${ctm}/${nearest} has no gradient rule; only nearest with integer factors`);
+    mode === 'nearest' &&
+    ((ctm === 'asymmetric' && nearest === 'floor') || (ctm === 'half_pixel' && nearest.startsWith('round_prefer')));
+  if (!supported)
+    throw new RuleError(
+      c.node,
+      `Resize ${mode}/${ctm}/${nearest} has no gradient rule; only nearest with integer factors`,
+    );
   const x = c.dims(c.x(0));
   const out = resizeOutDims(c.node, shapeContext(c.e.graph, c.node, c.e.opset));
   const factors = x.map((d, i) => out[i]! / d);
-  if (factors.some((f) => !Number.isInteger(f))) throw new RuleError(c.node, `Resize factors [${factors.join(',')}] are not whole numbers`);
+  if (factors.some((f) => !Number.isInteger(f)))
+    throw new RuleError(c.node, `Resize factors [${factors.join(',')}] are not whole numbers`);
   const blocked = x.flatMap((d, i) => [d, factors[i]!]);
   const axes = x.map((_, i) => 2 * i + 1).filter((a) => blocked[a] !== 1);
   return [c.e.reshape(c.e.reduceSum(c.e.reshape(dy, blocked), axes, false), x)];
@@ -112,4 +130,3 @@ export const tile: GradientRule = ([dy], c) => {
   const axes = x.map((_, i) => 2 * i).filter((a) => blocked[a] !== 1);
   return [c.e.reshape(c.e.reduceSum(c.e.reshape(dy, blocked), axes, false), x)];
 };
-

@@ -81,7 +81,8 @@ export const groupNorm: GradientRule = ([dy], c) => {
   const perGroup = c.dims(c.x(1))[0] === groups && groups !== channels;
   const toChannels = (t: string) =>
     perGroup ? e.reshape(e.expand(e.reshape(t, [groups, 1]), [groups, channels / groups]), [channels]) : t;
-  const fromChannels = (t: string) => (perGroup ? e.reduceSum(e.reshape(t, [groups, channels / groups]), [1], false) : t);
+  const fromChannels = (t: string) =>
+    perGroup ? e.reduceSum(e.reshape(t, [groups, channels / groups]), [1], false) : t;
   const gammaC = e.reshape(toChannels(c.x(1)), [1, channels, ...spatialOnes]);
   const xg = e.reshape(c.x(0), grouped);
   const n = normalise(e, xg, [2], attrFloat(c.node, 'epsilon', 1e-5));

@@ -5,7 +5,13 @@ import { fail } from '../../errors.ts';
 import { runEditAsync } from '../edit-runs.ts';
 import { DEFAULT_PRESET, isPreset, PRESETS, type Preset, type TrainSettings } from '../../engine/settings.ts';
 import { dataDirFromFlag, dataDirOption } from '../data-dir-option.ts';
-import { parseNumber, parseProvider, parseSamplingFlags, samplingOptions, type SamplingFlags } from '../engine-flags.ts';
+import {
+  parseNumber,
+  parseProvider,
+  parseSamplingFlags,
+  samplingOptions,
+  type SamplingFlags,
+} from '../engine-flags.ts';
 import { createOutputView } from '../engine-output.ts';
 
 interface EditFlags extends SamplingFlags {
@@ -25,17 +31,25 @@ export function registerEdit(program: Command): void {
     .description('Edit an image to match a target text (Imagic): trains, saves the edit, writes one PNG per η and seed')
     .argument('<image>', 'PNG, JPEG or WebP; outputs keep its size and alpha')
     .requiredOption('--prompt <text>', 'the target text: what the image should show, e.g. "a photo of a sitting dog"')
-    .option('--model <dir>', 'diffusers-ONNX Stable Diffusion 1.x package (default: the chosen default model, else the first installed, else the bundled demo model)')
+    .option(
+      '--model <dir>',
+      'diffusers-ONNX Stable Diffusion 1.x package (default: the chosen default model, else the first installed, else the bundled demo model)',
+    )
     .option('--preset <name>', `training and sampling preset: ${Object.keys(PRESETS).join(', ')}`, DEFAULT_PRESET)
     .option('--out <dir>', 'folder for the output PNGs', '.')
-    .option('--json', 'print one JSON object (edit id, outputs, timing, provider, final losses, UNet work as cost) as the last line')
+    .option(
+      '--json',
+      'print one JSON object (edit id, outputs, timing, provider, final losses, UNet work as cost) as the last line',
+    )
     .addOption(new Option('--embed-steps <n>', 'stage 1 steps (overrides the preset)'))
     .addOption(new Option('--tune-steps <n>', 'stage 2 steps (overrides the preset)'))
     .addOption(dataDirOption());
   for (const option of samplingOptions()) command.addOption(option);
   command.action(async (image: string, flags: EditFlags) => {
-    if (!isPreset(flags.preset)) fail('INVALID_SPEC', `--preset ${flags.preset}: expected one of ${Object.keys(PRESETS).join(', ')}`);
-    const stepsOf = (flag: string, v: string) => parseNumber(flag, v, (n) => Number.isSafeInteger(n) && n >= 0 && n <= 100_000, 'an integer ≥ 0');
+    if (!isPreset(flags.preset))
+      fail('INVALID_SPEC', `--preset ${flags.preset}: expected one of ${Object.keys(PRESETS).join(', ')}`);
+    const stepsOf = (flag: string, v: string) =>
+      parseNumber(flag, v, (n) => Number.isSafeInteger(n) && n >= 0 && n <= 100_000, 'an integer ≥ 0');
     const train: { -readonly [K in keyof TrainSettings]?: TrainSettings[K] } = {};
     if (flags.embedSteps !== undefined) train.embedSteps = stepsOf('embed-steps', flags.embedSteps);
     if (flags.tuneSteps !== undefined) train.tuneSteps = stepsOf('tune-steps', flags.tuneSteps);

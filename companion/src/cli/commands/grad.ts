@@ -4,8 +4,13 @@ import { runGrad } from '../../grad/grad-run.ts';
 export function registerGrad(program: Command): void {
   program
     .command('grad')
-    .description('Loss and gradients of an ONNX model (forward + in-graph backward on onnxruntime); writes DIR/report.json')
-    .requiredOption('--spec <file>', 'spec.json: model, feeds, loss {type:"mse", output, target}, wrt, repeat, provider')
+    .description(
+      'Loss and gradients of an ONNX model (forward + in-graph backward on onnxruntime); writes DIR/report.json',
+    )
+    .requiredOption(
+      '--spec <file>',
+      'spec.json: model, feeds, loss {type:"mse", output, target}, wrt, repeat, provider',
+    )
     .requiredOption('--out <dir>', 'folder for report.json and the raw float32 gradient files')
     .action(async (opts: { spec: string; out: string }) => {
       const report = await runGrad(opts.spec, opts.out);

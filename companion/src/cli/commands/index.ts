@@ -10,4 +10,12 @@ import { registerServe } from './serve.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: readonly RegisterCommand[] = [registerServe, registerPair, registerGrad, registerEdit, registerRender, registerEdits, registerModels];
+export const commands: readonly RegisterCommand[] = [
+  registerServe,
+  registerPair,
+  registerGrad,
+  registerEdit,
+  registerRender,
+  registerEdits,
+  registerModels,
+];

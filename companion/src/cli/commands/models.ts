@@ -27,11 +27,18 @@ function progressView(): { update(p: DownloadProgress): void; stop(): void } {
       stop: () => undefined,
     };
   }
-  const bar = new cliProgress.SingleBar({ format: '{bar} {percentage}% · {value_mb}/{total_mb} MB · eta {eta_formatted} · {file}', hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: '{bar} {percentage}% · {value_mb}/{total_mb} MB · eta {eta_formatted} · {file}', hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
   let started = false;
   return {
     update: (p) => {
-      const payload = { file: p.file, value_mb: (p.doneBytes / 1e6).toFixed(1), total_mb: (p.totalBytes / 1e6).toFixed(1) };
+      const payload = {
+        file: p.file,
+        value_mb: (p.doneBytes / 1e6).toFixed(1),
+        total_mb: (p.totalBytes / 1e6).toFixed(1),
+      };
       if (!started) bar.start(p.totalBytes, 0, payload);
       started = true;
       bar.update(p.doneBytes, payload);
@@ -44,7 +51,9 @@ function progressView(): { update(p: DownloadProgress): void; stop(): void } {
 }
 
 export function registerModels(program: Command): void {
-  const models = program.command('models').description('Install, list, remove and choose diffusers-ONNX Stable Diffusion models');
+  const models = program
+    .command('models')
+    .description('Install, list, remove and choose diffusers-ONNX Stable Diffusion models');
 
   models
     .command('list')
@@ -53,19 +62,28 @@ export function registerModels(program: Command): void {
     .action(async (flags: DataDirFlag) => {
       const dataDir = dataDirFromFlag(flags.dataDir);
       const list = await listModelsAsync(dataDir);
-      if (list.length === 0) out('No model installed. Add one with `imagic models add <dir>` or `imagic models download <hub-repo-id>`.');
-      for (const m of list) out(`${m.isDefault ? '*' : ' '} ${m.modelId}  ${mb(m.bytes)}  ${m.source ?? 'added by hand'}`);
+      if (list.length === 0)
+        out('No model installed. Add one with `imagic models add <dir>` or `imagic models download <hub-repo-id>`.');
+      for (const m of list)
+        out(`${m.isDefault ? '*' : ' '} ${m.modelId}  ${mb(m.bytes)}  ${m.source ?? 'added by hand'}`);
       out(`Models folder: ${modelsDir(dataDir)}`);
     });
 
   models
     .command('add')
     .description('Check a diffusers-ONNX package folder and copy it into the models folder')
-    .argument('<dir>', 'the package root (model_index.json, unet/, vae_encoder/, vae_decoder/, text_encoder/, tokenizer/, scheduler/)')
+    .argument(
+      '<dir>',
+      'the package root (model_index.json, unet/, vae_encoder/, vae_decoder/, text_encoder/, tokenizer/, scheduler/)',
+    )
     .option('--name <id>', 'model id (default: the folder name)')
     .addOption(dataDirOption())
     .action(async (dir: string, flags: DataDirFlag & { name?: string }) => {
-      const added = await addModelAsync(dataDirFromFlag(flags.dataDir), dir, flags.name === undefined ? {} : { name: flags.name });
+      const added = await addModelAsync(
+        dataDirFromFlag(flags.dataDir),
+        dir,
+        flags.name === undefined ? {} : { name: flags.name },
+      );
       out(`Added model ${added.id} (${mb(added.bytes)}) at ${added.dir}`);
     });
 
@@ -93,7 +111,9 @@ export function registerModels(program: Command): void {
         });
         view.stop();
         const { complete, resumed, downloaded } = result.outcomes;
-        out(`Installed model ${result.id} (${mb(result.bytes)}) at ${result.dir}: ${downloaded} files downloaded, ${resumed} resumed, ${complete} already complete`);
+        out(
+          `Installed model ${result.id} (${mb(result.bytes)}) at ${result.dir}: ${downloaded} files downloaded, ${resumed} resumed, ${complete} already complete`,
+        );
       } finally {
         view.stop();
       }

@@ -17,7 +17,10 @@ export function registerRender(program: Command): void {
     .description('Re-render a saved edit with other η values or seeds (no retraining)')
     .argument('<edit-id>', 'the edit id `imagic edit` printed')
     .option('--out <dir>', 'folder for the output PNGs', '.')
-    .option('--json', 'print one JSON object (edit id, outputs, timing, provider, final losses, UNet work as cost) as the last line')
+    .option(
+      '--json',
+      'print one JSON object (edit id, outputs, timing, provider, final losses, UNet work as cost) as the last line',
+    )
     .addOption(dataDirOption());
   for (const option of samplingOptions()) command.addOption(option);
   command.action(async (editId: string, flags: RenderFlags) => {
@@ -25,7 +28,16 @@ export function registerRender(program: Command): void {
     const provider = parseProvider(flags.provider);
     const view = createOutputView({ json: flags.json === true, verbose: flags.verbose === true });
     try {
-      const report = await runRenderAsync({ editId, dataDir: dataDirFromFlag(flags.dataDir), sample, outDir: flags.out, ...(provider ? { provider } : {}) }, view.hooks);
+      const report = await runRenderAsync(
+        {
+          editId,
+          dataDir: dataDirFromFlag(flags.dataDir),
+          sample,
+          outDir: flags.out,
+          ...(provider ? { provider } : {}),
+        },
+        view.hooks,
+      );
       view.finish(report);
     } finally {
       view.dispose();

@@ -23,7 +23,8 @@ type ServeOptions = { port: number; dataDir?: string; logDir?: string; provider?
 
 const parsePort = (value: string): number => {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected an integer in 0..65535 (0 picks a free port)');
+  if (!/^\d+$/.test(value) || port > 65535)
+    throw new InvalidArgumentError('expected an integer in 0..65535 (0 picks a free port)');
   return port;
 };
 
@@ -37,12 +38,24 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description(`Run the companion daemon on ${LOOPBACK_HOST} for the Figma and Photoshop plugins`)
     .addOption(
-      new Option('--port <n>', 'port to listen on (0 picks a free one; the Figma plugin expects the default)').env('IMAGIC_PORT').argParser(parsePort).default(DEFAULT_PORT),
+      new Option('--port <n>', 'port to listen on (0 picks a free one; the Figma plugin expects the default)')
+        .env('IMAGIC_PORT')
+        .argParser(parsePort)
+        .default(DEFAULT_PORT),
     )
     .addOption(dataDirOption())
-    .addOption(new Option('--log-dir <dir>', 'folder for companion.log and its rotations (default: <data-dir>/logs)').env('IMAGIC_LOG_DIR'))
+    .addOption(
+      new Option('--log-dir <dir>', 'folder for companion.log and its rotations (default: <data-dir>/logs)').env(
+        'IMAGIC_LOG_DIR',
+      ),
+    )
     .addOption(new Option('--provider <name>', 'execution provider: auto (default), cuda, dml, coreml, webgpu, cpu'))
-    .addOption(new Option('--tray <mode>', 'tray icon: auto (Windows and macOS), on (try everywhere), off').env('IMAGIC_TRAY').argParser(parseTray).default('auto'))
+    .addOption(
+      new Option('--tray <mode>', 'tray icon: auto (Windows and macOS), on (try everywhere), off')
+        .env('IMAGIC_TRAY')
+        .argParser(parseTray)
+        .default('auto'),
+    )
     .action(async (options: ServeOptions) => serveAsync(options));
 }
 
@@ -52,16 +65,29 @@ async function serveAsync(options: ServeOptions): Promise<void> {
   const logFile = new RotatingLogFile({ dir: logDir });
   const logger = teeLogger(stderrLogger, [(line) => logFile.write(line)]);
   const provider = parseProvider(options.provider);
-  const daemon = await startDaemonAsync({ ...defaultDaemonOptions, port: options.port, dataDir, logger, logDir, ...(provider ? { provider } : {}) });
+  const daemon = await startDaemonAsync({
+    ...defaultDaemonOptions,
+    port: options.port,
+    dataDir,
+    logger,
+    logDir,
+    ...(provider ? { provider } : {}),
+  });
   const models = await listModelsAsync(dataDir);
   const out = (line: string) => process.stdout.write(`${line}\n`);
 
-  out(`Imagic companion ${COMPANION_VERSION} listening on http://localhost:${daemon.port} (WebSocket ws://localhost:${daemon.port}${WS_PATH})`);
+  out(
+    `Imagic companion ${COMPANION_VERSION} listening on http://localhost:${daemon.port} (WebSocket ws://localhost:${daemon.port}${WS_PATH})`,
+  );
   out(`Dashboard: ${daemon.url}`);
   out(`Data folder: ${dataDir} · logs: ${logFile.file}`);
   // On an interactive terminal (npm start), the code itself: it is the user's own screen, as `imagic pair`'s is.
-  if (process.stdout.isTTY) out(`Pairing code (paste it into the plugin): ${await loadOrCreatePairingTokenAsync(dataDir)}`);
-  else out(`Pair a plugin: run \`${runnableCommand(options.dataDir ? `pair --data-dir ${quote(dataDir)}` : 'pair')}\` and paste the code it prints into the plugin.`);
+  if (process.stdout.isTTY)
+    out(`Pairing code (paste it into the plugin): ${await loadOrCreatePairingTokenAsync(dataDir)}`);
+  else
+    out(
+      `Pair a plugin: run \`${runnableCommand(options.dataDir ? `pair --data-dir ${quote(dataDir)}` : 'pair')}\` and paste the code it prints into the plugin.`,
+    );
   if (models.length === 0) {
     out('');
     out(`No model installed (looked in ${modelsDir(dataDir)}).`);
@@ -84,7 +110,12 @@ async function serveAsync(options: ServeOptions): Promise<void> {
     process.on('SIGTERM', stop);
   });
   // Not awaited before serving: the daemon already answers while the tray starts (or times out).
-  const tray = attachTrayAsync(daemon, { mode: options.tray as TrayMode, token: await loadOrCreatePairingTokenAsync(dataDir), logger, quit: () => quit('quit from the tray') });
+  const tray = attachTrayAsync(daemon, {
+    mode: options.tray as TrayMode,
+    token: await loadOrCreatePairingTokenAsync(dataDir),
+    logger,
+    quit: () => quit('quit from the tray'),
+  });
 
   const reason = await stopped;
   logger.info(`${reason}: shutting down`);

@@ -103,7 +103,12 @@ describe('DdimScheduler#step', () => {
   it('clips the predicted x0 to ±clip_sample_range when clip_sample is set', () => {
     const config = parseSchedulerConfig({ ...sdJson, set_alpha_to_one: true, clip_sample: true });
     const x0 = Float32Array.from([3, -0.5, -2]);
-    const out = runSampler(new DdimScheduler(config), 1, oracleDenoiser(alphasCumprod, x0, 'epsilon'), new Float32Array(3));
+    const out = runSampler(
+      new DdimScheduler(config),
+      1,
+      oracleDenoiser(alphasCumprod, x0, 'epsilon'),
+      new Float32Array(3),
+    );
     expect(Array.from(out)).toEqual([1, -0.5, -1]);
   });
 

@@ -86,7 +86,10 @@ export class DdimScheduler implements Scheduler {
     // t − ⌊T/n⌋, the same for "leading" and for "trailing" when n divides T, but off the list otherwise, so the
     // sample lands on a level the next step does not expect (diffusers issues #12633, #11347, #9261).
     const prevT = this.steps[stepIndex + 1] ?? -1;
-    return { alphaProdT: this.schedule.alphaBar(t), alphaProdPrev: prevT >= 0 ? this.schedule.alphaBar(prevT) : this.finalAlphaCumprod };
+    return {
+      alphaProdT: this.schedule.alphaBar(t),
+      alphaProdPrev: prevT >= 0 ? this.schedule.alphaBar(prevT) : this.finalAlphaCumprod,
+    };
   }
 
   /** Eq. 12 without its noise term, as a linear map of the sample and the model output (linear-step.ts). */
@@ -105,7 +108,12 @@ export class DdimScheduler implements Scheduler {
     return {
       input: 1,
       x0: { ...x0, ...clip },
-      next: { sample: direction * eps.sample, output: direction * eps.output, x0: Math.sqrt(alphaProdPrev), previous: 0 },
+      next: {
+        sample: direction * eps.sample,
+        output: direction * eps.output,
+        x0: Math.sqrt(alphaProdPrev),
+        previous: 0,
+      },
     };
   }
 }
@@ -114,7 +122,9 @@ export class DdimScheduler implements Scheduler {
 function ddimTimesteps(spacing: TimestepSpacing, T: number, n: number, stepsOffset: number): number[] {
   switch (spacing) {
     case 'linspace':
-      return linspace(0, T - 1, n).map(roundHalfEven).reverse();
+      return linspace(0, T - 1, n)
+        .map(roundHalfEven)
+        .reverse();
     case 'leading':
       return leadingTimesteps(T, n, stepsOffset);
     case 'trailing':

@@ -65,7 +65,9 @@ describe('DpmSolverPp2mScheduler#step', () => {
     const mu = 0.5;
     const s = 1;
     const model = gaussianDenoiser(alphasCumprod, mu, s, 'epsilon');
-    const dpmErrors = [10, 20, 40, 80].map((n) => stdErrorAt(new DpmSolverPp2mScheduler(trailing), n, 499, model, mu, s));
+    const dpmErrors = [10, 20, 40, 80].map((n) =>
+      stdErrorAt(new DpmSolverPp2mScheduler(trailing), n, 499, model, mu, s),
+    );
     const ddimErrors = [10, 20, 40, 80].map((n) => stdErrorAt(new DdimScheduler(trailing), n, 499, model, mu, s));
     for (let k = 1; k < 4; k++) {
       expect(dpmErrors[k - 1]! / dpmErrors[k]!).toBeGreaterThan(3.5);
@@ -138,7 +140,8 @@ describe('DPM-Solver++(2M) on Karras noise levels', () => {
   });
 
   it("finds the timestep of a σ by log-σ interpolation: every training timestep's own σ maps back to it", () => {
-    for (const t of [0, 1, 17, 500, 998, 999]) expect(timestepOfSigma(schedule.sigmas[t]!, logSigmas)).toBeCloseTo(t, 9);
+    for (const t of [0, 1, 17, 500, 998, 999])
+      expect(timestepOfSigma(schedule.sigmas[t]!, logSigmas)).toBeCloseTo(t, 9);
     const between = Math.exp((logSigmas[300]! + logSigmas[301]!) / 2);
     expect(timestepOfSigma(between, logSigmas)).toBeCloseTo(300.5, 9);
     expect(timestepOfSigma(1e3, logSigmas)).toBe(999);

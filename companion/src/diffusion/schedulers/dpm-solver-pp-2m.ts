@@ -87,7 +87,11 @@ export class DpmSolverPp2mScheduler implements Scheduler {
     }
     // diffusers spaces n + 1 points and drops the last (t = 0) for "linspace" and "leading".
     const steps = {
-      linspace: () => linspace(0, T - 1, n + 1).map(roundHalfEven).reverse().slice(0, n),
+      linspace: () =>
+        linspace(0, T - 1, n + 1)
+          .map(roundHalfEven)
+          .reverse()
+          .slice(0, n),
       leading: () => {
         const ratio = Math.floor(T / (n + 1));
         return Array.from({ length: n }, (_, i) => (n - i) * ratio + this.config.stepsOffset);
@@ -114,7 +118,12 @@ export class DpmSolverPp2mScheduler implements Scheduler {
         `DPM-Solver++: step ${stepIndex} after step ${this.nextStepIndex - 1}; steps must run in order, call setTimesteps to restart`,
       );
     }
-    const { x0, next } = applyLinearStep(this.linearStep(stepIndex, this.previousX0 === undefined), sample, modelOutput, this.previousX0);
+    const { x0, next } = applyLinearStep(
+      this.linearStep(stepIndex, this.previousX0 === undefined),
+      sample,
+      modelOutput,
+      this.previousX0,
+    );
     this.previousX0 = x0;
     this.nextStepIndex = stepIndex + 1;
     return next;
@@ -126,7 +135,10 @@ export class DpmSolverPp2mScheduler implements Scheduler {
     const s0 = this.level(stepIndex);
     const t = this.level(stepIndex + 1);
     // 1. The data prediction x_θ = (x_t − σ·ε_θ)/α (or from v) at the current level (noise-schedule.ts, predictX0).
-    const x0 = this.config.predictionType === 'epsilon' ? { sample: 1 / s0.alpha, output: -s0.sigma / s0.alpha } : { sample: s0.alpha, output: -s0.sigma };
+    const x0 =
+      this.config.predictionType === 'epsilon'
+        ? { sample: 1 / s0.alpha, output: -s0.sigma / s0.alpha }
+        : { sample: s0.alpha, output: -s0.sigma };
     // 2. Order: first order on the first step and on the last step (the final σ is 0, where λ is infinite;
     //    lower_order_final would also ask for it below 15 steps); second order otherwise.
     const isLast = stepIndex === n - 1;
@@ -139,7 +151,11 @@ export class DpmSolverPp2mScheduler implements Scheduler {
     if (!useSecondOrder) return { input: 1, x0, next: { sample: sampleCoeff, output: 0, x0: x0Coeff, previous: 0 } };
     // D_0 + D_1/2 with D_1 = (x0 − x0_prev)/r: x0·(1 + 1/(2r)) − x0_prev/(2r).
     const r = (s0.lambda - this.level(stepIndex - 1).lambda) / h;
-    return { input: 1, x0, next: { sample: sampleCoeff, output: 0, x0: x0Coeff * (1 + 0.5 / r), previous: (-x0Coeff * 0.5) / r } };
+    return {
+      input: 1,
+      x0,
+      next: { sample: sampleCoeff, output: 0, x0: x0Coeff * (1 + 0.5 / r), previous: (-x0Coeff * 0.5) / r },
+    };
   }
 
   /** α, σ and λ at the i-th noise level (i = n is the clean end, σ = 0, λ = +∞). */

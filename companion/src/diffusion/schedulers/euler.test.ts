@@ -59,7 +59,10 @@ describe('EulerScheduler#scaleModelInput', () => {
     const euler = new EulerScheduler(sd);
     euler.setTimesteps(50);
     const z = new Rng(22).normalArray(1000);
-    const scaled = euler.scaleModelInput(z.map((v) => v * euler.initNoiseSigma), 0);
+    const scaled = euler.scaleModelInput(
+      z.map((v) => v * euler.initNoiseSigma),
+      0,
+    );
     for (let i = 0; i < z.length; i++) expect(scaled[i]).toBeCloseTo(z[i]!, 5);
   });
 });

@@ -82,7 +82,10 @@ export class EulerScheduler implements Scheduler {
     // c_in = 1/sqrt(σ² + 1). D_θ(x; σ) = x − σ·ε̂ for ε; for v, D = x/(σ² + 1) − v·σ/sqrt(σ² + 1), i.e.
     // sqrt(ᾱ)·x_t − sqrt(1 − ᾱ)·v in the VE variable.
     const c = sigma * sigma + 1;
-    const x0 = this.config.predictionType === 'epsilon' ? { sample: 1, output: -sigma } : { sample: 1 / c, output: -sigma / Math.sqrt(c) };
+    const x0 =
+      this.config.predictionType === 'epsilon'
+        ? { sample: 1, output: -sigma }
+        : { sample: 1 / c, output: -sigma / Math.sqrt(c) };
     // x_{i+1} = x + (σ_{i+1} − σ_i)·(x − D)/σ_i = (1 + dt/σ)·x − (dt/σ)·D.
     return { input: 1 / Math.sqrt(c), x0, next: { sample: 1 + dt / sigma, output: 0, x0: -dt / sigma, previous: 0 } };
   }

@@ -19,9 +19,16 @@ export interface LinearStep {
 }
 
 /** The step's x0 and next sample, in float64 per element and stored as float32. */
-export function applyLinearStep(c: LinearStep, sample: Float32Array, output: Float32Array, previousX0?: Float32Array): { x0: Float32Array; next: Float32Array } {
-  if (output.length !== sample.length) throw new RangeError(`model output has ${output.length} values, the sample ${sample.length}`);
-  if (c.next.previous !== 0 && previousX0?.length !== sample.length) throw new RangeError('this step needs the previous step’s x0');
+export function applyLinearStep(
+  c: LinearStep,
+  sample: Float32Array,
+  output: Float32Array,
+  previousX0?: Float32Array,
+): { x0: Float32Array; next: Float32Array } {
+  if (output.length !== sample.length)
+    throw new RangeError(`model output has ${output.length} values, the sample ${sample.length}`);
+  if (c.next.previous !== 0 && previousX0?.length !== sample.length)
+    throw new RangeError('this step needs the previous step’s x0');
   const x0 = new Float32Array(sample.length);
   const next = new Float32Array(sample.length);
   const clip = c.x0.clip;
@@ -36,4 +43,13 @@ export function applyLinearStep(c: LinearStep, sample: Float32Array, output: Flo
 }
 
 /** The scalars of `c` in the order the sampling graph reads them (engine/denoising-step.ts); no clip is an infinite one. */
-export const linearStepVector = (c: LinearStep): number[] => [c.input, c.x0.sample, c.x0.output, c.x0.clip ?? Infinity, c.next.sample, c.next.output, c.next.x0, c.next.previous];
+export const linearStepVector = (c: LinearStep): number[] => [
+  c.input,
+  c.x0.sample,
+  c.x0.output,
+  c.x0.clip ?? Infinity,
+  c.next.sample,
+  c.next.output,
+  c.next.x0,
+  c.next.previous,
+];

@@ -38,7 +38,9 @@ describe('NoiseSchedule', () => {
     const schedule = new NoiseSchedule(DEFAULT_SCHEDULER_CONFIG);
     expect(schedule.betas[0]).toBe(0.0001);
     expect(schedule.betas[999]).toBe(0.02);
-    expect(maxAbsDiff(schedule.alphasCumprod, closedFormAlphasCumprod('linear', 0.0001, 0.02, 1000))).toBeLessThan(1e-12);
+    expect(maxAbsDiff(schedule.alphasCumprod, closedFormAlphasCumprod('linear', 0.0001, 0.02, 1000))).toBeLessThan(
+      1e-12,
+    );
   });
 
   it('builds the cosine schedule so that ᾱ_t telescopes to f((t+1)/T)/f(0), capped at β = 0.999', () => {

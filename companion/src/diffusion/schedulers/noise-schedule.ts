@@ -84,7 +84,9 @@ export function predictX0(
 ): Float32Array {
   const a = Math.sqrt(alphaBar);
   const b = Math.sqrt(1 - alphaBar);
-  return predictionType === 'epsilon' ? combine(sample, 1 / a, modelOutput, -b / a) : combine(sample, a, modelOutput, -b);
+  return predictionType === 'epsilon'
+    ? combine(sample, 1 / a, modelOutput, -b / a)
+    : combine(sample, a, modelOutput, -b);
 }
 
 /** The noise prediction ε̂ from a model output at ᾱ. ε: itself; v: ε̂ = sqrt(ᾱ)·v̂ + sqrt(1−ᾱ)·x_t. */

@@ -74,7 +74,10 @@ describe('parseSchedulerConfig', () => {
       [{ use_karras_sigmas: true }, /use_karras_sigmas/],
       [{ timestep_type: 'continuous' }, /timestep_type/],
       // DPM-Solver variants other than the 2M form implemented here.
-      [{ final_sigmas_type: 'sigma_min' }, /final_sigmas_type="sigma_min" is not supported; remove it or set it to "zero"/],
+      [
+        { final_sigmas_type: 'sigma_min' },
+        /final_sigmas_type="sigma_min" is not supported; remove it or set it to "zero"/,
+      ],
       [{ lower_order_final: false }, /lower_order_final=false/],
       [{ use_lu_lambdas: true }, /use_lu_lambdas/],
       [{ solver_order: 3 }, /solver_order=3 .*set it to 2/],

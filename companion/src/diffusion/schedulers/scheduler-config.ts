@@ -151,7 +151,11 @@ interface JsonTypes {
   boolean: boolean;
 }
 
-function optional<K extends keyof JsonTypes>(raw: Record<string, unknown>, key: string, type: K): JsonTypes[K] | undefined {
+function optional<K extends keyof JsonTypes>(
+  raw: Record<string, unknown>,
+  key: string,
+  type: K,
+): JsonTypes[K] | undefined {
   const value = raw[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== type) {
@@ -180,11 +184,17 @@ function integer(raw: Record<string, unknown>, key: string, fallback: number, mi
   return value;
 }
 
-function oneOfOptional<T extends string>(raw: Record<string, unknown>, key: string, allowed: readonly T[]): T | undefined {
+function oneOfOptional<T extends string>(
+  raw: Record<string, unknown>,
+  key: string,
+  allowed: readonly T[],
+): T | undefined {
   const value = optional(raw, key, 'string');
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new RangeError(`scheduler config: ${key}="${value}" is not supported; use one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
+    throw new RangeError(
+      `scheduler config: ${key}="${value}" is not supported; use one of ${allowed.map((a) => `"${a}"`).join(', ')}`,
+    );
   }
   return value as T;
 }

@@ -14,7 +14,12 @@ const alphasCumprod = closedFormAlphasCumprod('scaled_linear', 0.00085, 0.012, 1
 const names = Object.keys(schedulers) as SchedulerName[];
 
 /** ᾱ of the sample each sampler returns for SD 1.5: DDIM stops at ᾱ_0 (set_alpha_to_one false); the others at σ = 0. */
-const finalAlphaBar: Record<SchedulerName, number> = { ddim: alphasCumprod[0]!, euler: 1, dpmpp2m: 1, 'dpmpp2m-karras': 1 };
+const finalAlphaBar: Record<SchedulerName, number> = {
+  ddim: alphasCumprod[0]!,
+  euler: 1,
+  dpmpp2m: 1,
+  'dpmpp2m-karras': 1,
+};
 
 describe('schedulers table', () => {
   it('has the four samplers', () => {

@@ -63,7 +63,8 @@ describe('spacings', () => {
     const wrong: number[] = [];
     for (let n = 1; n <= 1000; n++) {
       const steps = trailingTimesteps(1000, n);
-      const ok = steps.length === n && steps[0] === 999 && steps.every((t, i) => t >= 0 && (i === 0 || t < steps[i - 1]!));
+      const ok =
+        steps.length === n && steps[0] === 999 && steps.every((t, i) => t >= 0 && (i === 0 || t < steps[i - 1]!));
       if (!ok) wrong.push(n);
     }
     expect(wrong).toEqual([]);

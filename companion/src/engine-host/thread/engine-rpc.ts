@@ -16,7 +16,8 @@ export type EngineCall =
   | { method: 'render'; editId: string; sampling: SamplingSettings }
   | { method: 'close' };
 
-export type ToEngine = { type: 'call'; id: number; call: EngineCall } | { type: 'abort'; id: number; code: ErrorCode; message: string };
+export type ToEngine =
+  { type: 'call'; id: number; call: EngineCall } | { type: 'abort'; id: number; code: ErrorCode; message: string };
 
 export type FromEngine =
   | { type: 'progress'; id: number; progress: EngineProgress }
@@ -27,6 +28,7 @@ export type FromEngine =
 
 /** A view's bytes in a buffer of their own, so the buffer can be moved to the other thread without detaching more. */
 export function ownBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  const whole =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
   return whole ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
 }

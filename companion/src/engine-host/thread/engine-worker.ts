@@ -14,7 +14,12 @@ const logger: Logger = {
   info: (message) => post({ type: 'log', level: 'info', message }),
   warn: (message) => post({ type: 'log', level: 'warn', message }),
 };
-const runner = new ImagicRunner({ dataDir: data.dataDir, logger, ...(data.provider ? { provider: data.provider } : {}), onState: (state) => post({ type: 'state', state }) });
+const runner = new ImagicRunner({
+  dataDir: data.dataDir,
+  logger,
+  ...(data.provider ? { provider: data.provider } : {}),
+  onState: (state) => post({ type: 'state', state }),
+});
 const controllers = new Map<number, AbortController>();
 
 async function runAsync(id: number, call: EngineCall, signal: AbortSignal): Promise<void> {
@@ -22,9 +27,15 @@ async function runAsync(id: number, call: EngineCall, signal: AbortSignal): Prom
   switch (call.method) {
     case 'startEdit':
     case 'render': {
-      const { outputs, cost } = call.method === 'startEdit' ? await runner.startEditAsync(call.editId, call.request, call.image, control) : await runner.renderAsync(call.editId, call.sampling, control);
+      const { outputs, cost } =
+        call.method === 'startEdit'
+          ? await runner.startEditAsync(call.editId, call.request, call.image, control)
+          : await runner.renderAsync(call.editId, call.sampling, control);
       const moved = outputs.map((o) => ({ ...o, rgba: ownBuffer(o.rgba) }));
-      return post({ type: 'done', id, outputs: moved, ...(cost ? { cost } : {}) }, moved.map((o) => o.rgba.buffer));
+      return post(
+        { type: 'done', id, outputs: moved, ...(cost ? { cost } : {}) },
+        moved.map((o) => o.rgba.buffer),
+      );
     }
     case 'close':
       await runner.closeAsync();
@@ -41,11 +52,18 @@ port.on('message', (message: ToEngine) => {
   controllers.set(message.id, controller);
   runAsync(message.id, message.call, controller.signal)
     .catch((err: unknown) => {
-      const reason = controller.signal.aborted && controller.signal.reason instanceof ImagicError ? controller.signal.reason : err;
-      if (reason instanceof ImagicError) return post({ type: 'failed', id: message.id, code: reason.code, message: reason.message });
+      const reason =
+        controller.signal.aborted && controller.signal.reason instanceof ImagicError ? controller.signal.reason : err;
+      if (reason instanceof ImagicError)
+        return post({ type: 'failed', id: message.id, code: reason.code, message: reason.message });
       const text = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
       logger.warn(`engine thread: call ${message.call.method} failed: ${text}`);
-      post({ type: 'failed', id: message.id, code: 'INTERNAL', message: reason instanceof Error ? reason.message : String(reason) });
+      post({
+        type: 'failed',
+        id: message.id,
+        code: 'INTERNAL',
+        message: reason instanceof Error ? reason.message : String(reason),
+      });
     })
     .finally(() => controllers.delete(message.id));
 });

@@ -23,9 +23,13 @@ describe('#shortReason', () => {
     const webgpu =
       'creating a webgpu session failed: /onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(const onnxruntime::webgpu::WebGpuContextConfig&)::<lambda()> adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters\n';
     expect(shortReason(new Error(webgpu))).toBe('Failed to get a WebGPU adapter: No supported adapters');
-    expect(shortReason(new Error('creating a cuda session failed: OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library'))).toBe(
-      'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library',
-    );
+    expect(
+      shortReason(
+        new Error(
+          'creating a cuda session failed: OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library',
+        ),
+      ),
+    ).toBe('OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library');
   });
 });
 
@@ -37,7 +41,8 @@ describe('#openWithProviderAsync', () => {
       backendsAsync: async () => listed,
       openAsync: async (_source: unknown, options: { provider: string }) => {
         opened.push(options.provider);
-        if (broken.includes(options.provider)) throw new ImagicError('RUNTIME_FAILED', `creating a ${options.provider} session failed: no adapter`);
+        if (broken.includes(options.provider))
+          throw new ImagicError('RUNTIME_FAILED', `creating a ${options.provider} session failed: no adapter`);
         return { provider: options.provider } as unknown as RemoteSession;
       },
     } as unknown as SessionHost;
@@ -48,7 +53,14 @@ describe('#openWithProviderAsync', () => {
   it('auto skips a provider its probe finds slower than the CPU (a software adapter), and says so', async () => {
     const { host, opened } = fakeHost(['cpu', 'webgpu']);
     const probed: string[] = [];
-    const probe = async (p: string) => (probed.push(p), { usable: false, reason: `${p} is a software adapter or slower than the CPU provider (900 ms vs cpu 9.0 ms)`, detail: '' });
+    const probe = async (p: string) => (
+      probed.push(p),
+      {
+        usable: false,
+        reason: `${p} is a software adapter or slower than the CPU provider (900 ms vs cpu 9.0 ms)`,
+        detail: '',
+      }
+    );
     const { report } = await openWithProviderAsync(host, source, 'auto', {}, probe);
     expect(probed).toEqual(['webgpu']);
     expect(opened).toEqual(['cpu']);

@@ -23,7 +23,8 @@ export interface ProviderReport {
 /** Providers whose adapter may be a software rasteriser: auto measures them before using them. */
 const PROBED: ReadonlySet<Provider> = new Set(['webgpu', 'dml']);
 
-export const isProviderSetting = (value: string): value is ProviderSetting => value === 'auto' || (PROVIDERS as readonly string[]).includes(value);
+export const isProviderSetting = (value: string): value is ProviderSetting =>
+  value === 'auto' || (PROVIDERS as readonly string[]).includes(value);
 
 /** The providers to try, best first, for a setting and the names this build lists. */
 export function providerCandidates(setting: ProviderSetting, listed: readonly string[]): Provider[] {
@@ -56,11 +57,9 @@ export async function openWithProviderAsync(
     }
     try {
       const session = await host.openAsync(source(), { ...options, provider, quiet: provider !== 'cpu' });
-      const notes = [
-        ...(skipped.length ? [`not in this onnxruntime build: ${skipped.join(', ')}`] : []),
-        ...failures,
-      ];
-      const head = setting === 'auto' ? `auto: first working provider of ${candidates.join(' > ')}` : `requested ${setting}`;
+      const notes = [...(skipped.length ? [`not in this onnxruntime build: ${skipped.join(', ')}`] : []), ...failures];
+      const head =
+        setting === 'auto' ? `auto: first working provider of ${candidates.join(' > ')}` : `requested ${setting}`;
       return { session, report: { provider, reason: notes.length ? `${head}; ${notes.join('; ')}` : head } };
     } catch (err) {
       if (err instanceof ImagicError && err.code !== 'RUNTIME_FAILED') throw err;

@@ -12,7 +12,14 @@ const say = (line: ProbeLine) => process.stdout.write(`${JSON.stringify(line)}\n
 function probeModel() {
   const b = new GraphBuilder({ opset: 17 });
   const n = PROBE_SIZE;
-  const w = b.weight('w', fromNumbers('float32', [n, n], Array.from({ length: n * n }, (_, i) => ((i * 7919) % 13) / 13 - 0.5)));
+  const w = b.weight(
+    'w',
+    fromNumbers(
+      'float32',
+      [n, n],
+      Array.from({ length: n * n }, (_, i) => ((i * 7919) % 13) / 13 - 0.5),
+    ),
+  );
   let h = b.input('x', 'float32', [n, n]);
   for (let i = 0; i < 4; i++) h = b.e.matmul(h, w);
   b.output(h, 'y');
@@ -22,7 +29,13 @@ function probeModel() {
 async function timeOn(provider: Provider, onReady?: () => void): Promise<number> {
   const session = await OrtSession.create(probeModel(), { provider, cpuFallback: provider === 'cpu', quiet: true });
   onReady?.();
-  const feeds = { x: { dtype: 'float32' as const, dims: [PROBE_SIZE, PROBE_SIZE], data: new Float32Array(PROBE_SIZE * PROBE_SIZE).fill(0.01) } };
+  const feeds = {
+    x: {
+      dtype: 'float32' as const,
+      dims: [PROBE_SIZE, PROBE_SIZE],
+      data: new Float32Array(PROBE_SIZE * PROBE_SIZE).fill(0.01),
+    },
+  };
   await session.run(feeds);
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < PROBE_RUNS; i++) {

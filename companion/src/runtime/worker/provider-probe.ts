@@ -59,7 +59,9 @@ export function ensureRuntimeDir(env: NodeJS.ProcessEnv = process.env): void {
  * adapter: No supported adapters" becomes "Failed to get a WebGPU adapter: No supported adapters").
  */
 export function shortReason(err: unknown): string {
-  const message = (err instanceof Error ? err.message : String(err)).replace(/^creating an? \w+ session failed: /, '').trim();
+  const message = (err instanceof Error ? err.message : String(err))
+    .replace(/^creating an? \w+ session failed: /, '')
+    .trim();
   const afterCheck = message.match(/ was false\. (.+)$/s)?.[1] ?? message.replace(/^\/\S+:\d+ \S+ /, '');
   return afterCheck.split('\n')[0]!.slice(0, 160);
 }
@@ -83,17 +85,32 @@ export function probeProviderAsync(provider: Provider): Promise<ProbeResult> {
       child.kill('SIGKILL');
       resolve({ usable, reason, detail: stderr.trim().slice(-2000) });
     };
-    const overall = setTimeout(() => finish(false, `${provider}: no answer from the probe in ${PROBE_TIMEOUT_MS / 1000} s`), PROBE_TIMEOUT_MS);
+    const overall = setTimeout(
+      () => finish(false, `${provider}: no answer from the probe in ${PROBE_TIMEOUT_MS / 1000} s`),
+      PROBE_TIMEOUT_MS,
+    );
     let gpuDeadline: ReturnType<typeof setTimeout> | undefined;
     const onLine = (line: ProbeLine) => {
       if (line.phase === 'cpu') cpuMs = line.ms;
       else if (line.phase === 'ready') {
         const budget = GPU_SLACK_MS + (PROBE_RUNS + 1) * SOFTWARE_RATIO * (cpuMs ?? 0);
-        gpuDeadline = setTimeout(() => finish(false, `${provider} is a software adapter or slower than the CPU provider (a ${PROBE_SIZE}² MatMul probe took over ${ms(budget)}; cpu ${ms(cpuMs ?? 0)})`), budget);
+        gpuDeadline = setTimeout(
+          () =>
+            finish(
+              false,
+              `${provider} is a software adapter or slower than the CPU provider (a ${PROBE_SIZE}² MatMul probe took over ${ms(budget)}; cpu ${ms(cpuMs ?? 0)})`,
+            ),
+          budget,
+        );
       } else if (line.phase === 'gpu') {
         const cpu = cpuMs ?? 0;
         const usable = line.ms <= cpu * SOFTWARE_RATIO;
-        finish(usable, usable ? `${provider} ${ms(line.ms)} vs cpu ${ms(cpu)} on a ${PROBE_SIZE}² MatMul probe` : `${provider} is a software adapter or slower than the CPU provider (${ms(line.ms)} vs cpu ${ms(cpu)} on a ${PROBE_SIZE}² MatMul probe)`);
+        finish(
+          usable,
+          usable
+            ? `${provider} ${ms(line.ms)} vs cpu ${ms(cpu)} on a ${PROBE_SIZE}² MatMul probe`
+            : `${provider} is a software adapter or slower than the CPU provider (${ms(line.ms)} vs cpu ${ms(cpu)} on a ${PROBE_SIZE}² MatMul probe)`,
+        );
       } else if (line.phase === 'error') finish(false, `${provider} failed: ${shortReason(line.message)}`);
     };
     child.stdout.on('data', (d: Buffer) => {

@@ -39,9 +39,15 @@ export interface RpcMethods {
   /** Provider names this onnxruntime-node build lists (listSupportedBackends). */
   backends: { params: Record<string, never>; result: string[] };
   create: { params: { source: SessionSource; options: SessionOptions }; result: CreatedSession };
-  run: { params: { session: number; feeds: Record<string, HostTensor>; fetches?: readonly string[] }; result: Record<string, HostTensor> };
+  run: {
+    params: { session: number; feeds: Record<string, HostTensor>; fetches?: readonly string[] };
+    result: Record<string, HostTensor>;
+  };
   /** A run whose `keep` outputs stay in the worker; feeds may name kept tensors. */
-  runKeeping: { params: { session: number; feeds: Record<string, HostTensor | KeptRef>; keep: readonly string[] }; result: KeepingResult };
+  runKeeping: {
+    params: { session: number; feeds: Record<string, HostTensor | KeptRef>; keep: readonly string[] };
+    result: KeepingResult;
+  };
   /** Host tensors kept for a session's runs (in GPU buffers for WebGPU), fed by reference at every run. */
   upload: { params: { session: number; tensors: readonly HostTensor[] }; result: KeptRef[] };
   /** Kept tensors' values on the host (a GPU buffer is copied down). */
@@ -53,7 +59,9 @@ export interface RpcMethods {
 
 export type RpcMethod = keyof RpcMethods;
 
-export type RpcRequest = { [M in RpcMethod]: { readonly id: number; readonly method: M; readonly params: RpcMethods[M]['params'] } }[RpcMethod];
+export type RpcRequest = {
+  [M in RpcMethod]: { readonly id: number; readonly method: M; readonly params: RpcMethods[M]['params'] };
+}[RpcMethod];
 
 export interface WireError {
   readonly code: string;
@@ -68,7 +76,10 @@ export type RpcResponse =
  * The buffers of `tensors` to move rather than copy. A typed array that views part of a larger buffer is first
  * copied into its own (moving the whole buffer would detach the rest of it).
  */
-export function transferable(tensors: Record<string, HostTensor>): { tensors: Record<string, HostTensor>; transfer: ArrayBuffer[] } {
+export function transferable(tensors: Record<string, HostTensor>): {
+  tensors: Record<string, HostTensor>;
+  transfer: ArrayBuffer[];
+} {
   const out: Record<string, HostTensor> = {};
   const transfer: ArrayBuffer[] = [];
   const seen = new Set<ArrayBufferLike>();

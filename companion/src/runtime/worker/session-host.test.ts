@@ -12,7 +12,14 @@ import { SessionHost } from './session-host.ts';
 function model(size: number, depth: number): Uint8Array {
   const b = new GraphBuilder({ opset: 14 });
   let h = b.input('x', 'float32', [size, size]);
-  const w = b.weight('w', fromNumbers('float32', [size, size], Array.from({ length: size * size }, (_, i) => ((i % 7) - 3) / size)));
+  const w = b.weight(
+    'w',
+    fromNumbers(
+      'float32',
+      [size, size],
+      Array.from({ length: size * size }, (_, i) => ((i % 7) - 3) / size),
+    ),
+  );
   for (let i = 0; i < depth; i++) h = b.e.op1('Softmax', [b.e.matmul(h, w)], { axis: intAttr(-1) });
   b.output(h, 'y');
   return serializeModel(b.model);
@@ -25,7 +32,9 @@ describe('SessionHost', () => {
       const session = await host.openAsync({ kind: 'bytes', bytes: model(4, 1) }, { provider: 'cpu' });
       expect(session.inputs).toEqual([{ name: 'x', dtype: 'float32', dims: [4, 4] }]);
       const x = new Float32Array(16).fill(1);
-      const { y } = await session.runAsync({ x: { dtype: 'float32', dims: [4, 4], data: x } }, ['y'], { transfer: true });
+      const { y } = await session.runAsync({ x: { dtype: 'float32', dims: [4, 4], data: x } }, ['y'], {
+        transfer: true,
+      });
       expect(y!.dims).toEqual([4, 4]);
       expect((y!.data as Float32Array).reduce((s, v) => s + v, 0)).toBeCloseTo(4, 5);
       // Moved, not copied: the caller's array is detached.
@@ -40,8 +49,12 @@ describe('SessionHost', () => {
     const host = new SessionHost();
     try {
       const session = await host.openAsync({ kind: 'bytes', bytes: model(4, 1) }, { provider: 'cpu' });
-      await expect(session.runAsync({ x: { dtype: 'float32', dims: [2, 2], data: new Float32Array(4) } })).rejects.toMatchObject({ name: 'ImagicError', code: 'RUNTIME_FAILED' });
-      await expect(host.openAsync({ kind: 'bytes', bytes: new Uint8Array([1, 2, 3]) }, { provider: 'cpu' })).rejects.toMatchObject({ code: 'RUNTIME_FAILED' });
+      await expect(
+        session.runAsync({ x: { dtype: 'float32', dims: [2, 2], data: new Float32Array(4) } }),
+      ).rejects.toMatchObject({ name: 'ImagicError', code: 'RUNTIME_FAILED' });
+      await expect(
+        host.openAsync({ kind: 'bytes', bytes: new Uint8Array([1, 2, 3]) }, { provider: 'cpu' }),
+      ).rejects.toMatchObject({ code: 'RUNTIME_FAILED' });
     } finally {
       await host.closeAsync();
     }
@@ -54,7 +67,10 @@ describe('SessionHost', () => {
       let ticks = 0;
       const timer = setInterval(() => ticks++, 1);
       const started = performance.now();
-      for (let i = 0; i < 5; i++) await session.runAsync({ x: { dtype: 'float32', dims: [256, 256], data: new Float32Array(256 * 256).fill(0.01) } });
+      for (let i = 0; i < 5; i++)
+        await session.runAsync({
+          x: { dtype: 'float32', dims: [256, 256], data: new Float32Array(256 * 256).fill(0.01) },
+        });
       const elapsed = performance.now() - started;
       clearInterval(timer);
       // A blocked loop would tick about once per run; a free one about once per millisecond.
@@ -67,7 +83,11 @@ describe('SessionHost', () => {
   it('lands on a working provider with a reason when choosing automatically', async () => {
     const host = new SessionHost();
     try {
-      const { session, report } = await openWithProviderAsync(host, () => ({ kind: 'bytes', bytes: model(4, 1) }), 'auto');
+      const { session, report } = await openWithProviderAsync(
+        host,
+        () => ({ kind: 'bytes', bytes: model(4, 1) }),
+        'auto',
+      );
       expect(PROVIDERS).toContain(report.provider);
       expect(session.provider).toBe(report.provider);
       expect(report.reason).toMatch(/^auto: first working provider of .*cpu/);

@@ -7,7 +7,16 @@ import { ImagicError } from '../../errors.ts';
 import { isErrorCode } from '../../../../shared/src/protocol/error-codes.ts';
 import type { HostTensor } from '../host-tensor.ts';
 import type { Provider, SessionOptions, TensorInfo } from '../ort-session.ts';
-import { isKeptRef, transferable, type KeepingResult, type KeptRef, type RpcMethod, type RpcMethods, type RpcResponse, type SessionSource } from './rpc.ts';
+import {
+  isKeptRef,
+  transferable,
+  type KeepingResult,
+  type KeptRef,
+  type RpcMethod,
+  type RpcMethods,
+  type RpcResponse,
+  type SessionSource,
+} from './rpc.ts';
 
 const BOOTSTRAP = new URL('./bootstrap.mjs', import.meta.url);
 
@@ -34,9 +43,17 @@ export class RemoteSession {
     return this.inputs.find((i) => i.name === name);
   }
 
-  async runAsync(feeds: Record<string, HostTensor>, fetches?: readonly string[], options: RunOptions = {}): Promise<Record<string, HostTensor>> {
+  async runAsync(
+    feeds: Record<string, HostTensor>,
+    fetches?: readonly string[],
+    options: RunOptions = {},
+  ): Promise<Record<string, HostTensor>> {
     const moved = options.transfer ? transferable(feeds) : { tensors: feeds, transfer: [] };
-    return this.host.call('run', { session: this.id, feeds: moved.tensors, ...(fetches ? { fetches } : {}) }, moved.transfer);
+    return this.host.call(
+      'run',
+      { session: this.id, feeds: moved.tensors, ...(fetches ? { fetches } : {}) },
+      moved.transfer,
+    );
   }
 
   /**
@@ -47,13 +64,21 @@ export class RemoteSession {
   async runKeepingAsync(feeds: Record<string, HostTensor | KeptRef>, keep: readonly string[]): Promise<KeepingResult> {
     const host = Object.fromEntries(Object.entries(feeds).filter((e): e is [string, HostTensor] => !isKeptRef(e[1])));
     const moved = transferable(host);
-    return this.host.call('runKeeping', { session: this.id, feeds: { ...feeds, ...moved.tensors }, keep }, moved.transfer);
+    return this.host.call(
+      'runKeeping',
+      { session: this.id, feeds: { ...feeds, ...moved.tensors }, keep },
+      moved.transfer,
+    );
   }
 
   /** Host tensors kept for this session's runs (moved, not copied), to feed by reference at every run. */
   async uploadAsync(tensors: readonly HostTensor[]): Promise<KeptRef[]> {
     const moved = transferable(Object.fromEntries(tensors.map((t, i) => [String(i), t])));
-    return this.host.call('upload', { session: this.id, tensors: tensors.map((_, i) => moved.tensors[String(i)]!) }, moved.transfer);
+    return this.host.call(
+      'upload',
+      { session: this.id, tensors: tensors.map((_, i) => moved.tensors[String(i)]!) },
+      moved.transfer,
+    );
   }
 
   /** The kept tensors' values on the host. */
@@ -85,8 +110,13 @@ export class SessionHost {
     this.worker.on('exit', (code) => this.failAll(new Error(`the session worker exited with code ${code}`)));
   }
 
-  call<M extends RpcMethod>(method: M, params: RpcMethods[M]['params'], transfer: ArrayBuffer[] = []): Promise<RpcMethods[M]['result']> {
-    if (this.exited) return Promise.reject(new ImagicError('RUNTIME_FAILED', `the session worker is gone: ${this.exited.message}`));
+  call<M extends RpcMethod>(
+    method: M,
+    params: RpcMethods[M]['params'],
+    transfer: ArrayBuffer[] = [],
+  ): Promise<RpcMethods[M]['result']> {
+    if (this.exited)
+      return Promise.reject(new ImagicError('RUNTIME_FAILED', `the session worker is gone: ${this.exited.message}`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
@@ -100,7 +130,13 @@ export class SessionHost {
   }
 
   async openAsync(source: SessionSource, options: SessionOptions): Promise<RemoteSession> {
-    const transfer = source.kind === 'bytes' && source.bytes.byteOffset === 0 && source.bytes.byteLength === source.bytes.buffer.byteLength && source.bytes.buffer instanceof ArrayBuffer ? [source.bytes.buffer] : [];
+    const transfer =
+      source.kind === 'bytes' &&
+      source.bytes.byteOffset === 0 &&
+      source.bytes.byteLength === source.bytes.buffer.byteLength &&
+      source.bytes.buffer instanceof ArrayBuffer
+        ? [source.bytes.buffer]
+        : [];
     const created = await this.call('create', { source, options }, transfer);
     return new RemoteSession(this, created.session, created.provider, created.inputs, created.outputs);
   }

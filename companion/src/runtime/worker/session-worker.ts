@@ -4,14 +4,24 @@ import { parentPort } from 'node:worker_threads';
 import { ImagicError } from '../../errors.ts';
 import type { HostTensor } from '../host-tensor.ts';
 import { KeptTensor, listedProviders, OrtSession, quietRuntimeLogs } from '../ort-session.ts';
-import { isKeptRef, transferable, type KeptRef, type RpcMethod, type RpcMethods, type RpcRequest, type RpcResponse } from './rpc.ts';
+import {
+  isKeptRef,
+  transferable,
+  type KeptRef,
+  type RpcMethod,
+  type RpcMethods,
+  type RpcRequest,
+  type RpcResponse,
+} from './rpc.ts';
 
 type Reply<M extends RpcMethod> = { result: RpcMethods[M]['result']; transfer?: ArrayBuffer[] };
 type Handlers = { [M in RpcMethod]: (params: RpcMethods[M]['params']) => Promise<Reply<M>> };
 
-const port = parentPort ?? (() => {
-  throw new Error('session-worker.ts must run in a worker thread (start it through bootstrap.mjs)');
-})();
+const port =
+  parentPort ??
+  (() => {
+    throw new Error('session-worker.ts must run in a worker thread (start it through bootstrap.mjs)');
+  })();
 
 quietRuntimeLogs();
 const sessions = new Map<number, OrtSession>();
@@ -27,12 +37,14 @@ function keepTensor(t: KeptTensor): KeptRef {
 }
 
 const keptOf = (id: number): KeptTensor =>
-  kept.get(id) ?? (() => {
+  kept.get(id) ??
+  (() => {
     throw new ImagicError('INTERNAL', `kept tensor ${id} is not in the worker (freed already?)`);
   })();
 
 const sessionOf = (id: number): OrtSession =>
-  sessions.get(id) ?? (() => {
+  sessions.get(id) ??
+  (() => {
     throw new ImagicError('INTERNAL', `session ${id} is not open in the worker (released already?)`);
   })();
 
@@ -45,7 +57,14 @@ const handlers: Handlers = {
         : await OrtSession.createFromBytes(source.bytes, source.baseDir, options);
     const id = nextSession++;
     sessions.set(id, session);
-    return { result: { session: id, provider: session.provider, inputs: session.inputMetadata, outputs: session.outputMetadata } };
+    return {
+      result: {
+        session: id,
+        provider: session.provider,
+        inputs: session.inputMetadata,
+        outputs: session.outputMetadata,
+      },
+    };
   },
   run: async ({ session, feeds, fetches }) => {
     const { tensors, transfer } = transferable(await sessionOf(session).run(feeds, fetches));
@@ -61,7 +80,9 @@ const handlers: Handlers = {
   },
   upload: async ({ session, tensors }) => {
     const provider = sessionOf(session).provider;
-    return { result: await Promise.all(tensors.map(async (t) => keepTensor(await KeptTensor.uploadAsync(t, provider)))) };
+    return {
+      result: await Promise.all(tensors.map(async (t) => keepTensor(await KeptTensor.uploadAsync(t, provider)))),
+    };
   },
   download: async ({ kept: ids }) => {
     const tensors = await Promise.all(ids.map((id) => keptOf(id).downloadAsync()));
@@ -92,7 +113,9 @@ async function dispatch(request: RpcRequest): Promise<void> {
     transfer = reply.transfer ?? [];
   } catch (err) {
     const error =
-      err instanceof ImagicError ? { code: err.code, message: err.message } : { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+      err instanceof ImagicError
+        ? { code: err.code, message: err.message }
+        : { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
     response = { id: request.id, ok: false, error };
   }
   port.postMessage(response, transfer);

@@ -13,11 +13,18 @@ const newId = (): string => randomBytes(16).toString('hex');
 export const handleEditStart: Handler<'edit.start'> = async ({ id, request }, { services, uploads, session }) => {
   const { image } = request;
   const upload = uploads.get(image.frameId);
-  if (upload === undefined) return fail('UPLOAD_NOT_FOUND', `no upload frame with id ${image.frameId} on this connection`);
+  if (upload === undefined)
+    return fail('UPLOAD_NOT_FOUND', `no upload frame with id ${image.frameId} on this connection`);
   if (upload.sha256 !== image.sha256)
-    return fail('INVALID_FIELD', `request.image.sha256 is ${image.sha256} but the uploaded bytes hash to ${upload.sha256}`);
+    return fail(
+      'INVALID_FIELD',
+      `request.image.sha256 is ${image.sha256} but the uploaded bytes hash to ${upload.sha256}`,
+    );
   if (upload.width !== image.width || upload.height !== image.height)
-    return fail('INVALID_FIELD', `request.image says ${image.width}×${image.height}, the upload is ${upload.width}×${upload.height}`);
+    return fail(
+      'INVALID_FIELD',
+      `request.image says ${image.width}×${image.height}, the upload is ${upload.width}×${upload.height}`,
+    );
 
   const { model } = await services.engine.status();
   if (model.state === 'none') return fail('NO_MODEL', 'cannot start an edit without a model');
@@ -44,7 +51,8 @@ export const handleEditStart: Handler<'edit.start'> = async ({ id, request }, { 
 /** An edit still being trained may be re-rendered too: the render queues behind its edit job. */
 export const handleEditRender: Handler<'edit.render'> = async ({ id, editId, sampling }, { services, session }) => {
   const training = services.queue.active().some((job) => job.record.kind === 'edit' && job.record.editId === editId);
-  if (!training && !(await services.engine.hasEditAsync(editId))) return fail('EDIT_NOT_FOUND', `no saved edit ${editId}`);
+  if (!training && !(await services.engine.hasEditAsync(editId)))
+    return fail('EDIT_NOT_FOUND', `no saved edit ${editId}`);
   const { record, position } = await services.queue.submitAsync({
     jobId: newId(),
     editId,
@@ -66,7 +74,15 @@ export const handleEditsList: Handler<'edits.list'> = async ({ id }, { services 
   for (const job of services.queue.active()) {
     if (job.spec.kind !== 'edit' || known.has(job.record.editId)) continue;
     const { request, image } = job.spec;
-    training.push({ editId: job.record.editId, prompt: request.prompt, preset: request.preset, width: image.width, height: image.height, createdAt: job.record.createdAt, state: 'training' });
+    training.push({
+      editId: job.record.editId,
+      prompt: request.prompt,
+      preset: request.preset,
+      width: image.width,
+      height: image.height,
+      createdAt: job.record.createdAt,
+      state: 'training',
+    });
   }
   return { v, type: 'edits.list.result', id, edits: [...training, ...saved].slice(0, 1000) };
 };

@@ -1,6 +1,11 @@
 // The shape of a request handler. `hello` is not here: pairing changes the session itself, so session.ts owns it.
 import type { ClientKind } from '../../../../shared/src/protocol/fields.ts';
-import type { ClientMessage, ClientMessageType, MessageOf, ServerMessage } from '../../../../shared/src/protocol/messages.ts';
+import type {
+  ClientMessage,
+  ClientMessageType,
+  MessageOf,
+  ServerMessage,
+} from '../../../../shared/src/protocol/messages.ts';
 import type { EditEngine } from '../../engine-host/edit-engine.ts';
 import type { JobJournal } from '../../jobs/job-journal.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
@@ -32,6 +37,9 @@ export type RequestType = Exclude<ClientMessageType, 'hello'>;
 export type ReplyWithFrames = { message: ServerMessage; frames: readonly Uint8Array[] };
 
 /** Returns the one reply to the request; throws ImagicError to answer with a coded `error` instead. */
-export type Handler<T extends RequestType> = (message: MessageOf<ClientMessage, T>, ctx: HandlerContext) => Promise<ServerMessage | ReplyWithFrames>;
+export type Handler<T extends RequestType> = (
+  message: MessageOf<ClientMessage, T>,
+  ctx: HandlerContext,
+) => Promise<ServerMessage | ReplyWithFrames>;
 
 export type HandlerTable = { [T in RequestType]: Handler<T> };

@@ -14,11 +14,17 @@ export const handleJobCancel: Handler<'job.cancel'> = async ({ id, jobId }, { se
 };
 
 export const handleJobsList: Handler<'jobs.list'> = async ({ id }, { services }) => {
-  const jobs = services.journal.list().slice(0, MAX_LISTED).map((stored) => {
-    const live = services.queue.find(stored.jobId);
-    if (!live) return toJobSummary(stored);
-    return toJobSummary(live.record, { position: live.position, ...(live.progress ? { progress: live.progress } : {}) });
-  });
+  const jobs = services.journal
+    .list()
+    .slice(0, MAX_LISTED)
+    .map((stored) => {
+      const live = services.queue.find(stored.jobId);
+      if (!live) return toJobSummary(stored);
+      return toJobSummary(live.record, {
+        position: live.position,
+        ...(live.progress ? { progress: live.progress } : {}),
+      });
+    });
   return { v, type: 'jobs.list.result', id, jobs };
 };
 
@@ -37,7 +43,15 @@ export const handleJobFetch: Handler<'job.fetch'> = async ({ id, jobId }, { serv
   }
   const payloads = await Promise.all(record.outputs.map((output) => services.journal.readResultAsync(record, output)));
   return {
-    message: { v, type: 'job.result', id, jobId, editId: record.editId, outputs: record.outputs, ...(record.cost ? { cost: record.cost } : {}) },
+    message: {
+      v,
+      type: 'job.result',
+      id,
+      jobId,
+      editId: record.editId,
+      outputs: record.outputs,
+      ...(record.cost ? { cost: record.cost } : {}),
+    },
     frames: resultFrames(record, payloads),
   };
 };

@@ -17,15 +17,23 @@ export async function exportNodeAsync(node: SceneNode): Promise<ExportedSource> 
   let bytes: Uint8Array;
   try {
     // sRGB, because the companion treats pixels as sRGB; contentsOnly keeps the node's own bounds.
-    bytes = await node.exportAsync({ format: 'PNG', constraint: constraintFor(size.cappedSide), colorProfile: 'SRGB', contentsOnly: true });
+    bytes = await node.exportAsync({
+      format: 'PNG',
+      constraint: constraintFor(size.cappedSide),
+      colorProfile: 'SRGB',
+      contentsOnly: true,
+    });
   } catch (err) {
     throw new HostError(`Figma could not export “${node.name}”: ${err instanceof Error ? err.message : String(err)}`);
   }
   const actual = pngSize(bytes);
-  if (actual === null) throw new HostError(`Figma returned an unreadable PNG for “${node.name}”. Try exporting it again.`);
+  if (actual === null)
+    throw new HostError(`Figma returned an unreadable PNG for “${node.name}”. Try exporting it again.`);
   const sides = [actual.width, actual.height];
   if (sides.some((s) => s > MAX_IMAGE_SIDE_PX || s < MIN_IMAGE_SIDE_PX) || bytes.length > MAX_IMAGE_BYTES)
-    throw new HostError(`“${node.name}” exported at ${actual.width}×${actual.height} px, outside ${MIN_IMAGE_SIDE_PX}–${MAX_IMAGE_SIDE_PX} px per side. Resize the layer.`);
+    throw new HostError(
+      `“${node.name}” exported at ${actual.width}×${actual.height} px, outside ${MIN_IMAGE_SIDE_PX}–${MAX_IMAGE_SIDE_PX} px per side. Resize the layer.`,
+    );
   return {
     ...sourceRef(node),
     image: { format: 'png', bytes, ...actual },

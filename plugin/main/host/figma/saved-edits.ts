@@ -7,7 +7,10 @@ const KEY = 'imagic.edits';
 const MAX_PER_NODE = 20;
 
 const isRef = (v: unknown): v is SavedEditRef =>
-  typeof v === 'object' && v !== null && typeof (v as SavedEditRef).editId === 'string' && typeof (v as SavedEditRef).prompt === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as SavedEditRef).editId === 'string' &&
+  typeof (v as SavedEditRef).prompt === 'string';
 
 export function readSavedEdits(node: BaseNode): SavedEditRef[] {
   const raw = node.getPluginData(KEY);
