@@ -4,14 +4,18 @@
 import type { PlaceRequest } from '../../shared/src/bridge/messages.ts';
 import { HostError, type PlaceOutcome } from '../main/host/design-host.ts';
 import { editGroupName, variantName } from '../main/result-name.ts';
-import { decodePng } from '../ui/image/png-decode.ts';
 import { boundsFrame, findDocument, findLayer, parseSourceId } from './layers.ts';
 import type { PhotoshopApi, PsLayer } from './photoshop-api.ts';
 import { SRGB } from './read-layer.ts';
 
 export async function placeLayersAsync(ps: PhotoshopApi, request: PlaceRequest): Promise<PlaceOutcome> {
   const { prompt, variants } = request;
-  const images = variants.map((variant) => ({ variant, ...decodePng(variant.png) }));
+  // The panel asks the companion for raw RGBA8 on Photoshop (edit-service.ts, OUTPUT_FORMAT), so pixels arrive as such.
+  const images = variants.map((variant) => {
+    if (variant.rgba === undefined || variant.rgba.length !== variant.width * variant.height * 4)
+      throw new HostError('The result came without its pixels; update the companion and the plugin together.');
+    return { variant, width: variant.width, height: variant.height, rgba: variant.rgba };
+  });
   const ids = parseSourceId(request.source.id);
   const doc = (ids === null ? null : findDocument(ps.app, ids.documentId)) ?? ps.app.activeDocument;
   if (doc === null) throw new HostError('Open a document to insert the results into.');

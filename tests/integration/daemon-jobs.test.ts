@@ -146,6 +146,71 @@ describe('a full edit', () => {
   });
 });
 
+describe('what a request states', () => {
+  it('returns the output format it asks for, whatever the upload was, and a re-render keeps or changes it', async () => {
+    const image = await uploadAsync(inbox, picture);
+    const queued = await inbox.requestAsync({
+      type: 'edit.start',
+      id: 'fmt',
+      request: { ...fastEditRequest(image), outputFormat: 'rgba8' },
+    });
+    if (queued.type !== 'job.queued') throw new Error(JSON.stringify(queued));
+    const { message } = await inbox.untilAsync(ofType('job.result', queued.jobId));
+    expect(message.outputs.map((o) => o.format)).toEqual(['rgba8']);
+    await inbox.nextFrameAsync();
+    const render = await inbox.requestAsync({
+      type: 'edit.render',
+      id: 'fmt-r',
+      editId: queued.editId,
+      sampling: FAST_SAMPLING,
+      outputFormat: 'png',
+    });
+    if (render.type !== 'job.queued') throw new Error(JSON.stringify(render));
+    const rendered = await inbox.untilAsync(ofType('job.result', render.jobId));
+    expect(rendered.message.outputs.map((o) => o.format)).toEqual(['png']);
+    await inbox.nextFrameAsync();
+  });
+
+  it('refuses a model that is not there with MODEL_NOT_FOUND before queueing anything, and edits with the one it names', async () => {
+    const image = await uploadAsync(inbox, picture);
+    const missing = await inbox.requestAsync({
+      type: 'edit.start',
+      id: 'nomodel',
+      request: { ...fastEditRequest(image), model: 'not-installed' },
+    });
+    expect(missing).toMatchObject({ type: 'error', code: 'MODEL_NOT_FOUND' });
+    const list = await inbox.requestAsync({ type: 'models.list', id: 'ml' });
+    if (list.type !== 'models.list.result') throw new Error(JSON.stringify(list));
+    const named = list.models[0]!.modelId;
+    const again = await uploadAsync(inbox, picture);
+    const queued = await inbox.requestAsync({
+      type: 'edit.start',
+      id: 'named',
+      request: { ...fastEditRequest(again), model: named },
+    });
+    if (queued.type !== 'job.queued') throw new Error(JSON.stringify(queued));
+    await inbox.untilAsync(ofType('job.result', queued.jobId));
+    await inbox.nextFrameAsync();
+  });
+
+  it('trains the adapters it names (fineTune.adapters) and records them with the edit', async () => {
+    // No hash: the companion hashes the upload itself.
+    const { sha256: _h, ...image } = await uploadAsync(inbox, picture);
+    const request = fastEditRequest(image);
+    const { tuneLr: _l, adapterRank: _r, adapterTargets: _t, ...rest } = request.fineTune;
+    const fineTune = { ...rest, adapters: { rank: 2, targets: ['to_q' as const], lr: 1e-3 } };
+    const queued = await inbox.requestAsync({ type: 'edit.start', id: 'adapters', request: { ...request, fineTune } });
+    if (queued.type !== 'job.queued') throw new Error(JSON.stringify(queued));
+    await inbox.untilAsync(ofType('job.result', queued.jobId));
+    await inbox.nextFrameAsync();
+    const manifest = JSON.parse(
+      await readFile(path.join(daemon.dataDir, 'edits', queued.editId, 'manifest.json'), 'utf8'),
+    );
+    expect(manifest.train).toMatchObject({ adapterRank: 2, adapterAlpha: 2, adapterTargets: ['to_q'], tuneLr: 1e-3 });
+    expect(manifest.input.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
 describe('re-renders', () => {
   it('run stage 3 only, from the saved edit', async () => {
     const reply = await inbox.requestAsync({

@@ -49,7 +49,11 @@ const placeRequest = async (
   prompt: 'make the dog sit',
   editId,
   variants: await Promise.all(
-    images.map(async (i) => ({ ...i, png: await encodePngAsync(pattern(i.width, i.height), i.width, i.height) })),
+    // As the panel makes them from the companion's raw RGBA8 results (OUTPUT_FORMAT.photoshop): PNG to show, pixels to place.
+    images.map(async (i) => {
+      const rgba = pattern(i.width, i.height);
+      return { ...i, png: await encodePngAsync(rgba, i.width, i.height), rgba };
+    }),
   ),
 });
 
@@ -174,11 +178,13 @@ describe('PhotoshopHost#placeResultsAsync', () => {
     expect(ps.log.some((line) => line.startsWith('move'))).toBe(false);
   });
 
-  it('decodes before entering modal state, so a bad image never blocks Photoshop', async () => {
+  it('checks the pixels before entering modal state, so a bad result never blocks Photoshop', async () => {
     const dog = doc.addLayer('Dog', { left: 0, top: 0, right: 16, bottom: 16 });
     const request = await placeRequest(dog, [{ width: 16, height: 16, eta: 1, seed: 1 }]);
-    const broken = { ...request, variants: [{ ...request.variants[0]!, png: new Uint8Array([1, 2, 3]) }] };
-    await expect(host.placeResultsAsync(broken)).rejects.toThrow(/not a PNG/);
+    const { rgba: _, ...pngOnly } = request.variants[0]!;
+    for (const variant of [pngOnly, { ...request.variants[0]!, rgba: new Uint8Array([1, 2, 3]) }]) {
+      await expect(host.placeResultsAsync({ ...request, variants: [variant] })).rejects.toThrow(/without its pixels/);
+    }
     expect(ps.modalCalls).toBe(0);
   });
 

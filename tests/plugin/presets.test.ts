@@ -1,5 +1,5 @@
-// The panel's preset table copies the companion's sampling (the UI bundle cannot import companion code): they must
-// agree. Training settings are the companion's own (no step counts, adapterRank 0).
+// The panel's presets are the companion's (both read shared/src/protocol/presets.ts): the panel asks for their
+// sampling and leaves training wholly to the companion (an empty fineTune).
 import { describe, expect, it } from 'vitest';
 import { PRESETS as COMPANION } from '../../companion/src/engine/settings.ts';
 import { PRESETS as PANEL } from '../../plugin/ui/state/presets.ts';
@@ -8,23 +8,19 @@ import { initialPanelState } from '../../plugin/ui/state/panel-state.ts';
 import { EditRequest, type Preset } from '../../shared/src/protocol/edit-request.ts';
 
 describe('panel presets', () => {
-  it.each(Object.keys(COMPANION) as Array<keyof typeof COMPANION>)(
-    '%s matches companion/src/engine/settings.ts',
-    (name) => {
-      const companion = COMPANION[name];
-      const panel = PANEL[name];
-      expect(panel.fineTune).toMatchObject({ adapterRank: 0, adapterTargets: [] });
-      // Step counts and the stage-1 rate are left to the companion (the model's recommendation for the preset, else
-      // the preset's).
-      for (const field of ['embedSteps', 'tuneSteps', 'embedLr']) expect(panel.fineTune).not.toHaveProperty(field);
-      expect({ steps: panel.steps, sampler: panel.sampler }).toEqual({
-        steps: companion.sample.steps,
-        sampler: companion.sample.sampler,
-      });
-      // The guidance scale is left to the companion (the model's recommendation, else the preset's).
-      expect(panel).not.toHaveProperty('guidanceScale');
-    },
-  );
+  it.each(Object.keys(COMPANION) as Array<keyof typeof COMPANION>)('%s is the companion preset', (name) => {
+    const companion = COMPANION[name];
+    const panel = PANEL[name];
+    // Training is the companion's: step counts, rates and adapters as the model recommends them for the preset.
+    expect(panel.fineTune).toEqual({});
+    expect({ label: panel.label, steps: panel.steps, sampler: panel.sampler }).toEqual({
+      label: companion.label,
+      steps: companion.sample.steps,
+      sampler: companion.sample.sampler,
+    });
+    // The guidance scale is left to the companion (the model's recommendation, else the preset's).
+    expect(panel).not.toHaveProperty('guidanceScale');
+  });
 
   it('builds requests the protocol accepts', () => {
     for (const [name, preset] of Object.entries(PANEL)) {

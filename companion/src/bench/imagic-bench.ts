@@ -8,7 +8,7 @@
 // CLIP's 49408 rows) and the tiny analytic VAE at 8× the latent (not SD's 84M-parameter VAE: its cost shows only in
 // the encode row and once per output image). A few steps per stage by default: each is seconds to minutes on a CPU.
 // --sweep instead trains stage 2 over a grid of adapter learning rates and ranks (the measurement behind the
-// adapter defaults in engine/settings.ts) and prints the mean loss of the last steps of each.
+// adapter defaults in shared/src/protocol/presets.ts) and prints the mean loss of the last steps of each.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

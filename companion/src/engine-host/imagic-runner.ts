@@ -13,7 +13,7 @@ import type { ProviderSetting } from '../runtime/worker/provider-choice.ts';
 import { fail } from '../errors.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 import type { Logger } from '../log.ts';
-import { defaultModelAsync, modelsDir } from '../models/model-store.ts';
+import { requestedModelAsync } from '../models/model-store.ts';
 import type { RenderedOutput, RunControl, RunResult } from './edit-engine.ts';
 import type { RunnerState } from './engine-status.ts';
 import { etasMajor, requestSettings } from './request-settings.ts';
@@ -50,12 +50,12 @@ export class ImagicRunner {
     image: RgbaImage,
     control: RunControl,
   ): Promise<RunResult> {
-    const model = await defaultModelAsync(this.options.dataDir);
-    if (model === null) return fail('NO_MODEL', `no model installed in ${modelsDir(this.options.dataDir)}`);
+    const model = await requestedModelAsync(this.options.dataDir, request.model);
     const edit = {
       editId,
       image,
-      sha256: request.image.sha256,
+      // The handler fills in the companion's own hash of the upload (server/handlers/edits.ts).
+      sha256: request.image.sha256 ?? fail('INTERNAL', 'an edit job without the hash of its image'),
       prompt: request.prompt,
       preset: request.preset,
       modelDir: model.dir,

@@ -1,8 +1,8 @@
 // The protocol's EditRequest as the caller's own settings of the one resolver (engine/edit-settings.ts): what the
-// request states overrides the model's recommendation and the preset; what it leaves out does not. Whole-UNet
-// fine-tuning (adapterRank 0, the paper's setting) does not fit a consumer GPU's memory through our in-graph autodiff,
-// so the engine trains low-rank adapters only, and a request with adapterRank 0 gets the model's recommended adapters
-// with their learning rate (a whole-UNet rate such as 2e-6 would leave rank-8 adapters untrained).
+// request states overrides the model's recommendation and the preset; what it leaves out does not. The adapters come
+// as `fineTune.adapters`, or in the older three fields (adapterRank N > 0, adapterTargets, tuneLr); adapterRank 0 or
+// no adapters at all means the model's recommended adapters with their own rate (the engine trains adapters only:
+// whole-UNet fine-tuning does not fit a consumer GPU through its in-graph autodiff).
 import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
 import type { OwnSettings, Some } from '../engine/edit-settings.ts';
 import type { TrainSettings } from '../engine/settings.ts';
@@ -10,10 +10,11 @@ import type { TrainSettings } from '../engine/settings.ts';
 /** A request's training and sampling fields, as the resolver's own settings. */
 export function requestSettings(request: EditRequest): OwnSettings {
   const f = request.fineTune;
-  const adapters: Some<TrainSettings> =
-    f.adapterRank > 0
-      ? { adapterRank: f.adapterRank, adapterAlpha: f.adapterRank, adapterTargets: f.adapterTargets, tuneLr: f.tuneLr }
-      : {};
+  const stated =
+    f.adapters ?? (f.adapterRank ? { rank: f.adapterRank, targets: f.adapterTargets ?? [], lr: f.tuneLr } : undefined);
+  const adapters: Some<TrainSettings> = stated
+    ? { adapterRank: stated.rank, adapterAlpha: stated.rank, adapterTargets: stated.targets, tuneLr: stated.lr }
+    : {};
   const train: Some<TrainSettings> = {
     embedSteps: f.embedSteps,
     embedLr: f.embedLr,

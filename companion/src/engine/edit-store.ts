@@ -17,7 +17,7 @@ import type { SampleSettings } from './settings.ts';
 import { editManifestSchema, type EditManifest } from './edit-manifest.ts';
 
 export const editsDir = (dataDir: string): string => join(dataDir, 'edits');
-/** Edits are small (SD 1.x: ~0.7 MB of embeddings plus a few MB of rank-4 adapters), so 1 GiB keeps hundreds. */
+/** Edits are small (SD 1.x: ~0.7 MB of embeddings plus a few MB of rank-8 adapters), so 1 GiB keeps hundreds. */
 export const DEFAULT_MAX_EDIT_BYTES = 1024 ** 3;
 const MANIFEST = 'manifest.json';
 const INPUT_IMAGE = 'input.png';

@@ -5,8 +5,9 @@
 // SGDR / Loshchilov & Hutter 2017, eq. 5, without restarts) lets the last steps settle. 'warmup-cosine' ramps up
 // linearly over the first WARMUP_FRACTION of the steps first: a short run needs a high peak rate, and Adam's first
 // steps at that rate (its second-moment estimate still built from a handful of gradients) are the likeliest to diverge.
-export const LR_SCHEDULES = ['constant', 'cosine', 'warmup-cosine'] as const;
-export type LrSchedule = (typeof LR_SCHEDULES)[number];
+import { LR_SCHEDULES, type LrSchedule } from '../../../shared/src/protocol/presets.ts';
+
+export { LR_SCHEDULES, type LrSchedule };
 
 /** Fraction of the peak rate the cosine schedule ends at. */
 export const COSINE_FLOOR = 0.1;

@@ -61,6 +61,18 @@ export async function defaultModelAsync(dataDir: string): Promise<{ id: string; 
   return available.find((m) => m.id === defaultModel) ?? available[0] ?? null;
 }
 
+/**
+ * The model a request names (MODEL_NOT_FOUND when it is neither installed nor bundled), else the default (NO_MODEL
+ * when there is none).
+ */
+export async function requestedModelAsync(dataDir: string, id: string | undefined): Promise<{ id: string; dir: string; bundled: boolean }> {
+  if (id === undefined) {
+    return (await defaultModelAsync(dataDir)) ?? fail('NO_MODEL', `no model installed in ${modelsDir(dataDir)}`);
+  }
+  const model = (await availableModelsAsync(dataDir)).find((m) => m.id === id);
+  return model ?? fail('MODEL_NOT_FOUND', `no installed or bundled model '${id}'; models.list names those there are`);
+}
+
 /** Until the engine loads the model, an installed one is reported as `installed`. */
 export async function modelStatusAsync(dataDir: string): Promise<ModelStatus> {
   const model = await defaultModelAsync(dataDir);

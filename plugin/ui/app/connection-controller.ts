@@ -4,7 +4,7 @@ import type { ClientKind } from '../../../shared/src/protocol/messages.ts';
 import { DEFAULT_PORT } from '../../../shared/src/protocol/defaults.ts';
 import type { ConnectionState } from '../daemon/connection-state.ts';
 import { companionUrl, DaemonClient, type SocketFactory } from '../daemon/daemon-client.ts';
-import { EditService } from '../daemon/edit-service.ts';
+import { EditService, OUTPUT_FORMAT } from '../daemon/edit-service.ts';
 import { probeLocalNetworkAsync } from '../daemon/local-network.ts';
 import {
   connectionView,
@@ -66,7 +66,7 @@ export class ConnectionController {
       clientVersion: this.options.clientVersion,
       ...(this.options.createSocket === undefined ? {} : { createSocket: this.options.createSocket }),
     });
-    const service = new EditService(client);
+    const service = new EditService(client, OUTPUT_FORMAT[this.options.client]);
     this.client = client;
     this.service = service;
     client.onStateChange((state) => {

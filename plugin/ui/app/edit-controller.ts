@@ -94,6 +94,8 @@ export class EditController {
             steps: previewSteps(PRESETS[state.preset].steps),
           }),
           workingResolutionPx: WORKING_RESOLUTION_PX,
+          // The model the panel shows, so that a default changed meanwhile does not change this edit.
+          ...(state.companion?.modelId ? { model: state.companion.modelId } : {}),
         });
         this.ctx.registry.add(job.jobId, { runId: run.id, kind: 'train', steps: PRESETS[state.preset].steps });
         updateRun(this.ctx, run.id, { editId: job.editId, status: 'queued', queuePosition: job.position });

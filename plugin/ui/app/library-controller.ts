@@ -48,7 +48,14 @@ export class LibraryController {
           source: run.source,
           prompt: run.prompt,
           editId: run.editId,
-          variants: variants.map(({ png, width, height, eta, seed }) => ({ png, width, height, eta, seed })),
+          variants: variants.map(({ png, rgba, width, height, eta, seed }) => ({
+            png,
+            ...(rgba ? { rgba } : {}),
+            width,
+            height,
+            eta,
+            seed,
+          })),
         },
       });
     }

@@ -1,16 +1,26 @@
-// Companion outputs → grid variants: every variant carries PNG bytes, which Figma's createImage takes and the
-// Photoshop host decodes. Raw RGBA8 outputs are encoded here.
+// Companion outputs → grid variants: every variant carries PNG bytes, which the panel shows and Figma's createImage
+// takes; raw RGBA8 outputs (what a Photoshop panel asks for) are encoded to PNG here and keep their pixels for the
+// Photoshop host, which writes them as they are.
 import type { JobOutputImage } from '../daemon/result-collector.ts';
 import { encodePngAsync } from '../image/png-encode.ts';
 import { variantKey, type Variant } from '../state/panel-state.ts';
 
 export async function toVariantAsync(runId: number, output: JobOutputImage): Promise<Variant> {
   const { eta, seed, width, height } = output;
-  let png: Uint8Array;
-  if (output.format === 'png') png = output.bytes;
-  else if (output.format === 'rgba8') png = await encodePngAsync(output.bytes, width, height);
-  else throw new Error(`the companion sent a ${output.format} image; this panel inserts PNG or raw RGBA only`);
-  return { key: variantKey(runId, eta, seed), eta, seed, png, width, height };
+  const key = variantKey(runId, eta, seed);
+  if (output.format === 'png') return { key, eta, seed, png: output.bytes, width, height };
+  if (output.format === 'rgba8') {
+    return {
+      key,
+      eta,
+      seed,
+      png: await encodePngAsync(output.bytes, width, height),
+      rgba: output.bytes,
+      width,
+      height,
+    };
+  }
+  throw new Error(`the companion sent a ${output.format} image; this panel inserts PNG or raw RGBA only`);
 }
 
 export const toVariantsAsync = (runId: number, outputs: readonly JobOutputImage[]): Promise<Variant[]> =>

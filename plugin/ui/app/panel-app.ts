@@ -62,6 +62,7 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
           store.update({
             companion: {
               model: model.state === 'none' ? 'none installed' : `${model.name} (${model.state})`,
+              modelId: model.state === 'none' ? null : model.name,
               device:
                 device === null
                   ? 'device chosen at the first edit'

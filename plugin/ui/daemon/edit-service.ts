@@ -1,10 +1,9 @@
 // The edit operations of the protocol over a paired DaemonClient: upload + edit.start, edit.render, job.cancel,
 // edits.list, edit.delete, status; and the job events, with result frames joined to their `job.result`.
-import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
+import type { EditRequest, OutputFormat, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
 import type { ErrorCode } from '../../../shared/src/protocol/error-codes.ts';
-import type { EditSummary, MessageOf, ServerMessage } from '../../../shared/src/protocol/messages.ts';
+import type { ClientKind, EditSummary, MessageOf, ServerMessage } from '../../../shared/src/protocol/messages.ts';
 import { randomHexId } from '../image/random-id.ts';
-import { sha256HexAsync } from '../image/sha256.ts';
 import type { StageProgress } from '../state/job-progress.ts';
 import { DaemonRequestError, type DaemonClient, type RequestBody } from './daemon-client.ts';
 import { ResultCollector, type CompletedResult } from './result-collector.ts';
@@ -13,6 +12,17 @@ export type JobEvent =
   | { type: 'progress'; jobId: string; progress: StageProgress }
   | { type: 'result'; result: CompletedResult }
   | { type: 'error'; jobId: string; code: ErrorCode; message: string };
+
+/**
+ * The results each host places best: Figma's createImage takes PNG bytes; Photoshop's imaging API writes raw pixels
+ * (so its panel needs no PNG decoder). Every request states it (EditRequest.outputFormat).
+ */
+export const OUTPUT_FORMAT: Readonly<Record<ClientKind, OutputFormat>> = {
+  figma: 'png',
+  photoshop: 'rgba8',
+  dashboard: 'png',
+  cli: 'png',
+};
 
 export type UploadImage = { format: 'png' | 'rgba8'; bytes: Uint8Array; width: number; height: number };
 export type QueuedJob = { jobId: string; editId: string; position: number };
@@ -28,7 +38,11 @@ export class EditService {
   private readonly listeners = new Set<(event: JobEvent) => void>();
   private readonly collector = new ResultCollector((result) => this.emit({ type: 'result', result }));
 
-  constructor(private readonly client: DaemonClient) {
+  constructor(
+    private readonly client: DaemonClient,
+    /** The results this panel's host places best (OUTPUT_FORMAT). */
+    private readonly outputFormat: OutputFormat = 'png',
+  ) {
     client.onEvent((message) => this.receive(message));
     client.onFrame((frame) => this.collector.addFrame(frame));
   }
@@ -39,9 +53,8 @@ export class EditService {
   }
 
   /** Uploads the image as a binary frame, then asks for the edit that names it. */
-  async startEditAsync(image: UploadImage, request: Omit<EditRequest, 'image'>): Promise<QueuedJob> {
+  async startEditAsync(image: UploadImage, request: Omit<EditRequest, 'image' | 'outputFormat'>): Promise<QueuedJob> {
     const frameId = randomHexId();
-    const sha256 = await sha256HexAsync(image.bytes);
     this.client.sendFrame({
       kind: 'upload',
       id: frameId,
@@ -53,13 +66,19 @@ export class EditService {
     });
     const body: RequestBody = {
       type: 'edit.start',
-      request: { ...request, image: { frameId, sha256, width: image.width, height: image.height } },
+      request: {
+        ...request,
+        image: { frameId, width: image.width, height: image.height },
+        outputFormat: this.outputFormat,
+      },
     };
     return this.queued(await this.client.requestAsync(body));
   }
 
   async renderAsync(editId: string, sampling: SamplingSettings): Promise<QueuedJob> {
-    return this.queued(await this.client.requestAsync({ type: 'edit.render', editId, sampling }));
+    return this.queued(
+      await this.client.requestAsync({ type: 'edit.render', editId, sampling, outputFormat: this.outputFormat }),
+    );
   }
 
   /** Cancels a job; one that already ended is fine. */

@@ -1,8 +1,25 @@
-// Straight RGBA8 → PNG (8-bit RGBA, no interlace). Compressed with the platform's CompressionStream('deflate'), which
-// writes zlib framing, where there is one (browsers); stored blocks otherwise (UXP), which any decoder reads.
-import { crc32, zlibStored } from './zlib.ts';
+// Straight RGBA8 → PNG (8-bit RGBA, no interlace), for showing raw results in the panel. Compressed with the
+// platform's CompressionStream('deflate') where there is one (browsers), else with fflate (Photoshop's UXP has no
+// CompressionStream, docs/hosts.md §2.5). The chunk checksum is PNG's own CRC-32, which no zlib library exports.
+import { zlibSync } from 'fflate';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(bytes: Uint8Array, start: number, end: number): number {
+  let c = 0xffffffff;
+  for (let i = start; i < end; i++) c = (CRC_TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
 
 function chunk(type: string, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + body.length);
@@ -30,7 +47,7 @@ function filteredRows(rgba: Uint8Array, width: number, height: number): Uint8Arr
 }
 
 async function zlibAsync(data: Uint8Array): Promise<Uint8Array> {
-  if (typeof CompressionStream === 'undefined') return zlibStored(data);
+  if (typeof CompressionStream === 'undefined') return zlibSync(data, { level: 6 });
   const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('deflate'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }

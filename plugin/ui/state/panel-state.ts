@@ -7,7 +7,16 @@ import { ETA_SLIDER } from './etas.ts';
 import type { StageProgress } from './job-progress.ts';
 import { parseSeeds, type SeedParse } from './seeds.ts';
 
-export type Variant = { key: string; eta: number; seed: number; png: Uint8Array; width: number; height: number };
+/** A grid cell: its PNG for the panel (and Figma), and its raw RGBA8 when the companion sent it so (Photoshop). */
+export type Variant = {
+  key: string;
+  eta: number;
+  seed: number;
+  png: Uint8Array;
+  rgba?: Uint8Array;
+  width: number;
+  height: number;
+};
 
 /** One source layer's edit: uploading → queued → training → ready, then rendering ↔ ready on re-renders. */
 export type RunStatus = 'uploading' | 'queued' | 'training' | 'rendering' | 'ready' | 'failed' | 'cancelled';
@@ -38,7 +47,8 @@ export type SavedEditView = {
   state: 'training' | 'ready' | 'failed' | 'missing' | 'unknown';
 };
 
-export type CompanionInfo = { model: string; device: string; hasModel: boolean };
+/** `modelId`: the model edits name (EditRequest.model), the companion's default when the panel connected. */
+export type CompanionInfo = { model: string; modelId: string | null; device: string; hasModel: boolean };
 
 export type PanelState = {
   connection: ConnectionView;

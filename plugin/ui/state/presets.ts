@@ -1,8 +1,9 @@
-// The presets as EditRequest fields. Sampling steps and sampler are copied from companion/src/engine/settings.ts
-// PRESETS (the panel cannot import companion code); tests/plugin/presets.test.ts fails when the two disagree. Training
-// is left to the companion: no step counts and no stage-1 rate (the preset's as the model recommends them,
-// imagic_settings.json), and adapterRank 0 for its adapters (companion/src/engine-host/request-settings.ts).
+// The presets as the panel uses them: the menu's labels and the sampling it asks for, from the one table the companion
+// uses too (shared/src/protocol/presets.ts). Training is left to the companion: no step counts, rates or adapters in
+// the request (fineTune is empty), so it trains with the preset's numbers as the model recommends them
+// (imagic_settings.json).
 import type { FineTuneSettings, Preset, Sampler } from '../../../shared/src/protocol/edit-request.ts';
+import { PRESETS as SHARED } from '../../../shared/src/protocol/presets.ts';
 
 export type PresetValues = {
   label: string;
@@ -11,37 +12,14 @@ export type PresetValues = {
   sampler: Sampler;
 };
 
-/** rank 0: "the companion's adapters"; tuneLr is then the companion's too (2e-6 is the protocol's whole-UNet rate). */
-const ADAPTERS = { adapterRank: 0, tuneLr: 2e-6 } as const;
+export const PRESET_NAMES = Object.keys(SHARED) as Preset[];
 
-export const PRESETS: Readonly<Record<Preset, PresetValues>> = {
-  quick: {
-    label: 'Quick (~40% of the work, a little less faithful)',
-    fineTune: { ...ADAPTERS, adapterTargets: [] },
-    steps: 20,
-    sampler: 'dpmpp2m-karras',
-  },
-  fast: {
-    label: 'Fast (preview quality)',
-    fineTune: { ...ADAPTERS, adapterTargets: [] },
-    steps: 10,
-    sampler: 'ddim',
-  },
-  community: {
-    label: 'Community (diffusers defaults)',
-    fineTune: { ...ADAPTERS, adapterTargets: [] },
-    steps: 50,
-    sampler: 'ddim',
-  },
-  paper: {
-    label: 'Paper (slowest, best)',
-    fineTune: { ...ADAPTERS, adapterTargets: [] },
-    steps: 50,
-    sampler: 'ddim',
-  },
-};
-
-export const PRESET_NAMES = Object.keys(PRESETS) as Preset[];
+export const PRESETS: Readonly<Record<Preset, PresetValues>> = Object.fromEntries(
+  PRESET_NAMES.map((name) => {
+    const { label, sample } = SHARED[name];
+    return [name, { label, fineTune: {}, steps: sample.steps, sampler: sample.sampler }];
+  }),
+) as Record<Preset, PresetValues>;
 
 /** Live-preview renders while the η slider moves: a fifth of the steps, at least 4, so each one is quick. */
 export const previewSteps = (steps: number): number => Math.min(steps, Math.max(4, Math.round(steps / 5)));

@@ -19,8 +19,14 @@ export const hasShape = (value: unknown, shape: Record<string, (v: unknown) => b
   if (!isObject(value)) return false;
   const keys = Object.keys(shape);
   if (!Object.keys(value).every((k) => keys.includes(k))) return false;
-  return keys.every((k) => k in value && (shape[k] as (v: unknown) => boolean)(value[k]));
+  return keys.every((k) => (shape[k] as (v: unknown) => boolean)(value[k]));
 };
+
+/** A field that may be absent (or undefined); present, it must pass `check`. */
+export const optional =
+  (check: (v: unknown) => boolean) =>
+  (v: unknown): boolean =>
+    v === undefined || check(v);
 
 export const isListOf =
   (item: (v: unknown) => boolean, max = MAX_ITEMS) =>

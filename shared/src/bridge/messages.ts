@@ -13,6 +13,7 @@ import {
   isPositiveInt,
   isSize,
   isText,
+  optional,
   type Fields,
 } from './checks.ts';
 
@@ -38,7 +39,18 @@ export type ExportedSource = SourceRef & {
 };
 
 /** One chosen variant; always PNG on the bridge (Figma's createImage takes PNG, Photoshop decodes it). */
-export type PlacedVariant = { png: Uint8Array; width: number; height: number; eta: number; seed: number };
+/**
+ * One variant to insert: its PNG (what Figma's createImage takes), and its straight RGBA8 pixels where the companion
+ * sent them raw (what Photoshop's imaging API writes, so that host needs no PNG decoder).
+ */
+export type PlacedVariant = {
+  png: Uint8Array;
+  rgba?: Uint8Array;
+  width: number;
+  height: number;
+  eta: number;
+  seed: number;
+};
 
 export type PlaceRequest = { source: SourceRef; prompt: string; editId: string; variants: PlacedVariant[] };
 
@@ -79,6 +91,7 @@ const isExportedSource = (v: unknown) =>
 const isVariant = (v: unknown) =>
   hasShape(v, {
     png: isBytes,
+    rgba: optional(isBytes),
     width: isPositiveInt,
     height: isPositiveInt,
     eta: isFiniteNumber,

@@ -94,3 +94,26 @@ describe('FineTuneSettings', () => {
     expect(issuePaths(FineTuneSettings.safeParse({ ...fineTune, ...patch }))).toEqual([path]);
   });
 });
+
+describe('the explicit fields', () => {
+  it('takes the adapters as one object, or in the older three fields, never both', () => {
+    const adapters = { rank: 4, targets: ['to_q', 'conv'], lr: 1e-3 };
+    expect(FineTuneSettings.safeParse({ adapters }).success).toBe(true);
+    expect(FineTuneSettings.safeParse({}).success).toBe(true);
+    expect(issuePaths(FineTuneSettings.safeParse({ adapters: { ...adapters, targets: [] } }))).toEqual([
+      'adapters.targets',
+    ]);
+    expect(
+      issuePaths(FineTuneSettings.safeParse({ adapters, adapterRank: 4, adapterTargets: ['to_q'], tuneLr: 1e-3 })),
+    ).toEqual(['adapters']);
+    expect(issuePaths(FineTuneSettings.safeParse({ adapterRank: 4, adapterTargets: ['to_q'] }))).toEqual(['tuneLr']);
+  });
+
+  it('names the model and the output format when the client says, and leaves the image hash to the companion', () => {
+    const { sha256: _, ...image } = exampleEditRequest.image;
+    const request = { ...exampleEditRequest, image, model: 'sd15', outputFormat: 'rgba8' };
+    expect(EditRequest.parse(request)).toEqual(request);
+    expect(issuePaths(EditRequest.safeParse({ ...request, outputFormat: 'jpeg' }))).toEqual(['outputFormat']);
+    expect(issuePaths(EditRequest.safeParse({ ...request, model: '../etc' }))).toEqual(['model']);
+  });
+});

@@ -4,6 +4,7 @@
 // workingResolutionPx; 3 sampling depends only on SamplingSettings, which is why `edit.render` resends only those.
 import * as z from 'zod';
 import { MAX_IMAGE_SIDE_PX, MAX_OUTPUTS_PER_JOB, MIN_IMAGE_SIDE_PX } from './defaults.ts';
+import { ModelId } from './companion-info.ts';
 import { HexId } from './ids.ts';
 
 const imageSidePx = z.int().min(MIN_IMAGE_SIDE_PX).max(MAX_IMAGE_SIDE_PX);
@@ -12,8 +13,14 @@ const imageSidePx = z.int().min(MIN_IMAGE_SIDE_PX).max(MAX_IMAGE_SIDE_PX);
 export const ImageRef = z.strictObject({
   /** The 16-byte id in the upload frame's header. */
   frameId: HexId,
-  /** SHA-256 of the frame payload, so the companion can verify the bytes and reuse trained state for the same image. */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters'),
+  /**
+   * SHA-256 of the frame payload. Optional: the companion hashes every upload itself (it records the hash with the
+   * edit); when given, it must match.
+   */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
+    .optional(),
   width: imageSidePx,
   height: imageSidePx,
 });
@@ -29,6 +36,10 @@ export type Sampler = z.infer<typeof Sampler>;
  */
 export const Preset = z.enum(['quick', 'fast', 'community', 'paper']);
 export type Preset = z.infer<typeof Preset>;
+
+/** How results come back: PNG (Figma places PNG bytes) or straight RGBA8 (Photoshop writes pixels). */
+export const OutputFormat = z.enum(['png', 'rgba8']);
+export type OutputFormat = z.infer<typeof OutputFormat>;
 
 /** UNet modules that get low-rank adapters (diffusers attention names; `ff` = feed-forward, `conv` = resnet convs). */
 export const AdapterTarget = z.enum(['to_q', 'to_k', 'to_v', 'to_out', 'ff', 'conv', 'conv_down']);
@@ -77,6 +88,20 @@ export const SamplingSettings = z
   });
 export type SamplingSettings = z.infer<typeof SamplingSettings>;
 
+/** Low-rank adapters (LoRA on attention, LoCon on convs) for stage 2. */
+export const Adapters = z
+  .strictObject({
+    rank: z.int().min(1).max(256),
+    targets: z.array(AdapterTarget).min(1).max(AdapterTarget.options.length),
+    /** Stage 2's Adam rate; absent: the model's recommended rate, else the preset's. */
+    lr: z.number().positive().max(0.01).optional(),
+  })
+  .refine((a) => new Set(a.targets).size === a.targets.length, {
+    message: 'targets must not repeat',
+    path: ['targets'],
+  });
+export type Adapters = z.infer<typeof Adapters>;
+
 /** Stages 1 and 2. Step counts and learning rates of public implementations are in docs/method.md §3. */
 export const FineTuneSettings = z
   .strictObject({
@@ -93,18 +118,36 @@ export const FineTuneSettings = z
     embedLr: z.number().positive().max(0.1).optional(),
     /** Stage 2's Adam steps; absent as embedSteps. */
     tuneSteps: z.int().min(0).max(5000).optional(),
-    tuneLr: z.number().positive().max(0.01),
-    /** 0 tunes the whole UNet (the paper's setting); N > 0 trains rank-N adapters on adapterTargets instead. */
-    adapterRank: z.int().min(0).max(256),
-    adapterTargets: z.array(AdapterTarget).max(AdapterTarget.options.length),
+    /**
+     * The adapters stage 2 trains. Absent: the model's recommended adapters with their rate (imagic_settings.json),
+     * else the preset's. The engine trains low-rank adapters only: whole-UNet fine-tuning (the paper's) does not fit a
+     * consumer GPU's memory through its in-graph autodiff.
+     */
+    adapters: Adapters.optional(),
+    /**
+     * Before `adapters`, the same as three fields (still accepted): adapterRank N > 0 with adapterTargets and tuneLr
+     * is `adapters: { rank: N, targets, lr: tuneLr }`; adapterRank 0 means the companion's adapters, and then tuneLr
+     * is not used.
+     */
+    tuneLr: z.number().positive().max(0.01).optional(),
+    adapterRank: z.int().min(0).max(256).optional(),
+    adapterTargets: z.array(AdapterTarget).max(AdapterTarget.options.length).optional(),
   })
-  .refine((f) => new Set(f.adapterTargets).size === f.adapterTargets.length, {
+  .refine((f) => new Set(f.adapterTargets ?? []).size === (f.adapterTargets ?? []).length, {
     message: 'adapterTargets must not repeat a target',
     path: ['adapterTargets'],
   })
-  .refine((f) => f.adapterRank === 0 || f.adapterTargets.length > 0, {
+  .refine((f) => !f.adapterRank || (f.adapterTargets ?? []).length > 0, {
     message: 'adapterRank > 0 needs at least one adapter target',
     path: ['adapterTargets'],
+  })
+  .refine((f) => !f.adapterRank || f.tuneLr !== undefined, {
+    message: 'adapterRank > 0 needs its tuneLr',
+    path: ['tuneLr'],
+  })
+  .refine((f) => f.adapters === undefined || !f.adapterRank, {
+    message: 'give the adapters once: either adapters or adapterRank > 0',
+    path: ['adapters'],
   });
 export type FineTuneSettings = z.infer<typeof FineTuneSettings>;
 
@@ -118,5 +161,12 @@ export const EditRequest = z.strictObject({
   sampling: SamplingSettings,
   /** The longer image side is scaled to this before encoding; Stable Diffusion 1.x is trained at 512. */
   workingResolutionPx: z.int().min(256).max(1024).multipleOf(64),
+  /**
+   * The model to edit with, as `models.list` names it. Absent: the companion's default model when the job starts
+   * (which may change while it waits).
+   */
+  model: ModelId.optional(),
+  /** How the results come back. Absent: the upload's own format (RGBA8 for an RGBA8 upload, else PNG). */
+  outputFormat: OutputFormat.optional(),
 });
 export type EditRequest = z.infer<typeof EditRequest>;

@@ -7,7 +7,7 @@
 // in index order, with the jobId as frame id.
 import * as z from 'zod';
 import { EventLoopLag, ModelId, ModelSummary, RecentError } from './companion-info.ts';
-import { EditRequest, Preset, SamplingSettings } from './edit-request.ts';
+import { EditRequest, OutputFormat, Preset, SamplingSettings } from './edit-request.ts';
 import { ClientKind, count, ErrorCodeField, text, v } from './fields.ts';
 import { HexId, RequestId } from './ids.ts';
 import { JobCost, JobProgress, JobStage, JobSummary, OutputInfo } from './job-info.ts';
@@ -47,6 +47,8 @@ export const EditRenderMessage = z.strictObject({
   id: RequestId,
   editId: HexId,
   sampling: SamplingSettings,
+  /** How the results come back. Absent: as the edit's own results came back (PNG when the companion no longer knows). */
+  outputFormat: OutputFormat.optional(),
 });
 
 export const JobCancelMessage = z.strictObject({ v, type: z.literal('job.cancel'), id: RequestId, jobId: HexId });

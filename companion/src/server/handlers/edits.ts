@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { PROTOCOL_VERSION } from '../../../../shared/src/protocol/version.ts';
 import type { EditSummary } from '../../../../shared/src/protocol/messages.ts';
 import { fail } from '../../errors.ts';
+import { requestedModelAsync } from '../../models/model-store.ts';
 import { uploadPixelsAsync } from '../upload-image.ts';
 import type { Handler } from './handler.ts';
 
@@ -15,7 +16,7 @@ export const handleEditStart: Handler<'edit.start'> = async ({ id, request }, { 
   const upload = uploads.get(image.frameId);
   if (upload === undefined)
     return fail('UPLOAD_NOT_FOUND', `no upload frame with id ${image.frameId} on this connection`);
-  if (upload.sha256 !== image.sha256)
+  if (image.sha256 !== undefined && upload.sha256 !== image.sha256)
     return fail(
       'INVALID_FIELD',
       `request.image.sha256 is ${image.sha256} but the uploaded bytes hash to ${upload.sha256}`,
@@ -26,8 +27,8 @@ export const handleEditStart: Handler<'edit.start'> = async ({ id, request }, { 
       `request.image says ${image.width}×${image.height}, the upload is ${upload.width}×${upload.height}`,
     );
 
-  const { model } = await services.engine.status();
-  if (model.state === 'none') return fail('NO_MODEL', 'cannot start an edit without a model');
+  // The model the request names, else the default: refused now (MODEL_NOT_FOUND, NO_MODEL), not when the job starts.
+  await requestedModelAsync(services.dataDir, request.model);
   const { queued, capacity } = services.queue.counts();
   if (queued >= capacity) return fail('QUEUE_FULL', `${queued} jobs are waiting, the limit is ${capacity}`);
 
@@ -37,11 +38,12 @@ export const handleEditStart: Handler<'edit.start'> = async ({ id, request }, { 
   const { record, position } = await services.queue.submitAsync({
     jobId: newId(),
     editId: newId(),
-    spec: { kind: 'edit', request, image: pixels },
+    // The companion's own hash of the upload is the one the edit records.
+    spec: { kind: 'edit', request: { ...request, image: { ...image, sha256: upload.sha256 } }, image: pixels },
     client: session.client,
     requestId: id,
     prompt: request.prompt,
-    resultFormat: upload.format === 'rgba8' ? 'rgba8' : 'png',
+    resultFormat: request.outputFormat ?? (upload.format === 'rgba8' ? 'rgba8' : 'png'),
     timingMs: { decode: decodeMs },
   });
   services.hub.subscribe(record.jobId, session);
@@ -49,7 +51,10 @@ export const handleEditStart: Handler<'edit.start'> = async ({ id, request }, { 
 };
 
 /** An edit still being trained may be re-rendered too: the render queues behind its edit job. */
-export const handleEditRender: Handler<'edit.render'> = async ({ id, editId, sampling }, { services, session }) => {
+export const handleEditRender: Handler<'edit.render'> = async (
+  { id, editId, sampling, outputFormat },
+  { services, session },
+) => {
   const training = services.queue.active().some((job) => job.record.kind === 'edit' && job.record.editId === editId);
   if (!training && !(await services.engine.hasEditAsync(editId)))
     return fail('EDIT_NOT_FOUND', `no saved edit ${editId}`);
@@ -60,7 +65,7 @@ export const handleEditRender: Handler<'edit.render'> = async ({ id, editId, sam
     client: session.client,
     requestId: id,
     prompt: null,
-    resultFormat: services.journal.editRecord(editId)?.resultFormat ?? 'png',
+    resultFormat: outputFormat ?? services.journal.editRecord(editId)?.resultFormat ?? 'png',
   });
   services.hub.subscribe(record.jobId, session);
   return { v, type: 'job.queued', id, jobId: record.jobId, editId, position };

@@ -1,0 +1,98 @@
+// The presets, once, for the companion (its engine settings, the CLI's --preset) and the panel (its preset menu and
+// the sampling it asks for). A model may override any number for itself (imagic_settings.json `presets`,
+// companion/src/engine/package-settings.ts); what the numbers are and where they come from: docs/method.md §4.2.
+import type { AdapterTarget, Preset, Sampler } from './edit-request.ts';
+
+/** Stage 1's and stage 2's learning-rate schedules (companion/src/engine/lr-schedule.ts has their shapes). */
+export const LR_SCHEDULES = ['constant', 'cosine', 'warmup-cosine'] as const;
+export type LrSchedule = (typeof LR_SCHEDULES)[number];
+
+export interface PresetTrain {
+  readonly embedSteps: number;
+  readonly embedLr: number;
+  readonly embedLrSchedule?: LrSchedule;
+  readonly tuneSteps: number;
+  readonly tuneLr: number;
+  readonly tuneLrSchedule?: LrSchedule;
+  readonly adapterRank: number;
+  readonly adapterAlpha: number;
+  readonly adapterTargets: readonly AdapterTarget[];
+}
+
+export interface PresetSample {
+  readonly steps: number;
+  readonly guidanceScale: number;
+  readonly sampler: Sampler;
+}
+
+export interface PresetRow {
+  /** What the panel's menu says. */
+  readonly label: string;
+  readonly train: PresetTrain;
+  readonly sample: PresetSample;
+}
+
+/**
+ * Adapter defaults, from `npm run bench -- imagic --sweep` on the tiny package (300 stage-2 steps from the same
+ * (t, ε) draws; loss = mean of the last 30 steps, the first 30 at ~1.0–1.2):
+ *   targets \ (lr, rank)       1e-3,4  1e-3,8  3e-3,4  3e-3,8  1e-2,4  1e-2,8  3e-2,8
+ *   attention (q, k, v, out)    0.86    0.79    0.73    0.70    0.70    0.74    1.01
+ *   + every conv (LoCon)        0.40    0.30    0.22    0.19    0.19    0.17    1.00
+ *   + feed-forward              0.42    0.30    0.23    0.18    0.20    0.18    1.02
+ * The convs matter most (attention-only adapters cannot reach the spatial detail a reconstruction needs); the
+ * feed-forward adds nothing measurable, so it is left out (fewer parameters to save per edit). Rank 8 beats rank 4
+ * at every rate. 3e-3 rather than 1e-2: 1e-2 is only ~10% lower after 300 steps while 3e-2 already diverges, so
+ * 3e-3 keeps a 10× margin below the unstable rate over the presets' 1000+ steps. (LoRA rates are ~1000× the
+ * paper's full fine-tuning rate of 5e-7: the update only moves the low-rank product.)
+ */
+export const ADAPTER_DEFAULTS = {
+  adapterRank: 8,
+  adapterAlpha: 8,
+  tuneLr: 3e-3,
+  adapterTargets: ['to_q', 'to_k', 'to_v', 'to_out', 'conv'],
+} as const satisfies Partial<PresetTrain>;
+
+export const PRESETS: Readonly<Record<Preset, PresetRow>> = {
+  /**
+   * About 40% of the community preset's UNet work (companion/src/engine/cost.ts): a twelfth of its stage-1 steps at
+   * ten times the rate and half its stage-2 steps at twice the rate, both annealed (cosine), and 20 sampling steps.
+   * On the demo model, which recommends its own numbers for it, it edits a little worse than community
+   * (models/demo/README.md, "The quick preset"): no setting at 10% of the work matched community's quality there, so
+   * community stays the default. For SD these rows carry the same trade over, with DPM++ 2M Karras for 20 good
+   * sampling steps; not measured on SD.
+   */
+  quick: {
+    label: 'Quick (~40% of the work, a little less faithful)',
+    train: {
+      ...ADAPTER_DEFAULTS,
+      embedSteps: 40,
+      embedLr: 1e-2,
+      embedLrSchedule: 'cosine',
+      tuneSteps: 550,
+      tuneLr: 6e-3,
+      tuneLrSchedule: 'cosine',
+    },
+    sample: { steps: 20, guidanceScale: 7.5, sampler: 'dpmpp2m-karras' },
+  },
+  /** Previews and CI: a handful of steps per stage; the result is only roughly the edit. */
+  fast: {
+    label: 'Fast (preview quality)',
+    train: { ...ADAPTER_DEFAULTS, embedSteps: 20, embedLr: 1e-3, tuneSteps: 60 },
+    sample: { steps: 10, guidanceScale: 3, sampler: 'ddim' },
+  },
+  /** The diffusers community pipeline's numbers (docs/method.md §3.2). */
+  community: {
+    label: 'Community (diffusers defaults)',
+    train: { ...ADAPTER_DEFAULTS, embedSteps: 500, embedLr: 1e-3, tuneSteps: 1000 },
+    sample: { steps: 50, guidanceScale: 7.5, sampler: 'ddim' },
+  },
+  /** The paper's Stable Diffusion numbers. */
+  paper: {
+    label: 'Paper (slowest, best)',
+    train: { ...ADAPTER_DEFAULTS, embedSteps: 1000, embedLr: 2e-3, tuneSteps: 1500 },
+    sample: { steps: 50, guidanceScale: 7.5, sampler: 'ddim' },
+  },
+};
+
+/** What an edit runs with when no preset is named: the CLI's, the panel's and the demo evaluation's. */
+export const DEFAULT_PRESET: Preset = 'community';
