@@ -9,7 +9,10 @@ import { readModel, serializeModel } from '../../companion/src/onnx/model-file.t
 import { normalizeModel } from '../../companion/src/graph/normalize.ts';
 import { buildGradientModel } from '../../companion/src/autodiff/gradient-model.ts';
 import { injectAdapters } from '../../companion/src/autodiff/adapters.ts';
-import { ATTENTION_TARGETS } from '../../companion/src/bench/measure-case.ts';
+import { adapterPatterns } from '../../companion/src/engine/adapter-targets.ts';
+
+/** Rank-4 LoRA on the attention projections, as torch_unet_timing.py's stage-2 step. */
+const ATTENTION_TARGETS = adapterPatterns(['to_q', 'to_k', 'to_v', 'to_out']);
 import { numel } from '../../companion/src/graph/tensor.ts';
 import type { Model } from '../../companion/src/graph/ir.ts';
 import { Rng } from '../../companion/src/util/rng.ts';
