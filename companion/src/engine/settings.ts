@@ -4,30 +4,21 @@
 // single fields.
 import type { SchedulerName } from '../diffusion/schedulers/samplers.ts';
 import type { Preset } from '../../../shared/src/protocol/edit-request.ts';
-import { DEFAULT_PRESET, PRESETS, type PresetRow as SharedPresetRow } from '../../../shared/src/protocol/presets.ts';
+import {
+  DEFAULT_PRESET,
+  PRESETS,
+  type PresetRow as SharedPresetRow,
+  type PresetTrain,
+} from '../../../shared/src/protocol/presets.ts';
 import { fail } from '../errors.ts';
-import { isAdapterTarget, type AdapterTarget } from './adapter-targets.ts';
+import { isAdapterTarget } from './adapter-targets.ts';
 import { validateLateAdapters, type LateAdapters } from './late-adapters.ts';
-import type { LrSchedule } from './lr-schedule.ts';
 import { schedulers } from '../diffusion/schedulers/samplers.ts';
 
 export type { Preset };
 
-export interface TrainSettings {
-  /** Stage 1: Adam steps and learning rate on the text embedding. */
-  readonly embedSteps: number;
-  readonly embedLr: number;
-  /** Stage 1's learning-rate schedule (lr-schedule.ts); constant when absent, as the paper's. */
-  readonly embedLrSchedule?: LrSchedule;
-  /** Stage 2: Adam steps and learning rate on the adapters. */
-  readonly tuneSteps: number;
-  readonly tuneLr: number;
-  /** Stage 2's learning-rate schedule (lr-schedule.ts); constant when absent, as the paper's. */
-  readonly tuneLrSchedule?: LrSchedule;
-  readonly adapterRank: number;
-  /** LoRA's alpha: the update is scaled by alpha / rank. */
-  readonly adapterAlpha: number;
-  readonly adapterTargets: readonly AdapterTarget[];
+/** A preset's training numbers (shared/src/protocol/presets.ts, PresetTrain) and the seed of the draws. */
+export interface TrainSettings extends PresetTrain {
   /** Seeds the training noise (t, ε) and the adapters' initialisation. */
   readonly seed: number;
 }

@@ -7,14 +7,20 @@ import type { AdapterTarget, Preset, Sampler } from './edit-request.ts';
 export const LR_SCHEDULES = ['constant', 'cosine', 'warmup-cosine'] as const;
 export type LrSchedule = (typeof LR_SCHEDULES)[number];
 
+/** Stages 1–2's numbers. */
 export interface PresetTrain {
+  /** Stage 1: Adam steps and learning rate on the text embedding. */
   readonly embedSteps: number;
   readonly embedLr: number;
+  /** Stage 1's learning-rate schedule; constant when absent, as the paper's. */
   readonly embedLrSchedule?: LrSchedule;
+  /** Stage 2: Adam steps and learning rate on the adapters. */
   readonly tuneSteps: number;
   readonly tuneLr: number;
+  /** Stage 2's learning-rate schedule; constant when absent, as the paper's. */
   readonly tuneLrSchedule?: LrSchedule;
   readonly adapterRank: number;
+  /** LoRA's alpha: the update is scaled by alpha / rank. */
   readonly adapterAlpha: number;
   readonly adapterTargets: readonly AdapterTarget[];
 }
