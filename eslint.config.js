@@ -20,7 +20,7 @@ export default tseslint.config(
       'test-artifacts/**',
       '.cache/**',
       '.scratch/**',
-      'companion/src/dashboard/**',
+      'companion/dist/**',
     ],
   },
   js.configs.recommended,
@@ -67,9 +67,10 @@ export default tseslint.config(
     files: ['companion/src/runtime/**/*.ts'],
     rules: restrict(transport),
   },
-  // The panel talks to the daemon through one client (plugin/ui/daemon/): reconnects, pairing and the protocol live there.
+  // The panel and the dashboard talk to the daemon through one client (plugin/ui/daemon/): reconnects, pairing and the
+  // protocol live there.
   {
-    files: ['plugin/**/*.ts'],
+    files: ['plugin/**/*.ts', 'companion/src/dashboard/**/*.ts'],
     ignores: ['plugin/ui/daemon/**'],
     rules: {
       'no-restricted-globals': [

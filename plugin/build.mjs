@@ -1,4 +1,4 @@
-// Builds the plugins into plugin/dist/:
+// Builds the plugins into plugin/dist/, and the companion's dashboard script into companion/dist/dashboard/:
 //   main.js, ui.html       Figma: the sandbox code, and the UI with its script inlined (Figma loads the UI from one
 //                          HTML string).
 //   photoshop/             Photoshop UXP: manifest.json (v5), index.html (the same panel markup) and index.js; a
@@ -98,8 +98,18 @@ const photoshopOptions = {
   plugins: [afterBuild('panel.ts', writePhotoshopFolder)],
 };
 
+// The companion's dashboard page (served by the daemon next to its static files, server/dashboard-routes.ts): the same
+// daemon client as the panel, so it is built here with it.
+const DASHBOARD_BUNDLE = path.join(root, '..', 'companion', 'dist', 'dashboard', 'dashboard.js');
+const dashboardOptions = {
+  ...common,
+  entryPoints: [path.join(root, '..', 'companion', 'src', 'dashboard', 'dashboard.ts')],
+  outfile: DASHBOARD_BUNDLE,
+  target: 'es2020',
+};
+
 await mkdir(photoshopDist, { recursive: true });
-const all = [mainOptions, uiOptions, photoshopOptions];
+const all = [mainOptions, uiOptions, photoshopOptions, dashboardOptions];
 if (isWatch) {
   const contexts = await Promise.all(all.map((options) => esbuild.context(options)));
   await Promise.all(contexts.map((context) => context.watch()));

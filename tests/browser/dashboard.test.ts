@@ -198,4 +198,29 @@ describe.skipIf(skip)('the dashboard', () => {
       await new Promise((resolve) => evil.close(resolve));
     }
   });
+
+  it(
+    'says when no model is installed, and asks again for a pasted code the companion refuses',
+    { timeout: 60_000 },
+    async () => {
+      const bare = await startTestDaemonAsync({ withModel: false });
+      const other = await browser.context.newPage();
+      try {
+        await other.goto(bare.url);
+        await poll(async () => (await other.locator('#models tbody').textContent())?.trim()).toBe(
+          'No model installed.',
+        );
+        // A wrong code: the page stops reconnecting and shows the form again, with the companion's reason.
+        await other.evaluate(() => sessionStorage.setItem('imagic-pairing-code', 'not-the-code'));
+        await other.reload();
+        await poll(async () => other.locator('#pair-form').isVisible()).toBe(true);
+        await poll(async () => (await other.locator('#connection').textContent())?.trim()).toMatch(
+          /^refused: [A-Z_]+$/,
+        );
+      } finally {
+        await other.close();
+        await bare.stopAsync();
+      }
+    },
+  );
 });

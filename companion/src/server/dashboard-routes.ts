@@ -23,6 +23,8 @@ import { refusalBody } from './refusal.ts';
 import type { EditImage, EditResults } from '../engine-host/edit-engine.ts';
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
+/** The page's script, as plugin/build.mjs bundles it from dashboard/dashboard.ts. */
+const DASHBOARD_BUNDLE = fileURLToPath(new URL('../../dist/dashboard/dashboard.js', import.meta.url));
 /** The header the dashboard's script adds to its token request. */
 export const DASHBOARD_HEADER = 'x-imagic-dashboard';
 const THUMBNAIL_SIDE_PX = 160;
@@ -202,6 +204,17 @@ export function createDashboardRouter({
     res.type('json').send(await diagnosticsAsync());
   });
 
+  // The page's script is TypeScript bundled with the panel (plugin/build.mjs; `npm start` and `npm test` build it).
+  router.get('/dashboard.js', (_req: Request, res: Response) => {
+    res.sendFile(DASHBOARD_BUNDLE, { dotfiles: 'deny' }, (err) => {
+      if (err && !res.headersSent) {
+        res
+          .status(503)
+          .type('text/plain')
+          .send('The dashboard is not built yet: run `npm run build` in the companion folder (`npm start` builds it).');
+      }
+    });
+  });
   router.use(express.static(DASHBOARD_DIR, { index: 'index.html', dotfiles: 'deny', etag: true }));
   return router;
 }

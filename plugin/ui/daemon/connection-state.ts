@@ -25,9 +25,13 @@ export type ConnectionEvent =
 
 export type Status = ConnectionState['status'];
 
-/** Codes after which reconnecting would only repeat the failure. */
+/**
+ * Codes of a refused hello after which reconnecting would only repeat the failure. INVALID_FIELD: the hello itself is
+ * malformed (a pasted code that is not a code), and the same hello would be refused again.
+ */
 export const fatalCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'PAIRING_FAILED',
+  'INVALID_FIELD',
   'PAIRING_REQUIRED',
   'RATE_LIMITED',
   'PROTOCOL_VERSION_MISMATCH',

@@ -1,31 +1,51 @@
 // Rendering: data in, DOM out. Everything from the companion is written with textContent, never as HTML.
-const $ = (id) => document.getElementById(id);
+import type { EditSummary, MessageOf, ServerMessage } from '../../../shared/src/protocol/messages.ts';
 
-const STAGES = {
+type Status = MessageOf<ServerMessage, 'status.result'>;
+type Model = MessageOf<ServerMessage, 'models.list.result'>['models'][number];
+type Job = MessageOf<ServerMessage, 'jobs.list.result'>['jobs'][number];
+type RecentError = NonNullable<Status['recentErrors']>[number];
+
+/** An edit's latest results, as GET /api/edits/<id>/results answers, with a thumbnail for each. */
+export interface EditResultsView {
+  readonly outputs: readonly { readonly index: number; readonly eta: number; readonly seed: number }[];
+  readonly thumbnail: (output: { index: number; eta: number; seed: number }) => Promise<string>;
+}
+
+/** The page's connection, in the words its pill shows. */
+export type ConnectionWord = 'connecting' | 'connected' | 'disconnected' | 'refused' | string;
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
+  const node = document.getElementById(id);
+  if (node === null) throw new Error(`the dashboard page has no #${id}`);
+  return node as T;
+};
+
+const STAGES: Readonly<Record<string, string>> = {
   encode: 'encoding',
   embed: 'stage 1: text embedding',
   finetune: 'stage 2: fine-tuning',
   sample: 'stage 3: sampling',
 };
 
-const el = (tag, text, attrs = {}) => {
+const el = (tag: string, text?: string, attrs: Record<string, string> = {}): HTMLElement => {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   return node;
 };
 
-export const formatBytes = (n) =>
+export const formatBytes = (n: number): string =>
   n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} kB`;
-const formatTime = (iso) => new Date(iso).toLocaleString();
+const formatTime = (iso: string): string => new Date(iso).toLocaleString();
 
-export function connectionState(state) {
+export function connectionState(state: ConnectionWord): void {
   const pill = $('connection');
-  pill.dataset.state = state;
+  pill.dataset['state'] = state;
   pill.textContent = state;
 }
 
-export function status(s) {
+export function status(s: Status): void {
   $('st-version').textContent = s.companionVersion;
   $('st-model').textContent = s.model.state === 'none' ? `none: ${s.model.hint}` : `${s.model.name} (${s.model.state})`;
   $('st-provider').textContent = s.executionProvider ?? 'not loaded yet';
@@ -36,26 +56,26 @@ export function status(s) {
     ? `p50 ${s.eventLoop.p50Ms} ms · p99 ${s.eventLoop.p99Ms} ms (last ${s.eventLoop.windowS} s)`
     : '–';
   $('queue-toggle').textContent = s.paused ? 'Resume queue' : 'Pause queue';
-  $('queue-toggle').dataset.paused = String(Boolean(s.paused));
+  $('queue-toggle').dataset['paused'] = String(Boolean(s.paused));
   const job = s.currentJob ?? null;
   $('current-job').hidden = job === null;
   $('no-job').hidden = job !== null;
   if (job === null) return;
-  $('current-job').dataset.jobId = job.jobId;
+  $('current-job').dataset['jobId'] = job.jobId;
   $('job-title').textContent =
     job.kind === 'edit' ? `edit “${job.prompt ?? ''}”` : `re-render of ${job.editId.slice(0, 8)}`;
   const p = job.progress;
-  $('job-progress').value = p ? p.step / p.total : 0;
-  const parts = p ? [`${STAGES[p.stage]} ${p.step}/${p.total}`] : ['starting'];
+  $<HTMLProgressElement>('job-progress').value = p ? p.step / p.total : 0;
+  const parts = p ? [`${STAGES[p.stage] ?? p.stage} ${p.step}/${p.total}`] : ['starting'];
   if (p?.loss !== undefined) parts.push(`loss ${p.loss.toPrecision(3)}`);
   if (p?.secondsLeft !== undefined) parts.push(`about ${Math.ceil(p.secondsLeft)} s left`);
   $('job-detail').textContent = parts.join(' · ');
 }
 
-const STATE_WORDS = { training: 'training…', ready: 'ready', failed: 'failed' };
+const STATE_WORDS: Readonly<Record<string, string>> = { training: 'training…', ready: 'ready', failed: 'failed' };
 
 /** An image once its URL resolves; until then (or if it never does) a labelled placeholder, never a broken image. */
-function image(url, alt, waiting) {
+function image(url: Promise<string>, alt: string, waiting: string): HTMLElement {
   const slot = el('span', waiting, { class: 'placeholder' });
   url.then(
     (src) => slot.replaceWith(el('img', undefined, { src, alt, title: alt })),
@@ -64,11 +84,22 @@ function image(url, alt, waiting) {
   return slot;
 }
 
+export interface EditActions {
+  readonly thumbnail: (editId: string) => Promise<string>;
+  readonly results: (editId: string) => Promise<EditResultsView>;
+  readonly onRender: (editId: string) => void;
+  readonly onDelete: (editId: string) => void;
+  readonly busy: ReadonlySet<string>;
+}
+
 /**
  * Each saved edit: its input → its latest results, the target text, its state, and Re-render (a new seed at the edit
  * strengths it was rendered with) and Delete.
  */
-export function edits(list, { thumbnail, results, onRender, onDelete, busy }) {
+export function edits(
+  list: readonly EditSummary[],
+  { thumbnail, results, onRender, onDelete, busy }: EditActions,
+): void {
   const ul = $('edits');
   ul.replaceChildren(
     ...list.map((edit) => {
@@ -78,7 +109,7 @@ export function edits(list, { thumbnail, results, onRender, onDelete, busy }) {
       pair.append(
         ready
           ? image(thumbnail(edit.editId), `input of “${edit.prompt}”`, 'input')
-          : el('span', STATE_WORDS[edit.state], { class: 'placeholder' }),
+          : el('span', STATE_WORDS[edit.state] ?? edit.state, { class: 'placeholder' }),
       );
       if (ready) {
         const outputs = el('span', undefined, { class: 'results' });
@@ -100,7 +131,7 @@ export function edits(list, { thumbnail, results, onRender, onDelete, busy }) {
           type: 'button',
           class: 'render',
           title: 'Another seed at the same edit strength',
-        });
+        }) as HTMLButtonElement;
         render.disabled = busy.has(edit.editId);
         render.addEventListener('click', () => onRender(edit.editId));
         actions.append(render);
@@ -121,9 +152,13 @@ export function edits(list, { thumbnail, results, onRender, onDelete, busy }) {
   $('edits-empty').hidden = list.length > 0;
 }
 
-export function models(list, dir, { onDefault }) {
+export function models(
+  list: readonly Model[],
+  dir: string,
+  { onDefault }: { onDefault: (modelId: string) => void },
+): void {
   $('models-dir').textContent = dir;
-  const body = $('models').tBodies[0];
+  const body = $<HTMLTableElement>('models').tBodies[0]!;
   body.replaceChildren(
     ...list.map((m) => {
       const tr = el('tr', undefined, { 'data-model-id': m.modelId });
@@ -139,10 +174,14 @@ export function models(list, dir, { onDefault }) {
       return tr;
     }),
   );
-  if (list.length === 0) body.append(el('tr')).append(el('td', 'No model installed.', { colspan: '4' }));
+  if (list.length === 0) {
+    const row = el('tr');
+    row.append(el('td', 'No model installed.', { colspan: '4' }));
+    body.append(row);
+  }
 }
 
-export function jobs(list) {
+export function jobs(list: readonly Job[]): void {
   $('jobs-empty').hidden = list.length > 0;
   $('jobs').replaceChildren(
     ...list.slice(0, 10).map((j) => {
@@ -151,14 +190,14 @@ export function jobs(list) {
         j.state === 'failed'
           ? `failed (${j.error?.code})`
           : j.state === 'queued'
-            ? `queued #${j.position + 1}`
+            ? `queued #${(j.position ?? 0) + 1}`
             : j.state;
       return el('li', `${formatTime(j.createdAt)} · ${what} · ${state}`, { 'data-job-id': j.jobId });
     }),
   );
 }
 
-export function errors(list) {
+export function errors(list: readonly RecentError[]): void {
   $('errors').replaceChildren(...list.map((e) => el('li', `${formatTime(e.at)} · ${e.code}: ${e.message}`)));
   $('errors-empty').hidden = list.length > 0;
 }
