@@ -14,11 +14,13 @@ import { defaultModelAsync, modelsDir } from '../models/model-store.ts';
 import type { EditCost } from '../engine/cost.ts';
 import {
   runNewEditAsync,
+  runQuickEditAsync,
   runRenderAsync as renderEditAsync,
   type EditOutcome,
   type EditRunContext,
 } from '../engine/edit-run.ts';
 import { DEFAULT_ETA } from '../engine/edit-settings.ts';
+import { DEFAULT_STRENGTH, validateStrength } from '../engine/quick-edit.ts';
 import { EditStore, newEditId } from '../engine/edit-store.ts';
 import { ImagicEngine, type RenderedImage } from '../engine/imagic-engine.ts';
 import type { RunHooks } from '../engine/progress.ts';
@@ -32,7 +34,11 @@ import {
 import type { ProviderSetting } from '../runtime/worker/provider-choice.ts';
 
 export interface JobReport {
-  readonly edit_id: string;
+  /** The saved edit; null for a quick edit (nothing is trained or saved). */
+  readonly edit_id: string | null;
+  /** How it was edited: Imagic (trained and saved) or quick (SDEdit, at `strength`). */
+  readonly mode: 'imagic' | 'quick';
+  readonly strength?: number;
   readonly outputs: { readonly eta: number; readonly seed: number; readonly file: string }[];
   readonly timing_ms: Record<string, number>;
   readonly provider: string;
@@ -53,6 +59,9 @@ export interface EditJob {
   readonly sample?: Partial<SampleSettings>;
   readonly outDir: string;
   readonly provider?: ProviderSetting;
+  /** Imagic unless `quick` (SDEdit at `strength`, no training). */
+  readonly mode?: 'imagic' | 'quick';
+  readonly strength?: number;
 }
 
 export interface RenderJob {
@@ -164,10 +173,12 @@ async function closeAll(engines: readonly ImagicEngine[]): Promise<void> {
   for (const engine of engines) await engine.closeAsync();
 }
 
-function report(outcome: EditOutcome, outputs: JobReport['outputs'], t0: number): JobReport {
+function report(outcome: EditOutcome, outputs: JobReport['outputs'], t0: number, strength?: number): JobReport {
   const timing_ms = { ...outcome.timing, total: performance.now() - t0 };
   return {
-    edit_id: outcome.editId,
+    edit_id: strength === undefined ? outcome.editId : null,
+    mode: strength === undefined ? 'imagic' : 'quick',
+    ...(strength === undefined ? {} : { strength }),
     outputs,
     timing_ms: Object.fromEntries(Object.entries(timing_ms).map(([k, v]) => [k, round(v)])),
     provider: outcome.provider.provider,
@@ -183,21 +194,28 @@ export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<
   validateSampleSettings({ ...PRESETS[job.preset].sample, etas: [DEFAULT_ETA], seeds: [1], ...job.sample });
   if (!/\S/.test(job.prompt))
     fail('INVALID_SPEC', 'prompt: give the target text, e.g. --prompt "a photo of a sitting dog"');
+  if (job.strength !== undefined && job.mode !== 'quick')
+    fail('INVALID_SPEC', '--strength applies to --mode quick (Imagic edits set their strength with --eta)');
+  if (job.strength !== undefined) validateStrength(job.strength);
   const { image, sha256 } = await readImageAsync(job.imagePath);
   await prepareOutDirAsync(job.outDir);
   const modelDir = await resolveModelDirAsync(job.dataDir, job.modelDir);
   const opened: ImagicEngine[] = [];
   try {
     const own = { ...(job.train ? { train: job.train } : {}), ...(job.sample ? { sample: job.sample } : {}) };
-    const outcome = await runNewEditAsync(cliContext(job.dataDir, job.provider, hooks, opened), {
-      editId: newEditId(),
-      image,
-      sha256,
-      prompt: job.prompt,
-      preset: job.preset,
-      modelDir,
-      own,
-    });
+    const ctx = cliContext(job.dataDir, job.provider, hooks, opened);
+    const edit = { editId: newEditId(), image, sha256, prompt: job.prompt, preset: job.preset, modelDir, own };
+    if (job.mode === 'quick') {
+      const strength = job.strength ?? DEFAULT_STRENGTH;
+      const outcome = await runQuickEditAsync(ctx, { ...edit, strength });
+      return report(
+        outcome,
+        await writeOutputsAsync(`quick-${outcome.editId}`, outcome.images, job.outDir),
+        t0,
+        strength,
+      );
+    }
+    const outcome = await runNewEditAsync(ctx, edit);
     return report(outcome, await writeOutputsAsync(outcome.editId, outcome.images, job.outDir), t0);
   } finally {
     await closeAll(opened);

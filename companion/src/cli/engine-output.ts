@@ -101,9 +101,8 @@ export function createOutputView(options: { json: boolean; verbose?: boolean }):
         return;
       }
       // One line says what ran; why (what auto tried and measured, each failure's reason) is for --verbose.
-      out(
-        `edit ${report.edit_id} on ${report.provider}${options.verbose ? ` (${report.provider_reason})` : ' (--verbose says why)'}`,
-      );
+      const what = report.edit_id === null ? `quick edit at strength ${report.strength}` : `edit ${report.edit_id}`;
+      out(`${what} on ${report.provider}${options.verbose ? ` (${report.provider_reason})` : ' (--verbose says why)'}`);
       out(
         `timing (ms): ${Object.entries(report.timing_ms)
           .map(([k, v]) => `${k} ${v}`)
@@ -114,7 +113,8 @@ export function createOutputView(options: { json: boolean; verbose?: boolean }):
         `UNet work (forward passes): stage 1 ${c.embed}, stage 2 ${c.finetune}, sampling ${c.sample}, total ${c.total}`,
       );
       for (const o of report.outputs) out(`η ${o.eta} · seed ${o.seed} → ${o.file}`);
-      out(`re-render with other η or seeds: imagic render ${report.edit_id} --eta 0.6,0.8 --seeds 1,2`);
+      if (report.edit_id !== null)
+        out(`re-render with other η or seeds: imagic render ${report.edit_id} --eta 0.6,0.8 --seeds 1,2`);
     },
     dispose() {
       bar?.stop();

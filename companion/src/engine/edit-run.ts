@@ -14,6 +14,7 @@ import type { ImagicEngine, RenderedImage } from './imagic-engine.ts';
 import { readPackageBackwardRatioAsync, readPackagePromptsAsync } from './package-settings.ts';
 import type { RunHooks } from './progress.ts';
 import { estimateAsync, jobPlan } from './progress-estimate.ts';
+import { quickStartStep, validateStrength } from './quick-edit.ts';
 import type { Preset, SampleSettings, TrainSettings } from './settings.ts';
 
 /** How a front end runs edits. */
@@ -101,6 +102,41 @@ export async function runNewEditAsync(ctx: EditRunContext, edit: NewEdit): Promi
       await ctx.store.deleteAsync(edit.editId).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Mode `quick` (SDEdit, quick-edit.ts): the base model from the layer noised to `strength`, toward the prompt; nothing
+ * is trained or saved, so the outcome's `editId` only names the files.
+ */
+export async function runQuickEditAsync(
+  ctx: EditRunContext,
+  edit: NewEdit & { readonly strength: number },
+): Promise<EditOutcome> {
+  if (!/\S/.test(edit.prompt))
+    fail('INVALID_SPEC', 'the prompt is empty: give the target text, e.g. "a photo of a sitting dog"');
+  validateStrength(edit.strength);
+  const { sample } = await editSettingsAsync(edit.modelDir, edit.preset, edit.own);
+  warnUnknownWords(edit.prompt, await readPackagePromptsAsync(edit.modelDir), ctx.hooks);
+  const t0 = performance.now();
+  const engine = await ctx.engineAsync(edit.modelDir, edit.workingSize);
+  const load = performance.now() - t0;
+  // The UNet passes it runs: the steps after the skipped ones, per seed (η plays no part).
+  const run = { ...sample, etas: [1], steps: sample.steps - quickStartStep(sample.steps, edit.strength) };
+  const estimate = await estimateAsync(engine, ctx.dataDir, jobPlan(null, run), ctx.hooks);
+  const s0 = performance.now();
+  const images = await engine.quickEditAsync(edit.image, edit.prompt, sample, edit.strength, estimate.hooks);
+  const sampled = performance.now() - s0;
+  await estimate.recordAsync();
+  return {
+    editId: edit.editId,
+    images,
+    train: null,
+    sample,
+    cost: editCost(null, run, await readPackageBackwardRatioAsync(edit.modelDir)),
+    timing: { load, sample: sampled },
+    provider: engine.provider,
+    finalLoss: { embed: null, finetune: null },
+  };
 }
 
 /** Stage 3 of a saved edit: what it was rendered with, then `own`; EDIT_NOT_FOUND or EDIT_STALE when it cannot. */

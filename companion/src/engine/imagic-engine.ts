@@ -11,7 +11,8 @@ import type { RunHooks } from './progress.ts';
 import { SessionPool } from './session-pool.ts';
 import { validateSampleSettings, validateTrainSettings, type SampleSettings, type TrainSettings } from './settings.ts';
 import { encodeImageAsync, encodeTextAsync } from './stage-encode.ts';
-import { sampleAllAsync, type Embeddings } from './stage-sample.ts';
+import { sampleAllAsync, type Embeddings, type SampledImage } from './stage-sample.ts';
+import { quickStartStep } from './quick-edit.ts';
 import { trainAsync } from './training-loop.ts';
 import {
   adapterTrainingSessionAsync,
@@ -34,6 +35,20 @@ export interface EngineOptions extends LoadOptions {
    * reported Imagic failure.
    */
   readonly keepTrainingSessions?: boolean;
+}
+
+/** Sampled images at the input's size, with its alpha. */
+async function toRendered(
+  images: readonly SampledImage[],
+  placement: Placement,
+  image: RgbaImage,
+): Promise<RenderedImage[]> {
+  const out: RenderedImage[] = [];
+  for (const img of images) {
+    const rgba = await fromModelOutput(img.pixels, placement, image);
+    out.push({ eta: img.eta, seed: img.seed, rgba, pixels: img.pixels, width: image.width, height: image.height });
+  }
+  return out;
 }
 
 /** Everything stage 3 needs, and what the edit store saves. */
@@ -202,19 +217,35 @@ export class ImagicEngine {
       predictionsFor(this.pkg, sample.guidanceScale),
     );
     const images = await sampleAllAsync(this.pkg, step, state.embeddings, sample, hooks);
-    const out: RenderedImage[] = [];
-    for (const img of images) {
-      const rgba = await fromModelOutput(img.pixels, state.placement, state.image);
-      out.push({
-        eta: img.eta,
-        seed: img.seed,
-        rgba,
-        pixels: img.pixels,
-        width: state.image.width,
-        height: state.image.height,
-      });
-    }
-    return out;
+    return toRendered(images, state.placement, state.image);
+  }
+
+  /**
+   * Mode `quick` (SDEdit, quick-edit.ts): the base model denoises the layer from the level `strength` toward
+   * `prompt`, one output per seed (η plays no part: there is no e_opt); nothing is trained or saved.
+   */
+  async quickEditAsync(
+    image: RgbaImage,
+    prompt: string,
+    sample: SampleSettings,
+    strength: number,
+    hooks: RunHooks = {},
+  ): Promise<RenderedImage[]> {
+    validateSampleSettings(sample);
+    const first = quickStartStep(sample.steps, strength);
+    const pkg = this.pkg;
+    const input = await toModelInput(image, pkg.imageSize);
+    const latent = await encodeImageAsync(pkg, input.pixels);
+    const target = await encodeTextAsync(pkg, prompt);
+    const empty = await encodeTextAsync(pkg, '');
+    hooks.onProgress?.({ stage: 'encode', step: 1, total: 1 });
+    const step = await samplingSessionAsync(pkg, this.pool, undefined, predictionsFor(pkg, sample.guidanceScale));
+    const embeddings = { target, optimized: target, empty };
+    const from = strength === 1 ? undefined : { latent, step: first };
+    // The base model has no adapters to fade: a model's recommended late fading does not apply here.
+    const { lateAdapters: _, ...plain } = sample;
+    const images = await sampleAllAsync(pkg, step, embeddings, { ...plain, etas: [1] }, hooks, from);
+    return toRendered(images, input.placement, image);
   }
 
   /** Runs a training stage, then releases its session unless told to keep it (also when the stage fails). */

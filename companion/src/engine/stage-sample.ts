@@ -76,13 +76,18 @@ export async function sampleOneAsync(
   s: SampleSettings,
   hooks: RunHooks,
   progress: { done: number; total: number },
+  from?: SampleFrom,
 ): Promise<SampledImage> {
   const { session, predictions } = net;
   const scheduler = schedulers[s.sampler](pkg.scheduler);
   scheduler.setTimesteps(s.steps);
   const rng = new Rng(seed);
   const latentDims = pkg.latentDims;
-  const z0 = rng.normalArray(numel(latentDims), scheduler.initNoiseSigma);
+  // From noise (σ_init·N(0, I)), or from the input's latent noised to the first step run (SDEdit).
+  const first = from?.step ?? 0;
+  const z0 = from
+    ? scheduler.noisedSample(from.latent, rng.normalArray(numel(latentDims)), first)
+    : rng.normalArray(numel(latentDims), scheduler.initNoiseSigma);
   const cond = interpolateEmbedding(e, eta);
   const weights = guidanceTerms(s.guidanceScale);
   if (predictions === 'single' && needsPair(s.guidanceScale))
@@ -110,10 +115,10 @@ export async function sampleOneAsync(
   let carried: Record<string, KeptRef> = { [LATENT_INPUT]: start[0]!, [PREVIOUS_X0_INPUT]: start[1]! };
   const loop = { hostBytesPerStep: 0, onDevice: false };
   try {
-    for (let i = 0; i < steps; i++) {
+    for (let i = first; i < steps; i++) {
       checkCancelled(hooks.signal, `sampling step ${i + 1}`);
       const update =
-        scheduler.linearStep(i, i === 0) ??
+        scheduler.linearStep(i, i === first) ??
         fail('INTERNAL', `the ${s.sampler} sampler's step is not linear in this configuration`);
       const feeds = {
         ...carried,
@@ -168,10 +173,17 @@ export async function sampleAllAsync(
   e: Embeddings,
   s: SampleSettings,
   hooks: RunHooks = {},
+  from?: SampleFrom,
 ): Promise<SampledImage[]> {
-  const progress = { done: 0, total: s.etas.length * s.seeds.length * s.steps };
+  const progress = { done: 0, total: s.etas.length * s.seeds.length * (s.steps - (from?.step ?? 0)) };
   const images: SampledImage[] = [];
   for (const seed of s.seeds)
-    for (const eta of s.etas) images.push(await sampleOneAsync(pkg, unet, e, eta, seed, s, hooks, progress));
+    for (const eta of s.etas) images.push(await sampleOneAsync(pkg, unet, e, eta, seed, s, hooks, progress, from));
   return images;
+}
+
+/** Where an img2img run starts: the input's latent, noised to the level of step `step` (SDEdit, quick-edit.ts). */
+export interface SampleFrom {
+  readonly latent: Float32Array;
+  readonly step: number;
 }

@@ -13,6 +13,7 @@ import {
   type SamplingFlags,
 } from '../engine-flags.ts';
 import { createOutputView } from '../engine-output.ts';
+import { DEFAULT_STRENGTH } from '../../engine/quick-edit.ts';
 
 interface EditFlags extends SamplingFlags {
   prompt: string;
@@ -23,7 +24,11 @@ interface EditFlags extends SamplingFlags {
   dataDir?: string;
   embedSteps?: string;
   tuneSteps?: string;
+  mode: string;
+  strength?: string;
 }
+
+const MODES = ['imagic', 'quick'] as const;
 
 export function registerEdit(program: Command): void {
   const command = program
@@ -41,11 +46,26 @@ export function registerEdit(program: Command): void {
       '--json',
       'print one JSON object (edit id, outputs, timing, provider, final losses, UNet work as cost) as the last line',
     )
+    .option(
+      '--mode <mode>',
+      'imagic: train on the image, then edit (saved, re-renderable); quick: SDEdit, no training, in seconds',
+      'imagic',
+    )
+    .option(
+      '--strength <s>',
+      `quick mode: how far from the layer, in (0, 1] (0.3 keeps it, 1 draws from the prompt alone; default ${DEFAULT_STRENGTH})`,
+    )
     .addOption(new Option('--embed-steps <n>', 'stage 1 steps (overrides the preset)'))
     .addOption(new Option('--tune-steps <n>', 'stage 2 steps (overrides the preset)'))
     .addOption(dataDirOption());
   for (const option of samplingOptions()) command.addOption(option);
   command.action(async (image: string, flags: EditFlags) => {
+    if (!(MODES as readonly string[]).includes(flags.mode))
+      fail('INVALID_SPEC', `--mode ${flags.mode}: expected one of ${MODES.join(', ')}`);
+    const strength =
+      flags.strength === undefined
+        ? undefined
+        : parseNumber('strength', flags.strength, (n) => n > 0 && n <= 1, 'a number in (0, 1]');
     if (!isPreset(flags.preset))
       fail('INVALID_SPEC', `--preset ${flags.preset}: expected one of ${Object.keys(PRESETS).join(', ')}`);
     const stepsOf = (flag: string, v: string) =>
@@ -68,6 +88,8 @@ export function registerEdit(program: Command): void {
           sample,
           outDir: flags.out,
           ...(provider ? { provider } : {}),
+          mode: flags.mode as (typeof MODES)[number],
+          ...(strength === undefined ? {} : { strength }),
         },
         view.hooks,
       );

@@ -55,6 +55,10 @@ export class DdimScheduler implements Scheduler {
     this.steps = steps;
   }
 
+  noisedSample(x0: Float32Array, noise: Float32Array, stepIndex: number): Float32Array {
+    return this.schedule.addNoise(x0, noise, checkStepIndex(this.steps, stepIndex, 'DDIM'));
+  }
+
   scaleModelInput(sample: Float32Array, stepIndex: number): Float32Array {
     checkStepIndex(this.steps, stepIndex, 'DDIM');
     return sample;

@@ -16,7 +16,7 @@
 // between the schedule's largest and smallest σ, which spends more of the steps at low noise; the model is called
 // at the (fractional) timestep of σ_i, found by log-σ interpolation as diffusers does, and the update uses σ_i.
 import { applyLinearStep, type LinearStep } from './linear-step.ts';
-import { alphaBarFromSigma, NoiseSchedule } from './noise-schedule.ts';
+import { alphaBarFromSigma, combine, NoiseSchedule } from './noise-schedule.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { SchedulerConfig, TimestepSpacing } from './scheduler-config.ts';
 import {
@@ -103,6 +103,13 @@ export class DpmSolverPp2mScheduler implements Scheduler {
     this.sigmas = Float64Array.from([...steps.map((t) => interpolate(this.schedule.sigmas, t)), 0]);
     this.previousX0 = undefined;
     this.nextStepIndex = undefined;
+  }
+
+  noisedSample(x0: Float32Array, noise: Float32Array, stepIndex: number): Float32Array {
+    checkStepIndex(this.steps, stepIndex, 'DPM-Solver++');
+    // The variance-preserving x_t at the level's σ (fractional timesteps have no ᾱ of their own in the table).
+    const { alpha, sigma } = this.level(stepIndex);
+    return combine(x0, alpha, noise, sigma);
   }
 
   scaleModelInput(sample: Float32Array, stepIndex: number): Float32Array {

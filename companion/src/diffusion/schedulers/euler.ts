@@ -10,7 +10,7 @@
 // The model was trained on x_t = x/sqrt(σ² + 1), so `scaleModelInput` divides by sqrt(σ² + 1) (c_in of Table 1).
 // Stochastic churn (s_churn, Algorithm 2) is diffusers' default 0 here, so the sampler is deterministic.
 import { applyLinearStep, type LinearStep } from './linear-step.ts';
-import { NoiseSchedule } from './noise-schedule.ts';
+import { combine, NoiseSchedule } from './noise-schedule.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { SchedulerConfig, TimestepSpacing } from './scheduler-config.ts';
 import {
@@ -64,6 +64,12 @@ export class EulerScheduler implements Scheduler {
     checkTimestepRange(steps, T, 'Euler');
     this.steps = steps.map((t) => Math.fround(t));
     this.sigmas = Float64Array.from([...this.steps.map((t) => interpolate(this.schedule.sigmas, t)), 0]);
+  }
+
+  /** The VE variable x = x0 + σ·ε at the step's σ. */
+  noisedSample(x0: Float32Array, noise: Float32Array, stepIndex: number): Float32Array {
+    checkStepIndex(this.steps, stepIndex, 'Euler');
+    return combine(x0, 1, noise, this.sigmas[stepIndex]!);
   }
 
   scaleModelInput(sample: Float32Array, stepIndex: number): Float32Array {

@@ -6,7 +6,14 @@ import { Rng } from '../../util/rng.ts';
 import { applyLinearStep } from './linear-step.ts';
 import { type SchedulerName, schedulers } from './samplers.ts';
 import { parseSchedulerConfig } from './scheduler-config.ts';
-import { closedFormAlphasCumprod, gaussianDenoiser, pushGaussian, SD15_SCHEDULER_JSON } from './test-support.ts';
+import {
+  alphaBarAt,
+  closedFormAlphasCumprod,
+  gaussianDenoiser,
+  oracleDenoiser,
+  pushGaussian,
+  SD15_SCHEDULER_JSON,
+} from './test-support.ts';
 
 const sdJson = SD15_SCHEDULER_JSON as Record<string, unknown>;
 const sd = parseSchedulerConfig(sdJson);
@@ -91,6 +98,34 @@ describe('schedulers table', () => {
             }
             // byMap never stepped, so a history-keeping sampler has none: its step 0 still works, step 1 is refused.
             expect(() => byMap.step(rng.normalArray(64), 0, rng.normalArray(64))).not.toThrow();
+          }
+        });
+
+        it(`recovers x0 from the middle of the schedule with the oracle, from its own noisedSample (${prediction})`, () => {
+          // SDEdit starts a run at step k from x0 noised to that step's level; with the exact ε the run must land on
+          // x0 (DDIM: on x0 noised to its final level ᾱ_0, with the same ε).
+          const config = { ...sd, predictionType: prediction };
+          const scheduler = schedulers[name](config);
+          scheduler.setTimesteps(12);
+          const rng = new Rng(3);
+          const [x0, noise] = [rng.normalArray(64, 0.5), rng.normalArray(64)];
+          const model = oracleDenoiser(alphasCumprod, x0, prediction);
+          for (const start of [0, 5, 11]) {
+            let x = scheduler.noisedSample(x0, noise, start);
+            // What the model sees is the forward process at the step's timestep: sqrt(ᾱ_t)·x0 + sqrt(1 − ᾱ_t)·ε.
+            const ab = alphaBarAt(alphasCumprod, scheduler.timesteps[start]!);
+            const input = scheduler.scaleModelInput(x, start);
+            const forward = x0.map((v, i) => Math.sqrt(ab) * v + Math.sqrt(1 - ab) * noise[i]!);
+            expect(Math.max(...input.map((v, i) => Math.abs(v - forward[i]!))), `input at step ${start}`).toBeLessThan(
+              2e-3,
+            );
+            for (let i = start; i < scheduler.timesteps.length; i++) {
+              x = scheduler.step(model(scheduler.scaleModelInput(x, i), scheduler.timesteps[i]!), i, x);
+            }
+            const a2 = finalAlphaBar[name];
+            const expected = x0.map((v, i) => Math.sqrt(a2) * v + Math.sqrt(1 - a2) * noise[i]!);
+            expect(Math.max(...x.map((v, i) => Math.abs(v - expected[i]!))), `from step ${start}`).toBeLessThan(2e-4);
+            scheduler.setTimesteps(12);
           }
         });
 

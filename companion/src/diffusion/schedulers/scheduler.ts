@@ -15,6 +15,11 @@ export interface Scheduler {
   readonly timesteps: readonly number[];
   /** The standard deviation of the initial noise: the pipeline starts from `initNoiseSigma · N(0, I)`. */
   readonly initNoiseSigma: number;
+  /**
+   * The sample at step `stepIndex`'s noise level for clean data `x0` and standard normal `noise`, in this sampler's
+   * own variable (diffusers' `add_noise`): where an img2img run (SDEdit) that skips the steps before it starts.
+   */
+  noisedSample(x0: Float32Array, noise: Float32Array, stepIndex: number): Float32Array;
   /** The model input for step `stepIndex` (may be `sample` itself when no scaling is needed; never mutated). */
   scaleModelInput(sample: Float32Array, stepIndex: number): Float32Array;
   /**
