@@ -8,12 +8,12 @@ import type { RgbaImage } from '../images/decode-image.ts';
 import { unknownWords } from '../../../shared/src/protocol/prompt-words.ts';
 import { editCost, type EditCost } from './cost.ts';
 import { checkEditModelAsync, newEditManifest, type EditManifest } from './edit-manifest.ts';
-import { editSettingsAsync, renderSettings, type OwnSettings, type Some } from './edit-settings.ts';
+import { editSettingsAsync, renderSettings, type EditSettings, type OwnSettings, type Some } from './edit-settings.ts';
 import type { EditStore } from './edit-store.ts';
 import type { ImagicEngine, RenderedImage } from './imagic-engine.ts';
 import { readPackageBackwardRatioAsync, readPackagePromptsAsync } from './package-settings.ts';
 import type { RunHooks } from './progress.ts';
-import { estimateAsync, jobPlan } from './progress-estimate.ts';
+import { estimateAsync, jobPlan, type StagePlan } from './progress-estimate.ts';
 import { quickStartStep, validateStrength } from './quick-edit.ts';
 import type { Preset, SampleSettings, TrainSettings } from './settings.ts';
 
@@ -60,14 +60,8 @@ const last = (values: readonly number[]) => values.at(-1) ?? null;
 
 /** Stages 1–3: trains, saves the edit under `edit.editId`, renders; a cancelled edit leaves nothing behind. */
 export async function runNewEditAsync(ctx: EditRunContext, edit: NewEdit): Promise<EditOutcome> {
-  if (!/\S/.test(edit.prompt))
-    fail('INVALID_SPEC', 'the prompt is empty: give the target text, e.g. "a photo of a sitting dog"');
-  const { train, sample } = await editSettingsAsync(edit.modelDir, edit.preset, edit.own);
-  warnUnknownWords(edit.prompt, await readPackagePromptsAsync(edit.modelDir), ctx.hooks);
-  const t0 = performance.now();
-  const engine = await ctx.engineAsync(edit.modelDir, edit.workingSize);
-  const load = performance.now() - t0;
-  const estimate = await estimateAsync(engine, ctx.dataDir, jobPlan(train, sample), ctx.hooks);
+  const { train, sample } = await checkedSettingsAsync(ctx, edit);
+  const { engine, load, estimate } = await startAsync(ctx, edit.modelDir, edit.workingSize, jobPlan(train, sample));
   const { state, timing } = await engine.trainAsync(edit.image, edit.prompt, train, estimate.hooks);
   const manifest = newEditManifest({
     editId: edit.editId,
@@ -112,17 +106,11 @@ export async function runQuickEditAsync(
   ctx: EditRunContext,
   edit: NewEdit & { readonly strength: number },
 ): Promise<EditOutcome> {
-  if (!/\S/.test(edit.prompt))
-    fail('INVALID_SPEC', 'the prompt is empty: give the target text, e.g. "a photo of a sitting dog"');
   validateStrength(edit.strength);
-  const { sample } = await editSettingsAsync(edit.modelDir, edit.preset, edit.own);
-  warnUnknownWords(edit.prompt, await readPackagePromptsAsync(edit.modelDir), ctx.hooks);
-  const t0 = performance.now();
-  const engine = await ctx.engineAsync(edit.modelDir, edit.workingSize);
-  const load = performance.now() - t0;
+  const { sample } = await checkedSettingsAsync(ctx, edit);
   // The UNet passes it runs: the steps after the skipped ones, per seed (η plays no part).
   const run = { ...sample, etas: [1], steps: sample.steps - quickStartStep(sample.steps, edit.strength) };
-  const estimate = await estimateAsync(engine, ctx.dataDir, jobPlan(null, run), ctx.hooks);
+  const { engine, load, estimate } = await startAsync(ctx, edit.modelDir, edit.workingSize, jobPlan(null, run));
   const s0 = performance.now();
   const images = await engine.quickEditAsync(edit.image, edit.prompt, sample, edit.strength, estimate.hooks);
   const sampled = performance.now() - s0;
@@ -149,10 +137,12 @@ export async function runRenderAsync(
   const sample = renderSettings(manifest.sample, own);
   await checkEditModelAsync(manifest);
   const { state } = await ctx.store.loadAsync(editId);
-  const t0 = performance.now();
-  const engine = await ctx.engineAsync(manifest.model.dir, manifest.placement.canvas.width);
-  const load = performance.now() - t0;
-  const estimate = await estimateAsync(engine, ctx.dataDir, jobPlan(null, sample), ctx.hooks);
+  const { engine, load, estimate } = await startAsync(
+    ctx,
+    manifest.model.dir,
+    manifest.placement.canvas.width,
+    jobPlan(null, sample),
+  );
   const s0 = performance.now();
   const images = await engine.renderAsync(state, sample, estimate.hooks);
   const sampled = performance.now() - s0;
@@ -168,6 +158,23 @@ export async function runRenderAsync(
     provider: engine.provider,
     finalLoss: manifest.final_loss,
   };
+}
+
+/** A new edit's settings, after the checks that cost nothing: an empty prompt fails, unknown words warn. */
+async function checkedSettingsAsync(ctx: EditRunContext, edit: NewEdit): Promise<EditSettings> {
+  if (!/\S/.test(edit.prompt))
+    fail('INVALID_SPEC', 'the prompt is empty: give the target text, e.g. "a photo of a sitting dog"');
+  const settings = await editSettingsAsync(edit.modelDir, edit.preset, edit.own);
+  warnUnknownWords(edit.prompt, await readPackagePromptsAsync(edit.modelDir), ctx.hooks);
+  return settings;
+}
+
+/** The engine (and how long getting it took), and the whole job's estimate for `plan`. */
+async function startAsync(ctx: EditRunContext, modelDir: string, workingSize: number | undefined, plan: StagePlan) {
+  const t0 = performance.now();
+  const engine = await ctx.engineAsync(modelDir, workingSize);
+  const load = performance.now() - t0;
+  return { engine, load, estimate: await estimateAsync(engine, ctx.dataDir, plan, ctx.hooks) };
 }
 
 /** Before any work: a prompt of words the model does not know runs fine and returns something unrelated. */

@@ -4,12 +4,7 @@
 // single fields.
 import type { SchedulerName } from '../diffusion/schedulers/samplers.ts';
 import type { Preset } from '../../../shared/src/protocol/edit-request.ts';
-import {
-  DEFAULT_PRESET,
-  PRESETS,
-  type PresetRow as SharedPresetRow,
-  type PresetTrain,
-} from '../../../shared/src/protocol/presets.ts';
+import { DEFAULT_PRESET, PRESETS, type PresetTrain } from '../../../shared/src/protocol/presets.ts';
 import { fail } from '../errors.ts';
 import { isAdapterTarget } from './adapter-targets.ts';
 import { validateLateAdapters, type LateAdapters } from './late-adapters.ts';
@@ -34,8 +29,6 @@ export interface SampleSettings {
   readonly lateAdapters?: LateAdapters | undefined;
 }
 
-/** A preset's numbers (shared/src/protocol/presets.ts, where the panel reads them too). */
-export type PresetRow = SharedPresetRow;
 export { DEFAULT_PRESET, PRESETS };
 
 export const isPreset = (value: string): value is Preset => Object.hasOwn(PRESETS, value);
