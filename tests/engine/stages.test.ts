@@ -130,6 +130,16 @@ describe('stage 3 (sampling)', () => {
     expect(maxDiff(half, await pixels(state, { ...sample, etas: [1] }))).toBeGreaterThan(1e-3);
   });
 
+  it('starts from the layer itself at a strength: closer to the input the lower it is, from noise at 1', async () => {
+    const sample: SampleSettings = { ...SAMPLE, etas: [1], steps: 10 };
+    const at = async (strength: number | undefined) =>
+      mean((await engine.renderAsync(state, { ...sample, strength })).map((o) => psnr(o.rgba, picture.rgba)));
+    const fromNoise = await at(undefined);
+    expect(await at(1)).toBe(fromNoise);
+    // η = 1 draws the target text; from the layer at 0.2 only the last two steps run on its noised latent.
+    expect(await at(0.2)).toBeGreaterThan(fromNoise + 3);
+  });
+
   it('keeps the input’s size and alpha', async () => {
     const banner = testPicture(40, 24, true);
     const [out] = await engine.renderAsync(

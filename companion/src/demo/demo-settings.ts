@@ -160,6 +160,44 @@ export const DEMO_QUICK_SEARCH: readonly SearchRow[] = [
     minPsnr: 26.79,
     success: 73,
   },
+  {
+    name: 's60c',
+    settings: '40 @ 0.1 cosine · none · DDIM 20 from the layer at strength 0.6',
+    cost: 144,
+    meanPsnr: 24.39,
+    minPsnr: 19.41,
+    success: 58,
+  },
+  {
+    name: 's60a',
+    settings: '40 @ 0.1 cosine · 100 @ 3e-3 cosine, t < 0.6·T · DDIM 20 from the layer at 0.6',
+    cost: 444,
+    meanPsnr: 29.12,
+    minPsnr: 24.34,
+    success: 50,
+  },
+  { name: 's70a', settings: 'as s60a at 0.7 (t < 0.7·T)', cost: 448, meanPsnr: 28.56, minPsnr: 24.15, success: 58 },
+  { name: 's70l75', settings: 'as s70a, fade 0.75/0.3', cost: 448, meanPsnr: 28.56, minPsnr: 24.15, success: 58 },
+  { name: 's70g5', settings: 'as s70a, guidance 5', cost: 448, meanPsnr: 26.05, minPsnr: 21.48, success: 69 },
+  { name: 's80a', settings: 'as s60a at 0.8 (t < 0.8·T)', cost: 452, meanPsnr: 27.46, minPsnr: 20.7, success: 65 },
+  {
+    name: 's80ts1',
+    settings: 'as s80a, t over all of [0, T)',
+    cost: 452,
+    meanPsnr: 27.08,
+    minPsnr: 20.31,
+    success: 62,
+  },
+  { name: 's80lr1', settings: 'as s80a, stage 2 at 1e-2', cost: 452, meanPsnr: 26.78, minPsnr: 20.12, success: 54 },
+  {
+    name: 's80e20',
+    settings: '20 @ 0.1 cosine · 124 @ 3e-3 cosine, t < 0.8·T · DDIM 20 from the layer at 0.8',
+    cost: 464,
+    meanPsnr: 27.86,
+    minPsnr: 18.56,
+    success: 54,
+  },
+  { name: 's80t300', settings: 'as s80a, 300 stage-2 steps', cost: 1052, meanPsnr: 30.53, minPsnr: 28.25, success: 58 },
 ];
 
 export const DEMO_QUICK_SEARCH_SUMMARY =
@@ -170,7 +208,12 @@ export const DEMO_QUICK_SEARCH_SUMMARY =
   'some runs collapsed near 10 dB; 20 and 50 sampling steps, and ' +
   'DPM++ 2M, gave the same figures. The quick preset is c40l1, checked on scenes 8–15 before any of them was looked at: ' +
   "it misses the default's bar there (29.19 dB mean, 24.65 min, 72% of the edits; the default: 30.09, 26.53, 81%). The " +
-  'edit-success figures move by ±8 points between neighbouring settings (2 of 26 outputs).';
+  'edit-success figures move by ±8 points between neighbouring settings (2 of 26 outputs). Rendering from the layer ' +
+  'itself, noised to a strength as SDEdit starts (rows s…: `--strength S --train-strength S`, stage 2 drawing t only ' +
+  'from the levels that render visits), lifts reconstruction at ~10% of the work from ~24 dB to 27.5–29, but the edits ' +
+  'fall to 50–69% at η = 1.2: the object moves or vanishes (mask IoU with the input 0.67 at strength 0.7), guidance 5 ' +
+  'edits more and reconstructs worse, and 300 stage-2 steps (23% of the work) reconstruct at 30.5 dB with 58% of the ' +
+  'edits. Starting from the layer does not replace the layout the adapters learn in the default.';
 
 /**
  * The words the demo model knows (its grammar's: its tokenizer learnt one token per word) and prompts it understands:

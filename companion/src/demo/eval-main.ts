@@ -46,6 +46,8 @@ interface Flags {
   sampler?: string;
   guidance?: string;
   lateAdapters?: string;
+  strength?: string;
+  trainStrength?: string;
   generation: boolean;
   imagic: boolean;
   compare?: boolean;
@@ -85,6 +87,7 @@ async function trainSettings(f: Flags, modelDir: string): Promise<TrainSettings>
     ...(f.tuneLrSchedule ? { tuneLrSchedule: lrScheduleOf('tune-lr-schedule', f.tuneLrSchedule) } : {}),
     ...(f.rank ? { adapterRank: num('rank', f.rank), adapterAlpha: num('rank', f.rank) } : {}),
     ...(targets ? { adapterTargets: targets as TrainSettings['adapterTargets'] } : {}),
+    ...(f.trainStrength ? { trainStrength: num('train-strength', f.trainStrength) } : {}),
   };
 }
 
@@ -99,6 +102,7 @@ async function sampleSettings(f: Flags, modelDir: string): Promise<Omit<SampleSe
     ...(f.sampler ? { sampler: samplerOf(f.sampler) } : {}),
     ...(f.guidance ? { guidanceScale: num('guidance', f.guidance) } : {}),
     ...(f.lateAdapters ? { lateAdapters: parseLateAdapters(f.lateAdapters) } : {}),
+    ...(f.strength ? { strength: num('strength', f.strength) } : {}),
   };
 }
 
@@ -230,6 +234,8 @@ const program = new Command('eval-demo')
   .addOption(
     new Option('--late-adapters <from,scale>', "late-step fading of the adapters (late-adapters.ts), or 'off'"),
   )
+  .addOption(new Option('--strength <s>', "sample from the layer's latent noised to this strength (SDEdit's start)"))
+  .addOption(new Option('--train-strength <s>', 'train on timesteps in [0, s·T) only'))
   .addOption(new Option('--no-generation', 'skip generation from captions'))
   .addOption(new Option('--no-imagic', 'skip the Imagic evaluation'))
   .addOption(new Option('--compare', 'also compare the stage-2 settings of settings-comparison.ts'))

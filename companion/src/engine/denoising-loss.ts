@@ -32,6 +32,8 @@ export class DenoisingDraws {
     private readonly config: SchedulerConfig,
     private readonly z0: Float32Array,
     seed: number,
+    /** t is drawn from [0, ceiling·T): the levels a render from the layer at that strength visits. */
+    private readonly ceiling = 1,
   ) {
     this.schedule = new NoiseSchedule(config);
     this.rng = new Rng(seed);
@@ -40,7 +42,7 @@ export class DenoisingDraws {
   next(): NoisedLatent {
     const t = Math.min(
       this.schedule.numTrainTimesteps - 1,
-      Math.floor(this.rng.uniform() * this.schedule.numTrainTimesteps),
+      Math.floor(this.rng.uniform() * this.ceiling * this.schedule.numTrainTimesteps),
     );
     const eps = this.rng.normalArray(this.z0.length);
     return {

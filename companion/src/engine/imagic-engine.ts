@@ -11,7 +11,7 @@ import type { RunHooks } from './progress.ts';
 import { SessionPool } from './session-pool.ts';
 import { validateSampleSettings, validateTrainSettings, type SampleSettings, type TrainSettings } from './settings.ts';
 import { encodeImageAsync, encodeTextAsync } from './stage-encode.ts';
-import { sampleAllAsync, type Embeddings, type SampledImage } from './stage-sample.ts';
+import { sampleAllAsync, type Embeddings, type SampledImage, type SampleFrom } from './stage-sample.ts';
 import { quickStartStep } from './quick-edit.ts';
 import { trainAsync } from './training-loop.ts';
 import {
@@ -149,6 +149,7 @@ export class ImagicEngine {
         lr: train.embedLr,
         lrSchedule: train.embedLrSchedule ?? 'constant',
         seed: train.seed,
+        trainStrength: train.trainStrength,
       } as const;
       embedLosses = (await this.trainReleasing(graph.key, () => trainAsync(run, hooks))).losses;
     }
@@ -180,6 +181,7 @@ export class ImagicEngine {
         lr: train.tuneLr,
         lrSchedule: train.tuneLrSchedule ?? 'constant',
         seed: train.seed + 1,
+        trainStrength: train.trainStrength,
       } as const;
       tuneLosses = (await this.trainReleasing(graph.key, () => trainAsync(run, hooks))).losses;
     }
@@ -216,8 +218,25 @@ export class ImagicEngine {
       adapters,
       predictionsFor(this.pkg, sample.guidanceScale),
     );
-    const images = await sampleAllAsync(this.pkg, step, state.embeddings, sample, hooks);
+    const images = await sampleAllAsync(
+      this.pkg,
+      step,
+      state.embeddings,
+      sample,
+      hooks,
+      await this.startOf(state, sample),
+    );
     return toRendered(images, state.placement, state.image);
+  }
+
+  /** Where stage 3 starts: pure noise, or the layer's latent noised to `sample.strength` (SampleSettings.strength). */
+  private async startOf(state: TrainedState, sample: SampleSettings): Promise<SampleFrom | undefined> {
+    if (sample.strength === undefined || sample.strength === 1) return undefined;
+    const input = await toModelInput(state.image, this.pkg.imageSize);
+    return {
+      latent: await encodeImageAsync(this.pkg, input.pixels),
+      step: quickStartStep(sample.steps, sample.strength),
+    };
   }
 
   /**

@@ -9,6 +9,7 @@ import { fail } from '../errors.ts';
 import { isAdapterTarget } from './adapter-targets.ts';
 import { validateLateAdapters, type LateAdapters } from './late-adapters.ts';
 import { schedulers } from '../diffusion/schedulers/samplers.ts';
+import { validateStrength } from './quick-edit.ts';
 
 export type { Preset };
 
@@ -27,6 +28,11 @@ export interface SampleSettings {
   readonly sampler: SchedulerName;
   /** Fade the adapters over the late steps as η grows (late-adapters.ts); absent: full strength throughout. */
   readonly lateAdapters?: LateAdapters | undefined;
+  /**
+   * Start from the layer's own latent noised to this strength (SDEdit's start, quick-edit.ts) rather than from pure
+   * noise; 1 or absent: from noise, as the paper samples.
+   */
+  readonly strength?: number | undefined;
 }
 
 export { DEFAULT_PRESET, PRESETS };
@@ -53,6 +59,8 @@ export function validateTrainSettings(s: TrainSettings): TrainSettings {
   if (s.adapterTargets.length === 0 || !s.adapterTargets.every(isAdapterTarget))
     bad('adapterTargets', `must name at least one of to_q, to_k, to_v, to_out, ff, conv`);
   if (!Number.isSafeInteger(s.seed) || s.seed < 0) bad('seed', `must be an integer ≥ 0, got ${s.seed}`);
+  if (s.trainStrength !== undefined && !(s.trainStrength > 0 && s.trainStrength <= 1))
+    bad('trainStrength', `must be in (0, 1], got ${s.trainStrength}`);
   return s;
 }
 
@@ -67,5 +75,6 @@ export function validateSampleSettings(s: SampleSettings): SampleSettings {
   if (!Object.hasOwn(schedulers, s.sampler))
     bad('sampler', `must be one of ${Object.keys(schedulers).join(', ')}, got ${s.sampler}`);
   if (s.lateAdapters !== undefined) validateLateAdapters(s.lateAdapters);
+  if (s.strength !== undefined) validateStrength(s.strength);
   return s;
 }

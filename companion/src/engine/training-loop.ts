@@ -32,6 +32,8 @@ export interface TrainingRun {
   /** Constant (the paper's) unless given. */
   readonly lrSchedule?: LrSchedule;
   readonly seed: number;
+  /** Draw t from [0, trainStrength·T) (PresetTrain.trainStrength); all of [0, T) when absent. */
+  readonly trainStrength?: number | undefined;
 }
 
 export interface TrainingResult {
@@ -53,7 +55,7 @@ const staticDims = (session: RemoteSession, name: string): number[] => {
 /** Runs the loop. */
 export async function trainAsync(run: TrainingRun, hooks: RunHooks = {}): Promise<TrainingResult> {
   const { session } = run;
-  const draws = new DenoisingDraws(run.scheduler, run.z0, run.seed);
+  const draws = new DenoisingDraws(run.scheduler, run.z0, run.seed, run.trainStrength ?? 1);
   const sampleInfo = session.input('sample') ?? fail('INTERNAL', 'the training step has no sample input');
   const timestepInfo = session.input('timestep') ?? fail('INTERNAL', 'the training step has no timestep input');
   const sampleDims = staticDims(session, 'sample');

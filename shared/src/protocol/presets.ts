@@ -23,6 +23,11 @@ export interface PresetTrain {
   /** LoRA's alpha: the update is scaled by alpha / rank. */
   readonly adapterAlpha: number;
   readonly adapterTargets: readonly AdapterTarget[];
+  /**
+   * Both stages draw their training timestep t from [0, trainStrength·T) instead of [0, T): the noise levels a
+   * render that starts from the layer at that strength visits (SampleSettings.strength). 1 when absent.
+   */
+  readonly trainStrength?: number;
 }
 
 export interface PresetSample {
