@@ -211,6 +211,59 @@ describe('what a request states', () => {
   });
 });
 
+describe('quick edits (mode quick, SDEdit)', () => {
+  it('sample only, from the step the strength names, save nothing, and cannot be re-rendered', async () => {
+    const image = await uploadAsync(inbox, picture);
+    const request = {
+      ...fastEditRequest(image, { sampling: { etas: [1], seeds: [1, 2], steps: 10 } }),
+      fineTune: {},
+      mode: 'quick' as const,
+      strength: 0.3,
+    };
+    const queued = await inbox.requestAsync({ type: 'edit.start', id: 'q1', request });
+    if (queued.type !== 'job.queued') throw new Error(`expected job.queued, got ${JSON.stringify(queued)}`);
+    const { message, before } = await inbox.untilAsync(ofType('job.result', queued.jobId));
+    const stages = new Set(before.map((m) => (m.type === 'job.progress' ? m.stage : m.type)));
+    expect(stages).toEqual(new Set(['encode', 'sample']));
+    // 10 steps at strength 0.3 run the last 3, two predictions each (guidance 3), for each of the 2 seeds.
+    expect(message.cost).toMatchObject({ embed: 0, finetune: 0, sample: 12, total: 12 });
+    expect(message.outputs.map((o) => [o.eta, o.seed])).toEqual([
+      [1, 1],
+      [1, 2],
+    ]);
+    for (const _ of message.outputs) await inbox.nextFrameAsync();
+    expect(existsSync(path.join(daemon.dataDir, 'edits', queued.editId))).toBe(false);
+    const render = await inbox.requestAsync({
+      type: 'edit.render',
+      id: 'q2',
+      editId: queued.editId,
+      sampling: FAST_SAMPLING,
+    });
+    expect(render).toMatchObject({ type: 'error', code: 'EDIT_NOT_FOUND' });
+  });
+
+  it('refuse a strength outside (0, 1], or on an Imagic edit, before anything is queued', async () => {
+    const jobCount = async () => {
+      const reply = await inbox.requestAsync({ type: 'jobs.list', id: `j${Math.random()}`.slice(0, 12) });
+      return reply.type === 'jobs.list.result' ? reply.jobs.length : -1;
+    };
+    const jobsBefore = await jobCount();
+    const image = await uploadAsync(inbox, picture);
+    const quick = { ...fastEditRequest(image, { sampling: { etas: [1] } }), fineTune: {}, mode: 'quick' as const };
+    for (const [id, request] of [
+      ['s1', { ...quick, strength: 1.5 }],
+      ['s2', { ...quick, strength: 0 }],
+      ['s3', { ...fastEditRequest(image), strength: 0.5 }],
+    ] as const) {
+      const reply = await inbox.requestAsync({ type: 'edit.start', id, request });
+      expect(reply).toMatchObject({ type: 'error', id, code: 'INVALID_FIELD' });
+      expect(JSON.stringify(reply)).toMatch(/strength/);
+    }
+    expect(jobsBefore).toBeGreaterThan(0);
+    expect(await jobCount()).toBe(jobsBefore);
+  });
+});
+
 describe('re-renders', () => {
   it('run stage 3 only, from the saved edit', async () => {
     const reply = await inbox.requestAsync({

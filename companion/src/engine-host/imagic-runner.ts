@@ -5,7 +5,8 @@
 // gradient graphs in JavaScript, which would otherwise stall the daemon's event loop for seconds.
 import path from 'node:path';
 import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
-import { runNewEditAsync, runRenderAsync, type EditRunContext } from '../engine/edit-run.ts';
+import { runNewEditAsync, runQuickEditAsync, runRenderAsync, type EditRunContext } from '../engine/edit-run.ts';
+import { DEFAULT_STRENGTH } from '../engine/quick-edit.ts';
 import { EditStore } from '../engine/edit-store.ts';
 import { ImagicEngine, type RenderedImage } from '../engine/imagic-engine.ts';
 import type { RunHooks } from '../engine/progress.ts';
@@ -62,7 +63,10 @@ export class ImagicRunner {
       workingSize: request.workingResolutionPx,
       own: requestSettings(request),
     };
-    const outcome = await runNewEditAsync(this.context(control), edit);
+    const outcome =
+      request.mode === 'quick'
+        ? await runQuickEditAsync(this.context(control), { ...edit, strength: request.strength ?? DEFAULT_STRENGTH })
+        : await runNewEditAsync(this.context(control), edit);
     return { outputs: etasMajor(outcome.images.map(toOutput), request.sampling), cost: outcome.cost };
   }
 

@@ -26,6 +26,32 @@ describe('EditRequest', () => {
   });
 });
 
+describe('EditRequest, mode quick', () => {
+  const quick = { ...exampleEditRequest, mode: 'quick', fineTune: {}, sampling: { ...sampling, etas: [1] } };
+
+  it('accepts a quick edit with or without its strength, and strength 1 (generation from the prompt)', () => {
+    expect(EditRequest.safeParse(quick).success).toBe(true);
+    expect(EditRequest.safeParse({ ...quick, strength: 0.45 }).success).toBe(true);
+    expect(EditRequest.safeParse({ ...quick, strength: 1 }).success).toBe(true);
+  });
+
+  it.each([
+    ['strength', { strength: 0 }],
+    ['strength', { strength: 1.01 }],
+    ['mode', { mode: 'sdedit' }],
+    ['sampling.etas', { sampling: { ...sampling, etas: [0.7] } }],
+    ['fineTune', { fineTune: { embedSteps: 10 } }],
+  ])('rejects a bad %s', (path, patch) => {
+    expect(issuePaths(EditRequest.safeParse({ ...quick, ...patch }))).toEqual([path]);
+  });
+
+  it('refuses a strength on an Imagic edit, naming what sets it there', () => {
+    const result = EditRequest.safeParse({ ...exampleEditRequest, strength: 0.5 });
+    expect(issuePaths(result)).toEqual(['strength']);
+    expect(result.error?.issues[0]?.message).toMatch(/sampling\.etas/);
+  });
+});
+
 describe('SamplingSettings', () => {
   it.each([
     ['etas.0', { etas: [2.01] }],

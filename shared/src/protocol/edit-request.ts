@@ -151,22 +151,50 @@ export const FineTuneSettings = z
   });
 export type FineTuneSettings = z.infer<typeof FineTuneSettings>;
 
-export const EditRequest = z.strictObject({
-  image: ImageRef,
-  /** The target text: a description of the wanted result, not of the input. CLIP reads at most 77 tokens. */
-  prompt: z.string().max(1000).regex(/\S/, 'must not be blank'),
-  /** The preset the settings were taken from; recorded for history, the numbers below are what runs. */
-  preset: Preset,
-  fineTune: FineTuneSettings,
-  sampling: SamplingSettings,
-  /** The longer image side is scaled to this before encoding; Stable Diffusion 1.x is trained at 512. */
-  workingResolutionPx: z.int().min(256).max(1024).multipleOf(64),
-  /**
-   * The model to edit with, as `models.list` names it. Absent: the companion's default model when the job starts
-   * (which may change while it waits).
-   */
-  model: ModelId.optional(),
-  /** How the results come back. Absent: the upload's own format (RGBA8 for an RGBA8 upload, else PNG). */
-  outputFormat: OutputFormat.optional(),
-});
+/**
+ * imagic: stages 1–3 (the paper's method), trained and saved, re-rendered with `edit.render`. quick: SDEdit (Meng et
+ * al. 2022), the layer noised to `strength` and denoised toward the prompt by the base model: seconds, nothing trained
+ * or saved (companion/src/engine/quick-edit.ts).
+ */
+export const EditMode = z.enum(['imagic', 'quick']);
+export type EditMode = z.infer<typeof EditMode>;
+
+/** How far a quick edit departs from the layer: 0.3 keeps its layout and most of its look, 1 draws from the prompt alone. */
+export const Strength = z.number().gt(0).max(1);
+
+export const EditRequest = z
+  .strictObject({
+    image: ImageRef,
+    /** The target text: a description of the wanted result, not of the input. CLIP reads at most 77 tokens. */
+    prompt: z.string().max(1000).regex(/\S/, 'must not be blank'),
+    /** The preset the settings were taken from; recorded for history, the numbers below are what runs. */
+    preset: Preset,
+    fineTune: FineTuneSettings,
+    sampling: SamplingSettings,
+    /** The longer image side is scaled to this before encoding; Stable Diffusion 1.x is trained at 512. */
+    workingResolutionPx: z.int().min(256).max(1024).multipleOf(64),
+    /**
+     * The model to edit with, as `models.list` names it. Absent: the companion's default model when the job starts
+     * (which may change while it waits).
+     */
+    model: ModelId.optional(),
+    /** How the results come back. Absent: the upload's own format (RGBA8 for an RGBA8 upload, else PNG). */
+    outputFormat: OutputFormat.optional(),
+    /** Absent: imagic. */
+    mode: EditMode.optional(),
+    /** A quick edit's strength; absent: the companion's default (DEFAULT_STRENGTH in quick-edit.ts). */
+    strength: Strength.optional(),
+  })
+  .refine((r) => r.strength === undefined || r.mode === 'quick', {
+    message: 'strength applies to mode quick; an Imagic edit sets how far it departs with sampling.etas',
+    path: ['strength'],
+  })
+  .refine((r) => r.mode !== 'quick' || (r.sampling.etas.length === 1 && r.sampling.etas[0] === 1), {
+    message: 'a quick edit draws the target text alone: send sampling.etas [1]',
+    path: ['sampling', 'etas'],
+  })
+  .refine((r) => r.mode !== 'quick' || Object.keys(r.fineTune).length === 0, {
+    message: 'a quick edit trains nothing: send fineTune {}',
+    path: ['fineTune'],
+  });
 export type EditRequest = z.infer<typeof EditRequest>;
