@@ -29,7 +29,9 @@ export async function placeLayersAsync(ps: PhotoshopApi, request: PlaceRequest):
       try {
         const layers: PsLayer[] = [];
         for (const { variant, width, height, rgba } of images) {
-          const layer = await doc.createPixelLayer({ name: variantName(prompt, variant.eta, variant.seed) });
+          const layer = await doc.createPixelLayer({
+            name: variantName(prompt, variant.eta, variant.seed, variant.quick),
+          });
           if (layer === null)
             throw new HostError('Photoshop did not create a layer. Is the document in a mode that has layers (RGB)?');
           const imageData = await ps.imaging.createImageDataFromBuffer(rgba, {

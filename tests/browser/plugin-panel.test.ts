@@ -356,4 +356,63 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
       await frame.closeAsync();
     },
   );
+  it(
+    'runs a quick edit in seconds, re-runs it from the strength slider, and inserts it named as a quick edit',
+    { timeout: 120_000 },
+    async ({ skip }) => {
+      skip(modelState === 'none', `the companion's status reports no model (model.state "none"), so edits cannot run`);
+      const frame = await openPanelAsync({ token: daemon.token, port: daemon.port });
+      const ui = frame.ui;
+      await poll(() => text(ui.locator('#connection-title'))).toMatch(/^Connected/);
+      await ui.locator('#prompt').fill('a red circle');
+      await ui.locator('#mode').selectOption('quick');
+      // Quick trains nothing: no preset, no η rows; the slider is the strength, from the companion's default.
+      await poll(() => ui.locator('#preset-row').isHidden()).toBe(true);
+      expect(await ui.locator('#vary-eta-row').isHidden()).toBe(true);
+      expect(await ui.locator('#eta').getAttribute('max')).toBe('1');
+      expect(await text(ui.locator('#eta-value'))).toBe('0.6');
+      expect(await text(ui.locator('#start'))).toBe('Quick edit layer');
+      await ui.locator('#seeds').fill('2');
+      await ui.locator('#start').click();
+      await frame.nextAsync('selection.export');
+      const source: ExportedSource = {
+        ...dog,
+        image: { format: 'png', bytes: sourcePng, ...SOURCE },
+        scaledFrom: null,
+      };
+      await frame.sendAsync({ type: 'selection.exported', sources: [source] });
+
+      // One row (the strength) × two variations.
+      const tiles = ui.locator('#variant-grids .tile');
+      await poll(() => tiles.count(), 60_000).toBe(2);
+      expect(await ui.locator('#variant-grids .axis.eta', { hasText: /^0\.6$/ }).count()).toBe(1);
+
+      // Move the slider with the keyboard (each press is a preview; the last one commits): the grid's row follows.
+      const slider = ui.locator('#eta');
+      await slider.focus();
+      for (let i = 0; i < 4; i++) await slider.press('ArrowLeft');
+      await poll(() => text(ui.locator('#eta-value'))).toBe('0.4');
+      await poll(() => ui.locator('#variant-grids .axis.eta', { hasText: /^0\.4$/ }).count(), 60_000).toBe(1);
+      await poll(() => tiles.count()).toBe(2);
+
+      await tiles.nth(1).click();
+      await ui.locator('#insert').click();
+      const place = await frame.nextAsync('results.place');
+      expect(place.request).toMatchObject({ source: dog, prompt: 'a red circle' });
+      expect(place.request.variants).toHaveLength(1);
+      expect(place.request.variants[0]).toMatchObject({ eta: 0.4, quick: true, ...SOURCE });
+
+      // Every render was a quick edit job (kind edit, nothing saved): the first, previews, the grid at 0.4.
+      const inbox = await pairAsync(daemon);
+      const jobs = await inbox.requestAsync({ type: 'jobs.list', id: 'quick-jobs' });
+      const edits = await inbox.requestAsync({ type: 'edits.list', id: 'quick-edits' });
+      inbox.socket.close();
+      const quick = jobs.type === 'jobs.list.result' ? jobs.jobs.filter((j) => j.prompt === 'a red circle') : [];
+      expect(quick.length).toBeGreaterThanOrEqual(2);
+      expect(quick.every((j) => j.kind === 'edit')).toBe(true);
+      const saved = edits.type === 'edits.list.result' ? edits.edits.map((e) => e.editId) : [];
+      expect(quick.some((j) => saved.includes(j.editId))).toBe(false);
+      await frame.closeAsync();
+    },
+  );
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PACKAGE_DIR } from '../../companion/src/demo/demo-paths.ts';
 import {
   DEMO_DEFAULT_ETA,
+  DEMO_QUICK_STRENGTH,
   DEMO_RECOMMENDED_SAMPLE,
   DEMO_RECOMMENDED_TRAIN,
 } from '../../companion/src/demo/demo-settings.ts';
@@ -19,6 +20,7 @@ import { evaluateSensitivity } from '../../companion/src/demo/eval-sensitivity.t
 import { psnr } from '../../companion/src/demo/image-metrics.ts';
 import { SCENE_SIZE } from '../../companion/src/demo/scene.ts';
 import {
+  readPackageQuickStrengthAsync,
   readPackageSampleSettingsAsync,
   readPackageSettingsAsync,
 } from '../../companion/src/engine/package-settings.ts';
@@ -48,6 +50,7 @@ describe('the demo model (models/demo)', () => {
     expect(index['_class_name']).toBe('OnnxStableDiffusionPipeline');
     expect(await readPackageSettingsAsync(DEMO_PACKAGE_DIR)).toEqual(DEMO_RECOMMENDED_TRAIN);
     expect(await readPackageSampleSettingsAsync(DEMO_PACKAGE_DIR)).toEqual(DEMO_RECOMMENDED_SAMPLE);
+    expect(await readPackageQuickStrengthAsync(DEMO_PACKAGE_DIR)).toBe(DEMO_QUICK_STRENGTH);
   });
 
   it("hears every caption slot: swapping a word moves the text embedding and the UNet's output (eval:demo's sensitivity)", async () => {

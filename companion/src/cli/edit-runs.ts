@@ -20,7 +20,7 @@ import {
   type EditRunContext,
 } from '../engine/edit-run.ts';
 import { DEFAULT_ETA } from '../engine/edit-settings.ts';
-import { DEFAULT_STRENGTH, validateStrength } from '../engine/quick-edit.ts';
+import { validateStrength } from '../engine/quick-edit.ts';
 import { EditStore, newEditId } from '../engine/edit-store.ts';
 import { ImagicEngine, type RenderedImage } from '../engine/imagic-engine.ts';
 import type { RunHooks } from '../engine/progress.ts';
@@ -173,12 +173,13 @@ async function closeAll(engines: readonly ImagicEngine[]): Promise<void> {
   for (const engine of engines) await engine.closeAsync();
 }
 
-function report(outcome: EditOutcome, outputs: JobReport['outputs'], t0: number, strength?: number): JobReport {
+function report(outcome: EditOutcome, outputs: JobReport['outputs'], t0: number): JobReport {
   const timing_ms = { ...outcome.timing, total: performance.now() - t0 };
+  const quick = outcome.mode === 'quick';
   return {
-    edit_id: strength === undefined ? outcome.editId : null,
-    mode: strength === undefined ? 'imagic' : 'quick',
-    ...(strength === undefined ? {} : { strength }),
+    edit_id: quick ? null : outcome.editId,
+    mode: outcome.mode,
+    ...(quick && outcome.sample.strength !== undefined ? { strength: outcome.sample.strength } : {}),
     outputs,
     timing_ms: Object.fromEntries(Object.entries(timing_ms).map(([k, v]) => [k, round(v)])),
     provider: outcome.provider.provider,
@@ -206,14 +207,8 @@ export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<
     const ctx = cliContext(job.dataDir, job.provider, hooks, opened);
     const edit = { editId: newEditId(), image, sha256, prompt: job.prompt, preset: job.preset, modelDir, own };
     if (job.mode === 'quick') {
-      const strength = job.strength ?? DEFAULT_STRENGTH;
-      const outcome = await runQuickEditAsync(ctx, { ...edit, strength });
-      return report(
-        outcome,
-        await writeOutputsAsync(`quick-${outcome.editId}`, outcome.images, job.outDir),
-        t0,
-        strength,
-      );
+      const outcome = await runQuickEditAsync(ctx, { ...edit, strength: job.strength });
+      return report(outcome, await writeOutputsAsync(`quick-${outcome.editId}`, outcome.images, job.outDir), t0);
     }
     const outcome = await runNewEditAsync(ctx, edit);
     return report(outcome, await writeOutputsAsync(outcome.editId, outcome.images, job.outDir), t0);

@@ -36,6 +36,17 @@ export const DEMO_RECOMMENDED_SAMPLE = {
   lateAdapters: { from: 0.5, scale: 0.3 },
 } as const satisfies RecommendedSample;
 
+/** The strength of the demo model's quick edits (SDEdit; imagic_settings.json `quick`): DEMO_QUICK_RATIONALE. */
+export const DEMO_QUICK_STRENGTH = 0.7;
+
+/** How DEMO_QUICK_STRENGTH was chosen (models/demo/README.md). */
+export const DEMO_QUICK_RATIONALE =
+  'The default strength, 0.7, was chosen on scenes 0–7 (`npm run eval:demo -- --no-generation --no-imagic --images 8 ' +
+  '--seeds 1,2`): the edits succeed most often there (58%; 46% at 0.6, 50% at 0.8). On scenes 8–15, looked at only ' +
+  'after the choice (`--from 8`), 0.7 edits 69% (75% at 0.6, 56% at 0.8), within the ±8 points two outputs move a ' +
+  "figure. Below it the input's colour mostly stays; above it the object moves or comes back another shape, and at 1 " +
+  "nothing of the layer is left (generation from the prompt, which never lands on the input's mask).";
+
 /**
  * What the demo model recommends for the quick preset: the best trade found when searching for the community preset's
  * quality at a tenth of its UNet work (DEMO_QUICK_SEARCH). It costs 39% of the default's work and edits a little worse

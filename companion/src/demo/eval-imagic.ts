@@ -32,7 +32,7 @@ export interface ImagicEvalOptions {
   readonly onCase?: (done: number, total: number, c: EditCase) => void;
 }
 
-interface Scored {
+export interface Scored {
   readonly case: number;
   readonly seed: number;
   readonly read: string;
@@ -80,7 +80,7 @@ export interface CaseOutcome {
   }[];
 }
 
-function score(
+export function score(
   c: EditCase,
   caseIndex: number,
   seed: number,
@@ -105,7 +105,7 @@ function score(
   };
 }
 
-const rate = (rows: readonly Scored[]) => round(rows.filter((r) => r.success).length / Math.max(1, rows.length));
+export const rate = (rows: readonly Scored[]) => round(rows.filter((r) => r.success).length / Math.max(1, rows.length));
 
 export async function evaluateImagic(modelDir: string, o: ImagicEvalOptions): Promise<ImagicEvalResult> {
   const cases = editCases(o.images, o.kinds, o.from);

@@ -2,7 +2,7 @@
 // generation from captions judged by the classifier, Imagic's η = 0 reconstruction PSNR, colour and shape edit success
 // at the default η, and the η sweep. `--compare` adds the stage-2 settings comparison; `--write` stores the JSON as the
 // package's eval.json and re-renders its README.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { printCliError } from '../cli/cli-error.ts';
@@ -17,6 +17,7 @@ import { isPreset, PRESETS, type Preset, type SampleSettings, type TrainSettings
 import { DEMO_DEFAULT_ETA, DEMO_PRESET, demoSampleSettings, demoTrainSettings } from './demo-settings.ts';
 import { DEMO_PACKAGE_DIR } from './demo-paths.ts';
 import { evaluateGeneration } from './eval-generation.ts';
+import { evaluateQuick } from './eval-quick.ts';
 import { evaluateImagic } from './eval-imagic.ts';
 import { evaluateSensitivity } from './eval-sensitivity.ts';
 import { encodePng } from '../images/model-input.ts';
@@ -50,6 +51,8 @@ interface Flags {
   trainStrength?: string;
   generation: boolean;
   imagic: boolean;
+  quick: boolean;
+  strengths?: string;
   compare?: boolean;
   compareImages: string;
   compareOnly?: string;
@@ -159,6 +162,17 @@ async function run(f: Flags): Promise<void> {
       onCase: (done, total, c) => log(`imagic ${done}/${total}: ${c.input.caption} → "${c.prompt}"`),
     });
   }
+  if (f.quick) {
+    const { lateAdapters: _, strength: __, ...plain } = sample;
+    result['quick'] = await evaluateQuick(modelDir, {
+      sample: plain,
+      seeds,
+      images,
+      from,
+      ...(f.strengths ? { strengths: f.strengths.split(',').map((s) => num('strengths', s)) } : {}),
+      onCase: (done, total, c) => log(`quick ${done}/${total}: ${c.input.caption} → "${c.prompt}"`),
+    });
+  }
   if (f.compare) {
     const comparison = [];
     for (const v of SETTINGS_VARIANTS.filter(
@@ -187,7 +201,15 @@ async function run(f: Flags): Promise<void> {
   const text = `${JSON.stringify(result, null, 2)}\n`;
   process.stdout.write(text);
   if (f.write) {
-    await writeFile(join(modelDir, 'eval.json'), text);
+    // The sections this run skipped keep their figures from the last run that ran them; the settings that ran
+    // (model, train, sample, …) describe Imagic's and generation's figures, so only a run of those replaces them.
+    const previous = await readFile(join(modelDir, 'eval.json'), 'utf8').then(
+      (t) => JSON.parse(t) as Record<string, unknown>,
+      () => ({}),
+    );
+    const sections = f.imagic || f.generation ? result : { quick: result['quick'], comparison: result['comparison'] };
+    const kept = Object.fromEntries(Object.entries(sections).filter(([, v]) => v !== undefined));
+    await writeFile(join(modelDir, 'eval.json'), `${JSON.stringify({ ...previous, ...kept }, null, 2)}\n`);
     await writeFile(join(modelDir, 'README.md'), await renderPackageReadme(modelDir));
     log(`wrote ${join(modelDir, 'eval.json')} and README.md`);
   }
@@ -238,6 +260,8 @@ const program = new Command('eval-demo')
   .addOption(new Option('--train-strength <s>', 'train on timesteps in [0, s·T) only'))
   .addOption(new Option('--no-generation', 'skip generation from captions'))
   .addOption(new Option('--no-imagic', 'skip the Imagic evaluation'))
+  .addOption(new Option('--no-quick', 'skip the quick-edit (SDEdit) strength sweep'))
+  .addOption(new Option('--strengths <list>', "the quick edits' strengths (default: 0.3 to 1 by 0.1)"))
   .addOption(new Option('--compare', 'also compare the stage-2 settings of settings-comparison.ts'))
   .addOption(new Option('--compare-images <n>', 'input scenes per compared setting').default('6'))
   .addOption(new Option('--compare-only <text>', 'compare only the settings whose label contains this text'))

@@ -4,7 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DemoConfig } from './demo-config.ts';
 import type { CaseOutcome } from './eval-imagic.ts';
-import { DEMO_QUICK_SEARCH, DEMO_QUICK_SEARCH_SUMMARY, DEMO_SETTINGS_RATIONALE } from './demo-settings.ts';
+import type { QuickEvalResult } from './eval-quick.ts';
+import {
+  DEMO_QUICK_RATIONALE,
+  DEMO_QUICK_SEARCH,
+  DEMO_QUICK_SEARCH_SUMMARY,
+  DEMO_QUICK_STRENGTH,
+  DEMO_SETTINGS_RATIONALE,
+} from './demo-settings.ts';
 
 export interface TrainingReport {
   readonly command: string;
@@ -71,6 +78,7 @@ interface EvalSummary {
     readonly perCase?: readonly CaseOutcome[];
   };
   readonly comparison?: readonly ComparisonRow[];
+  readonly quick?: QuickEvalResult;
   /** The commands that produced the figures, when they were not one `eval:demo -- --compare --write`. */
   readonly commands?: { readonly main: string; readonly comparison: string };
 }
@@ -142,6 +150,26 @@ function evaluationSection(e: EvalSummary, rationale: string): string {
     lines.push('', rationale);
   }
   return lines.join('\n');
+}
+
+/** Quick edits (eval-quick.ts): success, closeness to the input and time against strength. */
+function quickEditSection(q: QuickEvalResult | undefined): string {
+  if (q === undefined) return 'Not evaluated yet: run `npm run eval:demo -- --no-generation --no-imagic --write`.';
+  const rows = q.sweep.map(
+    (s) =>
+      `| ${s.strength}${s.strength === DEMO_QUICK_STRENGTH ? ' (default)' : ''} | ${pct(s.success)} (${pct(s.colour)} · ${pct(s.shape)}) | ${s.psnrToInput} | ${s.meanIoU} | ${s.msPerEdit} |`,
+  );
+  return [
+    `\`imagic edit --mode quick [--strength S]\` (the panel's *Quick* mode): SDEdit with this model and no training. From`,
+    `\`npm run eval:demo -- --images 16 --seeds 1,2 --no-generation --no-imagic --write\`: ${q.cases} edits × 2 seeds per`,
+    `strength, ${q.steps}-step schedule, judged as Imagic's edits are; ms: engine time of one 64×64 quick edit with one output.`,
+    '',
+    '| strength | edit success (colour · shape) | PSNR to input (dB) | mask IoU with input | ms per edit |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    DEMO_QUICK_RATIONALE,
+  ].join('\n');
 }
 
 /** The search behind the quick preset (demo-settings.ts DEMO_QUICK_SEARCH), as a table. */
@@ -242,6 +270,10 @@ text encoder ${c.text.seed}); the same command gives the same package up to floa
 ## Evaluation
 
 ${evaluation ? `From ${evaluation.commands ? `\`${evaluation.commands.main}\` and, for the comparison, \`${evaluation.commands.comparison}\`` : '`npm run eval:demo -- --compare --write`'} (\`eval.json\` holds every figure, and the settings that ran).\nJudged by \`companion/src/demo/classifier.ts\`, which reads colour from pixel statistics and shape from image moments,\nindependently of the model; an edit succeeds when it reads the target caption and the shape mask overlaps the\ninput's with IoU ≥ 0.7.\n\n${evaluationSection(evaluation, DEMO_SETTINGS_RATIONALE)}` : 'Not evaluated yet: run `npm run eval:demo -- --compare --write`.'}
+
+## Quick edits
+
+${quickEditSection(evaluation?.quick)}
 
 ${quickPresetSection()}
 `;

@@ -16,6 +16,7 @@ import { vocabularySize, writeTokenizerFiles, type DemoVocabulary } from './toke
 import { PACKAGE_SETTINGS_FILE, PackageSettings } from '../engine/package-settings.ts';
 import {
   DEMO_PROMPTS,
+  DEMO_QUICK_STRENGTH,
   DEMO_RECOMMENDED_PRESETS,
   DEMO_RECOMMENDED_SAMPLE,
   DEMO_RECOMMENDED_TRAIN,
@@ -71,6 +72,7 @@ export async function writeDemoPackage(dir: string, c: DemoPackageContents): Pro
         sample: DEMO_RECOMMENDED_SAMPLE,
         presets: DEMO_RECOMMENDED_PRESETS,
         prompts: DEMO_PROMPTS,
+        quick: { strength: DEMO_QUICK_STRENGTH },
         reason: DEMO_SETTINGS_RATIONALE,
       }),
     ),

@@ -2,7 +2,11 @@
 import os from 'node:os';
 import type { Provider } from '../runtime/ort-session.ts';
 import { ImagicError } from '../errors.ts';
-import { readPackagePromptsAsync, readPackageSampleSettingsAsync } from '../engine/package-settings.ts';
+import {
+  readPackagePromptsAsync,
+  readPackageQuickStrengthAsync,
+  readPackageSampleSettingsAsync,
+} from '../engine/package-settings.ts';
 import { defaultModelAsync, modelStatusAsync } from '../models/model-store.ts';
 import type { EngineStatus } from './edit-engine.ts';
 
@@ -25,12 +29,14 @@ export async function engineStatusAsync(dataDir: string, state: RunnerState): Pr
   if (chosen === null) return { model: await modelStatusAsync(dataDir), device, executionProvider: provider };
   const modelState = state.loadingDir === chosen.dir ? 'loading' : state.openDir === chosen.dir ? 'ready' : 'installed';
   const recommendedEta = await orUndefinedAsync(async () => (await readPackageSampleSettingsAsync(chosen.dir)).eta);
+  const recommendedStrength = await orUndefinedAsync(() => readPackageQuickStrengthAsync(chosen.dir));
   const prompts = await orUndefinedAsync(() => readPackagePromptsAsync(chosen.dir));
   return {
     model: {
       state: modelState,
       name: chosen.id,
       ...(recommendedEta === undefined ? {} : { recommendedEta }),
+      ...(recommendedStrength === undefined ? {} : { recommendedStrength }),
       ...(prompts === undefined
         ? {}
         : {

@@ -6,7 +6,6 @@
 import path from 'node:path';
 import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
 import { runNewEditAsync, runQuickEditAsync, runRenderAsync, type EditRunContext } from '../engine/edit-run.ts';
-import { DEFAULT_STRENGTH } from '../engine/quick-edit.ts';
 import { EditStore } from '../engine/edit-store.ts';
 import { ImagicEngine, type RenderedImage } from '../engine/imagic-engine.ts';
 import type { RunHooks } from '../engine/progress.ts';
@@ -65,7 +64,7 @@ export class ImagicRunner {
     };
     const outcome =
       request.mode === 'quick'
-        ? await runQuickEditAsync(this.context(control), { ...edit, strength: request.strength ?? DEFAULT_STRENGTH })
+        ? await runQuickEditAsync(this.context(control), { ...edit, strength: request.strength })
         : await runNewEditAsync(this.context(control), edit);
     return { outputs: etasMajor(outcome.images.map(toOutput), request.sampling), cost: outcome.cost };
   }

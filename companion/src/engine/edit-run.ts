@@ -11,11 +11,16 @@ import { checkEditModelAsync, newEditManifest, type EditManifest } from './edit-
 import { editSettingsAsync, renderSettings, type EditSettings, type OwnSettings, type Some } from './edit-settings.ts';
 import type { EditStore } from './edit-store.ts';
 import type { ImagicEngine, RenderedImage } from './imagic-engine.ts';
-import { readPackageBackwardRatioAsync, readPackagePromptsAsync } from './package-settings.ts';
+import {
+  readPackageBackwardRatioAsync,
+  readPackagePromptsAsync,
+  readPackageQuickStrengthAsync,
+} from './package-settings.ts';
 import type { RunHooks } from './progress.ts';
 import { estimateAsync, jobPlan, type StagePlan } from './progress-estimate.ts';
-import { quickStartStep, validateStrength } from './quick-edit.ts';
+import { DEFAULT_STRENGTH, quickStartStep, validateStrength } from './quick-edit.ts';
 import type { Preset, SampleSettings, TrainSettings } from './settings.ts';
+import type { EditMode } from '../../../shared/src/protocol/edit-request.ts';
 
 /** How a front end runs edits. */
 export interface EditRunContext {
@@ -43,11 +48,14 @@ export interface NewEdit {
 }
 
 export interface EditOutcome {
+  /** imagic: trained and saved as `editId`; quick: nothing saved, `editId` only names the files. */
+  readonly mode: EditMode;
   readonly editId: string;
   /** Seeds-major, as the engine samples. */
   readonly images: readonly RenderedImage[];
-  /** Null for a re-render. */
+  /** Null for a re-render and a quick edit. */
   readonly train: TrainSettings | null;
+  /** A quick edit's has its strength. */
   readonly sample: SampleSettings;
   readonly cost: EditCost;
   /** Milliseconds per part: load (getting the engine), encode, embed, finetune, sample. */
@@ -81,6 +89,7 @@ export async function runNewEditAsync(ctx: EditRunContext, edit: NewEdit): Promi
     await estimate.recordAsync();
     await keepResultsAsync(ctx, edit.editId, images, sample);
     return {
+      mode: 'imagic',
       editId: edit.editId,
       images,
       train,
@@ -104,18 +113,23 @@ export async function runNewEditAsync(ctx: EditRunContext, edit: NewEdit): Promi
  */
 export async function runQuickEditAsync(
   ctx: EditRunContext,
-  edit: NewEdit & { readonly strength: number },
+  edit: NewEdit & { readonly strength?: number | undefined },
 ): Promise<EditOutcome> {
-  validateStrength(edit.strength);
-  const { sample } = await checkedSettingsAsync(ctx, edit);
+  // The caller's strength, else the model's recommendation, else the engine's default.
+  const strength = validateStrength(
+    edit.strength ?? (await readPackageQuickStrengthAsync(edit.modelDir)) ?? DEFAULT_STRENGTH,
+  );
+  const settings = await checkedSettingsAsync(ctx, edit);
+  const sample = { ...settings.sample, strength };
   // The UNet passes it runs: the steps after the skipped ones, per seed (η plays no part).
-  const run = { ...sample, etas: [1], steps: sample.steps - quickStartStep(sample.steps, edit.strength) };
+  const run = { ...sample, etas: [1], steps: sample.steps - quickStartStep(sample.steps, strength) };
   const { engine, load, estimate } = await startAsync(ctx, edit.modelDir, edit.workingSize, jobPlan(null, run));
   const s0 = performance.now();
-  const images = await engine.quickEditAsync(edit.image, edit.prompt, sample, edit.strength, estimate.hooks);
+  const images = await engine.quickEditAsync(edit.image, edit.prompt, sample, strength, estimate.hooks);
   const sampled = performance.now() - s0;
   await estimate.recordAsync();
   return {
+    mode: 'quick',
     editId: edit.editId,
     images,
     train: null,
@@ -149,6 +163,7 @@ export async function runRenderAsync(
   await estimate.recordAsync();
   await keepResultsAsync(ctx, editId, images, sample);
   return {
+    mode: 'imagic',
     editId,
     images,
     train: null,

@@ -8,7 +8,12 @@ import { exampleEditRequest } from '../../../shared/src/protocol/message-example
 import { requestSettings } from '../engine-host/request-settings.ts';
 import { resolveEditSettings, type Recommended } from './edit-settings.ts';
 import type { RecommendedSample, RecommendedTrain } from './package-settings.ts';
-import { PACKAGE_SETTINGS_FILE, readPackageSampleSettingsAsync, readPackageSettingsAsync } from './package-settings.ts';
+import {
+  PACKAGE_SETTINGS_FILE,
+  readPackageQuickStrengthAsync,
+  readPackageSampleSettingsAsync,
+  readPackageSettingsAsync,
+} from './package-settings.ts';
 import { PRESETS, validateSampleSettings } from './settings.ts';
 
 /** What a daemon request trains and samples with, given the model's recommendations (the daemon's path, edit-run.ts). */
@@ -44,6 +49,17 @@ describe('imagic_settings.json', () => {
     expect(await readPackageSampleSettingsAsync(dir)).toEqual({ guidanceScale: 3 });
     await write({ train: {}, sample: { guidanceScale: 3, eta: 1 }, reason: 'measured' });
     expect(await readPackageSampleSettingsAsync(dir)).toEqual({ guidanceScale: 3, eta: 1 });
+  });
+
+  it("recommends a quick edit's strength, and refuses one outside (0, 1] as MODEL_INVALID", async () => {
+    expect(await readPackageQuickStrengthAsync(dir)).toBeUndefined();
+    await write({ train: {}, quick: { strength: 0.7 }, reason: 'measured' });
+    expect(await readPackageQuickStrengthAsync(dir)).toBe(0.7);
+    await write({ train: {}, quick: { strength: 1.5 }, reason: 'measured' });
+    await expect(readPackageQuickStrengthAsync(dir)).rejects.toMatchObject({
+      code: 'MODEL_INVALID',
+      message: expect.stringMatching(/quick\.strength/),
+    });
   });
 
   it('recommends per preset over its general recommendation, step counts and samplers included', async () => {

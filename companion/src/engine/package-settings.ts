@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { AdapterTarget, LateAdapters, Preset, Sampler } from '../../../shared/src/protocol/edit-request.ts';
+import { AdapterTarget, LateAdapters, Preset, Sampler, Strength } from '../../../shared/src/protocol/edit-request.ts';
 import { fail } from '../errors.ts';
 import { LR_SCHEDULES } from './lr-schedule.ts';
 import type { SampleSettings, TrainSettings } from './settings.ts';
@@ -65,6 +65,11 @@ export const PackageSettings = z.strictObject({
       examples: z.array(z.string().min(1).max(200)).min(1).max(20),
     })
     .optional(),
+  /**
+   * Quick edits (SDEdit, quick-edit.ts): the strength one gets when none is asked for, where this model's edits succeed
+   * most often (the CLI's default, the panel's initial slider in quick mode).
+   */
+  quick: z.strictObject({ strength: Strength }).optional(),
   /** How the model's UNet work is counted (cost.ts): its measured forward+backward time over its forward, minus 1. */
   cost: z.strictObject({ backwardRatio: z.number().min(0).max(20) }).optional(),
   /** Why these values: the measurement they came from. */
@@ -118,6 +123,11 @@ export async function readPackagePromptsAsync(dir: string): Promise<ModelPrompts
   return (await readRecommendationsAsync(dir)).prompts;
 }
 
+/** The strength the package recommends for quick edits, if any. */
+export async function readPackageQuickStrengthAsync(dir: string): Promise<number | undefined> {
+  return (await readRecommendationsAsync(dir)).quickStrength;
+}
+
 /** The backward/forward ratio the package states for its UNet, if any (cost.ts). */
 export async function readPackageBackwardRatioAsync(dir: string): Promise<number | undefined> {
   return (await readRecommendationsAsync(dir)).backwardRatio;
@@ -129,6 +139,7 @@ interface Recommendations {
   readonly presets: Partial<Record<Preset, { readonly train?: RecommendedTrain; readonly sample?: RecommendedSample }>>;
   readonly backwardRatio?: number;
   readonly prompts?: ModelPrompts;
+  readonly quickStrength?: number;
 }
 
 async function readRecommendationsAsync(dir: string): Promise<Recommendations> {
@@ -166,6 +177,7 @@ async function readRecommendationsAsync(dir: string): Promise<Recommendations> {
     sample: present(parsed.data.sample ?? {}) as RecommendedSample,
     presets,
     ...(ratio !== undefined ? { backwardRatio: ratio } : {}),
+    ...(parsed.data.quick ? { quickStrength: parsed.data.quick.strength } : {}),
     ...(prompts !== undefined
       ? { prompts: { examples: prompts.examples, ...(prompts.vocabulary ? { vocabulary: prompts.vocabulary } : {}) } }
       : {}),

@@ -5,8 +5,9 @@
 import { fail } from '../errors.ts';
 
 /**
- * The strength when none is asked for. Provisional: SDEdit's paper finds t0 ∈ [0.3, 0.6] realistic and faithful on its
- * data; this project has not yet measured success and PSNR against strength on the demo model (issue: quick edits).
+ * The strength when neither the caller nor the model (imagic_settings.json `quick.strength`) gives one: the top of the
+ * range SDEdit's paper finds both realistic and faithful (t0 ∈ [0.3, 0.6], its §4). Where edits succeed depends on the
+ * model: the demo model measures its own best at 0.7 (demo-settings.ts DEMO_QUICK_STRENGTH, eval-quick.ts).
  */
 export const DEFAULT_STRENGTH = 0.6;
 

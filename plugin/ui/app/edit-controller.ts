@@ -56,6 +56,7 @@ export class EditController {
       return store.update({ busy: null, notice: { text: describeError(err), isError: true } });
     }
     const befores = await Promise.all(sources.map((source) => asPng(source.image)));
+    const quick = state.mode === 'quick';
     const runs = sources.map((source, i) =>
       newRun(
         this.nextRunId++,
@@ -63,6 +64,7 @@ export class EditController {
         prompt,
         null,
         befores[i]!,
+        quick ? source.image : null,
       ),
     );
     store.update({ busy: null, runs });
@@ -78,6 +80,11 @@ export class EditController {
           .join(' '),
       );
 
+    // A quick edit trains nothing: each run is rendered, and re-rendered as the slider moves, by RenderController.
+    if (quick) {
+      for (const run of runs) this.renders.renderNow(run, state.strength);
+      return;
+    }
     // One after the other: each upload must reach the companion right before the edit.start that names it.
     for (const [i, source] of sources.entries()) {
       const run = runs[i];

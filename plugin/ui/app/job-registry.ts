@@ -1,7 +1,8 @@
 // Which run and which kind of work each companion job belongs to.
 
 export type JobKind = 'train' | 'preview' | 'full';
-export type JobInfo = { runId: number; kind: JobKind; steps: number };
+/** `strength`: a quick edit's render at that strength (its outputs' grid row). */
+export type JobInfo = { runId: number; kind: JobKind; steps: number; strength?: number };
 
 export class JobRegistry {
   private readonly jobs = new Map<string, JobInfo>();

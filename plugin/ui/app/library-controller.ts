@@ -48,13 +48,14 @@ export class LibraryController {
           source: run.source,
           prompt: run.prompt,
           editId: run.editId,
-          variants: variants.map(({ png, rgba, width, height, eta, seed }) => ({
+          variants: variants.map(({ png, rgba, width, height, eta, seed, quick }) => ({
             png,
             ...(rgba ? { rgba } : {}),
             width,
             height,
             eta,
             seed,
+            ...(quick ? { quick } : {}),
           })),
         },
       });

@@ -6,6 +6,7 @@ import type { SocketFactory } from '../daemon/daemon-client.ts';
 import type { MainLink } from '../main-bridge.ts';
 import type { HostEnvironment } from '../state/connection-view.ts';
 import { sliderEtaFor } from '../state/etas.ts';
+import { sliderStrengthFor } from '../state/quick.ts';
 import { initialPanelState, type PanelState } from '../state/panel-state.ts';
 import { parseSeeds, resolveSeeds } from '../state/seeds.ts';
 import { randomSeed } from '../image/random-id.ts';
@@ -43,8 +44,11 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
     renders,
     () => void library.refreshAsync().catch((err: unknown) => notice(ctx, describeError(err), true)),
   );
+  /** The edit-strength slider's value: η, or the strength in quick mode. */
+  const sliderValue = () => (store.state.mode === 'quick' ? store.state.strength : store.state.eta);
   let firstReady = true;
   let etaTouched = false;
+  let strengthTouched = false;
 
   const connection = new ConnectionController({
     client: options.client,
@@ -59,6 +63,8 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
         .then(({ model, device, executionProvider }) => {
           // The slider starts at the model's recommended η until the designer moves it.
           const eta = etaTouched || model.state === 'none' ? null : sliderEtaFor(model.recommendedEta);
+          const strength =
+            strengthTouched || model.state === 'none' ? null : sliderStrengthFor(model.recommendedStrength);
           store.update({
             companion: {
               model: model.state === 'none' ? 'none installed' : `${model.name} (${model.state})`,
@@ -72,6 +78,7 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
             modelPrompts: model.state === 'none' ? null : (model.prompts ?? null),
             ...(model.state === 'none' ? { notice: { text: model.hint, isError: true } } : {}),
             ...(eta === null ? {} : { eta }),
+            ...(strength === null ? {} : { strength }),
           });
         })
         .catch((err: unknown) => notice(ctx, describeError(err), true));
@@ -95,7 +102,7 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
       if (!seeds.ok) return;
       const same = seeds.spec.kind === 'count' && seeds.spec.count === ctx.seeds.length;
       if (!same) ctx.seeds = resolveSeeds(seeds.spec, randomSeed);
-      if (!same) renders.commit(store.state.eta, 600);
+      if (!same) renders.commit(sliderValue(), 600);
     },
     etaInput: (eta) => {
       etaTouched = true;
@@ -107,9 +114,20 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
       store.update({ eta });
       renders.commit(eta);
     },
+    modeChanged: (mode) => store.update({ mode }),
+    strengthInput: (strength) => {
+      strengthTouched = true;
+      store.update({ strength });
+      renders.preview(strength);
+    },
+    strengthCommit: (strength) => {
+      strengthTouched = true;
+      store.update({ strength });
+      renders.commit(strength);
+    },
     varyEtaChanged: (varyEta) => {
       store.update({ varyEta });
-      renders.commit(store.state.eta, 0);
+      renders.commit(sliderValue(), 0);
     },
     startEdit: () => void edits.startAsync().catch((err: unknown) => notice(ctx, describeError(err), true)),
     cancel: () => edits.cancel(),

@@ -1,10 +1,12 @@
-// Re-renders of trained edits (`edit.render`, stage 3 only): live previews while the η slider moves, the full grid
-// when it is released or the seeds/η rows change. One latest-wins scheduler per run.
+// Renders of edits the panel holds: re-renders of trained Imagic edits (`edit.render`, stage 3 only) and quick edits
+// (each render a new `edit.start` in mode quick of the layer it keeps). Live previews while the edit-strength slider
+// moves, the full grid when it is released or the seeds/η rows change. One latest-wins scheduler per run.
 import type { JobEvent } from '../daemon/edit-service.ts';
 import { DaemonRequestError } from '../daemon/daemon-client.ts';
 import { LatestWins, type RenderRequest } from '../state/live-preview.ts';
 import type { EditRun } from '../state/panel-state.ts';
 import { PRESETS, previewSteps } from '../state/presets.ts';
+import { quickRequest } from '../state/quick.ts';
 import { keepChosen } from '../state/runs.ts';
 import { describeError, findRun, notice, requireService, samplingFor, updateRun, type AppContext } from './context.ts';
 import type { JobInfo } from './job-registry.ts';
@@ -19,26 +21,25 @@ export class RenderController {
 
   constructor(private readonly ctx: AppContext) {}
 
-  /** The slider moves: a quick preview of the first trained edit. */
-  preview(eta: number): void {
+  /** The slider moves (η, or a quick edit's strength): a few-step preview of the first edit that renders. */
+  preview(value: number): void {
     this.clearCommit();
-    const run = this.ctx.store.state.runs.find((r) => r.trained && r.editId !== null);
-    if (run !== undefined) this.schedulerFor(run).request({ kind: 'preview', eta });
+    const run = this.slid().at(0);
+    if (run !== undefined) this.schedulerFor(run).request({ kind: 'preview', value });
   }
 
-  /** The slider was released (or the grid settings changed): full renders of every trained edit. */
-  commit(eta: number, delayMs = COMMIT_DELAY_MS): void {
+  /** The slider was released (or the grid settings changed): full renders of every edit that renders. */
+  commit(value: number, delayMs = COMMIT_DELAY_MS): void {
     this.clearCommit();
     this.commitTimer = setTimeout(() => {
       this.commitTimer = null;
-      for (const run of this.ctx.store.state.runs)
-        if (run.trained && run.editId !== null) this.schedulerFor(run).request({ kind: 'full', eta });
+      for (const run of this.slid()) this.schedulerFor(run).request({ kind: 'full', value });
     }, delayMs);
   }
 
-  /** Renders one run right away (a reopened edit). */
-  renderNow(run: EditRun, eta: number): void {
-    this.schedulerFor(run).request({ kind: 'full', eta });
+  /** Renders one run right away (a reopened edit, a new quick edit). */
+  renderNow(run: EditRun, value: number): void {
+    this.schedulerFor(run).request({ kind: 'full', value });
   }
 
   resetAll(): void {
@@ -67,16 +68,18 @@ export class RenderController {
       return;
     }
     if (!isCurrent) return settle();
+    const quick = info.strength === undefined ? undefined : { strength: info.strength };
+    if (quick) updateRun(this.ctx, info.runId, { editId: event.result.editId });
     if (info.kind === 'preview') {
       const [output] = event.result.outputs;
       if (output === undefined) return settle();
-      toVariantAsync(info.runId, output).then(
+      toVariantAsync(info.runId, output, quick).then(
         (variant) => updateRun(this.ctx, info.runId, { preview: { ...variant, steps: info.steps } }),
         (err: unknown) => notice(this.ctx, describeError(err), true),
       );
       return settle();
     }
-    toVariantsAsync(info.runId, event.result.outputs).then(
+    toVariantsAsync(info.runId, event.result.outputs, quick).then(
       (variants) => {
         updateRun(this.ctx, info.runId, (run) => ({
           variants,
@@ -87,6 +90,12 @@ export class RenderController {
       },
       (err: unknown) => notice(this.ctx, describeError(err), true),
     );
+  }
+
+  /** The runs the slider now moves: quick edits in quick mode (its value a strength), else Imagic ones (η). */
+  private slid(): EditRun[] {
+    const { runs, mode } = this.ctx.store.state;
+    return runs.filter((run) => run.mode === mode && renders(run));
   }
 
   private busy(runId: number): boolean {
@@ -116,12 +125,24 @@ export class RenderController {
 
   private async startAsync(runId: number, request: RenderRequest): Promise<string> {
     const run = findRun(this.ctx, runId);
-    if (run?.editId === null || run === undefined) throw new Error('this edit is not trained yet');
+    if (run === undefined || !renders(run)) throw new Error('this edit is not trained yet');
     const state = this.ctx.store.state;
     const steps = request.kind === 'preview' ? previewSteps(PRESETS[state.preset].steps) : PRESETS[state.preset].steps;
-    const sampling = samplingFor(state, this.ctx.seeds, request.eta, { grid: request.kind === 'full', steps });
-    const job = await requireService(this.ctx).renderAsync(run.editId, sampling);
-    this.ctx.registry.add(job.jobId, { runId, kind: request.kind, steps });
+    const options = { grid: request.kind === 'full', steps };
+    const service = requireService(this.ctx);
+    const job =
+      run.upload !== null
+        ? await service.startEditAsync(
+            run.upload,
+            quickRequest(state, run.prompt, this.ctx.seeds, request.value, options),
+          )
+        : await service.renderAsync(run.editId!, samplingFor(state, this.ctx.seeds, request.value, options));
+    this.ctx.registry.add(job.jobId, {
+      runId,
+      kind: request.kind,
+      steps,
+      ...(run.upload !== null ? { strength: request.value } : {}),
+    });
     if (request.kind === 'full')
       updateRun(this.ctx, runId, { status: 'rendering', queuePosition: job.position, progress: null });
     return job.jobId;
@@ -132,3 +153,6 @@ export class RenderController {
     this.commitTimer = null;
   }
 }
+
+/** Whether a run can render now: a trained Imagic edit, or a quick edit (which keeps its layer). */
+const renders = (run: EditRun): boolean => run.upload !== null || (run.trained && run.editId !== null);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gridEtas, sliderEtaFor } from './etas.ts';
+import { quickRequest, sliderStrengthFor } from './quick.ts';
+import { EditRequest } from '../../../shared/src/protocol/edit-request.ts';
 import { describeProgress, formatDuration } from './job-progress.ts';
 import { MAX_RECENT_PROMPTS, rememberPrompt } from './recent-prompts.ts';
 import { parseSeeds, resolveSeeds } from './seeds.ts';
@@ -80,5 +82,27 @@ describe('sliderEtaFor', () => {
     expect(sliderEtaFor(2.4)).toBe(2);
     expect(sliderEtaFor(-0.2)).toBe(0);
     expect(sliderEtaFor(undefined)).toBeNull();
+  });
+});
+
+describe('quick edits', () => {
+  it("start the strength slider at the model's recommendation, on a step within (0, 1]; null keeps it", () => {
+    expect(sliderStrengthFor(0.7)).toBe(0.7);
+    expect(sliderStrengthFor(0.33)).toBe(0.35);
+    expect(sliderStrengthFor(0.01)).toBe(0.05);
+    expect(sliderStrengthFor(undefined)).toBeNull();
+  });
+
+  it('ask for the target text alone, every seed for the grid and the first for a preview, and train nothing', () => {
+    const state = { preset: 'fast', companion: null } as const;
+    const grid = quickRequest(state, 'a red circle', [3, 9], 0.45, { grid: true });
+    expect(grid).toMatchObject({ mode: 'quick', strength: 0.45, fineTune: {}, sampling: { etas: [1], seeds: [3, 9] } });
+    // What the companion accepts (its refinements included).
+    const image = { frameId: '0'.repeat(32), width: 64, height: 64 };
+    expect(EditRequest.safeParse({ ...grid, image }).error).toBeUndefined();
+    expect(quickRequest(state, 'a red circle', [3, 9], 0.45, { grid: false, steps: 4 }).sampling).toMatchObject({
+      seeds: [3],
+      steps: 4,
+    });
   });
 });

@@ -1,10 +1,11 @@
-// Re-render scheduling for the η slider, "latest wins": while the slider moves, quick low-step previews run one at a
+// Re-render scheduling for the edit-strength slider, "latest wins": while the slider moves, quick low-step previews run one at a
 // time and only the newest waiting value is kept; on release a full render replaces them. A running full render, or
 // a running preview once a full render is wanted, is stale and gets cancelled. No I/O here: the caller supplies
 // how to start and cancel a render job.
 
 export type RenderKind = 'preview' | 'full';
-export type RenderRequest = { kind: RenderKind; eta: number };
+/** `value`: the edit-strength slider's, which is η for an Imagic edit and the strength of a quick one. */
+export type RenderRequest = { kind: RenderKind; value: number };
 
 export type RenderPorts = {
   /** Starts a render job; resolves with its job id once the companion queued it. */
@@ -29,7 +30,7 @@ export class LatestWins {
 
   request(request: RenderRequest): void {
     const same = (r: RenderRequest | null | undefined) =>
-      r !== null && r !== undefined && r.kind === request.kind && r.eta === request.eta;
+      r !== null && r !== undefined && r.kind === request.kind && r.value === request.value;
     if (this.running === null) return this.start(request);
     if (same(this.running.request) && this.pending === null) return;
     this.pending = request;

@@ -1,7 +1,9 @@
 // Everything the panel shows, as one plain value: views render it, controllers replace parts of it. No DOM here.
 import type { SelectionItem, SourceRef } from '../../../shared/src/bridge/messages.ts';
 import type { ModelPrompts } from '../../../shared/src/protocol/messages.ts';
-import type { Preset } from '../../../shared/src/protocol/edit-request.ts';
+import type { EditMode, Preset } from '../../../shared/src/protocol/edit-request.ts';
+import type { UploadImage } from '../daemon/edit-service.ts';
+import { STRENGTH_SLIDER } from './quick.ts';
 import type { ConnectionView } from './connection-view.ts';
 import { ETA_SLIDER } from './etas.ts';
 import type { StageProgress } from './job-progress.ts';
@@ -10,8 +12,10 @@ import { parseSeeds, type SeedParse } from './seeds.ts';
 /** A grid cell: its PNG for the panel (and Figma), and its raw RGBA8 when the companion sent it so (Photoshop). */
 export type Variant = {
   key: string;
+  /** The grid row: η, or a quick edit's strength (`quick`). */
   eta: number;
   seed: number;
+  quick?: boolean;
   png: Uint8Array;
   rgba?: Uint8Array;
   width: number;
@@ -25,9 +29,14 @@ export type EditRun = {
   id: number;
   source: SourceRef;
   prompt: string;
+  /** imagic: trained once, re-rendered (edit.render); quick: each render is a new quick edit of `upload`. */
+  mode: EditMode;
+  /** The layer as uploaded, which every render of a quick edit sends again; null for Imagic. */
+  upload: UploadImage | null;
+  /** Imagic: the saved edit. Quick: the latest render's id, which names its inserted results. */
   editId: string | null;
   status: RunStatus;
-  /** Stages 1–2 are done: re-renders (the η slider) work. */
+  /** Re-renders (the edit-strength slider) work: Imagic after stages 1–2, a quick edit at once. */
   trained: boolean;
   progress: StageProgress | null;
   queuePosition: number | null;
@@ -64,6 +73,9 @@ export type PanelState = {
   seeds: SeedParse;
   eta: number;
   varyEta: boolean;
+  /** Imagic, or a quick edit (SDEdit) at `strength`, which the edit-strength slider sets in that mode. */
+  mode: EditMode;
+  strength: number;
   runs: EditRun[];
   chosen: ReadonlySet<string>;
   busy: 'exporting' | 'inserting' | null;
@@ -83,6 +95,8 @@ export const initialPanelState = (): PanelState => ({
   seeds: parseSeeds('4'),
   eta: ETA_SLIDER.initial,
   varyEta: true,
+  mode: 'imagic',
+  strength: STRENGTH_SLIDER.initial,
   runs: [],
   chosen: new Set(),
   busy: null,

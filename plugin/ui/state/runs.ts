@@ -1,4 +1,5 @@
 // Pure updates of the edit runs and of the saved-edits list.
+import type { UploadImage } from '../daemon/edit-service.ts';
 import type { SelectionItem, SourceRef } from '../../../shared/src/bridge/messages.ts';
 import type { EditSummary } from '../../../shared/src/protocol/messages.ts';
 import type { EditRun, SavedEditView, Variant } from './panel-state.ts';
@@ -9,13 +10,17 @@ export const newRun = (
   prompt: string,
   editId: string | null = null,
   before: Uint8Array | null = null,
+  /** A quick edit's layer, sent again by each of its renders. */
+  quickUpload: UploadImage | null = null,
 ): EditRun => ({
   id,
   source,
   prompt,
+  mode: quickUpload === null ? 'imagic' : 'quick',
+  upload: quickUpload,
   editId,
   status: editId === null ? 'uploading' : 'ready',
-  trained: editId !== null,
+  trained: editId !== null || quickUpload !== null,
   progress: null,
   queuePosition: null,
   variants: [],

@@ -1,5 +1,5 @@
 // What the views report: user intents, named for what the user wants. The app controller implements them.
-import type { Preset } from '../../../shared/src/protocol/edit-request.ts';
+import type { EditMode, Preset } from '../../../shared/src/protocol/edit-request.ts';
 
 export type PanelEvents = {
   pair(token: string): void;
@@ -7,10 +7,15 @@ export type PanelEvents = {
   promptChanged(prompt: string): void;
   presetChanged(preset: Preset): void;
   seedsChanged(text: string): void;
+  /** Imagic or quick. */
+  modeChanged(mode: EditMode): void;
   /** The η slider moves (drag or keys): preview. */
   etaInput(eta: number): void;
   /** The η slider was released: full render. */
   etaCommit(eta: number): void;
+  /** In quick mode the same slider sets the strength: preview while it moves, the grid on release. */
+  strengthInput(strength: number): void;
+  strengthCommit(strength: number): void;
   varyEtaChanged(vary: boolean): void;
   startEdit(): void;
   cancel(): void;

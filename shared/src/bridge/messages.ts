@@ -48,8 +48,11 @@ export type PlacedVariant = {
   rgba?: Uint8Array;
   width: number;
   height: number;
+  /** η, or the strength of a quick edit (`quick`). */
   eta: number;
   seed: number;
+  /** A quick edit's (SDEdit) result: `eta` is its strength. */
+  quick?: boolean;
 };
 
 export type PlaceRequest = { source: SourceRef; prompt: string; editId: string; variants: PlacedVariant[] };
@@ -96,6 +99,7 @@ const isVariant = (v: unknown) =>
     height: isPositiveInt,
     eta: isFiniteNumber,
     seed: (s) => Number.isInteger(s),
+    quick: optional((q) => typeof q === 'boolean'),
   });
 const isPlaceRequest = (v: unknown) =>
   hasShape(v, {

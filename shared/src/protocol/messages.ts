@@ -7,7 +7,7 @@
 // in index order, with the jobId as frame id.
 import * as z from 'zod';
 import { EventLoopLag, ModelId, ModelSummary, RecentError } from './companion-info.ts';
-import { EditRequest, OutputFormat, Preset, SamplingSettings } from './edit-request.ts';
+import { EditRequest, OutputFormat, Preset, SamplingSettings, Strength } from './edit-request.ts';
 import { ClientKind, count, ErrorCodeField, text, v } from './fields.ts';
 import { HexId, RequestId } from './ids.ts';
 import { JobCost, JobProgress, JobStage, JobSummary, OutputInfo } from './job-info.ts';
@@ -187,6 +187,8 @@ const InstalledModel = {
   name: text(200),
   /** The η the model recommends for its edits (its imagic_settings.json); the panel starts its slider there. */
   recommendedEta: z.number().min(-0.5).max(2).optional(),
+  /** The strength the model recommends for quick edits; the panel starts its slider there in quick mode. */
+  recommendedStrength: Strength.optional(),
   prompts: ModelPrompts.optional(),
 };
 

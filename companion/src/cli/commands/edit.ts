@@ -53,7 +53,7 @@ export function registerEdit(program: Command): void {
     )
     .option(
       '--strength <s>',
-      `quick mode: how far from the layer, in (0, 1] (0.3 keeps it, 1 draws from the prompt alone; default ${DEFAULT_STRENGTH})`,
+      `quick mode: how far from the layer, in (0, 1] (0.3 keeps it, 1 draws from the prompt alone; default: the model's recommendation, else ${DEFAULT_STRENGTH})`,
     )
     .addOption(new Option('--embed-steps <n>', 'stage 1 steps (overrides the preset)'))
     .addOption(new Option('--tune-steps <n>', 'stage 2 steps (overrides the preset)'))

@@ -9,7 +9,7 @@ import { liveSceneNode, pageOf } from './scene.ts';
 function imageRectangle(variant: PlacedVariant, prompt: string): RectangleNode {
   const image = figma.createImage(variant.png);
   const rect = figma.createRectangle();
-  rect.name = variantName(prompt, variant.eta, variant.seed);
+  rect.name = variantName(prompt, variant.eta, variant.seed, variant.quick);
   rect.fills = [{ type: 'IMAGE', imageHash: image.hash, scaleMode: 'FILL' }];
   return rect;
 }
