@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { MAX_IMAGE_SIDE_PX, MIN_IMAGE_SIDE_PX } from '../../../shared/src/protocol/defaults.ts';
 import { fail } from '../errors.ts';
 import { decodeImage, type DecodedImage } from '../images/decode-image.ts';
-import { encodePng } from '../images/model-input.ts';
+import { encodePng, type Size } from '../images/model-input.ts';
 import { defaultModelAsync, modelsDir } from '../models/model-store.ts';
 import type { EditCost } from '../engine/cost.ts';
 import {
@@ -18,7 +18,9 @@ import {
   runRenderAsync as renderEditAsync,
   type EditOutcome,
   type EditRunContext,
+  type RegionRequest,
 } from '../engine/edit-run.ts';
+import { maskFromImage, maskRgba, validateFeather } from '../engine/edit-region.ts';
 import { DEFAULT_ETA } from '../engine/edit-settings.ts';
 import { validateStrength } from '../engine/quick-edit.ts';
 import { EditStore, newEditId } from '../engine/edit-store.ts';
@@ -46,6 +48,16 @@ export interface JobReport {
   readonly final_loss: { readonly embed: number | null; readonly finetune: number | null };
   /** UNet work in forward-pass equivalents per stage (cost.ts): the same on every machine. */
   readonly cost: EditCost;
+  /** The mask the outputs kept the layer outside of: `--mask`'s file, or the automatic mask written beside them. */
+  readonly mask_file?: string;
+}
+
+/** `--mask FILE`, or `--auto-mask` (with `--source-prompt`), and `--feather PX`. */
+export interface RegionFlags {
+  readonly maskPath?: string;
+  readonly auto?: boolean;
+  readonly sourcePrompt?: string;
+  readonly featherPx?: number;
 }
 
 export interface EditJob {
@@ -62,12 +74,14 @@ export interface EditJob {
   /** Imagic unless `quick` (SDEdit at `strength`, no training). */
   readonly mode?: 'imagic' | 'quick';
   readonly strength?: number;
+  readonly region?: RegionFlags;
 }
 
 export interface RenderJob {
   readonly editId: string;
   readonly dataDir: string;
   readonly sample?: Partial<SampleSettings>;
+  readonly region?: RegionFlags;
   readonly outDir: string;
   readonly provider?: ProviderSetting;
 }
@@ -173,7 +187,53 @@ async function closeAll(engines: readonly ImagicEngine[]): Promise<void> {
   for (const engine of engines) await engine.closeAsync();
 }
 
-function report(outcome: EditOutcome, outputs: JobReport['outputs'], t0: number): JobReport {
+/** The region flags that need no file, checked before any work. */
+function checkRegionFlags(r: RegionFlags | undefined, mode: 'imagic' | 'quick'): void {
+  if (r === undefined) return;
+  if (r.maskPath !== undefined && r.auto)
+    fail('INVALID_SPEC', '--mask and --auto-mask: give one (your own mask, or the one the model proposes)');
+  if (r.featherPx !== undefined && r.maskPath === undefined && !r.auto)
+    fail('INVALID_SPEC', '--feather applies to a mask: add --mask MASK.png or --auto-mask');
+  if (r.featherPx !== undefined) validateFeather(r.featherPx);
+  if (r.sourcePrompt !== undefined && !r.auto)
+    fail('INVALID_SPEC', '--source-prompt describes the layer for --auto-mask; add --auto-mask');
+  if (r.sourcePrompt !== undefined && mode === 'imagic')
+    fail(
+      'INVALID_SPEC',
+      "--source-prompt applies to --mode quick: an Imagic edit's automatic mask starts from the text it learnt for the layer",
+    );
+}
+
+/** The region the flags ask for, its mask read and checked against the layer's size (before any model loads). */
+async function regionOfAsync(r: RegionFlags | undefined, layer: Size): Promise<RegionRequest | undefined> {
+  if (r === undefined || (r.maskPath === undefined && !r.auto)) return undefined;
+  const featherPx = r.featherPx;
+  if (r.auto) return { kind: 'auto', sourcePrompt: r.sourcePrompt, featherPx };
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(r.maskPath!);
+  } catch (err) {
+    return fail('FILE_NOT_FOUND', `cannot read the mask '${r.maskPath}'`, err);
+  }
+  const image = await decodeImage(bytes, { maxPixels: MAX_IMAGE_SIDE_PX * MAX_IMAGE_SIDE_PX });
+  return { kind: 'mask', mask: maskFromImage(image, layer, `the mask ${r.maskPath}`), featherPx };
+}
+
+/** The mask file to name in the report: `--mask`'s own, or the automatic mask written beside the outputs. */
+async function maskFileAsync(
+  r: RegionFlags | undefined,
+  outcome: EditOutcome,
+  name: string,
+  outDir: string,
+): Promise<string | undefined> {
+  if (outcome.mask === undefined) return undefined;
+  if (r?.maskPath !== undefined) return resolve(r.maskPath);
+  const file = join(resolve(outDir), `${name}-mask.png`);
+  await writeFile(file, await encodePng(maskRgba(outcome.mask), outcome.mask.width, outcome.mask.height));
+  return file;
+}
+
+function report(outcome: EditOutcome, outputs: JobReport['outputs'], t0: number, maskFile?: string): JobReport {
   const timing_ms = { ...outcome.timing, total: performance.now() - t0 };
   const quick = outcome.mode === 'quick';
   return {
@@ -186,6 +246,7 @@ function report(outcome: EditOutcome, outputs: JobReport['outputs'], t0: number)
     provider_reason: outcome.provider.reason,
     final_loss: outcome.finalLoss,
     cost: outcome.cost,
+    ...(maskFile === undefined ? {} : { mask_file: maskFile }),
   };
 }
 
@@ -198,20 +259,23 @@ export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<
   if (job.strength !== undefined && job.mode !== 'quick')
     fail('INVALID_SPEC', '--strength applies to --mode quick (Imagic edits set their strength with --eta)');
   if (job.strength !== undefined) validateStrength(job.strength);
+  checkRegionFlags(job.region, job.mode ?? 'imagic');
   const { image, sha256 } = await readImageAsync(job.imagePath);
+  const region = await regionOfAsync(job.region, image);
   await prepareOutDirAsync(job.outDir);
   const modelDir = await resolveModelDirAsync(job.dataDir, job.modelDir);
   const opened: ImagicEngine[] = [];
   try {
     const own = { ...(job.train ? { train: job.train } : {}), ...(job.sample ? { sample: job.sample } : {}) };
     const ctx = cliContext(job.dataDir, job.provider, hooks, opened);
-    const edit = { editId: newEditId(), image, sha256, prompt: job.prompt, preset: job.preset, modelDir, own };
-    if (job.mode === 'quick') {
-      const outcome = await runQuickEditAsync(ctx, { ...edit, strength: job.strength });
-      return report(outcome, await writeOutputsAsync(`quick-${outcome.editId}`, outcome.images, job.outDir), t0);
-    }
-    const outcome = await runNewEditAsync(ctx, edit);
-    return report(outcome, await writeOutputsAsync(outcome.editId, outcome.images, job.outDir), t0);
+    const edit = { editId: newEditId(), image, sha256, prompt: job.prompt, preset: job.preset, modelDir, own, region };
+    const outcome =
+      job.mode === 'quick'
+        ? await runQuickEditAsync(ctx, { ...edit, strength: job.strength })
+        : await runNewEditAsync(ctx, edit);
+    const name = job.mode === 'quick' ? `quick-${outcome.editId}` : outcome.editId;
+    const outputs = await writeOutputsAsync(name, outcome.images, job.outDir);
+    return report(outcome, outputs, t0, await maskFileAsync(job.region, outcome, name, job.outDir));
   } finally {
     await closeAll(opened);
   }
@@ -220,11 +284,17 @@ export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<
 /** Stage 3 only, from a saved edit; sampling settings default to those the edit was first rendered with. */
 export async function runRenderAsync(job: RenderJob, hooks: RunHooks = {}): Promise<JobReport> {
   const t0 = performance.now();
+  checkRegionFlags(job.region, 'imagic');
+  const store = new EditStore(job.dataDir);
+  // The mask is checked against the saved edit's layer before any model loads.
+  const region = job.region && (await regionOfAsync(job.region, (await store.readManifestAsync(job.editId)).input));
   await prepareOutDirAsync(job.outDir);
   const opened: ImagicEngine[] = [];
   try {
-    const outcome = await renderEditAsync(cliContext(job.dataDir, job.provider, hooks, opened), job.editId, job.sample);
-    return report(outcome, await writeOutputsAsync(job.editId, outcome.images, job.outDir), t0);
+    const ctx = cliContext(job.dataDir, job.provider, hooks, opened);
+    const outcome = await renderEditAsync(ctx, job.editId, job.sample, region);
+    const outputs = await writeOutputsAsync(job.editId, outcome.images, job.outDir);
+    return report(outcome, outputs, t0, await maskFileAsync(job.region, outcome, job.editId, job.outDir));
   } finally {
     await closeAll(opened);
   }

@@ -6,6 +6,7 @@ import type { LateAdapters } from '../engine/late-adapters.ts';
 import type { SampleSettings } from '../engine/settings.ts';
 import { isProviderSetting, type ProviderSetting } from '../runtime/worker/provider-choice.ts';
 import { schedulers, type SchedulerName } from '../diffusion/schedulers/samplers.ts';
+import type { RegionFlags } from './edit-runs.ts';
 
 export interface SamplingFlags {
   eta?: string;
@@ -87,4 +88,43 @@ export function parseProvider(value: string | undefined): ProviderSetting | unde
   if (v === undefined || v === '') return undefined;
   if (!isProviderSetting(v)) fail('INVALID_SPEC', `--provider ${v}: expected auto, cuda, dml, coreml, webgpu or cpu`);
   return v as ProviderSetting;
+}
+
+/** `--mask`, `--auto-mask`, `--source-prompt` and `--feather`, as `imagic edit` and `imagic render` take them. */
+export interface RegionOptionFlags {
+  mask?: string;
+  autoMask?: boolean;
+  sourcePrompt?: string;
+  feather?: string;
+}
+
+export const regionOptions = (): Option[] => [
+  new Option(
+    '--mask <png>',
+    "where the edit may change the layer: a PNG of the layer's size, white (or opaque) may change, black (or transparent) is kept exactly",
+  ),
+  new Option(
+    '--auto-mask',
+    'let the model find where the edit must change the layer (DiffEdit) and keep the rest exactly; the mask is written beside the outputs',
+  ),
+  new Option(
+    '--source-prompt <text>',
+    'quick mode with --auto-mask: what the layer shows now (default: the empty prompt)',
+  ),
+  new Option('--feather <px>', "width of the mask's blended edge, inside it (default: 1% of the layer's longer side)"),
+];
+
+export function parseRegionFlags(flags: RegionOptionFlags): RegionFlags | undefined {
+  if (flags.mask === undefined && !flags.autoMask && flags.sourcePrompt === undefined && flags.feather === undefined)
+    return undefined;
+  const featherPx =
+    flags.feather === undefined
+      ? undefined
+      : parseNumber('feather', flags.feather, (n) => Number.isInteger(n) && n >= 0, 'a whole number of pixels ≥ 0');
+  return {
+    ...(flags.mask === undefined ? {} : { maskPath: flags.mask }),
+    ...(flags.autoMask ? { auto: true } : {}),
+    ...(flags.sourcePrompt === undefined ? {} : { sourcePrompt: flags.sourcePrompt }),
+    ...(featherPx === undefined ? {} : { featherPx }),
+  };
 }

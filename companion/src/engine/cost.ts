@@ -14,6 +14,8 @@ export interface EditCost {
   readonly embed: number;
   readonly finetune: number;
   readonly sample: number;
+  /** An automatic mask's passes (a guided pair per noise draw, auto-mask.ts); absent without one. */
+  readonly mask?: number;
   readonly total: number;
   readonly backward_ratio: number;
 }

@@ -11,6 +11,8 @@ import { checkEditModelAsync, newEditManifest, type EditManifest } from './edit-
 import { editSettingsAsync, renderSettings, type EditSettings, type OwnSettings, type Some } from './edit-settings.ts';
 import type { EditStore } from './edit-store.ts';
 import type { ImagicEngine, RenderedImage } from './imagic-engine.ts';
+import { AUTO_MASK } from './auto-mask.ts';
+import { checkedMask, defaultFeatherPx, validateFeather, type EditMask, type EditRegion } from './edit-region.ts';
 import {
   readPackageBackwardRatioAsync,
   readPackagePromptsAsync,
@@ -45,7 +47,17 @@ export interface NewEdit {
   /** The model's working canvas in pixels; the package's own when absent. */
   readonly workingSize?: number;
   readonly own?: OwnSettings;
+  /** Where the edit may change the layer; everywhere when absent. */
+  readonly region?: RegionRequest | undefined;
 }
+
+/**
+ * The caller's region: its own mask, or DiffEdit's automatic one (auto-mask.ts) from Imagic's e_opt where there is one,
+ * else from `sourcePrompt`, else from the empty prompt. `featherPx`: the blended edge's width (defaultFeatherPx).
+ */
+export type RegionRequest =
+  | { readonly kind: 'mask'; readonly mask: EditMask; readonly featherPx?: number | undefined }
+  | { readonly kind: 'auto'; readonly sourcePrompt?: string | undefined; readonly featherPx?: number | undefined };
 
 export interface EditOutcome {
   /** imagic: trained and saved as `editId`; quick: nothing saved, `editId` only names the files. */
@@ -62,12 +74,48 @@ export interface EditOutcome {
   readonly timing: Readonly<Record<string, number>>;
   readonly provider: { readonly provider: string; readonly reason: string };
   readonly finalLoss: EditManifest['final_loss'];
+  /** The mask the outputs kept the layer outside of (the caller's, or the automatic one); absent without a region. */
+  readonly mask?: EditMask;
 }
+
+/** The checks a region request passes before any work: a non-empty mask of the layer's size, a feather in range. */
+function checkRegion(request: RegionRequest | undefined, layer: { width: number; height: number }): void {
+  if (request === undefined) return;
+  if (request.featherPx !== undefined) validateFeather(request.featherPx);
+  if (request.kind !== 'mask') return;
+  checkedMask(request.mask);
+  if (request.mask.width !== layer.width || request.mask.height !== layer.height)
+    fail(
+      'INVALID_SPEC',
+      `the mask is ${request.mask.width}×${request.mask.height} px; it must be the layer's size, ${layer.width}×${layer.height} px`,
+    );
+}
+
+/** The region `request` names, for `image`: an automatic mask is computed here, from `source` (e_opt or a prompt). */
+async function regionFor(
+  engine: ImagicEngine,
+  image: RgbaImage,
+  prompt: string,
+  request: RegionRequest | undefined,
+  source: Float32Array | undefined,
+): Promise<EditRegion | undefined> {
+  if (request === undefined) return undefined;
+  checkRegion(request, image);
+  const mask =
+    request.kind === 'mask'
+      ? request.mask
+      : await engine.autoMaskAsync(image, prompt, source ?? request.sourcePrompt ?? '');
+  return { mask, featherPx: request.featherPx ?? defaultFeatherPx(image) };
+}
+
+/** The UNet passes of an automatic mask (auto-mask.ts: a guided pair per noise draw), else 0. */
+const maskPasses = (request: RegionRequest | undefined): number => (request?.kind === 'auto' ? 2 * AUTO_MASK.draws : 0);
 
 const last = (values: readonly number[]) => values.at(-1) ?? null;
 
 /** Stages 1–3: trains, saves the edit under `edit.editId`, renders; a cancelled edit leaves nothing behind. */
 export async function runNewEditAsync(ctx: EditRunContext, edit: NewEdit): Promise<EditOutcome> {
+  checkRegion(edit.region, edit.image);
   const { train, sample } = await checkedSettingsAsync(ctx, edit);
   const { engine, load, estimate } = await startAsync(ctx, edit.modelDir, edit.workingSize, jobPlan(train, sample));
   const { state, timing } = await engine.trainAsync(edit.image, edit.prompt, train, estimate.hooks);
@@ -84,7 +132,8 @@ export async function runNewEditAsync(ctx: EditRunContext, edit: NewEdit): Promi
   await ctx.store.saveAsync(edit.editId, manifest, state);
   try {
     const s0 = performance.now();
-    const images = await engine.renderAsync(state, sample, estimate.hooks);
+    const region = await regionFor(engine, edit.image, edit.prompt, edit.region, state.embeddings.optimized);
+    const images = await engine.renderAsync(state, sample, estimate.hooks, region);
     const sampled = performance.now() - s0;
     await estimate.recordAsync();
     await keepResultsAsync(ctx, edit.editId, images, sample);
@@ -94,10 +143,11 @@ export async function runNewEditAsync(ctx: EditRunContext, edit: NewEdit): Promi
       images,
       train,
       sample,
-      cost: editCost(train, sample, await readPackageBackwardRatioAsync(edit.modelDir)),
+      cost: withMask(editCost(train, sample, await readPackageBackwardRatioAsync(edit.modelDir)), edit.region),
       timing: { load, ...timing, sample: sampled },
       provider: engine.provider,
       finalLoss: { embed: last(state.losses.embed), finetune: last(state.losses.finetune) },
+      ...(region ? { mask: region.mask } : {}),
     };
   } catch (err) {
     // A cancelled edit leaves nothing behind: the designer asked for it not to happen.
@@ -115,6 +165,7 @@ export async function runQuickEditAsync(
   ctx: EditRunContext,
   edit: NewEdit & { readonly strength?: number | undefined },
 ): Promise<EditOutcome> {
+  checkRegion(edit.region, edit.image);
   // The caller's strength, else the model's recommendation, else the engine's default.
   const strength = validateStrength(
     edit.strength ?? (await readPackageQuickStrengthAsync(edit.modelDir)) ?? DEFAULT_STRENGTH,
@@ -125,7 +176,8 @@ export async function runQuickEditAsync(
   const run = { ...sample, etas: [1], steps: sample.steps - quickStartStep(sample.steps, strength) };
   const { engine, load, estimate } = await startAsync(ctx, edit.modelDir, edit.workingSize, jobPlan(null, run));
   const s0 = performance.now();
-  const images = await engine.quickEditAsync(edit.image, edit.prompt, sample, strength, estimate.hooks);
+  const region = await regionFor(engine, edit.image, edit.prompt, edit.region, undefined);
+  const images = await engine.quickEditAsync(edit.image, edit.prompt, sample, strength, estimate.hooks, region);
   const sampled = performance.now() - s0;
   await estimate.recordAsync();
   return {
@@ -134,10 +186,11 @@ export async function runQuickEditAsync(
     images,
     train: null,
     sample,
-    cost: editCost(null, run, await readPackageBackwardRatioAsync(edit.modelDir)),
+    cost: withMask(editCost(null, run, await readPackageBackwardRatioAsync(edit.modelDir)), edit.region),
     timing: { load, sample: sampled },
     provider: engine.provider,
     finalLoss: { embed: null, finetune: null },
+    ...(region ? { mask: region.mask } : {}),
   };
 }
 
@@ -146,8 +199,10 @@ export async function runRenderAsync(
   ctx: EditRunContext,
   editId: string,
   own: Some<SampleSettings> = {},
+  regionRequest?: RegionRequest,
 ): Promise<EditOutcome> {
   const manifest = await ctx.store.readManifestAsync(editId);
+  checkRegion(regionRequest, manifest.input);
   const sample = renderSettings(manifest.sample, own);
   await checkEditModelAsync(manifest);
   const { state } = await ctx.store.loadAsync(editId);
@@ -158,7 +213,8 @@ export async function runRenderAsync(
     jobPlan(null, sample),
   );
   const s0 = performance.now();
-  const images = await engine.renderAsync(state, sample, estimate.hooks);
+  const region = await regionFor(engine, state.image, state.prompt, regionRequest, state.embeddings.optimized);
+  const images = await engine.renderAsync(state, sample, estimate.hooks, region);
   const sampled = performance.now() - s0;
   await estimate.recordAsync();
   await keepResultsAsync(ctx, editId, images, sample);
@@ -168,11 +224,18 @@ export async function runRenderAsync(
     images,
     train: null,
     sample,
-    cost: editCost(null, sample, await readPackageBackwardRatioAsync(manifest.model.dir)),
+    cost: withMask(editCost(null, sample, await readPackageBackwardRatioAsync(manifest.model.dir)), regionRequest),
     timing: { load, sample: sampled },
     provider: engine.provider,
     finalLoss: manifest.final_loss,
+    ...(region ? { mask: region.mask } : {}),
   };
+}
+
+/** The cost with an automatic mask's UNet passes (cost.ts `mask`), which count in the total. */
+function withMask(cost: EditCost, region: RegionRequest | undefined): EditCost {
+  const mask = maskPasses(region);
+  return mask === 0 ? cost : { ...cost, mask, total: cost.total + mask };
 }
 
 /** A new edit's settings, after the checks that cost nothing: an empty prompt fails, unknown words warn. */

@@ -11,7 +11,10 @@ import type { RunHooks } from './progress.ts';
 import { SessionPool } from './session-pool.ts';
 import { validateSampleSettings, validateTrainSettings, type SampleSettings, type TrainSettings } from './settings.ts';
 import { encodeImageAsync, encodeTextAsync } from './stage-encode.ts';
-import { sampleAllAsync, type Embeddings, type SampledImage, type SampleFrom } from './stage-sample.ts';
+import { sampleAllAsync, type Embeddings, type SampledImage } from './stage-sample.ts';
+import { AUTO_MASK, autoMaskLatentAsync, maskOnLayer, type AutoMaskSettings } from './auto-mask.ts';
+import { composite, featherWeights, latentMask, type EditMask, type EditRegion } from './edit-region.ts';
+import { fail } from '../errors.ts';
 import { quickStartStep } from './quick-edit.ts';
 import { trainAsync } from './training-loop.ts';
 import {
@@ -37,19 +40,25 @@ export interface EngineOptions extends LoadOptions {
   readonly keepTrainingSessions?: boolean;
 }
 
-/** Sampled images at the input's size, with its alpha. */
+/** Sampled images at the input's size, with its alpha; with a region, the input's own pixels outside it. */
 async function toRendered(
   images: readonly SampledImage[],
   placement: Placement,
   image: RgbaImage,
+  region?: EditRegion,
 ): Promise<RenderedImage[]> {
+  const weights = region && featherWeights(region.mask, region.featherPx);
   const out: RenderedImage[] = [];
   for (const img of images) {
-    const rgba = await fromModelOutput(img.pixels, placement, image);
+    const decoded = await fromModelOutput(img.pixels, placement, image);
+    const rgba = weights ? composite(decoded, image.rgba, weights) : decoded;
     out.push({ eta: img.eta, seed: img.seed, rgba, pixels: img.pixels, width: image.width, height: image.height });
   }
   return out;
 }
+
+/** The latent grid's size (the UNet's sample, without batch and channels). */
+const gridOf = (pkg: ImagicPackage) => ({ width: pkg.latentDims[3], height: pkg.latentDims[2] });
 
 /** Everything stage 3 needs, and what the edit store saves. */
 export interface TrainedState {
@@ -203,8 +212,16 @@ export class ImagicEngine {
     return { state, timing: { encode, embed, finetune } };
   }
 
-  /** Stage 3 for every (η, seed) of `sample`; images come back at the input's size with its alpha. */
-  async renderAsync(state: TrainedState, sample: SampleSettings, hooks: RunHooks = {}): Promise<RenderedImage[]> {
+  /**
+   * Stage 3 for every (η, seed) of `sample`; images come back at the input's size with its alpha. With a `region`,
+   * only it changes (edit-region.ts).
+   */
+  async renderAsync(
+    state: TrainedState,
+    sample: SampleSettings,
+    hooks: RunHooks = {},
+    region?: EditRegion,
+  ): Promise<RenderedImage[]> {
     validateSampleSettings(sample);
     // The guided pair as one batch-2 run where the export allows it (unet-graphs.ts, predictionsFor).
     const adapters = {
@@ -218,25 +235,47 @@ export class ImagicEngine {
       adapters,
       predictionsFor(this.pkg, sample.guidanceScale),
     );
-    const images = await sampleAllAsync(
-      this.pkg,
-      step,
-      state.embeddings,
-      sample,
-      hooks,
-      await this.startOf(state, sample),
-    );
-    return toRendered(images, state.placement, state.image);
+    const fromLayer = sample.strength !== undefined && sample.strength !== 1;
+    const latent = fromLayer || region ? await this.latentOf(state.image) : undefined;
+    // From pure noise, or from the layer's latent noised to `sample.strength` (SampleSettings.strength).
+    const from = fromLayer ? { latent: latent!, step: quickStartStep(sample.steps, sample.strength!) } : undefined;
+    const keep = region && { latent: latent!, mask: latentMask(region.mask, state.placement, gridOf(this.pkg)) };
+    const images = await sampleAllAsync(this.pkg, step, state.embeddings, sample, hooks, from, keep);
+    return toRendered(images, state.placement, state.image, region);
   }
 
-  /** Where stage 3 starts: pure noise, or the layer's latent noised to `sample.strength` (SampleSettings.strength). */
-  private async startOf(state: TrainedState, sample: SampleSettings): Promise<SampleFrom | undefined> {
-    if (sample.strength === undefined || sample.strength === 1) return undefined;
-    const input = await toModelInput(state.image, this.pkg.imageSize);
-    return {
-      latent: await encodeImageAsync(this.pkg, input.pixels),
-      step: quickStartStep(sample.steps, sample.strength),
-    };
+  /**
+   * DiffEdit's automatic mask (auto-mask.ts) for editing `image` toward `prompt`, from `source`: Imagic's e_opt, a
+   * source prompt's embedding, or (absent) the empty prompt's. INVALID_SPEC when it marks nothing.
+   */
+  async autoMaskAsync(
+    image: RgbaImage,
+    prompt: string,
+    source?: Float32Array | string,
+    seed = 0,
+    settings?: AutoMaskSettings,
+  ): Promise<EditMask> {
+    const pkg = this.pkg;
+    const input = await toModelInput(image, pkg.imageSize);
+    const z0 = await encodeImageAsync(pkg, input.pixels);
+    const target = await encodeTextAsync(pkg, prompt);
+    const from = source instanceof Float32Array ? source : await encodeTextAsync(pkg, source ?? '');
+    const net = await samplingSessionAsync(pkg, this.pool, undefined, predictionsFor(pkg, 2));
+    const map = await autoMaskLatentAsync(pkg, net, z0, { source: from, target }, seed, settings);
+    const change = maskOnLayer(map, gridOf(pkg), input.placement, image, settings ?? AUTO_MASK);
+    const mask = { width: image.width, height: image.height, change: Uint8Array.from(change) };
+    if (!mask.change.some((v) => v === 1))
+      fail(
+        'INVALID_SPEC',
+        'the automatic mask marks nothing: the model reads the layer the same under the source and the target text. ' +
+          'Give a mask, or edit without one',
+      );
+    return mask;
+  }
+
+  private async latentOf(image: RgbaImage): Promise<Float32Array> {
+    const input = await toModelInput(image, this.pkg.imageSize);
+    return encodeImageAsync(this.pkg, input.pixels);
   }
 
   /**
@@ -249,6 +288,7 @@ export class ImagicEngine {
     sample: SampleSettings,
     strength: number,
     hooks: RunHooks = {},
+    region?: EditRegion,
   ): Promise<RenderedImage[]> {
     validateSampleSettings(sample);
     const first = quickStartStep(sample.steps, strength);
@@ -263,8 +303,9 @@ export class ImagicEngine {
     const from = strength === 1 ? undefined : { latent, step: first };
     // The base model has no adapters to fade: a model's recommended late fading does not apply here.
     const { lateAdapters: _, ...plain } = sample;
-    const images = await sampleAllAsync(pkg, step, embeddings, { ...plain, etas: [1] }, hooks, from);
-    return toRendered(images, input.placement, image);
+    const keep = region && { latent, mask: latentMask(region.mask, input.placement, gridOf(pkg)) };
+    const images = await sampleAllAsync(pkg, step, embeddings, { ...plain, etas: [1] }, hooks, from, keep);
+    return toRendered(images, input.placement, image, region);
   }
 
   /** Runs a training stage, then releases its session unless told to keep it (also when the stage fails). */

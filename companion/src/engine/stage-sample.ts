@@ -77,6 +77,7 @@ export async function sampleOneAsync(
   hooks: RunHooks,
   progress: { done: number; total: number },
   from?: SampleFrom,
+  keep?: SampleKeep,
 ): Promise<SampledImage> {
   const { session, predictions } = net;
   const scheduler = schedulers[s.sampler](pkg.scheduler);
@@ -85,9 +86,27 @@ export async function sampleOneAsync(
   const latentDims = pkg.latentDims;
   // From noise (σ_init·N(0, I)), or from the input's latent noised to the first step run (SDEdit).
   const first = from?.step ?? 0;
-  const z0 = from
-    ? scheduler.noisedSample(from.latent, rng.normalArray(numel(latentDims)), first)
+  const startNoise = from ? rng.normalArray(numel(latentDims)) : undefined;
+  const drawn = from
+    ? scheduler.noisedSample(from.latent, startNoise!, first)
     : rng.normalArray(numel(latentDims), scheduler.initNoiseSigma);
+  // Outside a region the input's own latent at each level (DiffEdit's encoded input), from one noise draw for the
+  // whole run: an img2img start's own, else a draw after z_T's (so a run without a region draws as before).
+  const kept = keep && {
+    ...keep,
+    noise: startNoise ?? rng.normalArray(numel(latentDims)),
+    channel: numel(latentDims.slice(2)),
+  };
+  /** The latent with its kept cells at step `i`'s level (the input itself after the last step). */
+  const withKept = (z: Float32Array, i: number): Float32Array => {
+    if (!kept) return z;
+    const known = i < scheduler.timesteps.length ? scheduler.noisedSample(kept.latent, kept.noise, i) : kept.latent;
+    return Float32Array.from(z, (v, j) => {
+      const m = kept.mask[j % kept.channel]!;
+      return m * v + (1 - m) * known[j]!;
+    });
+  };
+  const z0 = withKept(drawn, first);
   const cond = interpolateEmbedding(e, eta);
   const weights = guidanceTerms(s.guidanceScale);
   if (predictions === 'single' && needsPair(s.guidanceScale))
@@ -143,7 +162,14 @@ export async function sampleOneAsync(
           result.kept[out] ?? fail('INTERNAL', `the sampling step kept no '${out}'`),
         ]),
       );
-      loop.hostBytesPerStep = result.hostBytes;
+      if (kept) {
+        // The region's blend runs on the host: the latent comes down and goes up once per step.
+        const [z] = await session.downloadAsync([carried[LATENT_INPUT]!]);
+        const [blended] = await session.uploadAsync([latentFeed(withKept(toFloat32(z!), i + 1))]);
+        await session.freeAsync([carried[LATENT_INPUT]!]);
+        carried[LATENT_INPUT] = blended!;
+      }
+      loop.hostBytesPerStep = result.hostBytes + (kept ? 2 * z0.byteLength : 0);
       loop.onDevice = Object.values(carried).every((k) => k.onDevice);
       progress.done++;
       hooks.onProgress?.({ stage: 'sample', step: progress.done, total: progress.total });
@@ -174,12 +200,20 @@ export async function sampleAllAsync(
   s: SampleSettings,
   hooks: RunHooks = {},
   from?: SampleFrom,
+  keep?: SampleKeep,
 ): Promise<SampledImage[]> {
   const progress = { done: 0, total: s.etas.length * s.seeds.length * (s.steps - (from?.step ?? 0)) };
   const images: SampledImage[] = [];
   for (const seed of s.seeds)
-    for (const eta of s.etas) images.push(await sampleOneAsync(pkg, unet, e, eta, seed, s, hooks, progress, from));
+    for (const eta of s.etas)
+      images.push(await sampleOneAsync(pkg, unet, e, eta, seed, s, hooks, progress, from, keep));
   return images;
+}
+
+/** What a run keeps of the input (edit-region.ts): its latent, and the latent-grid mask ([h·w], 1 = may change). */
+export interface SampleKeep {
+  readonly latent: Float32Array;
+  readonly mask: Float32Array;
 }
 
 /** Where an img2img run starts: the input's latent, noised to the level of step `step` (SDEdit, quick-edit.ts). */

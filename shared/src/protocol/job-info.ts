@@ -75,6 +75,8 @@ export const JobCost = z.strictObject({
   embed: z.number().min(0),
   finetune: z.number().min(0),
   sample: z.number().min(0),
+  /** An automatic mask's forward passes (DiffEdit); absent without one. */
+  mask: z.number().min(0).optional(),
   total: z.number().min(0),
   backward_ratio: z.number().min(0),
 });

@@ -8,14 +8,17 @@ import { dataDirFromFlag, dataDirOption } from '../data-dir-option.ts';
 import {
   parseNumber,
   parseProvider,
+  parseRegionFlags,
   parseSamplingFlags,
+  regionOptions,
   samplingOptions,
+  type RegionOptionFlags,
   type SamplingFlags,
 } from '../engine-flags.ts';
 import { createOutputView } from '../engine-output.ts';
 import { DEFAULT_STRENGTH } from '../../engine/quick-edit.ts';
 
-interface EditFlags extends SamplingFlags {
+interface EditFlags extends SamplingFlags, RegionOptionFlags {
   prompt: string;
   model?: string;
   preset: string;
@@ -58,7 +61,7 @@ export function registerEdit(program: Command): void {
     .addOption(new Option('--embed-steps <n>', 'stage 1 steps (overrides the preset)'))
     .addOption(new Option('--tune-steps <n>', 'stage 2 steps (overrides the preset)'))
     .addOption(dataDirOption());
-  for (const option of samplingOptions()) command.addOption(option);
+  for (const option of [...samplingOptions(), ...regionOptions()]) command.addOption(option);
   command.action(async (image: string, flags: EditFlags) => {
     if (!(MODES as readonly string[]).includes(flags.mode))
       fail('INVALID_SPEC', `--mode ${flags.mode}: expected one of ${MODES.join(', ')}`);
@@ -74,6 +77,7 @@ export function registerEdit(program: Command): void {
     if (flags.embedSteps !== undefined) train.embedSteps = stepsOf('embed-steps', flags.embedSteps);
     if (flags.tuneSteps !== undefined) train.tuneSteps = stepsOf('tune-steps', flags.tuneSteps);
     const sample = parseSamplingFlags(flags);
+    const region = parseRegionFlags(flags);
     const provider = parseProvider(flags.provider);
     const view = createOutputView({ json: flags.json === true, verbose: flags.verbose === true });
     try {
@@ -90,6 +94,7 @@ export function registerEdit(program: Command): void {
           ...(provider ? { provider } : {}),
           mode: flags.mode as (typeof MODES)[number],
           ...(strength === undefined ? {} : { strength }),
+          ...(region ? { region } : {}),
         },
         view.hooks,
       );

@@ -2,10 +2,18 @@
 import type { Command } from 'commander';
 import { runRenderAsync } from '../edit-runs.ts';
 import { dataDirFromFlag, dataDirOption } from '../data-dir-option.ts';
-import { parseProvider, parseSamplingFlags, samplingOptions, type SamplingFlags } from '../engine-flags.ts';
+import {
+  parseProvider,
+  parseRegionFlags,
+  parseSamplingFlags,
+  regionOptions,
+  samplingOptions,
+  type RegionOptionFlags,
+  type SamplingFlags,
+} from '../engine-flags.ts';
 import { createOutputView } from '../engine-output.ts';
 
-interface RenderFlags extends SamplingFlags {
+interface RenderFlags extends SamplingFlags, RegionOptionFlags {
   out: string;
   json?: boolean;
   dataDir?: string;
@@ -22,9 +30,10 @@ export function registerRender(program: Command): void {
       'print one JSON object (edit id, outputs, timing, provider, final losses, UNet work as cost) as the last line',
     )
     .addOption(dataDirOption());
-  for (const option of samplingOptions()) command.addOption(option);
+  for (const option of [...samplingOptions(), ...regionOptions()]) command.addOption(option);
   command.action(async (editId: string, flags: RenderFlags) => {
     const sample = parseSamplingFlags(flags);
+    const region = parseRegionFlags(flags);
     const provider = parseProvider(flags.provider);
     const view = createOutputView({ json: flags.json === true, verbose: flags.verbose === true });
     try {
@@ -34,6 +43,7 @@ export function registerRender(program: Command): void {
           dataDir: dataDirFromFlag(flags.dataDir),
           sample,
           outDir: flags.out,
+          ...(region ? { region } : {}),
           ...(provider ? { provider } : {}),
         },
         view.hooks,
