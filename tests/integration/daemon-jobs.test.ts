@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageOf, ServerMessage } from '../../shared/src/protocol/messages.ts';
 import { jobsDir } from '../../companion/src/jobs/job-journal.ts';
 import { pairAsync, startTestDaemonAsync, type Inbox, type TestDaemon } from './support/daemon-harness.ts';
-import { fastEditRequest, FAST_SAMPLING, ofType, testPicture, uploadAsync } from './support/edit-fixtures.ts';
+import {
+  fastEditRequest,
+  FAST_SAMPLING,
+  ofType,
+  testPicture,
+  uploadAsync,
+  uploadMaskAsync,
+} from './support/edit-fixtures.ts';
 
 let daemon: TestDaemon;
 let inbox: Inbox;
@@ -261,6 +268,70 @@ describe('quick edits (mode quick, SDEdit)', () => {
     }
     expect(jobsBefore).toBeGreaterThan(0);
     expect(await jobCount()).toBe(jobsBefore);
+  });
+});
+
+describe('masks (EditRequest.region)', () => {
+  const { width, height } = picture;
+  const leftHalf = (x: number) => x < width / 2;
+
+  it('keep every pixel outside a mask frame exactly, in an edit and in a re-render with another mask', async () => {
+    const image = await uploadAsync(inbox, picture);
+    const frameId = await uploadMaskAsync(inbox, width, height, leftHalf);
+    const request = {
+      ...fastEditRequest(image, { sampling: { etas: [1] } }),
+      region: { kind: 'mask' as const, frameId },
+    };
+    const queued = await inbox.requestAsync({ type: 'edit.start', id: 'm1', request });
+    if (queued.type !== 'job.queued') throw new Error(`expected job.queued, got ${JSON.stringify(queued)}`);
+    const { message } = await inbox.untilAsync(ofType('job.result', queued.jobId));
+    const keptMax = async (kept: (x: number) => boolean) => {
+      const frame = await inbox.nextFrameAsync();
+      const rgba = new Uint8Array(await sharp(frame.payload).ensureAlpha().raw().toBuffer());
+      let max = 0;
+      for (let i = 0; i < rgba.length; i++)
+        if (i % 4 !== 3 && kept((i >> 2) % width)) max = Math.max(max, Math.abs(rgba[i]! - picture.rgba[i]!));
+      return max;
+    };
+    expect(message.outputs).toHaveLength(1);
+    expect(await keptMax((x) => !leftHalf(x))).toBe(0);
+    const rightMask = await uploadMaskAsync(inbox, width, height, (x) => x >= width - 8);
+    const render = await inbox.requestAsync({
+      type: 'edit.render',
+      id: 'm2',
+      editId: queued.editId,
+      sampling: { ...FAST_SAMPLING, etas: [1] },
+      region: { kind: 'mask', frameId: rightMask, featherPx: 0 },
+    });
+    if (render.type !== 'job.queued') throw new Error(`expected job.queued, got ${JSON.stringify(render)}`);
+    await inbox.untilAsync(ofType('job.result', render.jobId));
+    expect(await keptMax((x) => x < width - 8)).toBe(0);
+  });
+
+  it('refuse a mask of the wrong size, an empty one, a missing one and a layer named as a mask, queueing nothing', async () => {
+    const image = await uploadAsync(inbox, picture);
+    const small = await uploadMaskAsync(inbox, 20, 20, () => true);
+    const empty = await uploadMaskAsync(inbox, width, height, () => false);
+    const layerFrame = (await uploadAsync(inbox, picture)).frameId;
+    const cases = [
+      ['r1', small, 'INVALID_FIELD', /20×20 px; it must be the layer's size, 48×40/],
+      ['r2', empty, 'INVALID_FIELD', /empty/],
+      ['r3', 'ab'.repeat(16), 'UPLOAD_NOT_FOUND', /no mask frame/],
+      ['r4', layerFrame, 'UPLOAD_NOT_FOUND', /no mask frame/],
+    ] as const;
+    const before = await inbox.requestAsync({ type: 'jobs.list', id: 'rl1' });
+    for (const [id, frameId, code, message] of cases) {
+      const reply = await inbox.requestAsync({
+        type: 'edit.start',
+        id,
+        request: { ...fastEditRequest(image), region: { kind: 'mask', frameId } },
+      });
+      expect(reply).toMatchObject({ type: 'error', id, code });
+      expect(JSON.stringify(reply)).toMatch(message);
+    }
+    const after = await inbox.requestAsync({ type: 'jobs.list', id: 'rl2' });
+    const count = (r: typeof before) => (r.type === 'jobs.list.result' ? r.jobs.length : -1);
+    expect(count(after)).toBe(count(before));
   });
 });
 

@@ -6,7 +6,16 @@ import type { RgbaImage } from '../images/decode-image.ts';
 import { ImagicEngine } from '../engine/imagic-engine.ts';
 import type { SampleSettings, TrainSettings } from '../engine/settings.ts';
 import { classify, maskIoU } from './classifier.ts';
-import { editCases, type EditCase, type EditKind } from './eval-cases.ts';
+import {
+  changedRegion,
+  editCases,
+  maxKeptDifference,
+  regionIoU,
+  selectionAround,
+  type EditCase,
+  type EditKind,
+} from './eval-cases.ts';
+import { defaultFeatherPx } from '../engine/edit-region.ts';
 import { mean, psnr, round } from './image-metrics.ts';
 import { SCENE_SIZE } from './scene.ts';
 
@@ -29,7 +38,24 @@ export interface ImagicEvalOptions {
   readonly etas?: readonly number[];
   readonly kinds?: readonly EditKind[];
   readonly defaultEta: number;
+  /** Also the mask figures (MaskFigures): DiffEdit's mask from e_opt, and the default η inside the true region. */
+  readonly masks?: boolean;
   readonly onCase?: (done: number, total: number, c: EditCase) => void;
+}
+
+/** Imagic with masks (issue: quick edits and masks), at the default η. */
+export interface MaskFigures {
+  /** DiffEdit's automatic mask with e_opt as the source text, against the true changed region (eval-cases.ts). */
+  readonly autoMaskIoU: {
+    readonly mean: number;
+    readonly colour: number;
+    readonly shape: number;
+    readonly min: number;
+  };
+  /** Rendered inside a selection around the changed region (eval-cases.ts selectionAround): edit success, and the kept pixels' largest change. */
+  readonly withMask: { readonly success: number; readonly maxKeptDifference: number };
+  /** The same outputs without a mask, for comparison. */
+  readonly withoutMask: { readonly success: number; readonly maxKeptDifference: number };
 }
 
 export interface Scored {
@@ -65,6 +91,7 @@ export interface ImagicEvalResult {
   readonly secondsPerCase: number;
   /** Each case's outputs: η = 0 PSNR and, at the default η, what the classifier read and the mask IoU, per seed. */
   readonly perCase: readonly CaseOutcome[];
+  readonly masks?: MaskFigures;
 }
 
 export interface CaseOutcome {
@@ -113,6 +140,7 @@ export async function evaluateImagic(modelDir: string, o: ImagicEvalOptions): Pr
   const etas = [...new Set([0, ...(o.etas ?? SWEEP_ETAS), o.defaultEta])].sort((a, b) => a - b);
   const engine = await ImagicEngine.openAsync({ modelDir, provider: 'cpu' });
   const scored: Scored[] = [];
+  const masked: { kind: EditKind; autoIoU: number; with: Scored[]; keptWith: number; keptWithout: number }[] = [];
   const t0 = performance.now();
   try {
     for (const [i, c] of cases.entries()) {
@@ -124,6 +152,22 @@ export async function evaluateImagic(modelDir: string, o: ImagicEvalOptions): Pr
         scored.push(
           score(c, i, out.seed, { width: out.width, height: out.height, rgba: out.rgba }, out.eta, inputMask),
         );
+      if (o.masks) {
+        const truth = changedRegion(c);
+        const auto = await engine.autoMaskAsync(image, c.prompt, state.embeddings.optimized).catch(() => null);
+        const at = { ...o.sample, etas: [o.defaultEta], seeds: [...o.seeds] };
+        const selection = selectionAround(c);
+        const region = { mask: selection, featherPx: defaultFeatherPx(image) };
+        const inside = await engine.renderAsync(state, at, {}, region);
+        const plain = outputs.filter((out) => out.eta === o.defaultEta);
+        masked.push({
+          kind: c.kind,
+          autoIoU: auto === null ? 0 : regionIoU(auto, truth),
+          with: inside.map((out) => score(c, i, out.seed, out, out.eta, inputMask)),
+          keptWith: Math.max(...inside.map((out) => maxKeptDifference(out.rgba, c.input.rgba, selection))),
+          keptWithout: Math.max(...plain.map((out) => maxKeptDifference(out.rgba, c.input.rgba, selection))),
+        });
+      }
       o.onCase?.(i + 1, cases.length, c);
     }
   } finally {
@@ -158,6 +202,7 @@ export async function evaluateImagic(modelDir: string, o: ImagicEvalOptions): Pr
       };
     }),
     secondsPerCase: round((performance.now() - t0) / 1000 / Math.max(1, cases.length), 1),
+    ...(o.masks ? { masks: maskFigures(masked, at(o.defaultEta)) } : {}),
     perCase: cases.map((c, i) => {
       const mine = scored.filter((s) => s.case === i);
       return {
@@ -170,5 +215,25 @@ export async function evaluateImagic(modelDir: string, o: ImagicEvalOptions): Pr
           .map((s) => ({ seed: s.seed, read: s.read, iou: round(s.iou), success: s.success })),
       };
     }),
+  };
+}
+
+function maskFigures(
+  masked: readonly { kind: EditKind; autoIoU: number; with: Scored[]; keptWith: number; keptWithout: number }[],
+  withoutMask: readonly Scored[],
+): MaskFigures {
+  const iou = (rows: typeof masked) => round(mean(rows.map((m) => m.autoIoU)));
+  return {
+    autoMaskIoU: {
+      mean: iou(masked),
+      colour: iou(masked.filter((m) => m.kind === 'colour')),
+      shape: iou(masked.filter((m) => m.kind === 'shape')),
+      min: round(Math.min(...masked.map((m) => m.autoIoU))),
+    },
+    withMask: {
+      success: rate(masked.flatMap((m) => m.with)),
+      maxKeptDifference: Math.max(...masked.map((m) => m.keptWith)),
+    },
+    withoutMask: { success: rate(withoutMask), maxKeptDifference: Math.max(...masked.map((m) => m.keptWithout)) },
   };
 }

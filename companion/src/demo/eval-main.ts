@@ -14,7 +14,13 @@ import { isLrSchedule, LR_SCHEDULES, type LrSchedule } from '../engine/lr-schedu
 import { schedulers, type SchedulerName } from '../diffusion/schedulers/samplers.ts';
 import { readPackageSampleSettingsAsync, readPackageSettingsAsync } from '../engine/package-settings.ts';
 import { isPreset, PRESETS, type Preset, type SampleSettings, type TrainSettings } from '../engine/settings.ts';
-import { DEMO_DEFAULT_ETA, DEMO_PRESET, demoSampleSettings, demoTrainSettings } from './demo-settings.ts';
+import {
+  DEMO_DEFAULT_ETA,
+  DEMO_PRESET,
+  DEMO_QUICK_STRENGTH,
+  demoSampleSettings,
+  demoTrainSettings,
+} from './demo-settings.ts';
 import { DEMO_PACKAGE_DIR } from './demo-paths.ts';
 import { evaluateGeneration } from './eval-generation.ts';
 import { evaluateQuick } from './eval-quick.ts';
@@ -52,6 +58,7 @@ interface Flags {
   generation: boolean;
   imagic: boolean;
   quick: boolean;
+  masks: boolean;
   strengths?: string;
   compare?: boolean;
   compareImages: string;
@@ -159,6 +166,7 @@ async function run(f: Flags): Promise<void> {
       from,
       defaultEta,
       ...(etas ? { etas } : {}),
+      masks: f.masks,
       onCase: (done, total, c) => log(`imagic ${done}/${total}: ${c.input.caption} → "${c.prompt}"`),
     });
   }
@@ -170,6 +178,7 @@ async function run(f: Flags): Promise<void> {
       images,
       from,
       ...(f.strengths ? { strengths: f.strengths.split(',').map((s) => num('strengths', s)) } : {}),
+      ...(f.masks ? { maskStrength: DEMO_QUICK_STRENGTH } : {}),
       onCase: (done, total, c) => log(`quick ${done}/${total}: ${c.input.caption} → "${c.prompt}"`),
     });
   }
@@ -261,6 +270,7 @@ const program = new Command('eval-demo')
   .addOption(new Option('--no-generation', 'skip generation from captions'))
   .addOption(new Option('--no-imagic', 'skip the Imagic evaluation'))
   .addOption(new Option('--no-quick', 'skip the quick-edit (SDEdit) strength sweep'))
+  .addOption(new Option('--no-masks', 'skip the mask figures (automatic masks, edits inside a mask)'))
   .addOption(new Option('--strengths <list>', "the quick edits' strengths (default: 0.3 to 1 by 0.1)"))
   .addOption(new Option('--compare', 'also compare the stage-2 settings of settings-comparison.ts'))
   .addOption(new Option('--compare-images <n>', 'input scenes per compared setting').default('6'))

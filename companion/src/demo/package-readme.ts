@@ -3,15 +3,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DemoConfig } from './demo-config.ts';
-import type { CaseOutcome } from './eval-imagic.ts';
+import type { CaseOutcome, MaskFigures } from './eval-imagic.ts';
 import type { QuickEvalResult } from './eval-quick.ts';
 import {
   DEMO_QUICK_RATIONALE,
   DEMO_QUICK_SEARCH,
   DEMO_QUICK_SEARCH_SUMMARY,
+  DEMO_MASK_NOTES,
   DEMO_QUICK_STRENGTH,
+  DEMO_RECOMMENDED_SAMPLE,
   DEMO_SETTINGS_RATIONALE,
 } from './demo-settings.ts';
+import { SELECTION_MARGIN_PX } from './eval-cases.ts';
 
 export interface TrainingReport {
   readonly command: string;
@@ -76,6 +79,7 @@ interface EvalSummary {
       readonly meanIoU: number;
     }[];
     readonly perCase?: readonly CaseOutcome[];
+    readonly masks?: MaskFigures;
   };
   readonly comparison?: readonly ComparisonRow[];
   readonly quick?: QuickEvalResult;
@@ -149,6 +153,34 @@ function evaluationSection(e: EvalSummary, rationale: string): string {
     }
     lines.push('', rationale);
   }
+  return lines.join('\n');
+}
+
+/** Masks (issue: quick edits and masks): the automatic mask against the true region, and edits inside a selection. */
+function maskSection(imagic: MaskFigures | undefined, quick: QuickEvalResult['masks']): string {
+  if (imagic === undefined && quick === undefined)
+    return 'Not evaluated yet: run `npm run eval:demo -- --images 16 --seeds 1,2 --gen-seeds 2 --write`.';
+  const lines = [
+    `From the main command. The true changed region is the object for a colour edit and the union of the old and the`,
+    `new shape for a shape edit (\`eval-cases.ts\`, \`changedRegion\`); the designer's mask is that region grown by`,
+    `${SELECTION_MARGIN_PX} px (\`selectionAround\`), as a selection drawn around an object leaves room. "Kept": the largest`,
+    'RGB difference to the input over the pixels the mask keeps (0: every one exactly as it was).',
+    '',
+    '| | automatic mask IoU with the true region (colour · shape) | success inside the mask | without a mask | kept, with · without |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  if (imagic)
+    lines.push(
+      `| Imagic at η = ${DEMO_RECOMMENDED_SAMPLE.eta}, mask from e_opt | ${imagic.autoMaskIoU.mean} (${imagic.autoMaskIoU.colour} · ${imagic.autoMaskIoU.shape}), min ${imagic.autoMaskIoU.min} | ${pct(imagic.withMask.success)} | ${pct(imagic.withoutMask.success)} | ${imagic.withMask.maxKeptDifference} · ${imagic.withoutMask.maxKeptDifference} |`,
+    );
+  if (quick)
+    lines.push(
+      `| quick at strength ${quick.strength}, mask from the input's caption | ${quick.autoMaskIoU.fromCaption.mean} (${quick.autoMaskIoU.fromCaption.colour} · ${quick.autoMaskIoU.fromCaption.shape}) | ${pct(quick.withMask.success)} | ${pct(quick.withoutMask.success)} | ${quick.withMask.maxKeptDifference} · ${quick.withoutMask.maxKeptDifference} |`,
+      `| quick, mask from the empty prompt | ${quick.autoMaskIoU.fromEmpty.mean} (${quick.autoMaskIoU.fromEmpty.colour} · ${quick.autoMaskIoU.fromEmpty.shape}) | | | |`,
+      '',
+      `A quick edit with its automatic mask takes ${quick.msPerAutoMaskedEdit} ms of engine time (the mask's 20 UNet passes and the edit, one output).`,
+    );
+  lines.push('', DEMO_MASK_NOTES);
   return lines.join('\n');
 }
 
@@ -274,6 +306,10 @@ ${evaluation ? `From ${evaluation.commands ? `\`${evaluation.commands.main}\` an
 ## Quick edits
 
 ${quickEditSection(evaluation?.quick)}
+
+## Masks
+
+${maskSection(evaluation?.imagic?.masks, evaluation?.quick?.masks)}
 
 ${quickPresetSection()}
 `;

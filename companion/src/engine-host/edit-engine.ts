@@ -6,6 +6,7 @@ import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol
 import type { JobCost, JobStage } from '../../../shared/src/protocol/job-info.ts';
 import type { EditSummary, ExecutionProvider, ModelStatus } from '../../../shared/src/protocol/messages.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
+import type { RegionRequest } from '../engine/edit-run.ts';
 
 export type EngineProgress = {
   stage: JobStage;
@@ -49,10 +50,24 @@ export type EditResults = SavedResults;
 
 export interface EditEngine {
   status(): Promise<EngineStatus>;
-  /** Stages 1–3: trains, saves the edit under `editId`, renders `request.sampling`; outputs etas-major. */
-  startEditAsync(editId: string, request: EditRequest, image: RgbaImage, control: RunControl): Promise<RunResult>;
+  /**
+   * Stages 1–3 (or a quick edit): trains, saves the edit under `editId`, renders `request.sampling`, only inside
+   * `region` when given; outputs etas-major.
+   */
+  startEditAsync(
+    editId: string,
+    request: EditRequest,
+    image: RgbaImage,
+    control: RunControl,
+    region?: RegionRequest,
+  ): Promise<RunResult>;
   /** Stage 3 of a saved edit; EDIT_NOT_FOUND or EDIT_STALE when it cannot. Outputs etas-major. */
-  renderAsync(editId: string, sampling: SamplingSettings, control: RunControl): Promise<RunResult>;
+  renderAsync(
+    editId: string,
+    sampling: SamplingSettings,
+    control: RunControl,
+    region?: RegionRequest,
+  ): Promise<RunResult>;
   listEditsAsync(): Promise<EditSummary[]>;
   hasEditAsync(editId: string): Promise<boolean>;
   deleteEditAsync(editId: string): Promise<void>;

@@ -5,7 +5,13 @@
 // gradient graphs in JavaScript, which would otherwise stall the daemon's event loop for seconds.
 import path from 'node:path';
 import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
-import { runNewEditAsync, runQuickEditAsync, runRenderAsync, type EditRunContext } from '../engine/edit-run.ts';
+import {
+  runNewEditAsync,
+  runQuickEditAsync,
+  runRenderAsync,
+  type EditRunContext,
+  type RegionRequest,
+} from '../engine/edit-run.ts';
 import { EditStore } from '../engine/edit-store.ts';
 import { ImagicEngine, type RenderedImage } from '../engine/imagic-engine.ts';
 import type { RunHooks } from '../engine/progress.ts';
@@ -49,6 +55,7 @@ export class ImagicRunner {
     request: EditRequest,
     image: RgbaImage,
     control: RunControl,
+    region?: RegionRequest,
   ): Promise<RunResult> {
     const model = await requestedModelAsync(this.options.dataDir, request.model);
     const edit = {
@@ -61,6 +68,7 @@ export class ImagicRunner {
       modelDir: model.dir,
       workingSize: request.workingResolutionPx,
       own: requestSettings(request),
+      region,
     };
     const outcome =
       request.mode === 'quick'
@@ -69,8 +77,13 @@ export class ImagicRunner {
     return { outputs: etasMajor(outcome.images.map(toOutput), request.sampling), cost: outcome.cost };
   }
 
-  async renderAsync(editId: string, sampling: SamplingSettings, control: RunControl): Promise<RunResult> {
-    const outcome = await runRenderAsync(this.context(control), editId, sampling);
+  async renderAsync(
+    editId: string,
+    sampling: SamplingSettings,
+    control: RunControl,
+    region?: RegionRequest,
+  ): Promise<RunResult> {
+    const outcome = await runRenderAsync(this.context(control), editId, sampling, region);
     return { outputs: etasMajor(outcome.images.map(toOutput), sampling), cost: outcome.cost };
   }
 

@@ -9,6 +9,7 @@ import type { EditSummary } from '../../../shared/src/protocol/messages.ts';
 import type { ProviderSetting } from '../runtime/worker/provider-choice.ts';
 import { ImagicError } from '../errors.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
+import type { RegionRequest } from '../engine/edit-run.ts';
 import type { Logger } from '../log.ts';
 import type { EditEngine, EditImage, EditResults, EngineStatus, RunControl, RunResult } from './edit-engine.ts';
 import { engineStatusAsync, IDLE_RUNNER, type RunnerState } from './engine-status.ts';
@@ -46,17 +47,34 @@ export class ThreadedEditEngine implements EditEngine {
     return engineStatusAsync(this.options.dataDir, this.state);
   }
 
-  startEditAsync(editId: string, request: EditRequest, image: RgbaImage, control: RunControl): Promise<RunResult> {
+  startEditAsync(
+    editId: string,
+    request: EditRequest,
+    image: RgbaImage,
+    control: RunControl,
+    region?: RegionRequest,
+  ): Promise<RunResult> {
     const rgba = ownBuffer(image.rgba);
     return this.callAsync(
-      { method: 'startEdit', editId, request, image: { width: image.width, height: image.height, rgba } },
+      {
+        method: 'startEdit',
+        editId,
+        request,
+        image: { width: image.width, height: image.height, rgba },
+        ...(region ? { region } : {}),
+      },
       control,
       [rgba.buffer],
     );
   }
 
-  renderAsync(editId: string, sampling: SamplingSettings, control: RunControl): Promise<RunResult> {
-    return this.callAsync({ method: 'render', editId, sampling }, control);
+  renderAsync(
+    editId: string,
+    sampling: SamplingSettings,
+    control: RunControl,
+    region?: RegionRequest,
+  ): Promise<RunResult> {
+    return this.callAsync({ method: 'render', editId, sampling, ...(region ? { region } : {}) }, control);
   }
 
   listEditsAsync(): Promise<EditSummary[]> {

@@ -7,6 +7,7 @@
 import { ImagicError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
+import type { RegionRequest } from '../engine/edit-run.ts';
 import type { ErrorCode } from '../../../shared/src/protocol/error-codes.ts';
 import type { ClientKind } from '../../../shared/src/protocol/fields.ts';
 import type { JobCost, JobProgress, OutputInfo } from '../../../shared/src/protocol/job-info.ts';
@@ -14,8 +15,10 @@ import type { RgbaImage } from '../images/decode-image.ts';
 import type { EngineProgress, RunControl } from '../engine-host/edit-engine.ts';
 import { isFinished, JOB_RECORD_VERSION, type JobRecord, type ResultFormat } from './job-record.ts';
 
+/** `region`: the request's region with its mask frame decoded (checked at admission, server/handlers/edits.ts). */
 export type JobSpec =
-  { kind: 'edit'; request: EditRequest; image: RgbaImage } | { kind: 'render'; sampling: SamplingSettings };
+  | { kind: 'edit'; request: EditRequest; image: RgbaImage; region?: RegionRequest }
+  | { kind: 'render'; sampling: SamplingSettings; region?: RegionRequest };
 
 export type NewJob = {
   jobId: string;

@@ -23,8 +23,8 @@ async function runJobAsync(
   let t0 = performance.now();
   const { outputs: images, cost } =
     job.spec.kind === 'edit'
-      ? await engine.startEditAsync(editId, job.spec.request, job.spec.image, control)
-      : await engine.renderAsync(editId, job.spec.sampling, control);
+      ? await engine.startEditAsync(editId, job.spec.request, job.spec.image, control, job.spec.region)
+      : await engine.renderAsync(editId, job.spec.sampling, control, job.spec.region);
   const engineMs = elapsed(t0);
   control.signal.throwIfAborted();
 

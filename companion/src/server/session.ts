@@ -84,9 +84,13 @@ export class Session implements SessionPort {
     if (this.state !== 'paired') return this.refuse('PAIRING_REQUIRED', 'binary frame before hello');
     const frame = decodeBinaryFrame(bytes);
     if (!frame.ok) return this.sendError(frame.code, frame.message);
-    if (frame.value.kind !== 'upload')
-      return this.sendError('BAD_BINARY_FRAME', `clients send only upload frames, got ${frame.value.kind}`);
-    this.context.uploads.add(frame.value);
+    const { kind } = frame.value;
+    if (kind === 'result')
+      return this.sendError(
+        'BAD_BINARY_FRAME',
+        'clients send upload and mask frames; result frames come from the companion',
+      );
+    this.context.uploads.add({ ...frame.value, kind });
   }
 
   /** Synchronous on purpose: a client may send requests right behind its hello, and they must find the session paired. */

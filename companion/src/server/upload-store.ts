@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import type { BinaryFrame } from '../../../shared/src/protocol/binary-frame.ts';
 import type { HexId } from '../../../shared/src/protocol/ids.ts';
 
-export type Upload = Omit<BinaryFrame, 'kind' | 'index' | 'id'> & { sha256: string };
+/** A layer (kind upload) or a mask (kind mask) a request will name. */
+export type Upload = Omit<BinaryFrame, 'kind' | 'index' | 'id'> & { kind: 'upload' | 'mask'; sha256: string };
 
 export class UploadStore {
   private readonly uploads = new Map<HexId, Upload>();
@@ -13,8 +14,9 @@ export class UploadStore {
     if (!(maxUploads >= 1)) throw new RangeError('maxUploads must be ≥ 1');
   }
 
-  add(frame: BinaryFrame): Upload {
+  add(frame: BinaryFrame & { kind: Upload['kind'] }): Upload {
     const upload: Upload = {
+      kind: frame.kind,
       width: frame.width,
       height: frame.height,
       format: frame.format,

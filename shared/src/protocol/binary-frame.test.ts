@@ -47,6 +47,16 @@ describe('round trips', () => {
     expect(value(decodeBinaryFrame(value(encodeBinaryFrame(frame))))).toEqual(frame);
   });
 
+  it('round-trips a mask frame (kind code 3) and refuses a kind code no one has given', () => {
+    const mask: BinaryFrame = { ...uploadFrame, kind: 'mask' };
+    const bytes = value(encodeBinaryFrame(mask));
+    expect(bytes[5]).toBe(3);
+    expect(value(decodeBinaryFrame(bytes))).toEqual(mask);
+    const unknown = bytes.slice();
+    unknown[5] = 4;
+    expect(codeOf(decodeBinaryFrame(unknown))).toBe('BAD_BINARY_FRAME');
+  });
+
   it('round-trips a JPEG frame', () => {
     const frame: BinaryFrame = {
       ...uploadFrame,
@@ -81,7 +91,7 @@ describe('rejections', () => {
     expect(codeOf(decodeBinaryFrame(damaged((_b, v) => v.setUint8(4, 2))))).toBe('PROTOCOL_VERSION_MISMATCH');
   });
 
-  it.each([0, 3, 255])('rejects unknown kind %i', (kind) => {
+  it.each([0, 4, 255])('rejects unknown kind %i', (kind) => {
     const result = decodeBinaryFrame(damaged((_b, v) => v.setUint8(5, kind)));
     expect(result).toMatchObject({ ok: false, code: 'BAD_BINARY_FRAME', message: expect.stringContaining('kind') });
   });

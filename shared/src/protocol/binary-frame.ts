@@ -6,7 +6,7 @@
 //        5     1  kind (frameKindCodes)
 //        6     1  format (imageFormatCodes)
 //        7     1  flags, must be 0
-//        8    16  id: the upload's frameId (kind upload) or the jobId (kind result)
+//        8    16  id: the upload's frameId (kinds upload and mask) or the jobId (kind result)
 //       24     2  output index (0 for uploads)
 //       26     2  reserved, must be 0
 //       28     4  width in pixels
@@ -24,10 +24,14 @@ export const BINARY_FRAME_MAGIC = [0x49, 0x4d, 0x47, 0x46] as const; // "IMGF"
 export const BINARY_FRAME_VERSION = 1;
 export const BINARY_FRAME_HEADER_BYTES = 40;
 
-export type FrameKind = 'upload' | 'result';
+/**
+ * upload: a layer to edit; mask: where an edit may change its layer (EditRequest.region), PNG (grey, or with alpha)
+ * or RGBA8, white or opaque = may change; result: an output.
+ */
+export type FrameKind = 'upload' | 'result' | 'mask';
 
 /** Wire codes of frame kinds: never renumber, only add. */
-export const frameKindCodes = { upload: 1, result: 2 } as const satisfies Record<FrameKind, number>;
+export const frameKindCodes = { upload: 1, result: 2, mask: 3 } as const satisfies Record<FrameKind, number>;
 
 export type BinaryFrame = {
   kind: FrameKind;
@@ -41,7 +45,7 @@ export type BinaryFrame = {
 };
 
 const kindFromCode = (code: number): FrameKind | null =>
-  code === frameKindCodes.upload ? 'upload' : code === frameKindCodes.result ? 'result' : null;
+  (Object.keys(frameKindCodes) as FrameKind[]).find((kind) => frameKindCodes[kind] === code) ?? null;
 
 /** Validates every header field and the payload's signature; never throws on bad input. */
 export function decodeBinaryFrame(data: Uint8Array | ArrayBuffer): Result<BinaryFrame> {

@@ -152,6 +152,23 @@ export const FineTuneSettings = z
 export type FineTuneSettings = z.infer<typeof FineTuneSettings>;
 
 /**
+ * Where the edit may change the layer; everywhere when absent. Outside it every pixel comes back exactly as it was
+ * (companion/src/engine/edit-region.ts). mask: the designer's own, a `mask` binary frame of the layer's size sent
+ * before the request (white or opaque may change, black or transparent is kept); auto: DiffEdit's automatic mask,
+ * from Imagic's learnt text for the layer, or for a quick edit from `sourcePrompt` (what the layer shows now), else
+ * the empty prompt. featherPx: the blended edge's width inside the region; absent, 1% of the layer's longer side.
+ */
+export const Region = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('mask'), frameId: HexId, featherPx: z.int().min(0).max(256).optional() }),
+  z.strictObject({
+    kind: z.literal('auto'),
+    sourcePrompt: z.string().max(1000).optional(),
+    featherPx: z.int().min(0).max(256).optional(),
+  }),
+]);
+export type Region = z.infer<typeof Region>;
+
+/**
  * imagic: stages 1–3 (the paper's method), trained and saved, re-rendered with `edit.render`. quick: SDEdit (Meng et
  * al. 2022), the layer noised to `strength` and denoised toward the prompt by the base model: seconds, nothing trained
  * or saved (companion/src/engine/quick-edit.ts).
@@ -184,6 +201,7 @@ export const EditRequest = z
     mode: EditMode.optional(),
     /** A quick edit's strength; absent: the companion's default (DEFAULT_STRENGTH in quick-edit.ts). */
     strength: Strength.optional(),
+    region: Region.optional(),
   })
   .refine((r) => r.strength === undefined || r.mode === 'quick', {
     message: 'strength applies to mode quick; an Imagic edit sets how far it departs with sampling.etas',
@@ -192,6 +210,10 @@ export const EditRequest = z
   .refine((r) => r.mode !== 'quick' || (r.sampling.etas.length === 1 && r.sampling.etas[0] === 1), {
     message: 'a quick edit draws the target text alone: send sampling.etas [1]',
     path: ['sampling', 'etas'],
+  })
+  .refine((r) => r.region?.kind !== 'auto' || r.region.sourcePrompt === undefined || r.mode === 'quick', {
+    message: "sourcePrompt applies to quick edits: an Imagic edit's automatic mask starts from the text it learnt",
+    path: ['region', 'sourcePrompt'],
   })
   .refine((r) => r.mode !== 'quick' || Object.keys(r.fineTune).length === 0, {
     message: 'a quick edit trains nothing: send fineTune {}',

@@ -7,7 +7,7 @@
 // in index order, with the jobId as frame id.
 import * as z from 'zod';
 import { EventLoopLag, ModelId, ModelSummary, RecentError } from './companion-info.ts';
-import { EditRequest, OutputFormat, Preset, SamplingSettings, Strength } from './edit-request.ts';
+import { EditRequest, OutputFormat, Preset, Region, SamplingSettings, Strength } from './edit-request.ts';
 import { ClientKind, count, ErrorCodeField, text, v } from './fields.ts';
 import { HexId, RequestId } from './ids.ts';
 import { JobCost, JobProgress, JobStage, JobSummary, OutputInfo } from './job-info.ts';
@@ -49,6 +49,8 @@ export const EditRenderMessage = z.strictObject({
   sampling: SamplingSettings,
   /** How the results come back. Absent: as the edit's own results came back (PNG when the companion no longer knows). */
   outputFormat: OutputFormat.optional(),
+  /** Where the re-render may change the layer (EditRequest.region; a mask frame of the edit's layer size). */
+  region: Region.optional(),
 });
 
 export const JobCancelMessage = z.strictObject({ v, type: z.literal('job.cancel'), id: RequestId, jobId: HexId });

@@ -15,11 +15,12 @@ export async function uploadAsync(
   inbox: Inbox,
   picture: RgbaImage = testPicture(48, 40, true),
   format: 'png' | 'rgba8' = 'png',
+  kind: 'upload' | 'mask' = 'upload',
 ): Promise<ImageRef> {
   const payload = format === 'png' ? await encodePng(picture.rgba, picture.width, picture.height) : picture.rgba;
   const frameId = randomBytes(16).toString('hex');
   const frame = encodeBinaryFrame({
-    kind: 'upload',
+    kind,
     id: frameId,
     index: 0,
     width: picture.width,
@@ -66,3 +67,20 @@ export const ofType =
   <T extends ServerMessageType>(type: T, jobId?: string) =>
   (m: ServerMessage): m is MessageOf<ServerMessage, T> =>
     m.type === type && (jobId === undefined || !('jobId' in m) || m.jobId === jobId);
+
+/** A mask frame: the `change` predicate's pixels white (may change), the rest black. Returns its frame id. */
+export async function uploadMaskAsync(
+  inbox: Inbox,
+  width: number,
+  height: number,
+  change: (x: number, y: number) => boolean,
+): Promise<string> {
+  const rgba = new Uint8Array(4 * width * height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = 4 * (y * width + x);
+      rgba.fill(change(x, y) ? 255 : 0, i, i + 3);
+      rgba[i + 3] = 255;
+    }
+  return (await uploadAsync(inbox, { width, height, rgba }, 'png', 'mask')).frameId;
+}

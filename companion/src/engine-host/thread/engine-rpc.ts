@@ -6,14 +6,15 @@ import type { ErrorCode } from '../../../../shared/src/protocol/error-codes.ts';
 import type { JobCost } from '../../../../shared/src/protocol/job-info.ts';
 import type { ProviderSetting } from '../../runtime/worker/provider-choice.ts';
 import type { RgbaImage } from '../../images/decode-image.ts';
+import type { RegionRequest } from '../../engine/edit-run.ts';
 import type { EngineProgress, RenderedOutput } from '../edit-engine.ts';
 import type { RunnerState } from '../engine-status.ts';
 
 export type EngineThreadData = { dataDir: string; provider?: ProviderSetting };
 
 export type EngineCall =
-  | { method: 'startEdit'; editId: string; request: EditRequest; image: RgbaImage }
-  | { method: 'render'; editId: string; sampling: SamplingSettings }
+  | { method: 'startEdit'; editId: string; request: EditRequest; image: RgbaImage; region?: RegionRequest }
+  | { method: 'render'; editId: string; sampling: SamplingSettings; region?: RegionRequest }
   | { method: 'close' };
 
 export type ToEngine =

@@ -29,8 +29,8 @@ async function runAsync(id: number, call: EngineCall, signal: AbortSignal): Prom
     case 'render': {
       const { outputs, cost } =
         call.method === 'startEdit'
-          ? await runner.startEditAsync(call.editId, call.request, call.image, control)
-          : await runner.renderAsync(call.editId, call.sampling, control);
+          ? await runner.startEditAsync(call.editId, call.request, call.image, control, call.region)
+          : await runner.renderAsync(call.editId, call.sampling, control, call.region);
       const moved = outputs.map((o) => ({ ...o, rgba: ownBuffer(o.rgba) }));
       return post(
         { type: 'done', id, outputs: moved, ...(cost ? { cost } : {}) },

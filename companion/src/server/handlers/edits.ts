@@ -6,6 +6,8 @@ import type { EditSummary } from '../../../../shared/src/protocol/messages.ts';
 import { fail } from '../../errors.ts';
 import { requestedModelAsync } from '../../models/model-store.ts';
 import { uploadPixelsAsync } from '../upload-image.ts';
+import { requestRegionAsync } from '../request-region.ts';
+import type { JobSpec } from '../../jobs/job-queue.ts';
 import type { Handler } from './handler.ts';
 
 const v = PROTOCOL_VERSION;
@@ -16,6 +18,8 @@ export const handleEditStart: Handler<'edit.start'> = async ({ id, request }, { 
   const upload = uploads.get(image.frameId);
   if (upload === undefined)
     return fail('UPLOAD_NOT_FOUND', `no upload frame with id ${image.frameId} on this connection`);
+  if (upload.kind !== 'upload')
+    return fail('INVALID_FIELD', `request.image names mask frame ${image.frameId}; name the layer's upload frame`);
   if (image.sha256 !== undefined && upload.sha256 !== image.sha256)
     return fail(
       'INVALID_FIELD',
@@ -27,6 +31,7 @@ export const handleEditStart: Handler<'edit.start'> = async ({ id, request }, { 
       `request.image says ${image.width}×${image.height}, the upload is ${upload.width}×${upload.height}`,
     );
 
+  const region = await requestRegionAsync(request.region, uploads, image);
   // The model the request names, else the default: refused now (MODEL_NOT_FOUND, NO_MODEL), not when the job starts.
   await requestedModelAsync(services.dataDir, request.model);
   const { queued, capacity } = services.queue.counts();
@@ -39,7 +44,12 @@ export const handleEditStart: Handler<'edit.start'> = async ({ id, request }, { 
     jobId: newId(),
     editId: newId(),
     // The companion's own hash of the upload is the one the edit records.
-    spec: { kind: 'edit', request: { ...request, image: { ...image, sha256: upload.sha256 } }, image: pixels },
+    spec: {
+      kind: 'edit',
+      request: { ...request, image: { ...image, sha256: upload.sha256 } },
+      image: pixels,
+      ...(region ? { region } : {}),
+    },
     client: session.client,
     requestId: id,
     prompt: request.prompt,
@@ -52,16 +62,19 @@ export const handleEditStart: Handler<'edit.start'> = async ({ id, request }, { 
 
 /** An edit still being trained may be re-rendered too: the render queues behind its edit job. */
 export const handleEditRender: Handler<'edit.render'> = async (
-  { id, editId, sampling, outputFormat },
-  { services, session },
+  { id, editId, sampling, outputFormat, region: asked },
+  { services, session, uploads },
 ) => {
-  const training = services.queue.active().some((job) => job.record.kind === 'edit' && job.record.editId === editId);
-  if (!training && !(await services.engine.hasEditAsync(editId)))
+  const trainingJob = services.queue.active().find((job) => job.spec.kind === 'edit' && job.record.editId === editId);
+  if (!trainingJob && !(await services.engine.hasEditAsync(editId)))
     return fail('EDIT_NOT_FOUND', `no saved edit ${editId}`);
+  // A mask is checked against the edit's layer now, so a wrong one queues nothing.
+  const layer = asked && (await editLayerSizeAsync(services, editId, trainingJob?.spec));
+  const region = asked && layer ? await requestRegionAsync(asked, uploads, layer) : undefined;
   const { record, position } = await services.queue.submitAsync({
     jobId: newId(),
     editId,
-    spec: { kind: 'render', sampling },
+    spec: { kind: 'render', sampling, ...(region ? { region } : {}) },
     client: session.client,
     requestId: id,
     prompt: null,
@@ -99,3 +112,14 @@ export const handleEditDelete: Handler<'edit.delete'> = async ({ id, editId }, {
   else if (cancelled === 0) return fail('EDIT_NOT_FOUND', `no saved edit ${editId}`);
   return { v, type: 'ok', id };
 };
+
+/** The saved (or training) edit's layer size. */
+async function editLayerSizeAsync(
+  services: Parameters<Handler<'edit.render'>>[1]['services'],
+  editId: string,
+  training: JobSpec | undefined,
+): Promise<{ width: number; height: number }> {
+  if (training?.kind === 'edit') return training.image;
+  const saved = (await services.engine.listEditsAsync()).find((e) => e.editId === editId);
+  return saved ?? fail('EDIT_NOT_FOUND', `no saved edit ${editId}`);
+}
