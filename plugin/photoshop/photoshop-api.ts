@@ -29,7 +29,7 @@ export interface PsApp {
   readonly documents: ArrayLike<PsDocument> & Iterable<PsDocument>;
 }
 
-export type PsImaging = Pick<typeof imaging, 'getPixels' | 'putPixels' | 'createImageDataFromBuffer'>;
+export type PsImaging = Pick<typeof imaging, 'getPixels' | 'getSelection' | 'putPixels' | 'createImageDataFromBuffer'>;
 export type PsCore = Pick<typeof core, 'executeAsModal'>;
 export type PsAction = Pick<typeof action, 'addNotificationListener'>;
 export type PsConstants = {

@@ -5,6 +5,7 @@ import { HostError } from '../main/host/design-host.ts';
 import { exportSizeFor } from '../main/host/export-size.ts';
 import { boundsFrame, sourceId } from './layers.ts';
 import type { PhotoshopApi, PsDocument, PsLayer } from './photoshop-api.ts';
+import { readSelectionMaskAsync } from './read-selection.ts';
 
 export const SRGB = 'sRGB IEC61966-2.1';
 
@@ -29,9 +30,9 @@ export async function readLayerAsync(ps: PhotoshopApi, doc: PsDocument, layer: P
   const size = exportSizeFor(layer.name, frame.width, frame.height);
   if (!size.ok) throw new HostError(size.message);
 
-  const { imageData } = await ps.core.executeAsModal(
-    () =>
-      ps.imaging.getPixels({
+  const { imageData, mask } = await ps.core.executeAsModal(
+    async () => ({
+      ...(await ps.imaging.getPixels({
         documentID: doc.id,
         layerID: layer.id,
         sourceBounds: bounds,
@@ -40,7 +41,10 @@ export async function readLayerAsync(ps: PhotoshopApi, doc: PsDocument, layer: P
         colorProfile: SRGB,
         componentSize: 8,
         applyAlpha: false,
-      }),
+      })),
+      // The active selection, where the edit may change the layer (read-selection.ts).
+      mask: await readSelectionMaskAsync(ps, doc, bounds, size),
+    }),
     { commandName: 'Read layer for Imagic' },
   );
   try {
@@ -54,6 +58,7 @@ export async function readLayerAsync(ps: PhotoshopApi, doc: PsDocument, layer: P
       frame,
       image: { format: 'rgba8', bytes: toRgba(data, components, width * height), width, height },
       scaledFrom: size.scaledFrom,
+      ...(mask !== null && mask.width === width && mask.height === height ? { mask } : {}),
     };
   } finally {
     await imageData.dispose();

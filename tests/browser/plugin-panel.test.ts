@@ -415,4 +415,63 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
       await frame.closeAsync();
     },
   );
+  it(
+    'sends the shape selected over the layer as its mask: the inserted variants keep every pixel outside it',
+    { timeout: 120_000 },
+    async ({ skip }) => {
+      skip(modelState === 'none', `the companion's status reports no model (model.state "none"), so edits cannot run`);
+      const frame = await openPanelAsync({ token: daemon.token, port: daemon.port });
+      const ui = frame.ui;
+      await poll(() => text(ui.locator('#connection-title'))).toMatch(/^Connected/);
+      await ui.locator('#prompt').fill('a red circle');
+      await ui.locator('#mode').selectOption('quick');
+      await ui.locator('#seeds').fill('1');
+      await ui.locator('#start').click();
+      await frame.nextAsync('selection.export');
+      // The right half of the layer may change (what Figma's main code exports for a shape over it).
+      const inside = (p: number) => p % SOURCE.width >= SOURCE.width / 2;
+      const maskRgba = new Uint8Array(4 * SOURCE.width * SOURCE.height);
+      for (let p = 0; p < SOURCE.width * SOURCE.height; p++) {
+        maskRgba.fill(inside(p) ? 255 : 0, 4 * p, 4 * p + 3);
+        maskRgba[4 * p + 3] = 255;
+      }
+      const maskPng = new Uint8Array(
+        await sharp(Buffer.from(maskRgba), { raw: { ...SOURCE, channels: 4 } })
+          .png()
+          .toBuffer(),
+      );
+      await frame.sendAsync({
+        type: 'selection.exported',
+        sources: [
+          {
+            ...dog,
+            image: { format: 'png', bytes: sourcePng, ...SOURCE },
+            scaledFrom: null,
+            mask: { format: 'png', bytes: maskPng, ...SOURCE },
+          },
+        ],
+      });
+      await poll(() => text(ui.locator('#notice'))).toMatch(/only inside the selected shape/);
+      const tiles = ui.locator('#variant-grids .tile');
+      await poll(() => tiles.count(), 60_000).toBe(1);
+      await tiles.nth(0).click();
+      await ui.locator('#insert').click();
+      const place = await frame.nextAsync('results.place');
+      const out = new Uint8Array(
+        await sharp(Buffer.from(place.request.variants[0]!.png)).ensureAlpha().raw().toBuffer(),
+      );
+      const picture = testPicture(SOURCE.width, SOURCE.height);
+      let keptMax = 0;
+      let changed = 0;
+      for (let i = 0; i < out.length; i++) {
+        if (i % 4 === 3) continue;
+        const d = Math.abs(out[i]! - picture.rgba[i]!);
+        if (inside(i >> 2)) changed += d;
+        else keptMax = Math.max(keptMax, d);
+      }
+      expect(keptMax).toBe(0);
+      expect(changed).toBeGreaterThan(0);
+      await frame.closeAsync();
+    },
+  );
 });

@@ -19,7 +19,7 @@ export class FakeNode {
 
   constructor(
     readonly figma: FakeFigma,
-    readonly type: 'FRAME' | 'GROUP' | 'RECTANGLE' | 'VECTOR' | 'PAGE',
+    readonly type: 'FRAME' | 'GROUP' | 'RECTANGLE' | 'ELLIPSE' | 'VECTOR' | 'PAGE',
     public name: string,
     public width = 100,
     public height = 100,
@@ -58,6 +58,21 @@ export class FakeNode {
     this.width = width;
     this.height = height;
     this.figma.touch();
+  }
+
+  /** Figma: a copy, placed as a sibling right above the original (same parent). */
+  clone(): FakeNode {
+    const copy = this.copyAs();
+    copy.x = this.x;
+    copy.y = this.y;
+    const parent = this.parent ?? this.figma.currentPage;
+    parent.insertChild(parent.children.indexOf(this) + 1, copy);
+    this.figma.cloned.push(copy);
+    return copy;
+  }
+
+  protected copyAs(): FakeNode {
+    return new FakeNode(this.figma, this.type, this.name, this.width, this.height);
   }
 
   remove(): void {
@@ -114,6 +129,22 @@ export class FakeContainer extends FakeNode {
 
 export class FakeRectangle extends FakeNode {
   fills: ReadonlyArray<Paint> = [{ type: 'SOLID', color: { r: 0.8, g: 0.8, b: 0.8 } }];
+  strokes: ReadonlyArray<Paint> = [{ type: 'SOLID', color: { r: 0, g: 0, b: 1 } }];
+  opacity = 0.5;
+
+  protected override copyAs(): FakeNode {
+    const copy = new FakeRectangle(this.figma, this.type, this.name, this.width, this.height);
+    copy.fills = this.fills;
+    copy.strokes = this.strokes;
+    copy.opacity = this.opacity;
+    return copy;
+  }
+}
+
+/** A frame made by createFrame: its fills and clipping. */
+export class FakeFrame extends FakeContainer {
+  fills: ReadonlyArray<Paint> = [{ type: 'SOLID', color: { r: 1, g: 1, b: 1 } }];
+  clipsContent = false;
 }
 
 export class FakePage extends FakeContainer {
@@ -149,6 +180,9 @@ export class FakeFigma {
   readonly posted: unknown[] = [];
   readonly pages: FakePage[];
   currentPage: FakePage;
+  /** Every node made by createFrame and clone, in order (removed ones too). */
+  readonly created: FakeFrame[] = [];
+  readonly cloned: FakeNode[] = [];
   undoCommits = 0;
   /** Document changes since the last commitUndo(); 0 right after a completed one-step operation. */
   uncommittedChanges = 0;
@@ -190,6 +224,27 @@ export class FakeFigma {
     parent: FakeContainer = this.currentPage,
   ): FakeContainer {
     const node = new FakeContainer(this, 'FRAME', name, box.width, box.height);
+    parent.appendChild(node);
+    node.x = box.x;
+    node.y = box.y;
+    return node;
+  }
+
+  createFrame(): FakeFrame {
+    const frame = new FakeFrame(this, 'FRAME', 'Frame');
+    this.currentPage.appendChild(frame);
+    this.created.push(frame);
+    return frame;
+  }
+
+  /** A shape node (rectangle or ellipse) under `parent`. */
+  shape(
+    type: 'RECTANGLE' | 'ELLIPSE',
+    name: string,
+    box: { x: number; y: number; width: number; height: number },
+    parent: FakeContainer = this.currentPage,
+  ): FakeRectangle {
+    const node = new FakeRectangle(this, type, name, box.width, box.height);
     parent.appendChild(node);
     node.x = box.x;
     node.y = box.y;

@@ -19,7 +19,7 @@ type ImageData = Awaited<ReturnType<PsImaging['createImageDataFromBuffer']>>;
 
 export class FakeImageData implements ImageData {
   type = 'image/uncompressed' as const;
-  colorSpace = 'RGB' as const;
+  colorSpace: ImageData['colorSpace'] = 'RGB';
   colorProfile = 'sRGB IEC61966-2.1';
   componentSize = 8 as const;
   chunky = true;
@@ -94,6 +94,8 @@ export class FakeLayer implements PsLayer {
 export class FakeDocument implements PsDocument {
   readonly layers: FakeLayer[] = [];
   activeLayers: FakeLayer[] = [];
+  /** The active pixel selection: grey levels (255 selected) over its bounds; null when nothing is selected. */
+  selection: { bounds: PsBounds; grey: Uint8Array } | null = null;
 
   constructor(
     readonly ps: FakePhotoshop,
@@ -214,6 +216,32 @@ export class FakePhotoshop implements PhotoshopApi {
         sourceBounds: layer.boundsNoEffects,
         level: 0,
       };
+    },
+    getSelection: async (options) => {
+      this.requireModal('getSelection');
+      const doc = this.documents.find((d) => d.id === options.documentID);
+      const selection = doc?.selection;
+      // Photoshop has nothing to return without a selection.
+      if (!selection) throw new Error('there is no selection');
+      const asked = options.sourceBounds ?? selection.bounds;
+      // The part of the selection's bounds inside the asked bounds, at 1:1 (the tests read layers unscaled).
+      const b = {
+        left: Math.max(asked.left, selection.bounds.left),
+        top: Math.max(asked.top, selection.bounds.top),
+        right: Math.min(asked.right, selection.bounds.right),
+        bottom: Math.min(asked.bottom, selection.bounds.bottom),
+      };
+      const { width, height } = sizeOf(b);
+      const sw = sizeOf(selection.bounds).width;
+      const grey = new Uint8Array(width * height);
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++)
+          grey[y * width + x] =
+            selection.grey[(b.top - selection.bounds.top + y) * sw + (b.left - selection.bounds.left + x)] ?? 0;
+      this.log.push(`getSelection ${width}×${height}`);
+      const image = new FakeImageData(grey, width, height, 1);
+      image.colorSpace = 'Grayscale';
+      return { imageData: image, sourceBounds: b };
     },
     putPixels: async (options) => {
       this.requireModal('putPixels');

@@ -99,6 +99,49 @@ describe('FigmaHost#exportSelectionAsync', () => {
     ]);
   });
 
+  it('takes a shape selected over a layer as its mask: white in a black frame at the layer, exported at its scale', async () => {
+    const board = figma.frame('Board', { x: 1000, y: 500, width: 800, height: 600 });
+    const dog = figma.frame('Dog', { x: 40, y: 60, width: 300, height: 200 }, board);
+    const region = figma.shape('ELLIPSE', 'Region', { x: 100, y: 80, width: 120, height: 90 }, board);
+    figma.currentPage.selection = [region, dog];
+    const outcome = await host.exportSelectionAsync();
+    if (!outcome.ok) throw new Error(outcome.message);
+    expect(outcome.sources.map((s) => s.name)).toEqual(['Dog']);
+    const [source] = outcome.sources;
+    expect(source?.mask).toMatchObject({ format: 'png', width: 300, height: 200 });
+    expect(readPngSize(source?.mask?.bytes ?? new Uint8Array())).toEqual({ width: 300, height: 200 });
+    // The temporary frame: at the layer's page position and size, black, clipping, exported like the layer, removed.
+    const [frame] = figma.created;
+    expect(frame).toMatchObject({ x: 1040, y: 560, width: 300, height: 200, clipsContent: true, removed: true });
+    expect(frame?.fills).toEqual([{ type: 'SOLID', color: { r: 0, g: 0, b: 0 } }]);
+    expect(frame?.exportCalls).toEqual([
+      { format: 'PNG', constraint: { type: 'SCALE', value: 1 }, colorProfile: 'SRGB' },
+    ]);
+    // The copy: where the shape is relative to the layer, solid white, no stroke, opaque; the shape itself untouched.
+    const [copy] = figma.cloned as FakeRectangle[];
+    expect(copy).toMatchObject({ x: 60, y: 20, opacity: 1, strokes: [] });
+    expect(copy?.fills).toEqual([{ type: 'SOLID', color: { r: 1, g: 1, b: 1 } }]);
+    expect(region).toMatchObject({ opacity: 0.5, removed: false, x: 100 });
+    expect(region.fills).toEqual([{ type: 'SOLID', color: { r: 0.8, g: 0.8, b: 0.8 } }]);
+  });
+
+  it('edits both nodes when the shape is under the layer, apart from it, or one of more than two', async () => {
+    const dog = figma.frame('Dog', { x: 0, y: 0, width: 100, height: 100 });
+    const under = figma.shape('RECTANGLE', 'Under', { x: 10, y: 10, width: 20, height: 20 });
+    figma.currentPage.insertChild(0, under);
+    figma.currentPage.selection = [dog, under];
+    const below = await host.exportSelectionAsync();
+    expect(below.ok && below.sources.map((s) => [s.name, s.mask === undefined])).toEqual([
+      ['Dog', true],
+      ['Under', true],
+    ]);
+    const apart = figma.shape('RECTANGLE', 'Apart', { x: 300, y: 300, width: 20, height: 20 });
+    figma.currentPage.selection = [dog, apart];
+    const separate = await host.exportSelectionAsync();
+    expect(separate.ok && separate.sources.every((s) => s.mask === undefined)).toBe(true);
+    expect(figma.created).toEqual([]);
+  });
+
   it('explains an empty selection, too many nodes and a node Figma cannot render', async () => {
     expect(await host.exportSelectionAsync()).toMatchObject({
       ok: false,

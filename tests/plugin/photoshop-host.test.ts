@@ -79,6 +79,34 @@ describe('PhotoshopHost#exportSelectionAsync', () => {
       'modal end: Read layer for Imagic',
     ]);
     expect(ps.modal).toBeNull();
+    expect(source?.mask).toBeUndefined();
+  });
+
+  it("takes the active pixel selection as the layer's mask, placed at its offset; none when it covers nothing or all", async () => {
+    const dog = doc.addLayer('Dog', { left: 10, top: 20, right: 106, bottom: 84 });
+    doc.activeLayers = [dog];
+    // A 20×10 selection from document (50, 30): layer pixels x 40–59, y 10–19; its left half is feathered to grey 100.
+    const grey = Uint8Array.from({ length: 20 * 10 }, (_, i) => (i % 20 < 10 ? 100 : 255));
+    doc.selection = { bounds: { left: 50, top: 30, right: 70, bottom: 40 }, grey };
+    const outcome = await host.exportSelectionAsync();
+    if (!outcome.ok) throw new Error(outcome.message);
+    const mask = outcome.sources[0]?.mask;
+    expect(mask).toMatchObject({ format: 'rgba8', width: 96, height: 64 });
+    const at = (x: number, y: number) => mask!.bytes[4 * (y * 96 + x)];
+    expect([at(50, 15), at(45, 15), at(39, 15), at(60, 15), at(50, 9), at(50, 20)]).toEqual([255, 100, 0, 0, 0, 0]);
+    expect(mask!.bytes[4 * (15 * 96 + 50) + 3]).toBe(255);
+    expect(ps.log).toEqual([
+      'modal start: Read layer for Imagic',
+      'getPixels Dog 96×64',
+      'getSelection 20×10',
+      'modal end: Read layer for Imagic',
+    ]);
+    doc.selection = { bounds: { left: 0, top: 0, right: 200, bottom: 200 }, grey: new Uint8Array(200 * 200).fill(255) };
+    const all = await host.exportSelectionAsync();
+    expect(all.ok && all.sources[0]?.mask).toBeUndefined();
+    doc.selection = null;
+    const none = await host.exportSelectionAsync();
+    expect(none.ok && none.sources[0]?.mask).toBeUndefined();
   });
 
   it('asks Photoshop for a smaller image when the layer is over the limit, and expands RGB to RGBA', async () => {

@@ -8,6 +8,7 @@ import {
   type HostStorage,
   type PlaceOutcome,
 } from './design-host.ts';
+import { layersAndMasks } from './figma/export-mask.ts';
 import { exportNodeAsync } from './figma/export-node.ts';
 import { placeResultsAsync } from './figma/place-results.ts';
 import { readSavedEdits, writeSavedEdits } from './figma/saved-edits.ts';
@@ -41,7 +42,7 @@ export class FigmaHost implements DesignHost {
       };
     try {
       const sources = [];
-      for (const node of selection) sources.push(await exportNodeAsync(node));
+      for (const { layer, mask } of layersAndMasks(selection)) sources.push(await exportNodeAsync(layer, mask));
       return { ok: true, sources };
     } catch (err) {
       if (err instanceof HostError) return { ok: false, message: err.message };

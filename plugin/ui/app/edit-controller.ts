@@ -65,9 +65,16 @@ export class EditController {
         null,
         befores[i]!,
         quick ? source.image : null,
+        source.mask ?? null,
       ),
     );
     store.update({ busy: null, runs });
+    const masked = sources.filter((s) => s.mask !== undefined).map((s) => `“${s.name}”`);
+    if (masked.length > 0)
+      notice(
+        this.ctx,
+        `Editing ${masked.join(', ')} only inside the selected shape or selection; the rest stays exactly.`,
+      );
     const scaled = sources.filter((s) => s.scaledFrom !== null);
     if (scaled.length > 0)
       notice(
@@ -90,20 +97,24 @@ export class EditController {
       const run = runs[i];
       if (run === undefined || findRun(this.ctx, run.id)?.status !== 'uploading') continue;
       try {
-        const job = await requireService(this.ctx).startEditAsync(source.image, {
-          prompt,
-          preset: state.preset,
-          fineTune: PRESETS[state.preset].fineTune,
-          // First look sooner: the edit itself samples one quick preview at the chosen strength, so it shows the moment
-          // training ends; the full grid is asked for as a re-render when it arrives (handle, 'result').
-          sampling: samplingFor(state, this.ctx.seeds, state.eta, {
-            grid: false,
-            steps: previewSteps(PRESETS[state.preset].steps),
-          }),
-          workingResolutionPx: WORKING_RESOLUTION_PX,
-          // The model the panel shows, so that a default changed meanwhile does not change this edit.
-          ...(state.companion?.modelId ? { model: state.companion.modelId } : {}),
-        });
+        const job = await requireService(this.ctx).startEditAsync(
+          source.image,
+          {
+            prompt,
+            preset: state.preset,
+            fineTune: PRESETS[state.preset].fineTune,
+            // First look sooner: the edit itself samples one quick preview at the chosen strength, so it shows the moment
+            // training ends; the full grid is asked for as a re-render when it arrives (handle, 'result').
+            sampling: samplingFor(state, this.ctx.seeds, state.eta, {
+              grid: false,
+              steps: previewSteps(PRESETS[state.preset].steps),
+            }),
+            workingResolutionPx: WORKING_RESOLUTION_PX,
+            // The model the panel shows, so that a default changed meanwhile does not change this edit.
+            ...(state.companion?.modelId ? { model: state.companion.modelId } : {}),
+          },
+          source.mask,
+        );
         this.ctx.registry.add(job.jobId, { runId: run.id, kind: 'train', steps: PRESETS[state.preset].steps });
         updateRun(this.ctx, run.id, { editId: job.editId, status: 'queued', queuePosition: job.position });
         link.post({ type: 'edit.remember', sourceId: source.id, edit: { editId: job.editId, prompt } });

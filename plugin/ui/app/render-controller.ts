@@ -135,8 +135,9 @@ export class RenderController {
         ? await service.startEditAsync(
             run.upload,
             quickRequest(state, run.prompt, this.ctx.seeds, request.value, options),
+            run.mask,
           )
-        : await service.renderAsync(run.editId!, samplingFor(state, this.ctx.seeds, request.value, options));
+        : await service.renderAsync(run.editId!, samplingFor(state, this.ctx.seeds, request.value, options), run.mask);
     this.ctx.registry.add(job.jobId, {
       runId,
       kind: request.kind,

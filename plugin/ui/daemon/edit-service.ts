@@ -52,33 +52,55 @@ export class EditService {
     return () => this.listeners.delete(listener);
   }
 
-  /** Uploads the image as a binary frame, then asks for the edit that names it. */
-  async startEditAsync(image: UploadImage, request: Omit<EditRequest, 'image' | 'outputFormat'>): Promise<QueuedJob> {
-    const frameId = randomHexId();
-    this.client.sendFrame({
-      kind: 'upload',
-      id: frameId,
-      index: 0,
-      width: image.width,
-      height: image.height,
-      format: image.format,
-      payload: image.bytes,
-    });
+  /**
+   * Uploads the image as a binary frame (and the mask, where the edit may change it, as a mask frame), then asks for
+   * the edit that names them.
+   */
+  async startEditAsync(
+    image: UploadImage,
+    request: Omit<EditRequest, 'image' | 'outputFormat'>,
+    mask?: UploadImage | null,
+  ): Promise<QueuedJob> {
+    const frameId = this.send('upload', image);
     const body: RequestBody = {
       type: 'edit.start',
       request: {
         ...request,
         image: { frameId, width: image.width, height: image.height },
         outputFormat: this.outputFormat,
+        ...(mask ? { region: { kind: 'mask', frameId: this.send('mask', mask) } } : {}),
       },
     };
     return this.queued(await this.client.requestAsync(body));
   }
 
-  async renderAsync(editId: string, sampling: SamplingSettings): Promise<QueuedJob> {
+  /** Re-renders a saved edit; with `mask`, only inside it (the mask frame goes first). */
+  async renderAsync(editId: string, sampling: SamplingSettings, mask?: UploadImage | null): Promise<QueuedJob> {
+    const region = mask ? { region: { kind: 'mask' as const, frameId: this.send('mask', mask) } } : {};
     return this.queued(
-      await this.client.requestAsync({ type: 'edit.render', editId, sampling, outputFormat: this.outputFormat }),
+      await this.client.requestAsync({
+        type: 'edit.render',
+        editId,
+        sampling,
+        outputFormat: this.outputFormat,
+        ...region,
+      }),
     );
+  }
+
+  /** Sends an image as a binary frame of `kind`; returns the frame id a request names it by. */
+  private send(kind: 'upload' | 'mask', image: UploadImage): string {
+    const id = randomHexId();
+    this.client.sendFrame({
+      kind,
+      id,
+      index: 0,
+      width: image.width,
+      height: image.height,
+      format: image.format,
+      payload: image.bytes,
+    });
+    return id;
   }
 
   /** Cancels a job; one that already ended is fine. */

@@ -33,6 +33,8 @@ export type EditRun = {
   mode: EditMode;
   /** The layer as uploaded, which every render of a quick edit sends again; null for Imagic. */
   upload: UploadImage | null;
+  /** Where the edit may change the layer (the host's shape or selection), sent with every render; null: everywhere. */
+  mask: UploadImage | null;
   /** Imagic: the saved edit. Quick: the latest render's id, which names its inserted results. */
   editId: string | null;
   status: RunStatus;

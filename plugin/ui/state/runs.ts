@@ -12,12 +12,14 @@ export const newRun = (
   before: Uint8Array | null = null,
   /** A quick edit's layer, sent again by each of its renders. */
   quickUpload: UploadImage | null = null,
+  mask: UploadImage | null = null,
 ): EditRun => ({
   id,
   source,
   prompt,
   mode: quickUpload === null ? 'imagic' : 'quick',
   upload: quickUpload,
+  mask,
   editId,
   status: editId === null ? 'uploading' : 'ready',
   trained: editId !== null || quickUpload !== null,

@@ -36,6 +36,11 @@ export type ExportedSource = SourceRef & {
   image: SourceImage;
   /** The node's size at 1× when the export was scaled down to the companion's limit; null when it was not. */
   scaledFrom: Size | null;
+  /**
+   * Where the edit may change the layer, at the image's size (white or opaque may change): in Figma a shape selected
+   * over the layer, in Photoshop the active pixel selection. Absent: everywhere.
+   */
+  mask?: SourceImage;
 };
 
 /** One chosen variant; always PNG on the bridge (Figma's createImage takes PNG, Photoshop decodes it). */
@@ -90,7 +95,7 @@ const isSourceImage = (v: unknown) =>
     height: isPositiveInt,
   });
 const isExportedSource = (v: unknown) =>
-  hasShape(v, { ...sourceRefShape, image: isSourceImage, scaledFrom: isNullOr(isSize) });
+  hasShape(v, { ...sourceRefShape, image: isSourceImage, scaledFrom: isNullOr(isSize), mask: optional(isSourceImage) });
 const isVariant = (v: unknown) =>
   hasShape(v, {
     png: isBytes,

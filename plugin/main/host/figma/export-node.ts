@@ -3,15 +3,17 @@ import type { ExportedSource } from '../../../../shared/src/bridge/messages.ts';
 import { MAX_IMAGE_BYTES, MAX_IMAGE_SIDE_PX, MIN_IMAGE_SIDE_PX } from '../../../../shared/src/protocol/defaults.ts';
 import { HostError } from '../design-host.ts';
 import { exportSizeFor } from '../export-size.ts';
+import { exportMaskAsync } from './export-mask.ts';
 import { pngSize } from './png-size.ts';
 import { sourceRef } from './scene.ts';
 
-const constraintFor = (cappedSide: 'width' | 'height' | null): ExportSettingsConstraints =>
+export const constraintFor = (cappedSide: 'width' | 'height' | null): ExportSettingsConstraints =>
   cappedSide === null
     ? { type: 'SCALE', value: 1 }
     : { type: cappedSide === 'width' ? 'WIDTH' : 'HEIGHT', value: MAX_IMAGE_SIDE_PX };
 
-export async function exportNodeAsync(node: SceneNode): Promise<ExportedSource> {
+/** The node's pixels and, with a shape selected over it (export-mask.ts), its mask. */
+export async function exportNodeAsync(node: SceneNode, maskShape: SceneNode | null = null): Promise<ExportedSource> {
   const size = exportSizeFor(node.name, node.width, node.height);
   if (!size.ok) throw new HostError(size.message);
   let bytes: Uint8Array;
@@ -34,9 +36,11 @@ export async function exportNodeAsync(node: SceneNode): Promise<ExportedSource> 
     throw new HostError(
       `“${node.name}” exported at ${actual.width}×${actual.height} px, outside ${MIN_IMAGE_SIDE_PX}–${MAX_IMAGE_SIDE_PX} px per side. Resize the layer.`,
     );
-  return {
+  const source: ExportedSource = {
     ...sourceRef(node),
     image: { format: 'png', bytes, ...actual },
     scaledFrom: size.scaledFrom,
   };
+  if (maskShape === null) return source;
+  return { ...source, mask: await exportMaskAsync(node, maskShape, source, constraintFor(size.cappedSide)) };
 }
