@@ -7,6 +7,7 @@ import type { JobCost, JobStage } from '../../../shared/src/protocol/job-info.ts
 import type { EditSummary, ExecutionProvider, ModelStatus } from '../../../shared/src/protocol/messages.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 import type { RegionRequest } from '../engine/edit-run.ts';
+import type { EditMask } from '../engine/edit-region.ts';
 
 export type EngineProgress = {
   stage: JobStage;
@@ -32,8 +33,8 @@ export type RenderedOutput = {
   rgba: Uint8Array;
 };
 
-/** What a run returns: its outputs (etas-major) and the UNet work it did. */
-export type RunResult = { outputs: RenderedOutput[]; cost?: JobCost };
+/** What a run returns: its outputs (etas-major), the UNet work it did, and the automatic mask it found, if it did. */
+export type RunResult = { outputs: RenderedOutput[]; cost?: JobCost; mask?: EditMask };
 
 export type EngineStatus = {
   model: ModelStatus;

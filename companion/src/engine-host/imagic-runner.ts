@@ -13,6 +13,7 @@ import {
   type RegionRequest,
 } from '../engine/edit-run.ts';
 import { EditStore } from '../engine/edit-store.ts';
+import type { EditMask } from '../engine/edit-region.ts';
 import { ImagicEngine, type RenderedImage } from '../engine/imagic-engine.ts';
 import type { RunHooks } from '../engine/progress.ts';
 import type { ProviderSetting } from '../runtime/worker/provider-choice.ts';
@@ -74,7 +75,11 @@ export class ImagicRunner {
       request.mode === 'quick'
         ? await runQuickEditAsync(this.context(control), { ...edit, strength: request.strength })
         : await runNewEditAsync(this.context(control), edit);
-    return { outputs: etasMajor(outcome.images.map(toOutput), request.sampling), cost: outcome.cost };
+    return {
+      outputs: etasMajor(outcome.images.map(toOutput), request.sampling),
+      cost: outcome.cost,
+      ...autoMask(region, outcome.mask),
+    };
   }
 
   async renderAsync(
@@ -84,7 +89,11 @@ export class ImagicRunner {
     region?: RegionRequest,
   ): Promise<RunResult> {
     const outcome = await runRenderAsync(this.context(control), editId, sampling, region);
-    return { outputs: etasMajor(outcome.images.map(toOutput), sampling), cost: outcome.cost };
+    return {
+      outputs: etasMajor(outcome.images.map(toOutput), sampling),
+      cost: outcome.cost,
+      ...autoMask(region, outcome.mask),
+    };
   }
 
   /** The one edit orchestration (engine/edit-run.ts) with this runner's open engine and the job's control. */
@@ -157,3 +166,7 @@ function hooksOf(control: RunControl): RunHooks {
     },
   };
 }
+
+/** The mask a run found for itself goes back with its results (the designer's own they have already). */
+const autoMask = (region: RegionRequest | undefined, mask: EditMask | undefined): { mask?: EditMask } =>
+  region?.kind === 'auto' && mask ? { mask } : {};

@@ -165,7 +165,11 @@ export class ThreadedEditEngine implements EditEngine {
         if (this.pending.size === 0) this.worker?.unref();
         if (!pending) return;
         if (message.type === 'done')
-          return pending.resolve({ outputs: message.outputs, ...(message.cost ? { cost: message.cost } : {}) });
+          return pending.resolve({
+            outputs: message.outputs,
+            ...(message.cost ? { cost: message.cost } : {}),
+            ...(message.mask ? { mask: message.mask } : {}),
+          });
         pending.reject(new ImagicError(isErrorCode(message.code) ? message.code : 'INTERNAL', message.message));
       }
     }

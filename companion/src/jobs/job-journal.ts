@@ -112,6 +112,26 @@ export class JobJournal {
     await writeFileAtomicAsync(this.resultFile(jobId, index, format), bytes);
   }
 
+  /** Where a job's automatic mask is stored, beside its results. */
+  maskFile(jobId: string): string {
+    return path.join(this.resultsDir(jobId), 'mask.png');
+  }
+
+  async writeMaskAsync(jobId: string, png: Uint8Array): Promise<void> {
+    await mkdir(this.resultsDir(jobId), { recursive: true, mode: 0o700 });
+    await writeFileAtomicAsync(this.maskFile(jobId), png);
+  }
+
+  /** The stored mask of a finished job that has one (record.mask), else undefined. */
+  async readMaskAsync(record: JobRecord): Promise<Uint8Array | undefined> {
+    if (record.mask === undefined) return undefined;
+    try {
+      return await readFile(this.maskFile(record.jobId));
+    } catch (err) {
+      return fail('JOB_NOT_FOUND', `the mask of job ${record.jobId} is gone; start it again`, err);
+    }
+  }
+
   /** The stored bytes of a finished job's output. */
   async readResultAsync(record: JobRecord, output: OutputInfo): Promise<Uint8Array> {
     const file = this.resultFile(record.jobId, output.index, record.resultFormat);

@@ -10,7 +10,7 @@ import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol
 import type { RegionRequest } from '../engine/edit-run.ts';
 import type { ErrorCode } from '../../../shared/src/protocol/error-codes.ts';
 import type { ClientKind } from '../../../shared/src/protocol/fields.ts';
-import type { JobCost, JobProgress, OutputInfo } from '../../../shared/src/protocol/job-info.ts';
+import type { JobCost, JobProgress, MaskInfo, OutputInfo } from '../../../shared/src/protocol/job-info.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 import type { EngineProgress, RunControl } from '../engine-host/edit-engine.ts';
 import { isFinished, JOB_RECORD_VERSION, type JobRecord, type ResultFormat } from './job-record.ts';
@@ -46,6 +46,8 @@ export type JobOutcome = {
   payloads: Uint8Array[];
   timingMs: Record<string, number>;
   cost?: JobCost;
+  /** The automatic mask the job used, written beside its results. */
+  mask?: { info: MaskInfo; payload: Uint8Array };
 };
 
 export type JobExecutor = (job: ActiveJob, control: RunControl) => Promise<JobOutcome>;
@@ -53,7 +55,7 @@ export type JobExecutor = (job: ActiveJob, control: RunControl) => Promise<JobOu
 export interface JobEvents {
   onQueued(record: JobRecord, position: number): void;
   onProgress(record: JobRecord, progress: JobProgress): void;
-  onResult(record: JobRecord, payloads: readonly Uint8Array[]): void;
+  onResult(record: JobRecord, payloads: readonly Uint8Array[], mask?: Uint8Array): void;
   /** The record carries the error. */
   onError(record: JobRecord): void;
 }
@@ -265,9 +267,10 @@ export class JobQueue {
         outputs: outcome.outputs,
         timingMs: { ...job.record.timingMs, ...outcome.timingMs },
         ...(outcome.cost ? { cost: outcome.cost } : {}),
+        ...(outcome.mask ? { mask: outcome.mask.info } : {}),
       };
       await this.saveAsync(job);
-      this.options.events.onResult(job.record, outcome.payloads);
+      this.options.events.onResult(job.record, outcome.payloads, outcome.mask?.payload);
     } catch (err) {
       const cause = signal.aborted && signal.reason instanceof ImagicError ? signal.reason : err;
       if (cause instanceof ImagicError) return this.failAsync(job, cause.code, cause.message);

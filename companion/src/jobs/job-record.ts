@@ -7,6 +7,7 @@ import {
   JobCost,
   JobKind,
   JobState,
+  MaskInfo,
   OutputInfo,
   type JobProgress,
   type JobSummary,
@@ -38,6 +39,8 @@ export const JobRecord = z.strictObject({
   timingMs: z.record(z.string(), z.number()),
   /** The UNet work the finished job did (absent in records written before it was counted). */
   cost: JobCost.optional(),
+  /** The automatic mask it used, stored beside its results (job-journal.ts maskFile). */
+  mask: MaskInfo.optional(),
 });
 export type JobRecord = z.infer<typeof JobRecord>;
 

@@ -2,6 +2,8 @@
 // format → write each to the journal's results folder (atomically). Only then does the queue mark the job done
 // and send `job.result`, so a result a client was told about is always on disk. The job's timing records where
 // the time went and how much the daemon's event loop lagged meanwhile.
+import { maskRgba } from '../engine/edit-region.ts';
+import { encodePng } from '../images/model-input.ts';
 import type { OutputInfo } from '../../../shared/src/protocol/job-info.ts';
 import type { EditEngine, RunControl } from '../engine-host/edit-engine.ts';
 import type { JobJournal } from './job-journal.ts';
@@ -11,7 +13,7 @@ import { encodeOutputAsync } from './output-encoding.ts';
 
 const elapsed = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 
-type ResultWriter = Pick<JobJournal, 'writeResultAsync'>;
+type ResultWriter = Pick<JobJournal, 'writeResultAsync' | 'writeMaskAsync'>;
 
 async function runJobAsync(
   engine: EditEngine,
@@ -21,10 +23,13 @@ async function runJobAsync(
 ): Promise<JobOutcome> {
   const { editId, jobId, resultFormat } = job.record;
   let t0 = performance.now();
-  const { outputs: images, cost } =
-    job.spec.kind === 'edit'
-      ? await engine.startEditAsync(editId, job.spec.request, job.spec.image, control, job.spec.region)
-      : await engine.renderAsync(editId, job.spec.sampling, control, job.spec.region);
+  const {
+    outputs: images,
+    cost,
+    mask,
+  } = job.spec.kind === 'edit'
+    ? await engine.startEditAsync(editId, job.spec.request, job.spec.image, control, job.spec.region)
+    : await engine.renderAsync(editId, job.spec.sampling, control, job.spec.region);
   const engineMs = elapsed(t0);
   control.signal.throwIfAborted();
 
@@ -49,10 +54,20 @@ async function runJobAsync(
       byteLength: bytes.length,
     });
   }
+  const maskPng = mask && (await encodePng(maskRgba(mask), mask.width, mask.height));
+  if (maskPng) await journal.writeMaskAsync(jobId, maskPng);
   return {
     outputs,
     payloads,
     ...(cost ? { cost } : {}),
+    ...(mask && maskPng
+      ? {
+          mask: {
+            info: { width: mask.width, height: mask.height, format: 'png' as const, byteLength: maskPng.length },
+            payload: maskPng,
+          },
+        }
+      : {}),
     timingMs: { engine: engineMs, encode: encodeMs, write: elapsed(t0) },
   };
 }

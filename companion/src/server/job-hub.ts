@@ -21,9 +21,9 @@ export type JobHubHooks = {
 
 const v = PROTOCOL_VERSION;
 
-/** The result frames of a finished job, in output order. */
-export function resultFrames(record: JobRecord, payloads: readonly Uint8Array[]): Uint8Array[] {
-  return record.outputs.map((output, i) => {
+/** The result frames of a finished job, in output order, then its automatic mask's frame when it has one. */
+export function resultFrames(record: JobRecord, payloads: readonly Uint8Array[], mask?: Uint8Array): Uint8Array[] {
+  const frames = record.outputs.map((output, i) => {
     const frame = encodeBinaryFrame({
       kind: 'result',
       id: record.jobId,
@@ -35,6 +35,23 @@ export function resultFrames(record: JobRecord, payloads: readonly Uint8Array[])
     });
     return frame.ok ? frame.value : fail('INTERNAL', `job ${record.jobId} output ${i}: ${frame.message}`);
   });
+  if (record.mask === undefined || mask === undefined) return frames;
+  const frame = encodeBinaryFrame({ kind: 'mask', id: record.jobId, index: 0, ...record.mask, payload: mask });
+  return [...frames, frame.ok ? frame.value : fail('INTERNAL', `job ${record.jobId} mask: ${frame.message}`)];
+}
+
+/** `job.result` for a finished job (its id when it answers a `job.fetch`). */
+export function resultMessage(record: JobRecord, id?: string): ServerMessage {
+  return {
+    v,
+    type: 'job.result',
+    ...(id === undefined ? {} : { id }),
+    jobId: record.jobId,
+    editId: record.editId,
+    outputs: record.outputs,
+    ...(record.cost ? { cost: record.cost } : {}),
+    ...(record.mask ? { mask: record.mask } : {}),
+  };
 }
 
 export class JobHub implements JobEvents {
@@ -70,19 +87,12 @@ export class JobHub implements JobEvents {
     this.broadcast(record.jobId, { v, type: 'job.progress', jobId: record.jobId, ...progress });
   }
 
-  onResult(record: JobRecord, payloads: readonly Uint8Array[]): void {
+  onResult(record: JobRecord, payloads: readonly Uint8Array[], mask?: Uint8Array): void {
     const listeners = this.take(record.jobId);
     if (listeners.length === 0) return;
-    const frames = resultFrames(record, payloads);
+    const frames = resultFrames(record, payloads, mask);
     for (const listener of listeners) {
-      listener.send({
-        v,
-        type: 'job.result',
-        jobId: record.jobId,
-        editId: record.editId,
-        outputs: record.outputs,
-        ...(record.cost ? { cost: record.cost } : {}),
-      });
+      listener.send(resultMessage(record));
       for (const frame of frames) listener.sendFrame(frame);
     }
   }

@@ -42,6 +42,19 @@ describe('ResultCollector', () => {
     ]);
   });
 
+  it('waits for the mask frame a message announces, and hands it over with the outputs', () => {
+    const done: CompletedResult[] = [];
+    const collector = new ResultCollector((r) => void done.push(r));
+    collector.addMessage({ ...jobResult, mask: { width: 8, height: 8, format: 'png', byteLength: 49 } });
+    collector.addFrame(frame(0));
+    collector.addFrame(frame(1));
+    expect(done).toEqual([]);
+    collector.addFrame({ ...frame(0), kind: 'mask' });
+    expect(done[0]?.mask).toMatchObject({ width: 8, height: 8 });
+    expect(done[0]?.mask?.png.length).toBe(49);
+    expect(done[0]?.outputs).toHaveLength(2);
+  });
+
   it('ignores upload frames and forgets dropped jobs', () => {
     const done: CompletedResult[] = [];
     const collector = new ResultCollector((r) => void done.push(r));

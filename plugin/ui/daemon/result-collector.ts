@@ -1,5 +1,6 @@
-// Joins a `job.result` message with the binary `result` frames that follow it (one per output, jobId as frame id)
-// into one complete result. Frames that arrive before their message are held, never dropped.
+// Joins a `job.result` message with the binary `result` frames that follow it (one per output, jobId as frame id),
+// and its `mask` frame when the message announces one, into one complete result. Frames that arrive before their
+// message are held, never dropped.
 import type { BinaryFrame } from '../../../shared/src/protocol/binary-frame.ts';
 import type { ImageFormat } from '../../../shared/src/protocol/image-format.ts';
 import type { MessageOf, ServerMessage } from '../../../shared/src/protocol/messages.ts';
@@ -13,10 +14,12 @@ export type JobOutputImage = {
   format: ImageFormat;
   bytes: Uint8Array;
 };
-export type CompletedResult = { jobId: string; editId: string; outputs: JobOutputImage[] };
+/** The automatic mask a job used: PNG at the layer's size, white where the edit could change it. */
+export type JobMaskImage = { width: number; height: number; png: Uint8Array };
+export type CompletedResult = { jobId: string; editId: string; outputs: JobOutputImage[]; mask?: JobMaskImage };
 
 type JobResult = MessageOf<ServerMessage, 'job.result'>;
-type Waiting = { message: JobResult | null; frames: Map<number, BinaryFrame> };
+type Waiting = { message: JobResult | null; frames: Map<number, BinaryFrame>; mask: BinaryFrame | null };
 
 /** Bounds memory if a companion sent frames for jobs it never announced. */
 const MAX_WAITING_JOBS = 32;
@@ -32,8 +35,10 @@ export class ResultCollector {
   }
 
   addFrame(frame: BinaryFrame): void {
-    if (frame.kind !== 'result') return;
-    this.entry(frame.id).frames.set(frame.index, frame);
+    if (frame.kind === 'upload') return;
+    const entry = this.entry(frame.id);
+    if (frame.kind === 'mask') entry.mask = frame;
+    else entry.frames.set(frame.index, frame);
     this.tryComplete(frame.id);
   }
 
@@ -45,7 +50,7 @@ export class ResultCollector {
   private entry(jobId: string): Waiting {
     let entry = this.waiting.get(jobId);
     if (entry === undefined) {
-      entry = { message: null, frames: new Map() };
+      entry = { message: null, frames: new Map(), mask: null };
       this.waiting.set(jobId, entry);
       for (const oldest of this.waiting.keys()) {
         if (this.waiting.size <= MAX_WAITING_JOBS) break;
@@ -60,6 +65,7 @@ export class ResultCollector {
     const message = entry?.message;
     if (entry === undefined || message === null || message === undefined) return;
     if (!message.outputs.every((o) => entry.frames.has(o.index))) return;
+    if (message.mask !== undefined && entry.mask === null) return;
     this.waiting.delete(jobId);
     const outputs = message.outputs.map((o) => {
       const frame = entry.frames.get(o.index) as BinaryFrame;
@@ -73,6 +79,7 @@ export class ResultCollector {
         bytes: frame.payload.slice(),
       };
     });
-    this.onComplete({ jobId, editId: message.editId, outputs });
+    const mask = entry.mask && { width: entry.mask.width, height: entry.mask.height, png: entry.mask.payload.slice() };
+    this.onComplete({ jobId, editId: message.editId, outputs, ...(mask ? { mask } : {}) });
   }
 }

@@ -81,3 +81,15 @@ export const JobCost = z.strictObject({
   backward_ratio: z.number().min(0),
 });
 export type JobCost = z.infer<typeof JobCost>;
+
+/**
+ * The automatic mask a job used (EditRequest.region kind auto): a PNG at the layer's size, white where the edit could
+ * change it, sent as a `mask` frame (the job's id, index 0) after the output frames.
+ */
+export const MaskInfo = z.strictObject({
+  width: z.int().positive(),
+  height: z.int().positive(),
+  format: z.literal('png'),
+  byteLength: z.int().positive(),
+});
+export type MaskInfo = z.infer<typeof MaskInfo>;

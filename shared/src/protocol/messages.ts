@@ -10,7 +10,7 @@ import { EventLoopLag, ModelId, ModelSummary, RecentError } from './companion-in
 import { EditRequest, OutputFormat, Preset, Region, SamplingSettings, Strength } from './edit-request.ts';
 import { ClientKind, count, ErrorCodeField, text, v } from './fields.ts';
 import { HexId, RequestId } from './ids.ts';
-import { JobCost, JobProgress, JobStage, JobSummary, OutputInfo } from './job-info.ts';
+import { JobCost, JobProgress, JobStage, JobSummary, MaskInfo, OutputInfo } from './job-info.ts';
 import { MAX_IMAGE_SIDE_PX, MAX_OUTPUTS_PER_JOB, MIN_IMAGE_SIDE_PX } from './defaults.ts';
 
 export { ClientKind, ErrorCodeField, JobStage, OutputInfo };
@@ -138,6 +138,8 @@ export const JobResultMessage = z.strictObject({
   outputs: z.array(OutputInfo).min(1).max(MAX_OUTPUTS_PER_JOB),
   /** The job's UNet work per stage in forward-pass equivalents, the same on every machine (the CLI's `cost`). */
   cost: JobCost.optional(),
+  /** The automatic mask the job found and used; its `mask` frame follows the output frames. */
+  mask: MaskInfo.optional(),
 });
 
 /** A job ended without results; code CANCELLED after `job.cancel`, SUPERSEDED when a newer re-render replaced it. */

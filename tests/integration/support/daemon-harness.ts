@@ -1,8 +1,9 @@
 // Test support: a real daemon on an ephemeral loopback port, and a scriptable `ws` client that reads replies
 // through the shared parser, so every reply the tests look at is also checked against the protocol.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { decodeBinaryFrame, type BinaryFrame } from '../../../shared/src/protocol/binary-frame.ts';
 import { WS_PATH } from '../../../shared/src/protocol/defaults.ts';
@@ -24,13 +25,20 @@ export async function installTinyModelAsync(dataDir: string, id = TINY_MODEL): P
   await writeTinyPackage(path.join(dataDir, 'models', id));
 }
 
-/** A daemon on an ephemeral port with a fresh data dir; `withModel` installs the tiny package (engine on cpu). */
+/** The bundled demo model, for tests whose figures need a model that draws something (automatic masks). */
+const DEMO_PACKAGE = fileURLToPath(new URL('../../../models/demo', import.meta.url));
+
+/**
+ * A daemon on an ephemeral port with a fresh data dir; `withModel` installs the tiny package, or with 'demo' a copy
+ * of the demo model (engine on cpu).
+ */
 export async function startTestDaemonAsync(
-  overrides: Partial<DaemonOptions> & { withModel?: boolean } = {},
+  overrides: Partial<DaemonOptions> & { withModel?: boolean | 'demo' } = {},
 ): Promise<TestDaemon> {
   const { withModel = false, ...options } = overrides;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'imagic-it-')));
-  if (withModel) await installTinyModelAsync(dataDir);
+  if (withModel === 'demo') await cp(DEMO_PACKAGE, path.join(dataDir, 'models', 'demo'), { recursive: true });
+  else if (withModel) await installTinyModelAsync(dataDir);
   const logLines: string[] = [];
   const logger: Logger = { info: (m) => logLines.push(m), warn: (m) => logLines.push(`WARN ${m}`) };
   const daemon = await startDaemonAsync({

@@ -7,6 +7,7 @@ import type { JobCost } from '../../../../shared/src/protocol/job-info.ts';
 import type { ProviderSetting } from '../../runtime/worker/provider-choice.ts';
 import type { RgbaImage } from '../../images/decode-image.ts';
 import type { RegionRequest } from '../../engine/edit-run.ts';
+import type { EditMask } from '../../engine/edit-region.ts';
 import type { EngineProgress, RenderedOutput } from '../edit-engine.ts';
 import type { RunnerState } from '../engine-status.ts';
 
@@ -22,7 +23,7 @@ export type ToEngine =
 
 export type FromEngine =
   | { type: 'progress'; id: number; progress: EngineProgress }
-  | { type: 'done'; id: number; outputs: RenderedOutput[]; cost?: JobCost }
+  | { type: 'done'; id: number; outputs: RenderedOutput[]; cost?: JobCost; mask?: EditMask }
   | { type: 'failed'; id: number; code: string; message: string }
   | { type: 'state'; state: RunnerState }
   | { type: 'log'; level: 'info' | 'warn'; message: string };

@@ -27,13 +27,13 @@ async function runAsync(id: number, call: EngineCall, signal: AbortSignal): Prom
   switch (call.method) {
     case 'startEdit':
     case 'render': {
-      const { outputs, cost } =
+      const { outputs, cost, mask } =
         call.method === 'startEdit'
           ? await runner.startEditAsync(call.editId, call.request, call.image, control, call.region)
           : await runner.renderAsync(call.editId, call.sampling, control, call.region);
       const moved = outputs.map((o) => ({ ...o, rgba: ownBuffer(o.rgba) }));
       return post(
-        { type: 'done', id, outputs: moved, ...(cost ? { cost } : {}) },
+        { type: 'done', id, outputs: moved, ...(cost ? { cost } : {}), ...(mask ? { mask } : {}) },
         moved.map((o) => o.rgba.buffer),
       );
     }

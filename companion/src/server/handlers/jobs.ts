@@ -2,7 +2,7 @@
 import { PROTOCOL_VERSION } from '../../../../shared/src/protocol/version.ts';
 import { fail } from '../../errors.ts';
 import { toJobSummary } from '../../jobs/job-record.ts';
-import { resultFrames } from '../job-hub.ts';
+import { resultFrames, resultMessage } from '../job-hub.ts';
 import type { Handler } from './handler.ts';
 
 const v = PROTOCOL_VERSION;
@@ -42,16 +42,6 @@ export const handleJobFetch: Handler<'job.fetch'> = async ({ id, jobId }, { serv
     return { v, type: 'job.error', id, jobId, code: error.code, message: error.message };
   }
   const payloads = await Promise.all(record.outputs.map((output) => services.journal.readResultAsync(record, output)));
-  return {
-    message: {
-      v,
-      type: 'job.result',
-      id,
-      jobId,
-      editId: record.editId,
-      outputs: record.outputs,
-      ...(record.cost ? { cost: record.cost } : {}),
-    },
-    frames: resultFrames(record, payloads),
-  };
+  const mask = await services.journal.readMaskAsync(record);
+  return { message: resultMessage(record, id), frames: resultFrames(record, payloads, mask) };
 };
