@@ -1,7 +1,7 @@
 // The built Figma panel (plugin/dist/ui.html) in headless Chromium, loaded as Figma loads it, against a real
 // companion. The test plays Figma's main code: it answers the panel's bridge messages and checks what the panel asks
 // the main code to insert. Needs `npm run build` first (vitest's globalSetup does not build; the check below says so).
-import { access, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createServer } from 'node:net';
 import sharp from 'sharp';
@@ -471,6 +471,53 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
       }
       expect(keptMax).toBe(0);
       expect(changed).toBeGreaterThan(0);
+      await frame.closeAsync();
+    },
+  );
+});
+
+describe.skipIf(skip)('the Figma panel with the demo model', () => {
+  let demo: TestDaemon;
+  beforeAll(async () => {
+    demo = await startTestDaemonAsync({ withModel: 'demo' });
+  });
+  afterAll(async () => demo?.stopAsync());
+
+  it(
+    'finds the region automatically, shows it beside the layer, and grows, shrinks or drops it, rendering again',
+    { timeout: 120_000 },
+    async () => {
+      const frame = await openPanelAsync({ token: demo.token, port: demo.port });
+      const ui = frame.ui;
+      await poll(() => text(ui.locator('#connection-title'))).toMatch(/^Connected/);
+      await ui.locator('#prompt').fill('a yellow square on a white background');
+      await ui.locator('#mode').selectOption('quick');
+      await ui.locator('#auto-mask').check();
+      await ui.locator('#seeds').fill('1');
+      await ui.locator('#start').click();
+      await frame.nextAsync('selection.export');
+      const png = await readFile(new URL('../../docs/examples/blue-square.png', import.meta.url));
+      const layer = { ...dog, frame: { ...dog.frame, width: 32, height: 32 } };
+      await frame.sendAsync({
+        type: 'selection.exported',
+        sources: [
+          { ...layer, image: { format: 'png', bytes: new Uint8Array(png), width: 32, height: 32 }, scaledFrom: null },
+        ],
+      });
+      const region = ui.locator('.region');
+      await poll(() => region.count(), 60_000).toBe(1);
+      expect(await text(region)).toContain('Region found');
+      const maskSrc = () => ui.locator('.region img').getAttribute('src');
+      const first = await maskSrc();
+      // Grow: rendered again with a larger region (a step of 2% of 32 px, one pixel).
+      await ui.getByRole('button', { name: 'Grow the region (Dog)' }).click();
+      await poll(() => text(region), 60_000).toContain('grown 1 px');
+      await poll(maskSrc, 60_000).not.toBe(first);
+      await ui.getByRole('button', { name: 'Shrink the region (Dog)' }).click();
+      await poll(() => text(region), 60_000).toBe('Region foundGrowShrinkOff');
+      // Off: the edit everywhere again, and no region shown.
+      await ui.getByRole('button', { name: 'Edit everywhere (Dog)' }).click();
+      await poll(() => region.count(), 60_000).toBe(0);
       await frame.closeAsync();
     },
   );

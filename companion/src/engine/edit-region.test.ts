@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { composite, featherWeights, latentMask, maskFromImage, validateFeather, type EditMask } from './edit-region.ts';
+import {
+  composite,
+  featherWeights,
+  grownMask,
+  latentMask,
+  maskFromImage,
+  validateFeather,
+  type EditMask,
+} from './edit-region.ts';
 
 const rgbaOf = (w: number, h: number, pixel: (x: number, y: number) => [number, number, number, number]) => {
   const rgba = new Uint8Array(4 * w * h);
@@ -76,5 +84,16 @@ describe('featherWeights and composite', () => {
 
   it('takes the whole edit everywhere for a full mask (no pixel to keep)', () => {
     expect([...featherWeights(rect(3, 3, 0, 0, 3, 3), 4)].every((w) => w === 1)).toBe(true);
+  });
+});
+
+describe('grownMask', () => {
+  it('grows and shrinks a region by whole pixels, and leaves it for 0', () => {
+    const mask = rect(9, 1, 3, 0, 6, 1);
+    const row = (m: EditMask) => [...m.change].join('');
+    expect(row(grownMask(mask, 1))).toBe('001111100');
+    expect(row(grownMask(mask, -1))).toBe('000010000');
+    expect(row(grownMask(mask, -2))).toBe('000000000');
+    expect(grownMask(mask, 0)).toBe(mask);
   });
 });

@@ -103,6 +103,27 @@ export function layerMask(latent: Float32Array, grid: Size, placement: ContentRe
   return { width: layer.width, height: layer.height, change };
 }
 
+/** The mask grown (px > 0) or shrunk (px < 0) by |px| pixels: a (2|px| + 1)² square dilation or erosion. */
+export function grownMask(mask: EditMask, px: number): EditMask {
+  if (px === 0) return mask;
+  const { width, height, change } = mask;
+  const r = Math.abs(px);
+  const into = px > 0 ? 1 : 0;
+  const out = change.map((v, i) => {
+    const x = i % width;
+    const y = (i - x) / width;
+    for (let dy = -r; dy <= r; dy++)
+      for (let dx = -r; dx <= r; dx++) {
+        const [nx, ny] = [x + dx, y + dy];
+        // Past the layer's edge counts as kept for a growth and as changeable for a shrink: neither moves the edge.
+        if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+        if (change[ny * width + nx] === into) return into;
+      }
+    return v;
+  });
+  return { width, height, change: out };
+}
+
 /**
  * How much of the edit each pixel takes: 0 outside the region; inside, the distance d (8-neighbour chamfer, in pixels)
  * to the nearest kept pixel, over featherPx + 1, up to 1. Feather 0 is a hard edge.

@@ -12,7 +12,14 @@ import { editSettingsAsync, renderSettings, type EditSettings, type OwnSettings,
 import type { EditStore } from './edit-store.ts';
 import type { ImagicEngine, RenderedImage } from './imagic-engine.ts';
 import { AUTO_MASK } from './auto-mask.ts';
-import { checkedMask, defaultFeatherPx, validateFeather, type EditMask, type EditRegion } from './edit-region.ts';
+import {
+  checkedMask,
+  defaultFeatherPx,
+  grownMask,
+  validateFeather,
+  type EditMask,
+  type EditRegion,
+} from './edit-region.ts';
 import {
   readPackageBackwardRatioAsync,
   readPackagePromptsAsync,
@@ -57,7 +64,13 @@ export interface NewEdit {
  */
 export type RegionRequest =
   | { readonly kind: 'mask'; readonly mask: EditMask; readonly featherPx?: number | undefined }
-  | { readonly kind: 'auto'; readonly sourcePrompt?: string | undefined; readonly featherPx?: number | undefined };
+  | {
+      readonly kind: 'auto';
+      readonly sourcePrompt?: string | undefined;
+      readonly featherPx?: number | undefined;
+      /** Grow (> 0) or shrink (< 0) the found mask by this many pixels (edit-region.ts grownMask). */
+      readonly growPx?: number | undefined;
+    };
 
 export interface EditOutcome {
   /** imagic: trained and saved as `editId`; quick: nothing saved, `editId` only names the files. */
@@ -104,7 +117,12 @@ async function regionFor(
   const mask =
     request.kind === 'mask'
       ? request.mask
-      : await engine.autoMaskAsync(image, prompt, source ?? request.sourcePrompt ?? '');
+      : grownMask(await engine.autoMaskAsync(image, prompt, source ?? request.sourcePrompt ?? ''), request.growPx ?? 0);
+  if (!mask.change.some((v) => v === 1))
+    fail(
+      'INVALID_SPEC',
+      `the automatic mask shrunk by ${-(request.kind === 'auto' ? (request.growPx ?? 0) : 0)} px leaves nothing to change; shrink it less`,
+    );
   return { mask, featherPx: request.featherPx ?? defaultFeatherPx(image) };
 }
 

@@ -13,7 +13,8 @@ export async function requestRegionAsync(
   layer: { readonly width: number; readonly height: number },
 ): Promise<RegionRequest | undefined> {
   if (region === undefined) return undefined;
-  if (region.kind === 'auto') return { kind: 'auto', sourcePrompt: region.sourcePrompt, featherPx: region.featherPx };
+  if (region.kind === 'auto')
+    return { kind: 'auto', sourcePrompt: region.sourcePrompt, featherPx: region.featherPx, growPx: region.growPx };
   const frame = uploads.get(region.frameId);
   if (frame?.kind !== 'mask')
     return fail(

@@ -5,7 +5,7 @@ import { DaemonRequestError } from '../daemon/daemon-client.ts';
 import type { JobEvent } from '../daemon/edit-service.ts';
 import { encodePngAsync } from '../image/png-encode.ts';
 import { randomSeed } from '../image/random-id.ts';
-import { editBlocker } from '../state/panel-state.ts';
+import { editBlocker, regionOf } from '../state/panel-state.ts';
 import { PRESETS, previewSteps, WORKING_RESOLUTION_PX } from '../state/presets.ts';
 import { rememberPrompt } from '../state/recent-prompts.ts';
 import { keepChosen, newRun } from '../state/runs.ts';
@@ -66,6 +66,7 @@ export class EditController {
         befores[i]!,
         quick ? source.image : null,
         source.mask ?? null,
+        state.autoMask,
       ),
     );
     store.update({ busy: null, runs });
@@ -113,7 +114,7 @@ export class EditController {
             // The model the panel shows, so that a default changed meanwhile does not change this edit.
             ...(state.companion?.modelId ? { model: state.companion.modelId } : {}),
           },
-          source.mask,
+          regionOf(run),
         );
         this.ctx.registry.add(job.jobId, { runId: run.id, kind: 'train', steps: PRESETS[state.preset].steps });
         updateRun(this.ctx, run.id, { editId: job.editId, status: 'queued', queuePosition: job.position });
@@ -188,6 +189,7 @@ export class EditController {
               progress: null,
               preview: first === undefined ? null : { ...first, steps },
               editId: event.result.editId,
+              ...(event.result.mask ? { maskPng: event.result.mask.png } : {}),
             });
             this.ctx.store.update((s) => ({ chosen: keepChosen(s.chosen, s.runs) }));
             const run = findRun(this.ctx, info.runId);

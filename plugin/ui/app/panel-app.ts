@@ -115,6 +115,19 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
       renders.commit(eta);
     },
     modeChanged: (mode) => store.update({ mode }),
+    autoMaskChanged: (autoMask) => store.update({ autoMask }),
+    regionChanged: (runId, step) => {
+      const run = store.state.runs.find((r) => r.id === runId);
+      // A step of about 2% of the layer's longer side, at least one pixel.
+      const px = run?.upload ?? run?.mask;
+      const size = px
+        ? Math.max(px.width, px.height)
+        : run
+          ? Math.max(run.source.frame.width, run.source.frame.height)
+          : 64;
+      const stepPx = Math.max(1, Math.round(0.02 * size));
+      renders.adjustRegion(runId, step === null ? null : step * stepPx, sliderValue());
+    },
     strengthInput: (strength) => {
       strengthTouched = true;
       store.update({ strength });

@@ -4,7 +4,7 @@
 import type { JobEvent } from '../daemon/edit-service.ts';
 import { DaemonRequestError } from '../daemon/daemon-client.ts';
 import { LatestWins, type RenderRequest } from '../state/live-preview.ts';
-import type { EditRun } from '../state/panel-state.ts';
+import { regionOf, type EditRun } from '../state/panel-state.ts';
 import { PRESETS, previewSteps } from '../state/presets.ts';
 import { quickRequest } from '../state/quick.ts';
 import { keepChosen } from '../state/runs.ts';
@@ -35,6 +35,18 @@ export class RenderController {
       this.commitTimer = null;
       for (const run of this.slid()) this.schedulerFor(run).request({ kind: 'full', value });
     }, delayMs);
+  }
+
+  /** The designer grows, shrinks (`growPx` step) or switches off (null) a run's automatic region: render it again. */
+  adjustRegion(runId: number, step: number | null, value: number): void {
+    const run = findRun(this.ctx, runId);
+    if (run === undefined || run.autoRegion === null) return;
+    updateRun(this.ctx, runId, {
+      autoRegion: step === null ? null : { growPx: run.autoRegion.growPx + step },
+      ...(step === null ? { maskPng: null } : {}),
+    });
+    const updated = findRun(this.ctx, runId);
+    if (updated !== undefined && renders(updated)) this.schedulerFor(updated).request({ kind: 'full', value });
   }
 
   /** Renders one run right away (a reopened edit, a new quick edit). */
@@ -70,6 +82,8 @@ export class RenderController {
     if (!isCurrent) return settle();
     const quick = info.strength === undefined ? undefined : { strength: info.strength };
     if (quick) updateRun(this.ctx, info.runId, { editId: event.result.editId });
+    const found = event.result.mask;
+    if (found) updateRun(this.ctx, info.runId, { maskPng: found.png });
     if (info.kind === 'preview') {
       const [output] = event.result.outputs;
       if (output === undefined) return settle();
@@ -135,9 +149,13 @@ export class RenderController {
         ? await service.startEditAsync(
             run.upload,
             quickRequest(state, run.prompt, this.ctx.seeds, request.value, options),
-            run.mask,
+            regionOf(run),
           )
-        : await service.renderAsync(run.editId!, samplingFor(state, this.ctx.seeds, request.value, options), run.mask);
+        : await service.renderAsync(
+            run.editId!,
+            samplingFor(state, this.ctx.seeds, request.value, options),
+            regionOf(run),
+          );
     this.ctx.registry.add(job.jobId, {
       runId,
       kind: request.kind,

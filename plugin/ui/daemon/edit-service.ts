@@ -1,6 +1,6 @@
 // The edit operations of the protocol over a paired DaemonClient: upload + edit.start, edit.render, job.cancel,
 // edits.list, edit.delete, status; and the job events, with result frames joined to their `job.result`.
-import type { EditRequest, OutputFormat, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
+import type { EditRequest, OutputFormat, Region, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
 import type { ErrorCode } from '../../../shared/src/protocol/error-codes.ts';
 import type { ClientKind, EditSummary, MessageOf, ServerMessage } from '../../../shared/src/protocol/messages.ts';
 import { randomHexId } from '../image/random-id.ts';
@@ -25,6 +25,8 @@ export const OUTPUT_FORMAT: Readonly<Record<ClientKind, OutputFormat>> = {
 };
 
 export type UploadImage = { format: 'png' | 'rgba8'; bytes: Uint8Array; width: number; height: number };
+/** Where an edit may change its layer: the host's mask, or the automatic one grown or shrunk by `growPx`. */
+export type PanelRegion = { kind: 'mask'; mask: UploadImage } | { kind: 'auto'; growPx: number };
 export type QueuedJob = { jobId: string; editId: string; position: number };
 export type StatusResult = MessageOf<ServerMessage, 'status.result'>;
 
@@ -59,7 +61,7 @@ export class EditService {
   async startEditAsync(
     image: UploadImage,
     request: Omit<EditRequest, 'image' | 'outputFormat'>,
-    mask?: UploadImage | null,
+    region?: PanelRegion | null,
   ): Promise<QueuedJob> {
     const frameId = this.send('upload', image);
     const body: RequestBody = {
@@ -68,24 +70,31 @@ export class EditService {
         ...request,
         image: { frameId, width: image.width, height: image.height },
         outputFormat: this.outputFormat,
-        ...(mask ? { region: { kind: 'mask', frameId: this.send('mask', mask) } } : {}),
+        ...this.region(region),
       },
     };
     return this.queued(await this.client.requestAsync(body));
   }
 
-  /** Re-renders a saved edit; with `mask`, only inside it (the mask frame goes first). */
-  async renderAsync(editId: string, sampling: SamplingSettings, mask?: UploadImage | null): Promise<QueuedJob> {
-    const region = mask ? { region: { kind: 'mask' as const, frameId: this.send('mask', mask) } } : {};
+  /** Re-renders a saved edit; with a region, only inside it (a mask frame goes first). */
+  async renderAsync(editId: string, sampling: SamplingSettings, region?: PanelRegion | null): Promise<QueuedJob> {
     return this.queued(
       await this.client.requestAsync({
         type: 'edit.render',
         editId,
         sampling,
         outputFormat: this.outputFormat,
-        ...region,
+        ...this.region(region),
       }),
     );
+  }
+
+  /** The request's `region` field, sending the mask frame it names first. */
+  private region(region: PanelRegion | null | undefined): { region?: Region } {
+    if (!region) return {};
+    if (region.kind === 'auto')
+      return { region: { kind: 'auto', ...(region.growPx ? { growPx: region.growPx } : {}) } };
+    return { region: { kind: 'mask', frameId: this.send('mask', region.mask) } };
   }
 
   /** Sends an image as a binary frame of `kind`; returns the frame id a request names it by. */

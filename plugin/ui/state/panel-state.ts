@@ -2,7 +2,7 @@
 import type { SelectionItem, SourceRef } from '../../../shared/src/bridge/messages.ts';
 import type { ModelPrompts } from '../../../shared/src/protocol/messages.ts';
 import type { EditMode, Preset } from '../../../shared/src/protocol/edit-request.ts';
-import type { UploadImage } from '../daemon/edit-service.ts';
+import type { PanelRegion, UploadImage } from '../daemon/edit-service.ts';
 import { STRENGTH_SLIDER } from './quick.ts';
 import type { ConnectionView } from './connection-view.ts';
 import { ETA_SLIDER } from './etas.ts';
@@ -35,6 +35,10 @@ export type EditRun = {
   upload: UploadImage | null;
   /** Where the edit may change the layer (the host's shape or selection), sent with every render; null: everywhere. */
   mask: UploadImage | null;
+  /** Without a host mask: the automatic one, grown or shrunk by growPx, with every render; null: everywhere. */
+  autoRegion: { growPx: number } | null;
+  /** The automatic mask the last render used (PNG, white may change), shown beside the layer. */
+  maskPng: Uint8Array | null;
   /** Imagic: the saved edit. Quick: the latest render's id, which names its inserted results. */
   editId: string | null;
   status: RunStatus;
@@ -78,6 +82,8 @@ export type PanelState = {
   /** Imagic, or a quick edit (SDEdit) at `strength`, which the edit-strength slider sets in that mode. */
   mode: EditMode;
   strength: number;
+  /** Let the model find the region an edit may change (DiffEdit) when the host gives no mask. */
+  autoMask: boolean;
   runs: EditRun[];
   chosen: ReadonlySet<string>;
   busy: 'exporting' | 'inserting' | null;
@@ -99,6 +105,7 @@ export const initialPanelState = (): PanelState => ({
   varyEta: true,
   mode: 'imagic',
   strength: STRENGTH_SLIDER.initial,
+  autoMask: false,
   runs: [],
   chosen: new Set(),
   busy: null,
@@ -120,3 +127,11 @@ export function editBlocker(state: PanelState): string | null {
   if (state.busy !== null || state.runs.some((r) => isActive(r) && !r.trained)) return 'An edit is running.';
   return null;
 }
+
+/** The region a run's renders send: its host mask, else its automatic region, else none. */
+export const regionOf = (run: EditRun): PanelRegion | null =>
+  run.mask !== null
+    ? { kind: 'mask', mask: run.mask }
+    : run.autoRegion === null
+      ? null
+      : { kind: 'auto', ...run.autoRegion };

@@ -13,6 +13,7 @@ export const newRun = (
   /** A quick edit's layer, sent again by each of its renders. */
   quickUpload: UploadImage | null = null,
   mask: UploadImage | null = null,
+  autoMask = false,
 ): EditRun => ({
   id,
   source,
@@ -20,6 +21,8 @@ export const newRun = (
   mode: quickUpload === null ? 'imagic' : 'quick',
   upload: quickUpload,
   mask,
+  autoRegion: mask === null && autoMask ? { growPx: 0 } : null,
+  maskPng: null,
   editId,
   status: editId === null ? 'uploading' : 'ready',
   trained: editId !== null || quickUpload !== null,

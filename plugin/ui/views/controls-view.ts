@@ -22,6 +22,7 @@ export function controlsView(doc: Document, events: PanelEvents) {
   const etaValue = byId(doc, 'eta-value', 'output');
   const etaHelp = byId(doc, 'eta-help', 'p');
   const vary = byId(doc, 'vary-eta', 'input');
+  const autoMask = byId(doc, 'auto-mask', 'input');
   const start = byId(doc, 'start', 'button');
   const cancel = byId(doc, 'cancel', 'button');
 
@@ -38,6 +39,7 @@ export function controlsView(doc: Document, events: PanelEvents) {
     quick ? events.strengthCommit(Number(eta.value)) : events.etaCommit(Number(eta.value)),
   );
   vary.addEventListener('change', () => events.varyEtaChanged(vary.checked));
+  autoMask.addEventListener('change', () => events.autoMaskChanged(autoMask.checked));
   start.addEventListener('click', () => events.startEdit());
   cancel.addEventListener('click', () => events.cancel());
   doc.addEventListener('keydown', (event) => {
@@ -65,6 +67,7 @@ export function controlsView(doc: Document, events: PanelEvents) {
         : 'η in Imagic: 0 keeps the layer, 1 is the text';
       eta.title = quick ? 'strength' : 'η';
       if (preset.value !== state.preset) preset.value = state.preset;
+      if (autoMask.checked !== state.autoMask) autoMask.checked = state.autoMask;
       if (seeds.value !== state.seedsText) seeds.value = state.seedsText;
       seedsHelp.textContent = state.seeds.ok ? state.seeds.label : state.seeds.message;
       seedsHelp.classList.toggle('error', !state.seeds.ok);

@@ -17,6 +17,9 @@ export type PanelEvents = {
   strengthInput(strength: number): void;
   strengthCommit(strength: number): void;
   varyEtaChanged(vary: boolean): void;
+  autoMaskChanged(on: boolean): void;
+  /** Grow (+1) or shrink (−1) a run's automatic region by a step, or switch it off (null); renders again. */
+  regionChanged(runId: number, step: 1 | -1 | null): void;
   startEdit(): void;
   cancel(): void;
   toggleVariant(key: string): void;

@@ -44,6 +44,32 @@ export function variantsView(doc: Document, events: PanelEvents) {
     return h(doc, 'div', { className: 'cell' }, [button, enlarge]);
   };
 
+  /** The region the model found (white may change), with Grow, Shrink and Off, which render the edit again. */
+  const regionRow = (run: EditRun): HTMLElement => {
+    const button = (text: string, label: string, step: 1 | -1 | null) => {
+      const b = h(doc, 'button', { text, attrs: { type: 'button', 'aria-label': `${label} (${run.source.name})` } });
+      b.addEventListener('click', () => events.regionChanged(run.id, step));
+      return b;
+    };
+    const grow = run.autoRegion?.growPx ?? 0;
+    return h(doc, 'div', { className: 'region' }, [
+      h(doc, 'img', {
+        attrs: {
+          src: pngUrl(run.maskPng!),
+          alt: `The region the edit may change in ${run.source.name}`,
+          title: 'White: may change. Black: kept exactly.',
+        },
+      }),
+      h(doc, 'span', {
+        className: 'muted grow',
+        text: `Region found${grow === 0 ? '' : grow > 0 ? `, grown ${grow} px` : `, shrunk ${-grow} px`}`,
+      }),
+      button('Grow', 'Grow the region', 1),
+      button('Shrink', 'Shrink the region', -1),
+      button('Off', 'Edit everywhere', null),
+    ]);
+  };
+
   const gridFor = (run: EditRun, chosen: ReadonlySet<string>): HTMLElement => {
     const grid = variantGrid(run.variants);
     const header = h(doc, 'div', { className: 'grid-row' }, [
@@ -79,6 +105,7 @@ export function variantsView(doc: Document, events: PanelEvents) {
               caption,
             ],
       ),
+      ...(run.maskPng !== null ? [regionRow(run)] : []),
       h(doc, 'div', { className: 'grid', attrs: { role: 'group', 'aria-label': label } }, [header, ...rows]),
     ]);
   };

@@ -156,7 +156,8 @@ export type FineTuneSettings = z.infer<typeof FineTuneSettings>;
  * (companion/src/engine/edit-region.ts). mask: the designer's own, a `mask` binary frame of the layer's size sent
  * before the request (white or opaque may change, black or transparent is kept); auto: DiffEdit's automatic mask,
  * from Imagic's learnt text for the layer, or for a quick edit from `sourcePrompt` (what the layer shows now), else
- * the empty prompt. featherPx: the blended edge's width inside the region; absent, 1% of the layer's longer side.
+ * the empty prompt, grown or shrunk by growPx. featherPx: the blended edge's width inside the region; absent, 1% of the
+ * layer's longer side.
  */
 export const Region = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('mask'), frameId: HexId, featherPx: z.int().min(0).max(256).optional() }),
@@ -164,6 +165,8 @@ export const Region = z.discriminatedUnion('kind', [
     kind: z.literal('auto'),
     sourcePrompt: z.string().max(1000).optional(),
     featherPx: z.int().min(0).max(256).optional(),
+    /** Grow (> 0) or shrink (< 0) the automatic mask by this many pixels: the panel's Grow and Shrink. */
+    growPx: z.int().min(-256).max(256).optional(),
   }),
 ]);
 export type Region = z.infer<typeof Region>;
