@@ -129,6 +129,8 @@ export class FakeContainer extends FakeNode {
 
 export class FakeRectangle extends FakeNode {
   fills: ReadonlyArray<Paint> = [{ type: 'SOLID', color: { r: 0.8, g: 0.8, b: 0.8 } }];
+  /** Figma's "Use as mask". */
+  isMask = false;
   strokes: ReadonlyArray<Paint> = [{ type: 'SOLID', color: { r: 0, g: 0, b: 1 } }];
   opacity = 0.5;
 

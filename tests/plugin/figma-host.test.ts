@@ -125,6 +125,20 @@ describe('FigmaHost#exportSelectionAsync', () => {
     expect(region.fills).toEqual([{ type: 'SOLID', color: { r: 0.8, g: 0.8, b: 0.8 } }]);
   });
 
+  it("takes a layer's own mask (a child shape used as mask) when the layer is selected alone", async () => {
+    const dog = figma.frame('Dog', { x: 10, y: 10, width: 100, height: 80 });
+    const clip = figma.shape('ELLIPSE', 'Clip', { x: 20, y: 10, width: 50, height: 50 }, dog);
+    clip.isMask = true;
+    figma.currentPage.selection = [dog];
+    const outcome = await host.exportSelectionAsync();
+    if (!outcome.ok) throw new Error(outcome.message);
+    expect(outcome.sources[0]?.mask).toMatchObject({ format: 'png', width: 100, height: 80 });
+    expect(figma.cloned[0]).toMatchObject({ x: 20, y: 10 });
+    clip.isMask = false;
+    const plain = await host.exportSelectionAsync();
+    expect(plain.ok && plain.sources[0]?.mask).toBeUndefined();
+  });
+
   it('edits both nodes when the shape is under the layer, apart from it, or one of more than two', async () => {
     const dog = figma.frame('Dog', { x: 0, y: 0, width: 100, height: 100 });
     const under = figma.shape('RECTANGLE', 'Under', { x: 10, y: 10, width: 20, height: 20 });

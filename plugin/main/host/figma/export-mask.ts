@@ -21,9 +21,18 @@ export type SourceWithMask = { readonly layer: SceneNode; readonly mask: SceneNo
 
 /**
  * The layers to edit: each selected node, except that of exactly two selected nodes a shape that lies over the other
- * (a child of it, or a later sibling: above it in the layers panel) and overlaps it is that layer's mask.
+ * (a child of it, or a later sibling: above it in the layers panel) and overlaps it is that layer's mask. A layer
+ * selected alone that holds a mask (a child shape with "Use as mask") is edited inside that mask.
  */
 export function layersAndMasks(selection: readonly SceneNode[]): SourceWithMask[] {
+  if (selection.length === 1) {
+    const [layer] = selection as [SceneNode];
+    const own =
+      'children' in layer
+        ? layer.children.find((c) => 'isMask' in c && c.isMask && MASK_SHAPES.has(c.type))
+        : undefined;
+    return [{ layer, mask: own ?? null }];
+  }
   if (selection.length === 2) {
     const [a, b] = selection as [SceneNode, SceneNode];
     for (const [layer, shape] of [
