@@ -132,6 +132,18 @@ export function score(
   };
 }
 
+/** One row of a sweep (η here, strength in eval-quick.ts): success overall and per kind, PSNR and mask IoU to the input. */
+export function sweepFigures(rows: readonly Scored[]) {
+  const byKind = (kind: EditKind) => rate(rows.filter((r) => r.kind === kind));
+  return {
+    success: rate(rows),
+    colour: byKind('colour'),
+    shape: byKind('shape'),
+    psnrToInput: round(mean(rows.map((r) => Math.min(r.psnr, 99))), 2),
+    meanIoU: round(mean(rows.map((r) => r.iou))),
+  };
+}
+
 export const rate = (rows: readonly Scored[]) => round(rows.filter((r) => r.success).length / Math.max(1, rows.length));
 
 export async function evaluateImagic(modelDir: string, o: ImagicEvalOptions): Promise<ImagicEvalResult> {
@@ -190,17 +202,7 @@ export async function evaluateImagic(modelDir: string, o: ImagicEvalOptions): Pr
       colour: byKind(at(o.defaultEta), 'colour'),
       shape: byKind(at(o.defaultEta), 'shape'),
     },
-    sweep: etas.map((eta) => {
-      const rows = at(eta);
-      return {
-        eta,
-        success: rate(rows),
-        colour: byKind(rows, 'colour'),
-        shape: byKind(rows, 'shape'),
-        psnrToInput: round(mean(rows.map((r) => Math.min(r.psnr, 99))), 2),
-        meanIoU: round(mean(rows.map((r) => r.iou))),
-      };
-    }),
+    sweep: etas.map((eta) => ({ eta, ...sweepFigures(at(eta)) })),
     secondsPerCase: round((performance.now() - t0) / 1000 / Math.max(1, cases.length), 1),
     ...(o.masks ? { masks: maskFigures(masked, at(o.defaultEta)) } : {}),
     perCase: cases.map((c, i) => {

@@ -16,7 +16,7 @@ import {
   type EditKind,
 } from './eval-cases.ts';
 import { defaultFeatherPx } from '../engine/edit-region.ts';
-import { rate, score, type Scored } from './eval-imagic.ts';
+import { rate, score, sweepFigures, type Scored } from './eval-imagic.ts';
 import { mean, round } from './image-metrics.ts';
 import { SCENE_SIZE } from './scene.ts';
 
@@ -95,23 +95,15 @@ export async function evaluateQuick(modelDir: string, o: QuickEvalOptions): Prom
   } finally {
     await engine.closeAsync();
   }
-  const byKind = (rows: readonly Scored[], kind: EditKind) => rate(rows.filter((r) => r.kind === kind));
   return {
     cases: cases.length,
     outputsPerStrength: cases.length * o.seeds.length,
     steps: o.sample.steps,
-    sweep: strengths.map((strength) => {
-      const rows = scored.filter((s) => s.strength === strength);
-      return {
-        strength,
-        success: rate(rows),
-        colour: byKind(rows, 'colour'),
-        shape: byKind(rows, 'shape'),
-        psnrToInput: round(mean(rows.map((r) => Math.min(r.psnr, 99))), 2),
-        meanIoU: round(mean(rows.map((r) => r.iou))),
-        msPerEdit: Math.round(mean(ms.get(strength) ?? [])),
-      };
-    }),
+    sweep: strengths.map((strength) => ({
+      strength,
+      ...sweepFigures(scored.filter((s) => s.strength === strength)),
+      msPerEdit: Math.round(mean(ms.get(strength) ?? [])),
+    })),
     ...(o.maskStrength === undefined ? {} : { masks: quickMaskFigures(masked, o.maskStrength) }),
   };
 }
