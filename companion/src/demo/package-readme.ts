@@ -193,8 +193,8 @@ function quickEditSection(q: QuickEvalResult | undefined): string {
   );
   return [
     `\`imagic edit --mode quick [--strength S]\` (the panel's *Quick* mode): SDEdit with this model and no training. From`,
-    `\`npm run eval:demo -- --images 16 --seeds 1,2 --no-generation --no-imagic --write\`: ${q.cases} edits × 2 seeds per`,
-    `strength, ${q.steps}-step schedule, judged as Imagic's edits are; ms: engine time of one 64×64 quick edit with one output.`,
+    `the main command (alone: \`npm run eval:demo -- --images 16 --seeds 1,2 --no-generation --no-imagic\`): ${q.cases} edits × 2 seeds per`,
+    `strength, ${q.steps}-step schedule, judged as Imagic's edits are; ms: engine time of one quick edit with one output (a 32×32 scene; the UNet works on the same 128 px canvas for any layer size, so a 64×64 layer costs the same).`,
     '',
     '| strength | edit success (colour · shape) | PSNR to input (dB) | mask IoU with input | ms per edit |',
     '| --- | --- | --- | --- | --- |',
