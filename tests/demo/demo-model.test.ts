@@ -11,6 +11,7 @@ import { DEMO_PACKAGE_DIR } from '../../companion/src/demo/demo-paths.ts';
 import {
   DEMO_DEFAULT_ETA,
   DEMO_QUICK_STRENGTH,
+  DEMO_STEP_TIMES,
   DEMO_RECOMMENDED_SAMPLE,
   DEMO_RECOMMENDED_TRAIN,
 } from '../../companion/src/demo/demo-settings.ts';
@@ -21,6 +22,7 @@ import { psnr } from '../../companion/src/demo/image-metrics.ts';
 import { SCENE_SIZE } from '../../companion/src/demo/scene.ts';
 import {
   readPackageQuickStrengthAsync,
+  readPackageStepTimesAsync,
   readPackageSampleSettingsAsync,
   readPackageSettingsAsync,
 } from '../../companion/src/engine/package-settings.ts';
@@ -51,6 +53,7 @@ describe('the demo model (models/demo)', () => {
     expect(await readPackageSettingsAsync(DEMO_PACKAGE_DIR)).toEqual(DEMO_RECOMMENDED_TRAIN);
     expect(await readPackageSampleSettingsAsync(DEMO_PACKAGE_DIR)).toEqual(DEMO_RECOMMENDED_SAMPLE);
     expect(await readPackageQuickStrengthAsync(DEMO_PACKAGE_DIR)).toBe(DEMO_QUICK_STRENGTH);
+    expect(await readPackageStepTimesAsync(DEMO_PACKAGE_DIR)).toEqual(DEMO_STEP_TIMES);
   });
 
   it("hears every caption slot: swapping a word moves the text embedding and the UNet's output (eval:demo's sensitivity)", async () => {

@@ -49,6 +49,15 @@ export const DEMO_MASK_NOTES =
   "changes as well and misses shape changes. The designer's mask is grown by 2 px: inside the exact outline a quick " +
   'shape edit has no room (on scenes 0–7, 35% success against 58% without a mask; 62% against 62% with 2 px).';
 
+/**
+ * The demo model's seconds per step of each stage relative to stage 1's (imagic_settings.json `cost.stepTimes`), the
+ * whole-edit estimate's first guess on a new machine: from two edits of 200 + 200 steps (`imagic edit … --embed-steps
+ * 200 --tune-steps 200`, the data folder's step-times.json: 14.0, 24.1 and 10.2 ms; 13.9, 26.6 and 12.0 ms). A stage-2
+ * step costs about twice a stage-1 step here, where the forward-pass count (1 + r for both) says they cost the same:
+ * the LoCon adapters add a weight-gradient conv for every conv.
+ */
+export const DEMO_STEP_TIMES = { embed: 1, finetune: 1.82, sample: 0.8 } as const;
+
 /** The strength of the demo model's quick edits (SDEdit; imagic_settings.json `quick`): DEMO_QUICK_RATIONALE. */
 export const DEMO_QUICK_STRENGTH = 0.7;
 

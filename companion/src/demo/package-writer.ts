@@ -17,6 +17,7 @@ import { PACKAGE_SETTINGS_FILE, PackageSettings } from '../engine/package-settin
 import {
   DEMO_PROMPTS,
   DEMO_QUICK_STRENGTH,
+  DEMO_STEP_TIMES,
   DEMO_RECOMMENDED_PRESETS,
   DEMO_RECOMMENDED_SAMPLE,
   DEMO_RECOMMENDED_TRAIN,
@@ -73,6 +74,7 @@ export async function writeDemoPackage(dir: string, c: DemoPackageContents): Pro
         presets: DEMO_RECOMMENDED_PRESETS,
         prompts: DEMO_PROMPTS,
         quick: { strength: DEMO_QUICK_STRENGTH },
+        cost: { stepTimes: DEMO_STEP_TIMES },
         reason: DEMO_SETTINGS_RATIONALE,
       }),
     ),

@@ -70,8 +70,21 @@ export const PackageSettings = z.strictObject({
    * most often (the CLI's default, the panel's initial slider in quick mode).
    */
   quick: z.strictObject({ strength: Strength }).optional(),
-  /** How the model's UNet work is counted (cost.ts): its measured forward+backward time over its forward, minus 1. */
-  cost: z.strictObject({ backwardRatio: z.number().min(0).max(20) }).optional(),
+  /**
+   * How the model's UNet work is counted (cost.ts): its measured forward+backward time over its forward, minus 1. And
+   * `stepTimes`: the seconds per step of each stage relative to one another, as an edit measured them on some machine
+   * (the data folder's step-times.json): the whole-edit estimate's first guess for the stages not reached yet on a
+   * machine that has run none of this model's edits (progress-estimate.ts). Ratios carry across machines better than
+   * the forward-pass count does: stage 2's adapters add weight gradients that stage 1 does not have.
+   */
+  cost: z
+    .strictObject({
+      backwardRatio: z.number().min(0).max(20).optional(),
+      stepTimes: z
+        .strictObject({ embed: z.number().positive(), finetune: z.number().positive(), sample: z.number().positive() })
+        .optional(),
+    })
+    .optional(),
   /** Why these values: the measurement they came from. */
   reason: z.string(),
 });
@@ -128,6 +141,13 @@ export async function readPackageQuickStrengthAsync(dir: string): Promise<number
   return (await readRecommendationsAsync(dir)).quickStrength;
 }
 
+/** The relative step times of its stages the package states, if any (progress-estimate.ts). */
+export async function readPackageStepTimesAsync(
+  dir: string,
+): Promise<{ embed: number; finetune: number; sample: number } | undefined> {
+  return (await readRecommendationsAsync(dir)).stepTimes;
+}
+
 /** The backward/forward ratio the package states for its UNet, if any (cost.ts). */
 export async function readPackageBackwardRatioAsync(dir: string): Promise<number | undefined> {
   return (await readRecommendationsAsync(dir)).backwardRatio;
@@ -140,6 +160,7 @@ interface Recommendations {
   readonly backwardRatio?: number;
   readonly prompts?: ModelPrompts;
   readonly quickStrength?: number;
+  readonly stepTimes?: { embed: number; finetune: number; sample: number };
 }
 
 async function readRecommendationsAsync(dir: string): Promise<Recommendations> {
@@ -178,6 +199,7 @@ async function readRecommendationsAsync(dir: string): Promise<Recommendations> {
     presets,
     ...(ratio !== undefined ? { backwardRatio: ratio } : {}),
     ...(parsed.data.quick ? { quickStrength: parsed.data.quick.strength } : {}),
+    ...(parsed.data.cost?.stepTimes ? { stepTimes: parsed.data.cost.stepTimes } : {}),
     ...(prompts !== undefined
       ? { prompts: { examples: prompts.examples, ...(prompts.vocabulary ? { vocabulary: prompts.vocabulary } : {}) } }
       : {}),

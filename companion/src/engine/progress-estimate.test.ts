@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressEstimator } from './progress-estimate.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PACKAGE_SETTINGS_FILE } from './package-settings.ts';
+import { estimatePriorsAsync, ProgressEstimator } from './progress-estimate.ts';
+import { StepTimes, stepTimesKey } from './step-times.ts';
 
 describe('ProgressEstimator', () => {
   it('says nothing until a stage has three steps after its first, then extrapolates from their mean', () => {
@@ -55,5 +60,24 @@ describe('ProgressEstimator', () => {
     // 6 embed steps at 2 s, 10 finetune at 2 × 2 s, 20 sample at 2 × 0.25 s.
     expect(estimator.observe('embed', 4, 10)).toBe(6 * 2 + 10 * 4 + 20 * 0.5);
     expect(estimator.rates()).toEqual({ embed: 2 });
+  });
+});
+
+describe('estimatePriorsAsync', () => {
+  it("takes this machine's step times of the model, else the relative ones its package states", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imagic-priors-'));
+    try {
+      await writeFile(
+        join(dir, PACKAGE_SETTINGS_FILE),
+        JSON.stringify({ train: {}, cost: { stepTimes: { embed: 1, finetune: 2, sample: 0.5 } }, reason: 'measured' }),
+      );
+      const times = new StepTimes(join(dir, 'data'));
+      const key = stepTimesKey('m', 'cpu');
+      expect(await estimatePriorsAsync(times, key, dir)).toEqual({ embed: 1, finetune: 2, sample: 0.5 });
+      await times.recordAsync(key, { embed: 0.01 });
+      expect(await estimatePriorsAsync(times, key, dir)).toEqual({ embed: 0.01 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,12 +3,13 @@
 // session), and nothing is said until that mean rests on MIN_INTERVALS steps: two seconds into a 79 s job, one slow
 // warm-up step made the panel say "about 1 h 6 min left". Stages not reached yet are estimated from the current one:
 // by the step times this model measured on this machine before (step-times.ts), scaled by how fast the current stage
-// runs now against its own earlier time; without them, by their relative UNet work per step (cost.ts): a training
+// runs now against its own earlier time; on a machine without them, by the relative step times the model states
+// (imagic_settings.json cost.stepTimes); without those, by their relative UNet work per step (cost.ts): a training
 // step runs the UNet forward and backward (1 + r forwards), a sampling step runs it forward twice (guidance).
 import { DEFAULT_BACKWARD_RATIO } from './cost.ts';
 import type { ProgressEvent, RunHooks } from './progress.ts';
 import type { SampleSettings, TrainSettings } from './settings.ts';
-import { readPackageBackwardRatioAsync } from './package-settings.ts';
+import { readPackageBackwardRatioAsync, readPackageStepTimesAsync } from './package-settings.ts';
 import { StepTimes, stepTimesKey } from './step-times.ts';
 
 export type EstimatedStage = 'encode' | 'embed' | 'finetune' | 'sample';
@@ -89,6 +90,12 @@ export function jobPlan(
       ];
 }
 
+/** This machine's step times of the model, else the relative ones the model states: the estimator uses their ratios. */
+export async function estimatePriorsAsync(times: StepTimes, key: string, modelDir: string): Promise<StageRates> {
+  const measured = await times.readAsync(key);
+  return Object.keys(measured).length > 0 ? measured : ((await readPackageStepTimesAsync(modelDir)) ?? {});
+}
+
 /** `hooks` whose progress events carry the estimate of the whole job's time left. */
 export function withEstimate(hooks: RunHooks, estimator: ProgressEstimator): RunHooks {
   return {
@@ -117,12 +124,8 @@ export async function estimateAsync(
 ): Promise<{ hooks: RunHooks; recordAsync: () => Promise<void> }> {
   const times = new StepTimes(dataDir);
   const key = stepTimesKey(engine.pkg.modelId, engine.provider.provider);
-  const estimator = new ProgressEstimator(
-    plan,
-    undefined,
-    await times.readAsync(key),
-    await readPackageBackwardRatioAsync(engine.pkg.dir),
-  );
+  const priors = await estimatePriorsAsync(times, key, engine.pkg.dir);
+  const estimator = new ProgressEstimator(plan, undefined, priors, await readPackageBackwardRatioAsync(engine.pkg.dir));
   return {
     hooks: withEstimate(hooks, estimator),
     recordAsync: () => times.recordAsync(key, estimator.rates()).catch(() => undefined),
