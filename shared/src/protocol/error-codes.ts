@@ -85,6 +85,8 @@ export const errorCodes = {
     'Not enough free disk space for the model. Free space on that disk, or move the data folder to a bigger disk with --data-dir or IMAGIC_DATA_DIR.',
   CHECKPOINT_MISMATCH:
     'The training checkpoint was written under a different demo config (model sizes, seeds or learning rates), so it cannot be resumed. Delete it, or run `npm run train:demo -- --fresh` to start over.',
+  SAFETENSORS_INVALID:
+    'The file is not a readable safetensors file (damaged, truncated, or another format). Save it again from the tool that trained it, as .safetensors.',
   INTERNAL: 'An unexpected internal error. Collect diagnostics and report it; the message names where it happened.',
 } as const satisfies Record<string, string>;
 
