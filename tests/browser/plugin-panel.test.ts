@@ -84,6 +84,13 @@ async function openPanelAsync(
   return frame;
 }
 
+/** The panel opened on a companion, once it says it is connected. */
+async function connectedPanelAsync(companion: TestDaemon): Promise<{ frame: FigmaFrame; ui: FigmaFrame['ui'] }> {
+  const frame = await openPanelAsync({ token: companion.token, port: companion.port });
+  await poll(() => text(frame.ui.locator('#connection-title'))).toMatch(/^Connected/);
+  return { frame, ui: frame.ui };
+}
+
 const freePortAsync = () =>
   new Promise<number>((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -202,9 +209,7 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
     { timeout: 300_000 },
     async ({ skip }) => {
       skip(modelState === 'none', `the companion's status reports no model (model.state "none"), so edits cannot run`);
-      const frame = await openPanelAsync({ token: daemon.token, port: daemon.port });
-      const ui = frame.ui;
-      await poll(() => text(ui.locator('#connection-title'))).toMatch(/^Connected/);
+      const { frame, ui } = await connectedPanelAsync(daemon);
       await ui.locator('#prompt').fill('make the dog sit');
       await ui.locator('#preset').selectOption('fast');
       await ui.locator('#seeds').fill('2');
@@ -361,9 +366,7 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
     { timeout: 120_000 },
     async ({ skip }) => {
       skip(modelState === 'none', `the companion's status reports no model (model.state "none"), so edits cannot run`);
-      const frame = await openPanelAsync({ token: daemon.token, port: daemon.port });
-      const ui = frame.ui;
-      await poll(() => text(ui.locator('#connection-title'))).toMatch(/^Connected/);
+      const { frame, ui } = await connectedPanelAsync(daemon);
       await ui.locator('#prompt').fill('a red circle');
       await ui.locator('#mode').selectOption('quick');
       // Quick trains nothing: no preset, no η rows; the slider is the strength, from the companion's default.
@@ -420,9 +423,7 @@ describe.skipIf(skip)('the Figma panel in Chromium', () => {
     { timeout: 120_000 },
     async ({ skip }) => {
       skip(modelState === 'none', `the companion's status reports no model (model.state "none"), so edits cannot run`);
-      const frame = await openPanelAsync({ token: daemon.token, port: daemon.port });
-      const ui = frame.ui;
-      await poll(() => text(ui.locator('#connection-title'))).toMatch(/^Connected/);
+      const { frame, ui } = await connectedPanelAsync(daemon);
       await ui.locator('#prompt').fill('a red circle');
       await ui.locator('#mode').selectOption('quick');
       await ui.locator('#seeds').fill('1');
@@ -487,9 +488,7 @@ describe.skipIf(skip)('the Figma panel with the demo model', () => {
     'finds the region automatically, shows it beside the layer, and grows, shrinks or drops it, rendering again',
     { timeout: 120_000 },
     async () => {
-      const frame = await openPanelAsync({ token: demo.token, port: demo.port });
-      const ui = frame.ui;
-      await poll(() => text(ui.locator('#connection-title'))).toMatch(/^Connected/);
+      const { frame, ui } = await connectedPanelAsync(demo);
       await ui.locator('#prompt').fill('a yellow square on a white background');
       await ui.locator('#mode').selectOption('quick');
       await ui.locator('#auto-mask').check();
