@@ -50,6 +50,25 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
   expect((err as ImagicError).code).toBe(code);
 }
 
+describe('ClipTokenizer learned words', () => {
+  it('reads each learned word as one token after the vocabulary, wherever it stands, in any case', () => {
+    const learned = tokenizer.withLearnedTokens(['<my-logo>', '<mascot>']);
+    expect(learned.baseVocabularySize).toBe(544);
+    expect([...learned.learnedIds]).toEqual([
+      ['<my-logo>', 544],
+      ['<mascot>', 545],
+    ]);
+    expect(learned.tokenize('a photo of a <my-logo>')).toEqual([A, PHOTO, OF, A, 544]);
+    expect(learned.tokenize('a <MASCOT>, a cat')).toEqual([A, 545, COMMA, A, CAT]);
+    // Without them, the same text is bytes and merges.
+    expect(tokenizer.tokenize('a <mascot>')).not.toContain(545);
+  });
+
+  it('refuses a learned word the vocabulary already has', () => {
+    expect(() => tokenizer.withLearnedTokens(['cat'])).toThrow(/already in this model's vocabulary/);
+  });
+});
+
 describe('ClipTokenizer', () => {
   describe('#tokenize', () => {
     it.each([

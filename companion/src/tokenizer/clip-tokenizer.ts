@@ -45,6 +45,11 @@ export interface ClipVocabulary {
   readonly specialTokens?: Partial<SpecialTokens>;
   /** The text encoder's sequence length (tokenizer_config.json `model_max_length`, 77 for CLIP). */
   readonly maxLength?: number;
+  /**
+   * Learned words (Textual Inversion's placeholder tokens, e.g. "<my-logo>"), each read as one token wherever it
+   * appears, with ids after the vocabulary's last, in this order: the rows the text encoder's token table gains.
+   */
+  readonly learnedTokens?: readonly string[];
 }
 
 export interface ClipEncodeOptions {
@@ -58,9 +63,12 @@ export class ClipTokenizer {
   readonly padId: number;
   /** The encoder's sequence length from the package, if it names one. */
   readonly maxLength: number | undefined;
+  /** The id of each learned word (ClipVocabulary.learnedTokens). */
+  readonly learnedIds: ReadonlyMap<string, number>;
   private readonly tokenizer: Tokenizer;
 
-  constructor({ vocab, merges, specialTokens = {}, maxLength }: ClipVocabulary) {
+  constructor(private readonly source: ClipVocabulary) {
+    const { vocab, merges, specialTokens = {}, maxLength, learnedTokens = [] } = source;
     const special: SpecialTokens = { ...DEFAULT_SPECIAL_TOKENS, ...specialTokens };
     const idOf = (role: keyof SpecialTokens): number => {
       const id = vocab[special[role]];
@@ -80,7 +88,28 @@ export class ClipTokenizer {
       throw new RangeError(`maxLength must be an integer ≥ 2 (room for the start and end tokens), got ${maxLength}`);
     }
     this.maxLength = maxLength;
-    this.tokenizer = new Tokenizer(clipTokenizerJson(vocab, merges, special, this.bosId, this.eosId), {});
+    const first = Math.max(...Object.values(vocab)) + 1;
+    this.learnedIds = new Map(learnedTokens.map((token, i) => [token, first + i]));
+    for (const token of learnedTokens)
+      if (Object.hasOwn(vocab, token) || Object.hasOwn(vocab, `${token}</w>`))
+        fail(
+          'INVALID_SPEC',
+          `the word ${JSON.stringify(token)} is already in this model's vocabulary; learn a new token, e.g. "<${token}>"`,
+        );
+    this.tokenizer = new Tokenizer(
+      clipTokenizerJson(vocab, merges, special, this.bosId, this.eosId, [...this.learnedIds]),
+      {},
+    );
+  }
+
+  /** The vocabulary's size without learned words: the first learned word's id. */
+  get baseVocabularySize(): number {
+    return Math.max(...Object.values(this.source.vocab)) + 1;
+  }
+
+  /** This tokenizer with `tokens` as learned words (replacing any it had). */
+  withLearnedTokens(tokens: readonly string[]): ClipTokenizer {
+    return new ClipTokenizer({ ...this.source, learnedTokens: tokens });
   }
 
   /**
@@ -153,6 +182,7 @@ function clipTokenizerJson(
   special: SpecialTokens,
   bosId: number,
   eosId: number,
+  learned: ReadonlyArray<readonly [string, number]> = [],
 ) {
   const added = (id: number, content: string) => ({
     id,
@@ -164,7 +194,12 @@ function clipTokenizerJson(
     special: true,
   });
   return {
-    added_tokens: [added(bosId, special.bos), ...(eosId === bosId ? [] : [added(eosId, special.eos)])],
+    added_tokens: [
+      added(bosId, special.bos),
+      ...(eosId === bosId ? [] : [added(eosId, special.eos)]),
+      // A learned word is one token wherever it stands, as diffusers' tokenizer.add_tokens makes it.
+      ...learned.map(([token, id]) => ({ ...added(id, token), special: false })),
+    ],
     normalizer: {
       type: 'Sequence',
       normalizers: [

@@ -1,0 +1,70 @@
+// Learned words in the text encoder (Textual Inversion, Gal et al. 2022 §3: a new word is one new row of the token
+// embedding table, the rest of the model unchanged): the table the encoder's input ids index (a Gather over a 2-D
+// initializer, reached from the `input_ids` input directly or through a Cast) gains one row per word, in the order
+// the tokenizer numbers them (ClipTokenizer.learnedIds: after the vocabulary's last id). Float32 tables only, inline
+// or in external data; the other weights keep their external data, read from the model's folder.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fail } from '../errors.ts';
+import type { Initializer, Model } from '../graph/ir.ts';
+import { tensorFromBytes } from '../graph/tensor.ts';
+
+/** The token embedding table's initializer: the data input of the Gather that `input_ids` (or its Cast) indexes. */
+export function tokenTable(model: Model, idsInput = 'input_ids'): Initializer {
+  const { graph } = model;
+  const fromIds = new Set([idsInput]);
+  for (const node of graph.nodes)
+    if (node.opType === 'Cast' && fromIds.has(node.inputs[0]!)) fromIds.add(node.outputs[0]!);
+  const gather = graph.nodes.find(
+    (n) =>
+      n.opType === 'Gather' && fromIds.has(n.inputs[1]!) && graph.initializers.get(n.inputs[0]!)?.dims.length === 2,
+  );
+  return (
+    (gather && graph.initializers.get(gather.inputs[0]!)) ??
+    fail('MODEL_INVALID', `the text encoder has no token embedding table indexed by '${idsInput}'`)
+  );
+}
+
+/** `model` with `rows` appended to its token embedding table (the caller's model is not changed). */
+export async function withLearnedRows(model: Model, rows: readonly Float32Array[]): Promise<Model> {
+  if (rows.length === 0) return model;
+  const table = tokenTable(model);
+  const [vocabulary, width] = table.dims as [number, number];
+  if (table.dtype !== 'float32')
+    fail('MODEL_INVALID', `the text encoder's token table is ${table.dtype}; learned words need a float32 one`);
+  for (const row of rows)
+    if (row.length !== width)
+      fail(
+        'DIMS_MISMATCH',
+        `a learned word has ${row.length} values; this text encoder's token table is ${width} wide`,
+      );
+  const old = await tableBytes(model, table);
+  const bytes = new Uint8Array(old.length + rows.length * width * 4);
+  bytes.set(old);
+  const view = new DataView(bytes.buffer);
+  rows.forEach((row, r) => row.forEach((v, i) => view.setFloat32(old.length + 4 * (r * width + i), v, true)));
+  const dims = [vocabulary + rows.length, width];
+  const grown: Initializer = {
+    name: table.name,
+    dtype: 'float32',
+    dims,
+    data: tensorFromBytes('float32', dims, bytes),
+  };
+  const initializers = new Map(model.graph.initializers);
+  initializers.set(table.name, grown);
+  const types = new Map(model.graph.types);
+  types.set(table.name, { dtype: 'float32', dims });
+  return { ...model, graph: { ...model.graph, initializers, types } };
+}
+
+async function tableBytes(model: Model, table: Initializer): Promise<Uint8Array> {
+  if (table.data) {
+    const d = table.data.data;
+    return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  }
+  const ext = table.external ?? fail('MODEL_INVALID', `the token table '${table.name}' has no data`);
+  const file = await readFile(join(model.baseDir, ext.location));
+  if (ext.offset + ext.length > file.length)
+    fail('MODEL_INVALID', `the token table's external data runs past the end of ${ext.location}`);
+  return file.subarray(ext.offset, ext.offset + ext.length);
+}
