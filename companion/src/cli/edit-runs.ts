@@ -175,7 +175,7 @@ function cliContext(
     hooks,
     ...(hooks.onWarning ? { onNotice: hooks.onWarning } : {}),
     engineAsync: async (modelDir) => {
-      const engine = await ImagicEngine.openAsync({ modelDir, ...(provider ? { provider } : {}) });
+      const engine = await ImagicEngine.openAsync({ modelDir, dataDir, ...(provider ? { provider } : {}) });
       opened.push(engine);
       hooks.onProgress?.({ stage: 'load', step: 1, total: 1 });
       return engine;

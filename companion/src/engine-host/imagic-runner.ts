@@ -21,6 +21,7 @@ import { fail } from '../errors.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 import type { Logger } from '../log.ts';
 import { requestedModelAsync } from '../models/model-store.ts';
+import { learnedStampAsync } from '../models/learned-store.ts';
 import type { RenderedOutput, RunControl, RunResult } from './edit-engine.ts';
 import type { RunnerState } from './engine-status.ts';
 import { etasMajor, requestSettings } from './request-settings.ts';
@@ -33,7 +34,8 @@ export type ImagicRunnerOptions = {
   onState?: (state: RunnerState) => void;
 };
 
-type OpenEngine = { dir: string; workingSize: number; staticSize: boolean; engine: ImagicEngine };
+/** `learned`: the stamp of the model's learned words when it opened; new words reopen it (learned-store.ts). */
+type OpenEngine = { dir: string; workingSize: number; staticSize: boolean; learned: string; engine: ImagicEngine };
 
 const toOutput = (img: RenderedImage): RenderedOutput => ({
   eta: img.eta,
@@ -124,7 +126,9 @@ export class ImagicRunner {
   /** The open engine when it fits, else a fresh one (closing the old one first: one model in memory at a time). */
   private async engineForAsync(dir: string, workingSize: number, control: RunControl): Promise<ImagicEngine> {
     const open = this.open;
-    if (open && open.dir === dir && (open.staticSize || open.workingSize === workingSize)) return open.engine;
+    const learned = await learnedStampAsync(this.options.dataDir, dir);
+    if (open && open.dir === dir && open.learned === learned && (open.staticSize || open.workingSize === workingSize))
+      return open.engine;
     await this.closeAsync();
     control.onProgress({ stage: 'encode', step: 0, total: 1 });
     this.report(dir);
@@ -134,6 +138,7 @@ export class ImagicRunner {
       engine = await ImagicEngine.openAsync({
         modelDir: dir,
         workingSize,
+        dataDir: this.options.dataDir,
         ...(this.options.provider ? { provider: this.options.provider } : {}),
       });
       this.options.logger.info(
@@ -143,7 +148,7 @@ export class ImagicRunner {
       this.report(null);
     }
     // A UNet with static sample dims ignores the working size; any request fits it.
-    this.open = { dir, workingSize, staticSize: engine.pkg.imageSize.width !== workingSize, engine };
+    this.open = { dir, workingSize, staticSize: engine.pkg.imageSize.width !== workingSize, learned, engine };
     this.report(null);
     control.signal.throwIfAborted();
     return engine;

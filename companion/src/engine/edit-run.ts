@@ -10,6 +10,7 @@ import { editCost, type EditCost } from './cost.ts';
 import { checkEditModelAsync, newEditManifest, type EditManifest } from './edit-manifest.ts';
 import { editSettingsAsync, renderSettings, type EditSettings, type OwnSettings, type Some } from './edit-settings.ts';
 import type { EditStore } from './edit-store.ts';
+import { learnedTokensAsync } from '../models/learned-store.ts';
 import type { ImagicEngine, RenderedImage } from './imagic-engine.ts';
 import { AUTO_MASK } from './auto-mask.ts';
 import {
@@ -261,7 +262,10 @@ async function checkedSettingsAsync(ctx: EditRunContext, edit: NewEdit): Promise
   if (!/\S/.test(edit.prompt))
     fail('INVALID_SPEC', 'the prompt is empty: give the target text, e.g. "a photo of a sitting dog"');
   const settings = await editSettingsAsync(edit.modelDir, edit.preset, edit.own);
-  warnUnknownWords(edit.prompt, await readPackagePromptsAsync(edit.modelDir), ctx.hooks);
+  // The model's learned words are words it knows, whatever its vocabulary lists.
+  const learned = await learnedTokensAsync(ctx.dataDir, edit.modelDir);
+  const plain = learned.reduce((p, token) => p.replace(new RegExp(escapeRegExp(token), 'gi'), ' '), edit.prompt);
+  warnUnknownWords(plain, await readPackagePromptsAsync(edit.modelDir), ctx.hooks);
   return settings;
 }
 
@@ -309,3 +313,5 @@ async function keepResultsAsync(
     );
   }
 }
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

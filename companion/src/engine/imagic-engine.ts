@@ -107,11 +107,10 @@ export class ImagicEngine {
       ...(options.intraOpThreads ? { intraOpThreads: options.intraOpThreads } : {}),
     });
     try {
-      const pkg = await loadPackageAsync(
-        options.modelDir,
-        pool,
-        options.workingSize ? { workingSize: options.workingSize } : {},
-      );
+      const pkg = await loadPackageAsync(options.modelDir, pool, {
+        ...(options.workingSize ? { workingSize: options.workingSize } : {}),
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      });
       return new ImagicEngine(pkg, pool, options.keepTrainingSessions === true);
     } catch (err) {
       await pool.closeAsync();

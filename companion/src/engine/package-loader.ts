@@ -3,6 +3,7 @@
 // and VAE sessions in the worker, detects every producer variant from the declared I/O (model-variants.ts), and
 // reads and normalises the UNet graph, which the stages turn into gradient and sampling graphs. Normalising
 // refuses onnxruntime-optimised UNets (com.microsoft fused ops) with CONTRIB_OP.
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { cloneModel } from '../autodiff/gradient-model.ts';
 import type { SchedulerConfig } from '../diffusion/schedulers/scheduler-config.ts';
@@ -33,6 +34,10 @@ import {
 } from '../models/package-files.ts';
 import { hasRandomOps, withPosteriorMean } from './posterior-mean.ts';
 import type { SessionPool } from './session-pool.ts';
+import { tokenTable, withLearnedRows } from './learned-rows.ts';
+import type { LearnedWord } from '../models/learned-embeds.ts';
+import { hasLearnedWordsAsync, learnedWordsAsync } from '../models/learned-store.ts';
+import type { SessionSource } from '../runtime/worker/rpc.ts';
 import type { RemoteSession } from '../runtime/worker/session-host.ts';
 
 /** Latent channels when neither the UNet nor the VAE decoder fixes them: SD 1.x/2.x's VAE. */
@@ -46,6 +51,8 @@ const CLIP_LENGTH = 77;
 export interface LoadOptions {
   /** Working resolution (a multiple of 64) for UNets with symbolic sample dims; ignored when they are static. */
   readonly workingSize?: number;
+  /** The data folder whose learned words for this model (models/learned-store.ts) every prompt understands. */
+  readonly dataDir?: string;
 }
 
 export interface LoadedUNet {
@@ -65,7 +72,10 @@ export interface ImagicPackage {
   readonly modelId: string;
   readonly scheduler: SchedulerConfig;
   readonly scalingFactor: ScalingFactor;
+  /** The package's tokenizer, with the model's learned words. */
   readonly tokenizer: ClipTokenizer;
+  /** The learned words the text encoder and tokenizer know (models/learned-store.ts). */
+  readonly learnedWords: readonly LearnedWord[];
   readonly sequenceLength: number;
   /** The model's working canvas in pixels. */
   readonly imageSize: Size;
@@ -84,18 +94,26 @@ export async function loadPackageAsync(
   options: LoadOptions = {},
 ): Promise<ImagicPackage> {
   await checkPackageFiles(dir);
-  const [scheduler, scalingFactor, tokenizer, modelId] = await Promise.all([
+  const [scheduler, scalingFactor, baseTokenizer, modelId] = await Promise.all([
     readSchedulerConfig(dir),
     readVaeScalingFactor(dir),
     ClipTokenizer.fromFiles(join(dir, 'tokenizer')),
     packageFingerprint(dir),
   ]);
 
-  // The first session picks the execution provider for all of them.
-  const textSession = await pool.getAsync(`${modelId}/text_encoder`, () => ({
-    kind: 'file',
-    path: path(dir, 'textEncoder'),
-  }));
+  // Learned words: one token each in the tokenizer, one row each in the text encoder's token table (learned-rows.ts).
+  const learned = options.dataDir ? await learnedEncoderAsync(options.dataDir, dir) : null;
+  const learnedWords = learned?.words ?? [];
+  const tokenizer = baseTokenizer.withLearnedTokens(learnedWords.map((w) => w.token));
+  // The first session picks the execution provider for all of them. Each try gets its own copy of the bytes: a
+  // session's bytes are moved to its thread, so a provider that fails takes them with it.
+  const textSession = await pool.getAsync(
+    `${modelId}/text_encoder${learned ? `+${learned.key}` : ''}`,
+    (): SessionSource =>
+      learned
+        ? { kind: 'bytes', bytes: learned.bytes.slice(), baseDir: join(dir, 'text_encoder') }
+        : { kind: 'file', path: path(dir, 'textEncoder') },
+  );
   const text = textEncoderVariant(textSession);
 
   // The UNet's declared inputs are read from its graph, which the stages need anyway, rather than from a session:
@@ -142,6 +160,7 @@ export async function loadPackageAsync(
     scheduler,
     scalingFactor,
     tokenizer,
+    learnedWords,
     sequenceLength,
     imageSize: { width: latentW * VAE_DOWNSAMPLE, height: latentH * VAE_DOWNSAMPLE },
     latentDims: [1, channels, latentH, latentW],
@@ -209,4 +228,25 @@ async function openVaeEncoderAsync(dir: string, modelId: string, pool: SessionPo
     bytes: serializeModel(mean),
     baseDir: join(dir, 'vae_encoder'),
   }));
+}
+
+/**
+ * The text encoder with the model's learned words as extra rows of its token table, serialised, and the words; null
+ * when the model has none (its own file opens as it is). `key` tells one set of words from another in the pool.
+ */
+async function learnedEncoderAsync(
+  dataDir: string,
+  dir: string,
+): Promise<{ words: LearnedWord[]; bytes: Uint8Array; key: string } | null> {
+  if (!(await hasLearnedWordsAsync(dataDir, dir))) return null;
+  const encoder = await readModel(path(dir, 'textEncoder'));
+  const width = tokenTable(encoder).dims[1]!;
+  const words = await learnedWordsAsync(dataDir, dir, width);
+  const bytes = serializeModel(
+    await withLearnedRows(
+      encoder,
+      words.map((w) => w.vector),
+    ),
+  );
+  return { words, bytes, key: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerEdit } from './edit.ts';
 import { registerEdits } from './edits.ts';
 import { registerGrad } from './grad.ts';
+import { registerLearned } from './learned.ts';
 import { registerModels } from './models.ts';
 import { registerPair } from './pair.ts';
 import { registerRender } from './render.ts';
@@ -18,4 +19,5 @@ export const commands: readonly RegisterCommand[] = [
   registerRender,
   registerEdits,
   registerModels,
+  registerLearned,
 ];
