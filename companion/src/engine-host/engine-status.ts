@@ -8,6 +8,7 @@ import {
   readPackageSampleSettingsAsync,
 } from '../engine/package-settings.ts';
 import { defaultModelAsync, modelStatusAsync } from '../models/model-store.ts';
+import { learnedTokensAsync } from '../models/learned-store.ts';
 import type { EngineStatus } from './edit-engine.ts';
 
 /** What the engine thread reports about itself whenever it changes. */
@@ -31,6 +32,7 @@ export async function engineStatusAsync(dataDir: string, state: RunnerState): Pr
   const recommendedEta = await orUndefinedAsync(async () => (await readPackageSampleSettingsAsync(chosen.dir)).eta);
   const recommendedStrength = await orUndefinedAsync(() => readPackageQuickStrengthAsync(chosen.dir));
   const prompts = await orUndefinedAsync(() => readPackagePromptsAsync(chosen.dir));
+  const learned = await learnedTokensAsync(dataDir, chosen.dir);
   return {
     model: {
       state: modelState,
@@ -43,6 +45,7 @@ export async function engineStatusAsync(dataDir: string, state: RunnerState): Pr
             prompts: {
               examples: [...prompts.examples],
               ...(prompts.vocabulary ? { vocabulary: [...prompts.vocabulary] } : {}),
+              ...(learned.length > 0 ? { learned } : {}),
             },
           }),
     },

@@ -264,8 +264,7 @@ async function checkedSettingsAsync(ctx: EditRunContext, edit: NewEdit): Promise
   const settings = await editSettingsAsync(edit.modelDir, edit.preset, edit.own);
   // The model's learned words are words it knows, whatever its vocabulary lists.
   const learned = await learnedTokensAsync(ctx.dataDir, edit.modelDir);
-  const plain = learned.reduce((p, token) => p.replace(new RegExp(escapeRegExp(token), 'gi'), ' '), edit.prompt);
-  warnUnknownWords(plain, await readPackagePromptsAsync(edit.modelDir), ctx.hooks);
+  warnUnknownWords(edit.prompt, await readPackagePromptsAsync(edit.modelDir), ctx.hooks, learned);
   return settings;
 }
 
@@ -282,8 +281,9 @@ function warnUnknownWords(
   prompt: string,
   prompts: Awaited<ReturnType<typeof readPackagePromptsAsync>>,
   hooks: RunHooks,
+  learned: readonly string[],
 ): void {
-  const unknown = unknownWords(prompt, prompts?.vocabulary);
+  const unknown = unknownWords(prompt, prompts?.vocabulary, learned);
   if (unknown.length === 0 || !prompts) return;
   const example = prompts.examples[0];
   hooks.onWarning?.(
@@ -313,5 +313,3 @@ async function keepResultsAsync(
     );
   }
 }
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

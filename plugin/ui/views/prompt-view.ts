@@ -38,12 +38,14 @@ export function promptView(doc: Document, events: PanelEvents) {
     render({ prompt: value, recentPrompts, modelPrompts }: PanelState): void {
       if (prompt.value !== value) prompt.value = value;
       prompt.placeholder = modelPrompts?.examples[0] ?? defaultPlaceholder;
-      const unknown = unknownWords(value, modelPrompts?.vocabulary);
+      const unknown = unknownWords(value, modelPrompts?.vocabulary, modelPrompts?.learned);
       words.hidden = unknown.length === 0;
       if (unknown.length > 0)
         wordsText.textContent = `This model does not know ${unknown.map((w) => `“${w}”`).join(', ')}. It understands prompts like:`;
       if (modelPrompts?.examples !== lastExamples) {
-        replaceChildren(examples, (modelPrompts?.examples ?? []).map(chip));
+        // The model's learned words are offered too, as prompts that use them.
+        const learned = (modelPrompts?.learned ?? []).map((w) => `a ${w}`);
+        replaceChildren(examples, [...(modelPrompts?.examples ?? []), ...learned].map(chip));
         lastExamples = modelPrompts?.examples ?? null;
       }
       if (recentPrompts !== lastRecent) {

@@ -184,6 +184,8 @@ export const ModelPrompts = z.strictObject({
   examples: z.array(text(200)).min(1).max(20),
   /** Every word the model knows, for a model trained on a small grammar (the demo model); absent: any word. */
   vocabulary: z.array(text(40)).min(1).max(10_000).optional(),
+  /** The words learned for the model (`imagic learned`), e.g. "<my-logo>": usable in any prompt. */
+  learned: z.array(text(64)).max(1000).optional(),
 });
 export type ModelPrompts = z.infer<typeof ModelPrompts>;
 

@@ -24,6 +24,12 @@ describe('unknownWords', () => {
     expect(unknownWords('a purple square, a purple one', DEMO)).toEqual(['purple', 'one']);
   });
 
+  it("knows the model's learned words wherever they stand, in any case, and only those", () => {
+    expect(unknownWords('a <my-logo> on a white background', DEMO, ['<my-logo>'])).toEqual([]);
+    expect(unknownWords('a <MY-LOGO>, a <mascot>', DEMO, ['<my-logo>'])).toEqual(['mascot']);
+    expect(unknownWords('a <my-logo>', DEMO)).toEqual(['my', 'logo']);
+  });
+
   it('knows every word when the model declares no vocabulary (SD packages)', () => {
     expect(unknownWords('make the dog sit', undefined)).toEqual([]);
     expect(unknownWords('make the dog sit', [])).toEqual([]);

@@ -5,9 +5,18 @@
 /** Lower-case words of a prompt: letters, digits and apostrophes; everything else separates. */
 export const promptWords = (prompt: string): string[] => prompt.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
 
-/** The distinct words of `prompt` outside `vocabulary`, in order of appearance; [] without a vocabulary. */
-export function unknownWords(prompt: string, vocabulary: readonly string[] | undefined): string[] {
+/**
+ * The distinct words of `prompt` outside `vocabulary`, in order of appearance; [] without a vocabulary. `learned`:
+ * the model's learned words (e.g. "<my-logo>"), known wherever they stand, whatever characters they hold.
+ */
+export function unknownWords(
+  prompt: string,
+  vocabulary: readonly string[] | undefined,
+  learned: readonly string[] = [],
+): string[] {
   if (!vocabulary || vocabulary.length === 0) return [];
   const known = new Set(vocabulary.map((w) => w.toLowerCase()));
-  return [...new Set(promptWords(prompt).filter((w) => !known.has(w)))];
+  const lower = learned.map((w) => w.toLowerCase());
+  const plain = lower.reduce((p, w) => p.split(w).join(' '), prompt.toLowerCase());
+  return [...new Set(promptWords(plain).filter((w) => !known.has(w)))];
 }
