@@ -239,26 +239,27 @@ describe('masks: imagic edit and render with --mask, --auto-mask and --feather',
     [['--auto-mask', '--feather', '-1'], /--feather "-1"/],
     [['--source-prompt', 'a dog'], /--source-prompt .* add --auto-mask/],
     [['--auto-mask', '--source-prompt', 'a dog'], /--source-prompt applies to --mode quick/],
-    [['--mask', 'MISSING'], /cannot read the mask/],
+    [['--mask', 'MISSING'], /cannot read mask/],
   ])('refuses %j with a coded error before any model loads', async (flags, message) => {
     const files: Record<string, string> = {
       WRONG_SIZE: await maskPng('small.png', 20, 20, 1),
       EMPTY: await maskPng('empty.png', picture.width, picture.height, 0),
       MISSING: join(fx.root, 'no-such-mask.png'),
     };
-    const t0 = performance.now();
+    // A model folder that is not there: a refusal that came after the model were looked for would be about it.
+    const noModel = join(fx.root, 'no-model-here');
     const res = await runCli([
       'edit',
       fx.imagePath,
       '--prompt',
       'a cat',
       '--model',
-      fx.modelDir,
+      noModel,
       ...FAST,
       ...flags.map((f) => files[f] ?? f),
     ]);
     expect(res.stderr).toMatch(message);
     expectCoded(res, flags.includes('MISSING') ? 'FILE_NOT_FOUND' : 'INVALID_SPEC');
-    expect(performance.now() - t0).toBeLessThan(CLI_TIMEOUT_MS);
+    expect(res.stderr).not.toMatch(/no-model-here/);
   });
 });

@@ -7,6 +7,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MAX_IMAGE_SIDE_PX, MIN_IMAGE_SIDE_PX } from '../../../shared/src/protocol/defaults.ts';
+import type { EditMode } from '../../../shared/src/protocol/edit-request.ts';
 import { fail } from '../errors.ts';
 import { decodeImage, type DecodedImage } from '../images/decode-image.ts';
 import { encodePng, type Size } from '../images/model-input.ts';
@@ -20,7 +21,7 @@ import {
   type EditRunContext,
   type RegionRequest,
 } from '../engine/edit-run.ts';
-import { maskFromImage, maskRgba, validateFeather } from '../engine/edit-region.ts';
+import { maskFromImage, maskPngAsync, validateFeather } from '../engine/edit-region.ts';
 import { DEFAULT_ETA } from '../engine/edit-settings.ts';
 import { validateStrength } from '../engine/quick-edit.ts';
 import { EditStore, newEditId } from '../engine/edit-store.ts';
@@ -39,7 +40,7 @@ export interface JobReport {
   /** The saved edit; null for a quick edit (nothing is trained or saved). */
   readonly edit_id: string | null;
   /** How it was edited: Imagic (trained and saved) or quick (SDEdit, at `strength`). */
-  readonly mode: 'imagic' | 'quick';
+  readonly mode: EditMode;
   readonly strength?: number;
   readonly outputs: { readonly eta: number; readonly seed: number; readonly file: string }[];
   readonly timing_ms: Record<string, number>;
@@ -72,7 +73,7 @@ export interface EditJob {
   readonly outDir: string;
   readonly provider?: ProviderSetting;
   /** Imagic unless `quick` (SDEdit at `strength`, no training). */
-  readonly mode?: 'imagic' | 'quick';
+  readonly mode?: EditMode;
   readonly strength?: number;
   readonly region?: RegionFlags;
 }
@@ -101,23 +102,24 @@ export async function resolveModelDirAsync(dataDir: string, flag: string | undef
   return model.dir;
 }
 
-async function readImageAsync(path: string): Promise<{ image: DecodedImage; sha256: string }> {
+/** An image file (the layer, or a mask: `what` names it in errors), decoded within the companion's size limits. */
+async function readImageAsync(path: string, what = 'image'): Promise<{ image: DecodedImage; sha256: string }> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
   } catch (err) {
-    return fail('FILE_NOT_FOUND', `cannot read image '${path}'`, err);
+    return fail('FILE_NOT_FOUND', `cannot read ${what} '${path}'`, err);
   }
   const image = await decodeImage(bytes, { maxPixels: MAX_IMAGE_SIDE_PX * MAX_IMAGE_SIDE_PX });
   if (image.width > MAX_IMAGE_SIDE_PX || image.height > MAX_IMAGE_SIDE_PX)
     fail(
       'IMAGE_TOO_LARGE',
-      `the image is ${image.width}×${image.height}; the limit is ${MAX_IMAGE_SIDE_PX} px per side`,
+      `the ${what} is ${image.width}×${image.height}; the limit is ${MAX_IMAGE_SIDE_PX} px per side`,
     );
   if (image.width < MIN_IMAGE_SIDE_PX || image.height < MIN_IMAGE_SIDE_PX)
     fail(
       'IMAGE_UNSUPPORTED',
-      `the image is ${image.width}×${image.height}; it needs at least ${MIN_IMAGE_SIDE_PX} px per side`,
+      `the ${what} is ${image.width}×${image.height}; it needs at least ${MIN_IMAGE_SIDE_PX} px per side`,
     );
   return { image, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
@@ -188,7 +190,7 @@ async function closeAll(engines: readonly ImagicEngine[]): Promise<void> {
 }
 
 /** The region flags that need no file, checked before any work. */
-function checkRegionFlags(r: RegionFlags | undefined, mode: 'imagic' | 'quick'): void {
+function checkRegionFlags(r: RegionFlags | undefined, mode: EditMode): void {
   if (r === undefined) return;
   if (r.maskPath !== undefined && r.auto)
     fail('INVALID_SPEC', '--mask and --auto-mask: give one (your own mask, or the one the model proposes)');
@@ -209,13 +211,7 @@ async function regionOfAsync(r: RegionFlags | undefined, layer: Size): Promise<R
   if (r === undefined || (r.maskPath === undefined && !r.auto)) return undefined;
   const featherPx = r.featherPx;
   if (r.auto) return { kind: 'auto', sourcePrompt: r.sourcePrompt, featherPx };
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(r.maskPath!);
-  } catch (err) {
-    return fail('FILE_NOT_FOUND', `cannot read the mask '${r.maskPath}'`, err);
-  }
-  const image = await decodeImage(bytes, { maxPixels: MAX_IMAGE_SIDE_PX * MAX_IMAGE_SIDE_PX });
+  const { image } = await readImageAsync(r.maskPath!, 'mask');
   return { kind: 'mask', mask: maskFromImage(image, layer, `the mask ${r.maskPath}`), featherPx };
 }
 
@@ -229,7 +225,7 @@ async function maskFileAsync(
   if (outcome.mask === undefined) return undefined;
   if (r?.maskPath !== undefined) return resolve(r.maskPath);
   const file = join(resolve(outDir), `${name}-mask.png`);
-  await writeFile(file, await encodePng(maskRgba(outcome.mask), outcome.mask.width, outcome.mask.height));
+  await writeFile(file, await maskPngAsync(outcome.mask));
   return file;
 }
 

@@ -6,7 +6,7 @@
 // cells any of whose pixels may change (a dilation: an edit never lacks room at the region's edge).
 import { fail } from '../errors.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
-import type { ContentRect, Size } from '../images/model-input.ts';
+import { encodePng, type ContentRect, type Size } from '../images/model-input.ts';
 
 /** A binary mask at the layer's size: 1 where the edit may change the layer, 0 where it must keep it. */
 export interface EditMask extends Size {
@@ -169,6 +169,9 @@ export function composite(edited: Uint8Array, input: Uint8Array, weights: Float3
   }
   return out;
 }
+
+/** The mask as a PNG (maskRgba): the CLI's mask_file and the job result's mask frame. */
+export const maskPngAsync = (mask: EditMask): Promise<Uint8Array> => encodePng(maskRgba(mask), mask.width, mask.height);
 
 /** The mask as an opaque RGBA image: white may change, black is kept (what `--mask` reads back). */
 export function maskRgba(mask: EditMask): Uint8Array {

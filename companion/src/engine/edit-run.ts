@@ -114,17 +114,15 @@ async function regionFor(
   source: Float32Array | undefined,
 ): Promise<EditRegion | undefined> {
   if (request === undefined) return undefined;
-  checkRegion(request, image);
-  const mask =
-    request.kind === 'mask'
-      ? request.mask
-      : grownMask(await engine.autoMaskAsync(image, prompt, source ?? request.sourcePrompt ?? ''), request.growPx ?? 0);
+  const featherPx = request.featherPx ?? defaultFeatherPx(image);
+  // The caller's mask passed checkRegion before any work; an automatic one is checked once found and grown.
+  if (request.kind === 'mask') return { mask: request.mask, featherPx };
+  const growPx = request.growPx ?? 0;
+  const found = await engine.autoMaskAsync(image, prompt, source ?? request.sourcePrompt ?? '');
+  const mask = grownMask(found, growPx);
   if (!mask.change.some((v) => v === 1))
-    fail(
-      'INVALID_SPEC',
-      `the automatic mask shrunk by ${-(request.kind === 'auto' ? (request.growPx ?? 0) : 0)} px leaves nothing to change; shrink it less`,
-    );
-  return { mask, featherPx: request.featherPx ?? defaultFeatherPx(image) };
+    fail('INVALID_SPEC', `the automatic mask shrunk by ${-growPx} px leaves nothing to change; shrink it less`);
+  return { mask, featherPx };
 }
 
 /** The UNet passes of an automatic mask (auto-mask.ts: a guided pair per noise draw), else 0. */

@@ -11,7 +11,7 @@ import type { RunHooks } from './progress.ts';
 import { SessionPool } from './session-pool.ts';
 import { validateSampleSettings, validateTrainSettings, type SampleSettings, type TrainSettings } from './settings.ts';
 import { encodeImageAsync, encodeTextAsync } from './stage-encode.ts';
-import { sampleAllAsync, type Embeddings, type SampledImage } from './stage-sample.ts';
+import { sampleAllAsync, type Embeddings, type SampledImage, type SamplingUNet } from './stage-sample.ts';
 import { AUTO_MASK, autoMaskLatentAsync, maskOnLayer, type AutoMaskSettings } from './auto-mask.ts';
 import { composite, featherWeights, latentMask, type EditMask, type EditRegion } from './edit-region.ts';
 import { fail } from '../errors.ts';
@@ -234,13 +234,35 @@ export class ImagicEngine {
       adapters,
       predictionsFor(this.pkg, sample.guidanceScale),
     );
+    return this.sampleLayerAsync(
+      step,
+      state.embeddings,
+      sample,
+      { image: state.image, placement: state.placement },
+      hooks,
+      region,
+    );
+  }
+
+  /**
+   * Stage 3's loop for `layer`: from pure noise, or from the layer's latent noised to `sample.strength` (SDEdit's start,
+   * quick-edit.ts); with a `region`, the layer's latent kept outside it at every step and its pixels after decoding
+   * (edit-region.ts). `layer.latent`, when the caller has it, saves encoding the layer again.
+   */
+  private async sampleLayerAsync(
+    net: SamplingUNet,
+    embeddings: Embeddings,
+    sample: SampleSettings,
+    layer: { readonly image: RgbaImage; readonly placement: Placement; readonly latent?: Float32Array },
+    hooks: RunHooks,
+    region: EditRegion | undefined,
+  ): Promise<RenderedImage[]> {
     const fromLayer = sample.strength !== undefined && sample.strength !== 1;
-    const latent = fromLayer || region ? await this.latentOf(state.image) : undefined;
-    // From pure noise, or from the layer's latent noised to `sample.strength` (SampleSettings.strength).
+    const latent = fromLayer || region ? (layer.latent ?? (await this.latentOf(layer.image))) : undefined;
     const from = fromLayer ? { latent: latent!, step: quickStartStep(sample.steps, sample.strength!) } : undefined;
-    const keep = region && { latent: latent!, mask: latentMask(region.mask, state.placement, gridOf(this.pkg)) };
-    const images = await sampleAllAsync(this.pkg, step, state.embeddings, sample, hooks, from, keep);
-    return toRendered(images, state.placement, state.image, region);
+    const keep = region && { latent: latent!, mask: latentMask(region.mask, layer.placement, gridOf(this.pkg)) };
+    const images = await sampleAllAsync(this.pkg, net, embeddings, sample, hooks, from, keep);
+    return toRendered(images, layer.placement, layer.image, region);
   }
 
   /**
@@ -289,8 +311,7 @@ export class ImagicEngine {
     hooks: RunHooks = {},
     region?: EditRegion,
   ): Promise<RenderedImage[]> {
-    validateSampleSettings(sample);
-    const first = quickStartStep(sample.steps, strength);
+    validateSampleSettings({ ...sample, strength });
     const pkg = this.pkg;
     const input = await toModelInput(image, pkg.imageSize);
     const latent = await encodeImageAsync(pkg, input.pixels);
@@ -299,12 +320,10 @@ export class ImagicEngine {
     hooks.onProgress?.({ stage: 'encode', step: 1, total: 1 });
     const step = await samplingSessionAsync(pkg, this.pool, undefined, predictionsFor(pkg, sample.guidanceScale));
     const embeddings = { target, optimized: target, empty };
-    const from = strength === 1 ? undefined : { latent, step: first };
     // The base model has no adapters to fade: a model's recommended late fading does not apply here.
     const { lateAdapters: _, ...plain } = sample;
-    const keep = region && { latent, mask: latentMask(region.mask, input.placement, gridOf(pkg)) };
-    const images = await sampleAllAsync(pkg, step, embeddings, { ...plain, etas: [1] }, hooks, from, keep);
-    return toRendered(images, input.placement, image, region);
+    const layer = { image, placement: input.placement, latent };
+    return this.sampleLayerAsync(step, embeddings, { ...plain, etas: [1], strength }, layer, hooks, region);
   }
 
   /** Runs a training stage, then releases its session unless told to keep it (also when the stage fails). */

@@ -2,8 +2,7 @@
 // format → write each to the journal's results folder (atomically). Only then does the queue mark the job done
 // and send `job.result`, so a result a client was told about is always on disk. The job's timing records where
 // the time went and how much the daemon's event loop lagged meanwhile.
-import { maskRgba } from '../engine/edit-region.ts';
-import { encodePng } from '../images/model-input.ts';
+import { maskPngAsync } from '../engine/edit-region.ts';
 import type { OutputInfo } from '../../../shared/src/protocol/job-info.ts';
 import type { EditEngine, RunControl } from '../engine-host/edit-engine.ts';
 import type { JobJournal } from './job-journal.ts';
@@ -54,7 +53,7 @@ async function runJobAsync(
       byteLength: bytes.length,
     });
   }
-  const maskPng = mask && (await encodePng(maskRgba(mask), mask.width, mask.height));
+  const maskPng = mask && (await maskPngAsync(mask));
   if (maskPng) await journal.writeMaskAsync(jobId, maskPng);
   return {
     outputs,
