@@ -1,5 +1,6 @@
 // A request's region (EditRequest.region) in the engine's terms, checked at admission so that a bad mask queues
-// nothing: the mask frame it names must be on this connection and of the layer's size, and must let something change.
+// nothing: the mask frame it names must be on this connection, and the mask (maskFromImage) of the layer's size and
+// letting something change.
 import type { Region } from '../../../shared/src/protocol/edit-request.ts';
 import { fail, ImagicError } from '../errors.ts';
 import type { RegionRequest } from '../engine/edit-run.ts';
@@ -20,11 +21,6 @@ export async function requestRegionAsync(
     return fail(
       'UPLOAD_NOT_FOUND',
       `no mask frame with id ${region.frameId} on this connection: send the mask as a binary frame of kind mask right before the request that names it`,
-    );
-  if (frame.width !== layer.width || frame.height !== layer.height)
-    return fail(
-      'INVALID_FIELD',
-      `request.region: the mask is ${frame.width}×${frame.height} px; it must be the layer's size, ${layer.width}×${layer.height} px`,
     );
   try {
     return { kind: 'mask', mask: maskFromImage(await uploadPixelsAsync(frame), layer), featherPx: region.featherPx };
