@@ -103,7 +103,7 @@ export async function resolveModelDirAsync(dataDir: string, flag: string | undef
 }
 
 /** An image file (the layer, or a mask: `what` names it in errors), decoded within the companion's size limits. */
-async function readImageAsync(path: string, what = 'image'): Promise<{ image: DecodedImage; sha256: string }> {
+export async function readImageAsync(path: string, what = 'image'): Promise<{ image: DecodedImage; sha256: string }> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);

@@ -39,16 +39,17 @@ export class DenoisingDraws {
     this.rng = new Rng(seed);
   }
 
-  next(): NoisedLatent {
+  /** A draw for `z0` (the constructor's unless given: a stage that trains on several images passes each). */
+  next(z0 = this.z0): NoisedLatent {
     const t = Math.min(
       this.schedule.numTrainTimesteps - 1,
       Math.floor(this.rng.uniform() * this.ceiling * this.schedule.numTrainTimesteps),
     );
-    const eps = this.rng.normalArray(this.z0.length);
+    const eps = this.rng.normalArray(z0.length);
     return {
       t,
-      sample: this.schedule.addNoise(this.z0, eps, t),
-      target: targets[this.config.predictionType](this.schedule, this.z0, eps, t),
+      sample: this.schedule.addNoise(z0, eps, t),
+      target: targets[this.config.predictionType](this.schedule, z0, eps, t),
     };
   }
 }

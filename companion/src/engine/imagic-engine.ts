@@ -26,6 +26,7 @@ import {
   samplingSessionAsync,
   type AdapterSpec,
 } from './unet-graphs.ts';
+import { learnEmbeddingAsync, type LearnedEmbedding, type LearnRequest } from '../learn/learn-embedding.ts';
 import type { ProviderReport, ProviderSetting } from '../runtime/worker/provider-choice.ts';
 
 export interface EngineOptions extends LoadOptions {
@@ -324,6 +325,15 @@ export class ImagicEngine {
     const { lateAdapters: _, ...plain } = sample;
     const layer = { image, placement: input.placement, latent };
     return this.sampleLayerAsync(step, embeddings, { ...plain, etas: [1], strength }, layer, hooks, region);
+  }
+
+  /**
+   * A Textual Inversion learn job (learn/learn-embedding.ts): a new word's vector from a few images of one concept,
+   * this engine's models frozen. The caller saves the word (models/learned-store.ts); an engine opened after that
+   * understands it in every prompt.
+   */
+  learnEmbeddingAsync(request: LearnRequest, hooks: RunHooks = {}): Promise<LearnedEmbedding> {
+    return learnEmbeddingAsync(this.pkg, this.pool, request, hooks);
   }
 
   /** Runs a training stage, then releases its session unless told to keep it (also when the stage fails). */

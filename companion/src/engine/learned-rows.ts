@@ -6,24 +6,26 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail } from '../errors.ts';
-import type { Initializer, Model } from '../graph/ir.ts';
+import type { Initializer, Model, Node } from '../graph/ir.ts';
 import { tensorFromBytes } from '../graph/tensor.ts';
 
-/** The token embedding table's initializer: the data input of the Gather that `input_ids` (or its Cast) indexes. */
-export function tokenTable(model: Model, idsInput = 'input_ids'): Initializer {
+/** The Gather that looks up `idsInput` (directly or through a Cast) in a 2-D initializer: the token embedding table. */
+export function tokenGather(model: Model, idsInput = 'input_ids'): Node {
   const { graph } = model;
   const fromIds = new Set([idsInput]);
   for (const node of graph.nodes)
     if (node.opType === 'Cast' && fromIds.has(node.inputs[0]!)) fromIds.add(node.outputs[0]!);
-  const gather = graph.nodes.find(
-    (n) =>
-      n.opType === 'Gather' && fromIds.has(n.inputs[1]!) && graph.initializers.get(n.inputs[0]!)?.dims.length === 2,
-  );
   return (
-    (gather && graph.initializers.get(gather.inputs[0]!)) ??
-    fail('MODEL_INVALID', `the text encoder has no token embedding table indexed by '${idsInput}'`)
+    graph.nodes.find(
+      (n) =>
+        n.opType === 'Gather' && fromIds.has(n.inputs[1]!) && graph.initializers.get(n.inputs[0]!)?.dims.length === 2,
+    ) ?? fail('MODEL_INVALID', `the text encoder has no token embedding table indexed by '${idsInput}'`)
   );
 }
+
+/** The token embedding table's initializer: the data input of the Gather that `input_ids` (or its Cast) indexes. */
+export const tokenTable = (model: Model, idsInput = 'input_ids'): Initializer =>
+  model.graph.initializers.get(tokenGather(model, idsInput).inputs[0]!)!;
 
 /** `model` with `rows` appended to its token embedding table (the caller's model is not changed). */
 export async function withLearnedRows(model: Model, rows: readonly Float32Array[]): Promise<Model> {
@@ -38,7 +40,7 @@ export async function withLearnedRows(model: Model, rows: readonly Float32Array[
         'DIMS_MISMATCH',
         `a learned word has ${row.length} values; this text encoder's token table is ${width} wide`,
       );
-  const old = await tableBytes(model, table);
+  const old = await initializerBytesAsync(model, table);
   const bytes = new Uint8Array(old.length + rows.length * width * 4);
   bytes.set(old);
   const view = new DataView(bytes.buffer);
@@ -57,14 +59,15 @@ export async function withLearnedRows(model: Model, rows: readonly Float32Array[
   return { ...model, graph: { ...model.graph, initializers, types } };
 }
 
-async function tableBytes(model: Model, table: Initializer): Promise<Uint8Array> {
-  if (table.data) {
-    const d = table.data.data;
+/** An initializer's bytes, inline or read from its external data file. */
+export async function initializerBytesAsync(model: Model, init: Initializer): Promise<Uint8Array> {
+  if (init.data) {
+    const d = init.data.data;
     return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
   }
-  const ext = table.external ?? fail('MODEL_INVALID', `the token table '${table.name}' has no data`);
+  const ext = init.external ?? fail('MODEL_INVALID', `the initializer '${init.name}' has no data`);
   const file = await readFile(join(model.baseDir, ext.location));
   if (ext.offset + ext.length > file.length)
-    fail('MODEL_INVALID', `the token table's external data runs past the end of ${ext.location}`);
+    fail('MODEL_INVALID', `the external data of '${init.name}' runs past the end of ${ext.location}`);
   return file.subarray(ext.offset, ext.offset + ext.length);
 }

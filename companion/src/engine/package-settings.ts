@@ -13,6 +13,7 @@ import { AdapterTarget, LateAdapters, Preset, Sampler, Strength } from '../../..
 import { fail } from '../errors.ts';
 import { LR_SCHEDULES } from './lr-schedule.ts';
 import type { SampleSettings, TrainSettings } from './settings.ts';
+import type { LearnSettings } from '../learn/learn-settings.ts';
 
 export const PACKAGE_SETTINGS_FILE = 'imagic_settings.json';
 
@@ -85,6 +86,27 @@ export const PackageSettings = z.strictObject({
         .optional(),
     })
     .optional(),
+  /**
+   * Learn jobs (Textual Inversion, learn/learn-settings.ts): the steps, rate and prompt templates that teach this model
+   * a new word; the templates hold `{}` where the word goes.
+   */
+  learn: z
+    .strictObject({
+      steps: z.int().min(1).max(20_000),
+      lr: z.number().positive(),
+      lrSchedule: z.enum(LR_SCHEDULES),
+      templates: z
+        .array(
+          z
+            .string()
+            .max(200)
+            .refine((t) => t.split('{}').length === 2, 'holds {} exactly once'),
+        )
+        .min(1)
+        .max(100),
+    })
+    .partial()
+    .optional(),
   /** Why these values: the measurement they came from. */
   reason: z.string(),
 });
@@ -148,6 +170,13 @@ export async function readPackageStepTimesAsync(
   return (await readRecommendationsAsync(dir)).stepTimes;
 }
 
+/** What the package recommends for learn jobs (any of steps, lr, lrSchedule, templates), {} when nothing. */
+export async function readPackageLearnSettingsAsync(dir: string): Promise<RecommendedLearn> {
+  return (await readRecommendationsAsync(dir)).learn;
+}
+
+export type RecommendedLearn = Partial<Omit<LearnSettings, 'seed'>>;
+
 /** The backward/forward ratio the package states for its UNet, if any (cost.ts). */
 export async function readPackageBackwardRatioAsync(dir: string): Promise<number | undefined> {
   return (await readRecommendationsAsync(dir)).backwardRatio;
@@ -161,6 +190,7 @@ interface Recommendations {
   readonly prompts?: ModelPrompts;
   readonly quickStrength?: number;
   readonly stepTimes?: { embed: number; finetune: number; sample: number };
+  readonly learn: RecommendedLearn;
 }
 
 async function readRecommendationsAsync(dir: string): Promise<Recommendations> {
@@ -169,7 +199,8 @@ async function readRecommendationsAsync(dir: string): Promise<Recommendations> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return { train: {}, sample: {}, presets: {} };
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT')
+      return { train: {}, sample: {}, presets: {}, learn: {} };
     throw err;
   }
   let raw: unknown;
@@ -197,6 +228,7 @@ async function readRecommendationsAsync(dir: string): Promise<Recommendations> {
     train: present(parsed.data.train) as RecommendedTrain,
     sample: present(parsed.data.sample ?? {}) as RecommendedSample,
     presets,
+    learn: present(parsed.data.learn ?? {}) as RecommendedLearn,
     ...(ratio !== undefined ? { backwardRatio: ratio } : {}),
     ...(parsed.data.quick ? { quickStrength: parsed.data.quick.strength } : {}),
     ...(parsed.data.cost?.stepTimes ? { stepTimes: parsed.data.cost.stepTimes } : {}),

@@ -32,8 +32,18 @@ export interface TrainingRun {
   /** Constant (the paper's) unless given. */
   readonly lrSchedule?: LrSchedule;
   readonly seed: number;
+  /**
+   * Several images (Textual Inversion, learn/): the image and the step's own inputs (a prompt's ids) for each step;
+   * absent: `z0` at every step and no other per-step input.
+   */
+  readonly example?: (step: number) => TrainingExample;
   /** Draw t from [0, trainStrength·T) (PresetTrain.trainStrength); all of [0, T) when absent. */
   readonly trainStrength?: number | undefined;
+}
+
+export interface TrainingExample {
+  readonly z0: Float32Array;
+  readonly feeds: Readonly<Record<string, HostTensor>>;
 }
 
 export interface TrainingResult {
@@ -77,11 +87,13 @@ export async function trainAsync(run: TrainingRun, hooks: RunHooks = {}): Promis
   try {
     for (let step = 1; step <= run.steps; step++) {
       checkCancelled(hooks.signal, `${run.stage} step ${step}`);
-      const draw = draws.next();
+      const example = run.example?.(step);
+      const draw = draws.next(example?.z0);
       const lr = scheduledLr(run.lrSchedule ?? 'constant', run.lr, step, run.steps);
       const adam = adamScalars(lr, step);
       const feeds: Record<string, HostTensor | KeptRef> = {
         ...carried,
+        ...example?.feeds,
         sample: floatFeed(sampleInfo, draw.sample, sampleDims),
         timestep: timestepFeed(timestepInfo, draw.t),
         [TARGET_INPUT]: { dtype: 'float32', dims: sampleDims, data: draw.target },

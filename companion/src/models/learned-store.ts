@@ -4,6 +4,7 @@
 // One file in diffusers' learned_embeds.safetensors layout (learned-embeds.ts) holds all of a model's words, so a
 // file from the store is a file others can load, and a word is added or removed by rewriting it whole, atomically:
 // a failed add leaves the words as they were.
+import { createHash } from 'node:crypto';
 import { access, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fail } from '../errors.ts';
@@ -16,6 +17,17 @@ const FILE = 'embeddings.safetensors';
 /** Where the words of the package in `modelDir` are kept: by the model's folder name, as `models list` names it. */
 export const learnedDir = (dataDir: string, modelDir: string): string =>
   join(dataDir, 'learned', basename(resolve(modelDir)));
+
+/**
+ * A word's own file beside the store's, in the layout diffusers' load_textual_inversion reads (one key: the token), to
+ * share or load elsewhere: diffusers refuses a file of several words. Named by the word's letters and a digest that
+ * tells "<x>" from "[x]".
+ */
+export function wordFile(dataDir: string, modelDir: string, token: string): string {
+  const slug = token.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'word';
+  const digest = createHash('sha256').update(token).digest('hex').slice(0, 8);
+  return join(learnedDir(dataDir, modelDir), 'words', `${slug}-${digest}.safetensors`);
+}
 
 /** Changes whenever the model's learned words do ('' without any): an open engine with another stamp is stale. */
 export async function learnedStampAsync(dataDir: string, modelDir: string): Promise<string> {
@@ -73,6 +85,8 @@ export async function addLearnedWordsAsync(
       fail('INVALID_SPEC', `“${w.token}” is already a word of this model's vocabulary; learn a new token, e.g. "<${w.token}>"`);
   }
   const all = [...have, ...words];
+  await mkdir(join(learnedDir(dataDir, modelDir), 'words'), { recursive: true });
+  for (const w of words) await writeFileAtomicAsync(wordFile(dataDir, modelDir, w.token), writeLearnedEmbeds([w]));
   await saveAsync(dataDir, modelDir, all);
   return all;
 }
@@ -93,6 +107,7 @@ export async function removeLearnedWordAsync(
     );
   if (rest.length === 0) await rm(join(learnedDir(dataDir, modelDir), FILE), { force: true });
   else await saveAsync(dataDir, modelDir, rest);
+  await rm(wordFile(dataDir, modelDir, token), { force: true });
   return rest;
 }
 

@@ -107,6 +107,12 @@ export class ClipTokenizer {
     return Math.max(...Object.values(this.source.vocab)) + 1;
   }
 
+  /** Whether the vocabulary has `word` as one token (a learned word cannot be one of its words). */
+  inVocabulary(word: string): boolean {
+    const { vocab } = this.source;
+    return Object.hasOwn(vocab, word) || Object.hasOwn(vocab, `${word}</w>`);
+  }
+
   /** This tokenizer with `tokens` as learned words (replacing any it had). */
   withLearnedTokens(tokens: readonly string[]): ClipTokenizer {
     return new ClipTokenizer({ ...this.source, learnedTokens: tokens });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerEdit } from './edit.ts';
 import { registerEdits } from './edits.ts';
 import { registerGrad } from './grad.ts';
+import { registerLearn } from './learn.ts';
 import { registerLearned } from './learned.ts';
 import { registerModels } from './models.ts';
 import { registerPair } from './pair.ts';
@@ -19,5 +20,6 @@ export const commands: readonly RegisterCommand[] = [
   registerRender,
   registerEdits,
   registerModels,
+  registerLearn,
   registerLearned,
 ];

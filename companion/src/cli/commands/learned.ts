@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { fail, ImagicError } from '../../errors.ts';
+import { fail } from '../../errors.ts';
 import { tokenTable } from '../../engine/learned-rows.ts';
 import { readLearnedEmbeds } from '../../models/learned-embeds.ts';
 import {
@@ -64,16 +64,7 @@ export function registerLearned(program: Command): void {
     }
     const words = readLearnedEmbeds(bytes, width, file);
     const tokenizer = await ClipTokenizer.fromFiles(join(modelDir, 'tokenizer'));
-    const known = (token: string) => {
-      try {
-        tokenizer.withLearnedTokens([token]);
-        return false;
-      } catch (err) {
-        if (err instanceof ImagicError) return true;
-        throw err;
-      }
-    };
-    const all = await addLearnedWordsAsync(dataDir, modelDir, width, words, known);
+    const all = await addLearnedWordsAsync(dataDir, modelDir, width, words, (t) => tokenizer.inVocabulary(t));
     if (flags.json) return out(JSON.stringify({ added: words.map((w) => w.token), words: all.map((w) => w.token) }));
     out(`Learned ${words.map((w) => w.token).join(', ')}; the model now knows ${all.map((w) => w.token).join(', ')}.`);
   });

@@ -1,0 +1,146 @@
+// `imagic learn IMAGE IMAGE IMAGE … --token "<x>" --init-word WORD`: teaches the model a new word from a few images of
+// one concept (Textual Inversion, learn/learn-embedding.ts) and installs it for that model (models/learned-store.ts):
+// every later prompt of every mode understands it. Every flag, image and the token are checked before the model loads;
+// the word is saved only when training finished, so a failed or cancelled job leaves the model's words as they were.
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { fail } from '../../errors.ts';
+import { DEFAULT_BACKWARD_RATIO } from '../../engine/cost.ts';
+import { ImagicEngine } from '../../engine/imagic-engine.ts';
+import { readPackageBackwardRatioAsync, readPackageLearnSettingsAsync } from '../../engine/package-settings.ts';
+import { checkLearnRequest } from '../../learn/learn-embedding.ts';
+import { LEARN_DEFAULTS, LEARN_IMAGES, validateLearnSettings, type LearnSettings } from '../../learn/learn-settings.ts';
+import { addLearnedWordsAsync, learnedTokensAsync, wordFile } from '../../models/learned-store.ts';
+import { ClipTokenizer } from '../../tokenizer/clip-tokenizer.ts';
+import { dataDirFromFlag, dataDirOption } from '../data-dir-option.ts';
+import { parseNumber, parseProvider } from '../engine-flags.ts';
+import { createOutputView } from '../engine-output.ts';
+import { readImageAsync, resolveModelDirAsync } from '../edit-runs.ts';
+
+interface LearnFlags {
+  token: string;
+  initWord: string;
+  kind: string;
+  classWord?: string;
+  steps?: string;
+  lr?: string;
+  seed?: string;
+  model?: string;
+  dataDir?: string;
+  provider?: string;
+  json?: boolean;
+}
+
+const KINDS = ['embedding', 'adapter'] as const;
+/** A tokenizer that names no length: CLIP's 77 for the early check; the engine checks again with the model's own. */
+const CLIP_LENGTH = 77;
+
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+export function registerLearn(program: Command): void {
+  program
+    .command('learn')
+    .description(
+      `Teach the model a new word from ${LEARN_IMAGES.min}–${LEARN_IMAGES.max} images of one concept (Textual Inversion); every later prompt understands it`,
+    )
+    .argument('<images...>', 'PNG, JPEG or WebP images of the concept, of similar sizes')
+    .requiredOption('--token <word>', 'the new word, e.g. "<my-logo>"; it must be new to the model')
+    .requiredOption('--init-word <word>', 'a word the model knows to start from, e.g. "logo"')
+    .option('--kind <kind>', 'embedding: a new word (Textual Inversion); adapter: a subject adapter', 'embedding')
+    .option('--class-word <word>', 'adapter: the class the subject belongs to, e.g. "dog"')
+    .option('--steps <n>', "optimiser steps (default: the model's recommendation)")
+    .option('--lr <rate>', "learning rate (default: the model's recommendation)")
+    .option('--seed <n>', 'seeds the draws of image, prompt, timestep and noise', '0')
+    .option('--model <dir>', 'a package folder (default: the default installed model)')
+    .option('--provider <name>', 'execution provider: auto (default), cuda, dml, coreml, webgpu, cpu')
+    .option('--json', 'print one JSON object (token, kind, file, cost, timing_ms) as the last line')
+    .addOption(dataDirOption())
+    .action(async (images: string[], flags: LearnFlags) => {
+      const t0 = performance.now();
+      if (!(KINDS as readonly string[]).includes(flags.kind))
+        fail('INVALID_SPEC', `--kind ${flags.kind}: expected one of ${KINDS.join(', ')}`);
+      if (flags.kind === 'adapter')
+        fail(
+          'INVALID_SPEC',
+          '--kind adapter (DreamBooth-style subject adapters) is not available in this version; learn a word with --kind embedding',
+        );
+      if (flags.classWord !== undefined) fail('INVALID_SPEC', '--class-word goes with --kind adapter');
+      const provider = parseProvider(flags.provider);
+      const dataDir = dataDirFromFlag(flags.dataDir);
+      const modelDir = await resolveModelDirAsync(dataDir, flags.model);
+      const settings = await learnSettingsAsync(modelDir, flags);
+      if (images.length < LEARN_IMAGES.min || images.length > LEARN_IMAGES.max)
+        fail(
+          'INVALID_SPEC',
+          `give ${LEARN_IMAGES.min}–${LEARN_IMAGES.max} images of the concept, got ${images.length}`,
+        );
+      const decoded = [];
+      for (const path of images) decoded.push((await readImageAsync(path)).image);
+      // The token, the initializer word and the templates, against the model's tokenizer and words, before it loads.
+      const base = await ClipTokenizer.fromFiles(join(modelDir, 'tokenizer'));
+      const tokenizer = base.withLearnedTokens(await learnedTokensAsync(dataDir, modelDir));
+      const request = { images: decoded, token: flags.token, initWord: flags.initWord, settings };
+      checkLearnRequest(tokenizer, tokenizer.maxLength ?? CLIP_LENGTH, request);
+
+      const view = createOutputView({ json: flags.json === true });
+      try {
+        const engine = await ImagicEngine.openAsync({ modelDir, dataDir, ...(provider ? { provider } : {}) });
+        const load = performance.now() - t0;
+        let learned;
+        try {
+          learned = await engine.learnEmbeddingAsync(request, view.hooks);
+        } finally {
+          await engine.closeAsync();
+        }
+        const t1 = performance.now();
+        const { word } = learned;
+        await addLearnedWordsAsync(dataDir, modelDir, word.vector.length, [word], (t) => base.inVocabulary(t));
+        const file = wordFile(dataDir, modelDir, word.token);
+        const ratio = (await readPackageBackwardRatioAsync(modelDir)) ?? DEFAULT_BACKWARD_RATIO;
+        const passes = settings.steps * (1 + ratio);
+        const round = (ms: number) => Math.round(ms);
+        const report = {
+          token: word.token,
+          kind: 'embedding',
+          file,
+          cost: { learn: passes, total: passes, backward_ratio: ratio },
+          timing_ms: {
+            load: round(load),
+            encode: round(learned.timing.encode),
+            learn: round(learned.timing.learn),
+            save: round(performance.now() - t1),
+            total: round(performance.now() - t0),
+          },
+          final_loss: learned.losses.at(-1) ?? null,
+        };
+        if (flags.json) return out(JSON.stringify(report));
+        out(
+          `learned ${word.token} (${settings.steps} steps from "${flags.initWord}"); every prompt on this model understands it`,
+        );
+        out(`file: ${file}`);
+        out(
+          `timing (ms): ${Object.entries(report.timing_ms)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        );
+        out(`UNet work (forward passes): ${passes}`);
+      } finally {
+        view.dispose();
+      }
+    });
+}
+
+/** The model's recommendation over the defaults, the flags over both; checked before anything runs. */
+async function learnSettingsAsync(modelDir: string, flags: LearnFlags): Promise<LearnSettings> {
+  const recommended = await readPackageLearnSettingsAsync(modelDir);
+  const settings: LearnSettings = {
+    ...LEARN_DEFAULTS,
+    ...recommended,
+    ...(flags.steps !== undefined
+      ? { steps: parseNumber('steps', flags.steps, (n) => Number.isSafeInteger(n) && n >= 1, 'an integer ≥ 1') }
+      : {}),
+    ...(flags.lr !== undefined ? { lr: parseNumber('lr', flags.lr, (n) => n > 0, 'a number > 0') } : {}),
+    seed: parseNumber('seed', flags.seed ?? '0', (n) => Number.isSafeInteger(n) && n >= 0, 'an integer ≥ 0'),
+  };
+  return validateLearnSettings(settings);
+}
