@@ -1,0 +1,141 @@
+// `imagic learn` through the real bin on the demo model (Textual Inversion): a short job learns a word from three
+// scenes, prints the contract's JSON, installs the word (listed, understood by a later edit without an unknown-word
+// warning) and writes its own file in diffusers' one-word layout, trained away from its initializer word. Bad input
+// (too few images, sizes far apart, a vocabulary word, a word already learned, an initializer of two tokens, the
+// adapter kind) is refused with a coded line before the model loads, and leaves the model's words as they were.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomScene, renderScene, SCENE_SIZE, withSlots } from '../../companion/src/demo/scene.ts';
+import { tokenTable } from '../../companion/src/engine/learned-rows.ts';
+import { toNumbers } from '../../companion/src/graph/tensor.ts';
+import { encodePng } from '../../companion/src/images/model-input.ts';
+import { readLearnedEmbeds } from '../../companion/src/models/learned-embeds.ts';
+import { readModel } from '../../companion/src/onnx/model-file.ts';
+import { ClipTokenizer } from '../../companion/src/tokenizer/clip-tokenizer.ts';
+import { Rng } from '../../companion/src/util/rng.ts';
+import { runCli } from './run-cli.ts';
+
+const DEMO = fileURLToPath(new URL('../../models/demo/', import.meta.url));
+const WIDTH = 64;
+const STEPS = 30;
+
+let root: string;
+const scenes: string[] = [];
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'imagic-learn-'));
+  const rng = new Rng(4);
+  for (let i = 0; i < 4; i++) {
+    const spec = withSlots(randomScene(rng), { colour: 'yellow', shape: 'triangle' });
+    const file = join(root, `scene-${i}.png`);
+    await writeFile(file, await encodePng(renderScene(spec), SCENE_SIZE, SCENE_SIZE));
+    scenes.push(file);
+  }
+  // Three times the size per side: "very different" from the others.
+  const big = join(root, 'big.png');
+  const spec = withSlots(randomScene(rng, 3 * SCENE_SIZE), { colour: 'yellow', shape: 'triangle' });
+  await writeFile(big, await encodePng(renderScene(spec, 3 * SCENE_SIZE), 3 * SCENE_SIZE, 3 * SCENE_SIZE));
+  scenes.push(big);
+});
+afterAll(async () => rm(root, { recursive: true, force: true }));
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as Record<string, unknown>;
+const wordsIn = async (data: string) =>
+  lastJson((await runCli(['learned', 'list', '--model', DEMO, '--data-dir', data, '--json'])).stdout)['words'];
+
+describe('imagic learn', { timeout: 120_000 }, () => {
+  it('learns a word from a few images, installs it, and writes its own file', async () => {
+    const data = join(root, 'data');
+    const common = ['--model', DEMO, '--data-dir', data];
+    const res = await runCli([
+      'learn',
+      ...scenes.slice(0, 3),
+      '--token',
+      '<tri>',
+      '--init-word',
+      'circle',
+      '--steps',
+      String(STEPS),
+      '--json',
+      ...common,
+    ]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const report = lastJson(res.stdout);
+    expect(Object.keys(report)).toEqual(expect.arrayContaining(['token', 'kind', 'file', 'cost', 'timing_ms']));
+    expect(report['token']).toBe('<tri>');
+    expect(report['kind']).toBe('embedding');
+    // One forward+backward pass per step, at the model's stated ratio (2 unless it says).
+    const cost = report['cost'] as { total: number; backward_ratio: number };
+    expect(cost.total).toBe(STEPS * (1 + cost.backward_ratio));
+    expect((report['timing_ms'] as { learn: number }).learn).toBeGreaterThan(0);
+
+    const words = readLearnedEmbeds(await readFile(report['file'] as string), WIDTH);
+    expect(words.map((w) => w.token)).toEqual(['<tri>']);
+    // Trained: not the initializer word's row any more.
+    const table = tokenTable(await readModel(join(DEMO, 'text_encoder/model.onnx')));
+    const circle = (await ClipTokenizer.fromFiles(join(DEMO, 'tokenizer'))).tokenize('circle')[0]!;
+    const start = toNumbers(table.data!).slice(circle * WIDTH, (circle + 1) * WIDTH);
+    const moved = Math.hypot(...words[0]!.vector.map((v, i) => v - start[i]!));
+    expect(moved).toBeGreaterThan(1e-3);
+    expect(await wordsIn(data)).toEqual(['<tri>']);
+
+    const edit = await runCli([
+      'edit',
+      scenes[0]!,
+      '--prompt',
+      'a <tri> on a black background',
+      '--mode',
+      'quick',
+      '--out',
+      join(root, 'out'),
+      '--json',
+      ...common,
+    ]);
+    expect(edit.stderr).not.toMatch(/does not know/);
+    expect(edit.code).toBe(0);
+
+    const again = await runCli([
+      'learn',
+      ...scenes.slice(0, 3),
+      '--token',
+      '<TRI>',
+      '--init-word',
+      'circle',
+      ...common,
+    ]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/^INVALID_SPEC: .*already learned/);
+    expect(await wordsIn(data)).toEqual(['<tri>']);
+  });
+
+  it.each([
+    ['two images', (s: string[]) => s.slice(0, 2), '<a>', 'circle', [], /give 3–10 images of the concept, got 2/],
+    ['sizes far apart', (s: string[]) => [s[0]!, s[1]!, s[4]!], '<a>', 'circle', [], /very different sizes/],
+    ['a vocabulary word', (s: string[]) => s.slice(0, 3), 'red', 'circle', [], /already in this model's vocabulary/],
+    ['an initializer of two tokens', (s: string[]) => s.slice(0, 3), '<a>', 'red circle', [], /is 2 tokens/],
+    ['the adapter kind', (s: string[]) => s.slice(0, 3), '<a>', 'circle', ['--kind', 'adapter'], /--kind adapter/],
+  ])('refuses %s with a coded line, and keeps the words', async (_what, pick, token, init, extra, message) => {
+    const data = join(root, `refuse-${token}-${init.length}-${extra.length}`);
+    const res = await runCli([
+      'learn',
+      ...pick(scenes),
+      '--token',
+      token,
+      '--init-word',
+      init,
+      '--model',
+      DEMO,
+      '--data-dir',
+      data,
+      ...extra,
+    ]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^INVALID_SPEC: /);
+    expect(res.stderr).toMatch(message);
+    expect(res.stdout).toBe('');
+    expect(await wordsIn(data)).toEqual([]);
+  });
+});
