@@ -25,6 +25,7 @@ import { DEMO_PACKAGE_DIR } from './demo-paths.ts';
 import { evaluateGeneration } from './eval-generation.ts';
 import { evaluateQuick } from './eval-quick.ts';
 import { evaluateImagic } from './eval-imagic.ts';
+import { evaluateLearn } from './eval-learn.ts';
 import { evaluateSensitivity } from './eval-sensitivity.ts';
 import { encodePng } from '../images/model-input.ts';
 import { contactSheet } from './image-metrics.ts';
@@ -59,6 +60,8 @@ interface Flags {
   imagic: boolean;
   quick: boolean;
   masks: boolean;
+  learn: boolean;
+  learnSamples: string;
   strengths?: string;
   compare?: boolean;
   compareImages: string;
@@ -182,6 +185,11 @@ async function run(f: Flags): Promise<void> {
       onCase: (done, total, c) => log(`quick ${done}/${total}: ${c.input.caption} → "${c.prompt}"`),
     });
   }
+  if (f.learn) {
+    result['learn'] = await evaluateLearn(modelDir, sample, num('learn-samples', f.learnSamples), (c) =>
+      log(`learn: ${c.colour} ${c.shape} from "${c.initWord}"`),
+    );
+  }
   if (f.compare) {
     const comparison = [];
     for (const v of SETTINGS_VARIANTS.filter(
@@ -216,7 +224,10 @@ async function run(f: Flags): Promise<void> {
       (t) => JSON.parse(t) as Record<string, unknown>,
       () => ({}),
     );
-    const sections = f.imagic || f.generation ? result : { quick: result['quick'], comparison: result['comparison'] };
+    const sections =
+      f.imagic || f.generation
+        ? result
+        : { quick: result['quick'], comparison: result['comparison'], learn: result['learn'] };
     const kept = Object.fromEntries(Object.entries(sections).filter(([, v]) => v !== undefined));
     await writeFile(join(modelDir, 'eval.json'), `${JSON.stringify({ ...previous, ...kept }, null, 2)}\n`);
     await writeFile(join(modelDir, 'README.md'), await renderPackageReadme(modelDir));
@@ -271,6 +282,8 @@ const program = new Command('eval-demo')
   .addOption(new Option('--no-imagic', 'skip the Imagic evaluation'))
   .addOption(new Option('--no-quick', 'skip the quick-edit (SDEdit) strength sweep'))
   .addOption(new Option('--no-masks', 'skip the mask figures (automatic masks, edits inside a mask)'))
+  .addOption(new Option('--no-learn', 'skip the learn jobs (Textual Inversion) on held-out concepts'))
+  .addOption(new Option('--learn-samples <n>', 'samples per learned concept').default('16'))
   .addOption(new Option('--strengths <list>', "the quick edits' strengths (default: 0.3 to 1 by 0.1)"))
   .addOption(new Option('--compare', 'also compare the stage-2 settings of settings-comparison.ts'))
   .addOption(new Option('--compare-images <n>', 'input scenes per compared setting').default('6'))

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { DemoConfig } from './demo-config.ts';
 import type { CaseOutcome, MaskFigures } from './eval-imagic.ts';
 import type { QuickEvalResult } from './eval-quick.ts';
+import { LEARN_SEARCH, type LearnEvalResult } from './eval-learn.ts';
 import {
   DEMO_QUICK_RATIONALE,
   DEMO_QUICK_SEARCH,
@@ -83,6 +84,7 @@ interface EvalSummary {
   };
   readonly comparison?: readonly ComparisonRow[];
   readonly quick?: QuickEvalResult;
+  readonly learn?: LearnEvalResult;
   /** The commands that produced the figures, when they were not one `eval:demo -- --compare --write`. */
   readonly commands?: { readonly main: string; readonly comparison: string };
 }
@@ -312,5 +314,38 @@ ${quickEditSection(evaluation?.quick)}
 ${maskSection(evaluation?.imagic?.masks, evaluation?.quick?.masks)}
 
 ${quickPresetSection()}
+
+## Learning new words
+
+${learnSection(evaluation?.learn)}
 `;
+}
+
+/** Learn jobs (eval-learn.ts): a word per held-out concept, judged by the classifier against its initializer word. */
+function learnSection(l: LearnEvalResult | undefined): string {
+  if (l === undefined)
+    return 'Not evaluated yet: run `npm run eval:demo -- --no-generation --no-imagic --no-quick --write`.';
+  const s = l.settings;
+  return [
+    `\`imagic learn IMAGES… --token "<x>" --init-word WORD\` (Textual Inversion): from \`npm run eval:demo -- --no-generation`,
+    `--no-imagic --no-quick --write\`, one word per concept learned from 5 scenes of it (varied position, size and`,
+    `background) that no probe used, from an unrelated initializer word, with this model's recommendation (imagic_settings.json`,
+    `\`learn\`: ${s.steps} steps at ${s.lr}, ${s.lrSchedule}, templates ${s.templates.map((t) => `"${t}"`).join(', ')}); then "${l.prompt}"`,
+    `sampled ${l.concepts[0]?.samples ?? 0} times. Learned: the classifier reads the concept's colour and shape; baseline: the same prompt with the`,
+    `initializer word. Each job is ${l.cost.passes} UNet forward-pass equivalents (backward ratio ${l.cost.backwardRatio}).`,
+    '',
+    '| concept | initializer | learned | baseline | learn job (ms, 2 CPU cores) |',
+    '|---|---|---|---|---|',
+    ...l.concepts.map(
+      (c) => `| ${c.concept} | ${c.initWord} | ${pct(c.learned)} | ${pct(c.baseline)} | ${c.learnMs} |`,
+    ),
+    '',
+    'How the recommendation was chosen (on other scenes: `companion/src/demo/eval-learn.ts`, LEARN_SEARCH):',
+    '',
+    '| settings | samples right | note |',
+    '|---|---|---|',
+    ...LEARN_SEARCH.map((r) => `| ${r.settings} | ${r.hits} | ${r.note} |`),
+    '',
+    `Saved and reloaded: the vector read back from the word's own file is ${l.roundTrip.sameVector ? 'bit for bit the one trained' : 'NOT the one trained'}, and two fresh loads of the model with it sample ${l.roundTrip.sameSamples ? 'the same images' : 'DIFFERENT images'}.`,
+  ].join('\n');
 }
