@@ -13,6 +13,7 @@ const STAGE_LABELS: Readonly<Record<Stage, string>> = {
   embed: 'stage 1: embedding',
   finetune: 'stage 2: fine-tuning',
   sample: 'stage 3: sampling',
+  learn: 'learning the word',
 };
 
 /** A piped run's progress lines: at most one per this many ms, besides each stage's last. */

@@ -161,6 +161,8 @@ function hooksOf(control: RunControl): RunHooks {
     onProgress: (e) => {
       // Loading the model has no step count worth showing; it counts as the start of encoding.
       if (e.stage === 'load') return control.onProgress({ stage: 'encode', step: 0, total: 1 });
+      // The daemon runs edits only: a learn job's stage never reaches it (the CLI runs those).
+      if (e.stage === 'learn') return;
       control.onProgress({
         stage: e.stage,
         step: e.step,

@@ -2,7 +2,7 @@
 // AbortSignal checked between steps (a step in flight always finishes; the next one never starts).
 import { fail } from '../errors.ts';
 
-export type Stage = 'load' | 'encode' | 'embed' | 'finetune' | 'sample';
+export type Stage = 'load' | 'encode' | 'embed' | 'finetune' | 'sample' | 'learn';
 
 export interface ProgressEvent {
   readonly stage: Stage;

@@ -16,7 +16,7 @@ import { isKeptRef, type KeptRef } from '../runtime/worker/rpc.ts';
 import type { RemoteSession } from '../runtime/worker/session-host.ts';
 
 export interface TrainingRun {
-  readonly stage: Extract<Stage, 'embed' | 'finetune'>;
+  readonly stage: Extract<Stage, 'embed' | 'finetune' | 'learn'>;
   /** The training step (adam.ts): inputs sample, timestep, the target, the Adam scalars and the carried inputs. */
   readonly session: RemoteSession;
   /** The step's outputs that feed its inputs at the next step (TrainingStep.carried). */

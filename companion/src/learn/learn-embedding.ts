@@ -145,7 +145,7 @@ export async function learnEmbeddingAsync(
   let losses: number[];
   try {
     const run = {
-      stage: 'embed',
+      stage: 'learn',
       session,
       carried,
       params,
