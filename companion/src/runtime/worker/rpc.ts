@@ -1,6 +1,7 @@
 // The typed RPC between the engine (main thread) and its session worker: one row per method, each with its
 // params and result. Requests and responses are correlated by id; errors travel as {code, message} and are
 // rethrown as ImagicError on the calling side, so a coded failure inside the worker keeps its code.
+import { fail } from '../../errors.ts';
 import type { HostTensor } from '../host-tensor.ts';
 import type { Provider, SessionOptions, TensorInfo } from '../ort-session.ts';
 
@@ -76,6 +77,23 @@ export type RpcResponse =
  * The buffers of `tensors` to move rather than copy. A typed array that views part of a larger buffer is first
  * copied into its own (moving the whole buffer would detach the rest of it).
  */
+/**
+ * Refuses a host tensor whose values do not fill its dims, before it crosses to the worker: most often a feed whose
+ * buffer an earlier run already moved there (detached, 0 values). The worker would otherwise get an empty tensor, and
+ * the call never comes back.
+ */
+export function checkFeeds(tensors: Readonly<Record<string, HostTensor | KeptRef>>): void {
+  for (const [name, t] of Object.entries(tensors)) {
+    if (isKeptRef(t)) continue;
+    const want = t.dims.reduce((a, b) => a * b, 1);
+    if (t.data.length !== want)
+      fail(
+        'INTERNAL',
+        `feed '${name}' has ${t.data.length} values for dims [${t.dims.join(', ')}]${t.data.length === 0 ? ': its buffer was moved to the session thread by an earlier run; feed a copy per run' : ''}`,
+      );
+  }
+}
+
 export function transferable(tensors: Record<string, HostTensor>): {
   tensors: Record<string, HostTensor>;
   transfer: ArrayBuffer[];

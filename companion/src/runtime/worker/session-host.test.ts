@@ -45,6 +45,20 @@ describe('SessionHost', () => {
     }
   });
 
+  it('refuses a feed an earlier run moved to the worker, instead of never answering', async () => {
+    const host = new SessionHost();
+    try {
+      const session = await host.openAsync({ kind: 'bytes', bytes: model(4, 1) }, { provider: 'cpu' });
+      const x = { dtype: 'float32' as const, dims: [4, 4], data: new Float32Array(16).fill(1) };
+      await session.runKeepingAsync({ x }, []);
+      expect(x.data.length).toBe(0);
+      await expect(session.runKeepingAsync({ x }, [])).rejects.toThrow(/feed 'x' has 0 values .* moved/);
+      await expect(session.runAsync({ x })).rejects.toMatchObject({ code: 'INTERNAL' });
+    } finally {
+      await host.closeAsync();
+    }
+  });
+
   it('keeps the error code of a failure inside the worker', async () => {
     const host = new SessionHost();
     try {

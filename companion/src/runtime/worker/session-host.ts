@@ -9,6 +9,7 @@ import type { HostTensor } from '../host-tensor.ts';
 import type { Provider, SessionOptions, TensorInfo } from '../ort-session.ts';
 import {
   isKeptRef,
+  checkFeeds,
   transferable,
   type KeepingResult,
   type KeptRef,
@@ -48,6 +49,7 @@ export class RemoteSession {
     fetches?: readonly string[],
     options: RunOptions = {},
   ): Promise<Record<string, HostTensor>> {
+    checkFeeds(feeds);
     const moved = options.transfer ? transferable(feeds) : { tensors: feeds, transfer: [] };
     return this.host.call(
       'run',
@@ -62,6 +64,7 @@ export class RemoteSession {
    * is fetched.
    */
   async runKeepingAsync(feeds: Record<string, HostTensor | KeptRef>, keep: readonly string[]): Promise<KeepingResult> {
+    checkFeeds(feeds);
     const host = Object.fromEntries(Object.entries(feeds).filter((e): e is [string, HostTensor] => !isKeptRef(e[1])));
     const moved = transferable(host);
     return this.host.call(
