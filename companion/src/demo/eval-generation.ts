@@ -1,11 +1,11 @@
 // Generation from captions, through the engine's own loader, text encoding and sampler (stage 3 with e_opt = e_tgt,
 // i.e. no edit): every caption of the grammar, a few seeds each, judged by the classifier. "Recognisable" = the
 // classifier reads back the caption's colour, shape and background.
-import { loadPackageAsync } from '../engine/package-loader.ts';
+import { loadPackageAsync, type ImagicPackage } from '../engine/package-loader.ts';
 import { SessionPool } from '../engine/session-pool.ts';
 import type { SampleSettings } from '../engine/settings.ts';
 import { encodeTextAsync } from '../engine/stage-encode.ts';
-import { sampleOneAsync } from '../engine/stage-sample.ts';
+import { sampleOneAsync, type SamplingUNet } from '../engine/stage-sample.ts';
 import { predictionsFor, samplingSessionAsync } from '../engine/unet-graphs.ts';
 import { classify } from './classifier.ts';
 import { canvasToScene, round } from './image-metrics.ts';
@@ -45,18 +45,7 @@ export async function evaluateGeneration(
           const text = caption({ shape, colour, background });
           const e = await encodeTextAsync(pkg, text);
           for (let seed = 0; seed < seedsPerCaption; seed++) {
-            const progress = { done: 0, total: settings.steps };
-            const img = await sampleOneAsync(
-              pkg,
-              step,
-              { target: e, optimized: e, empty },
-              1,
-              1000 + seed,
-              settings,
-              {},
-              progress,
-            );
-            const rgba = await canvasToScene(img.pixels, pkg.imageSize.width, SCENE_SIZE);
+            const rgba = await generatedSceneAsync(pkg, step, { text: e, empty }, 1000 + seed, settings);
             images.push(rgba);
             const c = classify(rgba, SCENE_SIZE, SCENE_SIZE);
             const ok = {
@@ -86,4 +75,18 @@ export async function evaluateGeneration(
   } finally {
     await pool.closeAsync();
   }
+}
+
+/** One sample of the text embedding `text` (no edit: e_opt = e_tgt), as a scene-sized RGBA image for the classifier. */
+export async function generatedSceneAsync(
+  pkg: ImagicPackage,
+  net: SamplingUNet,
+  e: { readonly text: Float32Array; readonly empty: Float32Array },
+  seed: number,
+  settings: SampleSettings,
+): Promise<Uint8Array> {
+  const progress = { done: 0, total: settings.steps };
+  const embeddings = { target: e.text, optimized: e.text, empty: e.empty };
+  const img = await sampleOneAsync(pkg, net, embeddings, 1, seed, settings, {}, progress);
+  return canvasToScene(img.pixels, pkg.imageSize.width, SCENE_SIZE);
 }

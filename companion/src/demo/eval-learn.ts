@@ -13,7 +13,6 @@ import { readPackageBackwardRatioAsync, readPackageLearnSettingsAsync } from '..
 import { SessionPool } from '../engine/session-pool.ts';
 import type { SampleSettings } from '../engine/settings.ts';
 import { encodeTextAsync } from '../engine/stage-encode.ts';
-import { sampleOneAsync } from '../engine/stage-sample.ts';
 import { predictionsFor, samplingSessionAsync } from '../engine/unet-graphs.ts';
 import { DEFAULT_BACKWARD_RATIO } from '../engine/cost.ts';
 import { LEARN_DEFAULTS, type LearnSettings } from '../learn/learn-settings.ts';
@@ -21,7 +20,8 @@ import { readLearnedEmbeds } from '../models/learned-embeds.ts';
 import { addLearnedWordsAsync, wordFile } from '../models/learned-store.ts';
 import { Rng } from '../util/rng.ts';
 import { classify } from './classifier.ts';
-import { canvasToScene, round } from './image-metrics.ts';
+import { generatedSceneAsync } from './eval-generation.ts';
+import { round } from './image-metrics.ts';
 import { BACKGROUNDS, randomScene, renderScene, SCENE_SIZE, withSlots, type Colour, type Shape } from './scene.ts';
 
 export interface LearnConcept {
@@ -181,18 +181,7 @@ async function samplesAsync(
     const empty = await encodeTextAsync(pkg, '');
     const out: Uint8Array[] = [];
     for (let seed = 0; seed < count; seed++) {
-      const progress = { done: 0, total: sampling.steps };
-      const img = await sampleOneAsync(
-        pkg,
-        net,
-        { target: e, optimized: e, empty },
-        1,
-        1000 + seed,
-        sampling,
-        {},
-        progress,
-      );
-      out.push(await canvasToScene(img.pixels, pkg.imageSize.width, SCENE_SIZE));
+      out.push(await generatedSceneAsync(pkg, net, { text: e, empty }, 1000 + seed, sampling));
     }
     return out;
   } finally {
