@@ -6,6 +6,7 @@ import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol
 import type { JobCost, JobStage } from '../../../shared/src/protocol/job-info.ts';
 import type { EditSummary, ExecutionProvider, ModelStatus } from '../../../shared/src/protocol/messages.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
+import type { LearnedInfo, LearnRequest } from '../../../shared/src/protocol/learn-request.ts';
 import type { RegionRequest } from '../engine/edit-run.ts';
 import type { EditMask } from '../engine/edit-region.ts';
 
@@ -34,7 +35,7 @@ export type RenderedOutput = {
 };
 
 /** What a run returns: its outputs (etas-major), the UNet work it did, and the automatic mask it found, if it did. */
-export type RunResult = { outputs: RenderedOutput[]; cost?: JobCost; mask?: EditMask };
+export type RunResult = { outputs: RenderedOutput[]; cost?: JobCost; mask?: EditMask; learned?: LearnedInfo };
 
 export type EngineStatus = {
   model: ModelStatus;
@@ -69,6 +70,8 @@ export interface EditEngine {
     control: RunControl,
     region?: RegionRequest,
   ): Promise<RunResult>;
+  /** A learn job: a new word from `images` (no outputs; `learned` says what it taught the model). */
+  learnAsync(request: LearnRequest, images: readonly RgbaImage[], control: RunControl): Promise<RunResult>;
   listEditsAsync(): Promise<EditSummary[]>;
   hasEditAsync(editId: string): Promise<boolean>;
   deleteEditAsync(editId: string): Promise<void>;

@@ -22,6 +22,9 @@ import type { RgbaImage } from '../images/decode-image.ts';
 import type { Logger } from '../log.ts';
 import { requestedModelAsync } from '../models/model-store.ts';
 import { learnedStampAsync } from '../models/learned-store.ts';
+import { runLearnAsync } from '../learn/learn-run.ts';
+import { DEFAULT_WORKING_SIZE } from '../engine/package-loader.ts';
+import type { LearnRequest } from '../../../shared/src/protocol/learn-request.ts';
 import type { RenderedOutput, RunControl, RunResult } from './edit-engine.ts';
 import type { RunnerState } from './engine-status.ts';
 import { etasMajor, requestSettings } from './request-settings.ts';
@@ -98,6 +101,32 @@ export class ImagicRunner {
     };
   }
 
+  /** A learn job (learn/learn-run.ts, the CLI's orchestration too) on the request's model, or the default one. */
+  async learnAsync(request: LearnRequest, images: readonly RgbaImage[], control: RunControl): Promise<RunResult> {
+    const model = await requestedModelAsync(this.options.dataDir, request.model);
+    const outcome = await runLearnAsync(
+      {
+        dataDir: this.options.dataDir,
+        hooks: hooksOf(control),
+        // Any open engine for the model serves: learning draws on the UNet at whatever size it was opened.
+        engineAsync: (dir) => this.engineForAsync(dir, 'any', control),
+      },
+      {
+        modelDir: model.dir,
+        images,
+        token: request.token,
+        initWord: request.initWord,
+        ...(request.kind ? { kind: request.kind } : {}),
+        ...(request.steps ? { overrides: { steps: request.steps } } : {}),
+      },
+    );
+    return {
+      outputs: [],
+      cost: { embed: 0, finetune: 0, sample: 0, ...outcome.cost },
+      learned: { token: outcome.token, kind: outcome.kind, file: outcome.file },
+    };
+  }
+
   /** The one edit orchestration (engine/edit-run.ts) with this runner's open engine and the job's control. */
   private context(control: RunControl): EditRunContext {
     return {
@@ -124,11 +153,12 @@ export class ImagicRunner {
   }
 
   /** The open engine when it fits, else a fresh one (closing the old one first: one model in memory at a time). */
-  private async engineForAsync(dir: string, workingSize: number, control: RunControl): Promise<ImagicEngine> {
+  private async engineForAsync(dir: string, asked: number | 'any', control: RunControl): Promise<ImagicEngine> {
     const open = this.open;
     const learned = await learnedStampAsync(this.options.dataDir, dir);
-    if (open && open.dir === dir && open.learned === learned && (open.staticSize || open.workingSize === workingSize))
-      return open.engine;
+    const fits = (o: OpenEngine) => o.staticSize || asked === 'any' || o.workingSize === asked;
+    if (open && open.dir === dir && open.learned === learned && fits(open)) return open.engine;
+    const workingSize = asked === 'any' ? (open?.workingSize ?? DEFAULT_WORKING_SIZE) : asked;
     await this.closeAsync();
     control.onProgress({ stage: 'encode', step: 0, total: 1 });
     this.report(dir);
@@ -161,8 +191,6 @@ function hooksOf(control: RunControl): RunHooks {
     onProgress: (e) => {
       // Loading the model has no step count worth showing; it counts as the start of encoding.
       if (e.stage === 'load') return control.onProgress({ stage: 'encode', step: 0, total: 1 });
-      // The daemon runs edits only: a learn job's stage never reaches it (the CLI runs those).
-      if (e.stage === 'learn') return;
       control.onProgress({
         stage: e.stage,
         step: e.step,

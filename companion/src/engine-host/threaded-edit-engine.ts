@@ -4,6 +4,7 @@
 // If the thread dies, its calls fail with RUNTIME_FAILED and the next call starts a new one.
 import { Worker } from 'node:worker_threads';
 import type { EditRequest, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
+import type { LearnRequest } from '../../../shared/src/protocol/learn-request.ts';
 import { isErrorCode } from '../../../shared/src/protocol/error-codes.ts';
 import type { EditSummary } from '../../../shared/src/protocol/messages.ts';
 import type { ProviderSetting } from '../runtime/worker/provider-choice.ts';
@@ -75,6 +76,15 @@ export class ThreadedEditEngine implements EditEngine {
     region?: RegionRequest,
   ): Promise<RunResult> {
     return this.callAsync({ method: 'render', editId, sampling, ...(region ? { region } : {}) }, control);
+  }
+
+  learnAsync(request: LearnRequest, images: readonly RgbaImage[], control: RunControl): Promise<RunResult> {
+    const moved = images.map((image) => ({ width: image.width, height: image.height, rgba: ownBuffer(image.rgba) }));
+    return this.callAsync(
+      { method: 'learn', request, images: moved },
+      control,
+      moved.map((image) => image.rgba.buffer),
+    );
   }
 
   listEditsAsync(): Promise<EditSummary[]> {
@@ -169,6 +179,7 @@ export class ThreadedEditEngine implements EditEngine {
             outputs: message.outputs,
             ...(message.cost ? { cost: message.cost } : {}),
             ...(message.mask ? { mask: message.mask } : {}),
+            ...(message.learned ? { learned: message.learned } : {}),
           });
         pending.reject(new ImagicError(isErrorCode(message.code) ? message.code : 'INTERNAL', message.message));
       }

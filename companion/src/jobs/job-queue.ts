@@ -12,13 +12,15 @@ import type { ErrorCode } from '../../../shared/src/protocol/error-codes.ts';
 import type { ClientKind } from '../../../shared/src/protocol/fields.ts';
 import type { JobCost, JobProgress, MaskInfo, OutputInfo } from '../../../shared/src/protocol/job-info.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
+import type { LearnedInfo, LearnRequest } from '../../../shared/src/protocol/learn-request.ts';
 import type { EngineProgress, RunControl } from '../engine-host/edit-engine.ts';
 import { isFinished, JOB_RECORD_VERSION, type JobRecord, type ResultFormat } from './job-record.ts';
 
 /** `region`: the request's region with its mask frame decoded (checked at admission, server/handlers/edits.ts). */
 export type JobSpec =
   | { kind: 'edit'; request: EditRequest; image: RgbaImage; region?: RegionRequest }
-  | { kind: 'render'; sampling: SamplingSettings; region?: RegionRequest };
+  | { kind: 'render'; sampling: SamplingSettings; region?: RegionRequest }
+  | { kind: 'learn'; request: LearnRequest; images: RgbaImage[] };
 
 export type NewJob = {
   jobId: string;
@@ -48,6 +50,8 @@ export type JobOutcome = {
   cost?: JobCost;
   /** The automatic mask the job used, written beside its results. */
   mask?: { info: MaskInfo; payload: Uint8Array };
+  /** What a learn job taught the model (it has no outputs). */
+  learned?: LearnedInfo;
 };
 
 export type JobExecutor = (job: ActiveJob, control: RunControl) => Promise<JobOutcome>;
@@ -268,6 +272,7 @@ export class JobQueue {
         timingMs: { ...job.record.timingMs, ...outcome.timingMs },
         ...(outcome.cost ? { cost: outcome.cost } : {}),
         ...(outcome.mask ? { mask: outcome.mask.info } : {}),
+        ...(outcome.learned ? { learned: outcome.learned } : {}),
       };
       await this.saveAsync(job);
       this.options.events.onResult(job.record, outcome.payloads, outcome.mask?.payload);

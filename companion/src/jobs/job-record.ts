@@ -12,6 +12,7 @@ import {
   type JobProgress,
   type JobSummary,
 } from '../../../shared/src/protocol/job-info.ts';
+import { LearnedInfo } from '../../../shared/src/protocol/learn-request.ts';
 
 export const JOB_RECORD_VERSION = 1;
 
@@ -41,6 +42,8 @@ export const JobRecord = z.strictObject({
   cost: JobCost.optional(),
   /** The automatic mask it used, stored beside its results (job-journal.ts maskFile). */
   mask: MaskInfo.optional(),
+  /** What a finished learn job taught the model. */
+  learned: LearnedInfo.optional(),
 });
 export type JobRecord = z.infer<typeof JobRecord>;
 
@@ -60,5 +63,6 @@ export function toJobSummary(record: JobRecord, live: { position?: number; progr
     ...(record.state === 'running' && live.progress ? { progress: live.progress } : {}),
     ...(record.error ? { error: record.error } : {}),
     ...(record.state === 'done' ? { outputs: record.outputs } : {}),
+    ...(record.state === 'done' && record.learned ? { learned: record.learned } : {}),
   };
 }

@@ -22,13 +22,17 @@ async function runJobAsync(
 ): Promise<JobOutcome> {
   const { editId, jobId, resultFormat } = job.record;
   let t0 = performance.now();
+  const { spec } = job;
   const {
     outputs: images,
     cost,
     mask,
-  } = job.spec.kind === 'edit'
-    ? await engine.startEditAsync(editId, job.spec.request, job.spec.image, control, job.spec.region)
-    : await engine.renderAsync(editId, job.spec.sampling, control, job.spec.region);
+    learned,
+  } = spec.kind === 'edit'
+    ? await engine.startEditAsync(editId, spec.request, spec.image, control, spec.region)
+    : spec.kind === 'render'
+      ? await engine.renderAsync(editId, spec.sampling, control, spec.region)
+      : await engine.learnAsync(spec.request, spec.images, control);
   const engineMs = elapsed(t0);
   control.signal.throwIfAborted();
 
@@ -59,6 +63,7 @@ async function runJobAsync(
     outputs,
     payloads,
     ...(cost ? { cost } : {}),
+    ...(learned ? { learned } : {}),
     ...(mask && maskPng
       ? {
           mask: {

@@ -51,6 +51,7 @@ export function resultMessage(record: JobRecord, id?: string): ServerMessage {
     outputs: record.outputs,
     ...(record.cost ? { cost: record.cost } : {}),
     ...(record.mask ? { mask: record.mask } : {}),
+    ...(record.learned ? { learned: record.learned } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ const STAGE_NAMES: Readonly<Record<JobStage, string>> = {
   embed: 'optimising text',
   finetune: 'fine-tuning',
   sample: 'rendering',
+  learn: 'learning a word',
 };
 
 export function trayStatus(queue: {

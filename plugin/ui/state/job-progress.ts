@@ -14,6 +14,7 @@ const STAGE_LABELS: Record<JobStage, string> = {
   embed: 'Stage 1 of 3 · optimizing the text embedding',
   finetune: 'Stage 2 of 3 · fine-tuning on the image',
   sample: 'Stage 3 of 3 · sampling',
+  learn: 'Learning the new word',
 };
 
 export function formatDuration(seconds: number): string {

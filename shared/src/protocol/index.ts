@@ -7,6 +7,7 @@ export * from './fields.ts';
 export * from './ids.ts';
 export * from './image-format.ts';
 export * from './job-info.ts';
+export * from './learn-request.ts';
 export * from './messages.ts';
 export * from './parse.ts';
 export * from './result.ts';

@@ -5,8 +5,9 @@ import { MAX_IMAGE_SIDE_PX, MAX_OUTPUTS_PER_JOB, MIN_IMAGE_SIDE_PX } from './def
 import { ClientKind, count, ErrorCodeField, text } from './fields.ts';
 import { HexId } from './ids.ts';
 import { ImageFormat } from './image-format.ts';
+import { LearnedInfo } from './learn-request.ts';
 
-export const JobStage = z.enum(['encode', 'embed', 'finetune', 'sample']);
+export const JobStage = z.enum(['encode', 'embed', 'finetune', 'sample', 'learn']);
 export type JobStage = z.infer<typeof JobStage>;
 
 export const OutputInfo = z.strictObject({
@@ -38,8 +39,11 @@ export const JobProgress = z
   .refine((m) => m.step <= m.total, { message: 'step must not exceed total', path: ['step'] });
 export type JobProgress = z.infer<typeof JobProgress>;
 
-/** edit: stages 1–3 for an uploaded image (`edit.start`); render: stage 3 of a saved edit (`edit.render`). */
-export const JobKind = z.enum(['edit', 'render']);
+/**
+ * edit: stages 1–3 for an uploaded image (`edit.start`); render: stage 3 of a saved edit (`edit.render`); learn: a new
+ * word from several layers (`learn.start`).
+ */
+export const JobKind = z.enum(['edit', 'render', 'learn']);
 export type JobKind = z.infer<typeof JobKind>;
 
 /** queued → running → done | failed; a queued job may also go straight to failed (cancelled, superseded). */
@@ -64,6 +68,8 @@ export const JobSummary = z.strictObject({
   error: z.strictObject({ code: ErrorCodeField, message: text(2000) }).optional(),
   /** Set when state is done; `job.fetch` sends the images again. */
   outputs: z.array(OutputInfo).max(MAX_OUTPUTS_PER_JOB).optional(),
+  /** Set when a learn job is done: the word it taught the model. */
+  learned: LearnedInfo.optional(),
 });
 export type JobSummary = z.infer<typeof JobSummary>;
 
@@ -77,6 +83,8 @@ export const JobCost = z.strictObject({
   sample: z.number().min(0),
   /** An automatic mask's forward passes (DiffEdit); absent without one. */
   mask: z.number().min(0).optional(),
+  /** A learn job's training (one forward+backward pass per step); absent for edits. */
+  learn: z.number().min(0).optional(),
   total: z.number().min(0),
   backward_ratio: z.number().min(0),
 });

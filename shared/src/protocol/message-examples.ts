@@ -40,6 +40,16 @@ export const clientMessageExamples: { [T in ClientMessageType]: MessageOf<Client
     editId,
     sampling: { etas: [0.9], seeds: [7], steps: 30, guidanceScale: 3, sampler: 'euler' },
   },
+  'learn.start': {
+    v,
+    type: 'learn.start',
+    id: 'r15',
+    request: {
+      images: [0, 1, 2].map((i) => ({ frameId: `${'0'.repeat(31)}${i + 1}`, width: 256, height: 256 })),
+      token: '<my-logo>',
+      initWord: 'logo',
+    },
+  },
   'job.cancel': { v, type: 'job.cancel', id: 'r4', jobId },
   'edits.list': { v, type: 'edits.list', id: 'r5' },
   'edit.delete': { v, type: 'edit.delete', id: 'r6', editId },

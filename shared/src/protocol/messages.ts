@@ -11,6 +11,7 @@ import { EditRequest, OutputFormat, Preset, Region, SamplingSettings, Strength }
 import { ClientKind, count, ErrorCodeField, text, v } from './fields.ts';
 import { HexId, RequestId } from './ids.ts';
 import { JobCost, JobProgress, JobStage, JobSummary, MaskInfo, OutputInfo } from './job-info.ts';
+import { LearnedInfo, LearnRequest } from './learn-request.ts';
 import { MAX_IMAGE_SIDE_PX, MAX_OUTPUTS_PER_JOB, MIN_IMAGE_SIDE_PX } from './defaults.ts';
 
 export { ClientKind, ErrorCodeField, JobStage, OutputInfo };
@@ -53,6 +54,14 @@ export const EditRenderMessage = z.strictObject({
   region: Region.optional(),
 });
 
+/** Teach the model a new word from the layers uploaded before it (LearnRequest); queues a `learn` job. */
+export const LearnStartMessage = z.strictObject({
+  v,
+  type: z.literal('learn.start'),
+  id: RequestId,
+  request: LearnRequest,
+});
+
 export const JobCancelMessage = z.strictObject({ v, type: z.literal('job.cancel'), id: RequestId, jobId: HexId });
 export const EditsListMessage = z.strictObject({ v, type: z.literal('edits.list'), id: RequestId });
 export const EditDeleteMessage = z.strictObject({ v, type: z.literal('edit.delete'), id: RequestId, editId: HexId });
@@ -83,6 +92,7 @@ export const clientMessageSchemas = {
   hello: HelloMessage,
   'edit.start': EditStartMessage,
   'edit.render': EditRenderMessage,
+  'learn.start': LearnStartMessage,
   'job.cancel': JobCancelMessage,
   'edits.list': EditsListMessage,
   'edit.delete': EditDeleteMessage,
@@ -128,19 +138,28 @@ export const JobProgressMessage = z
   .strictObject({ v, type: z.literal('job.progress'), jobId: HexId, ...JobProgress.shape })
   .refine((m) => m.step <= m.total, { message: 'step must not exceed total', path: ['step'] });
 
-export const JobResultMessage = z.strictObject({
-  v,
-  type: z.literal('job.result'),
-  /** Present when it answers `job.fetch`. */
-  id: RequestId.optional(),
-  jobId: HexId,
-  editId: HexId,
-  outputs: z.array(OutputInfo).min(1).max(MAX_OUTPUTS_PER_JOB),
-  /** The job's UNet work per stage in forward-pass equivalents, the same on every machine (the CLI's `cost`). */
-  cost: JobCost.optional(),
-  /** The automatic mask the job found and used; its `mask` frame follows the output frames. */
-  mask: MaskInfo.optional(),
-});
+export const JobResultMessage = z
+  .strictObject({
+    v,
+    type: z.literal('job.result'),
+    /** Present when it answers `job.fetch`. */
+    id: RequestId.optional(),
+    jobId: HexId,
+    /** The edit an edit or render job made or used; a learn job's own id (it saves no edit). */
+    editId: HexId,
+    /** At least one for an edit or render; none for a learn job. */
+    outputs: z.array(OutputInfo).max(MAX_OUTPUTS_PER_JOB),
+    /** The job's UNet work per stage in forward-pass equivalents, the same on every machine (the CLI's `cost`). */
+    cost: JobCost.optional(),
+    /** The automatic mask the job found and used; its `mask` frame follows the output frames. */
+    mask: MaskInfo.optional(),
+    /** What a learn job taught the model. */
+    learned: LearnedInfo.optional(),
+  })
+  .refine((m) => m.outputs.length > 0 || m.learned !== undefined, {
+    message: 'a result has outputs, or is a learn job’s `learned`',
+    path: ['outputs'],
+  });
 
 /** A job ended without results; code CANCELLED after `job.cancel`, SUPERSEDED when a newer re-render replaced it. */
 export const JobErrorMessage = z.strictObject({

@@ -2,16 +2,11 @@
 // one concept (Textual Inversion, learn/learn-embedding.ts) and installs it for that model (models/learned-store.ts):
 // every later prompt of every mode understands it. Every flag, image and the token are checked before the model loads;
 // the word is saved only when training finished, so a failed or cancelled job leaves the model's words as they were.
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../../errors.ts';
-import { DEFAULT_BACKWARD_RATIO } from '../../engine/cost.ts';
 import { ImagicEngine } from '../../engine/imagic-engine.ts';
-import { readPackageBackwardRatioAsync, readPackageLearnSettingsAsync } from '../../engine/package-settings.ts';
-import { checkLearnRequest } from '../../learn/learn-embedding.ts';
-import { LEARN_DEFAULTS, LEARN_IMAGES, validateLearnSettings, type LearnSettings } from '../../learn/learn-settings.ts';
-import { addLearnedWordsAsync, learnedTokensAsync, wordFile } from '../../models/learned-store.ts';
-import { ClipTokenizer } from '../../tokenizer/clip-tokenizer.ts';
+import { checkLearnJobAsync, runLearnAsync } from '../../learn/learn-run.ts';
+import { LEARN_IMAGES, type LearnSettings } from '../../learn/learn-settings.ts';
 import { dataDirFromFlag, dataDirOption } from '../data-dir-option.ts';
 import { parseNumber, parseProvider } from '../engine-flags.ts';
 import { createOutputView } from '../engine-output.ts';
@@ -32,8 +27,6 @@ interface LearnFlags {
 }
 
 const KINDS = ['embedding', 'adapter'] as const;
-/** A tokenizer that names no length: CLIP's 77 for the early check; the engine checks again with the model's own. */
-const CLIP_LENGTH = 77;
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -64,11 +57,11 @@ export function registerLearn(program: Command): void {
           'INVALID_SPEC',
           '--kind adapter (DreamBooth-style subject adapters) is not available in this version; learn a word with --kind embedding',
         );
-      if (flags.classWord !== undefined) fail('INVALID_SPEC', '--class-word goes with --kind adapter');
+      if (flags.classWord !== undefined && flags.kind !== 'adapter')
+        fail('INVALID_SPEC', '--class-word goes with --kind adapter');
       const provider = parseProvider(flags.provider);
       const dataDir = dataDirFromFlag(flags.dataDir);
       const modelDir = await resolveModelDirAsync(dataDir, flags.model);
-      const settings = await learnSettingsAsync(modelDir, flags);
       if (images.length < LEARN_IMAGES.min || images.length > LEARN_IMAGES.max)
         fail(
           'INVALID_SPEC',
@@ -76,71 +69,74 @@ export function registerLearn(program: Command): void {
         );
       const decoded = [];
       for (const path of images) decoded.push((await readImageAsync(path)).image);
-      // The token, the initializer word and the templates, against the model's tokenizer and words, before it loads.
-      const base = await ClipTokenizer.fromFiles(join(modelDir, 'tokenizer'));
-      const tokenizer = base.withLearnedTokens(await learnedTokensAsync(dataDir, modelDir));
-      const request = { images: decoded, token: flags.token, initWord: flags.initWord, settings };
-      checkLearnRequest(tokenizer, tokenizer.maxLength ?? CLIP_LENGTH, request);
+      const job = {
+        modelDir,
+        images: decoded,
+        token: flags.token,
+        initWord: flags.initWord,
+        kind: flags.kind as (typeof KINDS)[number],
+        overrides: overridesOf(flags),
+      };
+      // Every check that needs no model run, before the model loads.
+      await checkLearnJobAsync(dataDir, job);
 
       const view = createOutputView({ json: flags.json === true });
+      let engine: ImagicEngine | undefined;
+      let load = 0;
       try {
-        const engine = await ImagicEngine.openAsync({ modelDir, dataDir, ...(provider ? { provider } : {}) });
-        const load = performance.now() - t0;
-        let learned;
-        try {
-          learned = await engine.learnEmbeddingAsync(request, view.hooks);
-        } finally {
-          await engine.closeAsync();
-        }
-        const t1 = performance.now();
-        const { word } = learned;
-        await addLearnedWordsAsync(dataDir, modelDir, word.vector.length, [word], (t) => base.inVocabulary(t));
-        const file = wordFile(dataDir, modelDir, word.token);
-        const ratio = (await readPackageBackwardRatioAsync(modelDir)) ?? DEFAULT_BACKWARD_RATIO;
-        const passes = settings.steps * (1 + ratio);
+        const outcome = await runLearnAsync(
+          {
+            dataDir,
+            hooks: view.hooks,
+            engineAsync: async (dir) => {
+              const t = performance.now();
+              engine = await ImagicEngine.openAsync({ modelDir: dir, dataDir, ...(provider ? { provider } : {}) });
+              load = performance.now() - t;
+              return engine;
+            },
+          },
+          job,
+        );
         const round = (ms: number) => Math.round(ms);
         const report = {
-          token: word.token,
-          kind: 'embedding',
-          file,
-          cost: { learn: passes, total: passes, backward_ratio: ratio },
+          token: outcome.token,
+          kind: outcome.kind,
+          file: outcome.file,
+          cost: outcome.cost,
           timing_ms: {
             load: round(load),
-            encode: round(learned.timing.encode),
-            learn: round(learned.timing.learn),
-            save: round(performance.now() - t1),
+            encode: round(outcome.timing.encode),
+            learn: round(outcome.timing.learn),
+            save: round(outcome.timing.save),
             total: round(performance.now() - t0),
           },
-          final_loss: learned.losses.at(-1) ?? null,
+          final_loss: outcome.finalLoss,
         };
         if (flags.json) return out(JSON.stringify(report));
         out(
-          `learned ${word.token} (${settings.steps} steps from "${flags.initWord}"); every prompt on this model understands it`,
+          `learned ${outcome.token} (${outcome.steps} steps from "${flags.initWord}"); every prompt on this model understands it`,
         );
-        out(`file: ${file}`);
+        out(`file: ${outcome.file}`);
         out(
           `timing (ms): ${Object.entries(report.timing_ms)
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')}`,
         );
-        out(`UNet work (forward passes): ${passes}`);
+        out(`UNet work (forward passes): ${outcome.cost.total}`);
       } finally {
+        await engine?.closeAsync();
         view.dispose();
       }
     });
 }
 
-/** The model's recommendation over the defaults, the flags over both; checked before anything runs. */
-async function learnSettingsAsync(modelDir: string, flags: LearnFlags): Promise<LearnSettings> {
-  const recommended = await readPackageLearnSettingsAsync(modelDir);
-  const settings: LearnSettings = {
-    ...LEARN_DEFAULTS,
-    ...recommended,
+/** The flags that override the model's recommended settings (checked here, with the flag's name). */
+function overridesOf(flags: LearnFlags): Partial<Pick<LearnSettings, 'steps' | 'lr' | 'seed'>> {
+  return {
     ...(flags.steps !== undefined
       ? { steps: parseNumber('steps', flags.steps, (n) => Number.isSafeInteger(n) && n >= 1, 'an integer ≥ 1') }
       : {}),
     ...(flags.lr !== undefined ? { lr: parseNumber('lr', flags.lr, (n) => n > 0, 'a number > 0') } : {}),
     seed: parseNumber('seed', flags.seed ?? '0', (n) => Number.isSafeInteger(n) && n >= 0, 'an integer ≥ 0'),
   };
-  return validateLearnSettings(settings);
 }

@@ -4,6 +4,7 @@
 import type { EditRequest, SamplingSettings } from '../../../../shared/src/protocol/edit-request.ts';
 import type { ErrorCode } from '../../../../shared/src/protocol/error-codes.ts';
 import type { JobCost } from '../../../../shared/src/protocol/job-info.ts';
+import type { LearnedInfo, LearnRequest } from '../../../../shared/src/protocol/learn-request.ts';
 import type { ProviderSetting } from '../../runtime/worker/provider-choice.ts';
 import type { RgbaImage } from '../../images/decode-image.ts';
 import type { RegionRequest } from '../../engine/edit-run.ts';
@@ -16,6 +17,7 @@ export type EngineThreadData = { dataDir: string; provider?: ProviderSetting };
 export type EngineCall =
   | { method: 'startEdit'; editId: string; request: EditRequest; image: RgbaImage; region?: RegionRequest }
   | { method: 'render'; editId: string; sampling: SamplingSettings; region?: RegionRequest }
+  | { method: 'learn'; request: LearnRequest; images: RgbaImage[] }
   | { method: 'close' };
 
 export type ToEngine =
@@ -23,7 +25,7 @@ export type ToEngine =
 
 export type FromEngine =
   | { type: 'progress'; id: number; progress: EngineProgress }
-  | { type: 'done'; id: number; outputs: RenderedOutput[]; cost?: JobCost; mask?: EditMask }
+  | { type: 'done'; id: number; outputs: RenderedOutput[]; cost?: JobCost; mask?: EditMask; learned?: LearnedInfo }
   | { type: 'failed'; id: number; code: string; message: string }
   | { type: 'state'; state: RunnerState }
   | { type: 'log'; level: 'info' | 'warn'; message: string };

@@ -37,6 +37,10 @@ async function runAsync(id: number, call: EngineCall, signal: AbortSignal): Prom
         moved.map((o) => o.rgba.buffer),
       );
     }
+    case 'learn': {
+      const { cost, learned } = await runner.learnAsync(call.request, call.images, control);
+      return post({ type: 'done', id, outputs: [], ...(cost ? { cost } : {}), ...(learned ? { learned } : {}) });
+    }
     case 'close':
       await runner.closeAsync();
       return post({ type: 'done', id, outputs: [] });

@@ -5,7 +5,7 @@ import { PROTOCOL_VERSION } from '../../../../shared/src/protocol/version.ts';
 import type { EditSummary } from '../../../../shared/src/protocol/messages.ts';
 import { fail } from '../../errors.ts';
 import { requestedModelAsync } from '../../models/model-store.ts';
-import { uploadPixelsAsync } from '../upload-image.ts';
+import { uploadFor, uploadPixelsAsync } from '../upload-image.ts';
 import { requestRegionAsync } from '../request-region.ts';
 import type { JobSpec } from '../../jobs/job-queue.ts';
 import type { Handler } from './handler.ts';
@@ -15,21 +15,7 @@ const newId = (): string => randomBytes(16).toString('hex');
 
 export const handleEditStart: Handler<'edit.start'> = async ({ id, request }, { services, uploads, session }) => {
   const { image } = request;
-  const upload = uploads.get(image.frameId);
-  if (upload === undefined)
-    return fail('UPLOAD_NOT_FOUND', `no upload frame with id ${image.frameId} on this connection`);
-  if (upload.kind !== 'upload')
-    return fail('INVALID_FIELD', `request.image names mask frame ${image.frameId}; name the layer's upload frame`);
-  if (image.sha256 !== undefined && upload.sha256 !== image.sha256)
-    return fail(
-      'INVALID_FIELD',
-      `request.image.sha256 is ${image.sha256} but the uploaded bytes hash to ${upload.sha256}`,
-    );
-  if (upload.width !== image.width || upload.height !== image.height)
-    return fail(
-      'INVALID_FIELD',
-      `request.image says ${image.width}×${image.height}, the upload is ${upload.width}×${upload.height}`,
-    );
+  const upload = uploadFor(image, uploads, 'request.image');
 
   const region = await requestRegionAsync(request.region, uploads, image);
   // The model the request names, else the default: refused now (MODEL_NOT_FOUND, NO_MODEL), not when the job starts.

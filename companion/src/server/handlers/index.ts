@@ -2,6 +2,7 @@
 import { handleEditDelete, handleEditRender, handleEditsList, handleEditStart } from './edits.ts';
 import type { HandlerTable } from './handler.ts';
 import { handleJobCancel, handleJobFetch, handleJobsList } from './jobs.ts';
+import { handleLearnStart } from './learn.ts';
 import { handleModelsDefault, handleModelsList } from './models.ts';
 import { handleQueuePause, handleQueueResume } from './queue.ts';
 import { handleStatus } from './status.ts';
@@ -9,6 +10,7 @@ import { handleStatus } from './status.ts';
 export const handlers: HandlerTable = {
   'edit.start': handleEditStart,
   'edit.render': handleEditRender,
+  'learn.start': handleLearnStart,
   'job.cancel': handleJobCancel,
   'edits.list': handleEditsList,
   'edit.delete': handleEditDelete,

@@ -37,7 +37,7 @@ export const handleJobFetch: Handler<'job.fetch'> = async ({ id, jobId }, { serv
     return { v, type: 'job.queued', id, jobId, editId: live.record.editId, position };
   }
   const record = services.journal.get(jobId) ?? fail('JOB_NOT_FOUND', `the companion has no record of job ${jobId}`);
-  if (record.state === 'failed' || record.outputs.length === 0) {
+  if (record.state === 'failed' || (record.outputs.length === 0 && record.learned === undefined)) {
     const error = record.error ?? { code: 'JOB_INTERRUPTED' as const, message: `job ${jobId} ended without results` };
     return { v, type: 'job.error', id, jobId, code: error.code, message: error.message };
   }
