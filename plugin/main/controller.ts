@@ -46,8 +46,8 @@ export function createController(host: DesignHost, post: (message: MainToUi) => 
       else await host.storage.setAsync(STORAGE_KEYS.token, token);
     },
     'prompts.save': async ({ prompts }) => host.storage.setAsync(STORAGE_KEYS.prompts, prompts),
-    'selection.export': async () => {
-      const outcome = await host.exportSelectionAsync();
+    'selection.export': async ({ purpose }) => {
+      const outcome = await host.exportSelectionAsync(purpose ?? 'edit');
       if (outcome.ok) return post({ type: 'selection.exported', sources: outcome.sources });
       post({ type: 'selection.failed', message: outcome.message });
       host.notify(outcome.message, true);

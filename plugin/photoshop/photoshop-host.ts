@@ -1,9 +1,9 @@
 // DesignHost for Photoshop's UXP panel: the active document's selected layers, pixel I/O through the imaging API,
 // saved edits in the panel's storage, and notices shown in the panel itself (no modal alerts).
-import type { PlaceRequest, SavedEditRef, SelectionItem } from '../../shared/src/bridge/messages.ts';
+import type { ExportPurpose, PlaceRequest, SavedEditRef, SelectionItem } from '../../shared/src/bridge/messages.ts';
 import {
   HostError,
-  MAX_SOURCES,
+  selectionCountProblem,
   type DesignHost,
   type ExportOutcome,
   type HostStorage,
@@ -53,13 +53,14 @@ export class PhotoshopHost implements DesignHost {
       .catch((err: unknown) => console.warn('Imagic: no selection events', err));
   }
 
-  async exportSelectionAsync(): Promise<ExportOutcome> {
+  async exportSelectionAsync(purpose: ExportPurpose = 'edit'): Promise<ExportOutcome> {
     const doc = this.ps.app.activeDocument;
     if (doc === null) return { ok: false, message: 'Open a document and select a layer first.' };
     const layers = [...doc.activeLayers];
-    if (layers.length === 0) return { ok: false, message: 'Select a layer first (Layers panel).' };
-    if (layers.length > MAX_SOURCES)
-      return { ok: false, message: `${layers.length} layers are selected; select at most ${MAX_SOURCES}.` };
+    if (layers.length === 0 && purpose === 'edit')
+      return { ok: false, message: 'Select a layer first (Layers panel).' };
+    const problem = selectionCountProblem(layers.length, purpose);
+    if (problem !== null) return { ok: false, message: problem };
     try {
       const sources = [];
       for (const layer of layers) sources.push(await readLayerAsync(this.ps, doc, layer));

@@ -10,24 +10,20 @@ import type { ExportedSource } from '../../shared/src/bridge/messages.ts';
 import { readPngSize } from '../../shared/src/protocol/image-format.ts';
 import { testPicture } from '../engine/support.ts';
 import { pairAsync, startTestDaemonAsync, type TestDaemon } from '../integration/support/daemon-harness.ts';
-import type { Locator } from 'playwright-core';
-import {
-  FigmaFrame,
-  launchChromiumAsync,
-  startHostServerAsync,
-  UI_HTML,
-  type FrameOptions,
-} from './plugin-figma-frame.ts';
+import { launchChromiumAsync, startHostServerAsync, UI_HTML, type FrameOptions } from './plugin-figma-frame.ts';
 import { skipBrowserTests } from './support/chromium.ts';
+import {
+  connectedPanelAsync as connectedPanel,
+  dog,
+  openPanelAsync as openPanel,
+  poll,
+  SOURCE,
+  text,
+} from './support/panel-session.ts';
 
 const skip = skipBrowserTests();
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
-
-/** Retries until the value matches: the panel updates asynchronously. */
-const poll = <T>(read: () => Promise<T>, timeout = 10_000) => expect.poll(read, { timeout, interval: 100 });
-const text = async (locator: Locator): Promise<string> => (await locator.textContent()) ?? '';
-const SOURCE = { width: 96, height: 64 };
 
 let daemon: TestDaemon;
 let browser: Awaited<ReturnType<typeof launchChromiumAsync>>;
@@ -59,37 +55,13 @@ afterAll(async () => {
   await daemon?.stopAsync();
 });
 
-const dog = {
-  id: '12:34',
-  name: 'Dog',
-  pageId: '0:1',
-  frame: { x: 100, y: 200, width: SOURCE.width, height: SOURCE.height },
-};
-
-/** Opens the panel and answers its ui.ready like main.ts does. */
-async function openPanelAsync(
+/** Opens the panel on this file's browser (another context when given). */
+const openPanelAsync = (
   storage: { token: string | null; port: number },
   options: FrameOptions = {},
   context = browser.context,
-): Promise<FigmaFrame> {
-  const frame = await FigmaFrame.openAsync(context, options);
-  await frame.nextAsync('ui.ready');
-  await frame.sendAsync({
-    type: 'storage.loaded',
-    token: storage.token,
-    recentPrompts: ['make the cat smile'],
-    port: storage.port,
-  });
-  await frame.sendAsync({ type: 'selection.changed', items: [{ ...dog, savedEdits: [] }] });
-  return frame;
-}
-
-/** The panel opened on a companion, once it says it is connected. */
-async function connectedPanelAsync(companion: TestDaemon): Promise<{ frame: FigmaFrame; ui: FigmaFrame['ui'] }> {
-  const frame = await openPanelAsync({ token: companion.token, port: companion.port });
-  await poll(() => text(frame.ui.locator('#connection-title'))).toMatch(/^Connected/);
-  return { frame, ui: frame.ui };
-}
+) => openPanel(context, storage, options);
+const connectedPanelAsync = (companion: TestDaemon) => connectedPanel(browser.context, companion);
 
 const freePortAsync = () =>
   new Promise<number>((resolve) => {

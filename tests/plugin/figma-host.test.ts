@@ -156,7 +156,7 @@ describe('FigmaHost#exportSelectionAsync', () => {
     expect(figma.created).toEqual([]);
   });
 
-  it('explains an empty selection, too many nodes and a node Figma cannot render', async () => {
+  it('explains an empty selection, too many or too few nodes for its purpose, and a node Figma cannot render', async () => {
     expect(await host.exportSelectionAsync()).toMatchObject({
       ok: false,
       message: expect.stringContaining('Select a layer'),
@@ -167,6 +167,14 @@ describe('FigmaHost#exportSelectionAsync', () => {
     expect(await host.exportSelectionAsync()).toMatchObject({
       ok: false,
       message: expect.stringContaining(`at most ${MAX_SOURCES}`),
+    });
+    // A learn job takes 3–10 layers: the 9 selected are fine, 2 are too few.
+    const forLearning = await host.exportSelectionAsync('learn');
+    expect(forLearning.ok && forLearning.sources.length).toBe(MAX_SOURCES + 1);
+    figma.currentPage.selection = figma.currentPage.selection.slice(0, 2);
+    expect(await host.exportSelectionAsync('learn')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('2 layers are selected; select 3–10'),
     });
     const broken = figma.frame('Broken', { x: 0, y: 0, width: 20, height: 20 });
     broken.exportError = 'Node has no visible content';

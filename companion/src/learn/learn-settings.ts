@@ -3,6 +3,7 @@
 // ("a photo of a S*") drawn at random per step, so that it carries the concept and not one sentence. Steps, rate and
 // templates are the model's to recommend (imagic_settings.json `learn`): a model trained on a small grammar (the
 // demo model) knows none of the photo words, and a small model needs other step counts than SD.
+import { LEARN_LAYERS } from '../../../shared/src/protocol/defaults.ts';
 import { fail } from '../errors.ts';
 import type { LrSchedule } from '../engine/lr-schedule.ts';
 
@@ -61,8 +62,8 @@ export const LEARN_DEFAULTS: LearnSettings = {
   seed: 0,
 };
 
-/** A learn job takes this many images: fewer do not pin a concept down (the paper uses 3–5), more cost for little. */
-export const LEARN_IMAGES = { min: 3, max: 10 } as const;
+/** A learn job takes this many images (the protocol's limit for the panel's layers too). */
+export const LEARN_IMAGES = LEARN_LAYERS;
 
 /** Range checks with coded errors naming the field (INVALID_SPEC). */
 export function validateLearnSettings(s: LearnSettings): LearnSettings {

@@ -1,8 +1,8 @@
 // DesignHost for Figma's sandbox: the selection, export, placement, plugin data and clientStorage.
-import type { PlaceRequest, SavedEditRef, SelectionItem } from '../../../shared/src/bridge/messages.ts';
+import type { ExportPurpose, PlaceRequest, SavedEditRef, SelectionItem } from '../../../shared/src/bridge/messages.ts';
 import {
   HostError,
-  MAX_SOURCES,
+  selectionCountProblem,
   type DesignHost,
   type ExportOutcome,
   type HostStorage,
@@ -32,14 +32,12 @@ export class FigmaHost implements DesignHost {
     figma.on('selectionchange', listener);
   }
 
-  async exportSelectionAsync(): Promise<ExportOutcome> {
+  async exportSelectionAsync(purpose: ExportPurpose = 'edit'): Promise<ExportOutcome> {
     const selection = figma.currentPage.selection;
-    if (selection.length === 0) return { ok: false, message: 'Select a layer first: a frame, group, image or vector.' };
-    if (selection.length > MAX_SOURCES)
-      return {
-        ok: false,
-        message: `${selection.length} layers are selected; select at most ${MAX_SOURCES} (each one is a separate edit).`,
-      };
+    if (selection.length === 0 && purpose === 'edit')
+      return { ok: false, message: 'Select a layer first: a frame, group, image or vector.' };
+    const problem = selectionCountProblem(selection.length, purpose);
+    if (problem !== null) return { ok: false, message: problem };
     try {
       const sources = [];
       for (const { layer, mask } of layersAndMasks(selection)) sources.push(await exportNodeAsync(layer, mask));

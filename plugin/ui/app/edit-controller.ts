@@ -13,29 +13,17 @@ import { resolveSeeds } from '../state/seeds.ts';
 import { describeError, findRun, notice, requireService, samplingFor, updateRun, type AppContext } from './context.ts';
 import { toVariantsAsync } from './outputs.ts';
 import type { RenderController } from './render-controller.ts';
-
-type PendingExport = { resolve(sources: ExportedSource[]): void; reject(error: Error): void };
+import type { SelectionExport } from './selection-export.ts';
 
 export class EditController {
   private nextRunId = 1;
-  private pendingExport: PendingExport | null = null;
 
   constructor(
     private readonly ctx: AppContext,
     private readonly renders: RenderController,
+    private readonly selection: SelectionExport,
     private readonly onTrained: () => void,
   ) {}
-
-  /** Answers from the document side to `selection.export`. */
-  exported(sources: ExportedSource[]): void {
-    this.pendingExport?.resolve(sources);
-    this.pendingExport = null;
-  }
-
-  exportFailed(message: string): void {
-    this.pendingExport?.reject(new Error(message));
-    this.pendingExport = null;
-  }
 
   async startAsync(): Promise<void> {
     const { store, link } = this.ctx;
@@ -51,7 +39,7 @@ export class EditController {
 
     let sources: ExportedSource[];
     try {
-      sources = await this.exportAsync();
+      sources = await this.selection.exportAsync('edit');
     } catch (err) {
       return store.update({ busy: null, notice: { text: describeError(err), isError: true } });
     }
@@ -129,7 +117,7 @@ export class EditController {
   }
 
   cancel(): void {
-    this.exportFailed('Cancelled.');
+    this.selection.failed('Cancelled.');
     this.renders.resetAll();
     const service = this.ctx.service();
     for (const [jobId, info] of this.ctx.registry.active()) {
@@ -200,14 +188,6 @@ export class EditController {
             updateRun(this.ctx, info.runId, { status: 'failed', progress: null, error: describeError(err) }),
         );
     }
-  }
-
-  private exportAsync(): Promise<ExportedSource[]> {
-    this.pendingExport?.reject(new Error('A newer export replaced this one.'));
-    return new Promise((resolve, reject) => {
-      this.pendingExport = { resolve, reject };
-      this.ctx.link.post({ type: 'selection.export' });
-    });
   }
 }
 

@@ -16,6 +16,9 @@ import { describeError, notice, type AppContext } from './context.ts';
 import { EditController } from './edit-controller.ts';
 import { JobRegistry } from './job-registry.ts';
 import { LibraryController } from './library-controller.ts';
+import { LearnController } from './learn-controller.ts';
+import { SelectionExport } from './selection-export.ts';
+import type { EditService } from '../daemon/edit-service.ts';
 import { RenderController } from './render-controller.ts';
 import { Store } from './store.ts';
 
@@ -39,11 +42,17 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
   };
   const renders = new RenderController(ctx);
   const library = new LibraryController(ctx, renders);
+  const selection = new SelectionExport(options.link);
   const edits = new EditController(
     ctx,
     renders,
+    selection,
     () => void library.refreshAsync().catch((err: unknown) => notice(ctx, describeError(err), true)),
   );
+  const learning = new LearnController(ctx, selection, () => {
+    const service = connection.ready;
+    if (service) readStatus(service);
+  });
   /** The edit-strength slider's value: η, or the strength in quick mode. */
   const sliderValue = () => (store.state.mode === 'quick' ? store.state.strength : store.state.eta);
   let firstReady = true;
@@ -57,36 +66,47 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
     ...(options.createSocket === undefined ? {} : { createSocket: options.createSocket }),
     onView: (view) => store.update({ connection: view }),
     onReady: (service) => {
-      service.onJobEvent((event) => edits.handle(event));
-      service
-        .statusAsync()
-        .then(({ model, device, executionProvider }) => {
-          // The slider starts at the model's recommended η until the designer moves it.
-          const eta = etaTouched || model.state === 'none' ? null : sliderEtaFor(model.recommendedEta);
-          const strength =
-            strengthTouched || model.state === 'none' ? null : sliderStrengthFor(model.recommendedStrength);
-          store.update({
-            companion: {
-              model: model.state === 'none' ? 'none installed' : `${model.name} (${model.state})`,
-              modelId: model.state === 'none' ? null : model.name,
-              device:
-                device === null
-                  ? 'device chosen at the first edit'
-                  : `${device}${executionProvider === null ? '' : ` · ${executionProvider}`}`,
-              hasModel: model.state !== 'none',
-            },
-            modelPrompts: model.state === 'none' ? null : (model.prompts ?? null),
-            ...(model.state === 'none' ? { notice: { text: model.hint, isError: true } } : {}),
-            ...(eta === null ? {} : { eta }),
-            ...(strength === null ? {} : { strength }),
-          });
-        })
-        .catch((err: unknown) => notice(ctx, describeError(err), true));
+      service.onJobEvent((event) => {
+        edits.handle(event);
+        learning.handle(event);
+      });
+      readStatus(service);
       library.refreshAsync().catch((err: unknown) => notice(ctx, describeError(err), true));
-      if (!firstReady) edits.reattach();
+      if (!firstReady) {
+        edits.reattach();
+        learning.reattach();
+      }
       firstReady = false;
     },
   });
+
+  /** The companion's model, device and the model's prompts and words (again after a word was learned). */
+  function readStatus(service: EditService): void {
+    service
+      .statusAsync()
+      .then(({ model, device, executionProvider }) => {
+        // The slider starts at the model's recommended η until the designer moves it.
+        const eta = etaTouched || model.state === 'none' ? null : sliderEtaFor(model.recommendedEta);
+        const strength =
+          strengthTouched || model.state === 'none' ? null : sliderStrengthFor(model.recommendedStrength);
+        store.update({
+          companion: {
+            model: model.state === 'none' ? 'none installed' : `${model.name} (${model.state})`,
+            modelId: model.state === 'none' ? null : model.name,
+            device:
+              device === null
+                ? 'device chosen at the first edit'
+                : `${device}${executionProvider === null ? '' : ` · ${executionProvider}`}`,
+            hasModel: model.state !== 'none',
+          },
+          modelPrompts: model.state === 'none' ? null : (model.prompts ?? null),
+          ...(model.state === 'none' ? { notice: { text: model.hint, isError: true } } : {}),
+          ...(eta === null ? {} : { eta }),
+          ...(strength === null ? {} : { strength }),
+        });
+      })
+      .catch((err: unknown) => notice(ctx, describeError(err), true));
+  }
 
   const panel = createPanel(options.doc, {
     pair: (token) => {
@@ -144,6 +164,9 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
     },
     startEdit: () => void edits.startAsync().catch((err: unknown) => notice(ctx, describeError(err), true)),
     cancel: () => edits.cancel(),
+    learnChanged: (patch) => learning.changed(patch),
+    startLearn: () => void learning.startAsync().catch((err: unknown) => notice(ctx, describeError(err), true)),
+    cancelLearn: () => learning.cancel(),
     toggleVariant: (key) => library.toggle(key),
     insert: () => library.insert(),
     reopen: (sourceId, editId) => library.reopen(sourceId, editId),
@@ -159,8 +182,8 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
       connection.configure(token, port);
     },
     'selection.changed': ({ items }) => library.selectionChanged(items),
-    'selection.exported': ({ sources }) => edits.exported(sources),
-    'selection.failed': ({ message }) => edits.exportFailed(message),
+    'selection.exported': ({ sources }) => selection.exported(sources),
+    'selection.failed': ({ message }) => selection.failed(message),
     'results.placed': ({ editId, count, sourceMissing }) => library.inserted(editId, count, sourceMissing),
     'results.failed': ({ editId, message }) => library.insertFailed(editId, message),
   };

@@ -2,6 +2,7 @@
 // edits.list, edit.delete, status; and the job events, with result frames joined to their `job.result`.
 import type { EditRequest, OutputFormat, Region, SamplingSettings } from '../../../shared/src/protocol/edit-request.ts';
 import type { ErrorCode } from '../../../shared/src/protocol/error-codes.ts';
+import type { LearnRequest } from '../../../shared/src/protocol/learn-request.ts';
 import type { ClientKind, EditSummary, MessageOf, ServerMessage } from '../../../shared/src/protocol/messages.ts';
 import { randomHexId } from '../image/random-id.ts';
 import type { StageProgress } from '../state/job-progress.ts';
@@ -74,6 +75,16 @@ export class EditService {
       },
     };
     return this.queued(await this.client.requestAsync(body));
+  }
+
+  /** Uploads each layer as a binary frame, then asks for the learn job that names them (the protocol's `learn.start`). */
+  async startLearnAsync(images: readonly UploadImage[], request: Omit<LearnRequest, 'images'>): Promise<QueuedJob> {
+    const refs = images.map((image) => ({
+      frameId: this.send('upload', image),
+      width: image.width,
+      height: image.height,
+    }));
+    return this.queued(await this.client.requestAsync({ type: 'learn.start', request: { ...request, images: refs } }));
   }
 
   /** Re-renders a saved edit; with a region, only inside it (a mask frame goes first). */

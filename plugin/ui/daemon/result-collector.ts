@@ -3,6 +3,7 @@
 // message are held, never dropped.
 import type { BinaryFrame } from '../../../shared/src/protocol/binary-frame.ts';
 import type { ImageFormat } from '../../../shared/src/protocol/image-format.ts';
+import type { LearnedInfo } from '../../../shared/src/protocol/learn-request.ts';
 import type { MessageOf, ServerMessage } from '../../../shared/src/protocol/messages.ts';
 
 export type JobOutputImage = {
@@ -16,7 +17,14 @@ export type JobOutputImage = {
 };
 /** The automatic mask a job used: PNG at the layer's size, white where the edit could change it. */
 export type JobMaskImage = { width: number; height: number; png: Uint8Array };
-export type CompletedResult = { jobId: string; editId: string; outputs: JobOutputImage[]; mask?: JobMaskImage };
+export type CompletedResult = {
+  jobId: string;
+  editId: string;
+  outputs: JobOutputImage[];
+  mask?: JobMaskImage;
+  /** A learn job's word (it has no outputs). */
+  learned?: LearnedInfo;
+};
 
 type JobResult = MessageOf<ServerMessage, 'job.result'>;
 type Waiting = { message: JobResult | null; frames: Map<number, BinaryFrame>; mask: BinaryFrame | null };
@@ -80,6 +88,12 @@ export class ResultCollector {
       };
     });
     const mask = entry.mask && { width: entry.mask.width, height: entry.mask.height, png: entry.mask.payload.slice() };
-    this.onComplete({ jobId, editId: message.editId, outputs, ...(mask ? { mask } : {}) });
+    this.onComplete({
+      jobId,
+      editId: message.editId,
+      outputs,
+      ...(mask ? { mask } : {}),
+      ...(message.learned ? { learned: message.learned } : {}),
+    });
   }
 }

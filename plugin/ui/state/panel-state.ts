@@ -4,6 +4,7 @@ import type { ModelPrompts } from '../../../shared/src/protocol/messages.ts';
 import type { EditMode, Preset } from '../../../shared/src/protocol/edit-request.ts';
 import type { PanelRegion, UploadImage } from '../daemon/edit-service.ts';
 import { STRENGTH_SLIDER } from './quick.ts';
+import { initialLearnState, type LearnState } from './learn.ts';
 import type { ConnectionView } from './connection-view.ts';
 import { ETA_SLIDER } from './etas.ts';
 import type { StageProgress } from './job-progress.ts';
@@ -88,6 +89,8 @@ export type PanelState = {
   chosen: ReadonlySet<string>;
   busy: 'exporting' | 'inserting' | null;
   notice: { text: string; isError: boolean } | null;
+  /** Learning a new word from the selected layers (state/learn.ts). */
+  learn: LearnState;
 };
 
 export const initialPanelState = (): PanelState => ({
@@ -110,6 +113,7 @@ export const initialPanelState = (): PanelState => ({
   chosen: new Set(),
   busy: null,
   notice: null,
+  learn: initialLearnState(),
 });
 
 export const variantKey = (runId: number, eta: number, seed: number): string => `${runId}:${eta}:${seed}`;

@@ -22,6 +22,11 @@ export type PanelEvents = {
   regionChanged(runId: number, step: 1 | -1 | null): void;
   startEdit(): void;
   cancel(): void;
+  /** The learn job's word or its starting word was typed. */
+  learnChanged(patch: { token?: string; initWord?: string }): void;
+  /** Learn a word from the selected layers (Textual Inversion), or stop doing so. */
+  startLearn(): void;
+  cancelLearn(): void;
   toggleVariant(key: string): void;
   insert(): void;
   reopen(sourceId: string, editId: string): void;

@@ -4,6 +4,7 @@ import { connectionView } from './connection-view.ts';
 import { controlsView } from './controls-view.ts';
 import { byId } from './dom.ts';
 import type { PanelEvents } from './events.ts';
+import { learnView } from './learn-view.ts';
 import { progressView } from './progress-view.ts';
 import { promptView } from './prompt-view.ts';
 import { selectionView } from './selection-view.ts';
@@ -20,6 +21,7 @@ export function createPanel(doc: Document, events: PanelEvents): Panel {
     controlsView(doc, events),
     progressView(doc),
     variantsView(doc, events),
+    learnView(doc, events),
   ];
   const notice = byId(doc, 'notice', 'p');
   return {

@@ -12,6 +12,8 @@ export function promptView(doc: Document, events: PanelEvents) {
   const words = byId(doc, 'prompt-words', 'div');
   const wordsText = byId(doc, 'prompt-words-text', 'p');
   const examples = byId(doc, 'prompt-examples', 'div');
+  const learnedWords = byId(doc, 'prompt-learned', 'div');
+  let lastLearned: readonly string[] | null = null;
   const defaultPlaceholder = prompt.placeholder;
   let lastRecent: string[] | null = null;
   let lastExamples: readonly string[] | null = null;
@@ -34,8 +36,30 @@ export function promptView(doc: Document, events: PanelEvents) {
     return button;
   };
 
+  /** A learned word's chip adds the word to the prompt where the text ends. */
+  const wordChip = (word: string): HTMLButtonElement => {
+    const button = h(doc, 'button', {
+      className: 'chip',
+      text: word,
+      attrs: { type: 'button', title: `A word learned for this model: adds “${word}” to the prompt` },
+    });
+    button.addEventListener('click', () => {
+      const text = prompt.value.trimEnd();
+      prompt.value = text === '' ? `a ${word}` : `${text} ${word}`;
+      events.promptChanged(prompt.value);
+      prompt.focus();
+    });
+    return button;
+  };
+
   return {
     render({ prompt: value, recentPrompts, modelPrompts }: PanelState): void {
+      const learned = modelPrompts?.learned ?? [];
+      if (learned !== lastLearned) {
+        replaceChildren(learnedWords, learned.map(wordChip));
+        lastLearned = learned;
+      }
+      learnedWords.hidden = learned.length === 0;
       if (prompt.value !== value) prompt.value = value;
       prompt.placeholder = modelPrompts?.examples[0] ?? defaultPlaceholder;
       const unknown = unknownWords(value, modelPrompts?.vocabulary, modelPrompts?.learned);

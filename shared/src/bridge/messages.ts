@@ -62,12 +62,15 @@ export type PlacedVariant = {
 
 export type PlaceRequest = { source: SourceRef; prompt: string; editId: string; variants: PlacedVariant[] };
 
+export type ExportPurpose = 'edit' | 'learn';
+
 export type UiToMain =
   | { type: 'ui.ready' }
   /** Remember the pairing code in host storage (figma.clientStorage: per user and machine, not synced); '' forgets it. */
   | { type: 'token.save'; token: string }
   | { type: 'prompts.save'; prompts: string[] }
-  | { type: 'selection.export' }
+  /** Export the selected layers: for edits (each one its own edit), or for a learn job (layers of one concept). */
+  | { type: 'selection.export'; purpose?: ExportPurpose }
   /** Insert the variants above their source as one group, in one undo step. */
   | { type: 'results.place'; request: PlaceRequest }
   | { type: 'edit.remember'; sourceId: string; edit: SavedEditRef }
@@ -122,7 +125,7 @@ const uiToMainShapes: { [T in UiToMain['type']]: Shape } = {
   'ui.ready': {},
   'token.save': { token: isText },
   'prompts.save': { prompts: isListOf(isText, 32) },
-  'selection.export': {},
+  'selection.export': { purpose: optional((p) => p === 'edit' || p === 'learn') },
   'results.place': { request: isPlaceRequest },
   'edit.remember': { sourceId: isText, edit: isSavedEdit },
   'edit.forget': { sourceId: isText, editId: isHexId },

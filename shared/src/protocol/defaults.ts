@@ -20,3 +20,6 @@ export const MAX_JSON_MESSAGE_CHARS = 64 * 1024;
 
 /** Outputs per job (etas × seeds). Each output is one sampling run, so this also bounds a job's duration. */
 export const MAX_OUTPUTS_PER_JOB = 64;
+
+/** How many layers a learn job takes: fewer do not pin a concept down, more cost for little (the paper uses 3–5). */
+export const LEARN_LAYERS = { min: 3, max: 10 } as const;

@@ -3,11 +3,9 @@
 // images and `learned`: the word, now understood by every prompt on that model, and its own file.
 import * as z from 'zod';
 import { ModelId } from './companion-info.ts';
+import { LEARN_LAYERS } from './defaults.ts';
 import { ImageRef } from './edit-request.ts';
 import { text } from './fields.ts';
-
-/** How many layers a learn job takes: fewer do not pin a concept down, more cost for little (the paper uses 3–5). */
-export const LEARN_LAYERS = { min: 3, max: 10 } as const;
 
 /** embedding: a new word (Textual Inversion); adapter: a subject adapter (DreamBooth-style, not available yet). */
 export const LearnKind = z.enum(['embedding', 'adapter']);
