@@ -13,6 +13,7 @@ import { tokenTable } from '../../companion/src/engine/learned-rows.ts';
 import { toNumbers } from '../../companion/src/graph/tensor.ts';
 import { encodePng } from '../../companion/src/images/model-input.ts';
 import { readLearnedEmbeds } from '../../companion/src/models/learned-embeds.ts';
+import { readLoraFile } from '../../companion/src/models/lora-file.ts';
 import { readModel } from '../../companion/src/onnx/model-file.ts';
 import { ClipTokenizer } from '../../companion/src/tokenizer/clip-tokenizer.ts';
 import { Rng } from '../../companion/src/util/rng.ts';
@@ -111,12 +112,57 @@ describe('imagic learn', { timeout: 120_000 }, () => {
     expect(await wordsIn(data)).toEqual(['<tri>']);
   });
 
+  it('learns a subject adapter: the word, and a LoRA file others can load; remove takes both', async () => {
+    const data = join(root, 'subject');
+    const common = ['--model', DEMO, '--data-dir', data];
+    const res = await runCli([
+      'learn',
+      ...scenes.slice(0, 3),
+      '--token',
+      '<sub>',
+      '--init-word',
+      'square',
+      '--kind',
+      'adapter',
+      '--class-word',
+      'triangle',
+      '--steps',
+      '10',
+      '--adapter-steps',
+      '10',
+      '--class-images',
+      '2',
+      '--json',
+      ...common,
+    ]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const report = lastJson(res.stdout);
+    expect(report).toMatchObject({ token: '<sub>', kind: 'adapter' });
+    const lora = readLoraFile(await readFile(report['file'] as string));
+    expect(lora.metadata).toMatchObject({ token: '<sub>', class_word: 'triangle' });
+    // The demo model's recommendation puts adapters on every conv (LoCon): kohya's 4-D down matrices.
+    expect(lora.modules.length).toBeGreaterThan(10);
+    expect(lora.modules.every((m) => m.down.shape.length === 4)).toBe(true);
+    expect(await wordsIn(data)).toEqual(['<sub>']);
+    const removed = await runCli(['learned', 'remove', '<sub>', ...common, '--json']);
+    expect(removed.code).toBe(0);
+    await expect(readFile(report['file'] as string)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it.each([
     ['two images', (s: string[]) => s.slice(0, 2), '<a>', 'circle', [], /give 3–10 images of the concept, got 2/],
     ['sizes far apart', (s: string[]) => [s[0]!, s[1]!, s[4]!], '<a>', 'circle', [], /very different sizes/],
     ['a vocabulary word', (s: string[]) => s.slice(0, 3), 'red', 'circle', [], /already in this model's vocabulary/],
     ['an initializer of two tokens', (s: string[]) => s.slice(0, 3), '<a>', 'red circle', [], /is 2 tokens/],
-    ['the adapter kind', (s: string[]) => s.slice(0, 3), '<a>', 'circle', ['--kind', 'adapter'], /--kind adapter/],
+    [
+      'a subject adapter without its class word',
+      (s: string[]) => s.slice(0, 3),
+      '<a>',
+      'circle',
+      ['--kind', 'adapter'],
+      /--kind adapter needs --class-word/,
+    ],
   ])('refuses %s with a coded line, and keeps the words', async (_what, pick, token, init, extra, message) => {
     const data = join(root, `refuse-${token}-${init.length}-${extra.length}`);
     const res = await runCli([

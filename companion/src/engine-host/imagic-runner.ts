@@ -117,6 +117,7 @@ export class ImagicRunner {
         token: request.token,
         initWord: request.initWord,
         ...(request.kind ? { kind: request.kind } : {}),
+        ...(request.classWord ? { classWord: request.classWord } : {}),
         ...(request.steps ? { overrides: { steps: request.steps } } : {}),
       },
     );

@@ -27,6 +27,7 @@ import {
   type AdapterSpec,
 } from './unet-graphs.ts';
 import { learnEmbeddingAsync, type LearnedEmbedding, type LearnRequest } from '../learn/learn-embedding.ts';
+import { learnSubjectAsync, type LearnedSubject, type SubjectRequest } from '../learn/learn-adapter.ts';
 import type { ProviderReport, ProviderSetting } from '../runtime/worker/provider-choice.ts';
 
 export interface EngineOptions extends LoadOptions {
@@ -334,6 +335,14 @@ export class ImagicEngine {
    */
   learnEmbeddingAsync(request: LearnRequest, hooks: RunHooks = {}): Promise<LearnedEmbedding> {
     return learnEmbeddingAsync(this.pkg, this.pool, request, hooks);
+  }
+
+  /**
+   * A subject adapter (learn/learn-adapter.ts): the word, then LoRA adapters with prior preservation; the caller
+   * saves both.
+   */
+  learnSubjectAsync(request: SubjectRequest, hooks: RunHooks = {}): Promise<LearnedSubject> {
+    return learnSubjectAsync(this.pkg, this.pool, request, hooks);
   }
 
   /** Runs a training stage, then releases its session unless told to keep it (also when the stage fails). */

@@ -14,6 +14,7 @@ import { fail } from '../errors.ts';
 import { LR_SCHEDULES } from './lr-schedule.ts';
 import type { SampleSettings, TrainSettings } from './settings.ts';
 import type { LearnSettings } from '../learn/learn-settings.ts';
+import type { SubjectSettings } from '../learn/learn-adapter.ts';
 
 export const PACKAGE_SETTINGS_FILE = 'imagic_settings.json';
 
@@ -104,6 +105,19 @@ export const PackageSettings = z.strictObject({
         )
         .min(1)
         .max(100),
+      /** Subject adapters (learn/learn-adapter.ts): their training after the word's. */
+      subject: z
+        .strictObject({
+          steps: z.int().min(1).max(20_000),
+          lr: z.number().positive(),
+          lrSchedule: z.enum(LR_SCHEDULES),
+          rank: z.int().min(1).max(256),
+          alpha: z.number().positive(),
+          targets: z.array(AdapterTarget).min(1),
+          priorWeight: z.number().min(0).max(100),
+          classImages: z.int().min(1).max(1000),
+        })
+        .partial(),
     })
     .partial()
     .optional(),
@@ -175,7 +189,7 @@ export async function readPackageLearnSettingsAsync(dir: string): Promise<Recomm
   return (await readRecommendationsAsync(dir)).learn;
 }
 
-export type RecommendedLearn = Partial<Omit<LearnSettings, 'seed'>>;
+export type RecommendedLearn = Partial<Omit<LearnSettings, 'seed'>> & { subject?: Partial<SubjectSettings> };
 
 /** The backward/forward ratio the package states for its UNet, if any (cost.ts). */
 export async function readPackageBackwardRatioAsync(dir: string): Promise<number | undefined> {

@@ -6,6 +6,7 @@
 import { LEARN_LAYERS } from '../../../shared/src/protocol/defaults.ts';
 import { fail } from '../errors.ts';
 import type { LrSchedule } from '../engine/lr-schedule.ts';
+import type { SubjectSettings } from './learn-adapter.ts';
 
 /** Where a template takes the new word. */
 export const WORD_SLOT = '{}';
@@ -60,6 +61,21 @@ export const LEARN_DEFAULTS: LearnSettings = {
   lrSchedule: 'constant',
   templates: PAPER_TEMPLATES,
   seed: 0,
+};
+
+/**
+ * Subject adapters without a model's recommendation: diffusers' DreamBooth LoRA example for SD 1.5 (500 steps at 1e-4,
+ * rank 4 on the attention projections, prior loss weight 1), with 50 class images where it generates 100.
+ */
+export const SUBJECT_DEFAULTS: SubjectSettings = {
+  steps: 500,
+  lr: 1e-4,
+  lrSchedule: 'constant',
+  rank: 4,
+  alpha: 4,
+  targets: ['to_q', 'to_k', 'to_v', 'to_out'],
+  priorWeight: 1,
+  classImages: 50,
 };
 
 /** A learn job takes this many images (the protocol's limit for the panel's layers too). */

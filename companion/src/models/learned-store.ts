@@ -29,6 +29,32 @@ export function wordFile(dataDir: string, modelDir: string, token: string): stri
   return join(learnedDir(dataDir, modelDir), 'words', `${slug}-${digest}.safetensors`);
 }
 
+/** A subject adapter's LoRA file (models/lora-file.ts, kohya's layout), named as its word's own file is. */
+export const adapterFile = (dataDir: string, modelDir: string, token: string): string =>
+  join(learnedDir(dataDir, modelDir), 'adapters', basename(wordFile(dataDir, modelDir, token)));
+
+/** Saves a subject adapter's file for `token` (atomically). */
+export async function saveAdapterAsync(dataDir: string, modelDir: string, token: string, bytes: Uint8Array): Promise<string> {
+  const file = adapterFile(dataDir, modelDir, token);
+  await mkdir(join(learnedDir(dataDir, modelDir), 'adapters'), { recursive: true });
+  await writeFileAtomicAsync(file, bytes);
+  return file;
+}
+
+/** The learned words that have a subject adapter. */
+export async function adapterTokensAsync(dataDir: string, modelDir: string): Promise<string[]> {
+  const tokens = await learnedTokensAsync(dataDir, modelDir);
+  const has = await Promise.all(
+    tokens.map((t) =>
+      access(adapterFile(dataDir, modelDir, t)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return tokens.filter((_, i) => has[i]);
+}
+
 /** Changes whenever the model's learned words do ('' without any): an open engine with another stamp is stale. */
 export async function learnedStampAsync(dataDir: string, modelDir: string): Promise<string> {
   return stat(join(learnedDir(dataDir, modelDir), FILE)).then(
@@ -108,6 +134,7 @@ export async function removeLearnedWordAsync(
   if (rest.length === 0) await rm(join(learnedDir(dataDir, modelDir), FILE), { force: true });
   else await saveAsync(dataDir, modelDir, rest);
   await rm(wordFile(dataDir, modelDir, token), { force: true });
+  await rm(adapterFile(dataDir, modelDir, token), { force: true });
   return rest;
 }
 

@@ -7,7 +7,7 @@ import { LEARN_LAYERS } from './defaults.ts';
 import { ImageRef } from './edit-request.ts';
 import { text } from './fields.ts';
 
-/** embedding: a new word (Textual Inversion); adapter: a subject adapter (DreamBooth-style, not available yet). */
+/** embedding: a new word (Textual Inversion); adapter: a word and a subject adapter (DreamBooth-style LoRA). */
 export const LearnKind = z.enum(['embedding', 'adapter']);
 export type LearnKind = z.infer<typeof LearnKind>;
 
@@ -22,6 +22,8 @@ export const LearnRequest = z.strictObject({
   /** A word the model knows, one token, that the new word starts from. */
   initWord: z.string().min(1).max(40),
   kind: LearnKind.optional(),
+  /** A subject adapter's class word, e.g. "dog" (kind adapter). */
+  classWord: z.string().min(1).max(40).optional(),
   /** Absent: the companion's default model. */
   model: ModelId.optional(),
   /** Optimiser steps; absent: the model's recommendation. */

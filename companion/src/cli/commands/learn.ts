@@ -7,6 +7,7 @@ import { fail } from '../../errors.ts';
 import { ImagicEngine } from '../../engine/imagic-engine.ts';
 import { checkLearnJobAsync, runLearnAsync } from '../../learn/learn-run.ts';
 import { LEARN_IMAGES, type LearnSettings } from '../../learn/learn-settings.ts';
+import type { SubjectSettings } from '../../learn/learn-adapter.ts';
 import { dataDirFromFlag, dataDirOption } from '../data-dir-option.ts';
 import { parseNumber, parseProvider } from '../engine-flags.ts';
 import { createOutputView } from '../engine-output.ts';
@@ -18,6 +19,8 @@ interface LearnFlags {
   kind: string;
   classWord?: string;
   steps?: string;
+  adapterSteps?: string;
+  classImages?: string;
   lr?: string;
   seed?: string;
   model?: string;
@@ -41,7 +44,9 @@ export function registerLearn(program: Command): void {
     .requiredOption('--init-word <word>', 'a word the model knows to start from, e.g. "logo"')
     .option('--kind <kind>', 'embedding: a new word (Textual Inversion); adapter: a subject adapter', 'embedding')
     .option('--class-word <word>', 'adapter: the class the subject belongs to, e.g. "dog"')
-    .option('--steps <n>', "optimiser steps (default: the model's recommendation)")
+    .option('--steps <n>', "the word's optimiser steps (default: the model's recommendation)")
+    .option('--adapter-steps <n>', "adapter: the adapters' optimiser steps (default: the model's recommendation)")
+    .option('--class-images <n>', "adapter: class images generated for prior preservation (default: the model's)")
     .option('--lr <rate>', "learning rate (default: the model's recommendation)")
     .option('--seed <n>', 'seeds the draws of image, prompt, timestep and noise', '0')
     .option('--model <dir>', 'a package folder (default: the default installed model)')
@@ -52,11 +57,8 @@ export function registerLearn(program: Command): void {
       const t0 = performance.now();
       if (!(KINDS as readonly string[]).includes(flags.kind))
         fail('INVALID_SPEC', `--kind ${flags.kind}: expected one of ${KINDS.join(', ')}`);
-      if (flags.kind === 'adapter')
-        fail(
-          'INVALID_SPEC',
-          '--kind adapter (DreamBooth-style subject adapters) is not available in this version; learn a word with --kind embedding',
-        );
+      if (flags.kind === 'adapter' && flags.classWord === undefined)
+        fail('INVALID_SPEC', '--kind adapter needs --class-word WORD: the class of what it learns (e.g. dog)');
       if (flags.classWord !== undefined && flags.kind !== 'adapter')
         fail('INVALID_SPEC', '--class-word goes with --kind adapter');
       const provider = parseProvider(flags.provider);
@@ -75,7 +77,9 @@ export function registerLearn(program: Command): void {
         token: flags.token,
         initWord: flags.initWord,
         kind: flags.kind as (typeof KINDS)[number],
+        ...(flags.classWord !== undefined ? { classWord: flags.classWord } : {}),
         overrides: overridesOf(flags),
+        subjectOverrides: subjectOverridesOf(flags),
       };
       // Every check that needs no model run, before the model loads.
       await checkLearnJobAsync(dataDir, job);
@@ -105,9 +109,7 @@ export function registerLearn(program: Command): void {
           cost: outcome.cost,
           timing_ms: {
             load: round(load),
-            encode: round(outcome.timing.encode),
-            learn: round(outcome.timing.learn),
-            save: round(outcome.timing.save),
+            ...Object.fromEntries(Object.entries(outcome.timing).map(([k, v]) => [k, round(v)])),
             total: round(performance.now() - t0),
           },
           final_loss: outcome.finalLoss,
@@ -128,6 +130,16 @@ export function registerLearn(program: Command): void {
         view.dispose();
       }
     });
+}
+
+/** A subject adapter's flags over the model's recommendation. */
+function subjectOverridesOf(flags: LearnFlags): Partial<Pick<SubjectSettings, 'steps' | 'classImages'>> {
+  const count = (flag: string, v: string) =>
+    parseNumber(flag, v, (n) => Number.isSafeInteger(n) && n >= 1, 'an integer ≥ 1');
+  return {
+    ...(flags.adapterSteps !== undefined ? { steps: count('adapter-steps', flags.adapterSteps) } : {}),
+    ...(flags.classImages !== undefined ? { classImages: count('class-images', flags.classImages) } : {}),
+  };
 }
 
 /** The flags that override the model's recommended settings (checked here, with the flag's name). */

@@ -27,6 +27,7 @@ export const handleLearnStart: Handler<'learn.start'> = async ({ id, request }, 
     token: request.token,
     initWord: request.initWord,
     ...(request.kind ? { kind: request.kind } : {}),
+    ...(request.classWord ? { classWord: request.classWord } : {}),
     ...(request.steps ? { overrides: { steps: request.steps } } : {}),
   });
   const { record, position } = await services.queue.submitAsync({
