@@ -26,6 +26,7 @@ import { evaluateGeneration } from './eval-generation.ts';
 import { evaluateQuick } from './eval-quick.ts';
 import { evaluateImagic } from './eval-imagic.ts';
 import { evaluateLearn } from './eval-learn.ts';
+import { evaluateSubject } from './eval-subject.ts';
 import { evaluateSensitivity } from './eval-sensitivity.ts';
 import { encodePng } from '../images/model-input.ts';
 import { contactSheet } from './image-metrics.ts';
@@ -61,6 +62,7 @@ interface Flags {
   quick: boolean;
   masks: boolean;
   learn: boolean;
+  subject: boolean;
   learnSamples: string;
   strengths?: string;
   compare?: boolean;
@@ -190,6 +192,7 @@ async function run(f: Flags): Promise<void> {
       log(`learn: ${c.colour} ${c.shape} from "${c.initWord}"`),
     );
   }
+  if (f.subject) result['subject'] = await evaluateSubject(modelDir, sample, num('learn-samples', f.learnSamples), log);
   if (f.compare) {
     const comparison = [];
     for (const v of SETTINGS_VARIANTS.filter(
@@ -227,7 +230,12 @@ async function run(f: Flags): Promise<void> {
     const sections =
       f.imagic || f.generation
         ? result
-        : { quick: result['quick'], comparison: result['comparison'], learn: result['learn'] };
+        : {
+            quick: result['quick'],
+            comparison: result['comparison'],
+            learn: result['learn'],
+            subject: result['subject'],
+          };
     const kept = Object.fromEntries(Object.entries(sections).filter(([, v]) => v !== undefined));
     await writeFile(join(modelDir, 'eval.json'), `${JSON.stringify({ ...previous, ...kept }, null, 2)}\n`);
     await writeFile(join(modelDir, 'README.md'), await renderPackageReadme(modelDir));
@@ -283,6 +291,7 @@ const program = new Command('eval-demo')
   .addOption(new Option('--no-quick', 'skip the quick-edit (SDEdit) strength sweep'))
   .addOption(new Option('--no-masks', 'skip the mask figures (automatic masks, edits inside a mask)'))
   .addOption(new Option('--no-learn', 'skip the learn jobs (Textual Inversion) on held-out concepts'))
+  .addOption(new Option('--no-subject', 'skip the subject adapter (DreamBooth-style) on an unseen appearance'))
   .addOption(new Option('--learn-samples <n>', 'samples per learned concept').default('16'))
   .addOption(new Option('--strengths <list>', "the quick edits' strengths (default: 0.3 to 1 by 0.1)"))
   .addOption(new Option('--compare', 'also compare the stage-2 settings of settings-comparison.ts'))

@@ -6,6 +6,7 @@ import type { DemoConfig } from './demo-config.ts';
 import type { CaseOutcome, MaskFigures } from './eval-imagic.ts';
 import type { QuickEvalResult } from './eval-quick.ts';
 import { LEARN_SEARCH, type LearnEvalResult } from './eval-learn.ts';
+import { SUBJECT_SEARCH, type SubjectEvalResult } from './eval-subject.ts';
 import {
   DEMO_QUICK_RATIONALE,
   DEMO_QUICK_SEARCH,
@@ -85,6 +86,7 @@ interface EvalSummary {
   readonly comparison?: readonly ComparisonRow[];
   readonly quick?: QuickEvalResult;
   readonly learn?: LearnEvalResult;
+  readonly subject?: SubjectEvalResult;
   /** The commands that produced the figures, when they were not one `eval:demo -- --compare --write`. */
   readonly commands?: { readonly main: string; readonly comparison: string };
 }
@@ -318,7 +320,41 @@ ${quickPresetSection()}
 ## Learning new words
 
 ${learnSection(evaluation?.learn)}
+
+## Subject adapters
+
+${subjectSection(evaluation?.subject)}
 `;
+}
+
+/** Subject adapters (eval-subject.ts): the subject on its token, and the class kept, with and without the prior. */
+function subjectSection(s: SubjectEvalResult | undefined): string {
+  if (s === undefined)
+    return 'Not evaluated yet: run `npm run eval:demo -- --no-generation --no-imagic --no-quick --write`.';
+  const st = s.settings;
+  return [
+    `\`imagic learn IMAGES… --kind adapter --class-word ${s.classWord}\` (DreamBooth-style LoRA with prior preservation): a ${s.subject},`,
+    `which the data set never draws, learned from 5 scenes of it (no probe used them) with this model's recommendation`,
+    `(imagic_settings.json \`learn.subject\`: ${st.steps} steps at ${st.lr}, rank ${st.rank} on ${st.targets.join(', ')}, λ = ${st.priorWeight}, ${st.classImages} class images; the word first,`,
+    `as a learn job of its own). The adapters are judged as loaded back from their LoRA file. From the same command as above.`,
+    '',
+    '| | bar | with the adapters | the word alone |',
+    '|---|---|---|---|',
+    `| the subject on "${s.prompt}" (detector, ${s.samples} samples) | ≥ 70% | ${pct(s.onToken.withAdapters)} | ${pct(s.onToken.wordOnly)} |`,
+    '',
+    '| class captions ("a {colour} circle on a {background} background", classifier) | bar | |',
+    '|---|---|---|',
+    `| the base model | | ${pct(s.classKept.base)} |`,
+    `| adapters trained with prior preservation (λ = ${st.priorWeight}) | ≥ 95% | ${pct(s.classKept.withPrior)} |`,
+    `| adapters trained without it (λ = 0) | | ${pct(s.classKept.withoutPrior)} |`,
+    '',
+    `${s.classSamples} class samples each; one subject job took ${s.learnMs} ms on 2 CPU cores. How the recommendation was`,
+    'chosen (on other scenes: `companion/src/demo/eval-subject.ts`, SUBJECT_SEARCH):',
+    '',
+    '| settings | subject on its token | class kept |',
+    '|---|---|---|',
+    ...SUBJECT_SEARCH.map((r) => `| ${r.settings} | ${r.subject} | ${r.kept} |`),
+  ].join('\n');
 }
 
 /** Learn jobs (eval-learn.ts): a word per held-out concept, judged by the classifier against its initializer word. */
