@@ -145,6 +145,36 @@ describe('imagic learn', { timeout: 120_000 }, () => {
     expect(lora.modules.length).toBeGreaterThan(10);
     expect(lora.modules.every((m) => m.down.shape.length === 4)).toBe(true);
     expect(await wordsIn(data)).toEqual(['<sub>']);
+
+    // Switched on for a quick edit: the adapters change the result; an unknown word and Imagic mode are refused.
+    const quick = async (out: string, ...extra: string[]) => {
+      const res = await runCli([
+        'edit',
+        scenes[0]!,
+        '--prompt',
+        'a <sub> triangle on a black background',
+        '--mode',
+        'quick',
+        '--seeds',
+        '1',
+        '--out',
+        join(root, out),
+        '--json',
+        ...common,
+        ...extra,
+      ]);
+      return res;
+    };
+    const plain = await quick('plain');
+    const withSubject = await quick('subject', '--subject', '<sub>');
+    expect(withSubject.code).toBe(0);
+    const file = (r: { stdout: string }) => (lastJson(r.stdout)['outputs'] as { file: string }[])[0]!.file;
+    expect(Buffer.compare(await readFile(file(plain)), await readFile(file(withSubject)))).not.toBe(0);
+    const unknown = await quick('unknown', '--subject', '<nope>');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^INVALID_SPEC: no subject adapter “<nope>” for this model; its adapters: <sub>/);
+    const imagic = await runCli(['edit', scenes[0]!, '--prompt', 'a <sub> triangle', '--subject', '<sub>', ...common]);
+    expect(imagic.stderr).toMatch(/^INVALID_SPEC: --subject works with --mode quick/);
     const removed = await runCli(['learned', 'remove', '<sub>', ...common, '--json']);
     expect(removed.code).toBe(0);
     await expect(readFile(report['file'] as string)).rejects.toMatchObject({ code: 'ENOENT' });

@@ -78,7 +78,11 @@ export class ImagicRunner {
     };
     const outcome =
       request.mode === 'quick'
-        ? await runQuickEditAsync(this.context(control), { ...edit, strength: request.strength })
+        ? await runQuickEditAsync(this.context(control), {
+            ...edit,
+            strength: request.strength,
+            subject: request.subject,
+          })
         : await runNewEditAsync(this.context(control), edit);
     return {
       outputs: etasMajor(outcome.images.map(toOutput), request.sampling),

@@ -3,6 +3,7 @@
 // turns its input into a NewEdit and says how it gets an engine; everything between — the settings (edit-settings.ts),
 // the time estimate, stages 1–2, the saved edit, stage 3, the results kept for the dashboard and the cost — happens
 // here, once.
+import { layAdapter, readSubjectAdapterAsync } from '../learn/subject-adapter.ts';
 import { fail, ImagicError } from '../errors.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 import { unknownWords } from '../../../shared/src/protocol/prompt-words.ts';
@@ -57,6 +58,8 @@ export interface NewEdit {
   readonly own?: OwnSettings;
   /** Where the edit may change the layer; everywhere when absent. */
   readonly region?: RegionRequest | undefined;
+  /** A subject adapter learned for the model, by its word, switched on (quick edits). */
+  readonly subject?: string | undefined;
 }
 
 /**
@@ -133,6 +136,8 @@ const last = (values: readonly number[]) => values.at(-1) ?? null;
 /** Stages 1–3: trains, saves the edit under `edit.editId`, renders; a cancelled edit leaves nothing behind. */
 export async function runNewEditAsync(ctx: EditRunContext, edit: NewEdit): Promise<EditOutcome> {
   checkRegion(edit.region, edit.image);
+  if (edit.subject !== undefined)
+    fail('INVALID_SPEC', 'a subject adapter works with quick edits for now; an Imagic edit trains its own adapters');
   const { train, sample } = await checkedSettingsAsync(ctx, edit);
   const { engine, load, estimate } = await startAsync(ctx, edit.modelDir, edit.workingSize, jobPlan(train, sample));
   const { state, timing } = await engine.trainAsync(edit.image, edit.prompt, train, estimate.hooks);
@@ -188,13 +193,15 @@ export async function runQuickEditAsync(
     edit.strength ?? (await readPackageQuickStrengthAsync(edit.modelDir)) ?? DEFAULT_STRENGTH,
   );
   const settings = await checkedSettingsAsync(ctx, edit);
+  const subject = edit.subject && (await readSubjectAdapterAsync(ctx.dataDir, edit.modelDir, edit.subject));
   const sample = { ...settings.sample, strength };
   // The UNet passes it runs: the steps after the skipped ones, per seed (η plays no part).
   const run = { ...sample, etas: [1], steps: sample.steps - quickStartStep(sample.steps, strength) };
   const { engine, load, estimate } = await startAsync(ctx, edit.modelDir, edit.workingSize, jobPlan(null, run));
   const s0 = performance.now();
   const region = await regionFor(engine, edit.image, edit.prompt, edit.region, undefined);
-  const images = await engine.quickEditAsync(edit.image, edit.prompt, sample, strength, estimate.hooks, region);
+  const laid = subject ? layAdapter(engine.pkg, subject) : undefined;
+  const images = await engine.quickEditAsync(edit.image, edit.prompt, sample, strength, estimate.hooks, region, laid);
   const sampled = performance.now() - s0;
   await estimate.recordAsync();
   return {

@@ -28,6 +28,7 @@ import {
 } from './unet-graphs.ts';
 import { learnEmbeddingAsync, type LearnedEmbedding, type LearnRequest } from '../learn/learn-embedding.ts';
 import { learnSubjectAsync, type LearnedSubject, type SubjectRequest } from '../learn/learn-adapter.ts';
+import type { LaidAdapter } from '../learn/subject-adapter.ts';
 import type { ProviderReport, ProviderSetting } from '../runtime/worker/provider-choice.ts';
 
 export interface EngineOptions extends LoadOptions {
@@ -312,6 +313,7 @@ export class ImagicEngine {
     strength: number,
     hooks: RunHooks = {},
     region?: EditRegion,
+    subject?: LaidAdapter,
   ): Promise<RenderedImage[]> {
     validateSampleSettings({ ...sample, strength });
     const pkg = this.pkg;
@@ -320,7 +322,9 @@ export class ImagicEngine {
     const target = await encodeTextAsync(pkg, prompt);
     const empty = await encodeTextAsync(pkg, '');
     hooks.onProgress?.({ stage: 'encode', step: 1, total: 1 });
-    const step = await samplingSessionAsync(pkg, this.pool, undefined, predictionsFor(pkg, sample.guidanceScale));
+    // A subject adapter, when switched on, is merged into the weights as a trained edit's adapters are.
+    const adapters = subject && { ...subject, mode: 'merged' as const };
+    const step = await samplingSessionAsync(pkg, this.pool, adapters, predictionsFor(pkg, sample.guidanceScale));
     const embeddings = { target, optimized: target, empty };
     // The base model has no adapters to fade: a model's recommended late fading does not apply here.
     const { lateAdapters: _, ...plain } = sample;

@@ -29,6 +29,7 @@ interface EditFlags extends SamplingFlags, RegionOptionFlags {
   tuneSteps?: string;
   mode: string;
   strength?: string;
+  subject?: string;
 }
 
 const MODES = ['imagic', 'quick'] as const;
@@ -57,6 +58,10 @@ export function registerEdit(program: Command): void {
     .option(
       '--strength <s>',
       `quick mode: how far from the layer, in (0, 1] (0.3 keeps it, 1 draws from the prompt alone; default: the model's recommendation, else ${DEFAULT_STRENGTH})`,
+    )
+    .option(
+      '--subject <word>',
+      'quick mode: switch on the subject adapter learned for this word (imagic learn --kind adapter)',
     )
     .addOption(new Option('--embed-steps <n>', 'stage 1 steps (overrides the preset)'))
     .addOption(new Option('--tune-steps <n>', 'stage 2 steps (overrides the preset)'))
@@ -94,6 +99,7 @@ export function registerEdit(program: Command): void {
           ...(provider ? { provider } : {}),
           mode: flags.mode as (typeof MODES)[number],
           ...(strength === undefined ? {} : { strength }),
+          ...(flags.subject === undefined ? {} : { subject: flags.subject }),
           ...(region ? { region } : {}),
         },
         view.hooks,

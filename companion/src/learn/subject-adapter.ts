@@ -1,0 +1,64 @@
+// A subject adapter switched on for an edit: its LoRA file (models/lora-file.ts) read from the model's learned words
+// (models/learned-store.ts) and laid onto this model's UNet at the modules and rank the file names. Checked before any
+// model runs: a word without an adapter, or a file of another model, is refused with the fix.
+import { readFile } from 'node:fs/promises';
+import { fail } from '../errors.ts';
+import type { ImagicPackage } from '../engine/package-loader.ts';
+import { adapterLayout, type AdapterSpec } from '../engine/unet-graphs.ts';
+import { adapterFile, adapterTokensAsync } from '../models/learned-store.ts';
+import { adapterValuesOf, moduleOf, namesModule, readLoraFile, type LoraModule } from '../models/lora-file.ts';
+
+export interface SubjectAdapter {
+  readonly token: string;
+  readonly modules: readonly LoraModule[];
+}
+
+export interface LaidAdapter {
+  readonly spec: AdapterSpec;
+  readonly values: ReadonlyMap<string, Float32Array>;
+}
+
+/** The subject adapter learned for `token` on the model; INVALID_SPEC naming the model's adapters when it has none. */
+export async function readSubjectAdapterAsync(
+  dataDir: string,
+  modelDir: string,
+  token: string,
+): Promise<SubjectAdapter> {
+  const tokens = await adapterTokensAsync(dataDir, modelDir);
+  if (!tokens.includes(token))
+    fail(
+      'INVALID_SPEC',
+      `no subject adapter “${token}” for this model; its adapters: ${tokens.join(', ') || 'none (learn one with kind "adapter")'}`,
+    );
+  const file = adapterFile(dataDir, modelDir, token);
+  return { token, modules: readLoraFile(await readFile(file), file).modules };
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** The adapter on `pkg`'s UNet: one node pattern per module the file names, at the file's rank and alpha. */
+export function layAdapter(pkg: ImagicPackage, adapter: SubjectAdapter): LaidAdapter {
+  const ranks = new Set(adapter.modules.map((m) => m.down.shape[0]));
+  const alphas = new Set(adapter.modules.map((m) => m.alpha));
+  if (ranks.size !== 1 || alphas.size !== 1)
+    fail(
+      'INVALID_SPEC',
+      `the adapter “${adapter.token}” mixes ranks or alphas across its modules; this companion loads one of each`,
+    );
+  const nodes = pkg.unet.model.graph.nodes.filter(
+    (n) =>
+      /^(MatMul|Gemm|Conv)$/.test(n.opType) && adapter.modules.some((m) => namesModule(m.module, moduleOf(n.name))),
+  );
+  if (nodes.length !== adapter.modules.length)
+    fail(
+      'DIMS_MISMATCH',
+      `the adapter “${adapter.token}” names ${adapter.modules.length} modules; this model's UNet has ${nodes.length} of them (it was trained for another model)`,
+    );
+  const spec: AdapterSpec = {
+    targets: nodes.map((n) => `^${escape(n.name)}$`),
+    rank: [...ranks][0]!,
+    alpha: [...alphas][0]!,
+  };
+  const layout = adapterLayout(pkg, spec);
+  return { spec, values: adapterValuesOf(adapter.modules, layout.adapters, `the adapter “${adapter.token}”`) };
+}
