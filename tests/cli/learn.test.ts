@@ -145,6 +145,8 @@ describe('imagic learn', { timeout: 120_000 }, () => {
     expect(lora.modules.length).toBeGreaterThan(10);
     expect(lora.modules.every((m) => m.down.shape.length === 4)).toBe(true);
     expect(await wordsIn(data)).toEqual(['<sub>']);
+    const listed = lastJson((await runCli(['learned', 'list', ...common, '--json'])).stdout);
+    expect(listed['adapters']).toEqual(['<sub>']);
 
     // Switched on for a quick edit: the adapters change the result; an unknown word and Imagic mode are refused.
     const quick = async (out: string, ...extra: string[]) => {

@@ -8,6 +8,7 @@ import { fail } from '../../errors.ts';
 import { tokenTable } from '../../engine/learned-rows.ts';
 import { readLearnedEmbeds } from '../../models/learned-embeds.ts';
 import {
+  adapterTokensAsync,
   addLearnedWordsAsync,
   learnedDir,
   learnedWordsAsync,
@@ -44,9 +45,14 @@ export function registerLearned(program: Command): void {
   common(learned.command('list').description("List the model's learned words")).action(async (flags: LearnedFlags) => {
     const { dataDir, modelDir, width } = await modelOfAsync(flags);
     const words = await learnedWordsAsync(dataDir, modelDir, width);
+    const adapters = await adapterTokensAsync(dataDir, modelDir);
     if (flags.json)
-      return out(JSON.stringify({ words: words.map((w) => w.token), dir: learnedDir(dataDir, modelDir) }));
-    out(words.length === 0 ? 'No learned words for this model.' : words.map((w) => w.token).join('\n'));
+      return out(JSON.stringify({ words: words.map((w) => w.token), adapters, dir: learnedDir(dataDir, modelDir) }));
+    const line = (token: string) =>
+      adapters.includes(token)
+        ? `${token}  (with a subject adapter: imagic edit --mode quick --subject ${token})`
+        : token;
+    out(words.length === 0 ? 'No learned words for this model.' : words.map((w) => line(w.token)).join('\n'));
   });
 
   common(
