@@ -70,6 +70,10 @@ describe.skipIf(skip)('learning a word in the Figma panel', () => {
       await poll(() => text(status)).toMatch(/Name the new word/);
       await ui.locator('#learn-token').fill('<tri>');
       await ui.locator('#learn-init').fill('circle');
+      // A subject adapter needs its class word: the button says so until it has one.
+      await ui.locator('#learn-kind').selectOption('adapter');
+      await poll(() => text(status)).toMatch(/needs the class/);
+      await ui.locator('#learn-kind').selectOption('embedding');
       await poll(() => start.isDisabled()).toBe(false);
       expect(await ui.locator('#prompt-learned').isHidden()).toBe(true);
 

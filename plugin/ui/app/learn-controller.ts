@@ -19,7 +19,7 @@ export class LearnController {
     this.ctx.store.update((s) => ({ learn: { ...s.learn, ...patch } }));
   }
 
-  changed(patch: Pick<Partial<LearnState>, 'token' | 'initWord'>): void {
+  changed(patch: Pick<Partial<LearnState>, 'token' | 'initWord' | 'kind' | 'classWord'>): void {
     this.update(patch);
   }
 
@@ -41,7 +41,8 @@ export class LearnController {
         {
           token,
           initWord,
-          kind: 'embedding',
+          kind: state.learn.kind,
+          ...(state.learn.kind === 'adapter' ? { classWord: state.learn.classWord.trim() } : {}),
           // The model the panel shows, as for edits.
           ...(state.companion?.modelId ? { model: state.companion.modelId } : {}),
         },

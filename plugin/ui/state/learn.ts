@@ -2,6 +2,7 @@
 // why the button is off. No DOM here.
 import { LEARN_LAYERS } from '../../../shared/src/protocol/defaults.ts';
 import type { StageProgress } from './job-progress.ts';
+import type { LearnKind } from '../../../shared/src/protocol/learn-request.ts';
 
 export type LearnStatus = 'idle' | 'exporting' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -10,6 +11,9 @@ export type LearnState = {
   token: string;
   /** A word the model knows that the new one starts from. */
   initWord: string;
+  /** A word alone (Textual Inversion), or a word with a subject adapter (DreamBooth-style), which needs `classWord`. */
+  kind: LearnKind;
+  classWord: string;
   status: LearnStatus;
   jobId: string | null;
   progress: StageProgress | null;
@@ -20,6 +24,8 @@ export type LearnState = {
 export const initialLearnState = (): LearnState => ({
   token: '',
   initWord: '',
+  kind: 'embedding',
+  classWord: '',
   status: 'idle',
   jobId: null,
   progress: null,
@@ -43,6 +49,8 @@ export function learnBlocker(
   if (/\s/.test(token)) return 'The new word is one word: no spaces (e.g. <my-logo>).';
   if (learn.initWord.trim() === '' || /\s/.test(learn.initWord.trim()))
     return 'Give one word the model knows to start from, e.g. logo.';
+  if (learn.kind === 'adapter' && (learn.classWord.trim() === '' || /\s/.test(learn.classWord.trim())))
+    return 'A subject adapter needs the class of what it learns, one word (e.g. dog).';
   if (isLearning(learn)) return 'A learn job is running.';
   return null;
 }

@@ -1,5 +1,6 @@
 // What the views report: user intents, named for what the user wants. The app controller implements them.
 import type { EditMode, Preset } from '../../../shared/src/protocol/edit-request.ts';
+import type { LearnKind } from '../../../shared/src/protocol/learn-request.ts';
 
 export type PanelEvents = {
   pair(token: string): void;
@@ -23,7 +24,7 @@ export type PanelEvents = {
   startEdit(): void;
   cancel(): void;
   /** The learn job's word or its starting word was typed. */
-  learnChanged(patch: { token?: string; initWord?: string }): void;
+  learnChanged(patch: { token?: string; initWord?: string; kind?: LearnKind; classWord?: string }): void;
   /** Learn a word from the selected layers (Textual Inversion), or stop doing so. */
   startLearn(): void;
   cancelLearn(): void;

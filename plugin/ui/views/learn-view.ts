@@ -9,6 +9,9 @@ import type { PanelEvents } from './events.ts';
 export function learnView(doc: Document, events: PanelEvents) {
   const token = byId(doc, 'learn-token', 'input');
   const initWord = byId(doc, 'learn-init', 'input');
+  const kind = byId(doc, 'learn-kind', 'select');
+  const classRow = byId(doc, 'learn-class-row', 'div');
+  const classWord = byId(doc, 'learn-class', 'input');
   const start = byId(doc, 'learn-start', 'button');
   const cancel = byId(doc, 'learn-cancel', 'button');
   const status = byId(doc, 'learn-status', 'p');
@@ -17,6 +20,10 @@ export function learnView(doc: Document, events: PanelEvents) {
 
   token.addEventListener('input', () => events.learnChanged({ token: token.value }));
   initWord.addEventListener('input', () => events.learnChanged({ initWord: initWord.value }));
+  kind.addEventListener('change', () =>
+    events.learnChanged({ kind: kind.value === 'adapter' ? 'adapter' : 'embedding' }),
+  );
+  classWord.addEventListener('input', () => events.learnChanged({ classWord: classWord.value }));
   start.addEventListener('click', () => events.startLearn());
   cancel.addEventListener('click', () => events.cancelLearn());
 
@@ -24,6 +31,9 @@ export function learnView(doc: Document, events: PanelEvents) {
     render({ learn, connection, companion, selection }: PanelState): void {
       if (token.value !== learn.token) token.value = learn.token;
       if (initWord.value !== learn.initWord) initWord.value = learn.initWord;
+      if (kind.value !== learn.kind) kind.value = learn.kind;
+      if (classWord.value !== learn.classWord) classWord.value = learn.classWord;
+      classRow.hidden = learn.kind !== 'adapter';
       const blocker = learnBlocker(learn, {
         connected: connection.kind === 'connected',
         hasModel: companion?.hasModel !== false,
