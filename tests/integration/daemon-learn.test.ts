@@ -53,6 +53,7 @@ describe('a learn job', { timeout: 120_000 }, () => {
     if (status.type !== 'status.result') throw new Error(`expected status.result, got ${status.type}`);
     const model = status.model;
     expect(model.state === 'none' ? [] : model.prompts?.learned).toEqual(['<tri>']);
+    expect(model.state === 'none' ? null : model.learned).toEqual({ words: ['<tri>'], adapters: [] });
 
     const again = await inbox.requestAsync({ type: 'job.fetch', id: 'l3', jobId: queued.jobId });
     expect(again).toMatchObject({ type: 'job.result', id: 'l3', learned: message.learned, outputs: [] });

@@ -8,7 +8,7 @@ import {
   readPackageSampleSettingsAsync,
 } from '../engine/package-settings.ts';
 import { defaultModelAsync, modelStatusAsync } from '../models/model-store.ts';
-import { learnedTokensAsync } from '../models/learned-store.ts';
+import { adapterTokensAsync, learnedTokensAsync } from '../models/learned-store.ts';
 import type { EngineStatus } from './edit-engine.ts';
 
 /** What the engine thread reports about itself whenever it changes. */
@@ -33,6 +33,7 @@ export async function engineStatusAsync(dataDir: string, state: RunnerState): Pr
   const recommendedStrength = await orUndefinedAsync(() => readPackageQuickStrengthAsync(chosen.dir));
   const prompts = await orUndefinedAsync(() => readPackagePromptsAsync(chosen.dir));
   const learned = await learnedTokensAsync(dataDir, chosen.dir);
+  const adapters = learned.length > 0 ? await adapterTokensAsync(dataDir, chosen.dir) : [];
   return {
     model: {
       state: modelState,
@@ -48,6 +49,7 @@ export async function engineStatusAsync(dataDir: string, state: RunnerState): Pr
               ...(learned.length > 0 ? { learned } : {}),
             },
           }),
+      ...(learned.length > 0 ? { learned: { words: learned, adapters } } : {}),
     },
     device,
     executionProvider: provider,

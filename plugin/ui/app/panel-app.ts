@@ -100,6 +100,7 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
             hasModel: model.state !== 'none',
           },
           modelPrompts: model.state === 'none' ? null : (model.prompts ?? null),
+          learned: model.state === 'none' || !model.learned ? { words: [], adapters: [] } : model.learned,
           ...(model.state === 'none' ? { notice: { text: model.hint, isError: true } } : {}),
           ...(eta === null ? {} : { eta }),
           ...(strength === null ? {} : { strength }),
@@ -136,6 +137,7 @@ export function startPanelApp(options: PanelAppOptions): Store<PanelState> {
     },
     modeChanged: (mode) => store.update({ mode }),
     autoMaskChanged: (autoMask) => store.update({ autoMask }),
+    subjectChanged: (subject) => store.update({ subject }),
     regionChanged: (runId, step) => {
       const run = store.state.runs.find((r) => r.id === runId);
       // A step of about 2% of the layer's longer side, at least one pixel.

@@ -94,8 +94,14 @@ describe('quick edits', () => {
   });
 
   it('ask for the target text alone, every seed for the grid and the first for a preview, and train nothing', () => {
-    const state = { preset: 'fast', companion: null } as const;
+    const state = {
+      preset: 'fast' as const,
+      companion: null,
+      subject: null,
+      learned: { words: [] as string[], adapters: [] as string[] },
+    };
     const grid = quickRequest(state, 'a red circle', [3, 9], 0.45, { grid: true });
+    expect(grid).not.toHaveProperty('subject');
     expect(grid).toMatchObject({ mode: 'quick', strength: 0.45, fineTune: {}, sampling: { etas: [1], seeds: [3, 9] } });
     // What the companion accepts (its refinements included).
     const image = { frameId: '0'.repeat(32), width: 64, height: 64 };
@@ -104,5 +110,14 @@ describe('quick edits', () => {
       seeds: [3],
       steps: 4,
     });
+    // A subject adapter switched on goes with the request while the model still has it.
+    const learned = { words: ['<dog>'], adapters: ['<dog>'] };
+    const withSubject = quickRequest({ ...state, subject: '<dog>', learned }, 'a <dog> dog', [3], 0.6, { grid: true });
+    expect(withSubject.subject).toBe('<dog>');
+    expect(EditRequest.safeParse({ ...withSubject, image }).error).toBeUndefined();
+    const gone = { words: ['<dog>'], adapters: [] };
+    expect(
+      quickRequest({ ...state, subject: '<dog>', learned: gone }, 'a dog', [3], 0.6, { grid: true }),
+    ).not.toHaveProperty('subject');
   });
 });

@@ -71,6 +71,10 @@ export type PanelState = {
   companion: CompanionInfo | null;
   /** What the model says to type (status's model.prompts): the placeholder, and the words it knows. */
   modelPrompts: ModelPrompts | null;
+  /** The model's learned words, and those with a subject adapter (status's model.learned). */
+  learned: { words: string[]; adapters: string[] };
+  /** A subject adapter switched on for quick edits (EditRequest.subject); null: none. */
+  subject: string | null;
   selection: SelectionItem[];
   savedEdits: SavedEditView[];
   prompt: string;
@@ -97,6 +101,8 @@ export const initialPanelState = (): PanelState => ({
   connection: { kind: 'connecting', title: 'Connecting to the companion…', fix: [], askForCode: false },
   companion: null,
   modelPrompts: null,
+  learned: { words: [], adapters: [] },
+  subject: null,
   selection: [],
   savedEdits: [],
   prompt: '',

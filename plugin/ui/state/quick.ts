@@ -20,7 +20,7 @@ export function sliderStrengthFor(recommended: number | undefined): number | nul
 
 /** A quick edit of the run's layer at `strength`: one seed and `steps` for a preview, every seed for the grid. */
 export function quickRequest(
-  state: Pick<PanelState, 'preset' | 'companion'>,
+  state: Pick<PanelState, 'preset' | 'companion' | 'subject' | 'learned'>,
   prompt: string,
   seeds: readonly number[],
   strength: number,
@@ -41,5 +41,7 @@ export function quickRequest(
     },
     workingResolutionPx: WORKING_RESOLUTION_PX,
     ...(state.companion?.modelId ? { model: state.companion.modelId } : {}),
+    // A subject adapter the model still has (one removed meanwhile is not asked for).
+    ...(state.subject !== null && state.learned.adapters.includes(state.subject) ? { subject: state.subject } : {}),
   };
 }

@@ -23,6 +23,9 @@ export function controlsView(doc: Document, events: PanelEvents) {
   const etaHelp = byId(doc, 'eta-help', 'p');
   const vary = byId(doc, 'vary-eta', 'input');
   const autoMask = byId(doc, 'auto-mask', 'input');
+  const subjectRow = byId(doc, 'subject-row', 'div');
+  const subject = byId(doc, 'subject', 'select');
+  let lastAdapters: readonly string[] | null = null;
   const start = byId(doc, 'start', 'button');
   const cancel = byId(doc, 'cancel', 'button');
 
@@ -40,6 +43,7 @@ export function controlsView(doc: Document, events: PanelEvents) {
   );
   vary.addEventListener('change', () => events.varyEtaChanged(vary.checked));
   autoMask.addEventListener('change', () => events.autoMaskChanged(autoMask.checked));
+  subject.addEventListener('change', () => events.subjectChanged(subject.value === '' ? null : subject.value));
   start.addEventListener('click', () => events.startEdit());
   cancel.addEventListener('click', () => events.cancel());
   doc.addEventListener('keydown', (event) => {
@@ -68,6 +72,18 @@ export function controlsView(doc: Document, events: PanelEvents) {
       eta.title = quick ? 'strength' : 'η';
       if (preset.value !== state.preset) preset.value = state.preset;
       if (autoMask.checked !== state.autoMask) autoMask.checked = state.autoMask;
+      // Subject adapters switch on for quick edits only (EditRequest.subject).
+      const adapters = state.learned.adapters;
+      if (adapters !== lastAdapters) {
+        subject.replaceChildren(
+          h(doc, 'option', { text: 'None', attrs: { value: '' } }),
+          ...adapters.map((a) => h(doc, 'option', { text: a, attrs: { value: a } })),
+        );
+        lastAdapters = adapters;
+      }
+      subjectRow.hidden = !quick || adapters.length === 0;
+      const chosen = state.subject !== null && adapters.includes(state.subject) ? state.subject : '';
+      if (subject.value !== chosen) subject.value = chosen;
       if (seeds.value !== state.seedsText) seeds.value = state.seedsText;
       seedsHelp.textContent = state.seeds.ok ? state.seeds.label : state.seeds.message;
       seedsHelp.classList.toggle('error', !state.seeds.ok);

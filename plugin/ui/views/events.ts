@@ -19,6 +19,8 @@ export type PanelEvents = {
   strengthCommit(strength: number): void;
   varyEtaChanged(vary: boolean): void;
   autoMaskChanged(on: boolean): void;
+  /** A subject adapter switched on for quick edits, or none (null). */
+  subjectChanged(subject: string | null): void;
   /** Grow (+1) or shrink (−1) a run's automatic region by a step, or switch it off (null); renders again. */
   regionChanged(runId: number, step: 1 | -1 | null): void;
   startEdit(): void;

@@ -53,8 +53,8 @@ export function promptView(doc: Document, events: PanelEvents) {
   };
 
   return {
-    render({ prompt: value, recentPrompts, modelPrompts }: PanelState): void {
-      const learned = modelPrompts?.learned ?? [];
+    render({ prompt: value, recentPrompts, modelPrompts, learned: known }: PanelState): void {
+      const learned = known.words;
       if (learned !== lastLearned) {
         replaceChildren(learnedWords, learned.map(wordChip));
         lastLearned = learned;
@@ -62,7 +62,7 @@ export function promptView(doc: Document, events: PanelEvents) {
       learnedWords.hidden = learned.length === 0;
       if (prompt.value !== value) prompt.value = value;
       prompt.placeholder = modelPrompts?.examples[0] ?? defaultPlaceholder;
-      const unknown = unknownWords(value, modelPrompts?.vocabulary, modelPrompts?.learned);
+      const unknown = unknownWords(value, modelPrompts?.vocabulary, known.words);
       words.hidden = unknown.length === 0;
       if (unknown.length > 0)
         wordsText.textContent = `This model does not know ${unknown.map((w) => `“${w}”`).join(', ')}. It understands prompts like:`;

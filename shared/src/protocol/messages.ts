@@ -215,6 +215,14 @@ const InstalledModel = {
   /** The strength the model recommends for quick edits; the panel starts its slider there in quick mode. */
   recommendedStrength: Strength.optional(),
   prompts: ModelPrompts.optional(),
+  /** The words learned for the model (any model: prompts.learned lists them only for a model that states prompts). */
+  learned: z
+    .strictObject({
+      words: z.array(text(64)).max(1000),
+      /** The words that have a subject adapter (EditRequest.subject). */
+      adapters: z.array(text(64)).max(1000),
+    })
+    .optional(),
 };
 
 export const ModelStatus = z.discriminatedUnion('state', [
