@@ -1,4 +1,5 @@
-// Subject adapters on the demo model (learn/learn-adapter.ts): a red circle with a yellow core, which the data set never
+// Subject adapters on the demo model (learn/learn-adapter.ts): a circle red on its left half and yellow on its right,
+// which the data set never
 // draws (one flat colour per shape, demo/subject.ts), learned from five scenes of it with the class word "circle", with
 // the model's recommendation (imagic_settings.json `learn` and `learn.subject`). Judged with the adapters loaded back
 // from their LoRA file:
@@ -27,7 +28,7 @@ import { round } from './image-metrics.ts';
 import { BACKGROUNDS, COLOURS, randomScene, SCENE_SIZE, withSlots } from './scene.ts';
 import { detectSubject, renderSubject, type Subject } from './subject.ts';
 
-export const SUBJECT: Subject = { outer: 'red', core: 'yellow' };
+export const SUBJECT: Subject = { left: 'red', right: 'yellow' };
 const CLASS_WORD = 'circle';
 const TOKEN = '<s>';
 const INIT_WORD = 'square';
@@ -155,7 +156,7 @@ export async function evaluateSubject(
       withoutPrior: (await kept(withoutPrior)).rate,
     };
     return {
-      subject: `${SUBJECT.outer} ${CLASS_WORD} with a ${SUBJECT.core} core`,
+      subject: `${CLASS_WORD}, ${SUBJECT.left} on its left half and ${SUBJECT.right} on its right`,
       classWord: CLASS_WORD,
       settings: subject,
       prompt,
