@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImagicEngine } from '../engine/imagic-engine.ts';
 import { loadPackageAsync } from '../engine/package-loader.ts';
-import { readPackageLearnSettingsAsync } from '../engine/package-settings.ts';
+import { readPackageBackwardRatioAsync, readPackageLearnSettingsAsync } from '../engine/package-settings.ts';
+import { DEFAULT_BACKWARD_RATIO } from '../engine/cost.ts';
+import { needsPair } from '../engine/denoising-step.ts';
 import { SessionPool } from '../engine/session-pool.ts';
 import type { SampleSettings } from '../engine/settings.ts';
 import { encodeTextAsync } from '../engine/stage-encode.ts';
@@ -75,6 +77,8 @@ export interface SubjectEvalResult {
   readonly classKept: { readonly base: number; readonly withPrior: number; readonly withoutPrior: number };
   readonly classSamples: number;
   readonly learnMs: number;
+  /** UNet work of one subject job in forward-pass equivalents: the word's and the adapters' steps, the class images. */
+  readonly cost: number;
 }
 
 export async function evaluateSubject(
@@ -171,6 +175,10 @@ export async function evaluateSubject(
       classKept,
       classSamples: base.n,
       learnMs: Math.round(learnMs),
+      cost:
+        (settings.steps + subject.steps) *
+          (1 + ((await readPackageBackwardRatioAsync(modelDir)) ?? DEFAULT_BACKWARD_RATIO)) +
+        subject.classImages * sampling.steps * (needsPair(sampling.guidanceScale) ? 2 : 1),
     };
   } finally {
     await pool.closeAsync();

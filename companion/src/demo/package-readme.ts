@@ -348,7 +348,7 @@ function subjectSection(s: SubjectEvalResult | undefined): string {
     `| adapters trained with prior preservation (λ = ${st.priorWeight}) | ≥ 95% | ${pct(s.classKept.withPrior)} |`,
     `| adapters trained without it (λ = 0) | | ${pct(s.classKept.withoutPrior)} |`,
     '',
-    `${s.classSamples} class samples each; one subject job took ${s.learnMs} ms on 2 CPU cores. How the recommendation was`,
+    `${s.classSamples} class samples each; one subject job is ${s.cost ?? '?'} UNet forward-pass equivalents and took ${s.learnMs} ms on 2 CPU cores. How the recommendation was`,
     'chosen (on other scenes: `companion/src/demo/eval-subject.ts`, SUBJECT_SEARCH):',
     '',
     '| settings | subject on its token | class kept |',

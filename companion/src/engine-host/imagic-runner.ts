@@ -22,7 +22,7 @@ import type { RgbaImage } from '../images/decode-image.ts';
 import type { Logger } from '../log.ts';
 import { requestedModelAsync } from '../models/model-store.ts';
 import { learnedStampAsync } from '../models/learned-store.ts';
-import { runLearnAsync } from '../learn/learn-run.ts';
+import { learnJobOf, runLearnAsync } from '../learn/learn-run.ts';
 import { DEFAULT_WORKING_SIZE } from '../engine/package-loader.ts';
 import type { LearnRequest } from '../../../shared/src/protocol/learn-request.ts';
 import type { RenderedOutput, RunControl, RunResult } from './edit-engine.ts';
@@ -115,15 +115,7 @@ export class ImagicRunner {
         // Any open engine for the model serves: learning draws on the UNet at whatever size it was opened.
         engineAsync: (dir) => this.engineForAsync(dir, 'any', control),
       },
-      {
-        modelDir: model.dir,
-        images,
-        token: request.token,
-        initWord: request.initWord,
-        ...(request.kind ? { kind: request.kind } : {}),
-        ...(request.classWord ? { classWord: request.classWord } : {}),
-        ...(request.steps ? { overrides: { steps: request.steps } } : {}),
-      },
+      learnJobOf(request, model.dir, images),
     );
     return {
       outputs: [],

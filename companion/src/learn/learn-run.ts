@@ -14,7 +14,7 @@ import {
 } from '../engine/package-settings.ts';
 import { needsPair } from '../engine/denoising-step.ts';
 import { DEFAULT_PRESET, PRESETS } from '../engine/settings.ts';
-import type { LearnKind } from '../../../shared/src/protocol/learn-request.ts';
+import type { LearnKind, LearnRequest } from '../../../shared/src/protocol/learn-request.ts';
 import type { LearnedWord } from '../models/learned-embeds.ts';
 import { loraModules, writeLoraFile } from '../models/lora-file.ts';
 import type { SubjectSettings } from './learn-adapter.ts';
@@ -41,6 +41,17 @@ export interface LearnJob {
   /** A subject adapter's own overrides of the model's recommendation. */
   readonly subjectOverrides?: Partial<Pick<SubjectSettings, 'steps' | 'classImages'>>;
 }
+
+/** A protocol request (`learn.start`) as a job on `modelDir`'s model, with its layers decoded. */
+export const learnJobOf = (request: LearnRequest, modelDir: string, images: readonly RgbaImage[]): LearnJob => ({
+  modelDir,
+  images,
+  token: request.token,
+  initWord: request.initWord,
+  ...(request.kind ? { kind: request.kind } : {}),
+  ...(request.classWord ? { classWord: request.classWord } : {}),
+  ...(request.steps ? { overrides: { steps: request.steps } } : {}),
+});
 
 export interface LearnContext {
   readonly dataDir: string;
@@ -91,12 +102,13 @@ const KINDS: Readonly<
     const learned = await engine.learnEmbeddingAsync(request, context.hooks);
     const t0 = performance.now();
     await saveWordAsync(context.dataDir, job.modelDir, engine, learned.word);
-    const passes = settings.steps * (1 + (await backwardRatioAsync(job.modelDir)));
+    const ratio = await backwardRatioAsync(job.modelDir);
+    const passes = settings.steps * (1 + ratio);
     return {
       token: learned.word.token,
       kind: 'embedding',
       file: wordFile(context.dataDir, job.modelDir, learned.word.token),
-      cost: { learn: passes, total: passes, backward_ratio: await backwardRatioAsync(job.modelDir) },
+      cost: { learn: passes, total: passes, backward_ratio: ratio },
       timing: { ...learned.timing, save: performance.now() - t0 },
       steps: settings.steps,
       finalLoss: learned.losses.at(-1) ?? null,

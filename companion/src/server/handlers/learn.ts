@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { PROTOCOL_VERSION } from '../../../../shared/src/protocol/version.ts';
 import { fail } from '../../errors.ts';
-import { checkLearnJobAsync } from '../../learn/learn-run.ts';
+import { checkLearnJobAsync, learnJobOf } from '../../learn/learn-run.ts';
 import { requestedModelAsync } from '../../models/model-store.ts';
 import { uploadFor, uploadPixelsAsync } from '../upload-image.ts';
 import type { Handler } from './handler.ts';
@@ -21,15 +21,7 @@ export const handleLearnStart: Handler<'learn.start'> = async ({ id, request }, 
   const t0 = performance.now();
   const images = await Promise.all(found.map((upload) => uploadPixelsAsync(upload)));
   const decodeMs = Math.round((performance.now() - t0) * 10) / 10;
-  await checkLearnJobAsync(services.dataDir, {
-    modelDir: model.dir,
-    images,
-    token: request.token,
-    initWord: request.initWord,
-    ...(request.kind ? { kind: request.kind } : {}),
-    ...(request.classWord ? { classWord: request.classWord } : {}),
-    ...(request.steps ? { overrides: { steps: request.steps } } : {}),
-  });
+  await checkLearnJobAsync(services.dataDir, learnJobOf(request, model.dir, images));
   const { record, position } = await services.queue.submitAsync({
     jobId: newId(),
     // A learn job saves no edit: its editId is an id of its own, which no edit has.
