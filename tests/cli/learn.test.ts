@@ -13,7 +13,7 @@ import { tokenTable } from '../../companion/src/engine/learned-rows.ts';
 import { toNumbers } from '../../companion/src/graph/tensor.ts';
 import { encodePng } from '../../companion/src/images/model-input.ts';
 import { readLearnedEmbeds } from '../../companion/src/models/learned-embeds.ts';
-import { readLoraFile } from '../../companion/src/models/lora-file.ts';
+import { readLoraFile, writeLoraFile } from '../../companion/src/models/lora-file.ts';
 import { readModel } from '../../companion/src/onnx/model-file.ts';
 import { ClipTokenizer } from '../../companion/src/tokenizer/clip-tokenizer.ts';
 import { Rng } from '../../companion/src/util/rng.ts';
@@ -177,6 +177,27 @@ describe('imagic learn', { timeout: 120_000 }, () => {
     expect(unknown.stderr).toMatch(/^INVALID_SPEC: no subject adapter “<nope>” for this model; its adapters: <sub>/);
     const imagic = await runCli(['edit', scenes[0]!, '--prompt', 'a <sub> triangle', '--subject', '<sub>', ...common]);
     expect(imagic.stderr).toMatch(/^INVALID_SPEC: --subject works with --mode quick/);
+    // Someone else's LoRA file: added for a word that switches it on, when it fits this model's UNet.
+    const shared = join(root, 'shared-lora.safetensors');
+    await writeFile(shared, await readFile(report['file'] as string));
+    const noWord = await runCli(['learned', 'add', shared, ...common]);
+    expect(noWord.stderr).toMatch(/^INVALID_SPEC: .* is a LoRA file: give the word that switches it on with --as WORD/);
+    const added = await runCli(['learned', 'add', shared, '--as', 'triangle', ...common, '--json']);
+    expect(added.code).toBe(0);
+    expect(lastJson(added.stdout)['adapters']).toEqual(['<sub>', 'triangle']);
+    expect((await quick('as-word', '--subject', 'triangle')).code).toBe(0);
+    const foreign = join(root, 'foreign-lora.safetensors');
+    const modules = lora.modules.map((m, i) => (i === 0 ? { ...m, module: 'down_blocks_9_resnets_0_conv1' } : m));
+    await writeFile(foreign, writeLoraFile(modules));
+    const misfit = await runCli(['learned', 'add', foreign, '--as', 'circle', ...common]);
+    expect(misfit.stderr).toMatch(
+      /^DIMS_MISMATCH: .* adapts down_blocks_9_resnets_0_conv1, which this model's UNet does not have/,
+    );
+    expect(lastJson((await runCli(['learned', 'list', ...common, '--json'])).stdout)['adapters']).toEqual([
+      '<sub>',
+      'triangle',
+    ]);
+    expect((await runCli(['learned', 'remove', 'triangle', ...common])).code).toBe(0);
     const removed = await runCli(['learned', 'remove', '<sub>', ...common, '--json']);
     expect(removed.code).toBe(0);
     await expect(readFile(report['file'] as string)).rejects.toMatchObject({ code: 'ENOENT' });

@@ -2,6 +2,9 @@
 // (models/learned-store.ts) and laid onto this model's UNet at the modules and rank the file names. Checked before any
 // model runs: a word without an adapter, or a file of another model, is refused with the fix.
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PACKAGE_FILES } from '../models/package-files.ts';
+import { readModel } from '../onnx/model-file.ts';
 import { fail } from '../errors.ts';
 import type { ImagicPackage } from '../engine/package-loader.ts';
 import { adapterLayout, type AdapterSpec } from '../engine/unet-graphs.ts';
@@ -61,4 +64,43 @@ export function layAdapter(pkg: ImagicPackage, adapter: SubjectAdapter): LaidAda
   };
   const layout = adapterLayout(pkg, spec);
   return { spec, values: adapterValuesOf(adapter.modules, layout.adapters, `the adapter “${adapter.token}”`) };
+}
+
+/**
+ * Whether a LoRA file fits the model in `modelDir`, from its UNet's weight shapes alone (no graph is built): every
+ * module it names exists, with the in/out sizes (and kernel) of the file's matrices. DIMS_MISMATCH naming the first
+ * that does not.
+ */
+export async function checkLoraFitsAsync(
+  modelDir: string,
+  modules: readonly LoraModule[],
+  what: string,
+): Promise<void> {
+  const unet = await readModel(join(modelDir, PACKAGE_FILES.unet));
+  const weights = new Map<string, { op: string; dims: readonly number[] }>();
+  for (const n of unet.graph.nodes) {
+    if (n.opType !== 'MatMul' && n.opType !== 'Conv') continue;
+    const w = unet.graph.initializers.get(n.inputs[1]!);
+    if (w) weights.set(moduleOf(n.name), { op: n.opType, dims: w.dims });
+  }
+  for (const m of modules) {
+    const found =
+      [...weights].find(([module]) => namesModule(m.module, module)) ??
+      fail(
+        'DIMS_MISMATCH',
+        `${what} adapts ${m.module}, which this model's UNet does not have (it was trained for another model)`,
+      );
+    const [module, { op, dims }] = found;
+    const r = m.down.shape[0]!;
+    const want =
+      op === 'MatMul'
+        ? { down: [r, dims[0]!], up: [dims[1]!, r] }
+        : { down: [r, dims[1]!, ...dims.slice(2)], up: [dims[0]!, r, 1, 1] };
+    const same = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+    if (!same(m.down.shape, want.down) || !same(m.up.shape, want.up))
+      fail(
+        'DIMS_MISMATCH',
+        `${what}: ${module} is [${m.down.shape.join(', ')}] · [${m.up.shape.join(', ')}]; this model's layer takes [${want.down.join(', ')}] · [${want.up.join(', ')}] (the file was trained for another model)`,
+      );
+  }
 }

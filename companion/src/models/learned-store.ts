@@ -5,12 +5,12 @@
 // file from the store is a file others can load, and a word is added or removed by rewriting it whole, atomically:
 // a failed add leaves the words as they were.
 import { createHash } from 'node:crypto';
-import { access, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fail } from '../errors.ts';
 import { writeFileAtomicAsync } from '../util/atomic-write.ts';
 import { readLearnedEmbeds, writeLearnedEmbeds, type LearnedWord } from './learned-embeds.ts';
-import { readSafetensors } from './safetensors.ts';
+import { readSafetensors, safetensorsMetadataAsync } from './safetensors.ts';
 
 const FILE = 'embeddings.safetensors';
 
@@ -41,18 +41,19 @@ export async function saveAdapterAsync(dataDir: string, modelDir: string, token:
   return file;
 }
 
-/** The learned words that have a subject adapter. */
+/**
+ * The words the model's subject adapters are switched on by: each file's `token` metadata (a learned word for the
+ * adapters learned here; any word for a file added with `learned add FILE --as WORD`).
+ */
 export async function adapterTokensAsync(dataDir: string, modelDir: string): Promise<string[]> {
-  const tokens = await learnedTokensAsync(dataDir, modelDir);
-  const has = await Promise.all(
-    tokens.map((t) =>
-      access(adapterFile(dataDir, modelDir, t)).then(
-        () => true,
-        () => false,
-      ),
-    ),
-  );
-  return tokens.filter((_, i) => has[i]);
+  const dir = join(learnedDir(dataDir, modelDir), 'adapters');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const tokens: string[] = [];
+  for (const name of names.filter((n) => n.endsWith('.safetensors')).sort()) {
+    const token = (await safetensorsMetadataAsync(join(dir, name)))?.['token'];
+    if (token !== undefined && adapterFile(dataDir, modelDir, token) === join(dir, name)) tokens.push(token);
+  }
+  return tokens;
 }
 
 /** Changes whenever the model's learned words do ('' without any): an open engine with another stamp is stale. */
@@ -126,13 +127,15 @@ export async function removeLearnedWordAsync(
 ): Promise<LearnedWord[]> {
   const have = await learnedWordsAsync(dataDir, modelDir, width);
   const rest = have.filter((w) => w.token !== token);
-  if (rest.length === have.length)
+  const adapters = await adapterTokensAsync(dataDir, modelDir);
+  // A word, its adapter, or an adapter added for a word of the vocabulary (learned add FILE --as WORD).
+  if (rest.length === have.length && !adapters.includes(token))
     fail(
       'INVALID_SPEC',
-      `no learned word “${token}” for this model; its words: ${have.map((w) => w.token).join(', ') || 'none'}`,
+      `no learned word or adapter “${token}” for this model; its words: ${have.map((w) => w.token).join(', ') || 'none'}${adapters.length > 0 ? `; its adapters: ${adapters.join(', ')}` : ''}`,
     );
   if (rest.length === 0) await rm(join(learnedDir(dataDir, modelDir), FILE), { force: true });
-  else await saveAsync(dataDir, modelDir, rest);
+  else if (rest.length < have.length) await saveAsync(dataDir, modelDir, rest);
   await rm(wordFile(dataDir, modelDir, token), { force: true });
   await rm(adapterFile(dataDir, modelDir, token), { force: true });
   return rest;

@@ -8,6 +8,7 @@
 // and a 100 MB cap before anything is parsed, every range against the buffer and against its dtype × shape, and the
 // ranges must tile the buffer exactly (no overlap, no gap), so reading never touches memory outside the file.
 // Learned embeddings (diffusers' learned_embeds.safetensors) and LoRA adapters are stored in it.
+import { open } from 'node:fs/promises';
 import { fail } from '../errors.ts';
 
 /** Bytes per element of each dtype the format defines. */
@@ -175,4 +176,27 @@ function halfToFloat(h: number): number {
   if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
   if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+/**
+ * A file's metadata (its header's __metadata__) without reading its tensors: LoRA files of SD run to hundreds of MB.
+ * Null for a file that is not safetensors.
+ */
+export async function safetensorsMetadataAsync(path: string): Promise<Record<string, string> | null> {
+  const file = await open(path, 'r');
+  try {
+    const head = new Uint8Array(8);
+    await file.read(head, 0, 8, 0);
+    const n = Number(new DataView(head.buffer).getBigUint64(0, true));
+    if (n > MAX_HEADER_BYTES) return null;
+    const header = new Uint8Array(n);
+    await file.read(header, 0, n, 8);
+    const parsed = JSON.parse(new TextDecoder().decode(header)) as Record<string, unknown>;
+    const meta = parsed[METADATA_KEY];
+    return meta !== null && typeof meta === 'object' ? (meta as Record<string, string>) : {};
+  } catch {
+    return null;
+  } finally {
+    await file.close();
+  }
 }

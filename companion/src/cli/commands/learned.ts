@@ -6,10 +6,14 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../../errors.ts';
 import { tokenTable } from '../../engine/learned-rows.ts';
-import { readLearnedEmbeds } from '../../models/learned-embeds.ts';
+import { checkToken, readLearnedEmbeds } from '../../models/learned-embeds.ts';
+import { readLoraFile, writeLoraFile } from '../../models/lora-file.ts';
+import { readSafetensors } from '../../models/safetensors.ts';
+import { checkLoraFitsAsync } from '../../learn/subject-adapter.ts';
 import {
   adapterTokensAsync,
   addLearnedWordsAsync,
+  saveAdapterAsync,
   learnedDir,
   learnedWordsAsync,
   removeLearnedWordAsync,
@@ -58,9 +62,13 @@ export function registerLearned(program: Command): void {
   common(
     learned
       .command('add')
-      .argument('<file>', 'a learned_embeds.safetensors (diffusers Textual Inversion) file')
-      .description('Add the words of a file trained elsewhere; every later prompt understands them'),
-  ).action(async (file: string, flags: LearnedFlags) => {
+      .argument(
+        '<file>',
+        'a learned_embeds.safetensors (Textual Inversion) or a LoRA safetensors file (kohya or diffusers)',
+      )
+      .option('--as <word>', 'a LoRA file: the word that switches it on (imagic edit --mode quick --subject WORD)')
+      .description('Add the words of a file trained elsewhere, or a subject adapter (LoRA) switched on by a word'),
+  ).action(async (file: string, flags: LearnedFlags & { as?: string }) => {
     const { dataDir, modelDir, width } = await modelOfAsync(flags);
     let bytes: Uint8Array;
     try {
@@ -68,6 +76,8 @@ export function registerLearned(program: Command): void {
     } catch (err) {
       return fail('FILE_NOT_FOUND', `cannot read '${file}'`, err);
     }
+    if (isLoraFile(bytes)) return addLoraAsync(dataDir, modelDir, file, bytes, flags);
+    if (flags.as !== undefined) fail('INVALID_SPEC', `--as names a LoRA file's word; ${file} holds learned words`);
     const words = readLearnedEmbeds(bytes, width, file);
     const tokenizer = await ClipTokenizer.fromFiles(join(modelDir, 'tokenizer'));
     const all = await addLearnedWordsAsync(dataDir, modelDir, width, words, (t) => tokenizer.inVocabulary(t));
@@ -86,4 +96,32 @@ export function registerLearned(program: Command): void {
     if (flags.json) return out(JSON.stringify({ removed: token, words: rest.map((w) => w.token) }));
     out(`Forgot ${token}.`);
   });
+}
+
+/** Whether a safetensors file holds LoRA tensors of a UNet (kohya's or diffusers' keys) rather than learned words. */
+function isLoraFile(bytes: Uint8Array): boolean {
+  try {
+    return [...readSafetensors(bytes).tensors.keys()].some((k) => /^(lora_unet_|unet\.)/.test(k));
+  } catch {
+    return false;
+  }
+}
+
+/** A LoRA file someone else trained, checked against the model's UNet, kept as the subject adapter of `--as WORD`. */
+async function addLoraAsync(
+  dataDir: string,
+  modelDir: string,
+  file: string,
+  bytes: Uint8Array,
+  flags: LearnedFlags & { as?: string },
+): Promise<void> {
+  const word = checkToken(
+    flags.as ?? fail('INVALID_SPEC', `${file} is a LoRA file: give the word that switches it on with --as WORD`),
+  );
+  const { modules, metadata } = readLoraFile(bytes, file);
+  await checkLoraFitsAsync(modelDir, modules, file);
+  const saved = await saveAdapterAsync(dataDir, modelDir, word, writeLoraFile(modules, { ...metadata, token: word }));
+  const adapters = await adapterTokensAsync(dataDir, modelDir);
+  if (flags.json) return out(JSON.stringify({ added: [word], adapters, file: saved }));
+  out(`Added a subject adapter for ${word}: imagic edit --mode quick --subject ${word}`);
 }
