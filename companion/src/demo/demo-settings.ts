@@ -261,6 +261,30 @@ export const DEMO_PROMPTS = {
   ],
 };
 
+/**
+ * What the demo model recommends for learn jobs (imagic_settings.json `learn`; models/demo/README.md, "Learning new
+ * words" and "Subject adapters", with the tables of what was tried). A word: 600 steps at 0.02 with a cosine decay on
+ * "a {}" and "{}" (yellow triangles 12/12 on the probe scenes, 94% held out; templates naming a background contradict
+ * the images' own and learn nothing). A subject adapter: 2000 steps at 2e-3 on every conv, λ = 1, 8 class images, the
+ * best trade on the probe scenes (6/12 on the token, 22/24 class captions), though no subject tried is learned held out.
+ */
+export const DEMO_RECOMMENDED_LEARN = {
+  steps: 600,
+  lr: 0.02,
+  lrSchedule: 'cosine',
+  templates: ['a {}', '{}'],
+  subject: {
+    steps: 2000,
+    lr: 0.002,
+    lrSchedule: 'constant',
+    rank: 8,
+    alpha: 8,
+    targets: ['conv'],
+    priorWeight: 1,
+    classImages: 8,
+  },
+} as const;
+
 /** Why the settings above won the comparison (imagic_settings.json's `reason`, and models/demo/README.md). */
 export const DEMO_SETTINGS_RATIONALE =
   "Stage 1 at 1e-2, ten times SD's rate: a colour word moves this model's caption embedding by 0.86 of its norm and a " +
