@@ -11,7 +11,6 @@
 import { join } from 'node:path';
 import { initAdapterValues, type AdapterInfo } from '../autodiff/adapters.ts';
 import { fail } from '../errors.ts';
-import { toModelInput } from '../images/model-input.ts';
 import { adapterPatterns, type AdapterTarget } from '../engine/adapter-targets.ts';
 import { withLearnedRows } from '../engine/learned-rows.ts';
 import type { ImagicPackage } from '../engine/package-loader.ts';
@@ -110,9 +109,7 @@ export async function learnSubjectAsync(
 
   // 3. The instance prompts through a text encoder that knows the word.
   const instanceEmbeddings = await encodeWithWordAsync(pkg, pool, word, instancePrompts);
-  const latents: Float32Array[] = [];
-  for (const image of request.images)
-    latents.push(await encodeImageAsync(pkg, (await toModelInput(image, pkg.imageSize)).pixels));
+  const { latents } = learned;
 
   // 4. The adapters, on instance and class examples drawn per step.
   t0 = performance.now();

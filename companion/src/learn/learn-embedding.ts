@@ -41,6 +41,14 @@ export interface LearnedEmbedding {
   readonly word: LearnedWord;
   readonly losses: readonly number[];
   readonly timing: { readonly encode: number; readonly learn: number };
+  /** The images' latents z0, in request order (a subject job trains its adapters on them too). */
+  readonly latents: readonly Float32Array[];
+}
+
+/** INVALID_SPEC unless a learn job has 3–10 images: checked before any image is read. */
+export function checkImageCount(count: number): void {
+  if (count < LEARN_IMAGES.min || count > LEARN_IMAGES.max)
+    fail('INVALID_SPEC', `give ${LEARN_IMAGES.min}–${LEARN_IMAGES.max} images of the concept, got ${count}`);
 }
 
 /** Images of one concept may differ in size, but not by more than this factor per side. */
@@ -58,8 +66,7 @@ export function checkLearnRequest(
 ): { readonly tokenizer: ClipTokenizer; readonly tokenId: number; readonly initId: number } {
   const { images, token, initWord, settings } = request;
   validateLearnSettings(settings);
-  if (images.length < LEARN_IMAGES.min || images.length > LEARN_IMAGES.max)
-    fail('INVALID_SPEC', `give ${LEARN_IMAGES.min}–${LEARN_IMAGES.max} images of the concept, got ${images.length}`);
+  checkImageCount(images.length);
   const spread = (side: 'width' | 'height') =>
     Math.max(...images.map((i) => i[side])) / Math.min(...images.map((i) => i[side]));
   if (spread('width') > SIZE_SPREAD || spread('height') > SIZE_SPREAD)
@@ -166,6 +173,7 @@ export async function learnEmbeddingAsync(
     word: { token: request.token, vector },
     losses,
     timing: { encode, learn: performance.now() - t0 },
+    latents,
   };
 }
 

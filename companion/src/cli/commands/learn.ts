@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { fail } from '../../errors.ts';
 import { ImagicEngine } from '../../engine/imagic-engine.ts';
+import { checkImageCount } from '../../learn/learn-embedding.ts';
 import { checkLearnJobAsync, runLearnAsync } from '../../learn/learn-run.ts';
 import { LEARN_IMAGES, type LearnSettings } from '../../learn/learn-settings.ts';
 import type { SubjectSettings } from '../../learn/learn-adapter.ts';
@@ -64,11 +65,7 @@ export function registerLearn(program: Command): void {
       const provider = parseProvider(flags.provider);
       const dataDir = dataDirFromFlag(flags.dataDir);
       const modelDir = await resolveModelDirAsync(dataDir, flags.model);
-      if (images.length < LEARN_IMAGES.min || images.length > LEARN_IMAGES.max)
-        fail(
-          'INVALID_SPEC',
-          `give ${LEARN_IMAGES.min}–${LEARN_IMAGES.max} images of the concept, got ${images.length}`,
-        );
+      checkImageCount(images.length);
       const decoded = [];
       for (const path of images) decoded.push((await readImageAsync(path)).image);
       const job = {
