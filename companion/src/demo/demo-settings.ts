@@ -231,6 +231,52 @@ export const DEMO_QUICK_SEARCH: readonly SearchRow[] = [
     success: 54,
   },
   { name: 's80t300', settings: 'as s80a, 300 stage-2 steps', cost: 1052, meanPsnr: 30.53, minPsnr: 28.25, success: 58 },
+  {
+    name: 'b100',
+    settings: '40 @ 0.1 cosine · 100 @ 3e-3 cosine · DDIM 20, fade 0.5/0.2',
+    cost: 460,
+    meanPsnr: 22.55,
+    minPsnr: 9.61,
+    success: 42,
+  },
+  {
+    name: 'tr01',
+    settings: "as b100, stage 2 on the sampler's path (t on its 20-step grid, ε = the output seeds' starting noise)",
+    cost: 460,
+    meanPsnr: 21.63,
+    minPsnr: 9.55,
+    success: 31,
+  },
+  { name: 'tr02', settings: 'as tr01, stage 2 at 1e-2', cost: 460, meanPsnr: 23.65, minPsnr: 13.38, success: 38 },
+  { name: 'tr03', settings: 'as tr02, guidance 1', cost: 440, meanPsnr: 25.37, minPsnr: 11.49, success: 31 },
+  {
+    name: 'tr04',
+    settings: 'as tr01, guidance 1, 300 stage-2 steps',
+    cost: 1040,
+    meanPsnr: 26.7,
+    minPsnr: 9.29,
+    success: 35,
+  },
+  {
+    name: 'iv05',
+    settings: "as b100, rendered from the layer's DDIM inversion (e_opt, guidance 3) at strength 0.5",
+    cost: 480,
+    meanPsnr: 33.79,
+    minPsnr: 28.95,
+    success: 38,
+    note: 'every seed gives the same image; best η from 0.6 to 2: 38%',
+  },
+  { name: 'iv06', settings: 'as iv05 at strength 0.6', cost: 484, meanPsnr: 32.93, minPsnr: 18.95, success: 38 },
+  { name: 'iv07', settings: 'as iv05 at strength 0.7', cost: 488, meanPsnr: 29.63, minPsnr: 13.56, success: 46 },
+  {
+    name: 'iv07g1',
+    settings: 'as iv07, inverted at guidance 1',
+    cost: 488,
+    meanPsnr: 30.64,
+    minPsnr: 27.69,
+    success: 38,
+    note: 'best η from 0.6 to 2: 46% (1.4)',
+  },
 ];
 
 export const DEMO_QUICK_SEARCH_SUMMARY =
@@ -246,7 +292,14 @@ export const DEMO_QUICK_SEARCH_SUMMARY =
   'from the levels that render visits), lifts reconstruction at ~10% of the work from ~24 dB to 27.5–29, but the edits ' +
   'fall to 50–69% at η = 1.2: the object moves or vanishes (mask IoU with the input 0.67 at strength 0.7), guidance 5 ' +
   'edits more and reconstructs worse, and 300 stage-2 steps (23% of the work) reconstruct at 30.5 dB with 58% of the ' +
-  'edits. Starting from the layer does not replace the layout the adapters learn in the default.';
+  'edits. Starting from the layer does not replace the layout the adapters learn in the default. Two more families ' +
+  "(rows tr… and iv…, on b100's budget; the code was written for the search and not kept): training stage 2 only on " +
+  "the points the sampler visits (its grid's timesteps, with the output seeds' own starting noise, where an exact " +
+  'model retraces the input) does not fit them in 100 steps (21.6–25.4 dB, 26.7 in 300); rendering from the DDIM ' +
+  "inversion of the layer under the tuned model (Song et al.'s deterministic sampler run backwards; its 10–14 " +
+  'inversion steps counted) reconstructs at 33.8 dB (29.0 min) from strength 0.5, above the bar, but every edit ' +
+  'from it fades or blurs the object (38% at the best η, mask IoU with the input ≈ 0.5 from η = 0.6 on), and all ' +
+  'seeds give one image.';
 
 /**
  * The words the demo model knows (its grammar's: its tokenizer learnt one token per word) and prompts it understands:
