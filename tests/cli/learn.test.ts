@@ -175,8 +175,25 @@ describe('imagic learn', { timeout: 120_000 }, () => {
     const unknown = await quick('unknown', '--subject', '<nope>');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^INVALID_SPEC: no subject adapter “<nope>” for this model; its adapters: <sub>/);
-    const imagic = await runCli(['edit', scenes[0]!, '--prompt', 'a <sub> triangle', '--subject', '<sub>', ...common]);
-    expect(imagic.stderr).toMatch(/^INVALID_SPEC: --subject works with --mode quick/);
+    // An Imagic edit trains its own adapters on top of the subject's model; a re-render uses the subject again.
+    const imagic = async (out: string, ...extra: string[]) =>
+      runCli([
+        'edit',
+        scenes[0]!,
+        '--prompt',
+        'a <sub> triangle on a black background',
+        ...['--embed-steps', '2', '--tune-steps', '2', '--steps', '3', '--seeds', '1', '--eta', '1'],
+        ...['--out', join(root, out), '--json', ...common, ...extra],
+      ]);
+    const imagicPlain = await imagic('imagic-plain');
+    const imagicSubject = await imagic('imagic-subject', '--subject', '<sub>');
+    expect(imagicSubject.stderr).toBe('');
+    expect(Buffer.compare(await readFile(file(imagicPlain)), await readFile(file(imagicSubject)))).not.toBe(0);
+    const editId = lastJson(imagicSubject.stdout)['edit_id'] as string;
+    const render = () => runCli(['render', editId, '--out', join(root, 'rerender'), '--json', '--data-dir', data]);
+    const rendered = await render();
+    expect(rendered.stderr).toBe('');
+    expect(Buffer.compare(await readFile(file(rendered)), await readFile(file(imagicSubject)))).toBe(0);
     // Someone else's LoRA file: added for a word that switches it on, when it fits this model's UNet.
     const shared = join(root, 'shared-lora.safetensors');
     await writeFile(shared, await readFile(report['file'] as string));
@@ -201,6 +218,8 @@ describe('imagic learn', { timeout: 120_000 }, () => {
     const removed = await runCli(['learned', 'remove', '<sub>', ...common, '--json']);
     expect(removed.code).toBe(0);
     await expect(readFile(report['file'] as string)).rejects.toMatchObject({ code: 'ENOENT' });
+    // The edit trained under it cannot be rendered without it.
+    expect((await render()).stderr).toMatch(/^EDIT_STALE: edit \w+ was trained with the subject adapter “<sub>”/);
   });
 
   it.each([

@@ -3,13 +3,18 @@
 // offers the word among the model's prompts, a later edit understands it, and `job.fetch` answers with the same result.
 // A token the vocabulary has, and too few layers, are refused before anything is queued.
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { saveAdapterAsync } from '../../companion/src/models/learned-store.ts';
+import { moduleOf, writeLoraFile } from '../../companion/src/models/lora-file.ts';
+import { PACKAGE_FILES } from '../../companion/src/models/package-files.ts';
+import { readModel } from '../../companion/src/onnx/model-file.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomScene, renderScene, SCENE_SIZE, withSlots } from '../../companion/src/demo/scene.ts';
 import { readLearnedEmbeds } from '../../companion/src/models/learned-embeds.ts';
 import { Rng } from '../../companion/src/util/rng.ts';
 import type { MessageOf, ServerMessage } from '../../shared/src/protocol/messages.ts';
 import { pairAsync, startTestDaemonAsync, type Inbox, type TestDaemon } from './support/daemon-harness.ts';
-import { FAST_SAMPLING, ofType, uploadAsync } from './support/edit-fixtures.ts';
+import { FAST_SAMPLING, fastEditRequest, ofType, uploadAsync } from './support/edit-fixtures.ts';
 
 let daemon: TestDaemon;
 let inbox: Inbox;
@@ -75,6 +80,59 @@ describe('a learn job', { timeout: 120_000 }, () => {
     const result = await inbox.untilAsync(ofType('job.result', edit.jobId));
     expect(result.message.outputs).toHaveLength(1);
     await inbox.nextFrameAsync();
+  });
+
+  it('switches a subject adapter on for an Imagic edit and its re-render; a word without one is refused at once', async () => {
+    // A LoRA file for the demo UNet's first conv, added as `learned add FILE --as WORD` adds one.
+    const modelDir = join(daemon.dataDir, 'models', 'demo');
+    const unet = await readModel(join(modelDir, PACKAGE_FILES.unet));
+    const conv = unet.graph.nodes.find((n) => n.opType === 'Conv' && unet.graph.initializers.has(n.inputs[1]!))!;
+    const [cout, cin, ...kernel] = unet.graph.initializers.get(conv.inputs[1]!)!.dims;
+    const values = new Rng(3);
+    const module = {
+      module: moduleOf(conv.name),
+      down: { shape: [2, cin!, ...kernel], values: values.normalArray(2 * cin! * kernel[0]! * kernel[1]!, 0.5) },
+      up: { shape: [cout!, 2, 1, 1], values: values.normalArray(cout! * 2, 0.5) },
+      alpha: 2,
+    };
+    await saveAdapterAsync(daemon.dataDir, modelDir, 'circle', writeLoraFile([module], { token: 'circle' }));
+    const input = layer();
+    const edit = async (id: string, subject?: string) => {
+      const request = {
+        ...fastEditRequest(await uploadAsync(inbox, input), { sampling: { seeds: [4] } }),
+        prompt: 'a red circle on a black background',
+        ...(subject ? { subject } : {}),
+      };
+      return inbox.requestAsync({ type: 'edit.start', id, request });
+    };
+    const queued = await edit('s1', 'circle');
+    if (queued.type !== 'job.queued') throw new Error(`expected job.queued, got ${JSON.stringify(queued)}`);
+    const { message: result } = await inbox.untilAsync(ofType('job.result', queued.jobId));
+    expect(result.outputs).toHaveLength(1);
+    const first = await inbox.nextFrameAsync();
+    const render = await inbox.requestAsync({
+      type: 'edit.render',
+      id: 's2',
+      editId: queued.editId!,
+      sampling: { ...FAST_SAMPLING, seeds: [4] },
+    });
+    if (render.type !== 'job.queued') throw new Error(`expected job.queued, got ${JSON.stringify(render)}`);
+    await inbox.untilAsync(ofType('job.result', render.jobId));
+    // The same trained edit under the same subject renders the same pixels.
+    expect(Buffer.compare((await inbox.nextFrameAsync()).payload, first.payload)).toBe(0);
+
+    // The same edit without the subject comes out otherwise.
+    const plain = await edit('s4');
+    if (plain.type !== 'job.queued') throw new Error(`expected job.queued, got ${JSON.stringify(plain)}`);
+    await inbox.untilAsync(ofType('job.result', plain.jobId));
+    expect(Buffer.compare((await inbox.nextFrameAsync()).payload, first.payload)).not.toBe(0);
+
+    // A word without an adapter is refused before anything is queued.
+    const unknown = await edit('s3', '<nope>');
+    expect(unknown).toMatchObject({ type: 'error', code: 'INVALID_SPEC' });
+    expect(unknown.type === 'error' && unknown.message).toMatch(
+      /no subject adapter “<nope>” for this model; its adapters: circle/,
+    );
   });
 
   it.each([

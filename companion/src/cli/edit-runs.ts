@@ -76,7 +76,7 @@ export interface EditJob {
   readonly mode?: EditMode;
   readonly strength?: number;
   readonly region?: RegionFlags;
-  /** A subject adapter learned for the model, by its word (quick mode). */
+  /** A subject adapter learned for the model, by its word (either mode). */
   readonly subject?: string;
 }
 
@@ -257,8 +257,6 @@ export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<
   if (job.strength !== undefined && job.mode !== 'quick')
     fail('INVALID_SPEC', '--strength applies to --mode quick (Imagic edits set their strength with --eta)');
   if (job.strength !== undefined) validateStrength(job.strength);
-  if (job.subject !== undefined && job.mode !== 'quick')
-    fail('INVALID_SPEC', '--subject works with --mode quick for now (an Imagic edit trains its own adapters)');
   checkRegionFlags(job.region, job.mode ?? 'imagic');
   const { image, sha256 } = await readImageAsync(job.imagePath);
   const region = await regionOfAsync(job.region, image);
@@ -272,7 +270,7 @@ export async function runEditAsync(job: EditJob, hooks: RunHooks = {}): Promise<
     const outcome =
       job.mode === 'quick'
         ? await runQuickEditAsync(ctx, { ...edit, strength: job.strength, subject: job.subject })
-        : await runNewEditAsync(ctx, edit);
+        : await runNewEditAsync(ctx, { ...edit, subject: job.subject });
     const name = job.mode === 'quick' ? `quick-${outcome.editId}` : outcome.editId;
     const outputs = await writeOutputsAsync(name, outcome.images, job.outDir);
     return report(outcome, outputs, t0, await maskFileAsync(job.region, outcome, name, job.outDir));

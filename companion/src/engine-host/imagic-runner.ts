@@ -75,14 +75,11 @@ export class ImagicRunner {
       workingSize: request.workingResolutionPx,
       own: requestSettings(request),
       region,
+      subject: request.subject,
     };
     const outcome =
       request.mode === 'quick'
-        ? await runQuickEditAsync(this.context(control), {
-            ...edit,
-            strength: request.strength,
-            subject: request.subject,
-          })
+        ? await runQuickEditAsync(this.context(control), { ...edit, strength: request.strength })
         : await runNewEditAsync(this.context(control), edit);
     return {
       outputs: etasMajor(outcome.images.map(toOutput), request.sampling),

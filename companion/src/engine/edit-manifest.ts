@@ -22,6 +22,8 @@ export const editManifestSchema = z.strictObject({
   version: z.literal(EDIT_MANIFEST_VERSION),
   edit_id: z.string().regex(/^[0-9a-f]{32}$/),
   model: z.strictObject({ id: z.string().min(1), dir: z.string().min(1) }),
+  /** The subject adapter the edit was trained under (its word, and a digest of its file); absent: none. */
+  subject: z.strictObject({ token: z.string().min(1), digest: z.string().regex(/^[0-9a-f]{16}$/) }).optional(),
   prompt: z.string(),
   preset: Preset,
   train: z.strictObject({
@@ -109,6 +111,7 @@ export function newEditManifest(m: NewEditManifest): Omit<EditManifest, 'files' 
     version: EDIT_MANIFEST_VERSION,
     edit_id: m.editId,
     model: { id: m.modelId, dir: m.modelDir },
+    ...(state.subject ? { subject: { ...state.subject } } : {}),
     prompt: state.prompt,
     preset: m.preset,
     train: { ...state.train, adapterTargets: [...state.train.adapterTargets] },

@@ -3,7 +3,7 @@
 // turns its input into a NewEdit and says how it gets an engine; everything between — the settings (edit-settings.ts),
 // the time estimate, stages 1–2, the saved edit, stage 3, the results kept for the dashboard and the cost — happens
 // here, once.
-import { layAdapter, readSubjectAdapterAsync } from '../learn/subject-adapter.ts';
+import { layAdapter, readSubjectAdapterAsync, type SubjectAdapter } from '../learn/subject-adapter.ts';
 import { fail, ImagicError } from '../errors.ts';
 import type { RgbaImage } from '../images/decode-image.ts';
 import { unknownWords } from '../../../shared/src/protocol/prompt-words.ts';
@@ -12,7 +12,7 @@ import { checkEditModelAsync, newEditManifest, type EditManifest } from './edit-
 import { editSettingsAsync, renderSettings, type EditSettings, type OwnSettings, type Some } from './edit-settings.ts';
 import type { EditStore } from './edit-store.ts';
 import { learnedTokensAsync } from '../models/learned-store.ts';
-import type { ImagicEngine, RenderedImage } from './imagic-engine.ts';
+import type { EditSubject, ImagicEngine, RenderedImage } from './imagic-engine.ts';
 import { AUTO_MASK } from './auto-mask.ts';
 import {
   checkedMask,
@@ -58,7 +58,7 @@ export interface NewEdit {
   readonly own?: OwnSettings;
   /** Where the edit may change the layer; everywhere when absent. */
   readonly region?: RegionRequest | undefined;
-  /** A subject adapter learned for the model, by its word, switched on (quick edits). */
+  /** A subject adapter learned for the model, by its word, switched on (either mode). */
   readonly subject?: string | undefined;
 }
 
@@ -136,10 +136,11 @@ const last = (values: readonly number[]) => values.at(-1) ?? null;
 /** Stages 1–3: trains, saves the edit under `edit.editId`, renders; a cancelled edit leaves nothing behind. */
 export async function runNewEditAsync(ctx: EditRunContext, edit: NewEdit): Promise<EditOutcome> {
   checkRegion(edit.region, edit.image);
-  if (edit.subject !== undefined)
-    fail('INVALID_SPEC', 'a subject adapter works with quick edits for now; an Imagic edit trains its own adapters');
   const { train, sample } = await checkedSettingsAsync(ctx, edit);
-  const { engine, load, estimate } = await startAsync(ctx, edit.modelDir, edit.workingSize, jobPlan(train, sample));
+  const subject = edit.subject && (await readSubjectAdapterAsync(ctx.dataDir, edit.modelDir, edit.subject));
+  const started = await startAsync(ctx, edit.modelDir, edit.workingSize, jobPlan(train, sample));
+  const { load, estimate } = started;
+  const engine = withSubject(started.engine, subject);
   const { state, timing } = await engine.trainAsync(edit.image, edit.prompt, train, estimate.hooks);
   const manifest = newEditManifest({
     editId: edit.editId,
@@ -197,11 +198,12 @@ export async function runQuickEditAsync(
   const sample = { ...settings.sample, strength };
   // The UNet passes it runs: the steps after the skipped ones, per seed (η plays no part).
   const run = { ...sample, etas: [1], steps: sample.steps - quickStartStep(sample.steps, strength) };
-  const { engine, load, estimate } = await startAsync(ctx, edit.modelDir, edit.workingSize, jobPlan(null, run));
+  const started = await startAsync(ctx, edit.modelDir, edit.workingSize, jobPlan(null, run));
+  const { load, estimate } = started;
+  const engine = withSubject(started.engine, subject);
   const s0 = performance.now();
   const region = await regionFor(engine, edit.image, edit.prompt, edit.region, undefined);
-  const laid = subject ? layAdapter(engine.pkg, subject) : undefined;
-  const images = await engine.quickEditAsync(edit.image, edit.prompt, sample, strength, estimate.hooks, region, laid);
+  const images = await engine.quickEditAsync(edit.image, edit.prompt, sample, strength, estimate.hooks, region);
   const sampled = performance.now() - s0;
   await estimate.recordAsync();
   return {
@@ -230,12 +232,10 @@ export async function runRenderAsync(
   const sample = renderSettings(manifest.sample, own);
   await checkEditModelAsync(manifest);
   const { state } = await ctx.store.loadAsync(editId);
-  const { engine, load, estimate } = await startAsync(
-    ctx,
-    manifest.model.dir,
-    manifest.placement.canvas.width,
-    jobPlan(null, sample),
-  );
+  const subject = state.subject && (await editSubjectAsync(ctx, manifest.model.dir, editId, state.subject));
+  const started = await startAsync(ctx, manifest.model.dir, manifest.placement.canvas.width, jobPlan(null, sample));
+  const { load, estimate } = started;
+  const engine = withSubject(started.engine, subject);
   const s0 = performance.now();
   const region = await regionFor(engine, state.image, state.prompt, regionRequest, state.embeddings.optimized);
   const images = await engine.renderAsync(state, sample, estimate.hooks, region);
@@ -254,6 +254,32 @@ export async function runRenderAsync(
     finalLoss: manifest.final_loss,
     ...(region ? { mask: region.mask } : {}),
   };
+}
+
+/** `engine` with `subject` switched on (ImagicEngine.withSubject), or as it is. */
+const withSubject = (engine: ImagicEngine, subject: SubjectAdapter | undefined | '') =>
+  subject ? engine.withSubject(layAdapter(engine.pkg, subject)) : engine;
+
+/**
+ * The subject adapter a saved edit was trained under, as it was: EDIT_STALE when it has been removed or replaced since
+ * (its edit's adapters were trained on top of it).
+ */
+async function editSubjectAsync(
+  ctx: EditRunContext,
+  modelDir: string,
+  editId: string,
+  subject: EditSubject,
+): Promise<SubjectAdapter> {
+  const stale = (why: string) =>
+    fail(
+      'EDIT_STALE',
+      `edit ${editId} was trained with the subject adapter “${subject.token}”, which ${why}; edit again`,
+    );
+  const adapter = await readSubjectAdapterAsync(ctx.dataDir, modelDir, subject.token).catch(() =>
+    stale('this model no longer has'),
+  );
+  if (adapter.digest !== subject.digest) stale('has been replaced since');
+  return adapter;
 }
 
 /** The cost with an automatic mask's UNet passes (cost.ts `mask`), which count in the total. */

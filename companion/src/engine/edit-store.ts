@@ -236,6 +236,7 @@ export class EditStore {
     const { embedLrSchedule, ...saved } = manifest.train;
     const state: TrainedState = {
       modelId: manifest.model.id,
+      ...(manifest.subject ? { subject: manifest.subject } : {}),
       prompt: manifest.prompt,
       train: {
         ...saved,

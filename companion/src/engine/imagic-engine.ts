@@ -29,6 +29,7 @@ import {
 import { learnEmbeddingAsync, type LearnedEmbedding, type LearnRequest } from '../learn/learn-embedding.ts';
 import { learnSubjectAsync, type LearnedSubject, type SubjectRequest } from '../learn/learn-adapter.ts';
 import type { LaidAdapter } from '../learn/subject-adapter.ts';
+import { withSubjectUNet } from '../learn/subject-unet.ts';
 import type { ProviderReport, ProviderSetting } from '../runtime/worker/provider-choice.ts';
 
 export interface EngineOptions extends LoadOptions {
@@ -64,8 +65,15 @@ async function toRendered(
 const gridOf = (pkg: ImagicPackage) => ({ width: pkg.latentDims[3], height: pkg.latentDims[2] });
 
 /** Everything stage 3 needs, and what the edit store saves. */
+/** A subject adapter an edit was trained under: its word and a digest of its values (a re-render checks both). */
+export interface EditSubject {
+  readonly token: string;
+  readonly digest: string;
+}
+
 export interface TrainedState {
   readonly modelId: string;
+  readonly subject?: EditSubject | undefined;
   readonly prompt: string;
   readonly train: TrainSettings;
   readonly embeddings: Embeddings;
@@ -102,7 +110,22 @@ export class ImagicEngine {
     readonly pkg: ImagicPackage,
     private readonly pool: SessionPool,
     private readonly keepTrainingSessions: boolean,
+    /** The subject adapter folded into this engine's UNet (withSubject), if any. */
+    readonly subject?: EditSubject,
   ) {}
+
+  /**
+   * This engine with a subject adapter switched on: folded into the UNet's weights (learn/subject-unet.ts) for every
+   * stage and mode, so an Imagic edit trains its own adapters on top of the subject's model. A view: it shares this
+   * engine's sessions and is closed with it.
+   */
+  withSubject(subject: LaidAdapter): ImagicEngine {
+    if (this.subject) fail('INTERNAL', 'an engine takes one subject adapter');
+    return new ImagicEngine(withSubjectUNet(this.pkg, subject), this.pool, this.keepTrainingSessions, {
+      token: subject.token,
+      digest: subject.digest,
+    });
+  }
 
   static async openAsync(options: EngineOptions): Promise<ImagicEngine> {
     const pool = new SessionPool({
@@ -201,6 +224,7 @@ export class ImagicEngine {
 
     const state: TrainedState = {
       modelId: pkg.modelId,
+      ...(this.subject ? { subject: this.subject } : {}),
       prompt,
       train,
       embeddings: { target, optimized, empty },
@@ -225,6 +249,8 @@ export class ImagicEngine {
     region?: EditRegion,
   ): Promise<RenderedImage[]> {
     validateSampleSettings(sample);
+    if (state.subject?.digest !== this.subject?.digest)
+      fail('INTERNAL', 'a render needs the engine with the subject adapter its edit was trained under (withSubject)');
     // The guided pair as one batch-2 run where the export allows it (unet-graphs.ts, predictionsFor).
     const adapters = {
       spec: state.adapterSpec,
@@ -313,7 +339,6 @@ export class ImagicEngine {
     strength: number,
     hooks: RunHooks = {},
     region?: EditRegion,
-    subject?: LaidAdapter,
   ): Promise<RenderedImage[]> {
     validateSampleSettings({ ...sample, strength });
     const pkg = this.pkg;
@@ -322,9 +347,8 @@ export class ImagicEngine {
     const target = await encodeTextAsync(pkg, prompt);
     const empty = await encodeTextAsync(pkg, '');
     hooks.onProgress?.({ stage: 'encode', step: 1, total: 1 });
-    // A subject adapter, when switched on, is merged into the weights as a trained edit's adapters are.
-    const adapters = subject && { ...subject, mode: 'merged' as const };
-    const step = await samplingSessionAsync(pkg, this.pool, adapters, predictionsFor(pkg, sample.guidanceScale));
+    // A subject adapter switched on (withSubject) is in this.pkg's UNet already.
+    const step = await samplingSessionAsync(pkg, this.pool, undefined, predictionsFor(pkg, sample.guidanceScale));
     const embeddings = { target, optimized: target, empty };
     // The base model has no adapters to fade: a model's recommended late fading does not apply here.
     const { lateAdapters: _, ...plain } = sample;

@@ -65,6 +65,8 @@ export interface LoadedUNet {
   guided(): Model | null;
   readonly variant: UNetVariant;
   readonly inputShapes: Readonly<Record<string, readonly number[]>>;
+  /** Tells this UNet's graphs apart from the package's own in the session pool (a folded subject: learn/subject-unet.ts). */
+  readonly key?: string;
 }
 
 export interface ImagicPackage {

@@ -47,6 +47,9 @@ function lazySource(build: () => Model): () => SessionSource {
   };
 }
 
+/** The pool key of `pkg`'s UNet: the package's, or a view's with a subject folded in (LoadedUNet.key). */
+const unetKey = (pkg: ImagicPackage) => `${pkg.modelId}/unet${pkg.unet.key ?? ''}`;
+
 const specKey = (spec: AdapterSpec) => `${spec.rank}:${spec.alpha}:${spec.targets.join('|')}`;
 
 /** Stage 1's graph: loss and its gradient with respect to the text embedding (the UNet frozen). */
@@ -102,7 +105,7 @@ export function embeddingTrainingSessionAsync(pkg: ImagicPackage, pool: SessionP
   return trainingSessionAsync(
     pkg,
     pool,
-    `${pkg.modelId}/unet#step-embedding`,
+    `${unetKey(pkg)}#step-embedding`,
     carriedInputs([EMBEDDING_INPUT]),
     () => embeddingTrainingStep(pkg.unet.model).model,
   );
@@ -126,7 +129,7 @@ export function adapterTrainingSessionAsync(
   return trainingSessionAsync(
     pkg,
     pool,
-    `${pkg.modelId}/unet#step-adapters:${specKey(spec)}`,
+    `${unetKey(pkg)}#step-adapters:${specKey(spec)}`,
     carried,
     () => adapterTrainingStep(layout).model,
   );
@@ -177,7 +180,7 @@ export async function samplingSessionAsync(
       ? (pkg.unet.guided() ?? fail('INTERNAL', 'this UNet cannot run at batch 2'))
       : pkg.unet.model;
   const weights = adapters ? `${adapters.mode}:${specKey(adapters.spec)}:${adapterDigest(adapters.values)}` : 'plain';
-  const key = `${pkg.modelId}/unet#step:${predictions}:${weights}`;
+  const key = `${unetKey(pkg)}#step:${predictions}:${weights}`;
   const source = lazySource(
     () =>
       denoisingStepModel(

@@ -1,10 +1,12 @@
 // A subject adapter switched on for an edit: its LoRA file (models/lora-file.ts) read from the model's learned words
 // (models/learned-store.ts) and laid onto this model's UNet at the modules and rank the file names. Checked before any
 // model runs: a word without an adapter, or a file of another model, is refused with the fix.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PACKAGE_FILES } from '../models/package-files.ts';
 import { readModel } from '../onnx/model-file.ts';
+import type { AdapterInfo } from '../autodiff/adapters.ts';
 import { fail } from '../errors.ts';
 import type { ImagicPackage } from '../engine/package-loader.ts';
 import { adapterLayout, type AdapterSpec } from '../engine/unet-graphs.ts';
@@ -13,28 +15,42 @@ import { adapterValuesOf, moduleOf, namesModule, readLoraFile, type LoraModule }
 
 export interface SubjectAdapter {
   readonly token: string;
+  /** Of the file's bytes: an edit trained under the adapter knows it is the same one (EditSubject). */
+  readonly digest: string;
   readonly modules: readonly LoraModule[];
 }
 
 export interface LaidAdapter {
+  /** The word that switches it on, and its file's digest (SubjectAdapter). */
+  readonly token: string;
+  readonly digest: string;
   readonly spec: AdapterSpec;
+  /** Where each module sits on this model's UNet, and its scale. */
+  readonly adapters: readonly AdapterInfo[];
   readonly values: ReadonlyMap<string, Float32Array>;
 }
 
-/** The subject adapter learned for `token` on the model; INVALID_SPEC naming the model's adapters when it has none. */
-export async function readSubjectAdapterAsync(
-  dataDir: string,
-  modelDir: string,
-  token: string,
-): Promise<SubjectAdapter> {
+/** INVALID_SPEC naming the model's adapters unless it has one for `token` (from the files' metadata alone). */
+export async function checkSubjectAsync(dataDir: string, modelDir: string, token: string): Promise<void> {
   const tokens = await adapterTokensAsync(dataDir, modelDir);
   if (!tokens.includes(token))
     fail(
       'INVALID_SPEC',
       `no subject adapter “${token}” for this model; its adapters: ${tokens.join(', ') || 'none (learn one with kind "adapter")'}`,
     );
+}
+
+/** The subject adapter learned for `token` on the model (checkSubjectAsync first). */
+export async function readSubjectAdapterAsync(
+  dataDir: string,
+  modelDir: string,
+  token: string,
+): Promise<SubjectAdapter> {
+  await checkSubjectAsync(dataDir, modelDir, token);
   const file = adapterFile(dataDir, modelDir, token);
-  return { token, modules: readLoraFile(await readFile(file), file).modules };
+  const bytes = await readFile(file);
+  const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  return { token, digest, modules: readLoraFile(bytes, file).modules };
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -63,7 +79,13 @@ export function layAdapter(pkg: ImagicPackage, adapter: SubjectAdapter): LaidAda
     alpha: [...alphas][0]!,
   };
   const layout = adapterLayout(pkg, spec);
-  return { spec, values: adapterValuesOf(adapter.modules, layout.adapters, `the adapter “${adapter.token}”`) };
+  return {
+    token: adapter.token,
+    digest: adapter.digest,
+    spec,
+    adapters: layout.adapters,
+    values: adapterValuesOf(adapter.modules, layout.adapters, `the adapter “${adapter.token}”`),
+  };
 }
 
 /**

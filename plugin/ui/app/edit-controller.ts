@@ -5,6 +5,7 @@ import { DaemonRequestError } from '../daemon/daemon-client.ts';
 import type { JobEvent } from '../daemon/edit-service.ts';
 import { encodePngAsync } from '../image/png-encode.ts';
 import { randomSeed } from '../image/random-id.ts';
+import { subjectField } from '../state/learn.ts';
 import { editBlocker, regionOf } from '../state/panel-state.ts';
 import { PRESETS, previewSteps, WORKING_RESOLUTION_PX } from '../state/presets.ts';
 import { rememberPrompt } from '../state/recent-prompts.ts';
@@ -101,6 +102,7 @@ export class EditController {
             workingResolutionPx: WORKING_RESOLUTION_PX,
             // The model the panel shows, so that a default changed meanwhile does not change this edit.
             ...(state.companion?.modelId ? { model: state.companion.modelId } : {}),
+            ...subjectField(state),
           },
           regionOf(run),
         );

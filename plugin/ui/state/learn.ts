@@ -4,6 +4,16 @@ import { LEARN_LAYERS } from '../../../shared/src/protocol/defaults.ts';
 import type { StageProgress } from './job-progress.ts';
 import type { LearnKind } from '../../../shared/src/protocol/learn-request.ts';
 
+/**
+ * The subject adapter an edit switches on (EditRequest.subject, either mode): the one chosen, while the model still
+ * has it (one removed meanwhile is not asked for).
+ */
+export const subjectField = (state: {
+  readonly subject: string | null;
+  readonly learned: { readonly adapters: readonly string[] };
+}): { subject?: string } =>
+  state.subject !== null && state.learned.adapters.includes(state.subject) ? { subject: state.subject } : {};
+
 export type LearnStatus = 'idle' | 'exporting' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export type LearnState = {

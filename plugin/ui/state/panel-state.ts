@@ -73,7 +73,7 @@ export type PanelState = {
   modelPrompts: ModelPrompts | null;
   /** The model's learned words, and those with a subject adapter (status's model.learned). */
   learned: { words: string[]; adapters: string[] };
-  /** A subject adapter switched on for quick edits (EditRequest.subject); null: none. */
+  /** A subject adapter switched on for edits in either mode (EditRequest.subject); null: none. */
   subject: string | null;
   selection: SelectionItem[];
   savedEdits: SavedEditView[];

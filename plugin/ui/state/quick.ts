@@ -2,6 +2,7 @@
 // edit trains nothing, so moving the slider re-runs the whole edit: previews with few steps while it moves, the full
 // grid of seeds when it is released, as the η slider re-renders an Imagic edit.
 import type { EditRequest } from '../../../shared/src/protocol/edit-request.ts';
+import { subjectField } from './learn.ts';
 import type { PanelState } from './panel-state.ts';
 import { PRESETS, WORKING_RESOLUTION_PX } from './presets.ts';
 
@@ -41,7 +42,6 @@ export function quickRequest(
     },
     workingResolutionPx: WORKING_RESOLUTION_PX,
     ...(state.companion?.modelId ? { model: state.companion.modelId } : {}),
-    // A subject adapter the model still has (one removed meanwhile is not asked for).
-    ...(state.subject !== null && state.learned.adapters.includes(state.subject) ? { subject: state.subject } : {}),
+    ...subjectField(state),
   };
 }

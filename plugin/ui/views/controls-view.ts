@@ -72,7 +72,7 @@ export function controlsView(doc: Document, events: PanelEvents) {
       eta.title = quick ? 'strength' : 'η';
       if (preset.value !== state.preset) preset.value = state.preset;
       if (autoMask.checked !== state.autoMask) autoMask.checked = state.autoMask;
-      // Subject adapters switch on for quick edits only (EditRequest.subject).
+      // A subject adapter switches on for an edit in either mode (EditRequest.subject).
       const adapters = state.learned.adapters;
       if (adapters !== lastAdapters) {
         subject.replaceChildren(
@@ -81,7 +81,7 @@ export function controlsView(doc: Document, events: PanelEvents) {
         );
         lastAdapters = adapters;
       }
-      subjectRow.hidden = !quick || adapters.length === 0;
+      subjectRow.hidden = adapters.length === 0;
       const chosen = state.subject !== null && adapters.includes(state.subject) ? state.subject : '';
       if (subject.value !== chosen) subject.value = chosen;
       if (seeds.value !== state.seedsText) seeds.value = state.seedsText;

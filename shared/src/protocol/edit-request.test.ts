@@ -50,6 +50,12 @@ describe('EditRequest, mode quick', () => {
     expect(issuePaths(result)).toEqual(['strength']);
     expect(result.error?.issues[0]?.message).toMatch(/sampling\.etas/);
   });
+
+  it('takes a subject adapter in either mode, by a word without spaces', () => {
+    expect(EditRequest.safeParse({ ...quick, subject: '<dog>' }).success).toBe(true);
+    expect(EditRequest.safeParse({ ...exampleEditRequest, subject: '<dog>' }).success).toBe(true);
+    expect(issuePaths(EditRequest.safeParse({ ...exampleEditRequest, subject: 'my dog' }))).toEqual(['subject']);
+  });
 });
 
 describe('SamplingSettings', () => {

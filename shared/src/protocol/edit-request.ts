@@ -205,15 +205,14 @@ export const EditRequest = z
     /** A quick edit's strength; absent: the companion's default (DEFAULT_STRENGTH in quick-edit.ts). */
     strength: Strength.optional(),
     region: Region.optional(),
-    /** A subject adapter learned for the model (`learn.start` kind adapter), by its word, switched on for this edit. */
+    /**
+     * A subject adapter learned for the model (`learn.start` kind adapter), by its word, switched on for this edit in
+     * either mode: an Imagic edit trains its own adapters on top of it, and its re-renders use it too.
+     */
     subject: z
       .string()
       .regex(/^\S{1,64}$/, 'a learned word, e.g. "<my-dog>"')
       .optional(),
-  })
-  .refine((r) => r.subject === undefined || r.mode === 'quick', {
-    message: 'a subject adapter works with quick edits for now: send mode quick',
-    path: ['subject'],
   })
   .refine((r) => r.strength === undefined || r.mode === 'quick', {
     message: 'strength applies to mode quick; an Imagic edit sets how far it departs with sampling.etas',

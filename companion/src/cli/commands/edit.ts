@@ -61,7 +61,7 @@ export function registerEdit(program: Command): void {
     )
     .option(
       '--subject <word>',
-      'quick mode: switch on the subject adapter learned for this word (imagic learn --kind adapter)',
+      'switch on the subject adapter learned for this word (imagic learn --kind adapter); an Imagic edit trains on top of it',
     )
     .addOption(new Option('--embed-steps <n>', 'stage 1 steps (overrides the preset)'))
     .addOption(new Option('--tune-steps <n>', 'stage 2 steps (overrides the preset)'))

@@ -5,6 +5,7 @@ import { PROTOCOL_VERSION } from '../../../../shared/src/protocol/version.ts';
 import type { EditSummary } from '../../../../shared/src/protocol/messages.ts';
 import { fail } from '../../errors.ts';
 import { requestedModelAsync } from '../../models/model-store.ts';
+import { checkSubjectAsync } from '../../learn/subject-adapter.ts';
 import { uploadFor, uploadPixelsAsync } from '../upload-image.ts';
 import { requestRegionAsync } from '../request-region.ts';
 import type { JobSpec } from '../../jobs/job-queue.ts';
@@ -18,8 +19,10 @@ export const handleEditStart: Handler<'edit.start'> = async ({ id, request }, { 
   const upload = uploadFor(image, uploads, 'request.image');
 
   const region = await requestRegionAsync(request.region, uploads, image);
-  // The model the request names, else the default: refused now (MODEL_NOT_FOUND, NO_MODEL), not when the job starts.
-  await requestedModelAsync(services.dataDir, request.model);
+  // The model the request names, else the default, and the subject adapter it switches on: refused now
+  // (MODEL_NOT_FOUND, NO_MODEL, INVALID_SPEC), not when the job starts.
+  const model = await requestedModelAsync(services.dataDir, request.model);
+  if (request.subject !== undefined) await checkSubjectAsync(services.dataDir, model.dir, request.subject);
   const { queued, capacity } = services.queue.counts();
   if (queued >= capacity) return fail('QUEUE_FULL', `${queued} jobs are waiting, the limit is ${capacity}`);
 
