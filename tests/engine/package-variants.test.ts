@@ -7,6 +7,9 @@ import { SessionPool } from '../../companion/src/engine/session-pool.ts';
 import { encodeImageAsync, encodeTextAsync, decodeLatentAsync } from '../../companion/src/engine/stage-encode.ts';
 import { floatFeed, output, timestepFeed } from '../../companion/src/engine/tensors.ts';
 import { PRESETS } from '../../companion/src/engine/settings.ts';
+import { LEARN_DEFAULTS } from '../../companion/src/learn/learn-settings.ts';
+import { addLearnedWordsAsync } from '../../companion/src/models/learned-store.ts';
+import { join } from 'node:path';
 import type { TinyPackageOptions } from '../../companion/src/fixtures/tiny-package.ts';
 import { toModelInput } from '../../companion/src/images/model-input.ts';
 import { serializeModel } from '../../companion/src/onnx/model-file.ts';
@@ -129,6 +132,38 @@ describe.each(VARIANTS)('$label', ({ label, options, expect: want }) => {
       expect(image!.rgba.length).toBe(64 * 64 * 4);
     } finally {
       await engine.closeAsync();
+    }
+  });
+
+  it('learns a word (Textual Inversion) that an engine opened afterwards reads in a prompt', async () => {
+    const pkg = await tinyPackage(root.dir, `${label.replace(/\W+/g, '-')}-learn`, options);
+    const dataDir = join(root.dir, `${label.replace(/\W+/g, '-')}-data`);
+    const engine = await ImagicEngine.openAsync({ modelDir: pkg.dir, provider: 'cpu' });
+    const request = {
+      images: [testPicture(), testPicture(64, 64, true), testPicture(48, 48)],
+      token: '<w>',
+      initWord: 'cat',
+      settings: { ...LEARN_DEFAULTS, templates: ['a {}'], steps: 3, lr: 0.1, seed: 2 },
+    };
+    let before: Float32Array;
+    try {
+      const learned = await engine.learnEmbeddingAsync(request);
+      expect(learned.losses.every(Number.isFinite)).toBe(true);
+      // It starts from the initializer's row (read from the table in its own dtype) and moves.
+      before = await encodeTextAsync(engine.pkg, 'a cat');
+      await addLearnedWordsAsync(dataDir, pkg.dir, learned.word.vector.length, [learned.word], () => false);
+    } finally {
+      await engine.closeAsync();
+    }
+    const pool = new SessionPool({ provider: 'cpu' });
+    try {
+      const loaded = await loadPackageAsync(pkg.dir, pool, { dataDir });
+      expect(loaded.learnedWords.map((w) => w.token)).toEqual(['<w>']);
+      const withWord = await encodeTextAsync(loaded, 'a <w>');
+      expect(finite(withWord)).toBe(true);
+      expect(Math.max(...withWord.map((v, i) => Math.abs(v - before[i]!)))).toBeGreaterThan(1e-3);
+    } finally {
+      await pool.closeAsync();
     }
   });
 });

@@ -49,15 +49,18 @@ export async function embeddingLearnModel(encoder: EncoderSource, unet: Model, s
   const e = new GraphEmitter(g, opsetOf(text), 'learn/');
   const tokens = tokenGather(text, encoder.idsInput).outputs[0]!;
   const dtype = g.types.get(tokens)!.dtype;
+  // v and the mask are float32 whatever the table is (Adam keeps v in float32); an fp16 table gets mask ⊙ v cast to
+  // fp16, and the gradient comes back through the Cast in float32.
   for (const [name, dims] of [
     [ROW_INPUT, [1, 1, width]],
     [MASK_INPUT, [1, sequenceLength, 1]],
   ] as const) {
-    g.inputs.push({ name, dtype, dims });
-    g.types.set(name, { dtype, dims });
+    g.inputs.push({ name, dtype: 'float32', dims });
+    g.types.set(name, { dtype: 'float32', dims });
   }
   const before = [...g.nodes];
-  const withRow = e.add(tokens, e.mul(MASK_INPUT, ROW_INPUT));
+  const placed = e.mul(MASK_INPUT, ROW_INPUT);
+  const withRow = e.add(tokens, dtype === 'float32' ? placed : e.cast(placed, dtype));
   renameUses(before, tokens, withRow);
   return joined(text, encoder, unet);
 }

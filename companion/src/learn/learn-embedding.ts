@@ -8,7 +8,7 @@ import type { RgbaImage } from '../images/decode-image.ts';
 import { toModelInput } from '../images/model-input.ts';
 import { carriedInputs, trainingStepModel } from '../engine/adam.ts';
 import { buildGradientModel } from '../autodiff/gradient-model.ts';
-import { initializerBytesAsync, tokenTable } from '../engine/learned-rows.ts';
+import { tableRowAsync, tokenTable } from '../engine/learned-rows.ts';
 import type { ImagicPackage } from '../engine/package-loader.ts';
 import type { RunHooks } from '../engine/progress.ts';
 import type { SessionPool } from '../engine/session-pool.ts';
@@ -202,16 +202,12 @@ async function initialVectorAsync(
   pkg: ImagicPackage,
 ): Promise<Float32Array> {
   const table = tokenTable(encoder, idsInput);
-  const [rows, width] = table.dims as [number, number];
+  const rows = table.dims[0]!;
   if (initId >= rows) {
     const learned =
       pkg.learnedWords[initId - rows] ??
       fail('INTERNAL', `token id ${initId} is past the table (${rows} rows) and the learned words`);
     return learned.vector.slice();
   }
-  if (table.dtype !== 'float32')
-    fail('MODEL_INVALID', `the text encoder's token table is ${table.dtype}; learning a word needs a float32 one`);
-  const bytes = await initializerBytesAsync(encoder, table);
-  const copy = bytes.slice(initId * width * 4, (initId + 1) * width * 4);
-  return new Float32Array(copy.buffer);
+  return tableRowAsync(encoder, table, initId);
 }
