@@ -3,9 +3,8 @@
 // initializer, reached from the `input_ids` input directly or through a Cast) gains one row per word, in the order
 // the tokenizer numbers them (ClipTokenizer.learnedIds: after the vocabulary's last id). Float32 or float16 tables,
 // inline or in external data; the other weights keep their external data, read from the model's folder.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fail } from '../errors.ts';
+import { initializerBytesAsync } from '../onnx/initializer-data.ts';
 import type { Initializer, Model, Node } from '../graph/ir.ts';
 import { fromHalf, toHalf } from '../graph/half.ts';
 import { tensorFromBytes } from '../graph/tensor.ts';
@@ -81,17 +80,4 @@ export async function tableRowAsync(model: Model, table: Initializer, id: number
   return Float32Array.from({ length: width }, (_, i) =>
     element.bytes === 4 ? view.getFloat32(4 * i, true) : fromHalf(view.getUint16(2 * i, true)),
   );
-}
-
-/** An initializer's bytes, inline or read from its external data file. */
-export async function initializerBytesAsync(model: Model, init: Initializer): Promise<Uint8Array> {
-  if (init.data) {
-    const d = init.data.data;
-    return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-  }
-  const ext = init.external ?? fail('MODEL_INVALID', `the initializer '${init.name}' has no data`);
-  const file = await readFile(join(model.baseDir, ext.location));
-  if (ext.offset + ext.length > file.length)
-    fail('MODEL_INVALID', `the external data of '${init.name}' runs past the end of ${ext.location}`);
-  return file.subarray(ext.offset, ext.offset + ext.length);
 }

@@ -13,7 +13,8 @@ import { GraphEmitter } from '../graph/emitter.ts';
 import { opsetOf, type Graph, type Initializer, type Model } from '../graph/ir.ts';
 import { normalizeModel } from '../graph/normalize.ts';
 import { tensorFromBytes } from '../graph/tensor.ts';
-import { initializerBytesAsync, tokenGather, withLearnedRows } from '../engine/learned-rows.ts';
+import { tokenGather, withLearnedRows } from '../engine/learned-rows.ts';
+import { initializerBytesAsync } from '../onnx/initializer-data.ts';
 
 /** The new word's vector v, [1, 1, d]: the one trained input. */
 export const ROW_INPUT = 'learn::row';

@@ -5,34 +5,18 @@
 // weights to attach to, and find them), and stage 3's sampling, whose late fading then fades the edit's adapters and
 // never the subject. The package view shares the loaded package's sessions (text encoder, VAE) and keys its UNet
 // graphs apart (LoadedUNet.key).
-import { closeSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AdapterInfo } from '../autodiff/adapters.ts';
 import { cloneModel } from '../autodiff/gradient-model.ts';
 import { fail } from '../errors.ts';
 import type { ImagicPackage } from '../engine/package-loader.ts';
 import { attrInt, type Initializer, type Model } from '../graph/ir.ts';
 import { fromNumbers, numel, tensorFromBytes, toNumbers } from '../graph/tensor.ts';
+import { initializerBytes } from '../onnx/initializer-data.ts';
 import type { LaidAdapter } from './subject-adapter.ts';
 
-/** An initializer's values as numbers, from its inline data or its external data file. */
-function weightValues(model: Model, init: Initializer): number[] {
-  if (init.data) return toNumbers(init.data);
-  const ref = init.external ?? fail('MODEL_INVALID', `weight '${init.name}' has neither data nor a location`);
-  const bytes = new Uint8Array(ref.length);
-  const fd = openSync(join(model.baseDir, ref.location), 'r');
-  try {
-    let done = 0;
-    while (done < ref.length) {
-      const n = readSync(fd, bytes, done, ref.length - done, ref.offset + done);
-      if (n === 0) fail('MODEL_INVALID', `the external data of '${init.name}' ends early (${ref.location})`);
-      done += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return toNumbers(tensorFromBytes(init.dtype, init.dims, bytes));
-}
+/** An initializer's values as numbers (a float16 weight's widened). */
+const weightValues = (model: Model, init: Initializer): number[] =>
+  toNumbers(tensorFromBytes(init.dtype, init.dims, initializerBytes(model, init)));
 
 /** rows×inner · inner×cols, row-major, in float64. */
 function matmul(a: Float32Array, b: Float32Array, rows: number, inner: number, cols: number): Float64Array {
