@@ -2,11 +2,16 @@
 // until 3–10 layers are selected and the word is named; then it exports the selection for a learn job, shows the job's
 // progress and result, and offers the new word beside the prompt box (the companion's status lists it). A learn job
 // can be cancelled like an edit.
-import { access } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../companion/src/images/model-input.ts';
 import { randomScene, renderScene, SCENE_SIZE, withSlots } from '../../companion/src/demo/scene.ts';
 import { Rng } from '../../companion/src/util/rng.ts';
+import { adapterFile, saveAdapterAsync } from '../../companion/src/models/learned-store.ts';
+import { moduleOf, writeLoraFile } from '../../companion/src/models/lora-file.ts';
+import { PACKAGE_FILES } from '../../companion/src/models/package-files.ts';
+import { readModel } from '../../companion/src/onnx/model-file.ts';
 import type { ExportedSource } from '../../shared/src/bridge/messages.ts';
 import { startTestDaemonAsync, type TestDaemon } from '../integration/support/daemon-harness.ts';
 import { launchChromiumAsync, UI_HTML } from './plugin-figma-frame.ts';
@@ -93,6 +98,30 @@ describe.skipIf(skip)('learning a word in the Figma panel', () => {
       await frame.closeAsync();
     },
   );
+
+  it('offers a subject adapter the model has for edits in either mode', { timeout: 120_000 }, async () => {
+    // A LoRA file for the demo UNet's first conv, installed as `imagic learned add FILE --as WORD` installs one.
+    const modelDir = join(demo.dataDir, 'models', 'demo');
+    const unet = await readModel(join(modelDir, PACKAGE_FILES.unet));
+    const conv = unet.graph.nodes.find((n) => n.opType === 'Conv' && unet.graph.initializers.has(n.inputs[1]!))!;
+    const [cout, cin, ...kernel] = unet.graph.initializers.get(conv.inputs[1]!)!.dims;
+    const module = {
+      module: moduleOf(conv.name),
+      down: { shape: [1, cin!, ...kernel], values: new Float32Array(cin! * kernel[0]! * kernel[1]!) },
+      up: { shape: [cout!, 1, 1, 1], values: new Float32Array(cout!) },
+      alpha: 1,
+    };
+    await saveAdapterAsync(demo.dataDir, modelDir, 'square', writeLoraFile([module], { token: 'square' }));
+    const { frame, ui } = await connectedPanelAsync(browser.context, demo);
+    const row = ui.locator('#subject-row');
+    // Imagic mode (the panel's default) and quick mode both offer it.
+    await poll(() => row.isVisible()).toBe(true);
+    expect(await ui.locator('#subject option').allTextContents()).toEqual(['None', 'square']);
+    await ui.locator('#mode').selectOption('quick');
+    await poll(() => row.isVisible()).toBe(true);
+    await frame.closeAsync();
+    await rm(adapterFile(demo.dataDir, modelDir, 'square'));
+  });
 
   it('cancels a learn job', { timeout: 120_000 }, async () => {
     const { frame, ui } = await connectedPanelAsync(browser.context, demo);

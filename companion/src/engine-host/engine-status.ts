@@ -33,7 +33,8 @@ export async function engineStatusAsync(dataDir: string, state: RunnerState): Pr
   const recommendedStrength = await orUndefinedAsync(() => readPackageQuickStrengthAsync(chosen.dir));
   const prompts = await orUndefinedAsync(() => readPackagePromptsAsync(chosen.dir));
   const learned = await learnedTokensAsync(dataDir, chosen.dir);
-  const adapters = learned.length > 0 ? await adapterTokensAsync(dataDir, chosen.dir) : [];
+  // A word of the vocabulary may switch an adapter on too (`learned add FILE --as WORD`): adapters are read either way.
+  const adapters = await adapterTokensAsync(dataDir, chosen.dir);
   return {
     model: {
       state: modelState,
@@ -49,7 +50,7 @@ export async function engineStatusAsync(dataDir: string, state: RunnerState): Pr
               ...(learned.length > 0 ? { learned } : {}),
             },
           }),
-      ...(learned.length > 0 ? { learned: { words: learned, adapters } } : {}),
+      ...(learned.length > 0 || adapters.length > 0 ? { learned: { words: learned, adapters } } : {}),
     },
     device,
     executionProvider: provider,
