@@ -9,7 +9,8 @@ import { encodePng } from '../../companion/src/images/model-input.ts';
 import { randomScene, renderScene, SCENE_SIZE, withSlots } from '../../companion/src/demo/scene.ts';
 import { Rng } from '../../companion/src/util/rng.ts';
 import { adapterFile, saveAdapterAsync } from '../../companion/src/models/learned-store.ts';
-import { moduleOf, writeLoraFile } from '../../companion/src/models/lora-file.ts';
+import { writeLoraFile } from '../../companion/src/models/lora-file.ts';
+import { convLoraModules } from '../fixtures/lora-modules.ts';
 import { PACKAGE_FILES } from '../../companion/src/models/package-files.ts';
 import { readModel } from '../../companion/src/onnx/model-file.ts';
 import type { ExportedSource } from '../../shared/src/bridge/messages.ts';
@@ -103,15 +104,12 @@ describe.skipIf(skip)('learning a word in the Figma panel', () => {
     // A LoRA file for the demo UNet's first conv, installed as `imagic learned add FILE --as WORD` installs one.
     const modelDir = join(demo.dataDir, 'models', 'demo');
     const unet = await readModel(join(modelDir, PACKAGE_FILES.unet));
-    const conv = unet.graph.nodes.find((n) => n.opType === 'Conv' && unet.graph.initializers.has(n.inputs[1]!))!;
-    const [cout, cin, ...kernel] = unet.graph.initializers.get(conv.inputs[1]!)!.dims;
-    const module = {
-      module: moduleOf(conv.name),
-      down: { shape: [1, cin!, ...kernel], values: new Float32Array(cin! * kernel[0]! * kernel[1]!) },
-      up: { shape: [cout!, 1, 1, 1], values: new Float32Array(cout!) },
-      alpha: 1,
-    };
-    await saveAdapterAsync(demo.dataDir, modelDir, 'square', writeLoraFile([module], { token: 'square' }));
+    await saveAdapterAsync(
+      demo.dataDir,
+      modelDir,
+      'square',
+      writeLoraFile(convLoraModules(unet, 1, 1), { token: 'square' }),
+    );
     const { frame, ui } = await connectedPanelAsync(browser.context, demo);
     const row = ui.locator('#subject-row');
     // Imagic mode (the panel's default) and quick mode both offer it.

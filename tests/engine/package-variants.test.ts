@@ -9,7 +9,7 @@ import { floatFeed, output, timestepFeed } from '../../companion/src/engine/tens
 import { PRESETS } from '../../companion/src/engine/settings.ts';
 import { LEARN_DEFAULTS } from '../../companion/src/learn/learn-settings.ts';
 import { addLearnedWordsAsync } from '../../companion/src/models/learned-store.ts';
-import { moduleOf } from '../../companion/src/models/lora-file.ts';
+import { convLoraModules } from '../fixtures/lora-modules.ts';
 import { layAdapter } from '../../companion/src/learn/subject-adapter.ts';
 import { join } from 'node:path';
 import type { TinyPackageOptions } from '../../companion/src/fixtures/tiny-package.ts';
@@ -141,18 +141,7 @@ describe.each(VARIANTS)('$label', ({ label, options, expect: want }) => {
     const pkg = await tinyPackage(root.dir, `${label.replace(/\W+/g, '-')}-subject`, options);
     const engine = await ImagicEngine.openAsync({ modelDir: pkg.dir, provider: 'cpu' });
     try {
-      const unet = engine.pkg.unet.model;
-      const convs = unet.graph.nodes.filter((n) => n.opType === 'Conv' && unet.graph.initializers.has(n.inputs[1]!));
-      const rng = new Rng(9);
-      const modules = convs.slice(0, 3).map((conv) => {
-        const [cout, cin, ...kernel] = unet.graph.initializers.get(conv.inputs[1]!)!.dims as number[];
-        return {
-          module: moduleOf(conv.name),
-          down: { shape: [2, cin!, ...kernel], values: rng.normalArray(2 * cin! * kernel[0]! * kernel[1]!, 0.5) },
-          up: { shape: [cout!, 2, 1, 1], values: rng.normalArray(cout! * 2, 0.5) },
-          alpha: 2,
-        };
-      });
+      const modules = convLoraModules(engine.pkg.unet.model, 3, 2, new Rng(9));
       const laid = layAdapter(engine.pkg, { token: '<s>', digest: '0123456789abcdef', modules });
       const train = { ...PRESETS.fast.train, embedSteps: 2, tuneSteps: 2, seed: 1 };
       const sample = { etas: [0.7], seeds: [1], steps: 2, guidanceScale: 3, sampler: 'ddim' as const };

@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { saveAdapterAsync } from '../../companion/src/models/learned-store.ts';
-import { moduleOf, writeLoraFile } from '../../companion/src/models/lora-file.ts';
+import { writeLoraFile } from '../../companion/src/models/lora-file.ts';
+import { convLoraModules } from '../fixtures/lora-modules.ts';
 import { PACKAGE_FILES } from '../../companion/src/models/package-files.ts';
 import { readModel } from '../../companion/src/onnx/model-file.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,16 +87,12 @@ describe('a learn job', { timeout: 120_000 }, () => {
     // A LoRA file for the demo UNet's first conv, added as `learned add FILE --as WORD` adds one.
     const modelDir = join(daemon.dataDir, 'models', 'demo');
     const unet = await readModel(join(modelDir, PACKAGE_FILES.unet));
-    const conv = unet.graph.nodes.find((n) => n.opType === 'Conv' && unet.graph.initializers.has(n.inputs[1]!))!;
-    const [cout, cin, ...kernel] = unet.graph.initializers.get(conv.inputs[1]!)!.dims;
-    const values = new Rng(3);
-    const module = {
-      module: moduleOf(conv.name),
-      down: { shape: [2, cin!, ...kernel], values: values.normalArray(2 * cin! * kernel[0]! * kernel[1]!, 0.5) },
-      up: { shape: [cout!, 2, 1, 1], values: values.normalArray(cout! * 2, 0.5) },
-      alpha: 2,
-    };
-    await saveAdapterAsync(daemon.dataDir, modelDir, 'circle', writeLoraFile([module], { token: 'circle' }));
+    await saveAdapterAsync(
+      daemon.dataDir,
+      modelDir,
+      'circle',
+      writeLoraFile(convLoraModules(unet, 1, 2, new Rng(3)), { token: 'circle' }),
+    );
     const input = layer();
     const edit = async (id: string, subject?: string) => {
       const request = {
