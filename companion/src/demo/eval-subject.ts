@@ -44,6 +44,8 @@ const CLASS_SEEDS = 2;
  * captions (classifier, adapters on). Adapters on every conv unless said. The first rows used an earlier subject, a red
  * circle with a yellow core at half its radius; the split subject replaced it because a core is one or two latent
  * cells on small shapes. Neither is learned: the samples on the token are yellow-orange blends of the two colours.
+ * Sampling the token at a higher guidance does not bring it out, and a plain colour the palette lacks (purple, the
+ * last row, probed with a scratch detector of purple pixels) is not learned either: its samples are palette colours.
  */
 export const SUBJECT_SEARCH: readonly { readonly settings: string; readonly subject: string; readonly kept: string }[] =
   [
@@ -63,6 +65,13 @@ export const SUBJECT_SEARCH: readonly { readonly settings: string; readonly subj
     { settings: 'split: 1000 steps at 2e-3', subject: '1/12', kept: '17/24' },
     { settings: 'split: the word untrained (1 step), 2000 at 2e-3', subject: '0/12', kept: '22/24' },
     { settings: 'split: the word untrained, 3000 at 3e-3', subject: '0/12', kept: '1/24' },
+    { settings: 'split: 2000 at 2e-3, sampled at guidance 6 (3 above)', subject: '0/12', kept: '18/24' },
+    { settings: 'split: 2000 at 2e-3, sampled at guidance 9', subject: '0/12', kept: '17/24' },
+    {
+      settings: 'a purple circle (a colour the palette lacks; its own detector): 2000 at 2e-3',
+      subject: '1/12',
+      kept: '23/24',
+    },
   ];
 
 export interface SubjectEvalResult {
