@@ -57,6 +57,7 @@ interface Flags {
   lateAdapters?: string;
   strength?: string;
   trainStrength?: string;
+  inversion?: boolean;
   generation: boolean;
   imagic: boolean;
   quick: boolean;
@@ -118,6 +119,7 @@ async function sampleSettings(f: Flags, modelDir: string): Promise<Omit<SampleSe
     ...(f.guidance ? { guidanceScale: num('guidance', f.guidance) } : {}),
     ...(f.lateAdapters ? { lateAdapters: parseLateAdapters(f.lateAdapters) } : {}),
     ...(f.strength ? { strength: num('strength', f.strength) } : {}),
+    ...(f.inversion ? { inversion: true } : {}),
   };
 }
 
@@ -286,6 +288,7 @@ const program = new Command('eval-demo')
   )
   .addOption(new Option('--strength <s>', "sample from the layer's latent noised to this strength (SDEdit's start)"))
   .addOption(new Option('--train-strength <s>', 'train on timesteps in [0, s·T) only'))
+  .addOption(new Option('--inversion', "sample from the layer's edit-friendly DDPM inversion (stage-inversion.ts)"))
   .addOption(new Option('--no-generation', 'skip generation from captions'))
   .addOption(new Option('--no-imagic', 'skip the Imagic evaluation'))
   .addOption(new Option('--no-quick', 'skip the quick-edit (SDEdit) strength sweep'))

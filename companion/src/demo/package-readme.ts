@@ -215,12 +215,15 @@ function quickPresetSection(): string {
       `| ${r.name} | ${r.settings} | ${r.cost} (${((100 * r.cost) / 4600).toFixed(1)}%) | ${r.meanPsnr} / ${r.minPsnr} | ${r.success}% |${r.note ? ` ${r.note}` : ''} |`,
   );
   return [
-    '## The quick preset',
+    '## The standard and quick presets',
     '',
-    "`imagic edit --preset quick` (the panel's *Quick*) uses what this model recommends for it (imagic_settings.json",
-    "`presets.quick`): the best trade found while looking for the default's quality at a tenth of its UNet work. None",
-    'was found: every setting at ~10% reconstructed at ~24 dB or worse. Each stage as steps @ rate; UNet work in',
-    "forward-pass equivalents of one default edit (`cost` in `--json`), and its share of the default's; scenes 0–7:",
+    "`imagic edit` (the default, `--preset standard`; the panel's *Standard*) and `--preset quick` use what this model",
+    "recommends for them (imagic_settings.json `presets`): the search for the community preset's quality at a tenth of",
+    'its UNet work. Sampling from fresh noise, every setting at ~10% reconstructed at ~24 dB or worse, and quick is the',
+    "best trade found that way (39%); sampling from the layer's edit-friendly inversion (rows ef…) reaches it at 10%.",
+    'Each stage as steps @ rate; UNet work in forward-pass equivalents of one edit (`cost` in `--json`) and its share',
+    "of community's 4600; scenes 0–7, from `npm run eval:demo -- --preset quick --images 8 --no-generation` plus the",
+    'flags of the row (`--tune-steps`, `--tune-lr`, `--steps`, `--inversion`, `--etas`):',
     '',
     '| setting | stage 1 · stage 2 · sampling | UNet work | η = 0 PSNR mean / min (dB) | edits at η = 1.2 | note |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -304,6 +307,10 @@ text encoder ${c.text.seed}); the same command gives the same package up to floa
   \`scaling_factor\` ${training.scalingFactor} = 1/rms of the data set's latents, as SD's is 1/std of its VAE's.
 
 ## Evaluation
+
+These are the community preset's figures (the default before the standard preset; its settings below): Imagic as the
+paper and diffusers run it, from fresh noise. The default's, at a tenth of its work, are in "The standard and quick
+presets".
 
 ${evaluation ? `From ${evaluation.commands ? `\`${evaluation.commands.main}\` and, for the comparison, \`${evaluation.commands.comparison}\`` : '`npm run eval:demo -- --compare --write`'} (\`eval.json\` holds every figure, and the settings that ran).\nJudged by \`companion/src/demo/classifier.ts\`, which reads colour from pixel statistics and shape from image moments,\nindependently of the model; an edit succeeds when it reads the target caption and the shape mask overlaps the\ninput's with IoU ≥ 0.7.\n\n${evaluationSection(evaluation, DEMO_SETTINGS_RATIONALE)}` : 'Not evaluated yet: run `npm run eval:demo -- --compare --write`.'}
 

@@ -20,14 +20,22 @@ export interface EditCost {
   readonly backward_ratio: number;
 }
 
-/** UNet forward passes of stage 3 for every (η, seed) of `sample`. */
-export const samplingPasses = (sample: Pick<SampleSettings, 'etas' | 'seeds' | 'steps' | 'guidanceScale'>): number =>
-  sample.etas.length * sample.seeds.length * sample.steps * (needsPair(sample.guidanceScale) ? 2 : 1);
+/**
+ * UNet forward passes of stage 3 for every (η, seed) of `sample`; an inverted start (stage-inversion.ts) adds one
+ * more run of the steps per seed, for its noise maps.
+ */
+export const samplingPasses = (
+  sample: Pick<SampleSettings, 'etas' | 'seeds' | 'steps' | 'guidanceScale' | 'inversion'>,
+): number =>
+  (sample.etas.length + (sample.inversion ? 1 : 0)) *
+  sample.seeds.length *
+  sample.steps *
+  (needsPair(sample.guidanceScale) ? 2 : 1);
 
 /** The cost of training with `train` (null for a re-render) and sampling with `sample`. */
 export function editCost(
   train: Pick<TrainSettings, 'embedSteps' | 'tuneSteps'> | null,
-  sample: Pick<SampleSettings, 'etas' | 'seeds' | 'steps' | 'guidanceScale'>,
+  sample: Pick<SampleSettings, 'etas' | 'seeds' | 'steps' | 'guidanceScale' | 'inversion'>,
   backwardRatio = DEFAULT_BACKWARD_RATIO,
 ): EditCost {
   const trainingPass = 1 + backwardRatio;

@@ -47,6 +47,7 @@ export const editManifestSchema = z.strictObject({
     guidanceScale: z.number().min(0),
     sampler: Sampler,
     lateAdapters: LateAdapters.optional(),
+    inversion: z.boolean().optional(),
   }),
   input: z.strictObject({
     sha256: z.string().regex(/^[0-9a-f]{64}$/),

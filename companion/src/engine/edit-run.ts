@@ -195,7 +195,9 @@ export async function runQuickEditAsync(
   );
   const settings = await checkedSettingsAsync(ctx, edit);
   const subject = edit.subject && (await readSubjectAdapterAsync(ctx.dataDir, edit.modelDir, edit.subject));
-  const sample = { ...settings.sample, strength };
+  // SDEdit from the layer at `strength`: a preset's inversion (stage-inversion.ts) is Imagic's, not a quick edit's.
+  const { inversion: _, ...plain } = settings.sample;
+  const sample = { ...plain, strength };
   // The UNet passes it runs: the steps after the skipped ones, per seed (η plays no part).
   const run = { ...sample, etas: [1], steps: sample.steps - quickStartStep(sample.steps, strength) };
   const started = await startAsync(ctx, edit.modelDir, edit.workingSize, jobPlan(null, run));

@@ -1,3 +1,4 @@
+import { sampleInvertedAsync } from './stage-inversion.ts';
 // The Imagic engine: a loaded package plus its sessions, and the paper's stages as two phases (diffusers'
 // prepare/generate split): `trainAsync` runs stages 1–2 (embedding optimisation, adapter fine-tuning) and returns
 // the state a re-render needs; `renderAsync` runs stage 3 from such a state, any number of times.
@@ -286,6 +287,16 @@ export class ImagicEngine {
     hooks: RunHooks,
     region: EditRegion | undefined,
   ): Promise<RenderedImage[]> {
+    if (sample.inversion) {
+      // Outside a region the layer's own pixels come back (toRendered), as after any render.
+      const z0 = layer.latent ?? (await this.latentOf(layer.image));
+      const steps = sample.steps - quickStartStep(sample.steps, sample.strength ?? 1);
+      const progress = { done: 0, total: sample.seeds.length * steps * (sample.etas.length + 1) };
+      const out: SampledImage[] = [];
+      for (const seed of sample.seeds)
+        out.push(...(await sampleInvertedAsync(this.pkg, net, embeddings, z0, sample, seed, hooks, progress)));
+      return toRendered(out, layer.placement, layer.image, region);
+    }
     const fromLayer = sample.strength !== undefined && sample.strength !== 1;
     const latent = fromLayer || region ? (layer.latent ?? (await this.latentOf(layer.image))) : undefined;
     const from = fromLayer ? { latent: latent!, step: quickStartStep(sample.steps, sample.strength!) } : undefined;
@@ -350,8 +361,9 @@ export class ImagicEngine {
     // A subject adapter switched on (withSubject) is in this.pkg's UNet already.
     const step = await samplingSessionAsync(pkg, this.pool, undefined, predictionsFor(pkg, sample.guidanceScale));
     const embeddings = { target, optimized: target, empty };
-    // The base model has no adapters to fade: a model's recommended late fading does not apply here.
-    const { lateAdapters: _, ...plain } = sample;
+    // The base model has no adapters to fade, and no e_opt to invert under: a preset's late fading and inversion do not
+    // apply here.
+    const { lateAdapters: _, inversion: __, ...plain } = sample;
     const layer = { image, placement: input.placement, latent };
     return this.sampleLayerAsync(step, embeddings, { ...plain, etas: [1], strength }, layer, hooks, region);
   }

@@ -48,7 +48,7 @@ const PresetRecommendation = z.strictObject({
   train: TrainRecommendation.extend({ embedSteps: z.int().min(0).max(5000), tuneSteps: z.int().min(0).max(5000) })
     .partial()
     .optional(),
-  sample: SampleRecommendation.extend({ steps: z.int().min(1).max(200), sampler: Sampler })
+  sample: SampleRecommendation.extend({ steps: z.int().min(1).max(200), sampler: Sampler, inversion: z.boolean() })
     .partial()
     .optional(),
 });
@@ -141,7 +141,7 @@ export type RecommendedTrain = Partial<
   >
 >;
 export type RecommendedSample = Partial<
-  Pick<SampleSettings, 'steps' | 'sampler' | 'guidanceScale' | 'lateAdapters'> & { eta: number }
+  Pick<SampleSettings, 'steps' | 'sampler' | 'guidanceScale' | 'lateAdapters' | 'inversion'> & { eta: number }
 >;
 
 const present = <T extends object>(o: T): Partial<T> =>

@@ -77,9 +77,11 @@ export class ProgressEstimator {
 /** The stages of a job: a new edit's (`train` given) or a re-render's, with their step counts. */
 export function jobPlan(
   train: Pick<TrainSettings, 'embedSteps' | 'tuneSteps'> | null,
-  sample: Pick<SampleSettings, 'etas' | 'seeds' | 'steps'>,
+  sample: Pick<SampleSettings, 'etas' | 'seeds' | 'steps' | 'inversion'>,
 ): StagePlan {
-  const sampling = { stage: 'sample' as const, total: sample.etas.length * sample.seeds.length * sample.steps };
+  // An inverted start runs the steps once more per seed, for its noise maps (stage-inversion.ts).
+  const runs = sample.etas.length + (sample.inversion ? 1 : 0);
+  const sampling = { stage: 'sample' as const, total: runs * sample.seeds.length * sample.steps };
   return train === null
     ? [sampling]
     : [

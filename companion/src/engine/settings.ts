@@ -33,6 +33,11 @@ export interface SampleSettings {
    * noise; 1 or absent: from noise, as the paper samples.
    */
   readonly strength?: number | undefined;
+  /**
+   * Sample from the layer's edit-friendly DDPM inversion (its noise maps under e_opt, stage-inversion.ts) rather than
+   * from fresh noise: η = 0 retraces the layer, and each seed draws its own maps.
+   */
+  readonly inversion?: boolean | undefined;
 }
 
 export { DEFAULT_PRESET, PRESETS };

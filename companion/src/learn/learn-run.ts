@@ -13,7 +13,8 @@ import {
   readPackageSampleSettingsAsync,
 } from '../engine/package-settings.ts';
 import { needsPair } from '../engine/denoising-step.ts';
-import { DEFAULT_PRESET, PRESETS } from '../engine/settings.ts';
+import { PRESETS, type Preset } from '../engine/settings.ts';
+
 import type { LearnKind, LearnRequest } from '../../../shared/src/protocol/learn-request.ts';
 import type { LearnedWord } from '../models/learned-embeds.ts';
 import { loraModules, writeLoraFile } from '../models/lora-file.ts';
@@ -24,6 +25,9 @@ import { addLearnedWordsAsync, learnedTokensAsync, saveAdapterAsync, wordFile } 
 import { ClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
 import { checkLearnRequest } from './learn-embedding.ts';
 import { LEARN_DEFAULTS, SUBJECT_DEFAULTS, validateLearnSettings, type LearnSettings } from './learn-settings.ts';
+
+/** Class images are full renders from noise: the community preset's sampling (50 steps), whatever the edit default. */
+const CLASS_IMAGE_PRESET: Preset = 'community';
 
 /** CLIP's sequence length, for the early check when the tokenizer names none; the engine checks again with its own. */
 const CLIP_LENGTH = 77;
@@ -118,7 +122,7 @@ const KINDS: Readonly<
     const engine = await context.engineAsync(job.modelDir);
     const recommended = await readPackageSampleSettingsAsync(job.modelDir);
     const { eta: _, lateAdapters: __, ...forSampling } = recommended;
-    const sampling = { ...PRESETS[DEFAULT_PRESET].sample, ...forSampling };
+    const sampling = { ...PRESETS[CLASS_IMAGE_PRESET].sample, ...forSampling };
     const learned = await engine.learnSubjectAsync(
       {
         images: job.images,

@@ -107,7 +107,7 @@ export const initialPanelState = (): PanelState => ({
   savedEdits: [],
   prompt: '',
   recentPrompts: [],
-  preset: 'community', // the companion's DEFAULT_PRESET (engine/settings.ts; the UI bundle cannot import it)
+  preset: 'standard', // the companion's DEFAULT_PRESET (engine/settings.ts; the UI bundle cannot import it)
   seedsText: '4',
   seeds: parseSeeds('4'),
   eta: ETA_SLIDER.initial,

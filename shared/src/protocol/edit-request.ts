@@ -34,7 +34,7 @@ export type Sampler = z.infer<typeof Sampler>;
  * default): the diffusers pipeline's numbers; paper: the paper's. Their numbers: companion/src/engine/settings.ts
  * PRESETS, which a model may override for itself (imagic_settings.json `presets`).
  */
-export const Preset = z.enum(['quick', 'fast', 'community', 'paper']);
+export const Preset = z.enum(['standard', 'quick', 'fast', 'community', 'paper']);
 export type Preset = z.infer<typeof Preset>;
 
 /** How results come back: PNG (Figma places PNG bytes) or straight RGBA8 (Photoshop writes pixels). */
