@@ -42,7 +42,7 @@ interface Flags {
   etas?: string;
   seeds: string;
   genSeeds: string;
-  eta: string;
+  eta?: string;
   embedSteps?: string;
   tuneSteps?: string;
   embedLr?: string;
@@ -138,7 +138,10 @@ async function run(f: Flags): Promise<void> {
   const train = await trainSettings(f, modelDir);
   const sample = await sampleSettings(f, modelDir);
   const seeds = f.seeds.split(',').map((s) => num('seeds', s));
-  const defaultEta = num('eta', f.eta);
+  // The η the preset's recommendation names (imagic_settings.json), else the demo's default.
+  const recommendedEta =
+    f.preset === undefined ? undefined : (await readPackageSampleSettingsAsync(modelDir, presetOf(f.preset))).eta;
+  const defaultEta = f.eta === undefined ? (recommendedEta ?? DEMO_DEFAULT_ETA) : num('eta', f.eta);
   const images = num('images', f.images);
   const from = num('from', f.from);
   const etas = f.etas?.split(',').map((e) => num('etas', e));
@@ -271,7 +274,12 @@ const program = new Command('eval-demo')
   )
   .addOption(new Option('--seeds <list>', 'sampling seeds per edit').default('1,2'))
   .addOption(new Option('--gen-seeds <n>', 'samples per caption for generation').default('2'))
-  .addOption(new Option('--eta <eta>', 'the default η edits are judged at').default(String(DEMO_DEFAULT_ETA)))
+  .addOption(
+    new Option(
+      '--eta <eta>',
+      `the default η edits are judged at (default: the preset's recommendation, else ${DEMO_DEFAULT_ETA})`,
+    ),
+  )
   .addOption(new Option('--embed-steps <n>'))
   .addOption(new Option('--tune-steps <n>'))
   .addOption(new Option('--embed-lr <lr>'))

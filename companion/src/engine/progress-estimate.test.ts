@@ -28,6 +28,29 @@ describe('ProgressEstimator', () => {
     expect(estimator.observe('embed', 4, 10)).toBe(14 * (6 + 10 + 20));
   });
 
+  it("adds the latest stage's start-up to each stage not reached yet", () => {
+    let now = 0;
+    const estimator = new ProgressEstimator(
+      [
+        { stage: 'encode', total: 1 },
+        { stage: 'embed', total: 10 },
+        { stage: 'finetune', total: 10 },
+      ],
+      () => now,
+    );
+    estimator.observe('encode', 1, 1);
+    // Stage 1 opens its graph for 1.9 s, then steps every 0.1 s.
+    now = 2_000;
+    estimator.observe('embed', 1, 10);
+    for (let step = 2; step <= 4; step++) {
+      now += 100;
+      estimator.observe('embed', step, 10);
+    }
+    now += 100;
+    // 5 embed steps left and 10 finetune steps at 0.1 s, and stage 2's start-up, taken to be stage 1's 1.9 s.
+    expect(estimator.observe('embed', 5, 10)).toBe(3.4);
+  });
+
   it("uses a stage's own step time once it has one", () => {
     let now = 0;
     const estimator = new ProgressEstimator(

@@ -5,7 +5,9 @@
 // by the step times this model measured on this machine before (step-times.ts), scaled by how fast the current stage
 // runs now against its own earlier time; on a machine without them, by the relative step times the model states
 // (imagic_settings.json cost.stepTimes); without those, by their relative UNet work per step (cost.ts): a training
-// step runs the UNet forward and backward (1 + r forwards), a sampling step runs it forward twice (guidance).
+// step runs the UNet forward and backward (1 + r forwards), a sampling step runs it forward twice (guidance). Each
+// stage not reached yet also gets a start-up as long as the latest stage's (building and opening its graph): on a
+// preset of a hundred steps per stage it is a fifth of the job.
 import { DEFAULT_BACKWARD_RATIO } from './cost.ts';
 import type { ProgressEvent, RunHooks } from './progress.ts';
 import type { SampleSettings, TrainSettings } from './settings.ts';
@@ -20,7 +22,13 @@ export type StageRates = Partial<Record<EstimatedStage, number>>;
 /** Steps after a stage's first before its rate is trusted. */
 const MIN_INTERVALS = 3;
 
-type StageTiming = { firstStep: number; firstAt: number; secondsPerStep?: number };
+type StageTiming = {
+  firstStep: number;
+  firstAt: number;
+  secondsPerStep?: number;
+  /** Seconds from the event before this stage's first one to it: its start-up and its first steps. */
+  wait?: number;
+};
 
 const isEstimated = (stage: string): stage is EstimatedStage =>
   stage === 'encode' || stage === 'embed' || stage === 'finetune' || stage === 'sample';
@@ -28,6 +36,9 @@ const isEstimated = (stage: string): stage is EstimatedStage =>
 export class ProgressEstimator {
   private readonly timings = new Map<EstimatedStage, StageTiming>();
   private readonly relativeCost: Readonly<Record<EstimatedStage, number>>;
+  private lastAt: number | undefined;
+  /** The latest stage's start-up (building and opening its graph), in seconds: what a stage not reached yet adds. */
+  private startup = 0;
 
   constructor(
     private readonly plan: StagePlan,
@@ -44,11 +55,18 @@ export class ProgressEstimator {
   observe(stage: EstimatedStage, step: number, total: number): number | undefined {
     const at = this.now();
     const timing = this.timings.get(stage);
+    const since = this.lastAt === undefined ? undefined : (at - this.lastAt) / 1000;
+    this.lastAt = at;
     if (!timing) {
-      this.timings.set(stage, { firstStep: step, firstAt: at });
+      this.timings.set(stage, { firstStep: step, firstAt: at, ...(since === undefined ? {} : { wait: since }) });
     } else {
       const steps = step - timing.firstStep;
-      if (steps >= MIN_INTERVALS) timing.secondsPerStep = (at - timing.firstAt) / 1000 / steps;
+      if (steps >= MIN_INTERVALS) {
+        timing.secondsPerStep = (at - timing.firstAt) / 1000 / steps;
+        // A short stage's start-up is a large share of it: two seconds of graph building before 100 steps of 30 ms.
+        if (timing.wait !== undefined)
+          this.startup = Math.max(0, timing.wait - timing.firstStep * timing.secondsPerStep);
+      }
     }
     const current = this.timings.get(stage)?.secondsPerStep;
     if (current === undefined) return undefined;
@@ -61,6 +79,7 @@ export class ProgressEstimator {
       const fromPrior =
         speed !== undefined && this.priors[later.stage] !== undefined ? this.priors[later.stage]! * speed : undefined;
       seconds +=
+        (known === undefined ? this.startup : 0) +
         later.total * (known ?? fromPrior ?? (current * this.relativeCost[later.stage]) / this.relativeCost[stage]);
     }
     return Math.round(seconds * 10) / 10;
