@@ -16,8 +16,8 @@ import { StepTimes, stepTimesKey } from './step-times.ts';
 
 export type EstimatedStage = 'encode' | 'embed' | 'finetune' | 'sample';
 export type StagePlan = ReadonlyArray<{ stage: EstimatedStage; total: number }>;
-/** Seconds per step of each stage, as measured. */
-export type StageRates = Partial<Record<EstimatedStage, number>>;
+/** Seconds per step of each stage, as measured, and each stage's start-up in seconds (`<stage>Startup`). */
+export type StageRates = Partial<Record<EstimatedStage | `${EstimatedStage}Startup`, number>>;
 
 /** Steps after a stage's first before its rate is trusted. */
 const MIN_INTERVALS = 3;
@@ -28,6 +28,8 @@ type StageTiming = {
   secondsPerStep?: number;
   /** Seconds from the event before this stage's first one to it: its start-up and its first steps. */
   wait?: number;
+  /** That wait less its steps. */
+  startup?: number;
 };
 
 const isEstimated = (stage: string): stage is EstimatedStage =>
@@ -64,8 +66,10 @@ export class ProgressEstimator {
       if (steps >= MIN_INTERVALS) {
         timing.secondsPerStep = (at - timing.firstAt) / 1000 / steps;
         // A short stage's start-up is a large share of it: two seconds of graph building before 100 steps of 30 ms.
-        if (timing.wait !== undefined)
-          this.startup = Math.max(0, timing.wait - timing.firstStep * timing.secondsPerStep);
+        if (timing.wait !== undefined) {
+          timing.startup = Math.max(0, timing.wait - timing.firstStep * timing.secondsPerStep);
+          this.startup = timing.startup;
+        }
       }
     }
     const current = this.timings.get(stage)?.secondsPerStep;
@@ -78,8 +82,10 @@ export class ProgressEstimator {
       const known = this.timings.get(later.stage)?.secondsPerStep;
       const fromPrior =
         speed !== undefined && this.priors[later.stage] !== undefined ? this.priors[later.stage]! * speed : undefined;
+      // Its start-up as this machine measured it before, else as long as the latest stage's.
+      const startup = known === undefined ? (this.priors[`${later.stage}Startup`] ?? this.startup) : 0;
       seconds +=
-        (known === undefined ? this.startup : 0) +
+        startup +
         later.total * (known ?? fromPrior ?? (current * this.relativeCost[later.stage]) / this.relativeCost[stage]);
     }
     return Math.round(seconds * 10) / 10;
@@ -88,7 +94,10 @@ export class ProgressEstimator {
   /** The step times measured in this job, for the next job's estimate. */
   rates(): StageRates {
     return Object.fromEntries(
-      [...this.timings].flatMap(([stage, t]) => (t.secondsPerStep === undefined ? [] : [[stage, t.secondsPerStep]])),
+      [...this.timings].flatMap(([stage, t]) => [
+        ...(t.secondsPerStep === undefined ? [] : [[stage, t.secondsPerStep]]),
+        ...(t.startup === undefined ? [] : [[`${stage}Startup`, t.startup]]),
+      ]),
     );
   }
 }

@@ -18,7 +18,20 @@ const NEWEST_WEIGHT = 0.5;
 const MAX_KEYS = 32;
 
 const Rate = z.number().positive().max(3600);
-const StoredRates = z.strictObject({ encode: Rate, embed: Rate, finetune: Rate, sample: Rate }).partial();
+/** Seconds a stage takes to start (building and opening its graph), apart from its steps. */
+const Startup = z.number().min(0).max(3600);
+const StoredRates = z
+  .strictObject({
+    encode: Rate,
+    embed: Rate,
+    finetune: Rate,
+    sample: Rate,
+    encodeStartup: Startup,
+    embedStartup: Startup,
+    finetuneStartup: Startup,
+    sampleStartup: Startup,
+  })
+  .partial();
 const StoredFile = z.record(z.string().max(300), StoredRates);
 
 export const stepTimesKey = (modelId: string, provider: string): string => `${modelId}|${provider}`;
