@@ -132,7 +132,14 @@ async function estimateRunsAsync(
           samples.push({ at: performance.now(), secondsLeft: e.secondsLeft, done: done / cost.total });
         },
       });
-      const { state } = await engine.trainAsync(layer(LAYER_PX), prompt, train, estimate.hooks);
+      // The next edit is another edit (other training draws): the same one again would find its sampling UNet still
+      // open, which no new edit does.
+      const { state } = await engine.trainAsync(
+        layer(LAYER_PX),
+        prompt,
+        { ...train, seed: train.seed + run },
+        estimate.hooks,
+      );
       await engine.renderAsync(state, sample, estimate.hooks);
       await estimate.recordAsync();
       results.push({ run, ...estimateError(samples, performance.now(), ESTIMATE_FROM_DONE) });
