@@ -8,11 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../companion/src/images/model-input.ts';
 import { randomScene, renderScene, SCENE_SIZE, withSlots } from '../../companion/src/demo/scene.ts';
 import { Rng } from '../../companion/src/util/rng.ts';
-import { adapterFile, saveAdapterAsync } from '../../companion/src/models/learned-store.ts';
-import { writeLoraFile } from '../../companion/src/models/lora-file.ts';
-import { convLoraModules } from '../fixtures/lora-modules.ts';
-import { PACKAGE_FILES } from '../../companion/src/models/package-files.ts';
-import { readModel } from '../../companion/src/onnx/model-file.ts';
+import { adapterFile } from '../../companion/src/models/learned-store.ts';
+import { installConvAdapterAsync } from '../fixtures/lora-modules.ts';
 import type { ExportedSource } from '../../shared/src/bridge/messages.ts';
 import { startTestDaemonAsync, type TestDaemon } from '../integration/support/daemon-harness.ts';
 import { launchChromiumAsync, UI_HTML } from './plugin-figma-frame.ts';
@@ -101,15 +98,8 @@ describe.skipIf(skip)('learning a word in the Figma panel', () => {
   );
 
   it('offers a subject adapter the model has for edits in either mode', { timeout: 120_000 }, async () => {
-    // A LoRA file for the demo UNet's first conv, installed as `imagic learned add FILE --as WORD` installs one.
     const modelDir = join(demo.dataDir, 'models', 'demo');
-    const unet = await readModel(join(modelDir, PACKAGE_FILES.unet));
-    await saveAdapterAsync(
-      demo.dataDir,
-      modelDir,
-      'square',
-      writeLoraFile(convLoraModules(unet, 1, 1), { token: 'square' }),
-    );
+    await installConvAdapterAsync(demo.dataDir, modelDir, 'square', 1);
     const { frame, ui } = await connectedPanelAsync(browser.context, demo);
     const row = ui.locator('#subject-row');
     // Imagic mode (the panel's default) and quick mode both offer it.

@@ -4,11 +4,7 @@
 // A token the vocabulary has, and too few layers, are refused before anything is queued.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { saveAdapterAsync } from '../../companion/src/models/learned-store.ts';
-import { writeLoraFile } from '../../companion/src/models/lora-file.ts';
-import { convLoraModules } from '../fixtures/lora-modules.ts';
-import { PACKAGE_FILES } from '../../companion/src/models/package-files.ts';
-import { readModel } from '../../companion/src/onnx/model-file.ts';
+import { installConvAdapterAsync } from '../fixtures/lora-modules.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomScene, renderScene, SCENE_SIZE, withSlots } from '../../companion/src/demo/scene.ts';
 import { readLearnedEmbeds } from '../../companion/src/models/learned-embeds.ts';
@@ -84,15 +80,8 @@ describe('a learn job', { timeout: 120_000 }, () => {
   });
 
   it('switches a subject adapter on for an Imagic edit and its re-render; a word without one is refused at once', async () => {
-    // A LoRA file for the demo UNet's first conv, added as `learned add FILE --as WORD` adds one.
     const modelDir = join(daemon.dataDir, 'models', 'demo');
-    const unet = await readModel(join(modelDir, PACKAGE_FILES.unet));
-    await saveAdapterAsync(
-      daemon.dataDir,
-      modelDir,
-      'circle',
-      writeLoraFile(convLoraModules(unet, 1, 2, new Rng(3)), { token: 'circle' }),
-    );
+    await installConvAdapterAsync(daemon.dataDir, modelDir, 'circle', 2, new Rng(3));
     const input = layer();
     const edit = async (id: string, subject?: string) => {
       const request = {
