@@ -1,4 +1,3 @@
-import { sampleInvertedAsync } from './stage-inversion.ts';
 // The Imagic engine: a loaded package plus its sessions, and the paper's stages as two phases (diffusers'
 // prepare/generate split): `trainAsync` runs stages 1–2 (embedding optimisation, adapter fine-tuning) and returns
 // the state a re-render needs; `renderAsync` runs stage 3 from such a state, any number of times.
@@ -31,6 +30,7 @@ import { learnEmbeddingAsync, type LearnedEmbedding, type LearnRequest } from '.
 import { learnSubjectAsync, type LearnedSubject, type SubjectRequest } from '../learn/learn-adapter.ts';
 import type { LaidAdapter } from '../learn/subject-adapter.ts';
 import { withSubjectUNet } from '../learn/subject-unet.ts';
+import { sampleInvertedAsync } from './stage-inversion.ts';
 import type { ProviderReport, ProviderSetting } from '../runtime/worker/provider-choice.ts';
 
 export interface EngineOptions extends LoadOptions {
@@ -65,13 +65,13 @@ async function toRendered(
 /** The latent grid's size (the UNet's sample, without batch and channels). */
 const gridOf = (pkg: ImagicPackage) => ({ width: pkg.latentDims[3], height: pkg.latentDims[2] });
 
-/** Everything stage 3 needs, and what the edit store saves. */
-/** A subject adapter an edit was trained under: its word and a digest of its values (a re-render checks both). */
+/** A subject adapter an edit was trained under: its word and a digest of its file (a re-render checks both). */
 export interface EditSubject {
   readonly token: string;
   readonly digest: string;
 }
 
+/** Everything stage 3 needs, and what the edit store saves. */
 export interface TrainedState {
   readonly modelId: string;
   readonly subject?: EditSubject | undefined;

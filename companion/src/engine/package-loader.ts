@@ -5,6 +5,7 @@
 // refuses onnxruntime-optimised UNets (com.microsoft fused ops) with CONTRIB_OP.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { once } from '../util/once.ts';
 import { cloneModel } from '../autodiff/gradient-model.ts';
 import type { SchedulerConfig } from '../diffusion/schedulers/scheduler-config.ts';
 import type { Model } from '../graph/ir.ts';
@@ -172,11 +173,6 @@ export async function loadPackageAsync(
     vaeDecoder: { session: decoderSession, variant: decoder },
   };
 }
-
-const once = <T>(make: () => T): (() => T) => {
-  let made: { value: T } | undefined;
-  return () => (made ??= { value: make() }).value;
-};
 
 /** The UNet normalised for `batch`, or null when its export cannot run that batch (a fixed batch of 1). */
 function atBatch(source: Model, shapes: Readonly<Record<string, readonly number[]>>, batch: number): Model | null {

@@ -34,6 +34,7 @@ import { interpolateEmbedding, type Embeddings, type SampledImage, type Sampling
 import type { HostTensor } from '../runtime/host-tensor.ts';
 import { checkCancelled, type RunHooks } from './progress.ts';
 import { quickStartStep } from './quick-edit.ts';
+import { carriedOutputName } from './adam.ts';
 
 /** DDPM's step (DDIM with η = 1) from level ᾱ_a to ᾱ_b as a linear map to its mean μ, and its σ; ε- or v-prediction. */
 function ddpmStep(a: number, b: number, v: boolean): { step: LinearStep; sigma: number } {
@@ -89,7 +90,8 @@ export async function sampleInvertedAsync(
   /** One step's μ from `x` at step i under `cond`. */
   const mu = async (x: Float32Array, i: number, cond: Float32Array, eta: number): Promise<Float32Array> => {
     checkCancelled(hooks.signal, `sampling step ${i + 1}`);
-    const ehs = predictions === 'single' ? [cond] : [e.empty, cond];
+    // A single prediction is the unconditional one at g = 0, the conditional one otherwise (as stage-sample.ts feeds).
+    const ehs = predictions === 'single' ? [weights.cond !== 0 ? cond : e.empty] : [e.empty, cond];
     const joined = new Float32Array(ehs.reduce((k, a) => k + a.length, 0));
     ehs.forEach((a, j) => joined.set(a, j * a.length));
     const { step } = ddpmStep(alphas[i]!, alphas[i + 1]!, v);
@@ -113,7 +115,7 @@ export async function sampleInvertedAsync(
       [...SAMPLING_CARRIED.keys()],
     );
     const refs = Object.values(result.kept);
-    const [z] = await session.downloadAsync([result.kept[[...SAMPLING_CARRIED.keys()][0]!]!]);
+    const [z] = await session.downloadAsync([result.kept[carriedOutputName(LATENT_INPUT)]!]);
     await session.freeAsync(refs);
     progress.done++;
     hooks.onProgress?.({ stage: 'sample', step: progress.done, total: progress.total });

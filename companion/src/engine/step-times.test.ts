@@ -22,6 +22,13 @@ describe('step times', () => {
     expect(await times.readAsync(stepTimesKey('demo@1', 'webgpu'))).toEqual({ embed: 0.002 });
   });
 
+  it("keeps each stage's start-up beside its step time (a start-up may be 0)", async () => {
+    const times = new StepTimes(dir);
+    const key = stepTimesKey('m', 'cpu');
+    await times.recordAsync(key, { embed: 0.02, embedStartup: 0.5, finetuneStartup: 0 });
+    expect(await new StepTimes(dir).readAsync(key)).toEqual({ embed: 0.02, embedStartup: 0.5, finetuneStartup: 0 });
+  });
+
   it('reads a damaged file as no history, and replaces it at the next job', async () => {
     await writeFile(join(dir, 'step-times.json'), '{ not json');
     const times = new StepTimes(dir);

@@ -14,7 +14,6 @@ import {
 } from '../engine/package-settings.ts';
 import { needsPair } from '../engine/denoising-step.ts';
 import { PRESETS, type Preset } from '../engine/settings.ts';
-
 import type { LearnKind, LearnRequest } from '../../../shared/src/protocol/learn-request.ts';
 import type { LearnedWord } from '../models/learned-embeds.ts';
 import { loraModules, writeLoraFile } from '../models/lora-file.ts';

@@ -13,6 +13,7 @@ import { attrInt, type Initializer, type Model } from '../graph/ir.ts';
 import { fromNumbers, numel, tensorFromBytes, toNumbers } from '../graph/tensor.ts';
 import { initializerBytes } from '../onnx/initializer-data.ts';
 import type { LaidAdapter } from './subject-adapter.ts';
+import { once } from '../util/once.ts';
 
 /** An initializer's values as numbers (a float16 weight's widened). */
 const weightValues = (model: Model, init: Initializer): number[] =>
@@ -88,19 +89,15 @@ export function foldAdapters(
 /** `pkg` with `subject` folded into its UNet, sharing its other sessions; its UNet graphs are keyed apart. */
 export function withSubjectUNet(pkg: ImagicPackage, subject: LaidAdapter): ImagicPackage {
   const fold = (model: Model) => foldAdapters(model, subject.adapters, subject.values);
-  let guided: Model | null | undefined;
   return {
     ...pkg,
     unet: {
       ...pkg.unet,
       model: fold(pkg.unet.model),
-      guided: () => {
-        if (guided === undefined) {
-          const batched = pkg.unet.guided();
-          guided = batched && fold(batched);
-        }
-        return guided;
-      },
+      guided: once(() => {
+        const batched = pkg.unet.guided();
+        return batched && fold(batched);
+      }),
       key: `${pkg.unet.key ?? ''}+subject:${subject.digest}`,
     },
   };
